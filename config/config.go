@@ -1,0 +1,187 @@
+// Package config reads jointcal's settings from JOINTCAL_* environment
+// variables into one typed, validated Config, so that a bad value stops the
+// start with a message naming the setting instead of failing later.
+package config
+
+import (
+	"errors"
+	"fmt"
+	"net/url"
+	"strconv"
+	"strings"
+	"time"
+)
+
+// Config holds every setting of the service. Each field names its
+// environment variable and default in Settings, which is also the source of
+// the README's configuration table.
+type Config struct {
+	// DatabaseURL selects the store: a postgres:// URL, or a SQLite file
+	// path (optionally prefixed with sqlite: or file:).
+	DatabaseURL string
+	// Listen is the TCP address the HTTP server binds.
+	Listen string
+	// BaseURL is the public URL of the service, used in links (feeds,
+	// e-mails); empty means http://<Listen>.
+	BaseURL string
+	// BootstrapAdminToken, when set, exists as an admin token after start.
+	BootstrapAdminToken string
+	// LogFormat is text, json or auto (text on a terminal, json otherwise).
+	LogFormat string
+	// LogLevel is debug, info, warn or error.
+	LogLevel string
+	// Horizon bounds occurrence expansion into the future.
+	Horizon time.Duration
+	// MaxInstances caps the occurrences of one activity.
+	MaxInstances int
+	// Buffer is the global minimum gap between two occurrences of the same
+	// person or body (soft rule); 0 disables it.
+	Buffer time.Duration
+	// ShutdownTimeout bounds how long in-flight requests may take to finish
+	// after SIGTERM.
+	ShutdownTimeout time.Duration
+	// MaxBodyBytes bounds the size of a JSON request body.
+	MaxBodyBytes int64
+	// FeedRefresh is the polling interval feeds suggest to clients
+	// (REFRESH-INTERVAL, X-PUBLISHED-TTL, Cache-Control max-age).
+	FeedRefresh time.Duration
+	// FeedPast is how far back a feed reaches by default.
+	FeedPast time.Duration
+	// FeedRetention is how long cancelled and deleted activities stay in
+	// feeds as STATUS:CANCELLED so subscribed clients remove them.
+	FeedRetention time.Duration
+}
+
+// Setting documents one environment variable: its name, default and meaning.
+type Setting struct {
+	Env, Default, Meaning string
+	apply                 func(c *Config, v string) error
+}
+
+// Settings lists every JOINTCAL_* variable in the order the README shows them.
+func Settings() []Setting {
+	return []Setting{
+		{"JOINTCAL_DATABASE_URL", "./jointcal.db", "postgres://… URL, or a SQLite file path (sqlite:PATH and file:PATH accepted)", func(c *Config, v string) error {
+			if strings.TrimSpace(v) == "" {
+				return errors.New("must not be empty")
+			}
+			c.DatabaseURL = v
+			return nil
+		}},
+		{"JOINTCAL_LISTEN", "127.0.0.1:8080", "address the HTTP server listens on", func(c *Config, v string) error {
+			if !strings.Contains(v, ":") {
+				return errors.New("want host:port")
+			}
+			c.Listen = v
+			return nil
+		}},
+		{"JOINTCAL_BASE_URL", "", "public URL used in links; empty means http://<listen>", func(c *Config, v string) error {
+			if v == "" {
+				c.BaseURL = ""
+				return nil
+			}
+			u, err := url.Parse(v)
+			if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+				return errors.New("want an absolute http(s) URL")
+			}
+			c.BaseURL = strings.TrimRight(v, "/")
+			return nil
+		}},
+		{"JOINTCAL_BOOTSTRAP_ADMIN_TOKEN", "", "when set, this token exists as an admin token after start (for automation); at least 20 characters", func(c *Config, v string) error {
+			if v != "" && len(v) < 20 {
+				return errors.New("must be at least 20 characters")
+			}
+			c.BootstrapAdminToken = v
+			return nil
+		}},
+		{"JOINTCAL_LOG_FORMAT", "auto", "text, json, or auto (text on a terminal, json otherwise)", func(c *Config, v string) error {
+			return oneOf(&c.LogFormat, v, "auto", "text", "json")
+		}},
+		{"JOINTCAL_LOG_LEVEL", "info", "debug, info, warn or error", func(c *Config, v string) error {
+			return oneOf(&c.LogLevel, v, "debug", "info", "warn", "error")
+		}},
+		{"JOINTCAL_HORIZON", "26280h", "how far ahead recurring activities are expanded (Go duration; default 3 years)", durationSetting(func(c *Config) *time.Duration { return &c.Horizon }, time.Hour)},
+		{"JOINTCAL_MAX_INSTANCES", "5000", "most occurrences one activity may have inside the horizon", func(c *Config, v string) error {
+			n, err := strconv.Atoi(v)
+			if err != nil || n < 1 || n > 1_000_000 {
+				return errors.New("want an integer from 1 to 1000000")
+			}
+			c.MaxInstances = n
+			return nil
+		}},
+		{"JOINTCAL_BUFFER", "0s", "minimum gap between two occurrences of the same person or body (soft rule); 0 disables", durationSetting(func(c *Config) *time.Duration { return &c.Buffer }, 0)},
+		{"JOINTCAL_SHUTDOWN_TIMEOUT", "15s", "how long in-flight requests may run after SIGTERM", durationSetting(func(c *Config) *time.Duration { return &c.ShutdownTimeout }, time.Second)},
+		{"JOINTCAL_MAX_BODY_BYTES", "1048576", "largest accepted JSON request body", func(c *Config, v string) error {
+			n, err := strconv.ParseInt(v, 10, 64)
+			if err != nil || n < 1024 {
+				return errors.New("want an integer of at least 1024")
+			}
+			c.MaxBodyBytes = n
+			return nil
+		}},
+		{"JOINTCAL_FEED_REFRESH", "1h", "how often feeds ask calendar clients to poll (REFRESH-INTERVAL, Cache-Control)", durationSetting(func(c *Config) *time.Duration { return &c.FeedRefresh }, time.Minute)},
+		{"JOINTCAL_FEED_PAST", "2160h", "how far back a feed reaches by default (90 days)", durationSetting(func(c *Config) *time.Duration { return &c.FeedPast }, 0)},
+		{"JOINTCAL_FEED_RETENTION", "2160h", "how long cancelled and deleted activities stay in feeds as cancelled (90 days)", durationSetting(func(c *Config) *time.Duration { return &c.FeedRetention }, 0)},
+	}
+}
+
+// Load builds a Config from getenv (os.Getenv in production, a map in
+// tests). Unset variables take their defaults; the first bad value is
+// reported with its variable name.
+func Load(getenv func(string) string) (Config, error) {
+	var c Config
+	for _, s := range Settings() {
+		v := getenv(s.Env)
+		if v == "" {
+			v = s.Default
+		}
+		if err := s.apply(&c, v); err != nil {
+			return Config{}, fmt.Errorf("config: %s=%q: %w", s.Env, v, err)
+		}
+	}
+	return c, nil
+}
+
+// PublicURL is the base of every link the service hands out.
+func (c Config) PublicURL() string {
+	if c.BaseURL != "" {
+		return c.BaseURL
+	}
+	return "http://" + c.Listen
+}
+
+// UIDHost is the domain part of every iCalendar UID: the public host
+// name when one is configured, else a fixed name, so UIDs stay stable for
+// the life of a deployment whatever port it listens on.
+func (c Config) UIDHost() string {
+	if c.BaseURL != "" {
+		if u, err := url.Parse(c.BaseURL); err == nil && u.Hostname() != "" {
+			return u.Hostname()
+		}
+	}
+	return "jointcal.localhost"
+}
+
+func oneOf(dst *string, v string, allowed ...string) error {
+	for _, a := range allowed {
+		if v == a {
+			*dst = v
+			return nil
+		}
+	}
+	return fmt.Errorf("want one of %s", strings.Join(allowed, ", "))
+}
+
+func durationSetting(field func(*Config) *time.Duration, min time.Duration) func(*Config, string) error {
+	return func(c *Config, v string) error {
+		d, err := time.ParseDuration(v)
+		if err != nil {
+			return errors.New("want a Go duration such as 90s, 15m or 26280h")
+		}
+		if d < min {
+			return fmt.Errorf("must be at least %s", min)
+		}
+		*field(c) = d
+		return nil
+	}
+}
