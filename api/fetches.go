@@ -1,0 +1,75 @@
+package api
+
+import (
+	"context"
+	"log/slog"
+	"sync"
+	"time"
+
+	"github.com/jointcal/jointcal/models"
+)
+
+// fetchRecorder batches feed polls in memory and writes them every few
+// seconds, so that a busy feed costs no write per request.
+type fetchRecorder struct {
+	store   *models.Store
+	log     *slog.Logger
+	mu      sync.Mutex
+	pending map[int64]*models.FeedFetch
+	stop    chan struct{}
+	done    chan struct{}
+}
+
+func newFetchRecorder(store *models.Store, log *slog.Logger, every time.Duration) *fetchRecorder {
+	r := &fetchRecorder{store: store, log: log, pending: map[int64]*models.FeedFetch{}, stop: make(chan struct{}), done: make(chan struct{})}
+	go func() {
+		defer close(r.done)
+		t := time.NewTicker(every)
+		defer t.Stop()
+		for {
+			select {
+			case <-t.C:
+				r.flush(context.Background())
+			case <-r.stop:
+				r.flush(context.Background())
+				return
+			}
+		}
+	}()
+	return r
+}
+
+func (r *fetchRecorder) add(feedID int64, userAgent string, at time.Time) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	f, ok := r.pending[feedID]
+	if !ok {
+		f = &models.FeedFetch{FeedID: feedID}
+		r.pending[feedID] = f
+	}
+	f.At, f.UserAgent = at, userAgent
+	f.Count++
+}
+
+func (r *fetchRecorder) flush(ctx context.Context) {
+	r.mu.Lock()
+	batch := make([]models.FeedFetch, 0, len(r.pending))
+	for _, f := range r.pending {
+		batch = append(batch, *f)
+	}
+	r.pending = map[int64]*models.FeedFetch{}
+	r.mu.Unlock()
+	if err := r.store.RecordFeedFetches(ctx, batch); err != nil {
+		r.log.Warn("could not record feed fetches", "error", err, "feeds", len(batch))
+	}
+}
+
+// close writes what is pending and stops the background flusher.
+func (r *fetchRecorder) close() {
+	select {
+	case <-r.stop:
+	default:
+		close(r.stop)
+	}
+	<-r.done
+}

@@ -1,0 +1,158 @@
+// Package api is jointcal's HTTP interface: an Echo router with the v1
+// JSON API, authentication, RFC 9457 problems, ETags, health, metrics and
+// the OpenAPI document. Handlers decode, call the store and encode; the
+// rules live in models and planning.
+package api
+
+import (
+	"context"
+	"log/slog"
+	"net/http"
+	"strconv"
+	"time"
+
+	"github.com/jointcal/jointcal/config"
+	"github.com/jointcal/jointcal/models"
+	"github.com/labstack/echo/v4"
+	"github.com/labstack/echo/v4/middleware"
+	"github.com/prometheus/client_golang/prometheus"
+	"github.com/prometheus/client_golang/prometheus/collectors"
+	"github.com/prometheus/client_golang/prometheus/promhttp"
+)
+
+// Server holds the router and what the handlers need. It has no global
+// state: tests build as many as they like.
+type Server struct {
+	echo     *echo.Echo
+	store    *models.Store
+	cfg      config.Config
+	log      *slog.Logger
+	registry *prometheus.Registry
+	requests *prometheus.CounterVec
+	latency  *prometheus.HistogramVec
+	// feedCache holds rendered feeds by version; fetches batches the
+	// subscriber statistics.
+	feedCache *feedCache
+	fetches   *fetchRecorder
+}
+
+// New builds the server and registers every route.
+func New(store *models.Store, cfg config.Config, log *slog.Logger) *Server {
+	e := echo.New()
+	e.HideBanner, e.HidePort = true, true
+	s := &Server{echo: e, store: store, cfg: cfg, log: log, registry: prometheus.NewRegistry(), feedCache: newFeedCache(1024), fetches: newFetchRecorder(store, log, 5*time.Second)}
+	s.requests = prometheus.NewCounterVec(prometheus.CounterOpts{Name: "jointcal_http_requests_total", Help: "HTTP requests by route, method and status."}, []string{"route", "method", "status"})
+	s.latency = prometheus.NewHistogramVec(prometheus.HistogramOpts{Name: "jointcal_http_request_duration_seconds", Help: "HTTP request latency by route.", Buckets: []float64{.0005, .001, .002, .005, .01, .025, .05, .1, .25, .5, 1, 2.5}}, []string{"route", "method"})
+	s.registry.MustRegister(s.requests, s.latency, collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
+	e.HTTPErrorHandler = s.errorHandler
+	e.Use(middleware.RequestID())
+	e.Use(s.observe)
+	e.Use(middleware.RecoverWithConfig(middleware.RecoverConfig{DisablePrintStack: true, LogErrorFunc: func(c echo.Context, err error, stack []byte) error {
+		logger(c).Error("panic", "error", err, "stack", string(stack))
+		return err
+	}}))
+	s.routes()
+	return s
+}
+
+// Close writes pending feed statistics and stops background work; call
+// it after the HTTP server has shut down.
+func (s *Server) Close() { s.fetches.close() }
+
+// Handler is the server as an http.Handler (for httptest and http.Server).
+func (s *Server) Handler() http.Handler { return s.echo }
+
+// Registry exposes the metrics registry so other parts (the scheduler)
+// can add their own collectors to /metrics.
+func (s *Server) Registry() *prometheus.Registry { return s.registry }
+
+// Routes lists method and path of every registered route; the OpenAPI
+// test compares it with the document.
+func (s *Server) Routes() []*echo.Route { return s.echo.Routes() }
+
+func (s *Server) routes() {
+	e := s.echo
+	e.GET("/healthz", s.healthz)
+	e.GET("/readyz", s.readyz)
+	e.GET("/metrics", echo.WrapHandler(promhttp.HandlerFor(s.registry, promhttp.HandlerOpts{})))
+	e.GET("/api/v1/openapi.yaml", s.openapi)
+	e.GET("/feeds/:token", s.serveFeed)
+	e.HEAD("/feeds/:token", s.serveFeed)
+
+	v1 := e.Group("/api/v1", s.authenticate)
+	registerCRUD(v1, "/organizations", organizationCRUD(s))
+	registerCRUD(v1, "/bodies", bodyCRUD(s))
+	registerCRUD(v1, "/people", personCRUD(s))
+	registerCRUD(v1, "/venues", venueCRUD(s))
+	registerCRUD(v1, "/blackouts", blackoutCRUD(s))
+
+	v1.POST("/activities", s.createActivity)
+	v1.GET("/activities", s.listActivities)
+	v1.GET("/activities/:id", s.getActivity)
+	v1.PATCH("/activities/:id", s.updateActivity)
+	v1.DELETE("/activities/:id", s.deleteActivity)
+	v1.PATCH("/activities/:id/occurrences/:start", s.changeOccurrence)
+
+	v1.GET("/activities/:id/conflicts", s.activityConflicts)
+
+	v1.POST("/conflicts/check", s.checkConflicts)
+	v1.GET("/conflicts", s.listConflicts)
+	v1.GET("/availability", s.availability)
+
+	v1.POST("/feeds", s.createFeed)
+	v1.GET("/feeds", s.listFeeds)
+	v1.DELETE("/feeds/:id", s.deleteFeed)
+	v1.POST("/feeds/:id/rotate", s.rotateFeed)
+
+	v1.GET("/audit", s.listAudit)
+}
+
+type ctxKey int
+
+const loggerKey ctxKey = iota
+
+// observe logs every request with its request ID, counts it and times it.
+func (s *Server) observe(next echo.HandlerFunc) echo.HandlerFunc {
+	return func(c echo.Context) error {
+		start := time.Now()
+		rid := c.Response().Header().Get(echo.HeaderXRequestID)
+		l := s.log.With("request_id", rid)
+		req := c.Request()
+		c.SetRequest(req.WithContext(context.WithValue(req.Context(), loggerKey, l)))
+		err := next(c)
+		if err != nil {
+			c.Error(err)
+		}
+		route := c.Path()
+		if route == "" {
+			route = "unmatched"
+		}
+		status := c.Response().Status
+		elapsed := time.Since(start)
+		s.requests.WithLabelValues(route, req.Method, strconv.Itoa(status)).Inc()
+		s.latency.WithLabelValues(route, req.Method).Observe(elapsed.Seconds())
+		l.Info("request", "method", req.Method, "path", req.URL.Path, "route", route, "status", status, "duration_ms", float64(elapsed.Microseconds())/1000, "bytes", c.Response().Size)
+		return nil
+	}
+}
+
+// logger returns the request's logger (with its request ID).
+func logger(c echo.Context) *slog.Logger {
+	if l, ok := c.Request().Context().Value(loggerKey).(*slog.Logger); ok {
+		return l
+	}
+	return slog.Default()
+}
+
+func (s *Server) healthz(c echo.Context) error {
+	return c.JSON(http.StatusOK, map[string]string{"status": "ok"})
+}
+
+func (s *Server) readyz(c echo.Context) error {
+	ctx, cancel := context.WithTimeout(c.Request().Context(), 2*time.Second)
+	defer cancel()
+	if err := s.store.Ping(ctx); err != nil {
+		return problem(http.StatusServiceUnavailable, "not-ready", "the database does not answer")
+	}
+	return c.JSON(http.StatusOK, map[string]string{"status": "ready", "database": string(s.store.Dialect())})
+}

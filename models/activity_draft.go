@@ -1,0 +1,258 @@
+package models
+
+import (
+	"fmt"
+	"net/url"
+	"regexp"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/jointcal/jointcal/calendar"
+	"github.com/jointcal/jointcal/planning"
+	"gorm.io/gorm"
+)
+
+// PlanningSettings are the expansion limits and rule settings applied on
+// every write (from config).
+type PlanningSettings struct {
+	Limits planning.Limits
+	Rules  planning.RuleConfig
+}
+
+// DefaultPlanningSettings are the documented defaults: a 3-year horizon,
+// 5,000 instances per activity, no global buffer.
+func DefaultPlanningSettings() PlanningSettings {
+	return PlanningSettings{Limits: planning.DefaultLimits()}
+}
+
+// draft is a validated activity ready to be written: the row, its
+// relations, its occurrences and the resources they claim.
+type draft struct {
+	row          Activity
+	participants []Participant
+	visibility   []int64
+	overrides    []planning.Override
+	occurrences  []planning.Occurrence
+	claims       []planning.Claim
+}
+
+var areaPattern = regexp.MustCompile(`^[a-z][a-z0-9_]{0,63}$`)
+
+// buildDraft validates in, resolves its references and expands its
+// occurrences. id is the activity being edited (0 for a new one). Every
+// problem is collected so the client sees them all at once.
+func (s *Store) buildDraft(tx *gorm.DB, in ActivityInput, id int64) (*draft, error) {
+	v := &ValidationError{}
+	checkEnum(v, "kind", in.Kind, ActivityKinds...)
+	checkText(v, "title", in.Title, true, 300)
+	checkText(v, "description", in.Description, false, 20000)
+	if in.Status == "" {
+		in.Status = "confirmed"
+	}
+	checkEnum(v, "status", in.Status, Statuses...)
+	if in.Format == "" {
+		in.Format = "in_person"
+	}
+	checkEnum(v, "format", in.Format, Formats...)
+	if in.Start.IsZero() {
+		v.add("start", "is required (RFC 3339, e.g. 2021-03-10T10:00:00+01:00)")
+	}
+	if in.End.IsZero() {
+		v.add("end", "is required (RFC 3339)")
+	} else if !in.Start.IsZero() && !in.End.After(in.Start) {
+		v.add("end", "must be after start")
+	}
+	if in.RRule != "" && in.TimeZone == "" {
+		v.add("timezone", "is required when rrule is set (an IANA zone such as Europe/Brussels)")
+	}
+	checkZone(v, "timezone", in.TimeZone, false)
+	tz := in.TimeZone
+	if tz == "" {
+		tz = "UTC"
+	}
+	loc, _ := time.LoadLocation(tz)
+	if in.AllDay && loc != nil {
+		for field, t := range map[string]time.Time{"start": in.Start, "end": in.End} {
+			if l := t.In(loc); !t.IsZero() && (l.Hour() != 0 || l.Minute() != 0 || l.Second() != 0) {
+				v.add(field, "an all-day activity starts and ends at midnight in its time zone (%s)", tz)
+			}
+		}
+	}
+	if in.ConferenceURL != "" {
+		if u, err := url.Parse(in.ConferenceURL); err != nil || (u.Scheme != "https" && u.Scheme != "http") || u.Host == "" {
+			v.add("conference_url", "want an absolute http(s) URL")
+		}
+	}
+	checkText(v, "series", in.Series, false, 200)
+
+	d := &draft{}
+	for i, a := range in.Areas {
+		if !areaPattern.MatchString(a) {
+			v.add(fmt.Sprintf("areas[%d]", i), "want a lower-case word with underscores, such as hybrid_threats")
+		}
+	}
+	reminders := make([]string, 0, len(in.Reminders))
+	for i, r := range in.Reminders {
+		dur, err := calendar.ParseDuration(r)
+		switch {
+		case err != nil:
+			v.add(fmt.Sprintf("reminders[%d]", i), "want an ISO 8601 duration such as P1D or PT1H: %v", err)
+		case dur <= 0 || dur > 366*24*time.Hour:
+			v.add(fmt.Sprintf("reminders[%d]", i), "want a duration between PT1M and P366D before the start")
+		default:
+			reminders = append(reminders, calendar.FormatDuration(dur))
+		}
+	}
+
+	leadID := int64(0)
+	if in.LeadOrganization == "" {
+		v.add("lead_organization", "is required")
+	} else {
+		leadID = resolveField(tx, v, "lead_organization", "organizations", "code", in.LeadOrganization)
+	}
+	var venue Venue
+	if in.Venue != "" {
+		if vid := resolveField(tx, v, "venue", "venues", "code", in.Venue); vid != 0 {
+			if err := tx.First(&venue, vid).Error; err != nil {
+				return nil, err
+			}
+		}
+	}
+	var parentID *int64
+	if in.Parent != "" {
+		pid, ok := in.Parent.id()
+		var parent Activity
+		if !ok || tx.Where("id = ? AND deleted_at IS NULL", pid).First(&parent).Error != nil {
+			v.add("parent", "no activity with id %q", string(in.Parent))
+		} else if pid == id {
+			v.add("parent", "an activity cannot be its own parent")
+		} else if in.Kind == "exercise_phase" && parent.Kind != "exercise" {
+			v.add("parent", "an exercise phase belongs to an exercise, not a %s", parent.Kind)
+		} else {
+			parentID = &pid
+		}
+	}
+	allowed := map[int64]bool{}
+	for i, r := range in.Visibility {
+		if oid := resolveField(tx, v, fmt.Sprintf("visibility[%d]", i), "organizations", "code", r); oid != 0 && !allowed[oid] {
+			allowed[oid] = true
+			d.visibility = append(d.visibility, oid)
+		}
+	}
+	if len(d.visibility) > 0 && leadID != 0 && !allowed[leadID] {
+		v.add("visibility", "must include the lead organisation %s", in.LeadOrganization)
+	}
+
+	seen := map[string]bool{}
+	for i, p := range in.Participants {
+		field := fmt.Sprintf("participants[%d]", i)
+		part := Participant{Position: i, Type: p.Type, Role: p.Role, Required: true, RSVP: p.RSVP}
+		if part.Role == "" {
+			part.Role = "participant"
+		}
+		if part.RSVP == "" {
+			part.RSVP = "needs_action"
+		}
+		if p.Required != nil {
+			part.Required = *p.Required
+		}
+		checkEnum(v, field+".role", part.Role, Roles...)
+		checkEnum(v, field+".rsvp", part.RSVP, RSVPs...)
+		switch p.Type {
+		case "person":
+			part.RefID = resolveField(tx, v, field+".id_or_code", "people", "email", p.IDOrCode)
+		case "body":
+			part.RefID = resolveField(tx, v, field+".id_or_code", "bodies", "code", p.IDOrCode)
+		case "organization":
+			part.RefID = resolveField(tx, v, field+".id_or_code", "organizations", "code", p.IDOrCode)
+		default:
+			v.add(field+".type", "want person, body or organization")
+		}
+		if p.IDOrCode == "" {
+			v.add(field+".id_or_code", "is required")
+		}
+		key := p.Type + ":" + strconv.FormatInt(part.RefID, 10)
+		if part.RefID != 0 && seen[key] {
+			v.add(field, "the same %s is listed twice", p.Type)
+		}
+		seen[key] = true
+		d.participants = append(d.participants, part)
+	}
+
+	rec := planning.Recurrence{Start: in.Start, End: in.End, TimeZone: in.TimeZone, AllDay: in.AllDay, RRule: strings.TrimPrefix(in.RRule, "RRULE:"), ExDates: in.ExDates, RDates: in.RDates}
+	if id != 0 && len(v.Errors) == 0 {
+		ovs, err := loadOverrides(tx, id)
+		if err != nil {
+			return nil, err
+		}
+		rec.Overrides = ovs
+		d.overrides = ovs
+	}
+	if len(v.Errors) == 0 {
+		if err := planning.Validate(rec, maxTime(s.now(), rec.Start), s.Planning.Limits); err != nil {
+			if fe, ok := err.(*planning.FieldError); ok {
+				v.add(fe.Field, "%s", fe.Message)
+			} else {
+				v.add("rrule", "%v", err)
+			}
+		}
+	}
+	if err := v.orNil(); err != nil {
+		return nil, err
+	}
+	// The horizon runs from now, or from the start of an activity that
+	// lies further ahead, so a far-future booking still occupies its slot.
+	anchor := maxTime(s.now(), rec.Start)
+	occs, err := planning.Expand(rec, rec.Start, anchor.Add(s.Planning.Limits.Horizon), anchor, s.Planning.Limits)
+	if err != nil {
+		if fe, ok := err.(*planning.FieldError); ok {
+			return nil, &ValidationError{Errors: []FieldError{{Field: fe.Field, Message: fe.Message}}}
+		}
+		return nil, &ValidationError{Errors: []FieldError{{Field: "rrule", Message: err.Error()}}}
+	}
+	d.occurrences = occs
+
+	d.row = Activity{
+		ID: id, Kind: in.Kind, Title: strings.TrimSpace(in.Title), Description: in.Description,
+		StartAt: in.Start.UTC(), EndAt: in.End.UTC(), TimeZone: in.TimeZone, AllDay: in.AllDay,
+		RRule: rec.RRule, ExDates: Times(in.ExDates), RDates: Times(in.RDates), Status: in.Status, Format: in.Format,
+		VenueID: nullID(venue.ID), LeadOrganizationID: leadID, Restricted: len(d.visibility) > 0,
+		Areas: Strings(in.Areas), Series: strings.TrimSpace(in.Series), ParentID: parentID, Reminders: Strings(reminders),
+		ConferenceURL: in.ConferenceURL,
+	}
+	if d.row.Areas == nil {
+		d.row.Areas = Strings{}
+	}
+	d.claims = claimsOf(d.row, d.participants, venue)
+	return d, nil
+}
+
+// claimsOf lists the resources an activity occupies: its participants,
+// its venue and its lead organisation.
+func claimsOf(row Activity, parts []Participant, venue Venue) []planning.Claim {
+	var claims []planning.Claim
+	hasLead := false
+	for _, p := range parts {
+		claims = append(claims, planning.Claim{Resource: planning.ResourceRef{Type: planning.ResourceType(p.Type), ID: p.RefID}, Required: p.Required})
+		if p.Type == "organization" && p.RefID == row.LeadOrganizationID {
+			hasLead = true
+		}
+	}
+	if !hasLead && row.LeadOrganizationID != 0 {
+		claims = append(claims, planning.Claim{Resource: planning.ResourceRef{Type: "organization", ID: row.LeadOrganizationID}, Required: true})
+	}
+	if venue.ID != 0 {
+		claims = append(claims, planning.Claim{Resource: planning.ResourceRef{Type: "venue", ID: venue.ID}, Required: true, Virtual: venue.Virtual, Buffer: time.Duration(venue.BufferSeconds) * time.Second})
+	}
+	return claims
+}
+
+func itoa(n int64) string { return strconv.FormatInt(n, 10) }
+
+func maxTime(a, b time.Time) time.Time {
+	if b.After(a) {
+		return b
+	}
+	return a
+}

@@ -1,0 +1,98 @@
+package models
+
+import (
+	"context"
+	"time"
+)
+
+// ActivityFilter narrows the activity list. From/To select activities
+// with an occurrence overlapping [From, To); Organization matches the lead
+// or a participating organisation.
+type ActivityFilter struct {
+	From, To     time.Time
+	Kind         string
+	Organization Ref
+	Body         Ref
+	Person       Ref
+	Venue        Ref
+	Area         string
+	Series       string
+	Status       string
+	Q            string
+	ListOptions
+}
+
+// ListActivities lists the activities the actor may see, by id.
+func (s *Store) ListActivities(ctx context.Context, a Actor, f ActivityFilter) (Page[ActivityView], error) {
+	db := s.db.WithContext(ctx)
+	empty := Page[ActivityView]{Items: []ActivityView{}}
+	q := db.Table("activities").Where("activities.deleted_at IS NULL").Scopes(visibleActivities(a.Viewer()))
+	if !f.From.IsZero() || !f.To.IsZero() {
+		from, to := f.From, f.To
+		if from.IsZero() {
+			from = time.Unix(0, 0)
+		}
+		if to.IsZero() {
+			to = time.Date(9999, 1, 1, 0, 0, 0, 0, time.UTC)
+		}
+		q = q.Where("EXISTS (SELECT 1 FROM occurrences o WHERE o.activity_id = activities.id AND o.start_s < ? AND o.end_s > ?)", to.Unix(), from.Unix())
+	}
+	if f.Kind != "" {
+		q = q.Where("activities.kind = ?", f.Kind)
+	}
+	if f.Status != "" {
+		q = q.Where("activities.status = ?", f.Status)
+	}
+	if f.Series != "" {
+		q = q.Where("activities.series = ?", f.Series)
+	}
+	if f.Area != "" {
+		q = q.Where("EXISTS (SELECT 1 FROM activity_areas aa WHERE aa.activity_id = activities.id AND aa.area = ?)", f.Area)
+	}
+	for _, p := range []struct {
+		ref          Ref
+		table, code  string
+		typ          string
+		extraColumns string
+	}{
+		{f.Organization, "organizations", "code", "organization", "activities.lead_organization_id = ? OR "},
+		{f.Body, "bodies", "code", "body", ""},
+		{f.Person, "people", "email", "person", ""},
+	} {
+		if p.ref == "" {
+			continue
+		}
+		id, err := resolve(db, p.table, p.code, p.ref)
+		if err != nil {
+			return empty, nil
+		}
+		cond := "EXISTS (SELECT 1 FROM participants pp WHERE pp.activity_id = activities.id AND pp.type = ? AND pp.ref_id = ?)"
+		if p.extraColumns != "" {
+			q = q.Where("("+p.extraColumns+cond+")", id, p.typ, id)
+		} else {
+			q = q.Where(cond, p.typ, id)
+		}
+	}
+	if f.Venue != "" {
+		id, err := resolve(db, "venues", "code", f.Venue)
+		if err != nil {
+			return empty, nil
+		}
+		q = q.Where("activities.venue_id = ?", id)
+	}
+	q = textFilter(q, f.Q, "activities.title", "activities.description", "activities.series")
+	type idRow struct{ ID int64 }
+	page, err := paginate(q.Select("activities.id"), "activities.id", f.ListOptions, func(r idRow) int64 { return r.ID })
+	if err != nil {
+		return empty, err
+	}
+	ids := make([]int64, len(page.Items))
+	for i, r := range page.Items {
+		ids[i] = r.ID
+	}
+	views, err := loadViews(db, ids)
+	if err != nil {
+		return empty, err
+	}
+	return Page[ActivityView]{Items: views, NextCursor: page.NextCursor, Total: page.Total}, nil
+}

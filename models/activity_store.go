@@ -1,0 +1,379 @@
+package models
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"slices"
+	"time"
+
+	"github.com/jackc/pgx/v5/pgconn"
+	"github.com/jointcal/jointcal/planning"
+	"gorm.io/gorm"
+)
+
+// ErrGone is returned for an activity that was deleted: its tombstone
+// stays for the feeds, but the API no longer serves it.
+var ErrGone = errors.New("the activity was deleted")
+
+// WriteOptions qualify an activity write.
+type WriteOptions struct {
+	// IfVersion, when not 0, must be the current version (If-Match).
+	IfVersion int
+	// OverrideReason forces a booking despite hard conflicts; the reason
+	// and the conflicts are audited.
+	OverrideReason string
+	// SourceUID records where an activity came from (an imported UID, a
+	// demo key), so a repeated import updates instead of duplicating.
+	SourceUID string
+}
+
+// WriteResult is what a successful activity write returns: the activity
+// and the conflict report (warnings, and the hard conflicts that were
+// overridden, if any).
+type WriteResult struct {
+	Activity   ActivityView
+	Report     CheckReport
+	Overridden bool
+}
+
+// GetActivity returns one activity the actor may see.
+func (s *Store) GetActivity(ctx context.Context, a Actor, id int64) (*ActivityView, error) {
+	views, err := loadViews(s.db.WithContext(ctx), []int64{id})
+	if err != nil {
+		return nil, err
+	}
+	if len(views) == 0 || !a.Viewer().CanSee(views[0].restricted, views[0].allowed) {
+		return nil, ErrNotFound
+	}
+	if views[0].DeletedAt != nil {
+		return nil, ErrGone
+	}
+	return &views[0], nil
+}
+
+// CreateActivity books an activity after checking it for conflicts.
+func (s *Store) CreateActivity(ctx context.Context, a Actor, in ActivityInput, opts WriteOptions) (*WriteResult, error) {
+	return s.change(ctx, a, 0, opts, "create", func(*gorm.DB, *ActivityView) (ActivityInput, error) { return in, nil })
+}
+
+// UpdateActivity replaces the writable fields of an activity after
+// checking the result for conflicts.
+func (s *Store) UpdateActivity(ctx context.Context, a Actor, id int64, in ActivityInput, opts WriteOptions) (*WriteResult, error) {
+	if id == 0 {
+		return nil, ErrNotFound
+	}
+	return s.change(ctx, a, id, opts, "update", func(*gorm.DB, *ActivityView) (ActivityInput, error) { return in, nil })
+}
+
+// OccurrenceChange moves or cancels one instance of a recurring activity.
+type OccurrenceChange struct {
+	Cancelled bool       `json:"cancelled"`
+	Start     *time.Time `json:"start"`
+	End       *time.Time `json:"end"`
+}
+
+// ChangeOccurrence records a moved or cancelled instance (RECURRENCE-ID
+// override) and re-checks the activity. recurrenceID is the original start
+// of the instance; a change with neither a move nor a cancellation
+// restores the instance.
+func (s *Store) ChangeOccurrence(ctx context.Context, a Actor, id int64, recurrenceID time.Time, ch OccurrenceChange, opts WriteOptions) (*WriteResult, error) {
+	return s.change(ctx, a, id, opts, "change_occurrence", func(tx *gorm.DB, cur *ActivityView) (ActivityInput, error) {
+		in := cur.Input()
+		if in.RRule == "" && len(in.RDates) == 0 {
+			return in, &ValidationError{Errors: []FieldError{{Field: "recurrence_id", Message: "the activity does not recur; change the activity itself"}}}
+		}
+		rec := planning.Recurrence{Start: in.Start, End: in.End, TimeZone: in.TimeZone, AllDay: in.AllDay, RRule: in.RRule, ExDates: in.ExDates, RDates: in.RDates}
+		rid := recurrenceID.UTC()
+		occs, err := planning.Expand(rec, rid, rid.Add(time.Second), maxTime(s.now(), rec.Start), s.Planning.Limits)
+		if err != nil {
+			return in, err
+		}
+		if !slices.ContainsFunc(occs, func(o planning.Occurrence) bool { return o.Start.Equal(rid) }) {
+			return in, &ValidationError{Errors: []FieldError{{Field: "recurrence_id", Message: fmt.Sprintf("no occurrence of the activity starts at %s", rid.Format(time.RFC3339))}}}
+		}
+		dur := in.End.Sub(in.Start)
+		row := overrideRow{ActivityID: id, RecurrenceID: rid.Unix(), Cancelled: ch.Cancelled, StartS: rid.Unix(), EndS: rid.Add(dur).Unix(), UpdatedAt: s.now()}
+		if ch.Start != nil {
+			row.StartS = ch.Start.Unix()
+			row.EndS = ch.Start.Add(dur).Unix()
+		}
+		if ch.End != nil {
+			row.EndS = ch.End.Unix()
+		}
+		if row.EndS <= row.StartS {
+			return in, &ValidationError{Errors: []FieldError{{Field: "end", Message: "must be after start"}}}
+		}
+		if err := tx.Where("activity_id = ? AND recurrence_id = ?", id, row.RecurrenceID).Delete(&overrideRow{}).Error; err != nil {
+			return in, err
+		}
+		restored := !ch.Cancelled && row.StartS == rid.Unix() && row.EndS == rid.Add(dur).Unix()
+		if !restored {
+			if err := tx.Create(&row).Error; err != nil {
+				return in, err
+			}
+		}
+		return in, nil
+	})
+}
+
+// DeleteActivity turns an activity into a tombstone: it vanishes from the
+// API and frees its resources, while feeds publish its cancellation.
+func (s *Store) DeleteActivity(ctx context.Context, a Actor, id int64, ifVersion int) error {
+	return s.write(ctx, func(tx *gorm.DB) error {
+		cur, row, err := s.loadCurrent(tx, a, id, ifVersion)
+		if err != nil {
+			return err
+		}
+		now := s.now()
+		row.DeletedAt = &now
+		row.Version++
+		row.Sequence++
+		row.UpdatedAt = now
+		if err := tx.Save(row).Error; err != nil {
+			return err
+		}
+		if err := tx.Where("activity_id = ?", id).Delete(&occupancyRow{}).Error; err != nil {
+			return err
+		}
+		return s.audit(tx, a, "delete", "activity", id, cur, nil, "")
+	})
+}
+
+// CheckActivity runs the conflict rules on a draft without writing it. id
+// names the activity being edited (0 for a new one), whose own
+// occupancy is then left out.
+func (s *Store) CheckActivity(ctx context.Context, a Actor, id int64, in ActivityInput) (CheckReport, error) {
+	db := s.db.WithContext(ctx)
+	if id != 0 {
+		if _, err := s.GetActivity(ctx, a, id); err != nil {
+			return CheckReport{}, err
+		}
+	}
+	d, err := s.buildDraft(db, in, id)
+	if err != nil {
+		return CheckReport{}, err
+	}
+	return s.evaluate(db, a, d)
+}
+
+// loadCurrent reads an activity for a change by a: it must exist, be
+// visible to a, and be led by a's organisation (planners).
+func (s *Store) loadCurrent(tx *gorm.DB, a Actor, id int64, ifVersion int) (*ActivityView, *Activity, error) {
+	var row Activity
+	if err := loadForUpdate(tx, &row, id, 0); err != nil {
+		return nil, nil, err
+	}
+	views, err := loadViews(tx, []int64{id})
+	if err != nil {
+		return nil, nil, err
+	}
+	if len(views) == 0 || !a.Viewer().CanSee(views[0].restricted, views[0].allowed) {
+		return nil, nil, ErrNotFound
+	}
+	if row.DeletedAt != nil {
+		return nil, nil, ErrGone
+	}
+	if err := a.canWriteActivity(row.LeadOrganizationID); err != nil {
+		return nil, nil, err
+	}
+	if ifVersion != 0 && row.Version != ifVersion {
+		return nil, nil, ErrStale
+	}
+	return &views[0], &row, nil
+}
+
+// change is the one write path of activities: load and authorise the
+// current state, derive the new input, validate and expand it, check it
+// for conflicts, and write row, relations, occupancy and audit in one
+// transaction that no concurrent booking can interleave with.
+func (s *Store) change(ctx context.Context, a Actor, id int64, opts WriteOptions, action string, next func(*gorm.DB, *ActivityView) (ActivityInput, error)) (*WriteResult, error) {
+	var res WriteResult
+	err := s.write(ctx, func(tx *gorm.DB) error {
+		var cur *ActivityView
+		var row *Activity
+		if id != 0 {
+			var err error
+			if cur, row, err = s.loadCurrent(tx, a, id, opts.IfVersion); err != nil {
+				return err
+			}
+		}
+		in, err := next(tx, cur)
+		if err != nil {
+			var fe *planning.FieldError
+			if errors.As(err, &fe) {
+				return &ValidationError{Errors: []FieldError{{Field: fe.Field, Message: fe.Message}}}
+			}
+			return err
+		}
+		d, err := s.buildDraft(tx, in, id)
+		if err != nil {
+			return err
+		}
+		if err := a.canWriteActivity(d.row.LeadOrganizationID); err != nil {
+			return err
+		}
+		report, err := s.evaluate(tx, a, d)
+		if err != nil {
+			return err
+		}
+		res.Report = report
+		if len(report.Conflicts) > 0 && opts.OverrideReason == "" {
+			return &ConflictError{Conflicts: report.Conflicts, Warnings: report.Warnings}
+		}
+		res.Overridden = len(report.Conflicts) > 0
+		now := s.now()
+		if row == nil {
+			d.row.Version, d.row.CreatedAt = 1, now
+		} else {
+			d.row.Version, d.row.Sequence, d.row.CreatedAt, d.row.SourceUID = row.Version+1, row.Sequence, row.CreatedAt, row.SourceUID
+			if significantChange(row, &d.row) || action == "change_occurrence" {
+				d.row.Sequence++
+			}
+		}
+		d.row.UpdatedAt = now
+		if opts.SourceUID != "" {
+			uid := opts.SourceUID
+			d.row.SourceUID = &uid
+		}
+		if err := tx.Save(&d.row).Error; err != nil {
+			return err
+		}
+		if err := writeRelations(tx, d); err != nil {
+			return err
+		}
+		if err := writeOccupancy(tx, d, res.Overridden); err != nil {
+			return err
+		}
+		views, err := loadViews(tx, []int64{d.row.ID})
+		if err != nil {
+			return err
+		}
+		res.Activity = views[0]
+		var before any
+		if cur != nil {
+			before = cur
+		}
+		if err := s.audit(tx, a, action, "activity", d.row.ID, before, res.Activity, ""); err != nil {
+			return err
+		}
+		if res.Overridden {
+			return s.audit(tx, a, "override", "activity", d.row.ID, nil, report.Conflicts, opts.OverrideReason)
+		}
+		return nil
+	})
+	if isExclusionViolation(err) {
+		// Another writer (another process on PostgreSQL) booked the same
+		// resource between our check and our insert; the database said
+		// no. Report what is now in the way.
+		report, cerr := s.recheck(ctx, a, id, next)
+		if cerr != nil {
+			return nil, cerr
+		}
+		return nil, &ConflictError{Conflicts: report.Conflicts, Warnings: report.Warnings}
+	}
+	if err != nil {
+		return nil, err
+	}
+	return &res, nil
+}
+
+// recheck re-runs the check of a write that lost a race, read-only.
+func (s *Store) recheck(ctx context.Context, a Actor, id int64, next func(*gorm.DB, *ActivityView) (ActivityInput, error)) (CheckReport, error) {
+	var report CheckReport
+	err := s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+		var cur *ActivityView
+		if id != 0 {
+			views, err := loadViews(tx, []int64{id})
+			if err != nil || len(views) == 0 {
+				return ErrNotFound
+			}
+			cur = &views[0]
+		}
+		in, err := next(tx, cur)
+		if err != nil {
+			return err
+		}
+		d, err := s.buildDraft(tx, in, id)
+		if err != nil {
+			return err
+		}
+		report, err = s.evaluate(tx, a, d)
+		if err == nil {
+			err = errRollback
+		}
+		return err
+	})
+	if errors.Is(err, errRollback) {
+		err = nil
+	}
+	if err == nil && len(report.Conflicts) == 0 {
+		// The competing booking vanished again; report the race itself.
+		report.Conflicts = []ConflictView{{Rule: "concurrent_booking", Severity: "hard"}}
+	}
+	return report, err
+}
+
+var errRollback = errors.New("rollback")
+
+// isExclusionViolation reports PostgreSQL's exclusion_violation (23P01),
+// raised by occupancy_no_double_booking.
+func isExclusionViolation(err error) bool {
+	var pg *pgconn.PgError
+	return errors.As(err, &pg) && pg.Code == "23P01"
+}
+
+// significantChange says whether subscribed calendars must take an
+// update: a change of time, place, status or title.
+func significantChange(old, new *Activity) bool {
+	return !old.StartAt.Equal(new.StartAt) || !old.EndAt.Equal(new.EndAt) || old.TimeZone != new.TimeZone ||
+		old.AllDay != new.AllDay || old.RRule != new.RRule || !slices.EqualFunc(old.ExDates, new.ExDates, time.Time.Equal) ||
+		!slices.EqualFunc(old.RDates, new.RDates, time.Time.Equal) || derefID(old.VenueID) != derefID(new.VenueID) ||
+		old.ConferenceURL != new.ConferenceURL || old.Status != new.Status || old.Title != new.Title
+}
+
+// writeRelations replaces participants, visibility and areas.
+func writeRelations(tx *gorm.DB, d *draft) error {
+	id := d.row.ID
+	for _, table := range []any{&Participant{}, &activityVisibility{}, &activityArea{}} {
+		if err := tx.Where("activity_id = ?", id).Delete(table).Error; err != nil {
+			return err
+		}
+	}
+	for i := range d.participants {
+		d.participants[i].ID = 0
+		d.participants[i].ActivityID = id
+	}
+	if len(d.participants) > 0 {
+		if err := tx.Create(&d.participants).Error; err != nil {
+			return err
+		}
+	}
+	for _, o := range d.visibility {
+		if err := tx.Create(&activityVisibility{ActivityID: id, OrganizationID: o}).Error; err != nil {
+			return err
+		}
+	}
+	seen := map[string]bool{}
+	for _, area := range d.row.Areas {
+		if seen[area] {
+			continue
+		}
+		seen[area] = true
+		if err := tx.Create(&activityArea{ActivityID: id, Area: area}).Error; err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// ActivityIDBySourceUID finds a live activity by the source UID it was
+// created with; 0 when there is none.
+func (s *Store) ActivityIDBySourceUID(ctx context.Context, uid string) (int64, error) {
+	var ids []int64
+	err := s.db.WithContext(ctx).Table("activities").Where("source_uid = ? AND deleted_at IS NULL", uid).Limit(1).Pluck("id", &ids).Error
+	if err != nil || len(ids) == 0 {
+		return 0, err
+	}
+	return ids[0], nil
+}

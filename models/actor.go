@@ -1,0 +1,87 @@
+package models
+
+// Role is what a token may do.
+type Role string
+
+// The three roles of the API.
+const (
+	// RoleAdmin may do everything and sees everything.
+	RoleAdmin Role = "admin"
+	// RolePlanner is bound to one organisation: it books and changes the
+	// activities that organisation leads, and may invite anyone.
+	RolePlanner Role = "planner"
+	// RoleViewer only reads.
+	RoleViewer Role = "viewer"
+)
+
+// Valid reports whether r is one of the known roles.
+func (r Role) Valid() bool { return r == RoleAdmin || r == RolePlanner || r == RoleViewer }
+
+// Actor is who performs a request: the token's identity, role and
+// organisation. Every store method that reads activities or writes
+// anything takes one, so that visibility and permissions are applied in
+// the store and nowhere else.
+type Actor struct {
+	TokenID        int64
+	Name           string
+	Role           Role
+	OrganizationID int64 // 0: none (admins, or viewers not bound to one)
+}
+
+// System is the actor of the CLI and of demo loading: an administrator that
+// is not a token.
+func System() Actor { return Actor{Name: "system", Role: RoleAdmin} }
+
+// Viewer is what visibility depends on; an Actor, a feed owner and an
+// e-mail recipient all reduce to one.
+type Viewer struct {
+	// All sees every activity (administrators).
+	All bool
+	// OrganizationID sees activities unrestricted or restricted to it.
+	OrganizationID int64
+}
+
+// Viewer returns the visibility of the actor.
+func (a Actor) Viewer() Viewer {
+	return Viewer{All: a.Role == RoleAdmin, OrganizationID: a.OrganizationID}
+}
+
+// canWriteActivity says whether the actor may create or change an activity
+// led by leadOrg.
+func (a Actor) canWriteActivity(leadOrg int64) error {
+	switch a.Role {
+	case RoleAdmin:
+		return nil
+	case RolePlanner:
+		if a.OrganizationID != 0 && a.OrganizationID == leadOrg {
+			return nil
+		}
+		return &ForbiddenError{Reason: "a planner may only book and change activities led by their own organisation"}
+	default:
+		return &ForbiddenError{Reason: "this token may only read"}
+	}
+}
+
+// canWriteReference says whether the actor may change reference data of
+// an organisation (its people, bodies); orgID 0 means data not owned by
+// one (venues), which any planner may maintain.
+func (a Actor) canWriteReference(orgID int64) error {
+	switch {
+	case a.Role == RoleAdmin:
+		return nil
+	case a.Role == RolePlanner && (orgID == 0 || orgID == a.OrganizationID):
+		return nil
+	case a.Role == RolePlanner:
+		return &ForbiddenError{Reason: "a planner may only change the data of their own organisation"}
+	default:
+		return &ForbiddenError{Reason: "this token may only read"}
+	}
+}
+
+// requireAdmin refuses everyone but administrators.
+func (a Actor) requireAdmin() error {
+	if a.Role != RoleAdmin {
+		return &ForbiddenError{Reason: "only an administrator may do this"}
+	}
+	return nil
+}

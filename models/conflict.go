@@ -1,0 +1,175 @@
+package models
+
+import (
+	"time"
+
+	"github.com/jointcal/jointcal/planning"
+	"gorm.io/gorm"
+)
+
+// SpanView is a time span in answers.
+type SpanView struct {
+	Start time.Time `json:"start"`
+	End   time.Time `json:"end"`
+}
+
+// OtherView is what a conflict says about the activity (or blackout) it
+// collides with. For an activity the actor may not see, only Restricted is
+// set: the slot is busy, and nothing else is revealed.
+type OtherView struct {
+	ActivityID int64      `json:"activity_id,omitempty"`
+	BlackoutID int64      `json:"blackout_id,omitempty"`
+	Title      string     `json:"title,omitempty"`
+	Start      *time.Time `json:"start,omitempty"`
+	End        *time.Time `json:"end,omitempty"`
+	Restricted bool       `json:"restricted,omitempty"`
+}
+
+// ConflictView is one conflict as the API reports it.
+type ConflictView struct {
+	Rule       string       `json:"rule"`
+	Severity   string       `json:"severity"`
+	Resource   ResourceView `json:"resource"`
+	Occurrence SpanView     `json:"occurrence"`
+	Other      OtherView    `json:"other"`
+	Overlap    SpanView     `json:"overlap"`
+}
+
+// CheckReport is the answer of a conflict check: hard conflicts block a
+// booking, warnings do not.
+type CheckReport struct {
+	Conflicts []ConflictView `json:"conflicts"`
+	Warnings  []ConflictView `json:"warnings"`
+}
+
+// evaluate runs the pure rules over the draft's neighbourhood and
+// describes the result for actor a.
+func (s *Store) evaluate(tx *gorm.DB, a Actor, d *draft) (CheckReport, error) {
+	pad := s.Planning.Rules.Buffer
+	for _, c := range d.claims {
+		if c.Buffer > pad {
+			pad = c.Buffer
+		}
+	}
+	report := CheckReport{Conflicts: []ConflictView{}, Warnings: []ConflictView{}}
+	from, to, ok := span(d.occurrences, pad)
+	if !ok || d.row.Status == "cancelled" {
+		return report, nil
+	}
+	busy, err := loadBusy(tx, d.claims, from, to, d.row.ID)
+	if err != nil {
+		return report, err
+	}
+	var orgs []int64
+	for _, c := range d.claims {
+		if c.Resource.Type == "organization" {
+			orgs = append(orgs, c.Resource.ID)
+		}
+	}
+	blackouts, err := loadBlackouts(tx, orgs, from, to)
+	if err != nil {
+		return report, err
+	}
+	p := planning.Proposal{ActivityID: d.row.ID, Kind: d.row.Kind, Status: d.row.Status, Occurrences: d.occurrences, Claims: d.claims}
+	found := planning.Check(p, busy, blackouts, s.Planning.Rules)
+	views, err := describeConflicts(tx, a.Viewer(), found, d)
+	if err != nil {
+		return report, err
+	}
+	for i, c := range found {
+		if c.Hard() {
+			report.Conflicts = append(report.Conflicts, views[i])
+		} else {
+			report.Warnings = append(report.Warnings, views[i])
+		}
+	}
+	return report, nil
+}
+
+// describeConflicts resolves ids to names and hides what v may not see.
+func describeConflicts(tx *gorm.DB, v Viewer, found []planning.Conflict, d *draft) ([]ConflictView, error) {
+	names := newNameCache(tx)
+	others := map[int64]*ActivityView{}
+	out := make([]ConflictView, len(found))
+	for i, c := range found {
+		res, err := names.resource(string(c.Resource.Type), c.Resource.ID)
+		if err != nil {
+			return nil, err
+		}
+		cv := ConflictView{
+			Rule: c.Rule, Severity: string(c.Severity), Resource: res,
+			Occurrence: SpanView{c.Occurrence.Start.UTC(), c.Occurrence.End.UTC()},
+			Overlap:    SpanView{c.Overlap.Start.UTC(), c.Overlap.End.UTC()},
+		}
+		switch {
+		case c.BlackoutID != 0:
+			var b Blackout
+			if err := tx.First(&b, c.BlackoutID).Error; err != nil {
+				return nil, err
+			}
+			cv.Other = OtherView{BlackoutID: b.ID, Title: b.Title, Start: &b.StartAt, End: &b.EndAt}
+		case c.OtherActivityID == d.row.ID && d.row.ID != 0, c.OtherActivityID == 0:
+			st, en := c.Other.Start.UTC(), c.Other.End.UTC()
+			cv.Other = OtherView{ActivityID: d.row.ID, Title: d.row.Title, Start: &st, End: &en}
+		default:
+			other, ok := others[c.OtherActivityID]
+			if !ok {
+				views, err := loadViews(tx, []int64{c.OtherActivityID})
+				if err != nil {
+					return nil, err
+				}
+				if len(views) == 1 {
+					other = &views[0]
+				}
+				others[c.OtherActivityID] = other
+			}
+			if other == nil || !v.CanSee(other.restricted, other.allowed) {
+				cv.Other = OtherView{Restricted: true}
+				break
+			}
+			st, en := c.Other.Start.UTC(), c.Other.End.UTC()
+			cv.Other = OtherView{ActivityID: other.ID, Title: other.Title, Start: &st, End: &en}
+		}
+		out[i] = cv
+	}
+	return out, nil
+}
+
+// nameCache resolves resource ids to codes and names once per request.
+type nameCache struct {
+	tx    *gorm.DB
+	cache map[string]ResourceView
+}
+
+func newNameCache(tx *gorm.DB) *nameCache {
+	return &nameCache{tx: tx, cache: map[string]ResourceView{}}
+}
+
+func (n *nameCache) resource(typ string, id int64) (ResourceView, error) {
+	key := typ + ":" + itoa(id)
+	if r, ok := n.cache[key]; ok {
+		return r, nil
+	}
+	r := ResourceView{Type: typ, ID: id}
+	var row struct {
+		Code string
+		Name string
+	}
+	var err error
+	switch typ {
+	case "person":
+		err = n.tx.Table("people").Select("email AS code, name").Where("id = ?", id).Scan(&row).Error
+	case "body":
+		err = n.tx.Table("bodies").Select("code, name").Where("id = ?", id).Scan(&row).Error
+	case "venue":
+		err = n.tx.Table("venues").Select("code, name").Where("id = ?", id).Scan(&row).Error
+	case "organization":
+		err = n.tx.Table("organizations").Select("code, name").Where("id = ?", id).Scan(&row).Error
+	}
+	if err != nil {
+		return r, err
+	}
+	r.Code, r.Name = row.Code, row.Name
+	n.cache[key] = r
+	return r, nil
+}

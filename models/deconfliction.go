@@ -1,0 +1,237 @@
+package models
+
+import (
+	"context"
+	"fmt"
+	"sort"
+	"strings"
+	"time"
+
+	"github.com/jointcal/jointcal/planning"
+)
+
+// ActivityConflicts reports the conflicts a stored activity has now with
+// everything else booked, as if it were being booked again.
+func (s *Store) ActivityConflicts(ctx context.Context, a Actor, id int64) (CheckReport, error) {
+	cur, err := s.GetActivity(ctx, a, id)
+	if err != nil {
+		return CheckReport{}, err
+	}
+	return s.CheckActivity(ctx, a, id, cur.Input())
+}
+
+// ActivityRef names the activity a listed conflict belongs to.
+type ActivityRef struct {
+	ID    int64  `json:"id"`
+	Title string `json:"title"`
+}
+
+// ListedConflict is one conflict between two stored activities.
+type ListedConflict struct {
+	Activity ActivityRef `json:"activity"`
+	ConflictView
+}
+
+// ConflictFilter selects the conflicts of the deconfliction report.
+type ConflictFilter struct {
+	From, To     time.Time
+	Organization Ref
+	Severity     string
+}
+
+// maxReportActivities bounds the work of one deconfliction report.
+const maxReportActivities = 5000
+
+// ListConflicts reports every conflict among stored activities with an
+// occurrence in [From, To): the planners' deconfliction agenda. Each pair
+// is reported once, from the side the actor may see (the other side is
+// masked when restricted).
+func (s *Store) ListConflicts(ctx context.Context, a Actor, f ConflictFilter) ([]ListedConflict, error) {
+	if f.From.IsZero() || f.To.IsZero() || !f.To.After(f.From) {
+		return nil, &ValidationError{Errors: []FieldError{{Field: "from", Message: "from and to are required, to after from"}}}
+	}
+	if f.To.Sub(f.From) > 3*366*24*time.Hour {
+		return nil, &ValidationError{Errors: []FieldError{{Field: "to", Message: "the window may span at most three years"}}}
+	}
+	if f.Severity != "" && f.Severity != "hard" && f.Severity != "soft" {
+		return nil, &ValidationError{Errors: []FieldError{{Field: "severity", Message: "want hard or soft"}}}
+	}
+	page, err := s.ListActivities(ctx, a, ActivityFilter{From: f.From, To: f.To, Organization: f.Organization, ListOptions: ListOptions{Limit: MaxLimit}})
+	if err != nil {
+		return nil, err
+	}
+	views := page.Items
+	for page.NextCursor != "" && len(views) < maxReportActivities {
+		page, err = s.ListActivities(ctx, a, ActivityFilter{From: f.From, To: f.To, Organization: f.Organization, ListOptions: ListOptions{Limit: MaxLimit, Cursor: page.NextCursor}})
+		if err != nil {
+			return nil, err
+		}
+		views = append(views, page.Items...)
+	}
+	db := s.db.WithContext(ctx)
+	out := []ListedConflict{}
+	seen := map[string]bool{}
+	for i := range views {
+		v := &views[i]
+		if v.Status == "cancelled" {
+			continue
+		}
+		d, err := s.buildDraft(db, v.Input(), v.ID)
+		if err != nil {
+			return nil, fmt.Errorf("activity %d: %w", v.ID, err)
+		}
+		d.occurrences = within(d.occurrences, f.From, f.To)
+		report, err := s.evaluate(db, a, d)
+		if err != nil {
+			return nil, err
+		}
+		for _, c := range append(report.Conflicts, report.Warnings...) {
+			if f.Severity != "" && c.Severity != f.Severity {
+				continue
+			}
+			key := pairKey(v.ID, c)
+			if seen[key] {
+				continue
+			}
+			seen[key] = true
+			out = append(out, ListedConflict{Activity: ActivityRef{ID: v.ID, Title: v.Title}, ConflictView: c})
+		}
+	}
+	sort.SliceStable(out, func(i, j int) bool {
+		if !out[i].Overlap.Start.Equal(out[j].Overlap.Start) {
+			return out[i].Overlap.Start.Before(out[j].Overlap.Start)
+		}
+		return out[i].Activity.ID < out[j].Activity.ID
+	})
+	return out, nil
+}
+
+// pairKey identifies a conflict independently of which side reports it.
+func pairKey(self int64, c ConflictView) string {
+	a, b := self, c.Other.ActivityID
+	if c.Other.Restricted || b == 0 {
+		b = -1
+	}
+	if b > 0 && b < a {
+		a, b = b, a
+	}
+	return strings.Join([]string{c.Rule, c.Resource.Type, itoa(c.Resource.ID), itoa(a), itoa(b), c.Overlap.Start.Format(time.RFC3339), c.Overlap.End.Format(time.RFC3339)}, "|")
+}
+
+func within(occs []planning.Occurrence, from, to time.Time) []planning.Occurrence {
+	var out []planning.Occurrence
+	for _, o := range occs {
+		if o.Start.Before(to) && o.End.After(from) {
+			out = append(out, o)
+		}
+	}
+	return out
+}
+
+// AvailabilityQuery asks for the earliest free slots of a set of resources.
+type AvailabilityQuery struct {
+	Participants []ParticipantInput
+	Venue        Ref
+	Duration     time.Duration
+	From, To     time.Time
+	WorkStart    time.Duration
+	WorkEnd      time.Duration
+	Days         []time.Weekday
+	Location     *time.Location
+	Limit        int
+}
+
+// Availability finds the earliest slots where every listed resource is
+// free: no exclusive booking of theirs and no hard blackout of their
+// organisations overlaps.
+func (s *Store) Availability(ctx context.Context, a Actor, q AvailabilityQuery) ([]SpanView, error) {
+	db := s.db.WithContext(ctx)
+	v := &ValidationError{}
+	if q.Duration <= 0 || q.Duration > 31*24*time.Hour {
+		v.add("duration", "want a duration between PT1M and P31D")
+	}
+	if q.From.IsZero() || q.To.IsZero() || !q.To.After(q.From) {
+		v.add("from", "from and to are required, to after from")
+	} else if q.To.Sub(q.From) > 366*24*time.Hour {
+		v.add("to", "search at most one year at a time")
+	}
+	if len(q.Participants) == 0 && q.Venue == "" {
+		v.add("participants", "name at least one participant or a venue")
+	}
+	var claims []planning.Claim
+	orgs := map[int64]bool{}
+	for i, p := range q.Participants {
+		field := fmt.Sprintf("participants[%d]", i)
+		var id int64
+		switch p.Type {
+		case "person":
+			id = resolveField(db, v, field, "people", "email", p.IDOrCode)
+			if id != 0 {
+				var org []int64
+				db.Table("people").Where("id = ? AND organization_id IS NOT NULL", id).Pluck("organization_id", &org)
+				for _, o := range org {
+					orgs[o] = true
+				}
+			}
+		case "body":
+			id = resolveField(db, v, field, "bodies", "code", p.IDOrCode)
+			if id != 0 {
+				var org []int64
+				db.Table("bodies").Where("id = ?", id).Pluck("organization_id", &org)
+				for _, o := range org {
+					orgs[o] = true
+				}
+			}
+		case "organization":
+			id = resolveField(db, v, field, "organizations", "code", p.IDOrCode)
+			orgs[id] = id != 0
+		default:
+			v.add(field, "want person:ID, body:CODE or organization:CODE")
+		}
+		if id != 0 {
+			claims = append(claims, planning.Claim{Resource: planning.ResourceRef{Type: planning.ResourceType(p.Type), ID: id}, Required: true})
+		}
+	}
+	if q.Venue != "" {
+		if id := resolveField(db, v, "venue", "venues", "code", q.Venue); id != 0 {
+			claims = append(claims, planning.Claim{Resource: planning.ResourceRef{Type: "venue", ID: id}, Required: true})
+		}
+	}
+	if err := v.orNil(); err != nil {
+		return nil, err
+	}
+	busy, err := loadBusy(db, claims, q.From, q.To, 0)
+	if err != nil {
+		return nil, err
+	}
+	var spans []planning.Span
+	for _, b := range busy {
+		// An organisation is never "busy"; optional participations and
+		// virtual venues do not block a slot.
+		if b.Resource.Type == "organization" || !b.Required || b.Virtual {
+			continue
+		}
+		spans = append(spans, planning.Span{Start: b.Start, End: b.End})
+	}
+	var orgIDs []int64
+	for id, ok := range orgs {
+		if ok {
+			orgIDs = append(orgIDs, id)
+		}
+	}
+	blackouts, err := loadBlackouts(db, orgIDs, q.From, q.To)
+	if err != nil {
+		return nil, err
+	}
+	for _, b := range blackouts {
+		if b.Severity == "hard" {
+			spans = append(spans, planning.Span{Start: b.Start, End: b.End})
+		}
+	}
+	slots := planning.FreeSlots(spans, planning.SlotQuery{Duration: q.Duration, From: q.From, To: q.To, WorkStart: q.WorkStart, WorkEnd: q.WorkEnd, Days: q.Days, Location: q.Location, Limit: q.Limit})
+	out := make([]SpanView, len(slots))
+	for i, sl := range slots {
+		out[i] = SpanView{Start: sl.Start.In(q.Location), End: sl.End.In(q.Location)}
+	}
+	return out, nil
+}

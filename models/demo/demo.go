@@ -1,0 +1,155 @@
+// Package demo loads the demonstration data set: the organisations,
+// bodies, people, venues and activities of EU–NATO cooperation from June
+// 2020 to December 2023, drawn from the sixth progress report. Loading is
+// idempotent: what exists (by code, e-mail or demo key) is left alone.
+package demo
+
+import (
+	"bytes"
+	"context"
+	_ "embed"
+	"encoding/json"
+	"errors"
+	"fmt"
+
+	"github.com/jointcal/jointcal/models"
+)
+
+//go:embed seed.json
+var seedJSON []byte
+
+// Activity is one activity of the data set; Key names it within the file
+// (its parent refers to a key, not an id).
+type Activity struct {
+	Key string `json:"key"`
+	models.ActivityInput
+}
+
+// Dataset is the whole demo file.
+type Dataset struct {
+	Organizations []models.OrganizationInput `json:"organizations"`
+	People        []models.PersonInput       `json:"people"`
+	Bodies        []models.BodyInput         `json:"bodies"`
+	Venues        []models.VenueInput        `json:"venues"`
+	Blackouts     []models.BlackoutInput     `json:"blackouts"`
+	Activities    []Activity                 `json:"activities"`
+}
+
+// Summary counts what a load did.
+type Summary struct {
+	Created  int
+	Existing int
+}
+
+// Parse decodes the embedded data set strictly.
+func Parse() (*Dataset, error) {
+	dec := json.NewDecoder(bytes.NewReader(seedJSON))
+	dec.DisallowUnknownFields()
+	var d Dataset
+	if err := dec.Decode(&d); err != nil {
+		return nil, fmt.Errorf("demo: seed.json: %w", err)
+	}
+	return &d, nil
+}
+
+// Load writes the data set into store through the same validated,
+// conflict-checked paths the API uses; a hard conflict inside the data
+// set is an error, never overridden.
+func Load(ctx context.Context, store *models.Store) (Summary, error) {
+	d, err := Parse()
+	if err != nil {
+		return Summary{}, err
+	}
+	var sum Summary
+	sys := models.System()
+	count := func(err error) error {
+		var dup *models.DuplicateError
+		switch {
+		case err == nil:
+			sum.Created++
+		case errors.As(err, &dup):
+			sum.Existing++
+		default:
+			return err
+		}
+		return nil
+	}
+	for _, o := range d.Organizations {
+		_, err := store.CreateOrganization(ctx, sys, o)
+		if err := count(err); err != nil {
+			return sum, fmt.Errorf("organisation %s: %w", o.Code, err)
+		}
+	}
+	for _, p := range d.People {
+		_, err := store.CreatePerson(ctx, sys, p)
+		if err := count(err); err != nil {
+			return sum, fmt.Errorf("person %s: %w", p.Email, err)
+		}
+	}
+	for _, b := range d.Bodies {
+		_, err := store.CreateBody(ctx, sys, b)
+		if err := count(err); err != nil {
+			return sum, fmt.Errorf("body %s: %w", b.Code, err)
+		}
+	}
+	for _, v := range d.Venues {
+		_, err := store.CreateVenue(ctx, sys, v)
+		if err := count(err); err != nil {
+			return sum, fmt.Errorf("venue %s: %w", v.Code, err)
+		}
+	}
+	if err := loadBlackouts(ctx, store, d.Blackouts, &sum); err != nil {
+		return sum, err
+	}
+	ids := map[string]int64{}
+	for _, a := range d.Activities {
+		uid := "demo:" + a.Key
+		id, err := store.ActivityIDBySourceUID(ctx, uid)
+		if err != nil {
+			return sum, err
+		}
+		if id != 0 {
+			ids[a.Key] = id
+			sum.Existing++
+			continue
+		}
+		in := a.ActivityInput
+		if in.Parent != "" {
+			pid, ok := ids[string(in.Parent)]
+			if !ok {
+				return sum, fmt.Errorf("activity %s: parent %q must come earlier in the file", a.Key, in.Parent)
+			}
+			in.Parent = models.Ref(fmt.Sprint(pid))
+		}
+		res, err := store.CreateActivity(ctx, sys, in, models.WriteOptions{SourceUID: uid})
+		if err != nil {
+			return sum, fmt.Errorf("activity %s: %w", a.Key, err)
+		}
+		ids[a.Key] = res.Activity.ID
+		sum.Created++
+	}
+	return sum, nil
+}
+
+// loadBlackouts adds the data set's blackouts once (matched by title).
+func loadBlackouts(ctx context.Context, store *models.Store, bs []models.BlackoutInput, sum *Summary) error {
+	have, err := store.ListBlackouts(ctx, models.BlackoutFilter{ListOptions: models.ListOptions{Limit: models.MaxLimit}})
+	if err != nil {
+		return err
+	}
+	titles := map[string]bool{}
+	for _, b := range have.Items {
+		titles[b.Title] = true
+	}
+	for _, b := range bs {
+		if titles[b.Title] {
+			sum.Existing++
+			continue
+		}
+		if _, err := store.CreateBlackout(ctx, models.System(), b); err != nil {
+			return fmt.Errorf("blackout %q: %w", b.Title, err)
+		}
+		sum.Created++
+	}
+	return nil
+}

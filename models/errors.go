@@ -1,0 +1,85 @@
+package models
+
+import (
+	"errors"
+	"fmt"
+	"strings"
+)
+
+// ErrNotFound is returned for an entity that does not exist or that the
+// actor may not see: the two are deliberately indistinguishable.
+var ErrNotFound = errors.New("not found")
+
+// ErrStale is returned when a write names a version (If-Match) that is no
+// longer current.
+var ErrStale = errors.New("the entity was changed since that version")
+
+// FieldError names one invalid input field and says what is wrong with it.
+type FieldError struct {
+	Field   string `json:"field"`
+	Message string `json:"message"`
+}
+
+// ValidationError collects every invalid field of one input, so that a
+// client can fix them all in one round.
+type ValidationError struct {
+	Errors []FieldError
+}
+
+func (e *ValidationError) Error() string {
+	parts := make([]string, len(e.Errors))
+	for i, f := range e.Errors {
+		parts[i] = f.Field + ": " + f.Message
+	}
+	return "invalid input: " + strings.Join(parts, "; ")
+}
+
+// add records one problem; it keeps validation code flat.
+func (e *ValidationError) add(field, format string, args ...any) {
+	e.Errors = append(e.Errors, FieldError{Field: field, Message: fmt.Sprintf(format, args...)})
+}
+
+// orNil returns e when it holds any error, so callers can `return v.orNil()`.
+func (e *ValidationError) orNil() error {
+	if len(e.Errors) == 0 {
+		return nil
+	}
+	return e
+}
+
+// DuplicateError reports that a unique value (a code, an e-mail) is taken.
+type DuplicateError struct {
+	Field, Value string
+}
+
+func (e *DuplicateError) Error() string {
+	return fmt.Sprintf("%s %q is already in use", e.Field, e.Value)
+}
+
+// InUseError reports a delete refused because other data still refers to
+// the entity.
+type InUseError struct {
+	Entity string
+	By     string
+}
+
+func (e *InUseError) Error() string {
+	return fmt.Sprintf("%s is still referred to by %s", e.Entity, e.By)
+}
+
+// ForbiddenError reports an action the actor's role does not allow.
+type ForbiddenError struct {
+	Reason string
+}
+
+func (e *ForbiddenError) Error() string { return "forbidden: " + e.Reason }
+
+// ConflictError carries the hard conflicts that stopped a booking.
+type ConflictError struct {
+	Conflicts []ConflictView
+	Warnings  []ConflictView
+}
+
+func (e *ConflictError) Error() string {
+	return fmt.Sprintf("booking refused: %d hard conflict(s)", len(e.Conflicts))
+}

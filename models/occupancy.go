@@ -1,0 +1,157 @@
+package models
+
+import (
+	"time"
+
+	"github.com/jointcal/jointcal/planning"
+	"gorm.io/gorm"
+)
+
+// occurrenceRow is one stored occurrence of an activity (Unix seconds).
+type occurrenceRow struct {
+	ActivityID   int64
+	RecurrenceID int64
+	StartS       int64 `gorm:"column:start_s"`
+	EndS         int64 `gorm:"column:end_s"`
+}
+
+func (occurrenceRow) TableName() string { return "occurrences" }
+
+// occupancyRow is one (occurrence, resource) pair of the occupancy index.
+type occupancyRow struct {
+	ID           int64 `gorm:"primaryKey"`
+	ActivityID   int64
+	Kind         string
+	StartS       int64 `gorm:"column:start_s"`
+	EndS         int64 `gorm:"column:end_s"`
+	ResourceType string
+	ResourceID   int64
+	Required     bool
+	Virtual      bool
+	Exclusive    bool
+}
+
+func (occupancyRow) TableName() string { return "occupancy" }
+
+// overrideRow is a moved or cancelled instance.
+type overrideRow struct {
+	ActivityID   int64
+	RecurrenceID int64
+	Cancelled    bool
+	StartS       int64 `gorm:"column:start_s"`
+	EndS         int64 `gorm:"column:end_s"`
+	UpdatedAt    time.Time
+}
+
+func (overrideRow) TableName() string { return "occurrence_overrides" }
+
+// exclusive says whether a claim must never overlap another exclusive
+// claim of the same resource: required people and bodies, physical venues.
+// An overridden booking holds nothing exclusively, so the database
+// constraint does not undo the planner's decision.
+func exclusive(c planning.Claim, overridden bool) bool {
+	if overridden || !c.Required {
+		return false
+	}
+	switch c.Resource.Type {
+	case "person", "body":
+		return true
+	case "venue":
+		return !c.Virtual
+	}
+	return false
+}
+
+// writeOccupancy replaces the stored occurrences and occupancy of an
+// activity. A cancelled activity keeps its occurrences (feeds and lists
+// need them) but occupies nothing.
+func writeOccupancy(tx *gorm.DB, d *draft, overridden bool) error {
+	id := d.row.ID
+	if err := tx.Where("activity_id = ?", id).Delete(&occurrenceRow{}).Error; err != nil {
+		return err
+	}
+	if err := tx.Where("activity_id = ?", id).Delete(&occupancyRow{}).Error; err != nil {
+		return err
+	}
+	occ := make([]occurrenceRow, 0, len(d.occurrences))
+	for _, o := range d.occurrences {
+		occ = append(occ, occurrenceRow{ActivityID: id, RecurrenceID: o.RecurrenceID.Unix(), StartS: o.Start.Unix(), EndS: o.End.Unix()})
+	}
+	if len(occ) > 0 {
+		if err := tx.CreateInBatches(occ, 500).Error; err != nil {
+			return err
+		}
+	}
+	if d.row.Status == "cancelled" || d.row.DeletedAt != nil {
+		return nil
+	}
+	rows := make([]occupancyRow, 0, len(d.occurrences)*len(d.claims))
+	for _, o := range d.occurrences {
+		for _, c := range d.claims {
+			rows = append(rows, occupancyRow{
+				ActivityID: id, Kind: d.row.Kind, StartS: o.Start.Unix(), EndS: o.End.Unix(),
+				ResourceType: string(c.Resource.Type), ResourceID: c.Resource.ID,
+				Required: c.Required, Virtual: c.Virtual, Exclusive: exclusive(c, overridden),
+			})
+		}
+	}
+	if len(rows) == 0 {
+		return nil
+	}
+	return tx.CreateInBatches(rows, 500).Error
+}
+
+// span returns the time range covered by the occurrences, widened by pad.
+func span(occs []planning.Occurrence, pad time.Duration) (from, to time.Time, ok bool) {
+	if len(occs) == 0 {
+		return time.Time{}, time.Time{}, false
+	}
+	from, to = occs[0].Start, occs[0].End
+	for _, o := range occs[1:] {
+		if o.Start.Before(from) {
+			from = o.Start
+		}
+		if o.End.After(to) {
+			to = o.End
+		}
+	}
+	return from.Add(-pad), to.Add(pad), true
+}
+
+// loadBusy reads the occupancy of the claimed resources that overlaps
+// [from, to), leaving out the activity being edited: the neighbourhood
+// the pure conflict check needs, found through the resource index.
+func loadBusy(tx *gorm.DB, claims []planning.Claim, from, to time.Time, exclude int64) ([]planning.Busy, error) {
+	byType := map[string][]int64{}
+	for _, c := range claims {
+		byType[string(c.Resource.Type)] = append(byType[string(c.Resource.Type)], c.Resource.ID)
+	}
+	var busy []planning.Busy
+	for typ, ids := range byType {
+		var rows []occupancyRow
+		if err := tx.Where("resource_type = ? AND resource_id IN ? AND end_s > ? AND start_s < ? AND activity_id <> ?", typ, ids, from.Unix(), to.Unix(), exclude).
+			Find(&rows).Error; err != nil {
+			return nil, err
+		}
+		for _, r := range rows {
+			busy = append(busy, planning.Busy{
+				ActivityID: r.ActivityID, Kind: r.Kind, Start: time.Unix(r.StartS, 0).UTC(), End: time.Unix(r.EndS, 0).UTC(),
+				Resource: planning.ResourceRef{Type: planning.ResourceType(r.ResourceType), ID: r.ResourceID}, Required: r.Required, Virtual: r.Virtual,
+			})
+		}
+	}
+	return busy, nil
+}
+
+// loadOverrides reads the moved and cancelled instances of an activity.
+func loadOverrides(tx *gorm.DB, id int64) ([]planning.Override, error) {
+	var rows []overrideRow
+	if err := tx.Where("activity_id = ?", id).Order("recurrence_id").Find(&rows).Error; err != nil {
+		return nil, err
+	}
+	out := make([]planning.Override, len(rows))
+	for i, r := range rows {
+		out[i] = planning.Override{RecurrenceID: time.Unix(r.RecurrenceID, 0).UTC(), Cancelled: r.Cancelled, Start: time.Unix(r.StartS, 0).UTC(), End: time.Unix(r.EndS, 0).UTC()}
+	}
+	return out, nil
+}

@@ -1,0 +1,224 @@
+package models
+
+import (
+	"context"
+	"strings"
+	"time"
+
+	"gorm.io/gorm"
+)
+
+// Person is a staff member: reminders go to their e-mail address and are
+// written in their home time zone.
+type Person struct {
+	ID               int64     `json:"id" gorm:"primaryKey"`
+	Name             string    `json:"name"`
+	Email            string    `json:"email"`
+	TimeZone         string    `json:"timezone" gorm:"column:timezone"`
+	Title            string    `json:"title"`
+	OrganizationID   *int64    `json:"-"`
+	OrganizationCode string    `json:"organization" gorm:"-"`
+	Version          int       `json:"version"`
+	CreatedAt        time.Time `json:"created_at"`
+	UpdatedAt        time.Time `json:"updated_at"`
+}
+
+// TableName maps Person to people.
+func (Person) TableName() string { return "people" }
+
+// PersonInput is the writable part of a Person.
+type PersonInput struct {
+	Name         string `json:"name"`
+	Email        string `json:"email"`
+	TimeZone     string `json:"timezone"`
+	Title        string `json:"title"`
+	Organization Ref    `json:"organization"`
+}
+
+// Input returns the writable fields, the base a PATCH is applied to.
+func (p *Person) Input() PersonInput {
+	return PersonInput{Name: p.Name, Email: p.Email, TimeZone: p.TimeZone, Title: p.Title, Organization: Ref(p.OrganizationCode)}
+}
+
+func (in *PersonInput) validate(tx *gorm.DB) (orgID int64, err error) {
+	v := &ValidationError{}
+	in.Email = strings.TrimSpace(in.Email)
+	checkText(v, "name", in.Name, true, 200)
+	checkEmail(v, "email", in.Email, true)
+	checkZone(v, "timezone", in.TimeZone, true)
+	checkText(v, "title", in.Title, false, 200)
+	orgID = resolveField(tx, v, "organization", "organizations", "code", in.Organization)
+	return orgID, v.orNil()
+}
+
+// CreatePerson adds a person; a planner may add people of their own
+// organisation.
+func (s *Store) CreatePerson(ctx context.Context, a Actor, in PersonInput) (*Person, error) {
+	var p Person
+	err := s.write(ctx, func(tx *gorm.DB) error {
+		orgID, err := in.validate(tx)
+		if err != nil {
+			return err
+		}
+		if err := a.canWriteReference(orgID); err != nil {
+			return err
+		}
+		now := s.now()
+		p = Person{Name: in.Name, Email: in.Email, TimeZone: in.TimeZone, Title: in.Title, OrganizationID: nullID(orgID), Version: 1, CreatedAt: now, UpdatedAt: now}
+		if err := tx.Create(&p).Error; err != nil {
+			return uniqueErr(err, "email", in.Email)
+		}
+		if err := fillPeople(tx, []*Person{&p}); err != nil {
+			return err
+		}
+		return s.audit(tx, a, "create", "person", p.ID, nil, p, "")
+	})
+	return &p, err
+}
+
+// UpdatePerson replaces the writable fields of a person.
+func (s *Store) UpdatePerson(ctx context.Context, a Actor, id int64, ifVersion int, in PersonInput) (*Person, error) {
+	var p Person
+	err := s.write(ctx, func(tx *gorm.DB) error {
+		if err := loadForUpdate(tx, &p, id, ifVersion); err != nil {
+			return err
+		}
+		if err := a.canWriteReference(derefID(p.OrganizationID)); err != nil {
+			return err
+		}
+		orgID, err := in.validate(tx)
+		if err != nil {
+			return err
+		}
+		if err := a.canWriteReference(orgID); err != nil {
+			return err
+		}
+		if err := fillPeople(tx, []*Person{&p}); err != nil {
+			return err
+		}
+		before := p
+		p.Name, p.Email, p.TimeZone, p.Title, p.OrganizationID = in.Name, in.Email, in.TimeZone, in.Title, nullID(orgID)
+		p.Version++
+		p.UpdatedAt = s.now()
+		if err := tx.Save(&p).Error; err != nil {
+			return uniqueErr(err, "email", in.Email)
+		}
+		if err := fillPeople(tx, []*Person{&p}); err != nil {
+			return err
+		}
+		return s.audit(tx, a, "update", "person", p.ID, before, p, "")
+	})
+	return &p, err
+}
+
+// DeletePerson removes a person who is neither a member of a body nor a
+// participant of an activity.
+func (s *Store) DeletePerson(ctx context.Context, a Actor, id int64, ifVersion int) error {
+	return s.write(ctx, func(tx *gorm.DB) error {
+		var p Person
+		if err := loadForUpdate(tx, &p, id, ifVersion); err != nil {
+			return err
+		}
+		if err := a.canWriteReference(derefID(p.OrganizationID)); err != nil {
+			return err
+		}
+		if err := refuseIfParticipating(tx, "person", p.ID, "person "+p.Email); err != nil {
+			return err
+		}
+		if err := tx.Delete(&p).Error; err != nil {
+			return inUseErr(err, "person "+p.Email, "bodies (remove them from their bodies first)")
+		}
+		return s.audit(tx, a, "delete", "person", p.ID, p, nil, "")
+	})
+}
+
+// GetPerson finds a person by id or e-mail address.
+func (s *Store) GetPerson(ctx context.Context, ref Ref) (*Person, error) {
+	db := s.db.WithContext(ctx)
+	p, err := getByRef[Person](db, "people", "email", ref)
+	if err != nil {
+		return nil, err
+	}
+	return p, fillPeople(db, []*Person{p})
+}
+
+// PersonFilter narrows the people list.
+type PersonFilter struct {
+	Organization Ref
+	Body         Ref
+	Q            string
+	ListOptions
+}
+
+// ListPeople lists people by id.
+func (s *Store) ListPeople(ctx context.Context, f PersonFilter) (Page[Person], error) {
+	db := s.db.WithContext(ctx)
+	q := db.Model(&Person{})
+	if f.Organization != "" {
+		id, err := resolve(db, "organizations", "code", f.Organization)
+		if err != nil {
+			return Page[Person]{Items: []Person{}}, nil
+		}
+		q = q.Where("organization_id = ?", id)
+	}
+	if f.Body != "" {
+		id, err := resolve(db, "bodies", "code", f.Body)
+		if err != nil {
+			return Page[Person]{Items: []Person{}}, nil
+		}
+		q = q.Where("id IN (SELECT person_id FROM body_members WHERE body_id = ?)", id)
+	}
+	q = textFilter(q, f.Q, "name", "email", "title")
+	page, err := paginate(q, "id", f.ListOptions, func(p Person) int64 { return p.ID })
+	if err != nil {
+		return page, err
+	}
+	return page, fillPeople(db, ptrs(page.Items))
+}
+
+// fillPeople sets the organisation codes of people.
+func fillPeople(db *gorm.DB, people []*Person) error {
+	codes, err := orgCodes(db)
+	if err != nil {
+		return err
+	}
+	for _, p := range people {
+		p.OrganizationCode = codes[derefID(p.OrganizationID)]
+	}
+	return nil
+}
+
+// orgCodes maps organisation ids to codes; the table is small.
+func orgCodes(db *gorm.DB) (map[int64]string, error) {
+	var orgs []Organization
+	if err := db.Select("id", "code").Find(&orgs).Error; err != nil {
+		return nil, err
+	}
+	m := make(map[int64]string, len(orgs))
+	for _, o := range orgs {
+		m[o.ID] = o.Code
+	}
+	return m, nil
+}
+
+func nullID(id int64) *int64 {
+	if id == 0 {
+		return nil
+	}
+	return &id
+}
+
+func derefID(id *int64) int64 {
+	if id == nil {
+		return 0
+	}
+	return *id
+}
+
+func ptrs[T any](items []T) []*T {
+	out := make([]*T, len(items))
+	for i := range items {
+		out[i] = &items[i]
+	}
+	return out
+}

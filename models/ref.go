@@ -1,0 +1,153 @@
+package models
+
+import (
+	"bytes"
+	"encoding/base64"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"strconv"
+	"strings"
+
+	"gorm.io/gorm"
+)
+
+// Ref is how the API names another entity: its numeric id or its code (an
+// e-mail address for people). JSON may carry it as a number or a string.
+type Ref string
+
+// UnmarshalJSON accepts "EU", 12 and null.
+func (r *Ref) UnmarshalJSON(b []byte) error {
+	b = bytes.TrimSpace(b)
+	if bytes.Equal(b, []byte("null")) {
+		*r = ""
+		return nil
+	}
+	if len(b) > 0 && b[0] == '"' {
+		var s string
+		if err := json.Unmarshal(b, &s); err != nil {
+			return err
+		}
+		*r = Ref(strings.TrimSpace(s))
+		return nil
+	}
+	var n json.Number
+	if err := json.Unmarshal(b, &n); err != nil {
+		return errors.New("want an id or a code")
+	}
+	if _, err := strconv.ParseInt(n.String(), 10, 64); err != nil {
+		return errors.New("want an integer id or a code")
+	}
+	*r = Ref(n.String())
+	return nil
+}
+
+// id returns the numeric id the ref names, if it is one.
+func (r Ref) id() (int64, bool) {
+	n, err := strconv.ParseInt(string(r), 10, 64)
+	return n, err == nil && n > 0
+}
+
+// resolve finds the id of the row of table whose id or codeColumn equals r.
+func resolve(tx *gorm.DB, table, codeColumn string, r Ref) (int64, error) {
+	var ids []int64
+	q := tx.Table(table).Select("id").Limit(1)
+	if n, ok := r.id(); ok {
+		q = q.Where("id = ?", n)
+	} else {
+		q = q.Where(codeColumn+" = ?", string(r))
+	}
+	if err := q.Scan(&ids).Error; err != nil {
+		return 0, err
+	}
+	if len(ids) == 0 {
+		return 0, ErrNotFound
+	}
+	return ids[0], nil
+}
+
+// resolveField resolves r and records a validation error on field when it
+// names nothing.
+func resolveField(tx *gorm.DB, v *ValidationError, field, table, codeColumn string, r Ref) int64 {
+	if r == "" {
+		return 0
+	}
+	id, err := resolve(tx, table, codeColumn, r)
+	if errors.Is(err, ErrNotFound) {
+		v.add(field, "no %s with id or code %q", strings.TrimSuffix(table, "s"), string(r))
+		return 0
+	}
+	if err != nil {
+		v.add(field, "could not be resolved: %v", err)
+	}
+	return id
+}
+
+// Page is one slice of a list with the cursor of the next one; the
+// cursor is opaque to clients ("" when this is the last page).
+type Page[T any] struct {
+	Items      []T    `json:"items"`
+	NextCursor string `json:"next_cursor,omitempty"`
+	Total      int64  `json:"total"`
+}
+
+// ListOptions are the pagination parameters every list takes.
+type ListOptions struct {
+	Limit  int
+	Cursor string
+}
+
+// DefaultLimit and MaxLimit bound a page.
+const (
+	DefaultLimit = 50
+	MaxLimit     = 500
+)
+
+// normalise applies defaults and decodes the cursor to the last id seen.
+func (o ListOptions) normalise() (limit int, after int64, err error) {
+	limit = o.Limit
+	if limit <= 0 {
+		limit = DefaultLimit
+	}
+	if limit > MaxLimit {
+		return 0, 0, &ValidationError{Errors: []FieldError{{Field: "limit", Message: fmt.Sprintf("at most %d", MaxLimit)}}}
+	}
+	if o.Cursor != "" {
+		raw, err := base64.RawURLEncoding.DecodeString(o.Cursor)
+		if err == nil {
+			after, err = strconv.ParseInt(string(raw), 10, 64)
+		}
+		if err != nil || after < 0 {
+			return 0, 0, &ValidationError{Errors: []FieldError{{Field: "cursor", Message: "not a cursor this service issued"}}}
+		}
+	}
+	return limit, after, nil
+}
+
+func encodeCursor(id int64) string {
+	return base64.RawURLEncoding.EncodeToString([]byte(strconv.FormatInt(id, 10)))
+}
+
+// paginate runs q (already filtered, without order or limit) for one page
+// ordered by id, with the total count of matches.
+func paginate[T any](q *gorm.DB, idColumn string, opts ListOptions, id func(T) int64) (Page[T], error) {
+	limit, after, err := opts.normalise()
+	if err != nil {
+		return Page[T]{}, err
+	}
+	var p Page[T]
+	if err := q.Session(&gorm.Session{}).Count(&p.Total).Error; err != nil {
+		return p, err
+	}
+	if err := q.Where(idColumn+" > ?", after).Order(idColumn).Limit(limit + 1).Find(&p.Items).Error; err != nil {
+		return p, err
+	}
+	if len(p.Items) > limit {
+		p.Items = p.Items[:limit]
+		p.NextCursor = encodeCursor(id(p.Items[limit-1]))
+	}
+	if p.Items == nil {
+		p.Items = []T{}
+	}
+	return p, nil
+}

@@ -1,0 +1,97 @@
+package models
+
+import (
+	"errors"
+	"strings"
+
+	"gorm.io/gorm"
+	"gorm.io/gorm/clause"
+)
+
+// loadForUpdate reads row id into dst and checks the caller's expected
+// version; on PostgreSQL the row is locked until the transaction ends.
+func loadForUpdate[T any](tx *gorm.DB, dst *T, id int64, ifVersion int) error {
+	q := tx
+	if tx.Dialector.Name() == "postgres" {
+		q = q.Clauses(clause.Locking{Strength: "UPDATE"})
+	}
+	if err := q.First(dst, id).Error; err != nil {
+		if errors.Is(err, gorm.ErrRecordNotFound) {
+			return ErrNotFound
+		}
+		return err
+	}
+	if ifVersion != 0 && versionOf(dst) != ifVersion {
+		return ErrStale
+	}
+	return nil
+}
+
+// versioned is implemented by rows that carry an optimistic-lock version.
+type versioned interface{ version() int }
+
+func (o *Organization) version() int { return o.Version }
+func (p *Person) version() int       { return p.Version }
+func (b *Body) version() int         { return b.Version }
+func (v *Venue) version() int        { return v.Version }
+func (a *Activity) version() int     { return a.Version }
+func (b *Blackout) version() int     { return b.Version }
+
+func versionOf(row any) int {
+	if v, ok := row.(versioned); ok {
+		return v.version()
+	}
+	return 0
+}
+
+// getByRef loads the row of table whose id or code equals ref.
+func getByRef[T any](db *gorm.DB, table, codeColumn string, ref Ref) (*T, error) {
+	id, err := resolve(db, table, codeColumn, ref)
+	if err != nil {
+		return nil, err
+	}
+	var row T
+	if err := db.First(&row, id).Error; err != nil {
+		if errors.Is(err, gorm.ErrRecordNotFound) {
+			return nil, ErrNotFound
+		}
+		return nil, err
+	}
+	return &row, nil
+}
+
+// uniqueErr turns a unique violation into a DuplicateError on field.
+func uniqueErr(err error, field, value string) error {
+	if isDuplicate(err) {
+		return &DuplicateError{Field: field, Value: value}
+	}
+	return err
+}
+
+// inUseErr turns a foreign-key violation on delete into an InUseError.
+func inUseErr(err error, entity, by string) error {
+	if errors.Is(err, gorm.ErrForeignKeyViolated) {
+		return &InUseError{Entity: entity, By: by}
+	}
+	return err
+}
+
+// textFilter adds a case-insensitive substring match of q over columns.
+func textFilter(q *gorm.DB, text string, columns ...string) *gorm.DB {
+	text = strings.TrimSpace(text)
+	if text == "" {
+		return q
+	}
+	pattern := "%" + escapeLike(strings.ToLower(text)) + "%"
+	parts := make([]string, len(columns))
+	args := make([]any, len(columns))
+	for i, c := range columns {
+		parts[i] = "LOWER(" + c + ") LIKE ? ESCAPE '\\'"
+		args[i] = pattern
+	}
+	return q.Where("("+strings.Join(parts, " OR ")+")", args...)
+}
+
+func escapeLike(s string) string {
+	return strings.NewReplacer(`\`, `\\`, `%`, `\%`, `_`, `\_`).Replace(s)
+}
