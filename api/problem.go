@@ -108,7 +108,7 @@ func (s *Server) errorHandler(err error, c echo.Context) {
 		return
 	}
 	p := *toProblem(err)
-	p.Instance = c.Request().URL.Path
+	p.Instance = redactPath(c.Request().URL.Path)
 	p.RequestID = c.Response().Header().Get(echo.HeaderXRequestID)
 	if p.Status >= 500 {
 		logger(c).Error("request failed", "error", err)
@@ -122,4 +122,13 @@ func (s *Server) errorHandler(err error, c echo.Context) {
 		return
 	}
 	_ = c.JSON(p.Status, p)
+}
+
+// redactPath hides the secret of a feed URL wherever a path is echoed or
+// logged: holding the URL is holding the feed.
+func redactPath(path string) string {
+	if strings.HasPrefix(path, "/feeds/") {
+		return "/feeds/{token}"
+	}
+	return path
 }

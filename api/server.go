@@ -131,7 +131,7 @@ func (s *Server) observe(next echo.HandlerFunc) echo.HandlerFunc {
 		elapsed := time.Since(start)
 		s.requests.WithLabelValues(route, req.Method, strconv.Itoa(status)).Inc()
 		s.latency.WithLabelValues(route, req.Method).Observe(elapsed.Seconds())
-		l.Info("request", "method", req.Method, "path", req.URL.Path, "route", route, "status", status, "duration_ms", float64(elapsed.Microseconds())/1000, "bytes", c.Response().Size)
+		l.Info("request", "method", req.Method, "path", redactPath(req.URL.Path), "route", route, "status", status, "duration_ms", float64(elapsed.Microseconds())/1000, "bytes", c.Response().Size)
 		return nil
 	}
 }
