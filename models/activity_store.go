@@ -136,6 +136,9 @@ func (s *Store) DeleteActivity(ctx context.Context, a Actor, id int64, ifVersion
 		if err := tx.Where("activity_id = ?", id).Delete(&occupancyRow{}).Error; err != nil {
 			return err
 		}
+		if err := s.noticeChange(tx, cur, nil); err != nil {
+			return err
+		}
 		return s.audit(tx, a, "delete", "activity", id, cur, nil, "")
 	})
 }
@@ -255,6 +258,9 @@ func (s *Store) change(ctx context.Context, a Actor, id int64, opts WriteOptions
 			before = cur
 		}
 		if err := s.audit(tx, a, action, "activity", d.row.ID, before, res.Activity, ""); err != nil {
+			return err
+		}
+		if err := s.noticeChange(tx, cur, &res.Activity); err != nil {
 			return err
 		}
 		if res.Overridden {

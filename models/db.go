@@ -41,6 +41,8 @@ type Store struct {
 	// Planning holds the expansion limits and rule settings the store
 	// applies on every write.
 	Planning PlanningSettings
+	// Reminders holds the outbox rules.
+	Reminders ReminderSettings
 }
 
 // Open connects to the database named by dsn: a postgres:// or
@@ -83,7 +85,7 @@ func Open(dsn string) (*Store, error) {
 		sqlDB.SetMaxIdleConns(10)
 		sqlDB.SetConnMaxIdleTime(5 * time.Minute)
 	}
-	s := &Store{db: db, dialect: dialect, now: func() time.Time { return time.Now().UTC() }, Planning: DefaultPlanningSettings()}
+	s := &Store{db: db, dialect: dialect, now: func() time.Time { return time.Now().UTC() }, Planning: DefaultPlanningSettings(), Reminders: DefaultReminderSettings()}
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 	defer cancel()
 	if err := s.Ping(ctx); err != nil {

@@ -2,25 +2,29 @@ package models
 
 import (
 	"context"
+	"fmt"
 	"strings"
 	"time"
 
+	"github.com/jointcal/jointcal/calendar"
 	"gorm.io/gorm"
 )
 
 // Person is a staff member: reminders go to their e-mail address and are
 // written in their home time zone.
 type Person struct {
-	ID               int64     `json:"id" gorm:"primaryKey"`
-	Name             string    `json:"name"`
-	Email            string    `json:"email"`
-	TimeZone         string    `json:"timezone" gorm:"column:timezone"`
-	Title            string    `json:"title"`
-	OrganizationID   *int64    `json:"-"`
-	OrganizationCode string    `json:"organization" gorm:"-"`
-	Version          int       `json:"version"`
-	CreatedAt        time.Time `json:"created_at"`
-	UpdatedAt        time.Time `json:"updated_at"`
+	ID               int64  `json:"id" gorm:"primaryKey"`
+	Name             string `json:"name"`
+	Email            string `json:"email"`
+	TimeZone         string `json:"timezone" gorm:"column:timezone"`
+	Title            string `json:"title"`
+	OrganizationID   *int64 `json:"-"`
+	OrganizationCode string `json:"organization" gorm:"-"`
+	// ReminderPreferences are the person's own reminder offsets or opt-out.
+	ReminderPreferences ReminderPreferences `json:"reminder_preferences" gorm:"serializer:json;type:text"`
+	Version             int                 `json:"version"`
+	CreatedAt           time.Time           `json:"created_at"`
+	UpdatedAt           time.Time           `json:"updated_at"`
 }
 
 // TableName maps Person to people.
@@ -33,11 +37,13 @@ type PersonInput struct {
 	TimeZone     string `json:"timezone"`
 	Title        string `json:"title"`
 	Organization Ref    `json:"organization"`
+	// ReminderPreferences: {"opt_out": true} or {"offsets": ["P2D", "PT2H"]}.
+	ReminderPreferences ReminderPreferences `json:"reminder_preferences"`
 }
 
 // Input returns the writable fields, the base a PATCH is applied to.
 func (p *Person) Input() PersonInput {
-	return PersonInput{Name: p.Name, Email: p.Email, TimeZone: p.TimeZone, Title: p.Title, Organization: Ref(p.OrganizationCode)}
+	return PersonInput{Name: p.Name, Email: p.Email, TimeZone: p.TimeZone, Title: p.Title, Organization: Ref(p.OrganizationCode), ReminderPreferences: p.ReminderPreferences}
 }
 
 func (in *PersonInput) validate(tx *gorm.DB) (orgID int64, err error) {
@@ -48,6 +54,11 @@ func (in *PersonInput) validate(tx *gorm.DB) (orgID int64, err error) {
 	checkZone(v, "timezone", in.TimeZone, true)
 	checkText(v, "title", in.Title, false, 200)
 	orgID = resolveField(tx, v, "organization", "organizations", "code", in.Organization)
+	for i, o := range in.ReminderPreferences.Offsets {
+		if d, err := calendar.ParseDuration(o); err != nil || d <= 0 || d > 366*24*time.Hour {
+			v.add(fmt.Sprintf("reminder_preferences.offsets[%d]", i), "want an ISO 8601 duration between PT1M and P366D, such as P1D")
+		}
+	}
 	return orgID, v.orNil()
 }
 
@@ -64,7 +75,7 @@ func (s *Store) CreatePerson(ctx context.Context, a Actor, in PersonInput) (*Per
 			return err
 		}
 		now := s.now()
-		p = Person{Name: in.Name, Email: in.Email, TimeZone: in.TimeZone, Title: in.Title, OrganizationID: nullID(orgID), Version: 1, CreatedAt: now, UpdatedAt: now}
+		p = Person{Name: in.Name, Email: in.Email, TimeZone: in.TimeZone, Title: in.Title, OrganizationID: nullID(orgID), ReminderPreferences: in.ReminderPreferences, Version: 1, CreatedAt: now, UpdatedAt: now}
 		if err := tx.Create(&p).Error; err != nil {
 			return uniqueErr(err, "email", in.Email)
 		}
@@ -97,7 +108,7 @@ func (s *Store) UpdatePerson(ctx context.Context, a Actor, id int64, ifVersion i
 			return err
 		}
 		before := p
-		p.Name, p.Email, p.TimeZone, p.Title, p.OrganizationID = in.Name, in.Email, in.TimeZone, in.Title, nullID(orgID)
+		p.Name, p.Email, p.TimeZone, p.Title, p.OrganizationID, p.ReminderPreferences = in.Name, in.Email, in.TimeZone, in.Title, nullID(orgID), in.ReminderPreferences
 		p.Version++
 		p.UpdatedAt = s.now()
 		if err := tx.Save(&p).Error; err != nil {

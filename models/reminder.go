@@ -1,0 +1,579 @@
+package models
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"sort"
+	"strings"
+	"time"
+
+	"github.com/jointcal/jointcal/calendar"
+	"gorm.io/gorm"
+	"gorm.io/gorm/clause"
+)
+
+// Reminder kinds and outbox states.
+const (
+	NoticeReminder     = "reminder"
+	NoticeUpdate       = "update"
+	NoticeCancellation = "cancellation"
+
+	OutboxPending = "pending"
+	OutboxSending = "sending"
+	OutboxSent    = "sent"
+	OutboxFailed  = "failed"
+	// OutboxExpired marks a reminder whose occurrence started before it
+	// could be sent: a reminder is never sent after the start.
+	OutboxExpired = "expired"
+	// OutboxDropped marks a notice that no longer applies (the activity
+	// changed, or the recipient may no longer see it).
+	OutboxDropped = "dropped"
+)
+
+// Reminder is one row of the outbox: a notice to one recipient about one
+// occurrence, with its delivery state.
+type Reminder struct {
+	ID                int64      `json:"id" gorm:"primaryKey"`
+	Key               string     `json:"key"`
+	Kind              string     `json:"kind"`
+	ActivityID        int64      `json:"activity_id"`
+	OccurrenceStartS  int64      `json:"-" gorm:"column:occurrence_start_s"`
+	OccurrenceEndS    int64      `json:"-" gorm:"column:occurrence_end_s"`
+	OffsetSeconds     int64      `json:"offset_seconds"`
+	RecipientEmail    string     `json:"recipient_email"`
+	RecipientName     string     `json:"recipient_name"`
+	RecipientTimeZone string     `json:"recipient_timezone" gorm:"column:recipient_timezone"`
+	Sequence          int        `json:"sequence"`
+	DueS              int64      `json:"-" gorm:"column:due_s"`
+	Status            string     `json:"status"`
+	Attempts          int        `json:"attempts"`
+	NextAttemptS      int64      `json:"-" gorm:"column:next_attempt_s"`
+	ClaimedS          *int64     `json:"-" gorm:"column:claimed_s"`
+	LastError         string     `json:"last_error"`
+	MessageID         string     `json:"message_id"`
+	SentAt            *time.Time `json:"sent_at"`
+	CreatedAt         time.Time  `json:"created_at"`
+	UpdatedAt         time.Time  `json:"updated_at"`
+	// JSON views of the Unix-second columns.
+	OccurrenceStart time.Time `json:"occurrence_start" gorm:"-"`
+	Due             time.Time `json:"due" gorm:"-"`
+	NextAttempt     time.Time `json:"next_attempt" gorm:"-"`
+}
+
+// fill derives the time views of the Unix-second columns.
+func (r *Reminder) fill() {
+	r.OccurrenceStart = time.Unix(r.OccurrenceStartS, 0).UTC()
+	r.Due = time.Unix(r.DueS, 0).UTC()
+	r.NextAttempt = time.Unix(r.NextAttemptS, 0).UTC()
+}
+
+// ReminderPreferences is what a person says about their reminders.
+type ReminderPreferences struct {
+	// OptOut stops every reminder to the person (updates and
+	// cancellations still reach them: the plan changed under them).
+	OptOut bool `json:"opt_out"`
+	// Offsets replace the per-kind defaults (not an activity's own).
+	Offsets []string `json:"offsets,omitempty"`
+}
+
+// ReminderSettings are the outbox rules from the configuration.
+type ReminderSettings struct {
+	// KindDefaults are the offsets of activities that set none.
+	KindDefaults map[string][]time.Duration
+	// MaxAttempts before a notice is failed for good.
+	MaxAttempts int
+	// Lease is how long a claimed notice may stay 'sending' before it is
+	// considered abandoned by a crashed dispatcher and claimed again.
+	Lease time.Duration
+	// PlanAhead is how far ahead of their due time reminder rows are
+	// written; the dispatcher plans at least this far on every tick.
+	PlanAhead time.Duration
+}
+
+// DefaultReminderSettings are the documented defaults.
+func DefaultReminderSettings() ReminderSettings {
+	d := 24 * time.Hour
+	return ReminderSettings{
+		KindDefaults: map[string][]time.Duration{
+			"exercise":       {14 * d, 2 * d},
+			"exercise_phase": {7 * d, d},
+			"meeting":        {d, time.Hour},
+			"cross_briefing": {d, time.Hour},
+			"staff_talks":    {d, time.Hour},
+		},
+		MaxAttempts: 8,
+		Lease:       5 * time.Minute,
+		PlanAhead:   2 * time.Minute,
+	}
+}
+
+// recipient is one address a notice goes to, with the eyes it sees with.
+type recipient struct {
+	Email, Name, TimeZone string
+	viewer                Viewer
+	prefs                 ReminderPreferences
+	person                bool
+}
+
+// recipientsOf lists who hears about an activity: participating people,
+// the members of participating bodies and the contact address of
+// participating organisations — each only if they may see it.
+func recipientsOf(db *gorm.DB, v *ActivityView) ([]recipient, error) {
+	byEmail := map[string]recipient{}
+	addPerson := func(id int64) error {
+		var p struct {
+			Name, Email, Timezone string
+			OrganizationID        *int64
+			ReminderPreferences   string
+		}
+		if err := db.Table("people").Select("name, email, timezone, organization_id, reminder_preferences").Where("id = ?", id).Scan(&p).Error; err != nil {
+			return err
+		}
+		if p.Email == "" {
+			return nil
+		}
+		r := recipient{Email: p.Email, Name: p.Name, TimeZone: p.Timezone, viewer: Viewer{OrganizationID: derefID(p.OrganizationID)}, person: true}
+		if p.ReminderPreferences != "" {
+			_ = json.Unmarshal([]byte(p.ReminderPreferences), &r.prefs)
+		}
+		byEmail[strings.ToLower(p.Email)] = r
+		return nil
+	}
+	for _, part := range v.Participants {
+		switch part.Type {
+		case "person":
+			if err := addPerson(part.ID); err != nil {
+				return nil, err
+			}
+		case "body":
+			var members []int64
+			if err := db.Table("body_members").Where("body_id = ?", part.ID).Pluck("person_id", &members).Error; err != nil {
+				return nil, err
+			}
+			for _, m := range members {
+				if err := addPerson(m); err != nil {
+					return nil, err
+				}
+			}
+		case "organization":
+			var o Organization
+			if err := db.First(&o, part.ID).Error; err != nil {
+				return nil, err
+			}
+			if o.ContactEmail != "" {
+				if _, ok := byEmail[strings.ToLower(o.ContactEmail)]; !ok {
+					byEmail[strings.ToLower(o.ContactEmail)] = recipient{Email: o.ContactEmail, Name: o.Name, TimeZone: v.TimeZone, viewer: Viewer{OrganizationID: o.ID}}
+				}
+			}
+		}
+	}
+	out := make([]recipient, 0, len(byEmail))
+	for _, r := range byEmail {
+		if r.TimeZone == "" {
+			r.TimeZone = "UTC"
+		}
+		if r.viewer.CanSee(v.restricted, v.allowed) {
+			out = append(out, r)
+		}
+	}
+	sort.Slice(out, func(i, j int) bool { return out[i].Email < out[j].Email })
+	return out, nil
+}
+
+// offsetsFor says when before the start a recipient is reminded.
+func (s *Store) offsetsFor(v *ActivityView, r recipient) []time.Duration {
+	if r.prefs.OptOut {
+		return nil
+	}
+	parse := func(list []string) []time.Duration {
+		var out []time.Duration
+		for _, x := range list {
+			if d, err := calendar.ParseDuration(x); err == nil && d > 0 {
+				out = append(out, d)
+			}
+		}
+		return out
+	}
+	if len(v.Reminders) > 0 {
+		return parse(v.Reminders)
+	}
+	if len(r.prefs.Offsets) > 0 {
+		return parse(r.prefs.Offsets)
+	}
+	return s.Reminders.KindDefaults[v.Kind]
+}
+
+func reminderKey(kind string, activity, occStart int64, email string, detail int64) string {
+	return fmt.Sprintf("%s:%d:%d:%s:%d", kind, activity, occStart, strings.ToLower(email), detail)
+}
+
+// PlanReminders writes the outbox rows of reminders falling due in
+// [from, to) for occurrences that have not started by now. Keys are
+// unique, so planning the same span twice (two instances, a restart) adds
+// nothing; a span missed while the service was down is caught up as long
+// as its occurrences lie ahead.
+func (s *Store) PlanReminders(ctx context.Context, from, to time.Time) (int, error) {
+	db := s.db.WithContext(ctx)
+	offsets, err := s.offsetsInUse(db)
+	if err != nil {
+		return 0, err
+	}
+	now := s.now()
+	type occ struct {
+		ActivityID   int64
+		StartS, EndS int64
+	}
+	candidates := map[int64][]occ{}
+	for _, d := range offsets {
+		lo, hi := from.Add(d).Unix(), to.Add(d).Unix()
+		if lo < now.Unix() {
+			lo = now.Unix() // never for an occurrence that has started
+		}
+		if hi <= lo {
+			continue
+		}
+		var rows []occ
+		if err := db.Table("occurrences").Select("occurrences.activity_id, occurrences.start_s, occurrences.end_s").
+			Joins("JOIN activities ON activities.id = occurrences.activity_id").
+			Where("occurrences.start_s >= ? AND occurrences.start_s < ? AND activities.deleted_at IS NULL AND activities.status <> 'cancelled'", lo, hi).
+			Scan(&rows).Error; err != nil {
+			return 0, err
+		}
+		for _, r := range rows {
+			candidates[r.ActivityID] = append(candidates[r.ActivityID], r)
+		}
+	}
+	ids := make([]int64, 0, len(candidates))
+	for id := range candidates {
+		ids = append(ids, id)
+	}
+	sort.Slice(ids, func(i, j int) bool { return ids[i] < ids[j] })
+	views, err := loadViews(db, ids)
+	if err != nil {
+		return 0, err
+	}
+	total := 0
+	for i := range views {
+		spans := make([]occSpan, 0, len(candidates[views[i].ID]))
+		for _, o := range candidates[views[i].ID] {
+			spans = append(spans, occSpan{o.StartS, o.EndS})
+		}
+		n, err := s.planFor(db, &views[i], spans, from, to)
+		if err != nil {
+			return total, err
+		}
+		total += n
+	}
+	return total, nil
+}
+
+// planFor writes the reminders of one activity's occurrences that fall due
+// in [from, to), for occurrences that have not started.
+func (s *Store) planFor(db *gorm.DB, v *ActivityView, occs []occSpan, from, to time.Time) (int, error) {
+	recips, err := recipientsOf(db, v)
+	if err != nil {
+		return 0, err
+	}
+	now := s.now().Unix()
+	var rows []Reminder
+	seen := map[int64]bool{}
+	for _, o := range occs {
+		if seen[o.StartS] || o.StartS <= now {
+			continue
+		}
+		seen[o.StartS] = true
+		for _, r := range recips {
+			for _, d := range s.offsetsFor(v, r) {
+				due := o.StartS - int64(d/time.Second)
+				if due >= from.Unix() && due < to.Unix() {
+					rows = append(rows, s.newNotice(NoticeReminder, v, o.StartS, o.EndS, r, int64(d/time.Second), due))
+				}
+			}
+		}
+	}
+	return len(rows), s.insertNotices(db, rows)
+}
+
+func (s *Store) newNotice(kind string, v *ActivityView, startS, endS int64, r recipient, detail, due int64) Reminder {
+	now := s.now()
+	off := int64(0)
+	if kind == NoticeReminder {
+		off = detail
+	}
+	return Reminder{
+		Key: reminderKey(kind, v.ID, startS, r.Email, detail), Kind: kind, ActivityID: v.ID,
+		OccurrenceStartS: startS, OccurrenceEndS: endS, OffsetSeconds: off,
+		RecipientEmail: r.Email, RecipientName: r.Name, RecipientTimeZone: r.TimeZone, Sequence: v.Sequence,
+		DueS: due, Status: OutboxPending, NextAttemptS: due, CreatedAt: now, UpdatedAt: now,
+	}
+}
+
+func (s *Store) insertNotices(db *gorm.DB, rows []Reminder) error {
+	if len(rows) == 0 {
+		return nil
+	}
+	return db.Clauses(clause.OnConflict{Columns: []clause.Column{{Name: "key"}}, DoNothing: true}).CreateInBatches(rows, 200).Error
+}
+
+// offsetsInUse lists every reminder offset any activity, person or kind
+// default may ask for, so planning runs one range query per offset.
+func (s *Store) offsetsInUse(db *gorm.DB) ([]time.Duration, error) {
+	set := map[time.Duration]bool{}
+	for _, ds := range s.Reminders.KindDefaults {
+		for _, d := range ds {
+			set[d] = true
+		}
+	}
+	var lists []string
+	if err := db.Table("activities").Distinct("reminders").Where("reminders <> '[]' AND deleted_at IS NULL").Pluck("reminders", &lists).Error; err != nil {
+		return nil, err
+	}
+	var prefs []string
+	if err := db.Table("people").Distinct("reminder_preferences").Where("reminder_preferences <> '{}'").Pluck("reminder_preferences", &prefs).Error; err != nil {
+		return nil, err
+	}
+	for _, p := range prefs {
+		var rp ReminderPreferences
+		if json.Unmarshal([]byte(p), &rp) == nil {
+			b, _ := json.Marshal(rp.Offsets)
+			lists = append(lists, string(b))
+		}
+	}
+	for _, l := range lists {
+		var xs []string
+		if json.Unmarshal([]byte(l), &xs) != nil {
+			continue
+		}
+		for _, x := range xs {
+			if d, err := calendar.ParseDuration(x); err == nil && d > 0 {
+				set[d] = true
+			}
+		}
+	}
+	out := make([]time.Duration, 0, len(set))
+	for d := range set {
+		out = append(out, d)
+	}
+	sort.Slice(out, func(i, j int) bool { return out[i] < out[j] })
+	return out, nil
+}
+
+// noticeChange queues what an activity change (or creation) means for the
+// outbox, in the transaction of the change: pending reminders are
+// replaced by those of the new times and participants; a cancellation or
+// deletion sends one cancellation notice per recipient; a significant
+// change (time, place, status, title) one update notice.
+func (s *Store) noticeChange(tx *gorm.DB, before, after *ActivityView) error {
+	cancelled := after == nil || after.Status == "cancelled" || after.DeletedAt != nil
+	now := s.now()
+	if before == nil {
+		if cancelled {
+			return nil
+		}
+		before = after // a new activity: only its imminent reminders to plan
+	}
+	significant := after != nil && after.Sequence != before.Sequence
+	// Pending reminders go; those still ahead are planned again at the new
+	// times (those already sent keep their keys and are not repeated).
+	if err := tx.Where("activity_id = ? AND status = ? AND kind = ?", before.ID, OutboxPending, NoticeReminder).Delete(&Reminder{}).Error; err != nil {
+		return err
+	}
+	if !cancelled {
+		var occs []occSpan
+		if err := tx.Table("occurrences").Select("start_s, end_s").Where("activity_id = ? AND start_s > ?", after.ID, now.Unix()).Order("start_s").Limit(1000).Scan(&occs).Error; err != nil {
+			return err
+		}
+		if _, err := s.planFor(tx, after, occs, now.Add(-time.Minute), now.Add(s.Reminders.PlanAhead)); err != nil {
+			return err
+		}
+	}
+	if !cancelled && !significant {
+		return nil
+	}
+	subject := after
+	kind := NoticeUpdate
+	if cancelled {
+		kind = NoticeCancellation
+		subject = before
+		if after != nil {
+			subject = after
+		}
+	}
+	if before.Status == "cancelled" && cancelled {
+		return nil // already cancelled: nothing new to say
+	}
+	next, ok := s.nextOccurrence(tx, subject.ID, now)
+	if !ok {
+		return nil // nothing ahead to tell anyone about
+	}
+	recips, err := recipientsOf(tx, before)
+	if err != nil {
+		return err
+	}
+	var rows []Reminder
+	for _, r := range recips {
+		rows = append(rows, s.newNotice(kind, subject, next.StartS, next.EndS, r, int64(subject.Sequence), now.Unix()))
+	}
+	return s.insertNotices(tx, rows)
+}
+
+type occSpan struct{ StartS, EndS int64 }
+
+// nextOccurrence is the first occurrence of an activity not yet started.
+func (s *Store) nextOccurrence(db *gorm.DB, id int64, now time.Time) (occSpan, bool) {
+	var rows []occSpan
+	db.Table("occurrences").Select("start_s, end_s").Where("activity_id = ? AND start_s > ?", id, now.Unix()).Order("start_s").Limit(1).Scan(&rows)
+	if len(rows) == 0 {
+		return occSpan{}, false
+	}
+	return rows[0], true
+}
+
+// ClaimReminders takes up to limit due notices for sending. On PostgreSQL
+// FOR UPDATE SKIP LOCKED lets several instances share the outbox without
+// taking the same row; SQLite has one writer. Notices abandoned in
+// 'sending' by a crashed dispatcher return to the queue after the lease.
+func (s *Store) ClaimReminders(ctx context.Context, limit int) ([]Reminder, error) {
+	now := s.now()
+	var claimed []Reminder
+	err := s.write(ctx, func(tx *gorm.DB) error {
+		if err := tx.Model(&Reminder{}).Where("status = ? AND claimed_s < ?", OutboxSending, now.Add(-s.Reminders.Lease).Unix()).
+			Updates(map[string]any{"status": OutboxPending, "last_error": "claim expired (dispatcher stopped mid-send)", "updated_at": now}).Error; err != nil {
+			return err
+		}
+		lock := ""
+		if s.dialect == Postgres {
+			lock = " FOR UPDATE SKIP LOCKED"
+		}
+		return tx.Raw(`UPDATE reminders SET status = ?, claimed_s = ?, attempts = attempts + 1, updated_at = ?
+			WHERE id IN (SELECT id FROM reminders WHERE status = ? AND next_attempt_s <= ? ORDER BY next_attempt_s, id LIMIT ?`+lock+`)
+			RETURNING *`, OutboxSending, now.Unix(), now, OutboxPending, now.Unix(), limit).Scan(&claimed).Error
+	})
+	sort.Slice(claimed, func(i, j int) bool { return claimed[i].ID < claimed[j].ID })
+	for i := range claimed {
+		claimed[i].fill()
+	}
+	return claimed, err
+}
+
+// MarkReminderSent records an accepted message.
+func (s *Store) MarkReminderSent(ctx context.Context, id int64, messageID string) error {
+	now := s.now()
+	return s.db.WithContext(ctx).Model(&Reminder{}).Where("id = ? AND status = ?", id, OutboxSending).
+		Updates(map[string]any{"status": OutboxSent, "message_id": messageID, "sent_at": now, "last_error": "", "updated_at": now}).Error
+}
+
+// MarkReminderFailed records a failed attempt: retried with exponential
+// backoff and jitter until MaxAttempts, or failed at once when permanent.
+func (s *Store) MarkReminderFailed(ctx context.Context, r Reminder, cause error, permanent bool, jitter func(time.Duration) time.Duration) error {
+	now := s.now()
+	status, next := OutboxPending, now
+	if permanent || r.Attempts >= s.Reminders.MaxAttempts {
+		status = OutboxFailed
+	} else {
+		backoff := time.Duration(1<<min(r.Attempts, 12)) * 30 * time.Second
+		if jitter != nil {
+			backoff += jitter(backoff / 2)
+		}
+		next = now.Add(backoff)
+	}
+	msg := cause.Error()
+	if len(msg) > 1000 {
+		msg = msg[:1000]
+	}
+	return s.db.WithContext(ctx).Model(&Reminder{}).Where("id = ?", r.ID).
+		Updates(map[string]any{"status": status, "next_attempt_s": next.Unix(), "last_error": msg, "updated_at": now}).Error
+}
+
+// CloseReminder ends a claimed notice without sending (expired, dropped).
+func (s *Store) CloseReminder(ctx context.Context, id int64, status, reason string) error {
+	return s.db.WithContext(ctx).Model(&Reminder{}).Where("id = ?", id).
+		Updates(map[string]any{"status": status, "last_error": reason, "updated_at": s.now()}).Error
+}
+
+// NoticeSubject is what the dispatcher needs to write a notice: the
+// activity (tombstones included, for cancellations) and whether the
+// recipient may still see it.
+func (s *Store) NoticeSubject(ctx context.Context, r Reminder) (*ActivityView, bool, error) {
+	db := s.db.WithContext(ctx)
+	views, err := loadViews(db, []int64{r.ActivityID})
+	if err != nil {
+		return nil, false, err
+	}
+	if len(views) == 0 {
+		return nil, false, ErrNotFound
+	}
+	v := &views[0]
+	recips, err := recipientsOf(db, v)
+	if err != nil {
+		return nil, false, err
+	}
+	for _, rc := range recips {
+		if strings.EqualFold(rc.Email, r.RecipientEmail) {
+			return v, true, nil
+		}
+	}
+	return v, false, nil
+}
+
+// ReminderFilter narrows the outbox list.
+type ReminderFilter struct {
+	Status   string
+	Activity int64
+	From, To time.Time
+	ListOptions
+}
+
+// ListReminders lists outbox rows (administrators).
+func (s *Store) ListReminders(ctx context.Context, a Actor, f ReminderFilter) (Page[Reminder], error) {
+	if err := a.requireAdmin(); err != nil {
+		return Page[Reminder]{}, err
+	}
+	q := s.db.WithContext(ctx).Model(&Reminder{})
+	if f.Status != "" {
+		q = q.Where("status = ?", f.Status)
+	}
+	if f.Activity != 0 {
+		q = q.Where("activity_id = ?", f.Activity)
+	}
+	if !f.From.IsZero() {
+		q = q.Where("due_s >= ?", f.From.Unix())
+	}
+	if !f.To.IsZero() {
+		q = q.Where("due_s < ?", f.To.Unix())
+	}
+	page, err := paginate(q, "id", f.ListOptions, func(r Reminder) int64 { return r.ID })
+	for i := range page.Items {
+		page.Items[i].fill()
+	}
+	return page, err
+}
+
+// RetryReminder re-queues a failed notice (administrators).
+func (s *Store) RetryReminder(ctx context.Context, a Actor, id int64) (*Reminder, error) {
+	if err := a.requireAdmin(); err != nil {
+		return nil, err
+	}
+	var r Reminder
+	err := s.write(ctx, func(tx *gorm.DB) error {
+		if err := tx.First(&r, id).Error; err != nil {
+			if errors.Is(err, gorm.ErrRecordNotFound) {
+				return ErrNotFound
+			}
+			return err
+		}
+		if r.Status != OutboxFailed {
+			return &ValidationError{Errors: []FieldError{{Field: "status", Message: "only a failed notice can be retried; this one is " + r.Status}}}
+		}
+		now := s.now()
+		r.Status, r.Attempts, r.NextAttemptS, r.UpdatedAt = OutboxPending, 0, now.Unix(), now
+		if err := tx.Save(&r).Error; err != nil {
+			return err
+		}
+		return s.audit(tx, a, "retry", "reminder", r.ID, nil, r, "")
+	})
+	r.fill()
+	return &r, err
+}
