@@ -35,9 +35,15 @@ type Calendar struct {
 	Stamp time.Time
 }
 
-// itipMethods are the METHOD values RFC 5546 defines; anything else would make
-// clients reject the whole object.
-var itipMethods = [...]string{"PUBLISH", "REQUEST", "REPLY", "ADD", "CANCEL", "REFRESH", "COUNTER", "DECLINECOUNTER"}
+// isITIPMethod reports whether m is a METHOD that RFC 5546 defines; anything
+// else would make clients reject the whole object.
+func isITIPMethod(m string) bool {
+	switch m {
+	case "PUBLISH", "REQUEST", "REPLY", "ADD", "CANCEL", "REFRESH", "COUNTER", "DECLINECOUNTER":
+		return true
+	}
+	return false
+}
 
 // normalized returns cal with its defaults applied, or an error naming the
 // field that cannot be rendered.
@@ -49,15 +55,8 @@ func (cal Calendar) normalized() (Calendar, error) {
 		cal.Method = "PUBLISH"
 	}
 	method := strings.ToUpper(cal.Method)
-	known := false
-	for _, m := range itipMethods {
-		if m == method {
-			known = true
-			break
-		}
-	}
-	if !known {
-		return cal, fmt.Errorf("calendar: Calendar.Method %q is not an iTIP method (want one of %v)", cal.Method, itipMethods)
+	if !isITIPMethod(method) {
+		return cal, fmt.Errorf("calendar: Calendar.Method %q is not an RFC 5546 iTIP method (PUBLISH, REQUEST, REPLY, ADD, CANCEL, REFRESH, COUNTER, DECLINECOUNTER)", cal.Method)
 	}
 	cal.Method = method
 	if cal.RefreshInterval == 0 {
@@ -70,7 +69,7 @@ func (cal Calendar) normalized() (Calendar, error) {
 		return cal, fmt.Errorf("calendar: Calendar.Stamp is zero; the caller must pass the DTSTAMP so output is deterministic")
 	}
 	if err := checkYear("Calendar.Stamp", cal.Stamp.UTC()); err != nil {
-		return cal, err
+		return cal, fmt.Errorf("calendar: %w", err)
 	}
 	return cal, nil
 }
@@ -79,7 +78,7 @@ func (cal Calendar) normalized() (Calendar, error) {
 // digits that RFC 5545 DATE and DATE-TIME values have.
 func checkYear(field string, t time.Time) error {
 	if y := t.Year(); y < 0 || y > 9999 {
-		return fmt.Errorf("calendar: %s %v has a year outside 0000-9999 and cannot be written as an iCalendar date", field, t)
+		return fmt.Errorf("%s %v has a year outside 0000-9999 and cannot be written as an iCalendar date", field, t)
 	}
 	return nil
 }

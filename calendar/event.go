@@ -7,6 +7,7 @@ import (
 // Event is one activity as a feed shows it: the master VEVENT plus, for a
 // recurring activity, its changed or cancelled instances. Callers (api,
 // notify) fill it from their records; nothing here knows about the database.
+// Instants are written to the second (iCalendar has no finer unit).
 type Event struct {
 	// UID is stable for the life of the activity (see UID); clients match
 	// updates and cancellations on it, so it must never change.

@@ -22,7 +22,7 @@ type zone struct {
 // attendeeLine is an Attendee with its RFC 5545 parameters resolved.
 type attendeeLine struct {
 	name, email, role, partStat string
-	rsvp                         bool
+	rsvp                        bool
 }
 
 // prepared is an Event validated and resolved for writing: everything that
@@ -42,13 +42,13 @@ type prepared struct {
 	// descriptionURL: the URL is appended to the description (after a blank
 	// line, or alone when there is no description).
 	descriptionURL bool
-	url         string
-	conference  string
-	exDates     []time.Time
-	rDates      []time.Time
-	overrides   []Override
-	organizer   *attendeeLine
-	attendees   []attendeeLine
+	url            string
+	conference     string
+	exDates        []time.Time
+	rDates         []time.Time
+	overrides      []Override
+	organizer      *attendeeLine
+	attendees      []attendeeLine
 }
 
 // preparer resolves events for one Render call. It caches what many events
@@ -132,9 +132,9 @@ func (pr *preparer) prepare(ev *Event) (prepared, error) {
 	for _, f := range []struct {
 		name string
 		t    time.Time
-	}{{"Start", ev.Start}, {"End", ev.End}, {"Created", ev.Created}, {"LastModified", ev.LastModified}} {
+	}{{"Start", ev.Start.In(p.dateLoc)}, {"End", ev.End.In(p.dateLoc)}, {"Created", ev.Created.UTC()}, {"LastModified", ev.LastModified.UTC()}} {
 		if !f.t.IsZero() {
-			if err := checkYear(f.name, f.t.In(p.dateLoc)); err != nil {
+			if err := checkYear(f.name, f.t); err != nil {
 				return fail("%v", err)
 			}
 		}

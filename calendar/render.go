@@ -18,7 +18,8 @@ import (
 //
 // Every event is validated before anything is written: an error names the
 // event's UID and the field at fault and leaves w untouched. Errors from w
-// are returned as they come.
+// are returned as they come. Render keeps no state between calls and is safe
+// to call concurrently.
 func Render(w io.Writer, cal Calendar, events []Event) error {
 	cal, err := cal.normalized()
 	if err != nil {

@@ -19,8 +19,8 @@ const (
 	ctlHi = 1 << (0x7f - 64)
 
 	textLo, textHi   = ctlLo | 1<<';' | 1<<',', ctlHi | 1<<('\\'-64) // TEXT: \ ; ,
-	paramLo, paramHi = ctlLo | 1<<'"', ctlHi | 1<<('^'-64)          // RFC 6868: ^ "
-	rawLo, rawHi     = ctlLo, ctlHi                                   // URI, RRULE
+	paramLo, paramHi = ctlLo | 1<<'"', ctlHi | 1<<('^'-64)           // RFC 6868: ^ "
+	rawLo, rawHi     = ctlLo, ctlHi                                  // URI, RRULE
 )
 
 // plainRun returns the end of the run starting at s[i] of bytes that are
