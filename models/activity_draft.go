@@ -29,6 +29,7 @@ func DefaultPlanningSettings() PlanningSettings {
 // draft is a validated activity ready to be written: the row, its
 // relations, its occurrences and the resources they claim.
 type draft struct {
+	input        ActivityInput
 	row          Activity
 	participants []Participant
 	visibility   []int64
@@ -86,7 +87,7 @@ func (s *Store) buildDraft(tx *gorm.DB, in ActivityInput, id int64) (*draft, err
 	}
 	checkText(v, "series", in.Series, false, 200)
 
-	d := &draft{}
+	d := &draft{input: in}
 	for i, a := range in.Areas {
 		if !areaPattern.MatchString(a) {
 			v.add(fmt.Sprintf("areas[%d]", i), "want a lower-case word with underscores, such as hybrid_threats")

@@ -192,26 +192,39 @@ func (s *Store) loadCurrent(tx *gorm.DB, a Actor, id int64, ifVersion int) (*Act
 // transaction that no concurrent booking can interleave with.
 func (s *Store) change(ctx context.Context, a Actor, id int64, opts WriteOptions, action string, next func(*gorm.DB, *ActivityView) (ActivityInput, error)) (*WriteResult, error) {
 	var res WriteResult
+	// A new activity is validated, resolved and expanded before the write
+	// lock is taken, so that concurrent bookings only serialise on the
+	// check and the insert (references are protected by foreign keys).
+	var early *draft
+	if id == 0 {
+		in, err := next(s.db.WithContext(ctx), nil)
+		if err != nil {
+			return nil, err
+		}
+		if early, err = s.buildDraft(s.db.WithContext(ctx), in, 0); err != nil {
+			return nil, err
+		}
+	}
 	err := s.write(ctx, func(tx *gorm.DB) error {
 		var cur *ActivityView
 		var row *Activity
+		d := early
 		if id != 0 {
 			var err error
 			if cur, row, err = s.loadCurrent(tx, a, id, opts.IfVersion); err != nil {
 				return err
 			}
-		}
-		in, err := next(tx, cur)
-		if err != nil {
-			var fe *planning.FieldError
-			if errors.As(err, &fe) {
-				return &ValidationError{Errors: []FieldError{{Field: fe.Field, Message: fe.Message}}}
+			in, err := next(tx, cur)
+			if err != nil {
+				var fe *planning.FieldError
+				if errors.As(err, &fe) {
+					return &ValidationError{Errors: []FieldError{{Field: fe.Field, Message: fe.Message}}}
+				}
+				return err
 			}
-			return err
-		}
-		d, err := s.buildDraft(tx, in, id)
-		if err != nil {
-			return err
+			if d, err = s.buildDraft(tx, in, id); err != nil {
+				return err
+			}
 		}
 		if err := a.canWriteActivity(d.row.LeadOrganizationID); err != nil {
 			return err
@@ -239,28 +252,33 @@ func (s *Store) change(ctx context.Context, a Actor, id int64, opts WriteOptions
 			uid := opts.SourceUID
 			d.row.SourceUID = &uid
 		}
-		if err := tx.Save(&d.row).Error; err != nil {
+		fresh := row == nil
+		if fresh {
+			if err := tx.Create(&d.row).Error; err != nil {
+				return err
+			}
+		} else if err := tx.Save(&d.row).Error; err != nil {
 			return err
 		}
-		if err := writeRelations(tx, d); err != nil {
+		res.Activity.ID = d.row.ID
+		if err := writeRelations(tx, d, fresh); err != nil {
 			return err
 		}
-		if err := writeOccupancy(tx, d, res.Overridden); err != nil {
+		if err := writeOccupancy(tx, d, res.Overridden, fresh); err != nil {
 			return err
 		}
-		views, err := loadViews(tx, []int64{d.row.ID})
-		if err != nil {
-			return err
-		}
-		res.Activity = views[0]
+		// The audit keeps the writable form (references by code), which is
+		// what a reader of the trail compares; the full view is read after
+		// the commit, outside the write lock.
 		var before any
 		if cur != nil {
-			before = cur
+			before = cur.Input()
 		}
-		if err := s.audit(tx, a, action, "activity", d.row.ID, before, res.Activity, ""); err != nil {
+		if err := s.audit(tx, a, action, "activity", d.row.ID, before, d.input, ""); err != nil {
 			return err
 		}
-		if err := s.noticeChange(tx, cur, &res.Activity); err != nil {
+		after := &ActivityView{ID: d.row.ID, Status: d.row.Status, Sequence: d.row.Sequence, DeletedAt: d.row.DeletedAt}
+		if err := s.noticeChange(tx, cur, after); err != nil {
 			return err
 		}
 		if res.Overridden {
@@ -281,6 +299,11 @@ func (s *Store) change(ctx context.Context, a Actor, id int64, opts WriteOptions
 	if err != nil {
 		return nil, err
 	}
+	views, err := loadViews(s.db.WithContext(ctx), []int64{res.Activity.ID})
+	if err != nil {
+		return nil, err
+	}
+	res.Activity = views[0]
 	return &res, nil
 }
 
@@ -338,10 +361,14 @@ func significantChange(old, new *Activity) bool {
 		old.ConferenceURL != new.ConferenceURL || old.Status != new.Status || old.Title != new.Title
 }
 
-// writeRelations replaces participants, visibility and areas.
-func writeRelations(tx *gorm.DB, d *draft) error {
+// writeRelations replaces participants, visibility and areas (fresh: the
+// activity is new and has none to delete).
+func writeRelations(tx *gorm.DB, d *draft, fresh bool) error {
 	id := d.row.ID
 	for _, table := range []any{&Participant{}, &activityVisibility{}, &activityArea{}} {
+		if fresh {
+			break
+		}
 		if err := tx.Where("activity_id = ?", id).Delete(table).Error; err != nil {
 			return err
 		}

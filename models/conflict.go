@@ -56,7 +56,7 @@ func (s *Store) evaluate(tx *gorm.DB, a Actor, d *draft) (CheckReport, error) {
 	if !ok || d.row.Status == "cancelled" {
 		return report, nil
 	}
-	busy, err := loadBusy(tx, d.claims, from, to, d.row.ID)
+	busy, err := loadBusy(tx, d.claims, from, to, d.row.ID, d.row.Kind)
 	if err != nil {
 		return report, err
 	}
@@ -89,7 +89,10 @@ func (s *Store) evaluate(tx *gorm.DB, a Actor, d *draft) (CheckReport, error) {
 // describeConflicts resolves ids to names and hides what v may not see.
 func describeConflicts(tx *gorm.DB, v Viewer, found []planning.Conflict, d *draft) ([]ConflictView, error) {
 	names := newNameCache(tx)
-	others := map[int64]*ActivityView{}
+	others, err := loadSummaries(tx, found)
+	if err != nil {
+		return nil, err
+	}
 	out := make([]ConflictView, len(found))
 	for i, c := range found {
 		res, err := names.resource(string(c.Resource.Type), c.Resource.ID)
@@ -101,36 +104,72 @@ func describeConflicts(tx *gorm.DB, v Viewer, found []planning.Conflict, d *draf
 			Occurrence: SpanView{c.Occurrence.Start.UTC(), c.Occurrence.End.UTC()},
 			Overlap:    SpanView{c.Overlap.Start.UTC(), c.Overlap.End.UTC()},
 		}
-		switch {
+		st, en := c.Other.Start.UTC(), c.Other.End.UTC()
+		switch other, known := others[c.OtherActivityID]; {
 		case c.BlackoutID != 0:
 			var b Blackout
 			if err := tx.First(&b, c.BlackoutID).Error; err != nil {
 				return nil, err
 			}
 			cv.Other = OtherView{BlackoutID: b.ID, Title: b.Title, Start: &b.StartAt, End: &b.EndAt}
-		case c.OtherActivityID == d.row.ID && d.row.ID != 0, c.OtherActivityID == 0:
-			st, en := c.Other.Start.UTC(), c.Other.End.UTC()
+		case c.OtherActivityID == 0 || c.OtherActivityID == d.row.ID:
+			// The activity's own occurrences overlapping each other.
 			cv.Other = OtherView{ActivityID: d.row.ID, Title: d.row.Title, Start: &st, End: &en}
+		case !known || !v.CanSee(other.restricted, other.allowed):
+			cv.Other = OtherView{Restricted: true}
 		default:
-			other, ok := others[c.OtherActivityID]
-			if !ok {
-				views, err := loadViews(tx, []int64{c.OtherActivityID})
-				if err != nil {
-					return nil, err
-				}
-				if len(views) == 1 {
-					other = &views[0]
-				}
-				others[c.OtherActivityID] = other
-			}
-			if other == nil || !v.CanSee(other.restricted, other.allowed) {
-				cv.Other = OtherView{Restricted: true}
-				break
-			}
-			st, en := c.Other.Start.UTC(), c.Other.End.UTC()
-			cv.Other = OtherView{ActivityID: other.ID, Title: other.Title, Start: &st, End: &en}
+			cv.Other = OtherView{ActivityID: other.id, Title: other.title, Start: &st, End: &en}
 		}
 		out[i] = cv
+	}
+	return out, nil
+}
+
+// summary is what a conflict needs of the other activity: its title and
+// who may see it.
+type summary struct {
+	id         int64
+	title      string
+	restricted bool
+	allowed    []int64
+}
+
+// loadSummaries reads the other activities of conflicts in two queries.
+func loadSummaries(tx *gorm.DB, found []planning.Conflict) (map[int64]*summary, error) {
+	out := map[int64]*summary{}
+	var ids []int64
+	for _, c := range found {
+		if c.OtherActivityID != 0 && out[c.OtherActivityID] == nil {
+			out[c.OtherActivityID] = &summary{id: c.OtherActivityID}
+			ids = append(ids, c.OtherActivityID)
+		}
+	}
+	for len(ids) > 0 {
+		chunk := ids[:min(len(ids), viewChunk)]
+		ids = ids[len(chunk):]
+		var rows []struct {
+			ID         int64
+			Title      string
+			Restricted bool
+		}
+		if err := tx.Table("activities").Select("id, title, restricted").Where("id IN ?", chunk).Scan(&rows).Error; err != nil {
+			return nil, err
+		}
+		for _, r := range rows {
+			out[r.ID].title, out[r.ID].restricted = r.Title, r.Restricted
+		}
+		var vis []activityVisibility
+		if err := tx.Where("activity_id IN ?", chunk).Find(&vis).Error; err != nil {
+			return nil, err
+		}
+		for _, v := range vis {
+			out[v.ActivityID].allowed = append(out[v.ActivityID].allowed, v.OrganizationID)
+		}
+	}
+	for id, s := range out {
+		if s.title == "" && !s.restricted {
+			delete(out, id) // vanished: treat as unknown, hence restricted
+		}
 	}
 	return out, nil
 }

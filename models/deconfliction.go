@@ -200,7 +200,7 @@ func (s *Store) Availability(ctx context.Context, a Actor, q AvailabilityQuery) 
 	if err := v.orNil(); err != nil {
 		return nil, err
 	}
-	busy, err := loadBusy(db, claims, q.From, q.To, 0)
+	busy, err := loadBusy(db, claims, q.From, q.To, 0, "")
 	if err != nil {
 		return nil, err
 	}

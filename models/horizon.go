@@ -61,7 +61,7 @@ func (s *Store) extendOne(ctx context.Context, id int64) (bool, error) {
 			return err
 		}
 		overridden := len(report.Conflicts) > 0
-		if err := writeOccupancy(tx, d, overridden); err != nil {
+		if err := writeOccupancy(tx, d, overridden, false); err != nil {
 			return err
 		}
 		if overridden {

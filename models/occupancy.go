@@ -1,6 +1,7 @@
 package models
 
 import (
+	"context"
 	"time"
 
 	"github.com/jointcal/jointcal/planning"
@@ -63,15 +64,17 @@ func exclusive(c planning.Claim, overridden bool) bool {
 }
 
 // writeOccupancy replaces the stored occurrences and occupancy of an
-// activity. A cancelled activity keeps its occurrences (feeds and lists
+// activity (fresh: a new one, with nothing to delete). A cancelled activity keeps its occurrences (feeds and lists
 // need them) but occupies nothing.
-func writeOccupancy(tx *gorm.DB, d *draft, overridden bool) error {
+func writeOccupancy(tx *gorm.DB, d *draft, overridden, fresh bool) error {
 	id := d.row.ID
-	if err := tx.Where("activity_id = ?", id).Delete(&occurrenceRow{}).Error; err != nil {
-		return err
-	}
-	if err := tx.Where("activity_id = ?", id).Delete(&occupancyRow{}).Error; err != nil {
-		return err
+	if !fresh {
+		if err := tx.Where("activity_id = ?", id).Delete(&occurrenceRow{}).Error; err != nil {
+			return err
+		}
+		if err := tx.Where("activity_id = ?", id).Delete(&occupancyRow{}).Error; err != nil {
+			return err
+		}
 	}
 	occ := make([]occurrenceRow, 0, len(d.occurrences))
 	for _, o := range d.occurrences {
@@ -98,6 +101,13 @@ func writeOccupancy(tx *gorm.DB, d *draft, overridden bool) error {
 	if len(rows) == 0 {
 		return nil
 	}
+	var longest int64
+	for _, o := range d.occurrences {
+		longest = max(longest, o.End.Unix()-o.Start.Unix())
+	}
+	if err := tx.Exec("UPDATE occupancy_extent SET max_length_s = ? WHERE id = 1 AND max_length_s < ?", longest, longest).Error; err != nil {
+		return err
+	}
 	return tx.CreateInBatches(rows, 500).Error
 }
 
@@ -121,16 +131,33 @@ func span(occs []planning.Occurrence, pad time.Duration) (from, to time.Time, ok
 // loadBusy reads the occupancy of the claimed resources that overlaps
 // [from, to), leaving out the activity being edited: the neighbourhood
 // the pure conflict check needs, found through the resource index.
-func loadBusy(tx *gorm.DB, claims []planning.Claim, from, to time.Time, exclude int64) ([]planning.Busy, error) {
+//
+// Organisations only matter to the planning-overlap rule, so their rows
+// are read only for exercises (and only those of exercises): an
+// organisation's occupancy is most of the index.
+func loadBusy(tx *gorm.DB, claims []planning.Claim, from, to time.Time, exclude int64, kind string) ([]planning.Busy, error) {
 	byType := map[string][]int64{}
 	for _, c := range claims {
+		if c.Resource.Type == "organization" && !isExercise(kind) {
+			continue
+		}
 		byType[string(c.Resource.Type)] = append(byType[string(c.Resource.Type)], c.Resource.ID)
+	}
+	if len(byType) == 0 {
+		return nil, nil
+	}
+	var longest int64
+	if err := tx.Raw("SELECT max_length_s FROM occupancy_extent WHERE id = 1").Scan(&longest).Error; err != nil {
+		return nil, err
 	}
 	var busy []planning.Busy
 	for typ, ids := range byType {
 		var rows []occupancyRow
-		if err := tx.Where("resource_type = ? AND resource_id IN ? AND end_s > ? AND start_s < ? AND activity_id <> ?", typ, ids, from.Unix(), to.Unix(), exclude).
-			Find(&rows).Error; err != nil {
+		q := tx.Where("resource_type = ? AND resource_id IN ? AND start_s >= ? AND start_s < ? AND end_s > ? AND activity_id <> ?", typ, ids, from.Unix()-longest, to.Unix(), from.Unix(), exclude)
+		if typ == "organization" {
+			q = q.Where("kind IN ?", []string{"exercise", "exercise_phase"})
+		}
+		if err := q.Find(&rows).Error; err != nil {
 			return nil, err
 		}
 		for _, r := range rows {
@@ -155,3 +182,14 @@ func loadOverrides(tx *gorm.DB, id int64) ([]planning.Override, error) {
 	}
 	return out, nil
 }
+
+// CountOccurrences reports the size of the occurrence index (benchmarks
+// and capacity planning).
+func (s *Store) CountOccurrences(ctx context.Context) (int64, error) {
+	var n int64
+	err := s.db.WithContext(ctx).Model(&occurrenceRow{}).Count(&n).Error
+	return n, err
+}
+
+// isExercise reports the kinds the planning-overlap rule deconflicts.
+func isExercise(kind string) bool { return kind == "exercise" || kind == "exercise_phase" }

@@ -360,49 +360,40 @@ func (s *Store) offsetsInUse(db *gorm.DB) ([]time.Duration, error) {
 	return out, nil
 }
 
-// noticeChange queues what an activity change (or creation) means for the
-// outbox, in the transaction of the change: pending reminders are
-// replaced by those of the new times and participants; a cancellation or
-// deletion sends one cancellation notice per recipient; a significant
-// change (time, place, status, title) one update notice.
+// noticeChange queues what an activity change means for the outbox, in
+// the transaction of the change: pending reminders of occurrences that no
+// longer exist go (the dispatcher plans those of the new times as they
+// fall due); a cancellation or deletion sends one cancellation notice per
+// recipient; a significant change (time, place, status, title) one update
+// notice. A new activity needs nothing here: its reminders are planned by
+// the dispatcher's next tick.
 func (s *Store) noticeChange(tx *gorm.DB, before, after *ActivityView) error {
+	if before == nil {
+		return nil
+	}
 	cancelled := after == nil || after.Status == "cancelled" || after.DeletedAt != nil
 	now := s.now()
-	if before == nil {
-		if cancelled {
-			return nil
+	if cancelled {
+		if err := tx.Where("activity_id = ? AND status = ? AND kind = ?", before.ID, OutboxPending, NoticeReminder).Delete(&Reminder{}).Error; err != nil {
+			return err
 		}
-		before = after // a new activity: only its imminent reminders to plan
-	}
-	significant := after != nil && after.Sequence != before.Sequence
-	// Pending reminders go; those still ahead are planned again at the new
-	// times (those already sent keep their keys and are not repeated).
-	if err := tx.Where("activity_id = ? AND status = ? AND kind = ?", before.ID, OutboxPending, NoticeReminder).Delete(&Reminder{}).Error; err != nil {
+	} else if err := tx.Where("activity_id = ? AND status = ? AND kind = ? AND occurrence_start_s NOT IN (SELECT start_s FROM occurrences WHERE activity_id = ?)",
+		before.ID, OutboxPending, NoticeReminder, before.ID).Delete(&Reminder{}).Error; err != nil {
 		return err
 	}
-	if !cancelled {
-		var occs []occSpan
-		if err := tx.Table("occurrences").Select("start_s, end_s").Where("activity_id = ? AND start_s > ?", after.ID, now.Unix()).Order("start_s").Limit(1000).Scan(&occs).Error; err != nil {
-			return err
-		}
-		if _, err := s.planFor(tx, after, occs, now.Add(-time.Minute), now.Add(s.Reminders.PlanAhead)); err != nil {
-			return err
-		}
-	}
+	significant := after != nil && after.Sequence != before.Sequence
 	if !cancelled && !significant {
 		return nil
 	}
-	subject := after
-	kind := NoticeUpdate
-	if cancelled {
-		kind = NoticeCancellation
-		subject = before
-		if after != nil {
-			subject = after
-		}
-	}
 	if before.Status == "cancelled" && cancelled {
 		return nil // already cancelled: nothing new to say
+	}
+	subject, kind := after, NoticeUpdate
+	if cancelled {
+		kind = NoticeCancellation
+		if subject == nil {
+			subject = before
+		}
 	}
 	next, ok := s.nextOccurrence(tx, subject.ID, now)
 	if !ok {

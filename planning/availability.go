@@ -1,8 +1,9 @@
 package planning
 
 import (
+	"cmp"
 	"fmt"
-	"sort"
+	"slices"
 	"time"
 )
 
@@ -23,9 +24,9 @@ type SlotQuery struct {
 	Duration time.Duration
 	From, To time.Time
 	// WorkStart and WorkEnd are offsets from local midnight in Location,
-	// e.g. 9h and 18h; both 0 means the whole day (and then a slot may run
-	// across midnight into the next allowed day). A slot must start and end
-	// within one day's working hours.
+	// e.g. 9h and 18h: a slot must start and end within one day's working
+	// hours. Both 0 means the whole day; consecutive allowed days then join,
+	// so a slot may run across midnight.
 	WorkStart, WorkEnd time.Duration
 	// Days are the allowed days of the week in Location; empty means all.
 	Days []time.Weekday
@@ -115,11 +116,12 @@ func FreeSlots(busy []Span, q SlotQuery) []Span {
 	}
 	allowed := allowedDays(q.Days)
 	workStart, workEnd := q.workHours()
-	blocked := mergeSpans(busy)
+	blocked := mergeBusy(busy, q.From, q.To)
 
 	first := truncateDay(wallClock(q.From, loc))
 	last := truncateDay(wallClock(q.To, loc))
-	windows := workWindows(first, last, allowed, workStart, workEnd, loc)
+	conv := newWallConverter(loc)
+	windows := workWindows(first, last, allowed, workStart, workEnd, conv)
 
 	win, b := 0, 0     // current working window and busy span
 	next := q.From     // no slot may start before this
@@ -131,8 +133,8 @@ func FreeSlots(busy []Span, q SlotQuery) []Span {
 		}
 		for k := firstK; time.Duration(k)*step < workEnd; k++ {
 			wall := day.Add(time.Duration(k) * step)
-			c := instantAt(wall, loc)
-			if !wallClock(c, loc).Equal(wall) || (!prev.IsZero() && !c.After(prev)) {
+			c, exists := conv.instant(wall)
+			if !exists || (!prev.IsZero() && !c.After(prev)) {
 				continue // in a DST gap, or the same instant as before
 			}
 			prev = c
@@ -149,10 +151,11 @@ func FreeSlots(busy []Span, q SlotQuery) []Span {
 			if win == len(windows) || c.Before(windows[win].Start) || end.After(windows[win].End) {
 				continue
 			}
-			for b < len(blocked) && !blocked[b].End.After(c) {
+			cn, endn := c.UnixNano(), end.UnixNano()
+			for b < len(blocked) && blocked[b].end <= cn {
 				b++
 			}
-			if b < len(blocked) && blocked[b].Start.Before(end) {
+			if b < len(blocked) && blocked[b].start < endn {
 				continue
 			}
 			out = append(out, Span{Start: c, End: end})
@@ -179,13 +182,14 @@ func allowedDays(days []time.Weekday) [7]bool {
 
 // workWindows returns the working spans of the allowed days from first to last
 // (local dates), as instants, joining spans that touch (whole days in a row).
-func workWindows(first, last time.Time, allowed [7]bool, workStart, workEnd time.Duration, loc *time.Location) []Span {
+func workWindows(first, last time.Time, allowed [7]bool, workStart, workEnd time.Duration, conv *wallConverter) []Span {
 	var out []Span
 	for day := first; !day.After(last); day = day.AddDate(0, 0, 1) {
 		if !allowed[day.Weekday()] {
 			continue
 		}
-		s, e := instantAt(day.Add(workStart), loc), instantAt(day.Add(workEnd), loc)
+		s, _ := conv.instant(day.Add(workStart))
+		e, _ := conv.instant(day.Add(workEnd))
 		if n := len(out); n > 0 && out[n-1].End.Equal(s) {
 			out[n-1].End = e
 			continue
@@ -195,22 +199,26 @@ func workWindows(first, last time.Time, allowed [7]bool, workStart, workEnd time
 	return out
 }
 
-// mergeSpans sorts spans and joins those that overlap or touch, dropping
-// empty ones.
-func mergeSpans(in []Span) []Span {
-	spans := make([]Span, 0, len(in))
+// nanoSpan is a span as Unix nanoseconds: sorting and comparing these is
+// several times cheaper than time.Time values, which carry a pointer.
+type nanoSpan struct{ start, end int64 }
+
+// mergeBusy keeps the spans that reach into [from, to), sorts them and joins
+// those that overlap or touch, dropping empty ones.
+func mergeBusy(in []Span, from, to time.Time) []nanoSpan {
+	lo, hi := from.UnixNano(), to.UnixNano()
+	spans := make([]nanoSpan, 0, len(in))
 	for _, s := range in {
-		if s.End.After(s.Start) {
-			spans = append(spans, s)
+		n := nanoSpan{s.Start.UnixNano(), s.End.UnixNano()}
+		if n.end > n.start && n.end > lo && n.start < hi {
+			spans = append(spans, n)
 		}
 	}
-	sort.Slice(spans, func(i, j int) bool { return spans[i].Start.Before(spans[j].Start) })
+	slices.SortFunc(spans, func(a, b nanoSpan) int { return cmp.Compare(a.start, b.start) })
 	out := spans[:0]
 	for _, s := range spans {
-		if n := len(out); n > 0 && !s.Start.After(out[n-1].End) {
-			if s.End.After(out[n-1].End) {
-				out[n-1].End = s.End
-			}
+		if n := len(out); n > 0 && s.start <= out[n-1].end {
+			out[n-1].end = max(out[n-1].end, s.end)
 			continue
 		}
 		out = append(out, s)

@@ -2,6 +2,7 @@ package planning
 
 import (
 	"errors"
+	"slices"
 	"testing"
 	"time"
 )
@@ -118,7 +119,7 @@ func TestSlotQueryValidate(t *testing.T) {
 		field string
 	}{
 		{"valid", ok, ""},
-		{"whole day, long slot", with(func(q *SlotQuery) { q.WorkStart, q.WorkEnd, q.Duration = 0, 0, 50 * time.Hour }), ""},
+		{"whole day, long slot", with(func(q *SlotQuery) { q.WorkStart, q.WorkEnd, q.Duration = 0, 0, 50*time.Hour }), ""},
 		{"zero duration", with(func(q *SlotQuery) { q.Duration = 0 }), "duration"},
 		{"duration longer than the working day", with(func(q *SlotQuery) { q.Duration = 10 * time.Hour }), "duration"},
 		{"no from", with(func(q *SlotQuery) { q.From = time.Time{} }), "to"},
@@ -150,16 +151,11 @@ func TestSlotQueryValidate(t *testing.T) {
 	}
 }
 
-func TestMergeSpans(t *testing.T) {
+func TestMergeBusy(t *testing.T) {
 	t.Parallel()
-	got := mergeSpans([]Span{{h(12), h(13)}, {h(9), h(10)}, {h(10), h(11)}, {h(12.5), h(12.75)}, {h(15), h(15)}})
-	want := []Span{{h(9), h(11)}, {h(12), h(13)}}
-	if len(got) != len(want) {
+	got := mergeBusy([]Span{{h(12), h(13)}, {h(9), h(10)}, {h(10), h(11)}, {h(12.5), h(12.75)}, {h(15), h(15)}, {h(1), h(2)}, {h(20), h(21)}}, h(3), h(20))
+	want := []nanoSpan{{h(9).UnixNano(), h(11).UnixNano()}, {h(12).UnixNano(), h(13).UnixNano()}}
+	if !slices.Equal(got, want) {
 		t.Fatalf("merged %v, want %v", got, want)
-	}
-	for i := range want {
-		if !got[i].Start.Equal(want[i].Start) || !got[i].End.Equal(want[i].End) {
-			t.Fatalf("merged %v, want %v", got, want)
-		}
 	}
 }

@@ -1,7 +1,8 @@
 package planning
 
 import (
-	"sort"
+	"cmp"
+	"slices"
 	"time"
 )
 
@@ -169,10 +170,12 @@ func isExercise(kind string) bool {
 // gives the same answer. It is pure and allocates in proportion to the rows
 // that matter.
 //
-// Rows of the proposal's own activity are ignored (the caller may pass them
-// when editing), but two of the proposal's own occurrences that overlap clash
-// on every person, body and physical venue they share. A cancelled proposal
-// has no conflicts. The result is never nil.
+// Rows of the proposal's own activity (ActivityID equal to a non-zero
+// p.ActivityID, not External) are ignored: the caller may pass them when
+// editing. Two of the proposal's own occurrences that overlap do clash, on
+// every person, body and physical venue they share (reported once, on the
+// earlier one; buffers and planning overlap do not apply within one
+// activity). A cancelled proposal has no conflicts. The result is never nil.
 func Check(p Proposal, busy []Busy, blackouts []Blackout, cfg RuleConfig) []Conflict {
 	out := []Conflict{}
 	if p.Status == statusCancelled {
@@ -188,7 +191,7 @@ func Check(p Proposal, busy []Busy, blackouts []Blackout, cfg RuleConfig) []Conf
 			occs = append(occs, o)
 		}
 	}
-	sort.Slice(occs, func(i, j int) bool { return occs[i].Start.Before(occs[j].Start) })
+	slices.SortFunc(occs, func(a, b Occurrence) int { return a.Start.Compare(b.Start) })
 
 	buffer := cfg.Buffer
 	for _, c := range claims {
@@ -198,28 +201,44 @@ func Check(p Proposal, busy []Busy, blackouts []Blackout, cfg RuleConfig) []Conf
 	}
 
 	found := newConflictSet()
-	idx := indexBusy(p, busy, claims)
-	for _, o := range occs {
-		for _, c := range claims {
-			if c.Virtual && c.Resource.Type == ResourceVenue {
-				continue
-			}
-			rows := idx[c.Resource]
-			if rows == nil {
-				continue
-			}
-			pad := time.Duration(0)
-			if buffer > 0 && (c.Resource.Type == ResourcePerson || c.Resource.Type == ResourceBody) {
-				pad = buffer
-			}
-			for _, i := range rows.near(busy, o.Start.Add(-pad), o.End.Add(pad)) {
-				judge(found, p, o, c, &busy[i], pad)
-			}
+	// Claims by resource ID: an int64 key hashes much faster than the
+	// string-typed ResourceRef, and this lookup runs once per busy row.
+	claimsByID := make(map[int64][]int, len(claims))
+	for i, c := range claims {
+		claimsByID[c.Resource.ID] = append(claimsByID[c.Resource.ID], i)
+	}
+	idx := newOccurrenceIndex(occs)
+	for i := range busy {
+		b := &busy[i]
+		ci := claimIndex(claims, claimsByID[b.Resource.ID], b.Resource.Type)
+		if ci < 0 || !b.End.After(b.Start) || (p.ActivityID != 0 && b.ActivityID == p.ActivityID && !b.External) {
+			continue
 		}
+		c := claims[ci]
+		if c.Virtual && c.Resource.Type == ResourceVenue {
+			continue
+		}
+		pad := time.Duration(0)
+		if buffer > 0 && !b.External && (c.Resource.Type == ResourcePerson || c.Resource.Type == ResourceBody) {
+			pad = buffer
+		}
+		from, to := b.Start.UnixNano()-int64(pad), b.End.UnixNano()+int64(pad)
+		idx.near(from, to, func(k int) { judge(found, p, occs[k], c, b, pad) })
 	}
 	selfConflicts(found, p, occs, claims)
 	checkBlackouts(found, occs, claims, blackouts)
 	return found.sorted()
+}
+
+// claimIndex returns which of the candidate claims (same resource ID) is on
+// a resource of type t, or -1.
+func claimIndex(claims []Claim, candidates []int, t ResourceType) int {
+	for _, i := range candidates {
+		if claims[i].Resource.Type == t {
+			return i
+		}
+	}
+	return -1
 }
 
 // mergeClaims folds claims on the same resource into one: required if any is,
@@ -241,55 +260,33 @@ func mergeClaims(in []Claim) []Claim {
 	return out
 }
 
-// resourceRows are the positions in the busy slice of one resource's rows,
-// sorted by start, with the longest row's length so that a window query can
-// start its scan early enough to see long rows that began before it.
-type resourceRows struct {
-	idx    []int32
-	maxLen time.Duration
+// occurrenceIndex holds the proposal's occurrences sorted by start, as Unix
+// nanoseconds, with the longest one's length, so that the occurrences near a
+// busy row are found by binary search.
+type occurrenceIndex struct {
+	occs       []Occurrence
+	start, end []int64
+	maxLen     int64
 }
 
-// indexBusy groups the relevant busy rows by claimed resource. Rows of other
-// resources, empty rows and the proposal's own (non-external) rows are left
-// out.
-func indexBusy(p Proposal, busy []Busy, claims []Claim) map[ResourceRef]*resourceRows {
-	idx := make(map[ResourceRef]*resourceRows, len(claims))
-	for _, c := range claims {
-		idx[c.Resource] = nil
+func newOccurrenceIndex(occs []Occurrence) occurrenceIndex {
+	x := occurrenceIndex{occs: occs, start: make([]int64, len(occs)), end: make([]int64, len(occs))}
+	for i, o := range occs {
+		x.start[i], x.end[i] = o.Start.UnixNano(), o.End.UnixNano()
+		x.maxLen = max(x.maxLen, x.end[i]-x.start[i])
 	}
-	for i := range busy {
-		b := &busy[i]
-		if !b.End.After(b.Start) || (p.ActivityID != 0 && b.ActivityID == p.ActivityID && !b.External) {
-			continue
-		}
-		rows, claimed := idx[b.Resource]
-		if !claimed {
-			continue
-		}
-		if rows == nil {
-			rows = &resourceRows{}
-			idx[b.Resource] = rows
-		}
-		rows.idx = append(rows.idx, int32(i))
-		rows.maxLen = max(rows.maxLen, b.End.Sub(b.Start))
-	}
-	for _, rows := range idx {
-		if rows != nil {
-			sort.Slice(rows.idx, func(a, b int) bool { return busy[rows.idx[a]].Start.Before(busy[rows.idx[b]].Start) })
-		}
-	}
-	return idx
+	return x
 }
 
-// near returns the rows whose span intersects or touches [from, to).
-func (r *resourceRows) near(busy []Busy, from, to time.Time) []int32 {
-	earliest := from.Add(-r.maxLen)
-	lo := sort.Search(len(r.idx), func(k int) bool { return !busy[r.idx[k]].Start.Before(earliest) })
-	hi := lo
-	for hi < len(r.idx) && !busy[r.idx[hi]].Start.After(to) {
-		hi++
+// near calls fn with the position of every occurrence that intersects or
+// touches [from, to] (Unix nanoseconds).
+func (x *occurrenceIndex) near(from, to int64, fn func(int)) {
+	hi, _ := slices.BinarySearch(x.start, to+1) // first occurrence starting after to
+	for i := hi - 1; i >= 0 && x.start[i] >= from-x.maxLen; i-- {
+		if x.end[i] >= from {
+			fn(i)
+		}
 	}
-	return r.idx[lo:hi]
 }
 
 // judge applies the rules to one occurrence of the proposal, one of its claims
@@ -434,15 +431,19 @@ func earlier(a, b time.Time) time.Time {
 }
 
 // conflictSet collects conflicts once each: one per rule, resource,
-// occurrence, other activity, other span and blackout.
+// occurrence, other activity, other span and blackout. When duplicates
+// disagree on severity (two external rows), the hard one is kept, so the
+// answer does not depend on the order of the input.
 type conflictSet struct {
-	seen map[conflictKey]struct{}
+	seen map[conflictKey]int // position in list
 	list []Conflict
 }
 
 type conflictKey struct {
-	rule             string
-	resource         ResourceRef
+	rule             uint8
+	resourceType     uint8
+	unknownType      ResourceType // only for resource types this package does not know
+	resourceID       int64
 	occStart, occEnd int64
 	other            int64
 	othStart, othEnd int64
@@ -450,65 +451,122 @@ type conflictKey struct {
 }
 
 func newConflictSet() *conflictSet {
-	return &conflictSet{seen: make(map[conflictKey]struct{})}
+	return &conflictSet{seen: make(map[conflictKey]int, 64)}
 }
 
+// add records c under rule and severity unless an identical conflict is
+// already recorded.
 func (s *conflictSet) add(c Conflict, rule string, sev Severity) {
 	c.Rule, c.Severity = rule, sev
-	c.Occurrence = Span{c.Occurrence.Start.UTC(), c.Occurrence.End.UTC()}
-	c.Other = Span{c.Other.Start.UTC(), c.Other.End.UTC()}
-	c.Overlap = Span{c.Overlap.Start.UTC(), c.Overlap.End.UTC()}
 	k := conflictKey{
-		rule: rule, resource: c.Resource,
+		rule: ruleCode(rule), resourceType: typeCode(c.Resource.Type), resourceID: c.Resource.ID,
 		occStart: c.Occurrence.Start.UnixNano(), occEnd: c.Occurrence.End.UnixNano(),
 		other:    c.OtherActivityID,
 		othStart: c.Other.Start.UnixNano(), othEnd: c.Other.End.UnixNano(),
 		blackout: c.BlackoutID,
 	}
-	if _, dup := s.seen[k]; dup {
+	if k.resourceType == 0 {
+		k.unknownType = c.Resource.Type
+	}
+	if i, dup := s.seen[k]; dup {
+		if c.Hard() {
+			s.list[i].Severity = c.Severity
+		}
 		return
 	}
-	s.seen[k] = struct{}{}
+	s.seen[k] = len(s.list)
 	s.list = append(s.list, c)
+}
+
+// ruleCode and typeCode give the small numbers conflictKey hashes instead of
+// strings.
+func ruleCode(rule string) uint8 {
+	switch rule {
+	case RulePersonDoubleBooked:
+		return 1
+	case RuleBodyDoubleBooked:
+		return 2
+	case RuleVenueDoubleBooked:
+		return 3
+	case RuleOptionalBusy:
+		return 4
+	case RulePlanningOverlap:
+		return 5
+	case RuleBlackout:
+		return 6
+	case RuleBuffer:
+		return 7
+	case RuleExternalBusy:
+		return 8
+	}
+	panic("planning: unknown conflict rule " + rule) // a programming error in this file
+}
+
+func typeCode(t ResourceType) uint8 {
+	switch t {
+	case ResourcePerson:
+		return 1
+	case ResourceBody:
+		return 2
+	case ResourceVenue:
+		return 3
+	case ResourceOrganization:
+		return 4
+	}
+	return 0
 }
 
 // sorted returns the conflicts hard first, then by occurrence, rule,
 // resource, other side.
 func (s *conflictSet) sorted() []Conflict {
-	out := s.list
-	if out == nil {
-		out = []Conflict{}
+	order := make([]int32, len(s.list))
+	for i := range order {
+		order[i] = int32(i)
 	}
-	sort.Slice(out, func(i, j int) bool {
-		a, b := out[i], out[j]
-		if a.Hard() != b.Hard() {
-			return a.Hard()
-		}
-		if !a.Occurrence.Start.Equal(b.Occurrence.Start) {
-			return a.Occurrence.Start.Before(b.Occurrence.Start)
-		}
-		if !a.Occurrence.End.Equal(b.Occurrence.End) {
-			return a.Occurrence.End.Before(b.Occurrence.End)
-		}
-		if a.Rule != b.Rule {
-			return a.Rule < b.Rule
-		}
-		if a.Resource.Type != b.Resource.Type {
-			return a.Resource.Type < b.Resource.Type
-		}
-		if a.Resource.ID != b.Resource.ID {
-			return a.Resource.ID < b.Resource.ID
-		}
-		if !a.Other.Start.Equal(b.Other.Start) {
-			return a.Other.Start.Before(b.Other.Start)
-		}
-		if !a.Other.End.Equal(b.Other.End) {
-			return a.Other.End.Before(b.Other.End)
-		}
-		if a.OtherActivityID != b.OtherActivityID {
-			return a.OtherActivityID < b.OtherActivityID
-		}
-		return a.BlackoutID < b.BlackoutID
-	})
+	slices.SortFunc(order, func(i, j int32) int { return compareConflicts(&s.list[i], &s.list[j]) })
+	out := make([]Conflict, len(order))
+	for k, i := range order {
+		c := s.list[i]
+		c.Occurrence = Span{c.Occurrence.Start.UTC(), c.Occurrence.End.UTC()}
+		c.Other = Span{c.Other.Start.UTC(), c.Other.End.UTC()}
+		c.Overlap = Span{c.Overlap.Start.UTC(), c.Overlap.End.UTC()}
+		out[k] = c
+	}
 	return out
+}
+
+// compareConflicts orders conflicts for Check's answer. It returns at the
+// first difference: sorting calls it often.
+func compareConflicts(a, b *Conflict) int {
+	if ah, bh := a.Hard(), b.Hard(); ah != bh {
+		if ah {
+			return -1
+		}
+		return 1
+	}
+	if c := a.Occurrence.Start.Compare(b.Occurrence.Start); c != 0 {
+		return c
+	}
+	if c := a.Occurrence.End.Compare(b.Occurrence.End); c != 0 {
+		return c
+	}
+	if a.Rule != b.Rule {
+		return cmp.Compare(a.Rule, b.Rule)
+	}
+	if a.Resource.Type != b.Resource.Type {
+		return cmp.Compare(a.Resource.Type, b.Resource.Type)
+	}
+	if a.Resource.ID != b.Resource.ID {
+		return cmp.Compare(a.Resource.ID, b.Resource.ID)
+	}
+	if c := a.Other.Start.Compare(b.Other.Start); c != 0 {
+		return c
+	}
+	if c := a.Other.End.Compare(b.Other.End); c != 0 {
+		return c
+	}
+	if a.OtherActivityID != b.OtherActivityID {
+		return cmp.Compare(a.OtherActivityID, b.OtherActivityID)
+	}
+	return cmp.Compare(a.BlackoutID, b.BlackoutID)
 }

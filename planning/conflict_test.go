@@ -22,7 +22,9 @@ var day0 = time.Date(2025, 3, 17, 0, 0, 0, 0, time.UTC)
 
 func h(hours float64) time.Time { return day0.Add(time.Duration(hours * float64(time.Hour))) }
 
-func occ(from, to float64) Occurrence { return Occurrence{Start: h(from), End: h(to), RecurrenceID: h(from)} }
+func occ(from, to float64) Occurrence {
+	return Occurrence{Start: h(from), End: h(to), RecurrenceID: h(from)}
+}
 
 func req(r ResourceRef) Claim { return Claim{Resource: r, Required: true} }
 func opt(r ResourceRef) Claim { return Claim{Resource: r} }

@@ -161,14 +161,19 @@ func (s *series) ruleStarts(wlo, whi time.Time, budget int, fn func(time.Time) e
 	} else {
 		opt.Count = s.rule.count
 	}
-	shift := 0
+	shift := 0 // years, a multiple of 400
 	if y := whi.Year(); y < rrule.MAXYEAR-1 {
 		shift = 400 * ((rrule.MAXYEAR - 1 - y) / 400)
 	}
+	shiftSeconds := int64(shift/400) * secondsPer400Years
 	opt.Dtstart = dtstart.AddDate(shift, 0, 0)
 	if !s.rule.until.IsZero() {
 		// Generous in wall-clock terms; the exact instant test is below.
 		opt.Until = wallClock(s.rule.until, s.loc).Add(maxOffsetJump).AddDate(shift, 0, 0)
+	} else {
+		// Otherwise the library stops at DTSTART + 290 years, which a COUNT
+		// rule walked from an old start could reach before the window.
+		opt.Until = whi.AddDate(shift, 0, 0)
 	}
 	rr, err := rrule.NewRRule(opt)
 	if err != nil {
@@ -176,12 +181,13 @@ func (s *series) ruleStarts(wlo, whi time.Time, budget int, fn func(time.Time) e
 	}
 	next := rr.Iterator()
 	skipped := 0
+	var last time.Time
 	for {
 		v, ok := next()
 		if !ok {
 			return nil
 		}
-		w := v.AddDate(-shift, 0, 0)
+		w := time.Unix(v.Unix()-shiftSeconds, int64(v.Nanosecond())).UTC()
 		if !w.Before(whi) {
 			return nil
 		}
@@ -192,19 +198,31 @@ func (s *series) ruleStarts(wlo, whi time.Time, budget int, fn func(time.Time) e
 			}
 			continue
 		}
-		t := instantAt(w, s.loc)
+		t, _ := s.conv.instant(w)
 		if !s.rule.until.IsZero() && t.After(s.rule.until) {
 			continue
 		}
+		// A reading in a spring-forward gap moves to the instant of the
+		// reading an hour later (RFC 5545); the set holds that instant once.
+		// Readings come in wall-clock order, so such repeats never follow a
+		// later instant.
+		if !last.IsZero() && !t.After(last) {
+			continue
+		}
+		last = t
 		if err := fn(t); err != nil {
 			return err
 		}
 	}
 }
 
+// secondsPer400Years is the length of a Gregorian cycle: 146097 days.
+const secondsPer400Years = 146097 * 24 * 60 * 60
+
 // periodAnchor returns the start of the last period of the rule that begins
 // at or before wlo, provided it is not the first period (which DTSTART may
-// cut short). ws is the series' wall-clock start.
+// cut short). ws is the series' wall-clock start. Distances are taken in Unix
+// seconds, as time.Duration cannot span more than 292 years.
 func periodAnchor(opt rrule.ROption, ws, wlo time.Time) (time.Time, bool) {
 	step := opt.Interval
 	day := truncateDay(ws)
@@ -221,15 +239,15 @@ func periodAnchor(opt rrule.ROption, ws, wlo time.Time) (time.Time, bool) {
 	case rrule.WEEKLY:
 		back := (pyWeekday(ws.Weekday()) - opt.Wkst.Day() + 7) % 7
 		weekStart := day.AddDate(0, 0, -back)
-		k = int(wlo.Sub(weekStart)/(24*time.Hour)) / (7 * step)
+		k = int((wlo.Unix()-weekStart.Unix())/86400) / (7 * step)
 		anchor = weekStart.AddDate(0, 0, 7*k*step)
 	case rrule.DAILY:
-		k = int(wlo.Sub(day)/(24*time.Hour)) / step
+		k = int((wlo.Unix()-day.Unix())/86400) / step
 		anchor = day.AddDate(0, 0, k*step)
 	case rrule.HOURLY:
 		hour := ws.Truncate(time.Hour)
-		k = int(wlo.Sub(hour)/time.Hour) / step
-		anchor = hour.Add(time.Duration(k*step) * time.Hour)
+		k = int((wlo.Unix()-hour.Unix())/3600) / step
+		anchor = time.Unix(hour.Unix()+int64(k*step)*3600, 0).UTC()
 	default:
 		return time.Time{}, false
 	}

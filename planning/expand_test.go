@@ -35,6 +35,11 @@ func TestExpandKeepsLocalTimeAcrossDST(t *testing.T) {
 			want: []string{"2025-03-29T01:30:00Z", "2025-03-30T01:30:00Z", "2025-03-31T00:30:00Z"},
 		},
 		{
+			name:  "hourly through the spring gap: 02:15 becomes 03:15, which happens once",
+			start: "2025-03-30 00:15", rule: "FREQ=HOURLY;COUNT=5",
+			want: []string{"2025-03-29T23:15:00Z", "2025-03-30T00:15:00Z", "2025-03-30T01:15:00Z", "2025-03-30T02:15:00Z"},
+		},
+		{
 			name:  "daily 02:30 on the fall-back night is the first 02:30",
 			start: "2025-10-25 02:30", rule: "FREQ=DAILY;COUNT=3",
 			want: []string{"2025-10-25T00:30:00Z", "2025-10-26T00:30:00Z", "2025-10-27T01:30:00Z"},
@@ -102,6 +107,8 @@ func TestExpandRules(t *testing.T) {
 		{"COUNT", "2025-01-06 10:00", "FREQ=DAILY;COUNT=2",
 			[2]string{"2025-01-01", "2025-03-01"}, []string{"2025-01-06 10:00", "2025-01-07 10:00"}},
 		{"several times a day with COUNT", "2025-01-06 09:00", "FREQ=DAILY;BYHOUR=9,15;COUNT=3",
+			[2]string{"2025-01-01", "2025-03-01"}, []string{"2025-01-06 09:00", "2025-01-06 15:00", "2025-01-07 09:00"}},
+		{"repeated BYHOUR values count once", "2025-01-06 09:00", "FREQ=DAILY;BYHOUR=9,9,15;COUNT=3",
 			[2]string{"2025-01-01", "2025-03-01"}, []string{"2025-01-06 09:00", "2025-01-06 15:00", "2025-01-07 09:00"}},
 		{"hourly with UNTIL", "2025-01-06 09:00", "FREQ=HOURLY;INTERVAL=4;UNTIL=20250106T200000Z",
 			[2]string{"2025-01-01", "2025-03-01"}, []string{"2025-01-06 09:00", "2025-01-06 13:00", "2025-01-06 17:00", "2025-01-06 21:00"}},
@@ -438,6 +445,10 @@ func referenceStarts(t *testing.T, start time.Time, rule string, loc *time.Locat
 			opt.Until = wallClock(opt.Until, loc)
 		}
 	}
+	if opt.Until.IsZero() && opt.Count == 0 {
+		// The library's default UNTIL is DTSTART + 290 years.
+		opt.Until = to.AddDate(1, 0, 0)
+	}
 	rr, err := rrule.NewRRule(*opt)
 	if err != nil {
 		t.Fatal(err)
@@ -493,4 +504,39 @@ func ExampleExpand() {
 	// Thu 2025-03-20 10:00 CET = 2025-03-20T09:00:00Z
 	// Thu 2025-04-03 10:00 CEST = 2025-04-03T08:00:00Z
 	// Thu 2025-04-17 10:00 CEST = 2025-04-17T08:00:00Z
+}
+
+// Series that began centuries before the window still expand exactly: the
+// restart arithmetic must not overflow time.Duration (292 years).
+func TestExpandCenturiesAfterStart(t *testing.T) {
+	t.Parallel()
+	start := time.Date(1500, 1, 1, 6, 30, 0, 0, time.UTC)
+	from := time.Date(2025, 6, 2, 0, 0, 0, 0, time.UTC)
+	for _, rule := range []string{"FREQ=DAILY;INTERVAL=2", "FREQ=HOURLY;INTERVAL=5;UNTIL=30000101T000000Z", "FREQ=WEEKLY;INTERVAL=3"} {
+		r := Recurrence{Start: start, End: start.Add(time.Hour), RRule: rule}
+		got, err := Expand(r, from, from.AddDate(0, 0, 30), from, Limits{})
+		if err != nil {
+			t.Fatalf("%s: %v", rule, err)
+		}
+		want := referenceStarts(t, start, rule, time.UTC, from.Add(-time.Hour), from.AddDate(0, 0, 30), false)
+		if len(want) == 0 || !equalStrings(starts(got), want) {
+			t.Fatalf("%s:\n got %v\nwant %v", rule, starts(got), want)
+		}
+	}
+}
+
+// A COUNT rule is walked from its start; the library must not give up 290
+// years after it.
+func TestExpandOldCountRule(t *testing.T) {
+	t.Parallel()
+	start := time.Date(1700, 3, 1, 12, 0, 0, 0, time.UTC)
+	r := Recurrence{Start: start, End: start.Add(time.Hour), RRule: "FREQ=YEARLY;COUNT=400"}
+	from := time.Date(2025, 1, 1, 0, 0, 0, 0, time.UTC)
+	got, err := Expand(r, from, from.AddDate(2, 0, 0), from, Limits{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if want := []string{"2025-03-01T12:00:00Z", "2026-03-01T12:00:00Z"}; !equalStrings(starts(got), want) {
+		t.Fatalf("starts %v, want %v", starts(got), want)
+	}
 }

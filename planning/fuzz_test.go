@@ -67,7 +67,12 @@ func FuzzExpand(f *testing.F) {
 			t.Fatalf("%d occurrences exceed the cap %d", len(occs), lim.MaxInstances)
 		}
 		horizon := now.Add(lim.Horizon)
+		ids := make(map[time.Time]bool, len(occs))
 		for i, o := range occs {
+			if ids[o.RecurrenceID] {
+				t.Fatalf("recurrence ID %s returned twice", o.RecurrenceID)
+			}
+			ids[o.RecurrenceID] = true
 			if !o.End.After(o.Start) {
 				t.Fatalf("occurrence %d is empty: %v", i, o)
 			}

@@ -2,6 +2,7 @@ package planning
 
 import (
 	"fmt"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -75,6 +76,12 @@ func parseRule(text string, loc *time.Location, wallStart time.Time, allDay bool
 		return nil, fail("%v", err)
 	}
 	opt := *parsed
+	// Repeated values would make the library emit the same start twice.
+	for _, list := range []*[]int{&opt.Byhour, &opt.Byminute, &opt.Bysecond, &opt.Bymonth, &opt.Bymonthday,
+		&opt.Byyearday, &opt.Byweekno, &opt.Bysetpos} {
+		slices.Sort(*list)
+		*list = slices.Compact(*list)
+	}
 	r := &rule{text: text, count: opt.Count}
 
 	switch opt.Freq {

@@ -26,6 +26,7 @@ type series struct {
 	dur       time.Duration // length of a timed occurrence
 	days      int           // length of an all-day occurrence, in calendar days
 	rule      *rule         // nil for a single activity
+	conv      *wallConverter
 
 	extras    []time.Time        // start and RDATEs, deduplicated (UTC)
 	extraKeys map[int64]struct{} // keys of extras
@@ -60,6 +61,7 @@ func newSeries(r Recurrence, lim Limits) (*series, error) {
 	}
 	s := &series{
 		loc:       loc,
+		conv:      newWallConverter(loc),
 		allDay:    r.AllDay,
 		start:     r.Start.Truncate(time.Second).UTC(),
 		extraKeys: make(map[int64]struct{}),
@@ -173,7 +175,8 @@ func (s *series) normStart(t time.Time) time.Time {
 func (s *series) occurrenceAt(start time.Time) Occurrence {
 	if s.allDay {
 		day := truncateDay(wallClock(start, s.loc))
-		return Occurrence{Start: start, End: instantAt(day.AddDate(0, 0, s.days), s.loc), RecurrenceID: start}
+		end, _ := s.conv.instant(day.AddDate(0, 0, s.days))
+		return Occurrence{Start: start, End: end, RecurrenceID: start}
 	}
 	return Occurrence{Start: start, End: start.Add(s.dur), RecurrenceID: start}
 }

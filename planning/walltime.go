@@ -1,6 +1,9 @@
 package planning
 
-import "time"
+import (
+	"math"
+	"time"
+)
 
 // maxOffsetJump is larger than any change of UTC offset a time zone has ever
 // made (Samoa skipped a whole day in 2011), so a wall-clock reading and the
@@ -96,4 +99,45 @@ func loadZone(name string) (*time.Location, error) {
 		return nil, &FieldError{Field: "timezone", Message: "unknown IANA time zone " + quote(name)}
 	}
 	return loc, nil
+}
+
+// wallConverter is instantAt with a memory: it keeps the zone period of the
+// last conversion and answers readings well inside that period (more than
+// maxOffsetJump from either transition, where a reading has exactly one
+// instant) by subtracting its offset. Expanding a series or scanning working
+// days converts long runs of readings in the same period, so this turns most
+// conversions into integer arithmetic. Not safe for concurrent use; make one
+// per call.
+type wallConverter struct {
+	loc            *time.Location
+	valid          bool
+	offset         int64 // seconds east of UTC in the cached period
+	safeLo, safeHi int64 // Unix seconds: the cached period shrunk by maxOffsetJump on each side
+}
+
+func newWallConverter(loc *time.Location) *wallConverter {
+	return &wallConverter{loc: loc}
+}
+
+// instant returns instantAt(w, loc) and whether the reading exists (false
+// when it falls in a DST gap and was moved forward).
+func (z *wallConverter) instant(w time.Time) (time.Time, bool) {
+	if z.valid {
+		if c := w.Unix() - z.offset; c >= z.safeLo && c < z.safeHi {
+			return time.Unix(c, int64(w.Nanosecond())).UTC(), true
+		}
+	}
+	t := instantAt(w, z.loc)
+	l := t.In(z.loc)
+	_, off := l.Zone()
+	start, end := l.ZoneBounds()
+	z.valid, z.offset = true, int64(off)
+	z.safeLo, z.safeHi = math.MinInt64, math.MaxInt64
+	if !start.IsZero() {
+		z.safeLo = start.Unix() + int64(maxOffsetJump/time.Second)
+	}
+	if !end.IsZero() {
+		z.safeHi = end.Unix() - int64(maxOffsetJump/time.Second)
+	}
+	return t, wallClock(t, z.loc).Equal(w)
 }

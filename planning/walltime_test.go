@@ -72,3 +72,29 @@ func TestLoadZone(t *testing.T) {
 		}
 	}
 }
+
+// The converter's shortcut must agree with instantAt everywhere, including
+// around transitions and after jumps backwards in time.
+func TestWallConverterMatchesInstantAt(t *testing.T) {
+	t.Parallel()
+	for _, name := range []string{"Europe/Brussels", "America/New_York", "Australia/Lord_Howe", "Pacific/Apia", "UTC"} {
+		loc := zone(t, name)
+		conv := newWallConverter(loc)
+		check := func(w time.Time) {
+			got, exists := conv.instant(w)
+			want := instantAt(w, loc)
+			if !got.Equal(want) || got.Location() != time.UTC {
+				t.Fatalf("%s: converter(%s) = %s, instantAt = %s", name, w, got, want)
+			}
+			if exists != wallClock(want, loc).Equal(w) {
+				t.Fatalf("%s: converter(%s) says exists=%v", name, w, exists)
+			}
+		}
+		for w := time.Date(2011, 1, 1, 0, 0, 0, 0, time.UTC); w.Year() < 2013; w = w.Add(37 * time.Minute) {
+			check(w)
+		}
+		for w := time.Date(2030, 1, 1, 0, 0, 0, 0, time.UTC); w.Year() > 2010; w = w.Add(-13*time.Hour - 11*time.Minute) {
+			check(w)
+		}
+	}
+}

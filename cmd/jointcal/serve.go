@@ -82,7 +82,9 @@ func runServe(ctx context.Context, env *environment, args []string) error {
 }
 
 func runDemo(ctx context.Context, env *environment, args []string) error {
-	fs := flags(env, "demo", "demo")
+	fs := flags(env, "demo", "demo [--scale N [--seed S]]")
+	scale := fs.Int("scale", 0, "instead of the seed data, generate N activities over 2,000 people, bodies and venues (load tests)")
+	seed := fs.Uint64("seed", 1, "random seed of --scale")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
@@ -91,6 +93,18 @@ func runDemo(ctx context.Context, env *environment, args []string) error {
 		return err
 	}
 	defer store.Close()
+	if *scale > 0 {
+		started := time.Now()
+		err := demo.Scale(ctx, store, *scale, time.Now().UTC().Truncate(24*time.Hour), *seed, func(done int) {
+			fmt.Fprintf(env.stderr, "\r%d/%d activities", done, *scale)
+		})
+		if err != nil {
+			return err
+		}
+		elapsed := time.Since(started)
+		fmt.Fprintf(env.stdout, "\ngenerated %d activities in %s (%.0f bookings/s with conflict check)\n", *scale, elapsed.Round(time.Millisecond), float64(*scale)/elapsed.Seconds())
+		return nil
+	}
 	sum, err := demo.Load(ctx, store)
 	if err != nil {
 		return err

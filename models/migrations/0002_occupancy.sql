@@ -15,7 +15,15 @@ CREATE TABLE occupancy (
     virtual       BOOLEAN     NOT NULL DEFAULT FALSE,
     exclusive     BOOLEAN     NOT NULL
 );
-CREATE INDEX occupancy_resource ON occupancy(resource_type, resource_id, end_s, start_s);
+CREATE INDEX occupancy_resource ON occupancy(resource_type, resource_id, start_s, end_s);
+
+-- The longest occurrence ever stored bounds how far back a range query on
+-- start_s must look: [from - longest, to) instead of everything before to.
+CREATE TABLE occupancy_extent (
+    id           INTEGER  PRIMARY KEY,
+    max_length_s {{BIGINT}} NOT NULL
+);
+INSERT INTO occupancy_extent (id, max_length_s) VALUES (1, 0);
 CREATE INDEX occupancy_activity ON occupancy(activity_id);
 
 -- A moved or cancelled single instance of a recurring activity.
