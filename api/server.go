@@ -104,6 +104,10 @@ func (s *Server) routes() {
 	v1.DELETE("/feeds/:id", s.deleteFeed)
 	v1.POST("/feeds/:id/rotate", s.rotateFeed)
 
+	v1.GET("/reminders", s.listReminders)
+	v1.POST("/reminders/:id/retry", s.retryReminder)
+	v1.GET("/jobs", s.listJobs)
+
 	v1.GET("/audit", s.listAudit)
 }
 

@@ -6,10 +6,14 @@ package config
 import (
 	"errors"
 	"fmt"
+	"net/mail"
 	"net/url"
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/jointcal/jointcal/calendar"
+	"github.com/robfig/cron/v3"
 )
 
 // Config holds every setting of the service. Each field names its
@@ -50,7 +54,25 @@ type Config struct {
 	// FeedRetention is how long cancelled and deleted activities stay in
 	// feeds as STATUS:CANCELLED so subscribed clients remove them.
 	FeedRetention time.Duration
+
+	// SMTP delivers notices; with no SMTPHost they go to MailDir as .eml
+	// files (and to the log), so a demo needs no mail server.
+	SMTPHost, SMTPTLS, SMTPUsername, SMTPPassword, SMTPFrom string
+	SMTPPort                                                int
+	SMTPTimeout                                             time.Duration
+	MailDir                                                 string
+	// Cron holds the schedule of each job (standard five-field specs).
+	Cron map[string]string
+	// Scheduler runs the jobs inside serve when true.
+	Scheduler bool
+	// ReminderDefaults are the offsets of activities that set none, by kind.
+	ReminderDefaults map[string][]time.Duration
+	// ReminderMaxAttempts bounds delivery attempts of one notice.
+	ReminderMaxAttempts int
 }
+
+// Jobs names the scheduled jobs and their JOINTCAL_CRON_* variables.
+var Jobs = []string{"reminders", "retry", "horizon", "digest"}
 
 // Setting documents one environment variable: its name, default and meaning.
 type Setting struct {
@@ -122,7 +144,93 @@ func Settings() []Setting {
 		{"JOINTCAL_FEED_REFRESH", "1h", "how often feeds ask calendar clients to poll (REFRESH-INTERVAL, Cache-Control)", durationSetting(func(c *Config) *time.Duration { return &c.FeedRefresh }, time.Minute)},
 		{"JOINTCAL_FEED_PAST", "2160h", "how far back a feed reaches by default (90 days)", durationSetting(func(c *Config) *time.Duration { return &c.FeedPast }, 0)},
 		{"JOINTCAL_FEED_RETENTION", "2160h", "how long cancelled and deleted activities stay in feeds as cancelled (90 days)", durationSetting(func(c *Config) *time.Duration { return &c.FeedRetention }, 0)},
+		{"JOINTCAL_SMTP_HOST", "", "SMTP server; empty writes notices as .eml files to JOINTCAL_MAIL_DIR and logs them", func(c *Config, v string) error { c.SMTPHost = v; return nil }},
+		{"JOINTCAL_SMTP_PORT", "587", "SMTP port", func(c *Config, v string) error {
+			n, err := strconv.Atoi(v)
+			if err != nil || n < 1 || n > 65535 {
+				return errors.New("want a port number")
+			}
+			c.SMTPPort = n
+			return nil
+		}},
+		{"JOINTCAL_SMTP_TLS", "starttls", "starttls, tls (implicit, port 465) or none (loopback only)", func(c *Config, v string) error {
+			return oneOf(&c.SMTPTLS, v, "starttls", "tls", "none")
+		}},
+		{"JOINTCAL_SMTP_USERNAME", "", "SMTP user (empty: no authentication)", func(c *Config, v string) error { c.SMTPUsername = v; return nil }},
+		{"JOINTCAL_SMTP_PASSWORD", "", "SMTP password", func(c *Config, v string) error { c.SMTPPassword = v; return nil }},
+		{"JOINTCAL_SMTP_FROM", "jointcal <noreply@jointcal.localhost>", "sender of notices", func(c *Config, v string) error {
+			if _, err := mail.ParseAddress(v); err != nil {
+				return errors.New("want an address such as jointcal <noreply@example.org>")
+			}
+			c.SMTPFrom = v
+			return nil
+		}},
+		{"JOINTCAL_SMTP_TIMEOUT", "30s", "connect and command timeout for SMTP", durationSetting(func(c *Config) *time.Duration { return &c.SMTPTimeout }, time.Second)},
+		{"JOINTCAL_MAIL_DIR", "./outbox", "where notices are written as .eml files when no SMTP server is set", func(c *Config, v string) error { c.MailDir = v; return nil }},
+		{"JOINTCAL_SCHEDULER", "on", "run the scheduled jobs inside serve (on/off); `jointcal scheduler` runs them alone", func(c *Config, v string) error {
+			var on string
+			if err := oneOf(&on, v, "on", "off"); err != nil {
+				return err
+			}
+			c.Scheduler = on == "on"
+			return nil
+		}},
+		cronSetting("reminders", "* * * * *", "reminder dispatch: plan, claim and send due notices"),
+		cronSetting("retry", "*/5 * * * *", "outbox retry: re-send notices whose backoff has passed"),
+		cronSetting("horizon", "30 3 * * *", "occurrence-horizon extension of recurring activities"),
+		cronSetting("digest", "0 * * * *", "weekly agenda digest, sent at Monday 07:00 in each recipient's zone (checked hourly)"),
+		{"JOINTCAL_REMINDER_DEFAULTS", "exercise=P14D,P2D;exercise_phase=P7D,P1D;meeting=P1D,PT1H;cross_briefing=P1D,PT1H;staff_talks=P1D,PT1H", "reminder offsets of activities that set none, by kind", func(c *Config, v string) error {
+			m, err := parseReminderDefaults(v)
+			c.ReminderDefaults = m
+			return err
+		}},
+		{"JOINTCAL_REMINDER_MAX_ATTEMPTS", "8", "delivery attempts of one notice before it is failed", func(c *Config, v string) error {
+			n, err := strconv.Atoi(v)
+			if err != nil || n < 1 || n > 50 {
+				return errors.New("want 1 to 50")
+			}
+			c.ReminderMaxAttempts = n
+			return nil
+		}},
 	}
+}
+
+func cronSetting(job, def, meaning string) Setting {
+	return Setting{"JOINTCAL_CRON_" + strings.ToUpper(job), def, "schedule of the " + meaning, func(c *Config, v string) error {
+		if _, err := cronParser.Parse(v); err != nil {
+			return fmt.Errorf("want a five-field cron spec such as \"*/5 * * * *\": %v", err)
+		}
+		if c.Cron == nil {
+			c.Cron = map[string]string{}
+		}
+		c.Cron[job] = v
+		return nil
+	}}
+}
+
+var cronParser = cron.NewParser(cron.Minute | cron.Hour | cron.Dom | cron.Month | cron.Dow | cron.Descriptor)
+
+// parseReminderDefaults reads "kind=P1D,PT1H;kind2=…".
+func parseReminderDefaults(v string) (map[string][]time.Duration, error) {
+	out := map[string][]time.Duration{}
+	for _, part := range strings.Split(v, ";") {
+		part = strings.TrimSpace(part)
+		if part == "" {
+			continue
+		}
+		kind, list, ok := strings.Cut(part, "=")
+		if !ok || strings.TrimSpace(kind) == "" {
+			return nil, fmt.Errorf("want kind=DURATION,DURATION;… (at %q)", part)
+		}
+		for _, d := range strings.Split(list, ",") {
+			dur, err := calendar.ParseDuration(strings.TrimSpace(d))
+			if err != nil || dur <= 0 {
+				return nil, fmt.Errorf("%s: %q is not a positive ISO 8601 duration", kind, d)
+			}
+			out[strings.TrimSpace(kind)] = append(out[strings.TrimSpace(kind)], dur)
+		}
+	}
+	return out, nil
 }
 
 // Load builds a Config from getenv (os.Getenv in production, a map in

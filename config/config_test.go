@@ -1,6 +1,7 @@
 package config
 
 import (
+	"os"
 	"strings"
 	"testing"
 	"time"
@@ -33,6 +34,11 @@ func TestLoadRejectsBadValues(t *testing.T) {
 		"JOINTCAL_MAX_INSTANCES":         "0",
 		"JOINTCAL_BUFFER":                "-5m",
 		"JOINTCAL_MAX_BODY_BYTES":        "12",
+		"JOINTCAL_CRON_REMINDERS":        "every minute",
+		"JOINTCAL_SMTP_TLS":              "ssl3",
+		"JOINTCAL_SMTP_FROM":             "not an address",
+		"JOINTCAL_REMINDER_DEFAULTS":     "meeting=tomorrow",
+		"JOINTCAL_SCHEDULER":             "maybe",
 	}
 	for name, value := range cases {
 		t.Run(name, func(t *testing.T) {
@@ -53,5 +59,37 @@ func TestBaseURLTrimmed(t *testing.T) {
 	}
 	if c.PublicURL() != "https://cal.example.org" {
 		t.Fatalf("PublicURL = %q", c.PublicURL())
+	}
+}
+
+func TestReminderDefaults(t *testing.T) {
+	t.Parallel()
+	c, err := Load(env(map[string]string{"JOINTCAL_REMINDER_DEFAULTS": "exercise=P14D,P2D; meeting=PT1H"}))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(c.ReminderDefaults["exercise"]) != 2 || c.ReminderDefaults["exercise"][0] != 14*24*time.Hour || c.ReminderDefaults["meeting"][0] != time.Hour {
+		t.Fatalf("defaults: %v", c.ReminderDefaults)
+	}
+	if c.Cron["reminders"] != "* * * * *" || !c.Scheduler {
+		t.Fatalf("cron defaults: %v %v", c.Cron, c.Scheduler)
+	}
+}
+
+// TestREADMEDocumentsEverySetting keeps the README's table complete.
+func TestREADMEDocumentsEverySetting(t *testing.T) {
+	t.Parallel()
+	readme, err := os.ReadFile("../README.md")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, s := range Settings() {
+		def := "`" + s.Default + "`"
+		if s.Default == "" {
+			def = "*(empty)*"
+		}
+		if !strings.Contains(string(readme), "| `"+s.Env+"` | "+def+" |") {
+			t.Errorf("README lacks the row of %s with default %s", s.Env, def)
+		}
 	}
 }

@@ -38,6 +38,9 @@ type draft struct {
 	claims       []planning.Claim
 }
 
+// participantTables maps a participant type to its table and code column.
+var participantTables = map[string][2]string{"person": {"people", "email"}, "body": {"bodies", "code"}, "organization": {"organizations", "code"}}
+
 var areaPattern = regexp.MustCompile(`^[a-z][a-z0-9_]{0,63}$`)
 
 // buildDraft validates in, resolves its references and expands its
@@ -145,6 +148,23 @@ func (s *Store) buildDraft(tx *gorm.DB, in ActivityInput, id int64) (*draft, err
 		v.add("visibility", "must include the lead organisation %s", in.LeadOrganization)
 	}
 
+	// Resolve all participants with one query per type.
+	byType := map[string][]Ref{}
+	for _, p := range in.Participants {
+		byType[p.Type] = append(byType[p.Type], p.IDOrCode)
+	}
+	resolved := map[string]map[Ref]int64{}
+	for typ, refs := range byType {
+		ref, ok := participantTables[typ]
+		if !ok {
+			continue
+		}
+		m, err := resolveMany(tx, ref[0], ref[1], refs)
+		if err != nil {
+			return nil, err
+		}
+		resolved[typ] = m
+	}
 	seen := map[string]bool{}
 	for i, p := range in.Participants {
 		field := fmt.Sprintf("participants[%d]", i)
@@ -160,18 +180,14 @@ func (s *Store) buildDraft(tx *gorm.DB, in ActivityInput, id int64) (*draft, err
 		}
 		checkEnum(v, field+".role", part.Role, Roles...)
 		checkEnum(v, field+".rsvp", part.RSVP, RSVPs...)
-		switch p.Type {
-		case "person":
-			part.RefID = resolveField(tx, v, field+".id_or_code", "people", "email", p.IDOrCode)
-		case "body":
-			part.RefID = resolveField(tx, v, field+".id_or_code", "bodies", "code", p.IDOrCode)
-		case "organization":
-			part.RefID = resolveField(tx, v, field+".id_or_code", "organizations", "code", p.IDOrCode)
-		default:
+		if ref, ok := participantTables[p.Type]; !ok {
 			v.add(field+".type", "want person, body or organization")
-		}
-		if p.IDOrCode == "" {
+		} else if p.IDOrCode == "" {
 			v.add(field+".id_or_code", "is required")
+		} else if id, found := resolved[p.Type][p.IDOrCode]; found {
+			part.RefID = id
+		} else {
+			v.add(field+".id_or_code", "no %s with id or code %q", strings.TrimSuffix(ref[0], "s"), string(p.IDOrCode))
 		}
 		key := p.Type + ":" + strconv.FormatInt(part.RefID, 10)
 		if part.RefID != 0 && seen[key] {

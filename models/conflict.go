@@ -17,12 +17,15 @@ type SpanView struct {
 // collides with. For an activity the actor may not see, only Restricted is
 // set: the slot is busy, and nothing else is revealed.
 type OtherView struct {
-	ActivityID int64      `json:"activity_id,omitempty"`
-	BlackoutID int64      `json:"blackout_id,omitempty"`
-	Title      string     `json:"title,omitempty"`
-	Start      *time.Time `json:"start,omitempty"`
-	End        *time.Time `json:"end,omitempty"`
-	Restricted bool       `json:"restricted,omitempty"`
+	ActivityID int64 `json:"activity_id,omitempty"`
+	BlackoutID int64 `json:"blackout_id,omitempty"`
+	// ExternalCalendarID names the subscription of an external_busy or
+	// external_stale item.
+	ExternalCalendarID int64      `json:"external_calendar_id,omitempty"`
+	Title              string     `json:"title,omitempty"`
+	Start              *time.Time `json:"start,omitempty"`
+	End                *time.Time `json:"end,omitempty"`
+	Restricted         bool       `json:"restricted,omitempty"`
 }
 
 // ConflictView is one conflict as the API reports it.
@@ -60,6 +63,11 @@ func (s *Store) evaluate(tx *gorm.DB, a Actor, d *draft) (CheckReport, error) {
 	if err != nil {
 		return report, err
 	}
+	external, subscriptions, err := loadExternalBusy(tx, claimsByType(d.claims), from, to)
+	if err != nil {
+		return report, err
+	}
+	busy = append(busy, external...)
 	var orgs []int64
 	for _, c := range d.claims {
 		if c.Resource.Type == "organization" {
@@ -83,12 +91,24 @@ func (s *Store) evaluate(tx *gorm.DB, a Actor, d *draft) (CheckReport, error) {
 			report.Warnings = append(report.Warnings, views[i])
 		}
 	}
+	stale, err := staleWarnings(newNameCache(tx), subscriptions, s.now())
+	if err != nil {
+		return report, err
+	}
+	report.Warnings = append(report.Warnings, stale...)
 	return report, nil
 }
 
 // describeConflicts resolves ids to names and hides what v may not see.
 func describeConflicts(tx *gorm.DB, v Viewer, found []planning.Conflict, d *draft) ([]ConflictView, error) {
 	names := newNameCache(tx)
+	refs := make([]planning.ResourceRef, len(found))
+	for i, c := range found {
+		refs[i] = c.Resource
+	}
+	if err := names.prefetch(refs); err != nil {
+		return nil, err
+	}
 	others, err := loadSummaries(tx, found)
 	if err != nil {
 		return nil, err
@@ -106,6 +126,12 @@ func describeConflicts(tx *gorm.DB, v Viewer, found []planning.Conflict, d *draf
 		}
 		st, en := c.Other.Start.UTC(), c.Other.End.UTC()
 		switch other, known := others[c.OtherActivityID]; {
+		case c.Rule == planning.RuleExternalBusy:
+			var cal ExternalCalendar
+			if err := tx.Select("id", "name").First(&cal, c.OtherActivityID).Error; err != nil {
+				return nil, err
+			}
+			cv.Other = OtherView{ExternalCalendarID: cal.ID, Title: cal.Name, Start: &st, End: &en}
 		case c.BlackoutID != 0:
 			var b Blackout
 			if err := tx.First(&b, c.BlackoutID).Error; err != nil {
@@ -139,7 +165,7 @@ func loadSummaries(tx *gorm.DB, found []planning.Conflict) (map[int64]*summary, 
 	out := map[int64]*summary{}
 	var ids []int64
 	for _, c := range found {
-		if c.OtherActivityID != 0 && out[c.OtherActivityID] == nil {
+		if c.OtherActivityID != 0 && c.Rule != planning.RuleExternalBusy && out[c.OtherActivityID] == nil {
 			out[c.OtherActivityID] = &summary{id: c.OtherActivityID}
 			ids = append(ids, c.OtherActivityID)
 		}
@@ -182,6 +208,38 @@ type nameCache struct {
 
 func newNameCache(tx *gorm.DB) *nameCache {
 	return &nameCache{tx: tx, cache: map[string]ResourceView{}}
+}
+
+// nameTables maps a resource type to its table and the column shown as
+// its code (people are known by their e-mail address).
+var nameTables = map[string][2]string{"person": {"people", "email"}, "body": {"bodies", "code"}, "venue": {"venues", "code"}, "organization": {"organizations", "code"}}
+
+// prefetch loads the names of many resources with one query per type.
+func (n *nameCache) prefetch(refs []planning.ResourceRef) error {
+	byType := map[string][]int64{}
+	for _, r := range refs {
+		key := string(r.Type) + ":" + itoa(r.ID)
+		if _, ok := n.cache[key]; !ok {
+			byType[string(r.Type)] = append(byType[string(r.Type)], r.ID)
+		}
+	}
+	for typ, ids := range byType {
+		t, ok := nameTables[typ]
+		if !ok {
+			continue
+		}
+		var rows []struct {
+			ID         int64
+			Code, Name string
+		}
+		if err := n.tx.Table(t[0]).Select("id, "+t[1]+" AS code, name").Where("id IN ?", ids).Scan(&rows).Error; err != nil {
+			return err
+		}
+		for _, r := range rows {
+			n.cache[typ+":"+itoa(r.ID)] = ResourceView{Type: typ, ID: r.ID, Code: r.Code, Name: r.Name}
+		}
+	}
+	return nil
 }
 
 func (n *nameCache) resource(typ string, id int64) (ResourceView, error) {

@@ -204,11 +204,20 @@ func (s *Store) Availability(ctx context.Context, a Actor, q AvailabilityQuery) 
 	if err != nil {
 		return nil, err
 	}
+	external, _, err := loadExternalBusy(db, claimsByType(claims), q.From, q.To)
+	if err != nil {
+		return nil, err
+	}
+	for _, b := range external {
+		if b.Severity == planning.SeverityHard {
+			busy = append(busy, b)
+		}
+	}
 	var spans []planning.Span
 	for _, b := range busy {
 		// An organisation is never "busy"; optional participations and
 		// virtual venues do not block a slot.
-		if b.Resource.Type == "organization" || !b.Required || b.Virtual {
+		if (b.Resource.Type == "organization" && !b.External) || !b.Required || b.Virtual {
 			continue
 		}
 		spans = append(spans, planning.Span{Start: b.Start, End: b.End})

@@ -136,12 +136,9 @@ func span(occs []planning.Occurrence, pad time.Duration) (from, to time.Time, ok
 // are read only for exercises (and only those of exercises): an
 // organisation's occupancy is most of the index.
 func loadBusy(tx *gorm.DB, claims []planning.Claim, from, to time.Time, exclude int64, kind string) ([]planning.Busy, error) {
-	byType := map[string][]int64{}
-	for _, c := range claims {
-		if c.Resource.Type == "organization" && !isExercise(kind) {
-			continue
-		}
-		byType[string(c.Resource.Type)] = append(byType[string(c.Resource.Type)], c.Resource.ID)
+	byType := claimsByType(claims)
+	if !isExercise(kind) {
+		delete(byType, "organization")
 	}
 	if len(byType) == 0 {
 		return nil, nil
@@ -193,3 +190,12 @@ func (s *Store) CountOccurrences(ctx context.Context) (int64, error) {
 
 // isExercise reports the kinds the planning-overlap rule deconflicts.
 func isExercise(kind string) bool { return kind == "exercise" || kind == "exercise_phase" }
+
+// claimsByType groups claimed resource ids by type.
+func claimsByType(claims []planning.Claim) map[string][]int64 {
+	byType := map[string][]int64{}
+	for _, c := range claims {
+		byType[string(c.Resource.Type)] = append(byType[string(c.Resource.Type)], c.Resource.ID)
+	}
+	return byType
+}

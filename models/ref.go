@@ -66,6 +66,45 @@ func resolve(tx *gorm.DB, table, codeColumn string, r Ref) (int64, error) {
 	return ids[0], nil
 }
 
+// resolveMany resolves several refs of one table in one query; refs that
+// name nothing are absent from the map.
+func resolveMany(tx *gorm.DB, table, codeColumn string, refs []Ref) (map[Ref]int64, error) {
+	out := make(map[Ref]int64, len(refs))
+	var ids []int64
+	var codes []string
+	for _, r := range refs {
+		if n, ok := r.id(); ok {
+			ids = append(ids, n)
+		} else if r != "" {
+			codes = append(codes, string(r))
+		}
+	}
+	if len(ids) == 0 && len(codes) == 0 {
+		return out, nil
+	}
+	var rows []struct {
+		ID   int64
+		Code string
+	}
+	q := tx.Table(table).Select("id, " + codeColumn + " AS code")
+	switch {
+	case len(ids) > 0 && len(codes) > 0:
+		q = q.Where("id IN ? OR "+codeColumn+" IN ?", ids, codes)
+	case len(ids) > 0:
+		q = q.Where("id IN ?", ids)
+	default:
+		q = q.Where(codeColumn+" IN ?", codes)
+	}
+	if err := q.Scan(&rows).Error; err != nil {
+		return nil, err
+	}
+	for _, r := range rows {
+		out[Ref(r.Code)] = r.ID
+		out[Ref(itoa(r.ID))] = r.ID
+	}
+	return out, nil
+}
+
 // resolveField resolves r and records a validation error on field when it
 // names nothing.
 func resolveField(tx *gorm.DB, v *ValidationError, field, table, codeColumn string, r Ref) int64 {

@@ -35,10 +35,11 @@ const (
 // Reminder is one row of the outbox: a notice to one recipient about one
 // occurrence, with its delivery state.
 type Reminder struct {
-	ID                int64      `json:"id" gorm:"primaryKey"`
-	Key               string     `json:"key"`
-	Kind              string     `json:"kind"`
-	ActivityID        int64      `json:"activity_id"`
+	ID   int64  `json:"id" gorm:"primaryKey"`
+	Key  string `json:"key"`
+	Kind string `json:"kind"`
+	// ActivityID is nil for a digest, which is about a person's week.
+	ActivityID        *int64     `json:"activity_id"`
 	OccurrenceStartS  int64      `json:"-" gorm:"column:occurrence_start_s"`
 	OccurrenceEndS    int64      `json:"-" gorm:"column:occurrence_end_s"`
 	OffsetSeconds     int64      `json:"offset_seconds"`
@@ -303,7 +304,7 @@ func (s *Store) newNotice(kind string, v *ActivityView, startS, endS int64, r re
 		off = detail
 	}
 	return Reminder{
-		Key: reminderKey(kind, v.ID, startS, r.Email, detail), Kind: kind, ActivityID: v.ID,
+		Key: reminderKey(kind, v.ID, startS, r.Email, detail), Kind: kind, ActivityID: &v.ID,
 		OccurrenceStartS: startS, OccurrenceEndS: endS, OffsetSeconds: off,
 		RecipientEmail: r.Email, RecipientName: r.Name, RecipientTimeZone: r.TimeZone, Sequence: v.Sequence,
 		DueS: due, Status: OutboxPending, NextAttemptS: due, CreatedAt: now, UpdatedAt: now,
@@ -489,7 +490,10 @@ func (s *Store) CloseReminder(ctx context.Context, id int64, status, reason stri
 // recipient may still see it.
 func (s *Store) NoticeSubject(ctx context.Context, r Reminder) (*ActivityView, bool, error) {
 	db := s.db.WithContext(ctx)
-	views, err := loadViews(db, []int64{r.ActivityID})
+	if r.ActivityID == nil {
+		return nil, false, ErrNotFound
+	}
+	views, err := loadViews(db, []int64{*r.ActivityID})
 	if err != nil {
 		return nil, false, err
 	}

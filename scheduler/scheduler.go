@@ -56,6 +56,9 @@ type Scheduler struct {
 	duration *prometheus.HistogramVec
 	failures *prometheus.CounterVec
 	success  *prometheus.GaugeVec
+	// Report, when set, receives a job's status after each of its runs
+	// (the service stores it for GET /api/v1/jobs).
+	Report func(JobStatus)
 }
 
 // Parser accepts the standard five-field cron specs (and @every, @daily…).
@@ -153,6 +156,7 @@ func (s *Scheduler) run(j *job) {
 	err := s.call(j)
 	elapsed := time.Since(start)
 	s.duration.WithLabelValues(j.name).Observe(elapsed.Seconds())
+	defer s.report(j)
 	j.mu.Lock()
 	defer j.mu.Unlock()
 	j.status.Running = false
@@ -183,6 +187,17 @@ func (s *Scheduler) call(j *job) (err error) {
 		}
 	}()
 	return j.fn(s.ctx)
+}
+
+func (s *Scheduler) report(j *job) {
+	if s.Report == nil {
+		return
+	}
+	for _, st := range s.Status() {
+		if st.Name == j.name {
+			s.Report(st)
+		}
+	}
 }
 
 // Status lists every job with its schedule, last and next run and last

@@ -1,0 +1,54 @@
+package api
+
+import (
+	"net/http"
+
+	"github.com/jointcal/jointcal/models"
+	"github.com/labstack/echo/v4"
+)
+
+func (s *Server) listReminders(c echo.Context) error {
+	opts, err := listOptions(c)
+	if err != nil {
+		return err
+	}
+	from, err := timeParam(c, "from")
+	if err != nil {
+		return err
+	}
+	to, err := timeParam(c, "to")
+	if err != nil {
+		return err
+	}
+	f := models.ReminderFilter{Status: c.QueryParam("status"), From: from, To: to, ListOptions: opts}
+	if v := c.QueryParam("activity"); v != "" {
+		if f.Activity, err = idFrom(v); err != nil {
+			return invalid("activity", "want an activity id")
+		}
+	}
+	page, err := s.store.ListReminders(c.Request().Context(), actor(c), f)
+	if err != nil {
+		return err
+	}
+	return c.JSON(http.StatusOK, page)
+}
+
+func (s *Server) retryReminder(c echo.Context) error {
+	id, err := idParam(c)
+	if err != nil {
+		return err
+	}
+	r, err := s.store.RetryReminder(c.Request().Context(), actor(c), id)
+	if err != nil {
+		return err
+	}
+	return c.JSON(http.StatusOK, r)
+}
+
+func (s *Server) listJobs(c echo.Context) error {
+	runs, err := s.store.ListJobRuns(c.Request().Context(), actor(c))
+	if err != nil {
+		return err
+	}
+	return c.JSON(http.StatusOK, map[string]any{"items": runs})
+}
