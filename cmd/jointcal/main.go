@@ -34,11 +34,12 @@ type environment struct {
 
 func commands() map[string]command {
 	return map[string]command{
-		"serve":   {"run the HTTP API (and, with --demo, load demo data first)", runServe},
-		"migrate": {"apply pending database migrations and exit", runMigrate},
-		"demo":    {"load the demo data into the database (idempotent)", runDemo},
-		"token":   {"create, list or revoke API tokens", runToken},
-		"version": {"print the version", runVersion},
+		"serve":     {"run the HTTP API (and, with --demo, load demo data first)", runServe},
+		"migrate":   {"apply pending database migrations and exit", runMigrate},
+		"demo":      {"load the demo data into the database (idempotent)", runDemo},
+		"token":     {"create, list or revoke API tokens", runToken},
+		"scheduler": {"run the scheduled jobs (reminders, retries, horizon, digests) without the API", runScheduler},
+		"version":   {"print the version", runVersion},
 	}
 }
 
@@ -82,7 +83,7 @@ func usage(w io.Writer, cmds map[string]command) {
 	}
 	sort.Strings(names)
 	for _, n := range names {
-		fmt.Fprintf(w, "  %-8s %s\n", n, cmds[n].summary)
+		fmt.Fprintf(w, "  %-9s %s\n", n, cmds[n].summary)
 	}
 	fmt.Fprintln(w, "\nConfiguration comes from JOINTCAL_* environment variables; see the README.")
 }

@@ -19,7 +19,8 @@ type cli struct {
 }
 
 func newCLI(t *testing.T) *cli {
-	return &cli{t: t, vars: map[string]string{"JOINTCAL_DATABASE_URL": filepath.Join(t.TempDir(), "cli.db"), "JOINTCAL_LOG_FORMAT": "text"}}
+	dir := t.TempDir()
+	return &cli{t: t, vars: map[string]string{"JOINTCAL_DATABASE_URL": filepath.Join(dir, "cli.db"), "JOINTCAL_LOG_FORMAT": "text", "JOINTCAL_MAIL_DIR": filepath.Join(dir, "outbox")}}
 }
 
 func (c *cli) run(args ...string) (stdout, stderr string, err error) {
@@ -41,7 +42,7 @@ func TestHelpAndVersion(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	for _, name := range []string{"serve", "migrate", "demo", "token", "version"} {
+	for _, name := range []string{"serve", "migrate", "demo", "token", "scheduler", "version"} {
 		if !strings.Contains(out, "  "+name) {
 			t.Errorf("--help does not list %s:\n%s", name, out)
 		}

@@ -45,6 +45,14 @@ func runServe(ctx context.Context, env *environment, args []string) error {
 	}
 	srv := api.New(store, cfg, log)
 	defer srv.Close()
+	if cfg.Scheduler {
+		sched, _, err := newScheduler(cfg, store, log, srv.Registry())
+		if err != nil {
+			return err
+		}
+		sched.Start()
+		defer stopScheduler(sched, cfg.ShutdownTimeout)
+	}
 	ln, err := net.Listen("tcp", cfg.Listen)
 	if err != nil {
 		return fmt.Errorf("listen on %s (JOINTCAL_LISTEN): %w", cfg.Listen, err)

@@ -1,0 +1,86 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"log/slog"
+	"time"
+
+	"github.com/jointcal/jointcal/config"
+	"github.com/jointcal/jointcal/models"
+	"github.com/jointcal/jointcal/notify"
+	"github.com/jointcal/jointcal/scheduler"
+	"github.com/prometheus/client_golang/prometheus"
+)
+
+// newSender is the SMTP client the configuration names, or the directory
+// sink that lets a demo run without a mail server.
+func newSender(cfg config.Config, log *slog.Logger) (notify.Sender, error) {
+	if cfg.SMTPHost == "" {
+		sink, err := notify.NewDirSink(cfg.MailDir, log)
+		if err != nil {
+			return nil, fmt.Errorf("JOINTCAL_MAIL_DIR: %w", err)
+		}
+		return sink, nil
+	}
+	s, err := notify.NewSMTPSender(notify.SMTPConfig{Host: cfg.SMTPHost, Port: cfg.SMTPPort, TLS: cfg.SMTPTLS, Username: cfg.SMTPUsername, Password: cfg.SMTPPassword, Timeout: cfg.SMTPTimeout})
+	if err != nil {
+		return nil, fmt.Errorf("JOINTCAL_SMTP_*: %w", err)
+	}
+	return s, nil
+}
+
+// newScheduler builds the scheduler with every job registered.
+func newScheduler(cfg config.Config, store *models.Store, log *slog.Logger, reg prometheus.Registerer) (*scheduler.Scheduler, *scheduler.Service, error) {
+	store.Reminders.KindDefaults = cfg.ReminderDefaults
+	store.Reminders.MaxAttempts = cfg.ReminderMaxAttempts
+	sender, err := newSender(cfg, log)
+	if err != nil {
+		return nil, nil, err
+	}
+	svc := &scheduler.Service{
+		Store:    store,
+		Config:   cfg,
+		Instance: scheduler.DefaultInstance(),
+		Dispatcher: &scheduler.Dispatcher{
+			Store: store, Sender: sender, From: cfg.SMTPFrom, Host: cfg.UIDHost(), BaseURL: cfg.PublicURL(), Log: log.With("job", "reminders"),
+		},
+	}
+	s := scheduler.New(log, reg)
+	if err := svc.Register(s); err != nil {
+		return nil, nil, err
+	}
+	return s, svc, nil
+}
+
+func runScheduler(ctx context.Context, env *environment, args []string) error {
+	fs := flags(env, "scheduler", "scheduler")
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	cfg, store, err := openStore(ctx, env)
+	if err != nil {
+		return err
+	}
+	defer store.Close()
+	log := newLogger(cfg, env)
+	s, _, err := newScheduler(cfg, store, log, nil)
+	if err != nil {
+		return err
+	}
+	s.Start()
+	log.Info("scheduler running", "jobs", len(s.Status()))
+	fmt.Fprintln(env.stdout, "jointcal scheduler is running its jobs; stop it with Ctrl-C")
+	<-ctx.Done()
+	sctx, cancel := context.WithTimeout(context.Background(), cfg.ShutdownTimeout)
+	defer cancel()
+	s.Stop(sctx)
+	return nil
+}
+
+// stopScheduler stops s within the shutdown timeout.
+func stopScheduler(s *scheduler.Scheduler, timeout time.Duration) {
+	ctx, cancel := context.WithTimeout(context.Background(), timeout)
+	defer cancel()
+	s.Stop(ctx)
+}

@@ -1,0 +1,139 @@
+package notify
+
+import (
+	"bytes"
+	"crypto/sha256"
+	"encoding/hex"
+	"fmt"
+	"mime"
+	"mime/multipart"
+	"net/mail"
+	"net/textproto"
+	"time"
+)
+
+// KindDigest is the weekly agenda e-mail.
+const KindDigest = "digest"
+
+// DigestItem is one occurrence on a person's weekly agenda.
+type DigestItem struct {
+	Title      string
+	Start, End time.Time
+	AllDay     bool
+	// TimeZone is the activity's zone (all-day dates belong to it).
+	TimeZone string
+	Location string
+	Lead     string
+	Link     string
+}
+
+// Digest is a person's agenda for one week, sent on Monday morning to
+// people who never open jointcal.
+type Digest struct {
+	// Key is the outbox key (person and ISO week); the Message-ID is
+	// derived from it as for notices.
+	Key, Host, From string
+	To              Recipient
+	// WeekStart is the Monday the agenda begins (the recipient's midnight).
+	WeekStart time.Time
+	Items     []DigestItem
+	Now       time.Time
+}
+
+// ComposeDigest writes the weekly agenda: one field per day, each
+// occurrence with its time in the recipient's zone, its title and place.
+// A week with nothing planned still says so, so silence never means a
+// lost e-mail.
+func ComposeDigest(d Digest) (*Message, error) {
+	if d.Key == "" || d.Now.IsZero() {
+		return nil, fmt.Errorf("notify: Digest.Key and Digest.Now are required")
+	}
+	from, err := mail.ParseAddress(d.From)
+	if err != nil {
+		return nil, fmt.Errorf("notify: Digest.From %q is not an e-mail address: %w", d.From, err)
+	}
+	to, err := mail.ParseAddress(d.To.Email)
+	if err != nil || to.Name != "" {
+		return nil, fmt.Errorf("notify: Digest.To.Email %q is not a bare e-mail address (%v)", d.To.Email, err)
+	}
+	to.Name = singleLine(d.To.Name)
+	loc, err := loadZone(d.To.TimeZone)
+	if err != nil {
+		return nil, err
+	}
+	id, err := messageID(d.Key, d.Host, from.Address)
+	if err != nil {
+		return nil, err
+	}
+	week := d.WeekStart.In(loc)
+	subject := "Your jointcal week: " + week.Format(shortDateLayout) + " – " + week.AddDate(0, 0, 6).Format(dateLayout)
+	c := content{footer: "You receive this weekly agenda because you take part in activities planned in jointcal. Ask your planner to opt you out of reminders to stop it."}
+	if len(d.Items) == 0 {
+		c.opening = "Nothing is planned for you in the week of " + week.Format(dateLayout) + "."
+	} else {
+		c.opening = fmt.Sprintf("Your agenda for the week of %s: %d %s.", week.Format(dateLayout), len(d.Items), map[bool]string{true: "activity", false: "activities"}[len(d.Items) == 1])
+	}
+	for _, it := range d.Items {
+		itemLoc := loc
+		if it.AllDay {
+			if l, err := loadZone(it.TimeZone); err == nil {
+				itemLoc = l
+			}
+		}
+		day := it.Start.In(itemLoc).Format(dateLayout)
+		line := span{start: it.Start, end: it.End, allDay: it.AllDay}.short(itemLoc)
+		if it.AllDay {
+			line = "all day"
+		}
+		line += " — " + singleLine(it.Title)
+		if it.Location != "" {
+			line += " (" + singleLine(it.Location) + ")"
+		}
+		if it.Lead != "" {
+			line += ", led by " + singleLine(it.Lead)
+		}
+		if n := len(c.fields); n > 0 && c.fields[n-1].label == day {
+			c.fields[n-1].lines = append(c.fields[n-1].lines, line)
+		} else {
+			c.fields = append(c.fields, field{label: day, lines: []string{line}})
+		}
+	}
+	c.fields = append(c.fields, field{label: "Times", lines: []string{"shown in " + zoneLabel(loc.String()) + " time"}})
+
+	var buf bytes.Buffer
+	sum := sha256.Sum256([]byte(d.Key))
+	boundary := "=_jc_alt_" + hex.EncodeToString(sum[16:24])
+	writeHeader(&buf, "Date", d.Now.UTC().Format(time.RFC1123Z))
+	writeHeader(&buf, "From", from.String())
+	writeHeader(&buf, "To", to.String())
+	writeHeader(&buf, "Subject", encodeHeaderText(subject))
+	writeHeader(&buf, "Message-ID", "<"+id+">")
+	writeHeader(&buf, "MIME-Version", "1.0")
+	writeHeader(&buf, "Auto-Submitted", "auto-generated")
+	writeHeader(&buf, "X-Auto-Response-Suppress", "All")
+	writeHeader(&buf, "Content-Type", mime.FormatMediaType("multipart/alternative", map[string]string{"boundary": boundary}))
+	buf.WriteString("\r\n")
+	alt := multipart.NewWriter(&buf)
+	if err := alt.SetBoundary(boundary); err != nil {
+		return nil, err
+	}
+	for _, p := range []struct {
+		header textproto.MIMEHeader
+		body   string
+	}{
+		{textPartHeader("text/plain", nil), plainText(&c)},
+		{textPartHeader("text/html", nil), htmlText(&c, subject)},
+	} {
+		w, err := alt.CreatePart(p.header)
+		if err != nil {
+			return nil, err
+		}
+		if err := writeQuotedPrintable(w, []byte(p.body)); err != nil {
+			return nil, err
+		}
+	}
+	if err := alt.Close(); err != nil {
+		return nil, err
+	}
+	return &Message{ID: id, Kind: KindDigest, From: from.Address, To: to.Address, Subject: subject, Bytes: buf.Bytes()}, nil
+}
