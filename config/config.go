@@ -69,6 +69,9 @@ type Config struct {
 	ReminderDefaults map[string][]time.Duration
 	// ReminderMaxAttempts bounds delivery attempts of one notice.
 	ReminderMaxAttempts int
+	// ReminderLease is how long a claimed notice may stay unsent before
+	// another dispatcher takes it over (a crashed instance).
+	ReminderLease time.Duration
 }
 
 // Jobs names the scheduled jobs and their JOINTCAL_CRON_* variables.
@@ -192,6 +195,7 @@ func Settings() []Setting {
 			c.ReminderMaxAttempts = n
 			return nil
 		}},
+		{"JOINTCAL_REMINDER_LEASE", "5m", "how long a notice claimed by a dispatcher that then died waits before another sends it", durationSetting(func(c *Config) *time.Duration { return &c.ReminderLease }, time.Second)},
 	}
 }
 

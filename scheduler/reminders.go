@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"log/slog"
 	"math/rand/v2"
+	"sync"
 	"time"
 
 	"github.com/jointcal/jointcal/models"
@@ -36,6 +37,10 @@ type Dispatcher struct {
 	CatchUp time.Duration
 
 	planned time.Time
+	// draining keeps one Drain at a time per process (the reminder and
+	// retry jobs share the outbox): one SMTP connection, so a crash can
+	// leave at most one message accepted but unrecorded.
+	draining sync.Mutex
 }
 
 // Tick plans the reminders falling due up to the next tick and sends
@@ -65,6 +70,10 @@ func (d *Dispatcher) Tick(ctx context.Context) error {
 // Drain sends every due notice (new ones and retries whose backoff has
 // passed) until none is left.
 func (d *Dispatcher) Drain(ctx context.Context) error {
+	if !d.draining.TryLock() {
+		return nil // the other job is already sending everything due
+	}
+	defer d.draining.Unlock()
 	batch := d.Batch
 	if batch <= 0 {
 		batch = 50

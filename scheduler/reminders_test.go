@@ -260,10 +260,9 @@ func TestTwoDispatchersShareTheOutbox(t *testing.T) {
 				Participants: []models.ParticipantInput{{Type: "person", IDOrCode: "ben@nato.example", Required: new(bool)}}})
 		}
 		f.clock.Add(time.Hour)
-		other := *f.disp
-		other.planned = time.Time{}
+		other := &Dispatcher{Store: f.disp.Store, Sender: f.disp.Sender, From: f.disp.From, Host: f.disp.Host, BaseURL: f.disp.BaseURL, Log: f.disp.Log}
 		var wg sync.WaitGroup
-		for _, d := range []*Dispatcher{f.disp, &other} {
+		for _, d := range []*Dispatcher{f.disp, other} {
 			wg.Add(1)
 			go func(d *Dispatcher) {
 				defer wg.Done()

@@ -34,6 +34,7 @@ func newSender(cfg config.Config, log *slog.Logger) (notify.Sender, error) {
 func newScheduler(cfg config.Config, store *models.Store, log *slog.Logger, reg prometheus.Registerer) (*scheduler.Scheduler, *scheduler.Service, error) {
 	store.Reminders.KindDefaults = cfg.ReminderDefaults
 	store.Reminders.MaxAttempts = cfg.ReminderMaxAttempts
+	store.Reminders.Lease = cfg.ReminderLease
 	sender, err := newSender(cfg, log)
 	if err != nil {
 		return nil, nil, err
