@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"slices"
 	"sort"
 	"strings"
 	"time"
@@ -120,53 +121,48 @@ type recipient struct {
 
 // recipientsOf lists who hears about an activity: participating people,
 // the members of participating bodies and the contact address of
-// participating organisations — each only if they may see it.
+// participating organisations — each only if they may see it. Three
+// queries whatever the size of the committees.
 func recipientsOf(db *gorm.DB, v *ActivityView) ([]recipient, error) {
-	byEmail := map[string]recipient{}
-	addPerson := func(id int64) error {
-		var p struct {
-			Name, Email, Timezone string
-			OrganizationID        *int64
-			ReminderPreferences   string
-		}
-		if err := db.Table("people").Select("name, email, timezone, organization_id, reminder_preferences").Where("id = ?", id).Scan(&p).Error; err != nil {
-			return err
-		}
-		if p.Email == "" {
-			return nil
-		}
-		r := recipient{Email: p.Email, Name: p.Name, TimeZone: p.Timezone, viewer: Viewer{OrganizationID: derefID(p.OrganizationID)}, person: true}
-		if p.ReminderPreferences != "" {
-			_ = json.Unmarshal([]byte(p.ReminderPreferences), &r.prefs)
-		}
-		byEmail[strings.ToLower(p.Email)] = r
-		return nil
-	}
-	for _, part := range v.Participants {
-		switch part.Type {
+	var people, bodies, orgs []int64
+	for _, p := range v.Participants {
+		switch p.Type {
 		case "person":
-			if err := addPerson(part.ID); err != nil {
-				return nil, err
-			}
+			people = append(people, p.ID)
 		case "body":
-			var members []int64
-			if err := db.Table("body_members").Where("body_id = ?", part.ID).Pluck("person_id", &members).Error; err != nil {
-				return nil, err
-			}
-			for _, m := range members {
-				if err := addPerson(m); err != nil {
-					return nil, err
-				}
-			}
+			bodies = append(bodies, p.ID)
 		case "organization":
-			var o Organization
-			if err := db.First(&o, part.ID).Error; err != nil {
-				return nil, err
-			}
-			if o.ContactEmail != "" {
-				if _, ok := byEmail[strings.ToLower(o.ContactEmail)]; !ok {
-					byEmail[strings.ToLower(o.ContactEmail)] = recipient{Email: o.ContactEmail, Name: o.Name, TimeZone: v.TimeZone, viewer: Viewer{OrganizationID: o.ID}}
-				}
+			orgs = append(orgs, p.ID)
+		}
+	}
+	byEmail := map[string]recipient{}
+	var persons []Person
+	if len(people) > 0 || len(bodies) > 0 {
+		q := db.Model(&Person{})
+		switch {
+		case len(people) > 0 && len(bodies) > 0:
+			q = q.Where("id IN ? OR id IN (SELECT person_id FROM body_members WHERE body_id IN ?)", people, bodies)
+		case len(people) > 0:
+			q = q.Where("id IN ?", people)
+		default:
+			q = q.Where("id IN (SELECT person_id FROM body_members WHERE body_id IN ?)", bodies)
+		}
+		if err := q.Find(&persons).Error; err != nil {
+			return nil, err
+		}
+	}
+	for _, p := range persons {
+		byEmail[strings.ToLower(p.Email)] = recipient{Email: p.Email, Name: p.Name, TimeZone: p.TimeZone,
+			viewer: Viewer{OrganizationID: derefID(p.OrganizationID)}, prefs: p.ReminderPreferences, person: true}
+	}
+	if len(orgs) > 0 {
+		var os []Organization
+		if err := db.Where("id IN ? AND contact_email <> ''", orgs).Find(&os).Error; err != nil {
+			return nil, err
+		}
+		for _, o := range os {
+			if _, ok := byEmail[strings.ToLower(o.ContactEmail)]; !ok {
+				byEmail[strings.ToLower(o.ContactEmail)] = recipient{Email: o.ContactEmail, Name: o.Name, TimeZone: v.TimeZone, viewer: Viewer{OrganizationID: o.ID}}
 			}
 		}
 	}
@@ -487,30 +483,79 @@ func (s *Store) CloseReminder(ctx context.Context, id int64, status, reason stri
 
 // NoticeSubject is what the dispatcher needs to write a notice: the
 // activity (tombstones included, for cancellations) and whether the
-// recipient may still see it.
-func (s *Store) NoticeSubject(ctx context.Context, r Reminder) (*ActivityView, bool, error) {
+// recipient still takes part in it and may see it. cache, when not nil,
+// keeps activities across the notices of one batch.
+func (s *Store) NoticeSubject(ctx context.Context, r Reminder, cache map[int64]*ActivityView) (*ActivityView, bool, error) {
 	db := s.db.WithContext(ctx)
 	if r.ActivityID == nil {
 		return nil, false, ErrNotFound
 	}
-	views, err := loadViews(db, []int64{*r.ActivityID})
-	if err != nil {
-		return nil, false, err
-	}
-	if len(views) == 0 {
-		return nil, false, ErrNotFound
-	}
-	v := &views[0]
-	recips, err := recipientsOf(db, v)
-	if err != nil {
-		return nil, false, err
-	}
-	for _, rc := range recips {
-		if strings.EqualFold(rc.Email, r.RecipientEmail) {
-			return v, true, nil
+	v, ok := cache[*r.ActivityID]
+	if !ok {
+		views, err := loadViews(db, []int64{*r.ActivityID})
+		if err != nil {
+			return nil, false, err
+		}
+		if len(views) == 0 {
+			return nil, false, ErrNotFound
+		}
+		v = &views[0]
+		if cache != nil {
+			cache[v.ID] = v
 		}
 	}
-	return v, false, nil
+	viewer, ok, err := recipientViewer(db, v, r.RecipientEmail)
+	if err != nil || !ok {
+		return v, false, err
+	}
+	return v, viewer.CanSee(v.restricted, v.allowed), nil
+}
+
+// recipientViewer says whether email is still a recipient of v (a
+// participating person, a member of a participating body, or the contact
+// of a participating organisation) and with whose eyes it sees — without
+// listing every recipient, which for a large committee would be one query
+// per member for every message.
+func recipientViewer(db *gorm.DB, v *ActivityView, email string) (Viewer, bool, error) {
+	var people, bodies, orgs []int64
+	for _, p := range v.Participants {
+		switch p.Type {
+		case "person":
+			people = append(people, p.ID)
+		case "body":
+			bodies = append(bodies, p.ID)
+		case "organization":
+			orgs = append(orgs, p.ID)
+		}
+	}
+	var p Person
+	err := db.Where("LOWER(email) = LOWER(?)", email).First(&p).Error
+	if err == nil {
+		if slices.Contains(people, p.ID) {
+			return Viewer{OrganizationID: derefID(p.OrganizationID)}, true, nil
+		}
+		if len(bodies) > 0 {
+			var n int64
+			if err := db.Table("body_members").Where("person_id = ? AND body_id IN ?", p.ID, bodies).Count(&n).Error; err != nil {
+				return Viewer{}, false, err
+			}
+			if n > 0 {
+				return Viewer{OrganizationID: derefID(p.OrganizationID)}, true, nil
+			}
+		}
+	} else if !errors.Is(err, gorm.ErrRecordNotFound) {
+		return Viewer{}, false, err
+	}
+	if len(orgs) > 0 {
+		var ids []int64
+		if err := db.Table("organizations").Where("LOWER(contact_email) = LOWER(?) AND id IN ?", email, orgs).Pluck("id", &ids).Error; err != nil {
+			return Viewer{}, false, err
+		}
+		if len(ids) > 0 {
+			return Viewer{OrganizationID: ids[0]}, true, nil
+		}
+	}
+	return Viewer{}, false, nil
 }
 
 // ReminderFilter narrows the outbox list.

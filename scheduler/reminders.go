@@ -88,8 +88,9 @@ func (d *Dispatcher) Drain(ctx context.Context) error {
 		}
 		var msgs []*notify.Message
 		var rows []models.Reminder
+		activities := map[int64]*models.ActivityView{}
 		for _, r := range claimed {
-			m, err := d.compose(ctx, r)
+			m, err := d.compose(ctx, r, activities)
 			if err != nil {
 				return err
 			}
@@ -127,12 +128,12 @@ func jitter(max time.Duration) time.Duration {
 
 // compose writes the e-mail of one claimed notice, or closes the notice
 // when it no longer applies (nil message).
-func (d *Dispatcher) compose(ctx context.Context, r models.Reminder) (*notify.Message, error) {
+func (d *Dispatcher) compose(ctx context.Context, r models.Reminder, activities map[int64]*models.ActivityView) (*notify.Message, error) {
 	now := d.Store.Now()
 	if r.Kind == models.NoticeDigest {
 		return d.composeDigest(ctx, r, now)
 	}
-	v, visible, err := d.Store.NoticeSubject(ctx, r)
+	v, visible, err := d.Store.NoticeSubject(ctx, r, activities)
 	if errors.Is(err, models.ErrNotFound) {
 		return nil, d.Store.CloseReminder(ctx, r.ID, models.OutboxDropped, "the activity no longer exists")
 	}

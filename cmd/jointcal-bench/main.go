@@ -39,8 +39,11 @@ func main() {
 }
 
 func run(args []string) error {
+	if len(args) > 0 && args[0] == "reminders" {
+		return benchReminders(args[1:])
+	}
 	if len(args) == 0 || (args[0] != "conflicts" && args[0] != "feed") {
-		return errors.New("usage: jointcal-bench conflicts|feed [flags] (each has --help)")
+		return errors.New("usage: jointcal-bench conflicts|feed|reminders [flags] (each has --help)")
 	}
 	fs := flag.NewFlagSet(args[0], flag.ContinueOnError)
 	db := fs.String("db", "bench.db", "database: SQLite file or postgres:// URL (generated data is added when it holds fewer activities)")
