@@ -34,6 +34,8 @@ type Server struct {
 	// subscriber statistics.
 	feedCache *feedCache
 	fetches   *fetchRecorder
+	// syncExternal fetches a subscription on demand (set by the wiring).
+	syncExternal ExternalSyncer
 }
 
 // New builds the server and registers every route.
@@ -103,6 +105,12 @@ func (s *Server) routes() {
 	v1.GET("/feeds", s.listFeeds)
 	v1.DELETE("/feeds/:id", s.deleteFeed)
 	v1.POST("/feeds/:id/rotate", s.rotateFeed)
+
+	v1.POST("/external-calendars", s.createExternal)
+	v1.GET("/external-calendars", s.listExternal)
+	v1.GET("/external-calendars/:id", s.getExternal)
+	v1.DELETE("/external-calendars/:id", s.deleteExternal)
+	v1.POST("/external-calendars/:id/sync", s.syncExternalNow)
 
 	v1.GET("/reminders", s.listReminders)
 	v1.POST("/reminders/:id/retry", s.retryReminder)

@@ -34,6 +34,10 @@
 // U+0020 except HTAB and LF, and DEL) are dropped. A feed therefore never
 // fails because one activity's title holds a stray byte.
 //
-// Import parsing (external calendar sync) and iTIP message construction will
-// live here too; they are not written yet.
+// The input side is ParseImport: real-world files (Outlook and Google
+// exports, published calendars) read into plain ImportedEvent values, with
+// Windows zone names mapped through CLDR's table, custom VTIMEZONE blocks
+// matched to IANA zones, floating times resolved, and every problem tied
+// to a line. iTIP messages (METHOD:REQUEST and CANCEL for e-mail
+// invitations) are Render with Calendar.Method set.
 package calendar

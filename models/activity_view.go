@@ -1,9 +1,11 @@
 package models
 
 import (
+	"fmt"
 	"sort"
 	"time"
 
+	"github.com/jointcal/jointcal/planning"
 	"gorm.io/gorm"
 )
 
@@ -16,9 +18,10 @@ const viewChunk = 500
 func loadViews(db *gorm.DB, ids []int64) ([]ActivityView, error) {
 	out := make([]ActivityView, 0, len(ids))
 	names := newNameCache(db)
+	zones := map[string]*time.Location{"": time.UTC}
 	for len(ids) > 0 {
 		n := min(len(ids), viewChunk)
-		views, err := loadViewChunk(db, names, ids[:n])
+		views, err := loadViewChunk(db, names, zones, ids[:n])
 		if err != nil {
 			return nil, err
 		}
@@ -28,17 +31,17 @@ func loadViews(db *gorm.DB, ids []int64) ([]ActivityView, error) {
 	return out, nil
 }
 
-func loadViewChunk(db *gorm.DB, names *nameCache, ids []int64) ([]ActivityView, error) {
-	var rows []Activity
-	if err := db.Where("id IN ?", ids).Find(&rows).Error; err != nil {
+func loadViewChunk(db *gorm.DB, names *nameCache, zones map[string]*time.Location, ids []int64) ([]ActivityView, error) {
+	rows, err := scanActivities(db, ids)
+	if err != nil {
 		return nil, err
 	}
 	byID := map[int64]*Activity{}
 	for i := range rows {
 		byID[rows[i].ID] = &rows[i]
 	}
-	var parts []Participant
-	if err := db.Where("activity_id IN ?", ids).Order("activity_id, position").Find(&parts).Error; err != nil {
+	parts, err := scanParticipants(db, ids)
+	if err != nil {
 		return nil, err
 	}
 	var vis []activityVisibility
@@ -49,7 +52,35 @@ func loadViewChunk(db *gorm.DB, names *nameCache, ids []int64) ([]ActivityView, 
 	if err := db.Where("activity_id IN ?", ids).Order("recurrence_id").Find(&ovs).Error; err != nil {
 		return nil, err
 	}
+	// Names of every participant, lead organisation and venue, one query
+	// per type for the whole chunk.
+	var refs []planning.ResourceRef
+	var venueIDs []int64
+	for _, a := range rows {
+		refs = append(refs, planning.ResourceRef{Type: "organization", ID: a.LeadOrganizationID})
+		if a.VenueID != nil {
+			venueIDs = append(venueIDs, *a.VenueID)
+		}
+	}
+	for _, p := range parts {
+		refs = append(refs, planning.ResourceRef{Type: planning.ResourceType(p.Type), ID: p.RefID})
+	}
+	for _, v := range vis {
+		refs = append(refs, planning.ResourceRef{Type: "organization", ID: v.OrganizationID})
+	}
+	if err := names.prefetch(refs); err != nil {
+		return nil, err
+	}
 	venues := map[int64]*Venue{}
+	if len(venueIDs) > 0 {
+		var vs []Venue
+		if err := db.Where("id IN ?", venueIDs).Find(&vs).Error; err != nil {
+			return nil, err
+		}
+		for i := range vs {
+			venues[vs[i].ID] = &vs[i]
+		}
+	}
 	out := make([]ActivityView, 0, len(ids))
 	partsBy := map[int64][]Participant{}
 	for _, p := range parts {
@@ -68,11 +99,13 @@ func loadViewChunk(db *gorm.DB, names *nameCache, ids []int64) ([]ActivityView, 
 		if !ok {
 			continue
 		}
-		loc := time.UTC
-		if a.TimeZone != "" {
+		loc, ok := zones[a.TimeZone]
+		if !ok {
+			loc = time.UTC
 			if l, err := time.LoadLocation(a.TimeZone); err == nil {
 				loc = l
 			}
+			zones[a.TimeZone] = loc // loading a zone reads and parses its file
 		}
 		v := ActivityView{
 			ID: a.ID, Kind: a.Kind, Title: a.Title, Description: a.Description,
@@ -93,15 +126,9 @@ func loadViewChunk(db *gorm.DB, names *nameCache, ids []int64) ([]ActivityView, 
 		}
 		v.LeadOrganization = lead.Code
 		if a.VenueID != nil {
-			ven, ok := venues[*a.VenueID]
-			if !ok {
-				ven = &Venue{}
-				if err := db.First(ven, *a.VenueID).Error; err != nil {
-					return nil, err
-				}
-				venues[*a.VenueID] = ven
+			if ven, ok := venues[*a.VenueID]; ok {
+				v.Venue, v.VenueDetail = ven.Code, ven
 			}
-			v.Venue, v.VenueDetail = ven.Code, ven
 		}
 		for _, p := range partsBy[id] {
 			r, err := names.resource(p.Type, p.RefID)
@@ -140,4 +167,60 @@ func nonNil(s []string) []string {
 		return []string{}
 	}
 	return s
+}
+
+// activityColumns are read by scanActivities in this order.
+const activityColumns = "id, kind, title, description, start_at, end_at, timezone, all_day, rrule, exdates, rdates, status, format, venue_id, " +
+	"lead_organization_id, restricted, areas, series, parent_id, reminders, conference_url, version, sequence, source_uid, created_at, updated_at, deleted_at"
+
+// scanActivities reads activity rows with database/sql directly: feeds
+// read thousands at once, and ORM reflection was most of a cold render.
+func scanActivities(db *gorm.DB, ids []int64) ([]Activity, error) {
+	rs, err := db.Table("activities").Select(activityColumns).Where("id IN ?", ids).Rows()
+	if err != nil {
+		return nil, err
+	}
+	defer rs.Close()
+	out := make([]Activity, 0, len(ids))
+	for rs.Next() {
+		var a Activity
+		var exdates, rdates, areas, reminders string
+		if err := rs.Scan(&a.ID, &a.Kind, &a.Title, &a.Description, &a.StartAt, &a.EndAt, &a.TimeZone, &a.AllDay, &a.RRule, &exdates, &rdates,
+			&a.Status, &a.Format, &a.VenueID, &a.LeadOrganizationID, &a.Restricted, &areas, &a.Series, &a.ParentID, &reminders,
+			&a.ConferenceURL, &a.Version, &a.Sequence, &a.SourceUID, &a.CreatedAt, &a.UpdatedAt, &a.DeletedAt); err != nil {
+			return nil, err
+		}
+		for _, col := range []struct {
+			raw string
+			dst interface{ Scan(any) error }
+		}{{exdates, &a.ExDates}, {rdates, &a.RDates}, {areas, &a.Areas}, {reminders, &a.Reminders}} {
+			if col.raw != "[]" && col.raw != "" {
+				if err := col.dst.Scan(col.raw); err != nil {
+					return nil, fmt.Errorf("activity %d: %w", a.ID, err)
+				}
+			}
+		}
+		a.StartAt, a.EndAt, a.CreatedAt, a.UpdatedAt = a.StartAt.UTC(), a.EndAt.UTC(), a.CreatedAt.UTC(), a.UpdatedAt.UTC()
+		out = append(out, a)
+	}
+	return out, rs.Err()
+}
+
+// scanParticipants reads the participants of activities, in order.
+func scanParticipants(db *gorm.DB, ids []int64) ([]Participant, error) {
+	rs, err := db.Table("participants").Select("id, activity_id, position, type, ref_id, role, required, rsvp").
+		Where("activity_id IN ?", ids).Order("activity_id, position").Rows()
+	if err != nil {
+		return nil, err
+	}
+	defer rs.Close()
+	var out []Participant
+	for rs.Next() {
+		var p Participant
+		if err := rs.Scan(&p.ID, &p.ActivityID, &p.Position, &p.Type, &p.RefID, &p.Role, &p.Required, &p.RSVP); err != nil {
+			return nil, err
+		}
+		out = append(out, p)
+	}
+	return out, rs.Err()
 }

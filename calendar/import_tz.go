@@ -1,0 +1,317 @@
+package calendar
+
+import (
+	"fmt"
+	"strconv"
+	"strings"
+	"time"
+)
+
+// This file resolves TZID parameters to IANA zones. Real files name zones
+// in four ways, tried in this order:
+//
+//  1. an IANA name ("Europe/Brussels"), possibly behind a producer prefix
+//     ("/mozilla.org/20050126_1/Europe/Berlin", "/citadel.org/.../Europe/Rome");
+//  2. a Windows zone ID ("W. Europe Standard Time"), mapped through CLDR;
+//  3. a VTIMEZONE block whose X-LIC-LOCATION is an IANA name;
+//  4. a VTIMEZONE block with an unknown TZID ("Customized Time Zone",
+//     "(UTC+01:00) Amsterdam, Berlin, Bern, Rome, Stockholm, Vienna"), matched
+//     by its rules against the IANA zones of the Windows table, or, when it
+//     has no daylight saving time, by its fixed offset (Etc/GMT-1 for
+//     UTC+01:00: the Etc names have the POSIX sign, inverted).
+//
+// Everything after that is an error for the event that uses the TZID.
+
+// resolvedZone is an IANA zone ready to use; name is "" for UTC.
+type resolvedZone struct {
+	name string
+	loc  *time.Location
+}
+
+// zoneLookup caches one TZID's resolution, failure included.
+type zoneLookup struct {
+	zone resolvedZone
+	err  error
+}
+
+// maxCustomZones bounds how many distinct custom VTIMEZONE blocks one input
+// may make ParseImport match against the IANA zones; real files have one or
+// two, and each match costs a scan of every candidate zone.
+const maxCustomZones = 64
+
+// zoneResolver resolves the TZIDs of one ParseImport call.
+type zoneResolver struct {
+	defs    map[string]*component // VTIMEZONE blocks by TZID; the first wins
+	cache   map[string]zoneLookup
+	def     resolvedZone
+	windows map[string]string // lower-cased Windows ID -> IANA; built on first use
+	cands   []candidateZone   // built on first use
+	customs int               // custom blocks matched so far
+}
+
+// candidateZone is an IANA zone a custom VTIMEZONE may turn out to be.
+type candidateZone struct {
+	name, city string
+	loc        *time.Location
+}
+
+func newZoneResolver(timezones []*component, def resolvedZone) *zoneResolver {
+	zr := &zoneResolver{defs: map[string]*component{}, cache: map[string]zoneLookup{}, def: def}
+	for _, tz := range timezones {
+		for _, p := range tz.props {
+			if p.name == "TZID" {
+				// TZID is TEXT: Outlook escapes the commas of its display names.
+				id := strings.TrimSpace(cleanText(p.value, true))
+				if _, dup := zr.defs[id]; !dup && id != "" {
+					zr.defs[id] = tz
+				}
+				break
+			}
+		}
+	}
+	return zr
+}
+
+// resolve returns the zone a TZID parameter names. refYear is the year of
+// the first reading that needs it: a custom block is matched on that year and
+// the next.
+func (zr *zoneResolver) resolve(tzid string, refYear int) (resolvedZone, error) {
+	if l, ok := zr.cache[tzid]; ok {
+		return l.zone, l.err
+	}
+	z, err := zr.lookup(tzid, refYear)
+	if err != nil {
+		err = fmt.Errorf("TZID %s: %w", quoteShort(tzid), err)
+	}
+	zr.cache[tzid] = zoneLookup{z, err}
+	return z, err
+}
+
+func (zr *zoneResolver) lookup(tzid string, refYear int) (resolvedZone, error) {
+	id := strings.TrimSpace(tzid)
+	if id == "" {
+		return resolvedZone{}, fmt.Errorf("empty time zone name")
+	}
+	if z, ok := loadIANA(id); ok {
+		return z, nil
+	}
+	if strings.IndexByte(id, '/') >= 0 {
+		// A producer prefix: try every suffix that starts after a slash.
+		rest := strings.TrimLeft(id, "/")
+		for {
+			if z, ok := loadIANA(rest); ok {
+				return z, nil
+			}
+			i := strings.IndexByte(rest, '/')
+			if i < 0 {
+				break
+			}
+			rest = rest[i+1:]
+		}
+	}
+	if iana, ok := zr.windowsZone(id); ok {
+		if z, ok := loadIANA(iana); ok {
+			return z, nil
+		}
+		return resolvedZone{}, fmt.Errorf("Windows zone maps to %q, which this system's time zone database lacks", iana)
+	}
+	def, ok := zr.defs[id]
+	if !ok {
+		def, ok = zr.defs[tzid]
+	}
+	if !ok {
+		return resolvedZone{}, fmt.Errorf("not an IANA or Windows time zone name, and no VTIMEZONE in the file defines it")
+	}
+	for _, p := range def.props {
+		if p.name == "X-LIC-LOCATION" {
+			if z, ok := loadIANA(strings.TrimSpace(p.value)); ok {
+				return z, nil
+			}
+		}
+	}
+	if zr.customs >= maxCustomZones {
+		return resolvedZone{}, fmt.Errorf("the file defines more than %d custom VTIMEZONE blocks; not matching more", maxCustomZones)
+	}
+	zr.customs++
+	cz, err := parseCustomZone(def)
+	if err != nil {
+		return resolvedZone{}, fmt.Errorf("VTIMEZONE at line %d: %w", def.line, err)
+	}
+	z, err := zr.matchCustom(cz, id, refYear)
+	if err != nil {
+		return resolvedZone{}, fmt.Errorf("VTIMEZONE at line %d: %w", def.line, err)
+	}
+	return z, nil
+}
+
+// windowsZone maps a Windows zone ID (any case) to its IANA name.
+func (zr *zoneResolver) windowsZone(id string) (string, bool) {
+	if zr.windows == nil {
+		table := windowsZoneTable()
+		zr.windows = make(map[string]string, len(table))
+		for _, w := range table {
+			zr.windows[strings.ToLower(w.windows)] = w.iana
+		}
+	}
+	iana, ok := zr.windows[strings.ToLower(id)]
+	return iana, ok
+}
+
+// candidates are the distinct IANA zones of the Windows table, in its
+// order, loaded once per ParseImport.
+func (zr *zoneResolver) candidates() []candidateZone {
+	if zr.cands != nil {
+		return zr.cands
+	}
+	seen := map[string]bool{}
+	zr.cands = []candidateZone{}
+	for _, w := range windowsZoneTable() {
+		if seen[w.iana] || strings.HasPrefix(w.iana, "Etc/") {
+			continue
+		}
+		seen[w.iana] = true
+		loc, err := time.LoadLocation(w.iana)
+		if err != nil {
+			continue // TestWindowsZoneTable keeps this from happening here
+		}
+		city := w.iana[strings.LastIndexByte(w.iana, '/')+1:]
+		zr.cands = append(zr.cands, candidateZone{name: w.iana, city: strings.ReplaceAll(city, "_", " "), loc: loc})
+	}
+	return zr.cands
+}
+
+// loadIANA loads name if it looks like a tz database name. The check keeps
+// arbitrary text from reaching the file system and refuses "Local", whose
+// meaning depends on the server. UTC and its aliases resolve to "".
+func loadIANA(name string) (resolvedZone, bool) {
+	if len(name) == 0 || len(name) > 64 || name == "Local" || name[0] == '/' || name[0] == '.' || strings.Contains(name, "..") {
+		return resolvedZone{}, false
+	}
+	for i := 0; i < len(name); i++ {
+		c := name[i]
+		if !(c >= 'A' && c <= 'Z' || c >= 'a' && c <= 'z' || c >= '0' && c <= '9' || c == '/' || c == '_' || c == '-' || c == '+' || c == '.') {
+			return resolvedZone{}, false
+		}
+	}
+	if isUTCName(name) {
+		return resolvedZone{loc: time.UTC}, true
+	}
+	loc, err := time.LoadLocation(name)
+	if err != nil {
+		return resolvedZone{}, false
+	}
+	return resolvedZone{name: name, loc: loc}, true
+}
+
+// isUTCName reports whether an IANA name is UTC under another name; events
+// in it get TimeZone "" like those written with Z.
+func isUTCName(name string) bool {
+	switch strings.TrimPrefix(name, "Etc/") {
+	case "UTC", "UCT", "GMT", "GMT0", "GMT+0", "GMT-0", "Greenwich", "Universal", "Zulu":
+		return true
+	}
+	return false
+}
+
+// fixedOffsetZone names the Etc zone of a whole-hour offset (seconds east
+// of UTC): +3600 is Etc/GMT-1, because the Etc names follow POSIX, where the
+// sign is inverted.
+func fixedOffsetZone(off int) (resolvedZone, bool) {
+	if off == 0 {
+		return resolvedZone{loc: time.UTC}, true
+	}
+	if off%3600 != 0 || off < -12*3600 || off > 14*3600 {
+		return resolvedZone{}, false
+	}
+	name := "Etc/GMT" + strconv.Itoa(-off/3600)
+	if off < 0 {
+		name = "Etc/GMT+" + strconv.Itoa(-off/3600)
+	}
+	return loadIANA(name)
+}
+
+// matchCustom finds the IANA zone a custom VTIMEZONE describes, comparing
+// offsets over refYear and the next year: just before and at every onset of
+// the block, and twice a month. Among the zones that agree, one whose city
+// the TZID names wins ("(UTC+01:00) Brussels, Copenhagen, Madrid, Paris" is
+// Europe/Paris), else the first in table order. A block without daylight
+// saving time takes a zone only when the TZID names its city, else the Etc
+// zone of its offset (or, for an offset that is not whole hours, the first
+// zone that agrees).
+func (zr *zoneResolver) matchCustom(cz *customZone, tzid string, refYear int) (resolvedZone, error) {
+	from := time.Date(refYear, 1, 1, 0, 0, 0, 0, time.UTC)
+	to := time.Date(refYear+2, 1, 1, 0, 0, 0, 0, time.UTC)
+	var probes []time.Time
+	for _, at := range cz.onsetsIn(from, to) {
+		probes = append(probes, at.Add(-time.Second), at)
+	}
+	for m := from; m.Before(to); m = m.AddDate(0, 0, 14) {
+		probes = append(probes, m)
+	}
+	want := make([]int, len(probes))
+	constant := true
+	for i, p := range probes {
+		want[i] = cz.offsetAt(p)
+		if want[i] != want[0] {
+			constant = false
+		}
+	}
+	var firstMatch, cityMatch *candidateZone
+	cands := zr.candidates()
+	for i := range cands {
+		c := &cands[i]
+		ok := true
+		for k, p := range probes {
+			if _, off := p.In(c.loc).Zone(); off != want[k] {
+				ok = false
+				break
+			}
+		}
+		if !ok {
+			continue
+		}
+		if firstMatch == nil {
+			firstMatch = c
+		}
+		if containsWord(tzid, c.city) {
+			cityMatch = c
+			break
+		}
+	}
+	switch {
+	case cityMatch != nil:
+		return resolvedZone{name: cityMatch.name, loc: cityMatch.loc}, nil
+	case constant:
+		if z, ok := fixedOffsetZone(want[0]); ok {
+			return z, nil
+		}
+		if firstMatch != nil {
+			return resolvedZone{name: firstMatch.name, loc: firstMatch.loc}, nil
+		}
+		return resolvedZone{}, fmt.Errorf("its fixed offset %s is not a whole number of hours and no IANA zone has it in %d–%d", formatOffset(want[0]), refYear, refYear+1)
+	case firstMatch != nil:
+		return resolvedZone{name: firstMatch.name, loc: firstMatch.loc}, nil
+	}
+	return resolvedZone{}, fmt.Errorf("its daylight-saving rules match no IANA zone in %d–%d", refYear, refYear+1)
+}
+
+// containsWord reports whether word occurs in s (ASCII case-insensitive)
+// between non-letters, so that "Easter" is not found in "Eastern".
+func containsWord(s, word string) bool {
+	if word == "" {
+		return false
+	}
+	ls, lw := strings.ToLower(s), strings.ToLower(word)
+	for off := 0; ; {
+		i := strings.Index(ls[off:], lw)
+		if i < 0 {
+			return false
+		}
+		i += off
+		end := i + len(lw)
+		if (i == 0 || !isAlpha(ls[i-1])) && (end == len(ls) || !isAlpha(ls[end])) {
+			return true
+		}
+		off = i + 1
+	}
+}
