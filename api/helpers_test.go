@@ -21,6 +21,7 @@ import (
 type env struct {
 	t      *testing.T
 	store  *models.Store
+	server *api.Server
 	srv    *httptest.Server
 	tokens map[string]string // admin, eu_planner, nato_planner, eu_viewer, nato_viewer, viewer
 }
@@ -35,7 +36,7 @@ func newEnv(t *testing.T, store *models.Store) *env {
 	srv := httptest.NewServer(s.Handler())
 	t.Cleanup(s.Close)
 	t.Cleanup(srv.Close)
-	e := &env{t: t, store: store, srv: srv, tokens: map[string]string{}}
+	e := &env{t: t, store: store, server: s, srv: srv, tokens: map[string]string{}}
 	ctx := context.Background()
 	sys := models.System()
 	must := func(_ any, err error) {
@@ -168,3 +169,5 @@ func idOf(t *testing.T, r response) int64 {
 	t.Helper()
 	return int64(r.json(t)["id"].(float64))
 }
+
+func quietLog() *slog.Logger { return slog.New(slog.NewTextHandler(io.Discard, nil)) }

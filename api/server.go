@@ -106,6 +106,8 @@ func (s *Server) routes() {
 	v1.DELETE("/feeds/:id", s.deleteFeed)
 	v1.POST("/feeds/:id/rotate", s.rotateFeed)
 
+	v1.POST("/import/ics", s.importICS)
+
 	v1.POST("/external-calendars", s.createExternal)
 	v1.GET("/external-calendars", s.listExternal)
 	v1.GET("/external-calendars/:id", s.getExternal)

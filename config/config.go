@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"net/mail"
+	"net/netip"
 	"net/url"
 	"strconv"
 	"strings"
@@ -72,10 +73,17 @@ type Config struct {
 	// ReminderLease is how long a claimed notice may stay unsent before
 	// another dispatcher takes it over (a crashed instance).
 	ReminderLease time.Duration
+	// ImportMaxBytes and ImportMaxEvents bound one iCalendar file.
+	ImportMaxBytes  int64
+	ImportMaxEvents int
+	// FetchTimeout bounds one external-calendar download; FetchAllow lists
+	// internal address ranges that may nevertheless be fetched.
+	FetchTimeout time.Duration
+	FetchAllow   []netip.Prefix
 }
 
 // Jobs names the scheduled jobs and their JOINTCAL_CRON_* variables.
-var Jobs = []string{"reminders", "retry", "horizon", "digest"}
+var Jobs = []string{"reminders", "retry", "horizon", "digest", "sync"}
 
 // Setting documents one environment variable: its name, default and meaning.
 type Setting struct {
@@ -182,6 +190,7 @@ func Settings() []Setting {
 		cronSetting("retry", "*/5 * * * *", "outbox retry: re-send notices whose backoff has passed"),
 		cronSetting("horizon", "30 3 * * *", "occurrence-horizon extension of recurring activities"),
 		cronSetting("digest", "0 * * * *", "weekly agenda digest, sent at Monday 07:00 in each recipient's zone (checked hourly)"),
+		cronSetting("sync", "* * * * *", "external-calendar sync (each subscription is fetched on its own refresh interval)"),
 		{"JOINTCAL_REMINDER_DEFAULTS", "exercise=P14D,P2D;exercise_phase=P7D,P1D;meeting=P1D,PT1H;cross_briefing=P1D,PT1H;staff_talks=P1D,PT1H", "reminder offsets of activities that set none, by kind", func(c *Config, v string) error {
 			m, err := parseReminderDefaults(v)
 			c.ReminderDefaults = m
@@ -193,6 +202,37 @@ func Settings() []Setting {
 				return errors.New("want 1 to 50")
 			}
 			c.ReminderMaxAttempts = n
+			return nil
+		}},
+		{"JOINTCAL_IMPORT_MAX_BYTES", "10485760", "largest iCalendar file accepted by import and external sync", func(c *Config, v string) error {
+			n, err := strconv.ParseInt(v, 10, 64)
+			if err != nil || n < 1024 {
+				return errors.New("want an integer of at least 1024")
+			}
+			c.ImportMaxBytes = n
+			return nil
+		}},
+		{"JOINTCAL_IMPORT_MAX_EVENTS", "50000", "most events in one iCalendar file", func(c *Config, v string) error {
+			n, err := strconv.Atoi(v)
+			if err != nil || n < 1 {
+				return errors.New("want a positive integer")
+			}
+			c.ImportMaxEvents = n
+			return nil
+		}},
+		{"JOINTCAL_FETCH_TIMEOUT", "30s", "connect-and-download limit for one external calendar", durationSetting(func(c *Config) *time.Duration { return &c.FetchTimeout }, time.Second)},
+		{"JOINTCAL_FETCH_ALLOW", "", "comma-separated CIDR ranges of private, loopback or link-local addresses that external calendars may nevertheless use (refused by default)", func(c *Config, v string) error {
+			c.FetchAllow = nil
+			for _, part := range strings.Split(v, ",") {
+				if part = strings.TrimSpace(part); part == "" {
+					continue
+				}
+				p, err := netip.ParsePrefix(part)
+				if err != nil {
+					return fmt.Errorf("%q is not a CIDR range such as 10.1.0.0/16", part)
+				}
+				c.FetchAllow = append(c.FetchAllow, p)
+			}
 			return nil
 		}},
 		{"JOINTCAL_REMINDER_LEASE", "5m", "how long a notice claimed by a dispatcher that then died waits before another sends it", durationSetting(func(c *Config) *time.Duration { return &c.ReminderLease }, time.Second)},

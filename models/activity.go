@@ -2,6 +2,8 @@ package models
 
 import (
 	"time"
+
+	"github.com/jointcal/jointcal/planning"
 )
 
 // Activity kinds, statuses, formats, participant types, roles and RSVP
@@ -115,6 +117,9 @@ type ActivityInput struct {
 	Parent           Ref                `json:"parent"`
 	Reminders        []string           `json:"reminders"`
 	ConferenceURL    string             `json:"conference_url"`
+	// overrides, when set (imports), replace the stored moved and
+	// cancelled instances instead of keeping them.
+	overrides *[]planning.Override
 }
 
 // ResourceView names a participant, venue or organisation in answers.

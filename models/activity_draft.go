@@ -198,7 +198,11 @@ func (s *Store) buildDraft(tx *gorm.DB, in ActivityInput, id int64) (*draft, err
 	}
 
 	rec := planning.Recurrence{Start: in.Start, End: in.End, TimeZone: in.TimeZone, AllDay: in.AllDay, RRule: strings.TrimPrefix(in.RRule, "RRULE:"), ExDates: in.ExDates, RDates: in.RDates}
-	if id != 0 && len(v.Errors) == 0 {
+	switch {
+	case in.overrides != nil:
+		rec.Overrides = *in.overrides
+		d.overrides = rec.Overrides
+	case id != 0 && len(v.Errors) == 0:
 		ovs, err := loadOverrides(tx, id)
 		if err != nil {
 			return nil, err

@@ -238,49 +238,10 @@ func (s *Store) change(ctx context.Context, a Actor, id int64, opts WriteOptions
 			return &ConflictError{Conflicts: report.Conflicts, Warnings: report.Warnings}
 		}
 		res.Overridden = len(report.Conflicts) > 0
-		now := s.now()
-		if row == nil {
-			d.row.Version, d.row.CreatedAt = 1, now
-		} else {
-			d.row.Version, d.row.Sequence, d.row.CreatedAt, d.row.SourceUID = row.Version+1, row.Sequence, row.CreatedAt, row.SourceUID
-			if significantChange(row, &d.row) || action == "change_occurrence" {
-				d.row.Sequence++
-			}
-		}
-		d.row.UpdatedAt = now
-		if opts.SourceUID != "" {
-			uid := opts.SourceUID
-			d.row.SourceUID = &uid
-		}
-		fresh := row == nil
-		if fresh {
-			if err := tx.Create(&d.row).Error; err != nil {
-				return err
-			}
-		} else if err := tx.Save(&d.row).Error; err != nil {
+		if err := s.persist(tx, a, d, row, cur, action, opts, res.Overridden); err != nil {
 			return err
 		}
 		res.Activity.ID = d.row.ID
-		if err := writeRelations(tx, d, fresh); err != nil {
-			return err
-		}
-		if err := writeOccupancy(tx, d, res.Overridden, fresh); err != nil {
-			return err
-		}
-		// The audit keeps the writable form (references by code), which is
-		// what a reader of the trail compares; the full view is read after
-		// the commit, outside the write lock.
-		var before any
-		if cur != nil {
-			before = cur.Input()
-		}
-		if err := s.audit(tx, a, action, "activity", d.row.ID, before, d.input, ""); err != nil {
-			return err
-		}
-		after := &ActivityView{ID: d.row.ID, Status: d.row.Status, Sequence: d.row.Sequence, DeletedAt: d.row.DeletedAt}
-		if err := s.noticeChange(tx, cur, after); err != nil {
-			return err
-		}
 		if res.Overridden {
 			return s.audit(tx, a, "override", "activity", d.row.ID, nil, report.Conflicts, opts.OverrideReason)
 		}
@@ -409,4 +370,53 @@ func (s *Store) ActivityIDBySourceUID(ctx context.Context, uid string) (int64, e
 		return 0, err
 	}
 	return ids[0], nil
+}
+
+// persist writes a checked draft: the row (version, SEQUENCE), its
+// relations and occupancy, the audit entry and what the change means for
+// the outbox. row and cur are the current state (nil for a new activity).
+func (s *Store) persist(tx *gorm.DB, a Actor, d *draft, row *Activity, cur *ActivityView, action string, opts WriteOptions, overridden bool) error {
+	now := s.now()
+	if row == nil {
+		d.row.Version, d.row.CreatedAt = 1, now
+	} else {
+		d.row.Version, d.row.Sequence, d.row.CreatedAt, d.row.SourceUID = row.Version+1, row.Sequence, row.CreatedAt, row.SourceUID
+		if significantChange(row, &d.row) || action == "change_occurrence" {
+			d.row.Sequence++
+		}
+	}
+	d.row.UpdatedAt = now
+	if opts.SourceUID != "" {
+		uid := opts.SourceUID
+		d.row.SourceUID = &uid
+	}
+	fresh := row == nil
+	if fresh {
+		if err := tx.Create(&d.row).Error; err != nil {
+			return err
+		}
+	} else if err := tx.Save(&d.row).Error; err != nil {
+		return err
+	}
+	if err := writeRelations(tx, d, fresh); err != nil {
+		return err
+	}
+	if err := writeOccupancy(tx, d, overridden, fresh); err != nil {
+		return err
+	}
+	// The audit keeps the writable form (references by code), which is
+	// what a reader of the trail compares; the full view is read after
+	// the commit, outside the write lock.
+	var before any
+	if cur != nil {
+		before = cur.Input()
+	}
+	if err := s.audit(tx, a, action, "activity", d.row.ID, before, d.input, ""); err != nil {
+		return err
+	}
+	after := &ActivityView{ID: d.row.ID, Status: d.row.Status, Sequence: d.row.Sequence, DeletedAt: d.row.DeletedAt}
+	if err := s.noticeChange(tx, cur, after); err != nil {
+		return err
+	}
+	return nil
 }

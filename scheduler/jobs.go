@@ -15,6 +15,7 @@ import (
 type Service struct {
 	Store      *models.Store
 	Dispatcher *Dispatcher
+	Syncer     *Syncer
 	Config     config.Config
 	// Instance names this process in GET /api/v1/jobs.
 	Instance string
@@ -35,6 +36,7 @@ func (svc *Service) Register(s *Scheduler) error {
 			_, err := svc.Store.ExtendHorizons(ctx)
 			return err
 		},
+		"sync": svc.Syncer.SyncDue,
 		"digest": func(ctx context.Context) error {
 			if _, err := svc.Store.PlanDigests(ctx, svc.Store.Now()); err != nil {
 				return err

@@ -38,6 +38,7 @@ func commands() map[string]command {
 		"migrate":   {"apply pending database migrations and exit", runMigrate},
 		"demo":      {"load the demo data into the database (idempotent)", runDemo},
 		"token":     {"create, list or revoke API tokens", runToken},
+		"import":    {"import an iCalendar file as activities of an organisation", runImport},
 		"scheduler": {"run the scheduled jobs (reminders, retries, horizon, digests) without the API", runScheduler},
 		"version":   {"print the version", runVersion},
 	}

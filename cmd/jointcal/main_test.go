@@ -42,7 +42,7 @@ func TestHelpAndVersion(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	for _, name := range []string{"serve", "migrate", "demo", "token", "scheduler", "version"} {
+	for _, name := range []string{"serve", "migrate", "demo", "token", "scheduler", "import", "version"} {
 		if !strings.Contains(out, "  "+name) {
 			t.Errorf("--help does not list %s:\n%s", name, out)
 		}
@@ -184,5 +184,32 @@ func TestServeDemoAndGracefulShutdown(t *testing.T) {
 	}
 	if !strings.Contains(errb.String(), "request_id=") {
 		t.Fatalf("logs carry no request IDs:\n%s", errb.String())
+	}
+}
+
+func TestImportCommand(t *testing.T) {
+	t.Parallel()
+	c := newCLI(t)
+	if _, _, err := c.run("demo"); err != nil {
+		t.Fatal(err)
+	}
+	file := "../../calendar/testdata/import/google_export.ics"
+	out, _, err := c.run("import", file, "--organization", "EU", "--dry-run")
+	if err != nil || !strings.Contains(out, "created") || !strings.Contains(out, "dry run: nothing written") {
+		t.Fatalf("dry run: %q %v", out, err)
+	}
+	out, _, err = c.run("import", file, "--organization", "EU")
+	if err != nil || !strings.HasPrefix(out, file+": 4 created, 0 updated, 0 unchanged") {
+		t.Fatalf("import: %q %v", out, err)
+	}
+	out, _, _ = c.run("import", file, "--organization", "EU")
+	if !strings.HasPrefix(out, file+": 0 created, 0 updated, 4 unchanged") {
+		t.Fatalf("re-import: %q", out)
+	}
+	if _, _, err := c.run("import", "../../calendar/testdata/import/broken_garbage.ics", "--organization", "EU"); err == nil || !strings.Contains(err.Error(), "line") {
+		t.Fatalf("broken file: %v", err)
+	}
+	if _, _, err := c.run("import", file); err == nil {
+		t.Fatal("import without --organization succeeded")
 	}
 }

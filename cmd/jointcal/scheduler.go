@@ -6,6 +6,7 @@ import (
 	"log/slog"
 	"time"
 
+	"github.com/jointcal/jointcal/calendar"
 	"github.com/jointcal/jointcal/config"
 	"github.com/jointcal/jointcal/models"
 	"github.com/jointcal/jointcal/notify"
@@ -30,6 +31,15 @@ func newSender(cfg config.Config, log *slog.Logger) (notify.Sender, error) {
 	return s, nil
 }
 
+// newSyncer builds the external-calendar syncer the configuration asks for.
+func newSyncer(cfg config.Config, store *models.Store, log *slog.Logger) *scheduler.Syncer {
+	return &scheduler.Syncer{
+		Store: store, Log: log.With("job", "sync"),
+		Fetcher: scheduler.NewFetcher(cfg.FetchTimeout, cfg.ImportMaxBytes, 5, cfg.FetchAllow),
+		Limits:  calendar.ImportLimits{MaxBytes: cfg.ImportMaxBytes, MaxEvents: cfg.ImportMaxEvents},
+	}
+}
+
 // newScheduler builds the scheduler with every job registered.
 func newScheduler(cfg config.Config, store *models.Store, log *slog.Logger, reg prometheus.Registerer) (*scheduler.Scheduler, *scheduler.Service, error) {
 	store.Reminders.KindDefaults = cfg.ReminderDefaults
@@ -43,6 +53,7 @@ func newScheduler(cfg config.Config, store *models.Store, log *slog.Logger, reg 
 		Store:    store,
 		Config:   cfg,
 		Instance: scheduler.DefaultInstance(),
+		Syncer:   newSyncer(cfg, store, log),
 		Dispatcher: &scheduler.Dispatcher{
 			Store: store, Sender: sender, From: cfg.SMTPFrom, Host: cfg.UIDHost(), BaseURL: cfg.PublicURL(), Log: log.With("job", "reminders"),
 		},

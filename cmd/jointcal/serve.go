@@ -45,6 +45,7 @@ func runServe(ctx context.Context, env *environment, args []string) error {
 	}
 	srv := api.New(store, cfg, log)
 	defer srv.Close()
+	srv.SetExternalSyncer(newSyncer(cfg, store, log).SyncID)
 	if cfg.Scheduler {
 		sched, _, err := newScheduler(cfg, store, log, srv.Registry())
 		if err != nil {

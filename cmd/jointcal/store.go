@@ -4,7 +4,6 @@ import (
 	"context"
 	"fmt"
 	"log/slog"
-	"os"
 
 	"github.com/jointcal/jointcal/config"
 	"github.com/jointcal/jointcal/models"
@@ -39,10 +38,8 @@ func newLogger(cfg config.Config, env *environment) *slog.Logger {
 	format := cfg.LogFormat
 	if format == "auto" {
 		format = "json"
-		if f, ok := env.stderr.(*os.File); ok {
-			if st, err := f.Stat(); err == nil && st.Mode()&os.ModeCharDevice != 0 {
-				format = "text"
-			}
+		if isTerminal(env.stderr) {
+			format = "text"
 		}
 	}
 	opts := &slog.HandlerOptions{Level: level}

@@ -1,0 +1,341 @@
+package models
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"reflect"
+	"strings"
+	"time"
+
+	"github.com/jointcal/jointcal/calendar"
+	"github.com/jointcal/jointcal/planning"
+	"gorm.io/gorm"
+)
+
+// ImportOptions qualify an iCalendar import.
+type ImportOptions struct {
+	// Organization leads the imported activities; its planners may import.
+	Organization Ref
+	// DryRun computes the full report and writes nothing.
+	DryRun bool
+	// Partial writes the events that are valid even when others are not;
+	// otherwise one bad event means nothing is written.
+	Partial bool
+	// Progress, when set, is told how many events have been handled.
+	Progress func(done, total int)
+}
+
+// ImportConflict is a conflict an imported event has with what is booked.
+type ImportConflict struct {
+	UID string `json:"uid"`
+	ConflictView
+}
+
+// ImportReport says what an import did (or, dry, would do).
+type ImportReport struct {
+	DryRun    bool                   `json:"dry_run"`
+	Created   int                    `json:"created"`
+	Updated   int                    `json:"updated"`
+	Unchanged int                    `json:"unchanged"`
+	Skipped   []calendar.Skipped     `json:"skipped"`
+	Conflicts []ImportConflict       `json:"conflicts"`
+	Errors    []calendar.ImportError `json:"errors"`
+}
+
+// ErrImportInvalid is returned (with the report) when an all-or-nothing
+// import met invalid events: nothing was written.
+var ErrImportInvalid = errors.New("the file has invalid events; nothing was imported")
+
+// importedKinds are the CATEGORIES values taken as the activity kind.
+var importedKinds = map[string]bool{}
+
+func init() {
+	for _, k := range ActivityKinds {
+		importedKinds[k] = true
+	}
+}
+
+// Import writes parsed events as activities led by one organisation, in
+// one transaction. Each event is found again by its source UID (scoped to
+// the organisation), so importing the same file twice changes nothing
+// and an updated file updates only what changed. Conflicts with what is
+// booked are reported, not blocking: an imported calendar records what
+// others decided, and its bookings hold nothing exclusively (as with an
+// override) so that the planners can deconflict them.
+func (s *Store) Import(ctx context.Context, a Actor, parsed *calendar.ImportResult, opts ImportOptions) (*ImportReport, error) {
+	rep := &ImportReport{DryRun: opts.DryRun, Skipped: nonNilSlice(parsed.Skipped), Errors: nonNilSlice(parsed.Errors), Conflicts: []ImportConflict{}}
+	org, err := s.GetOrganization(ctx, opts.Organization)
+	if err != nil {
+		if errors.Is(err, ErrNotFound) {
+			return nil, &ValidationError{Errors: []FieldError{{Field: "organization", Message: fmt.Sprintf("no organisation %q", opts.Organization)}}}
+		}
+		return nil, err
+	}
+	if err := a.canWriteActivity(org.ID); err != nil {
+		return nil, err
+	}
+	if len(rep.Errors) > 0 && !opts.Partial {
+		return rep, ErrImportInvalid
+	}
+	err = s.write(ctx, func(tx *gorm.DB) error {
+		for i, ev := range parsed.Events {
+			if opts.Progress != nil {
+				opts.Progress(i, len(parsed.Events))
+			}
+			if err := s.importOne(tx, a, org, ev, rep); err != nil {
+				var ve *ValidationError
+				if !errors.As(err, &ve) {
+					return err
+				}
+				rep.Errors = append(rep.Errors, calendar.ImportError{Line: ev.Line, UID: ev.UID, Message: ve.Error()})
+			}
+		}
+		if opts.Progress != nil {
+			opts.Progress(len(parsed.Events), len(parsed.Events))
+		}
+		if len(rep.Errors) > 0 && !opts.Partial {
+			return ErrImportInvalid
+		}
+		if opts.DryRun {
+			return errRollback
+		}
+		return nil
+	})
+	if errors.Is(err, errRollback) {
+		err = nil
+	}
+	return rep, err
+}
+
+// importOne creates, updates or leaves one event.
+func (s *Store) importOne(tx *gorm.DB, a Actor, org *Organization, ev calendar.ImportedEvent, rep *ImportReport) error {
+	uid := "ics:" + org.Code + ":" + ev.UID
+	in, err := importInput(tx, org, ev)
+	if err != nil {
+		return err
+	}
+	var existing []Activity
+	if err := tx.Where("source_uid = ? AND deleted_at IS NULL", uid).Limit(1).Find(&existing).Error; err != nil {
+		return err
+	}
+	var row *Activity
+	var cur *ActivityView
+	id := int64(0)
+	if len(existing) == 1 {
+		row = &existing[0]
+		id = row.ID
+		views, err := loadViews(tx, []int64{id})
+		if err != nil {
+			return err
+		}
+		cur = &views[0]
+		ovs, err := loadOverrides(tx, id)
+		if err != nil {
+			return err
+		}
+		if sameInput(cur.Input(), in) && sameOverrides(ovs, *in.overrides) {
+			rep.Unchanged++
+			return nil
+		}
+	}
+	d, err := s.buildDraft(tx, in, id)
+	if err != nil {
+		return err
+	}
+	report, err := s.evaluate(tx, a, d)
+	if err != nil {
+		return err
+	}
+	for _, c := range append(report.Conflicts, report.Warnings...) {
+		rep.Conflicts = append(rep.Conflicts, ImportConflict{UID: ev.UID, ConflictView: c})
+	}
+	action := "import_create"
+	if row != nil {
+		action = "import_update"
+	}
+	if err := s.persist(tx, a, d, row, cur, action, WriteOptions{SourceUID: uid}, true); err != nil {
+		return err
+	}
+	if err := writeOverrides(tx, d.row.ID, *in.overrides, s.now()); err != nil {
+		return err
+	}
+	if row == nil {
+		rep.Created++
+	} else {
+		rep.Updated++
+	}
+	return nil
+}
+
+// importInput maps an imported event onto the activity it becomes.
+func importInput(tx *gorm.DB, org *Organization, ev calendar.ImportedEvent) (ActivityInput, error) {
+	in := ActivityInput{
+		Kind: "meeting", Title: strings.TrimSpace(ev.Title), Start: ev.Start, End: ev.End, TimeZone: ev.TimeZone, AllDay: ev.AllDay,
+		RRule: ev.RRule, ExDates: ev.ExDates, RDates: ev.RDates, Status: ev.Status, LeadOrganization: Ref(org.Code),
+		ConferenceURL: ev.ConferenceURL, Areas: []string{}, Reminders: []string{},
+	}
+	if in.Title == "" {
+		in.Title = "(untitled)"
+	}
+	if in.Status == "" {
+		in.Status = "confirmed"
+	}
+	if in.ConferenceURL != "" {
+		in.Format = "hybrid"
+		if ev.Location == "" {
+			in.Format = "virtual"
+		}
+	}
+	for _, c := range ev.Categories {
+		if k := strings.ToLower(strings.ReplaceAll(c, " ", "_")); importedKinds[k] {
+			in.Kind = k
+			break
+		}
+	}
+	// A timed event without DTEND or DURATION occupies no time (RFC
+	// 5545); an activity needs a span, so it is booked as one hour.
+	if !in.End.After(in.Start) {
+		in.End = in.Start.Add(time.Hour)
+	}
+	if in.RRule != "" && in.TimeZone == "" {
+		in.TimeZone = "UTC"
+	}
+	for _, r := range ev.Reminders {
+		if r > 0 {
+			in.Reminders = append(in.Reminders, calendar.FormatDuration(r))
+		}
+	}
+	var desc []string
+	if strings.TrimSpace(ev.Description) != "" {
+		desc = append(desc, strings.TrimSpace(ev.Description))
+	}
+	if ev.Location != "" {
+		desc = append(desc, "Location: "+ev.Location)
+	}
+	// Attendees known by their e-mail address take part; the others are
+	// named in the description so nobody is silently dropped.
+	emails := make([]Ref, 0, len(ev.Attendees))
+	for _, at := range ev.Attendees {
+		if at.Email != "" {
+			emails = append(emails, Ref(at.Email))
+		}
+	}
+	known, err := resolveMany(tx, "people", "email", emails)
+	if err != nil {
+		return in, err
+	}
+	var unknown []string
+	seen := map[int64]bool{}
+	for _, at := range ev.Attendees {
+		id, ok := known[Ref(at.Email)]
+		if !ok || at.Email == "" {
+			if at.Email != "" {
+				unknown = append(unknown, at.Email)
+			}
+			continue
+		}
+		if seen[id] {
+			continue
+		}
+		seen[id] = true
+		req, role, rsvp := at.Required, at.Role, at.RSVP
+		if role == "" {
+			role = "participant"
+		}
+		if rsvp == "" {
+			rsvp = "needs_action"
+		}
+		in.Participants = append(in.Participants, ParticipantInput{Type: "person", IDOrCode: Ref(at.Email), Role: role, Required: &req, RSVP: rsvp})
+	}
+	if len(unknown) > 0 {
+		desc = append(desc, "Also invited: "+strings.Join(unknown, ", "))
+	}
+	in.Description = strings.Join(desc, "\n\n")
+	ovs := make([]planning.Override, 0, len(ev.Overrides))
+	for _, o := range ev.Overrides {
+		po := planning.Override{RecurrenceID: o.RecurrenceID.UTC(), Cancelled: o.Cancelled, Start: o.Start.UTC(), End: o.End.UTC()}
+		if po.Start.IsZero() {
+			po.Start = po.RecurrenceID
+		}
+		if !po.End.After(po.Start) {
+			po.End = po.Start.Add(in.End.Sub(in.Start))
+		}
+		ovs = append(ovs, po)
+	}
+	in.overrides = &ovs
+	return in, nil
+}
+
+// writeOverrides replaces the moved and cancelled instances of an activity.
+func writeOverrides(tx *gorm.DB, id int64, ovs []planning.Override, now time.Time) error {
+	if err := tx.Where("activity_id = ?", id).Delete(&overrideRow{}).Error; err != nil {
+		return err
+	}
+	for _, o := range ovs {
+		if err := tx.Create(&overrideRow{ActivityID: id, RecurrenceID: o.RecurrenceID.Unix(), Cancelled: o.Cancelled, StartS: o.Start.Unix(), EndS: o.End.Unix(), UpdatedAt: now}).Error; err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// sameInput compares two activity inputs as stored (instants, not zones).
+func sameInput(a, b ActivityInput) bool {
+	norm := func(in ActivityInput) ActivityInput {
+		in.Start, in.End = in.Start.UTC(), in.End.UTC()
+		in.ExDates, in.RDates = utcTimes(in.ExDates), utcTimes(in.RDates)
+		in.overrides = nil
+		for _, list := range []*[]string{&in.Areas, &in.Reminders} {
+			if len(*list) == 0 {
+				*list = nil
+			}
+		}
+		if len(in.Participants) == 0 {
+			in.Participants = nil
+		}
+		if len(in.Visibility) == 0 {
+			in.Visibility = nil
+		}
+		if in.Format == "" {
+			in.Format = "in_person"
+		}
+		return in
+	}
+	return reflect.DeepEqual(norm(a), norm(b))
+}
+
+func sameOverrides(stored, imported []planning.Override) bool {
+	if len(stored) != len(imported) {
+		return false
+	}
+	want := map[int64]planning.Override{}
+	for _, o := range imported {
+		want[o.RecurrenceID.Unix()] = o
+	}
+	for _, o := range stored {
+		w, ok := want[o.RecurrenceID.Unix()]
+		if !ok || w.Cancelled != o.Cancelled || !w.Start.Equal(o.Start) || !w.End.Equal(o.End) {
+			return false
+		}
+	}
+	return true
+}
+
+func utcTimes(ts []time.Time) []time.Time {
+	if len(ts) == 0 {
+		return nil
+	}
+	out := make([]time.Time, len(ts))
+	for i, t := range ts {
+		out[i] = t.UTC()
+	}
+	return out
+}
+
+func nonNilSlice[T any](s []T) []T {
+	if s == nil {
+		return []T{}
+	}
+	return s
+}

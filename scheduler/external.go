@@ -1,0 +1,95 @@
+package scheduler
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"time"
+
+	"github.com/jointcal/jointcal/calendar"
+	"github.com/jointcal/jointcal/models"
+	"github.com/jointcal/jointcal/planning"
+)
+
+// Syncer keeps the busy blocks of external-calendar subscriptions
+// current: conditional GET, parse with the import code, expand, replace.
+// A failed fetch or parse keeps the last good data and records the error.
+type Syncer struct {
+	Store   *models.Store
+	Fetcher *Fetcher
+	Limits  calendar.ImportLimits
+	Log     *slog.Logger
+}
+
+// SyncDue syncs every subscription whose refresh interval has passed; one
+// failing subscription does not stop the others.
+func (y *Syncer) SyncDue(ctx context.Context) error {
+	due, err := y.Store.DueExternalCalendars(ctx, y.Store.Now())
+	if err != nil {
+		return err
+	}
+	for i := range due {
+		if err := y.Sync(ctx, &due[i]); err != nil {
+			y.Log.Warn("external calendar sync failed", "calendar", due[i].ID, "name", due[i].Name, "error", err)
+		}
+	}
+	return nil
+}
+
+// SyncID syncs one subscription now (POST /external-calendars/{id}/sync).
+func (y *Syncer) SyncID(ctx context.Context, id int64) error {
+	c, err := y.Store.GetExternalCalendar(ctx, id)
+	if err != nil {
+		return err
+	}
+	return y.Sync(ctx, c)
+}
+
+// Sync fetches and stores one subscription; the error it returns has
+// already been recorded on the subscription.
+func (y *Syncer) Sync(ctx context.Context, c *models.ExternalCalendar) error {
+	fail := func(err error) error {
+		if rerr := y.Store.RecordExternalFailure(context.WithoutCancel(ctx), c, err); rerr != nil {
+			return errors.Join(err, rerr)
+		}
+		return err
+	}
+	res, err := y.Fetcher.Fetch(ctx, c.URL, c.ETag, c.LastModified)
+	if err != nil {
+		return fail(fmt.Errorf("fetch: %w", err))
+	}
+	if res.NotModified {
+		return y.Store.RecordExternalUnchanged(ctx, c)
+	}
+	parsed, err := calendar.ParseImport(bytes.NewReader(res.Body), calendar.ImportOptions{Limits: y.Limits})
+	if err != nil {
+		return fail(fmt.Errorf("parse: %w", err))
+	}
+	now := y.Store.Now()
+	from, to := now.Add(-24*time.Hour), now.Add(y.Store.Planning.Limits.Horizon)
+	var spans []planning.Span
+	for _, ev := range parsed.Events {
+		if ev.Status == "cancelled" {
+			continue
+		}
+		end := ev.End
+		if !end.After(ev.Start) {
+			continue // occupies no time (RFC 5545: no DTEND, no DURATION)
+		}
+		rec := planning.Recurrence{Start: ev.Start, End: end, TimeZone: ev.TimeZone, AllDay: ev.AllDay, RRule: ev.RRule, ExDates: ev.ExDates, RDates: ev.RDates}
+		for _, o := range ev.Overrides {
+			rec.Overrides = append(rec.Overrides, planning.Override{RecurrenceID: o.RecurrenceID, Cancelled: o.Cancelled, Start: o.Start, End: o.End})
+		}
+		occs, err := planning.Expand(rec, from, to, now, y.Store.Planning.Limits)
+		if err != nil {
+			y.Log.Warn("external event not expanded", "calendar", c.ID, "uid", ev.UID, "line", ev.Line, "error", err)
+			continue
+		}
+		for _, o := range occs {
+			spans = append(spans, planning.Span{Start: o.Start, End: o.End})
+		}
+	}
+	return y.Store.ReplaceExternalBusy(ctx, c, spans, res.ETag, res.LastModified, len(parsed.Events))
+}
