@@ -3,6 +3,8 @@ package api
 import (
 	"bytes"
 	"compress/gzip"
+	"context"
+	"fmt"
 	"net/http"
 	"strconv"
 	"strings"
@@ -62,6 +64,7 @@ func (s *Server) deleteFeed(c echo.Context) error {
 		return err
 	}
 	s.feedCache.drop(id)
+	s.feedMemo.clear()
 	return c.NoContent(http.StatusNoContent)
 }
 
@@ -75,6 +78,7 @@ func (s *Server) rotateFeed(c echo.Context) error {
 		return err
 	}
 	s.feedCache.drop(id)
+	s.feedMemo.clear()
 	return c.JSON(http.StatusOK, s.feedURLs(f, token))
 }
 
@@ -84,17 +88,13 @@ func (s *Server) rotateFeed(c echo.Context) error {
 func (s *Server) serveFeed(c echo.Context) error {
 	token := strings.TrimSuffix(c.Param("token"), ".ics")
 	ctx := c.Request().Context()
-	f, err := s.store.FeedByToken(ctx, token)
-	if err != nil {
-		return err // 404 alike for unknown and revoked
-	}
 	w, err := s.feedWindow(c)
 	if err != nil {
 		return err
 	}
-	version, stamp, err := s.store.FeedVersion(ctx, f, w)
+	f, version, stamp, err := s.feedState(ctx, token, w)
 	if err != nil {
-		return err
+		return err // 404 alike for unknown and revoked
 	}
 	s.fetches.add(f.ID, c.Request().UserAgent(), time.Now().UTC())
 	entry, ok := s.feedCache.get(f.ID, version)
@@ -116,6 +116,64 @@ func (s *Server) serveFeed(c echo.Context) error {
 		s.feedCache.put(f.ID, entry)
 	}
 	return s.sendCalendar(c, entry)
+}
+
+// feedStateTTL is how long a feed's token resolution and version are
+// reused while this process writes nothing: a poll storm then costs memory
+// lookups; a change made here is seen at once, one made by another
+// instance at most this much later.
+const feedStateTTL = time.Second
+
+// feedState resolves a token and fingerprints the feed's content, reusing
+// both for feedStateTTL.
+func (s *Server) feedState(ctx context.Context, token string, w models.FeedWindow) (*models.Feed, string, time.Time, error) {
+	key := models.HashFeedToken(token) + fmt.Sprintf("|%d|%d", w.From.Unix(), w.To.Unix())
+	now := time.Now()
+	s.feedMemo.mu.Lock()
+	m, ok := s.feedMemo.entries[key]
+	s.feedMemo.mu.Unlock()
+	gen := s.store.Generation()
+	if ok && now.Before(m.expires) && m.generation == gen {
+		return m.feed, m.version, m.stamp, nil
+	}
+	f, err := s.store.FeedByToken(ctx, token)
+	if err != nil {
+		return nil, "", time.Time{}, err
+	}
+	version, stamp, err := s.store.FeedVersion(ctx, f, w)
+	if err != nil {
+		return nil, "", time.Time{}, err
+	}
+	s.feedMemo.mu.Lock()
+	defer s.feedMemo.mu.Unlock()
+	if len(s.feedMemo.entries) > 4096 {
+		clear(s.feedMemo.entries)
+	}
+	s.feedMemo.entries[key] = memoEntry{feed: f, version: version, stamp: stamp, expires: now.Add(feedStateTTL), generation: gen}
+	return f, version, stamp, nil
+}
+
+// memoEntry is a resolved feed and its version, briefly reused.
+type memoEntry struct {
+	feed    *models.Feed
+	version string
+	stamp   time.Time
+	expires time.Time
+	// generation is the store's write count when the entry was made.
+	generation uint64
+}
+
+// feedMemo holds memoEntries by token hash and window; revocation and
+// rotation clear it at once on this instance.
+type feedMemo struct {
+	mu      sync.Mutex
+	entries map[string]memoEntry
+}
+
+func (m *feedMemo) clear() {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	clear(m.entries)
 }
 
 // feedWindow reads ?from=&to=, defaulting to [now-FeedPast, now+horizon].

@@ -33,6 +33,7 @@ type Server struct {
 	// feedCache holds rendered feeds by version; fetches batches the
 	// subscriber statistics.
 	feedCache *feedCache
+	feedMemo  feedMemo
 	fetches   *fetchRecorder
 	// syncExternal fetches a subscription on demand (set by the wiring).
 	syncExternal ExternalSyncer
@@ -42,7 +43,7 @@ type Server struct {
 func New(store *models.Store, cfg config.Config, log *slog.Logger) *Server {
 	e := echo.New()
 	e.HideBanner, e.HidePort = true, true
-	s := &Server{echo: e, store: store, cfg: cfg, log: log, registry: prometheus.NewRegistry(), feedCache: newFeedCache(1024), fetches: newFetchRecorder(store, log, 5*time.Second)}
+	s := &Server{echo: e, store: store, cfg: cfg, log: log, registry: prometheus.NewRegistry(), feedCache: newFeedCache(1024), feedMemo: feedMemo{entries: map[string]memoEntry{}}, fetches: newFetchRecorder(store, log, 5*time.Second)}
 	s.requests = prometheus.NewCounterVec(prometheus.CounterOpts{Name: "jointcal_http_requests_total", Help: "HTTP requests by route, method and status."}, []string{"route", "method", "status"})
 	s.latency = prometheus.NewHistogramVec(prometheus.HistogramOpts{Name: "jointcal_http_request_duration_seconds", Help: "HTTP request latency by route.", Buckets: []float64{.0005, .001, .002, .005, .01, .025, .05, .1, .25, .5, 1, 2.5}}, []string{"route", "method"})
 	s.registry.MustRegister(s.requests, s.latency, collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))

@@ -64,13 +64,15 @@ for i, (uid, blocks) in enumerate(events.items()):
 open(os.path.join(dst, ".Radicale.props"), "w").write('{"tag": "VCALENDAR", "D:displayname": "bench"}')
 print(f"{len(events)} events written")
 PY
+printf '[all]\nuser: .*\ncollection: .*\npermissions: RrWw\n' > "$WORK/radicale.rights"
 cat > "$WORK/radicale.conf" <<CONF
 [server]
 hosts = 127.0.0.1:$RPORT
 [auth]
 type = none
 [rights]
-type = none
+type = from_file
+file = $WORK/radicale.rights
 [storage]
 filesystem_folder = $WORK/radicale
 [logging]
@@ -79,19 +81,19 @@ CONF
 radicale --config "$WORK/radicale.conf" > "$WORK/radicale.log" 2>&1 &
 RPID=$!
 RURL="http://127.0.0.1:$RPORT/bench/cal/"
-for _ in $(seq 1 100); do curl -fs -o /dev/null "$RURL" -m 60 && break; sleep 0.2; done
+for _ in $(seq 1 100); do curl -fs -o /dev/null -m 120 "$RURL" && break; sleep 0.5; done
 curl -fs -o "$WORK/radicale.ics" -w "Radicale GET: %{time_total}s, %{size_download} bytes\n" "$RURL"
 RETAG=$(curl -fsI "$RURL" | tr -d '\r' | awk -F': ' 'tolower($1)=="etag"{print $2}')
 curl -s -o /dev/null -w "Radicale If-None-Match: HTTP %{http_code}, %{size_download} bytes\n" -H "If-None-Match: $RETAG" "$RURL"
 
-run() { # name, url, extra header
-  local out
-  if [ -n "${3:-}" ]; then out=$(wrk -t2 -c8 -d"${DUR}s" --latency -H "$3" "$2"); else out=$(wrk -t2 -c8 -d"${DUR}s" --latency "$2"); fi
+run() { # name, url, extra header, connections, duration
+  local out conns="${4:-8}" dur="${5:-$DUR}"
+  if [ -n "${3:-}" ]; then out=$(wrk -t1 -c"$conns" -d"${dur}s" --timeout 60s --latency -H "$3" "$2"); else out=$(wrk -t1 -c"$conns" -d"${dur}s" --timeout 60s --latency "$2"); fi
   printf '%-34s %s req/s  (p50 %s, p99 %s)\n' "$1" "$(awk '/Requests\/sec/{print $2}' <<<"$out")" "$(awk '$1=="50%"{print $2}' <<<"$out")" "$(awk '$1=="99%"{print $2}' <<<"$out")"
 }
-echo "== wrk, ${DUR}s each, 2 threads, 8 connections"
+echo "== wrk, ${DUR}s each, 1 thread, 8 connections (Radicale: 1 connection, $((DUR * 3))s: it serves one request at a time)"
 run "jointcal full GET" "$URL"
 run "jointcal full GET, gzip" "$URL" "Accept-Encoding: gzip"
 run "jointcal If-None-Match (304)" "$URL" "If-None-Match: $ETAG"
-run "Radicale full GET" "$RURL"
-run "Radicale If-None-Match" "$RURL" "If-None-Match: $RETAG"
+run "Radicale full GET" "$RURL" "" 1 $((DUR * 3))
+run "Radicale If-None-Match" "$RURL" "If-None-Match: $RETAG" 1 $((DUR * 3))

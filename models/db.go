@@ -11,6 +11,7 @@ import (
 	"net/url"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/glebarez/sqlite"
@@ -38,6 +39,9 @@ type Store struct {
 	// (SQLite allows one writer; BEGIN IMMEDIATE covers other processes).
 	writeMu sync.Mutex
 	now     func() time.Time
+	// generation counts committed writes of this process, so caches can
+	// tell at no cost whether anything changed here since they filled.
+	generation atomic.Uint64
 	// Planning holds the expansion limits and rule settings the store
 	// applies on every write.
 	Planning PlanningSettings
@@ -153,8 +157,16 @@ func (s *Store) write(ctx context.Context, fn func(tx *gorm.DB) error) error {
 		s.writeMu.Lock()
 		defer s.writeMu.Unlock()
 	}
-	return s.db.WithContext(ctx).Transaction(fn)
+	err := s.db.WithContext(ctx).Transaction(fn)
+	if err == nil {
+		s.generation.Add(1)
+	}
+	return err
 }
+
+// Generation is the number of writes this process has committed; it
+// changes whenever data may have changed through this store.
+func (s *Store) Generation() uint64 { return s.generation.Load() }
 
 // isDuplicate reports a unique-constraint violation.
 func isDuplicate(err error) bool { return errors.Is(err, gorm.ErrDuplicatedKey) }

@@ -250,7 +250,9 @@ func (s *Store) RecordFeedFetches(ctx context.Context, fetches []FeedFetch) erro
 			if len(ua) > 300 {
 				ua = ua[:300]
 			}
-			if err := tx.Model(&Feed{}).Where("id = ?", f.FeedID).Updates(map[string]any{
+			// UpdateColumns: a poll must not touch updated_at, which is
+			// part of the feed's version (and so of its ETag).
+			if err := tx.Model(&Feed{}).Where("id = ?", f.FeedID).UpdateColumns(map[string]any{
 				"last_fetched_at": f.At, "last_user_agent": ua, "fetch_count": gorm.Expr("fetch_count + ?", f.Count),
 			}).Error; err != nil {
 				return err
