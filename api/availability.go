@@ -12,11 +12,7 @@ import (
 )
 
 func (s *Server) listConflicts(c echo.Context) error {
-	from, err := timeParam(c, "from")
-	if err != nil {
-		return err
-	}
-	to, err := timeParam(c, "to")
+	from, to, err := window(c)
 	if err != nil {
 		return err
 	}

@@ -166,3 +166,12 @@ func jsonField(path string) string {
 	}
 	return strings.Join(parts, ".")
 }
+
+// window reads the optional ?from= and ?to= of lists and reports.
+func window(c echo.Context) (from, to time.Time, err error) {
+	if from, err = timeParam(c, "from"); err != nil {
+		return from, to, err
+	}
+	to, err = timeParam(c, "to")
+	return from, to, err
+}

@@ -89,11 +89,7 @@ func blackoutCRUD(s *Server) crud[models.Blackout, models.BlackoutInput] {
 			return s.store.GetBlackout(ctx, id)
 		},
 		list: func(c echo.Context, o models.ListOptions) (any, error) {
-			from, err := timeParam(c, "from")
-			if err != nil {
-				return nil, err
-			}
-			to, err := timeParam(c, "to")
+			from, to, err := window(c)
 			if err != nil {
 				return nil, err
 			}

@@ -12,11 +12,7 @@ func (s *Server) listReminders(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	from, err := timeParam(c, "from")
-	if err != nil {
-		return err
-	}
-	to, err := timeParam(c, "to")
+	from, to, err := window(c)
 	if err != nil {
 		return err
 	}

@@ -35,7 +35,10 @@ func (s *Store) ListActivities(ctx context.Context, a Actor, f ActivityFilter) (
 		if to.IsZero() {
 			to = time.Date(9999, 1, 1, 0, 0, 0, 0, time.UTC)
 		}
-		q = q.Where("EXISTS (SELECT 1 FROM occurrences o WHERE o.activity_id = activities.id AND o.start_s < ? AND o.end_s > ?)", to.Unix(), from.Unix())
+		var err error
+		if q, err = occurringIn(db, q, from, to); err != nil {
+			return empty, err
+		}
 	}
 	if f.Kind != "" {
 		q = q.Where("activities.kind = ?", f.Kind)

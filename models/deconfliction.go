@@ -159,34 +159,17 @@ func (s *Store) Availability(ctx context.Context, a Actor, q AvailabilityQuery) 
 		v.add("participants", "name at least one participant or a venue")
 	}
 	var claims []planning.Claim
-	orgs := map[int64]bool{}
+	orgs := map[int64]bool{} // whose hard blackouts block the slot
 	for i, p := range q.Participants {
 		field := fmt.Sprintf("participants[%d]", i)
 		var id int64
-		switch p.Type {
-		case "person":
-			id = resolveField(db, v, field, "people", "email", p.IDOrCode)
-			if id != 0 {
-				var org []int64
-				db.Table("people").Where("id = ? AND organization_id IS NOT NULL", id).Pluck("organization_id", &org)
-				for _, o := range org {
-					orgs[o] = true
-				}
-			}
-		case "body":
-			id = resolveField(db, v, field, "bodies", "code", p.IDOrCode)
-			if id != 0 {
-				var org []int64
-				db.Table("bodies").Where("id = ?", id).Pluck("organization_id", &org)
-				for _, o := range org {
-					orgs[o] = true
-				}
-			}
-		case "organization":
-			id = resolveField(db, v, field, "organizations", "code", p.IDOrCode)
-			orgs[id] = id != 0
-		default:
+		if ref, ok := participantTables[p.Type]; ok {
+			id = resolveField(db, v, field, ref[0], ref[1], p.IDOrCode)
+		} else {
 			v.add(field, "want person:ID, body:CODE or organization:CODE")
+		}
+		if org := ownerOrganization(db, p.Type, id); id != 0 && org != 0 {
+			orgs[org] = true
 		}
 		if id != 0 {
 			claims = append(claims, planning.Claim{Resource: planning.ResourceRef{Type: planning.ResourceType(p.Type), ID: id}, Required: true})

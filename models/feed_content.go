@@ -72,8 +72,11 @@ func (s *Store) FeedActivities(ctx context.Context, f *Feed, w FeedWindow) ([]Ac
 	cutoff := s.now().Add(-w.Retention)
 	q := db.Table("activities").Scopes(visibleActivities(v)).
 		Where("(activities.deleted_at IS NULL OR activities.deleted_at > ?)", cutoff).
-		Where("(activities.status <> 'cancelled' OR activities.updated_at > ?)", cutoff).
-		Where("EXISTS (SELECT 1 FROM occurrences o WHERE o.activity_id = activities.id AND o.start_s < ? AND o.end_s > ?)", w.To.Unix(), w.From.Unix())
+		Where("(activities.status <> 'cancelled' OR activities.updated_at > ?)", cutoff)
+	q, err = occurringIn(db, q, w.From, w.To)
+	if err != nil {
+		return nil, err
+	}
 	q, ok := applyFeedFilter(db, q, f.Filter)
 	if !ok {
 		return []ActivityView{}, nil

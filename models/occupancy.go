@@ -85,6 +85,15 @@ func writeOccupancy(tx *gorm.DB, d *draft, overridden, fresh bool) error {
 			return err
 		}
 	}
+	// The longest occurrence bounds range queries on start_s (occupancy,
+	// occurrences and external blocks alike).
+	var longest int64
+	for _, o := range d.occurrences {
+		longest = max(longest, o.End.Unix()-o.Start.Unix())
+	}
+	if err := tx.Exec("UPDATE occupancy_extent SET max_length_s = ? WHERE id = 1 AND max_length_s < ?", longest, longest).Error; err != nil {
+		return err
+	}
 	if d.row.Status == "cancelled" || d.row.DeletedAt != nil {
 		return nil
 	}
@@ -100,13 +109,6 @@ func writeOccupancy(tx *gorm.DB, d *draft, overridden, fresh bool) error {
 	}
 	if len(rows) == 0 {
 		return nil
-	}
-	var longest int64
-	for _, o := range d.occurrences {
-		longest = max(longest, o.End.Unix()-o.Start.Unix())
-	}
-	if err := tx.Exec("UPDATE occupancy_extent SET max_length_s = ? WHERE id = 1 AND max_length_s < ?", longest, longest).Error; err != nil {
-		return err
 	}
 	return tx.CreateInBatches(rows, 500).Error
 }
@@ -143,8 +145,8 @@ func loadBusy(tx *gorm.DB, claims []planning.Claim, from, to time.Time, exclude 
 	if len(byType) == 0 {
 		return nil, nil
 	}
-	var longest int64
-	if err := tx.Raw("SELECT max_length_s FROM occupancy_extent WHERE id = 1").Scan(&longest).Error; err != nil {
+	longest, err := longestOccurrence(tx)
+	if err != nil {
 		return nil, err
 	}
 	var busy []planning.Busy
@@ -198,4 +200,23 @@ func claimsByType(claims []planning.Claim) map[string][]int64 {
 		byType[string(c.Resource.Type)] = append(byType[string(c.Resource.Type)], c.Resource.ID)
 	}
 	return byType
+}
+
+// longestOccurrence is the longest span ever stored, in seconds.
+func longestOccurrence(tx *gorm.DB) (int64, error) {
+	var longest int64
+	err := tx.Raw("SELECT max_length_s FROM occupancy_extent WHERE id = 1").Scan(&longest).Error
+	return longest, err
+}
+
+// occurringIn narrows an activities query to those with an occurrence
+// overlapping [from, to), through the occurrences' start index bounded by
+// the longest occurrence.
+func occurringIn(tx *gorm.DB, q *gorm.DB, from, to time.Time) (*gorm.DB, error) {
+	longest, err := longestOccurrence(tx)
+	if err != nil {
+		return nil, err
+	}
+	return q.Where("activities.id IN (SELECT o.activity_id FROM occurrences o WHERE o.start_s >= ? AND o.start_s < ? AND o.end_s > ?)",
+		from.Unix()-longest, to.Unix(), from.Unix()), nil
 }

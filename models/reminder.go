@@ -124,17 +124,7 @@ type recipient struct {
 // participating organisations — each only if they may see it. Three
 // queries whatever the size of the committees.
 func recipientsOf(db *gorm.DB, v *ActivityView) ([]recipient, error) {
-	var people, bodies, orgs []int64
-	for _, p := range v.Participants {
-		switch p.Type {
-		case "person":
-			people = append(people, p.ID)
-		case "body":
-			bodies = append(bodies, p.ID)
-		case "organization":
-			orgs = append(orgs, p.ID)
-		}
-	}
+	people, bodies, orgs := v.participantIDs()
 	byEmail := map[string]recipient{}
 	var persons []Person
 	if len(people) > 0 || len(bodies) > 0 {
@@ -517,17 +507,7 @@ func (s *Store) NoticeSubject(ctx context.Context, r Reminder, cache map[int64]*
 // listing every recipient, which for a large committee would be one query
 // per member for every message.
 func recipientViewer(db *gorm.DB, v *ActivityView, email string) (Viewer, bool, error) {
-	var people, bodies, orgs []int64
-	for _, p := range v.Participants {
-		switch p.Type {
-		case "person":
-			people = append(people, p.ID)
-		case "body":
-			bodies = append(bodies, p.ID)
-		case "organization":
-			orgs = append(orgs, p.ID)
-		}
-	}
+	people, bodies, orgs := v.participantIDs()
 	var p Person
 	err := db.Where("LOWER(email) = LOWER(?)", email).First(&p).Error
 	if err == nil {
@@ -616,4 +596,19 @@ func (s *Store) RetryReminder(ctx context.Context, a Actor, id int64) (*Reminder
 	})
 	r.fill()
 	return &r, err
+}
+
+// participantIDs splits an activity's participants by type.
+func (v *ActivityView) participantIDs() (people, bodies, orgs []int64) {
+	for _, p := range v.Participants {
+		switch p.Type {
+		case "person":
+			people = append(people, p.ID)
+		case "body":
+			bodies = append(bodies, p.ID)
+		case "organization":
+			orgs = append(orgs, p.ID)
+		}
+	}
+	return people, bodies, orgs
 }
