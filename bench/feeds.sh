@@ -97,3 +97,12 @@ run "jointcal full GET, gzip" "$URL" "Accept-Encoding: gzip"
 run "jointcal If-None-Match (304)" "$URL" "If-None-Match: $ETAG"
 run "Radicale full GET" "$RURL" "" 1 $((DUR * 3))
 run "Radicale If-None-Match" "$RURL" "If-None-Match: $RETAG" 1 $((DUR * 3))
+
+echo "== import throughput: the 10,000-event feed imported into a new database"
+export JOINTCAL_DATABASE_URL="$WORK/import.db"
+"$WORK/jointcal" demo >/dev/null
+START=$(date +%s%N)
+"$WORK/jointcal" import "$WORK/feed.ics" --organization EU --partial > "$WORK/import.out"
+END=$(date +%s%N)
+head -1 "$WORK/import.out"
+echo "import of 10,000 events (parse, validate, check, write, one transaction): $(( (END - START) / 1000000 )) ms ($(( 10000 * 1000000000 / (END - START) )) events/s)"

@@ -11,6 +11,7 @@ import (
 	"io"
 	"os"
 	"os/signal"
+	"runtime/debug"
 	"sort"
 	"syscall"
 	_ "time/tzdata" // time zones never depend on the host's zoneinfo
@@ -44,7 +45,15 @@ func commands() map[string]command {
 	}
 }
 
+// defaultMemoryLimit is the Go runtime's soft memory limit unless
+// GOMEMLIMIT says otherwise: rendering a very large feed allocates a lot
+// briefly, and without a limit the heap keeps that peak.
+const defaultMemoryLimit = 128 << 20
+
 func main() {
+	if os.Getenv("GOMEMLIMIT") == "" {
+		debug.SetMemoryLimit(defaultMemoryLimit)
+	}
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
 	env := &environment{stdout: os.Stdout, stderr: os.Stderr, getenv: os.Getenv}
