@@ -208,8 +208,12 @@ func (s *Scheduler) Status() []JobStatus {
 		j.mu.Lock()
 		st := j.status
 		j.mu.Unlock()
-		if e := s.cron.Entry(j.id); e.ID != 0 && !e.Next.IsZero() {
-			n := e.Next.UTC()
+		if e := s.cron.Entry(j.id); e.ID != 0 {
+			next := e.Next
+			if next.IsZero() { // not started yet: when it would run
+				next = e.Schedule.Next(time.Now())
+			}
+			n := next.UTC()
 			st.NextRun = &n
 		}
 		out = append(out, st)
