@@ -139,11 +139,7 @@ func (s *Server) changeOccurrence(c echo.Context) error {
 }
 
 func (s *Server) listActivities(c echo.Context) error {
-	opts, err := listOptions(c)
-	if err != nil {
-		return err
-	}
-	from, to, err := window(c)
+	opts, from, to, err := listWindow(c)
 	if err != nil {
 		return err
 	}

@@ -175,3 +175,13 @@ func window(c echo.Context) (from, to time.Time, err error) {
 	to, err = timeParam(c, "to")
 	return from, to, err
 }
+
+// listWindow reads the pagination and the from/to window of a list.
+func listWindow(c echo.Context) (models.ListOptions, time.Time, time.Time, error) {
+	opts, err := listOptions(c)
+	if err != nil {
+		return opts, time.Time{}, time.Time{}, err
+	}
+	from, to, err := window(c)
+	return opts, from, to, err
+}

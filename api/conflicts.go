@@ -72,11 +72,7 @@ func strictUnmarshal(raw []byte, dst any) error {
 }
 
 func (s *Server) listAudit(c echo.Context) error {
-	opts, err := listOptions(c)
-	if err != nil {
-		return err
-	}
-	from, to, err := window(c)
+	opts, from, to, err := listWindow(c)
 	if err != nil {
 		return err
 	}

@@ -8,11 +8,7 @@ import (
 )
 
 func (s *Server) listReminders(c echo.Context) error {
-	opts, err := listOptions(c)
-	if err != nil {
-		return err
-	}
-	from, to, err := window(c)
+	opts, from, to, err := listWindow(c)
 	if err != nil {
 		return err
 	}

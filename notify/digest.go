@@ -103,15 +103,7 @@ func ComposeDigest(d Digest) (*Message, error) {
 	var buf bytes.Buffer
 	sum := sha256.Sum256([]byte(d.Key))
 	boundary := "=_jc_alt_" + hex.EncodeToString(sum[16:24])
-	writeHeader(&buf, "Date", d.Now.UTC().Format(time.RFC1123Z))
-	writeHeader(&buf, "From", from.String())
-	writeHeader(&buf, "To", to.String())
-	writeHeader(&buf, "Subject", encodeHeaderText(subject))
-	writeHeader(&buf, "Message-ID", "<"+id+">")
-	writeHeader(&buf, "MIME-Version", "1.0")
-	writeHeader(&buf, "Auto-Submitted", "auto-generated")
-	writeHeader(&buf, "X-Auto-Response-Suppress", "All")
-	writeHeader(&buf, "Content-Type", mime.FormatMediaType("multipart/alternative", map[string]string{"boundary": boundary}))
+	writeHeaders(&buf, d.Now, from, to, subject, id, mime.FormatMediaType("multipart/alternative", map[string]string{"boundary": boundary}))
 	buf.WriteString("\r\n")
 	alt := multipart.NewWriter(&buf)
 	if err := alt.SetBoundary(boundary); err != nil {

@@ -10,6 +10,7 @@ import (
 	"mime"
 	"mime/multipart"
 	"mime/quotedprintable"
+	"net/mail"
 	"net/textproto"
 	"strings"
 	"time"
@@ -118,15 +119,7 @@ func Compose(n Notice) (*Message, error) {
 	tag := hex.EncodeToString(sum[16:24])
 	mixedBoundary, altBoundary := "=_jc_mixed_"+tag, "=_jc_alt_"+tag
 
-	writeHeader(&buf, "Date", n.Now.UTC().Format(time.RFC1123Z))
-	writeHeader(&buf, "From", r.from.String())
-	writeHeader(&buf, "To", r.to.String())
-	writeHeader(&buf, "Subject", encodeHeaderText(r.subject))
-	writeHeader(&buf, "Message-ID", "<"+r.messageID+">")
-	writeHeader(&buf, "MIME-Version", "1.0")
-	writeHeader(&buf, "Auto-Submitted", "auto-generated")
-	writeHeader(&buf, "X-Auto-Response-Suppress", "All")
-	writeHeader(&buf, "Content-Type", mime.FormatMediaType("multipart/mixed", map[string]string{"boundary": mixedBoundary}))
+	writeHeaders(&buf, n.Now, r.from, r.to, r.subject, r.messageID, mime.FormatMediaType("multipart/mixed", map[string]string{"boundary": mixedBoundary}))
 	buf.WriteString("\r\n")
 
 	mixed := multipart.NewWriter(&buf)
@@ -193,6 +186,21 @@ func Compose(n Notice) (*Message, error) {
 		Subject: r.subject,
 		Bytes:   buf.Bytes(),
 	}, nil
+}
+
+// writeHeaders writes the header block every jointcal message has: an
+// automated message (Auto-Submitted, no auto-replies) with a stable
+// Message-ID, ending with its top-level Content-Type.
+func writeHeaders(buf *bytes.Buffer, now time.Time, from, to *mail.Address, subject, id, contentType string) {
+	writeHeader(buf, "Date", now.UTC().Format(time.RFC1123Z))
+	writeHeader(buf, "From", from.String())
+	writeHeader(buf, "To", to.String())
+	writeHeader(buf, "Subject", encodeHeaderText(subject))
+	writeHeader(buf, "Message-ID", "<"+id+">")
+	writeHeader(buf, "MIME-Version", "1.0")
+	writeHeader(buf, "Auto-Submitted", "auto-generated")
+	writeHeader(buf, "X-Auto-Response-Suppress", "All")
+	writeHeader(buf, "Content-Type", contentType)
 }
 
 // textPartHeader is the header of a UTF-8 text part; calendar parts are
