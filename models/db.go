@@ -157,11 +157,31 @@ func (s *Store) write(ctx context.Context, fn func(tx *gorm.DB) error) error {
 		s.writeMu.Lock()
 		defer s.writeMu.Unlock()
 	}
-	err := s.db.WithContext(ctx).Transaction(fn)
+	var err error
+	for attempt := 0; ; attempt++ {
+		err = s.db.WithContext(ctx).Transaction(fn)
+		// Another process's commit can invalidate this connection's read
+		// snapshot (SQLITE_BUSY_SNAPSHOT), which no busy timeout waits
+		// out; the transaction was rolled back, so it is run again.
+		if err == nil || s.dialect != SQLite || !isBusy(err) || attempt == 4 || ctx.Err() != nil {
+			break
+		}
+		time.Sleep(time.Duration(attempt+1) * 5 * time.Millisecond)
+	}
 	if err == nil {
 		s.generation.Add(1)
 	}
 	return err
+}
+
+// isBusy reports SQLite's SQLITE_BUSY family (5, and 517 for a stale
+// snapshot).
+func isBusy(err error) bool {
+	var coded interface{ Code() int }
+	if errors.As(err, &coded) {
+		return coded.Code()&0xff == 5
+	}
+	return false
 }
 
 // Generation is the number of writes this process has committed; it

@@ -31,9 +31,10 @@ type Dispatcher struct {
 	Log                 *slog.Logger
 	// Batch is how many messages go over one connection (default 50).
 	Batch int
-	// CatchUp is how far back the first tick after a start plans, so that
-	// reminders whose time passed while the service was down are still
-	// sent when their occurrence lies ahead (default 7 days).
+	// CatchUp bounds how far back the first tick after a start plans when
+	// no planning progress is recorded, or when it is older (default 30
+	// days): reminders whose time passed while the service was down are
+	// sent when their occurrence still lies ahead.
 	CatchUp time.Duration
 
 	planned time.Time
@@ -49,11 +50,22 @@ func (d *Dispatcher) Tick(ctx context.Context) error {
 	now := d.Store.Now()
 	from := d.planned
 	if from.IsZero() {
+		// After a start, resume where planning (of any instance) stopped,
+		// so reminders that fell due while the service was down are still
+		// sent if their occurrence lies ahead — and none is sent late
+		// merely because the process restarted.
+		last, err := d.Store.PlannedUntil(ctx)
+		if err != nil {
+			return fmt.Errorf("read planning progress: %w", err)
+		}
 		catchUp := d.CatchUp
 		if catchUp == 0 {
-			catchUp = 7 * 24 * time.Hour
+			catchUp = 30 * 24 * time.Hour
 		}
 		from = now.Add(-catchUp)
+		if !last.IsZero() && last.After(from) {
+			from = last
+		}
 	}
 	ahead := d.Store.Reminders.PlanAhead
 	// Overlap the previous window: keys make re-planning harmless, and a
@@ -64,6 +76,9 @@ func (d *Dispatcher) Tick(ctx context.Context) error {
 		return fmt.Errorf("plan reminders: %w", err)
 	}
 	d.planned = to
+	if err := d.Store.SetPlannedUntil(ctx, to); err != nil {
+		return fmt.Errorf("record planning progress: %w", err)
+	}
 	return d.Drain(ctx)
 }
 

@@ -295,3 +295,29 @@ func messageID(raw string) string {
 	rest := raw[i+len("Message-Id: <"):]
 	return rest[:strings.IndexByte(rest, '>')]
 }
+
+// TestDowntimeCatchUp: after a restart, a reminder whose time passed
+// while the service was down is still sent if its occurrence has not
+// started (saying how soon it starts), and never once it has.
+func TestDowntimeCatchUp(t *testing.T) {
+	t.Parallel()
+	f := newFixture(t, modelstest.Open(t))
+	now := f.clock.Now()
+	f.book(models.ActivityInput{Kind: "meeting", Title: "Still ahead", Start: now.Add(5 * time.Hour), End: now.Add(6 * time.Hour), TimeZone: "Europe/Brussels",
+		LeadOrganization: "EU", Reminders: []string{"PT4H"}, Participants: []models.ParticipantInput{{Type: "person", IDOrCode: "ana@eeas.example"}}})
+	f.book(models.ActivityInput{Kind: "meeting", Title: "Already over", Start: now.Add(2 * time.Hour), End: now.Add(3 * time.Hour), TimeZone: "Europe/Brussels",
+		LeadOrganization: "EU", Reminders: []string{"PT1H30M"}, Participants: []models.ParticipantInput{{Type: "person", IDOrCode: "chloe@eeas.example"}}})
+	f.tick() // the service runs once, then is down for three hours
+	f.clock.Add(3 * time.Hour)
+	restarted := &Dispatcher{Store: f.disp.Store, Sender: f.disp.Sender, From: f.disp.From, Host: f.disp.Host, BaseURL: f.disp.BaseURL, Log: f.disp.Log}
+	if err := restarted.Tick(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	box := inbox(f.smtp.Messages())
+	if len(box["ana@eeas.example"]) != 1 || len(box["chloe@eeas.example"]) != 0 {
+		t.Fatalf("after downtime: %v", keys(box))
+	}
+	if msg := decoded(t, box["ana@eeas.example"][0]); !strings.Contains(msg, "starts in 2 hours") {
+		t.Fatalf("late reminder does not say how soon:\n%s", msg)
+	}
+}

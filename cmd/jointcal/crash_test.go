@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"fmt"
+	"net/http"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -58,14 +59,18 @@ func seedDueReminders(t *testing.T, dsn string, n int) {
 
 // startServe runs `jointcal serve` as a child process against dsn, mailing
 // through smtp, with the reminder job every second.
-func startServe(t *testing.T, bin, dsn string, smtp *notifytest.Server, name string) *exec.Cmd {
+func startServe(t *testing.T, bin, dsn string, smtp *notifytest.Server, name string, extraEnv ...string) *exec.Cmd {
 	t.Helper()
 	cmd := exec.Command(bin, "serve")
-	cmd.Env = append(os.Environ(),
+	cmd.Env = append(append(os.Environ(), extraEnv...),
 		"JOINTCAL_DATABASE_URL="+dsn, "JOINTCAL_LISTEN=127.0.0.1:0", "JOINTCAL_LOG_FORMAT=json", "JOINTCAL_LOG_LEVEL=warn",
 		"JOINTCAL_SMTP_HOST="+smtp.Host, fmt.Sprintf("JOINTCAL_SMTP_PORT=%d", smtp.Port), "JOINTCAL_SMTP_TLS=none",
 		"JOINTCAL_CRON_REMINDERS=@every 1s", "JOINTCAL_REMINDER_LEASE=2s", "JOINTCAL_MAIL_DIR="+t.TempDir())
-	log, err := os.Create(filepath.Join(t.TempDir(), name+".log"))
+	logPath := filepath.Join(t.TempDir(), name+".log")
+	if dir := os.Getenv("JOINTCAL_TEST_KEEP_LOGS"); dir != "" {
+		logPath = filepath.Join(dir, name+".log")
+	}
+	log, err := os.Create(logPath)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -73,6 +78,7 @@ func startServe(t *testing.T, bin, dsn string, smtp *notifytest.Server, name str
 	if err := cmd.Start(); err != nil {
 		t.Fatal(err)
 	}
+	cmd.Dir = logPath // remembered for listenURL
 	t.Cleanup(func() {
 		_ = cmd.Process.Kill()
 		_ = cmd.Wait()
@@ -157,6 +163,92 @@ func TestCrashMidDispatch(t *testing.T) {
 			}
 			if dups > instances {
 				t.Fatalf("%d duplicates; at most one per connection in flight at the kill (%d)", dups, instances)
+			}
+		})
+	}
+}
+
+// listenURL waits for a started serve process to print its address.
+func listenURL(t *testing.T, cmd *exec.Cmd) string {
+	t.Helper()
+	for deadline := time.Now().Add(30 * time.Second); time.Now().Before(deadline); time.Sleep(20 * time.Millisecond) {
+		raw, _ := os.ReadFile(cmd.Dir)
+		if i := strings.Index(string(raw), "listening on "); i >= 0 {
+			return strings.Fields(string(raw[i+len("listening on "):]))[0]
+		}
+	}
+	t.Fatal("serve printed no address")
+	return ""
+}
+
+// TestTwoServeProcessesNeverDoubleBook sends 100 simultaneous bookings of
+// one committee at one hour to two jointcal serve processes sharing a
+// database: exactly one is written (PostgreSQL: the exclusion constraint;
+// SQLite: immediate write transactions that re-check).
+func TestTwoServeProcessesNeverDoubleBook(t *testing.T) {
+	if testing.Short() {
+		t.Skip("builds and runs the binary")
+	}
+	t.Parallel()
+	bin, err := buildBinary()
+	if err != nil {
+		t.Fatal(err)
+	}
+	const token = "two-process-admin-token-0123456789"
+	for _, b := range modelstest.Backends() {
+		t.Run(b.Name, func(t *testing.T) {
+			dsn := b.DSN(t)
+			s := modelstest.OpenDSN(t, dsn)
+			ctx := context.Background()
+			if _, err := s.CreateOrganization(ctx, models.System(), models.OrganizationInput{Code: "EU", Name: "European Union"}); err != nil {
+				t.Fatal(err)
+			}
+			if _, err := s.CreateBody(ctx, models.System(), models.BodyInput{Code: "PSC", Name: "Political and Security Committee", Organization: "EU"}); err != nil {
+				t.Fatal(err)
+			}
+			smtp := notifytest.Start(t)
+			var urls []string
+			for i := 0; i < 2; i++ {
+				cmd := startServe(t, bin, dsn, smtp, fmt.Sprintf("booker-%d", i), "JOINTCAL_BOOTSTRAP_ADMIN_TOKEN="+token, "JOINTCAL_SCHEDULER=off")
+				urls = append(urls, listenURL(t, cmd))
+			}
+			const n = 100
+			var wg sync.WaitGroup
+			statuses := make([]int, n)
+			for i := 0; i < n; i++ {
+				wg.Add(1)
+				go func(i int) {
+					defer wg.Done()
+					body := fmt.Sprintf(`{"kind":"meeting","title":"PSC booking %d","start":"2031-09-09T10:00:00+02:00","end":"2031-09-09T12:00:00+02:00","timezone":"Europe/Brussels","lead_organization":"EU","participants":[{"type":"body","id_or_code":"PSC"}]}`, i)
+					req, _ := http.NewRequest("POST", urls[i%2]+"/api/v1/activities", strings.NewReader(body))
+					req.Header.Set("Authorization", "Bearer "+token)
+					req.Header.Set("Content-Type", "application/json")
+					res, err := http.DefaultClient.Do(req)
+					if err != nil {
+						t.Error(err)
+						return
+					}
+					res.Body.Close()
+					statuses[i] = res.StatusCode
+				}(i)
+			}
+			wg.Wait()
+			created := 0
+			for _, st := range statuses {
+				switch st {
+				case 201:
+					created++
+				case 409:
+				default:
+					t.Fatalf("unexpected status %d among %v", st, statuses)
+				}
+			}
+			page, err := s.ListActivities(ctx, models.System(), models.ActivityFilter{Body: "PSC"})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if created != 1 || page.Total != 1 {
+				t.Fatalf("%d bookings succeeded and %d are stored, want exactly 1", created, page.Total)
 			}
 		})
 	}
