@@ -70,11 +70,8 @@ func (s *Server) syncExternalNow(c echo.Context) error {
 		return err
 	}
 	ctx := c.Request().Context()
-	if _, err := s.store.GetExternalCalendar(ctx, id); err != nil {
+	if err := s.store.AuthorizeExternalSync(ctx, actor(c), id); err != nil {
 		return err
-	}
-	if actor(c).Role == models.RoleViewer {
-		return &models.ForbiddenError{Reason: "this token may only read"}
 	}
 	if s.syncExternal == nil {
 		return problem(http.StatusServiceUnavailable, "sync-unavailable", "this instance does not sync external calendars")

@@ -38,8 +38,9 @@ type draft struct {
 	claims       []planning.Claim
 }
 
-// participantTables maps a participant type to its table and code column.
-var participantTables = map[string][2]string{"person": {"people", "email"}, "body": {"bodies", "code"}, "organization": {"organizations", "code"}}
+// participantTables are the resource types that can take part (venues
+// are booked, not invited).
+var participantTables = map[string][2]string{"person": nameTables["person"], "body": nameTables["body"], "organization": nameTables["organization"]}
 
 var areaPattern = regexp.MustCompile(`^[a-z][a-z0-9_]{0,63}$`)
 

@@ -108,13 +108,7 @@ func (s *Store) CreateBlackout(ctx context.Context, a Actor, in BlackoutInput) (
 func (s *Store) UpdateBlackout(ctx context.Context, a Actor, id int64, ifVersion int, in BlackoutInput) (*Blackout, error) {
 	var b Blackout
 	err := s.write(ctx, func(tx *gorm.DB) error {
-		if err := loadForUpdate(tx, &b, id, ifVersion); err != nil {
-			return err
-		}
-		if err := fillBlackouts(tx, []*Blackout{&b}); err != nil {
-			return err
-		}
-		if _, err := b.Input().validate(tx, a); err != nil {
+		if err := s.loadBlackoutFor(tx, a, &b, id, ifVersion); err != nil {
 			return err
 		}
 		ids, err := in.validate(tx, a)
@@ -143,13 +137,7 @@ func (s *Store) UpdateBlackout(ctx context.Context, a Actor, id int64, ifVersion
 func (s *Store) DeleteBlackout(ctx context.Context, a Actor, id int64, ifVersion int) error {
 	return s.write(ctx, func(tx *gorm.DB) error {
 		var b Blackout
-		if err := loadForUpdate(tx, &b, id, ifVersion); err != nil {
-			return err
-		}
-		if err := fillBlackouts(tx, []*Blackout{&b}); err != nil {
-			return err
-		}
-		if _, err := b.Input().validate(tx, a); err != nil {
+		if err := s.loadBlackoutFor(tx, a, &b, id, ifVersion); err != nil {
 			return err
 		}
 		if err := tx.Delete(&b).Error; err != nil {
@@ -157,6 +145,19 @@ func (s *Store) DeleteBlackout(ctx context.Context, a Actor, id int64, ifVersion
 		}
 		return s.audit(tx, a, "delete", "blackout", b.ID, b, nil, "")
 	})
+}
+
+// loadBlackoutFor reads a blackout for a change by a, who must be allowed
+// to set blackouts for every organisation it names.
+func (s *Store) loadBlackoutFor(tx *gorm.DB, a Actor, b *Blackout, id int64, ifVersion int) error {
+	if err := loadForUpdate(tx, b, id, ifVersion); err != nil {
+		return err
+	}
+	if err := fillBlackouts(tx, []*Blackout{b}); err != nil {
+		return err
+	}
+	_, err := b.Input().validate(tx, a)
+	return err
 }
 
 // GetBlackout returns one blackout.

@@ -58,9 +58,6 @@ type externalBusy struct {
 
 func (externalBusy) TableName() string { return "external_busy" }
 
-// blockTables maps a blocked resource type to its table and code column.
-var blockTables = map[string][2]string{"person": {"people", "email"}, "body": {"bodies", "code"}, "venue": {"venues", "code"}, "organization": {"organizations", "code"}}
-
 // ownerOrganization is the organisation whose planners manage a
 // subscription blocking (typ, id); 0 for venues, which any planner may.
 func ownerOrganization(tx *gorm.DB, typ string, id int64) int64 {
@@ -127,7 +124,7 @@ func (s *Store) CreateExternalCalendar(ctx context.Context, a Actor, in External
 			}
 		}
 		var blockID int64
-		if ref, ok := blockTables[in.Blocks.Type]; ok {
+		if ref, ok := nameTables[in.Blocks.Type]; ok {
 			blockID = resolveField(tx, v, "blocks.id_or_code", ref[0], ref[1], in.Blocks.IDOrCode)
 		} else {
 			v.add("blocks.type", "want person, body, venue or organization")
@@ -210,6 +207,16 @@ func (s *Store) DeleteExternalCalendar(ctx context.Context, a Actor, id int64) e
 	})
 }
 
+// AuthorizeExternalSync says whether a may make a subscription sync now:
+// the same people who may create or delete it.
+func (s *Store) AuthorizeExternalSync(ctx context.Context, a Actor, id int64) error {
+	e, err := s.GetExternalCalendar(ctx, id)
+	if err != nil {
+		return err
+	}
+	return a.canWriteReference(ownerOrganization(s.db.WithContext(ctx), e.BlocksType, e.BlocksID))
+}
+
 // DueExternalCalendars lists subscriptions whose next sync time has come.
 func (s *Store) DueExternalCalendars(ctx context.Context, now time.Time) ([]ExternalCalendar, error) {
 	var out []ExternalCalendar
@@ -237,7 +244,7 @@ func (s *Store) ReplaceExternalBusy(ctx context.Context, e *ExternalCalendar, sp
 			for _, r := range rows {
 				longest = max(longest, r.EndS-r.StartS)
 			}
-			if err := tx.Exec("UPDATE occupancy_extent SET max_length_s = ? WHERE id = 1 AND max_length_s < ?", longest, longest).Error; err != nil {
+			if err := recordLongest(tx, longest); err != nil {
 				return err
 			}
 		}

@@ -91,7 +91,7 @@ func writeOccupancy(tx *gorm.DB, d *draft, overridden, fresh bool) error {
 	for _, o := range d.occurrences {
 		longest = max(longest, o.End.Unix()-o.Start.Unix())
 	}
-	if err := tx.Exec("UPDATE occupancy_extent SET max_length_s = ? WHERE id = 1 AND max_length_s < ?", longest, longest).Error; err != nil {
+	if err := recordLongest(tx, longest); err != nil {
 		return err
 	}
 	if d.row.Status == "cancelled" || d.row.DeletedAt != nil {
@@ -200,6 +200,11 @@ func claimsByType(claims []planning.Claim) map[string][]int64 {
 		byType[string(c.Resource.Type)] = append(byType[string(c.Resource.Type)], c.Resource.ID)
 	}
 	return byType
+}
+
+// recordLongest raises the longest stored span to seconds if it is longer.
+func recordLongest(tx *gorm.DB, seconds int64) error {
+	return tx.Exec("UPDATE occupancy_extent SET max_length_s = ? WHERE id = 1 AND max_length_s < ?", seconds, seconds).Error
 }
 
 // longestOccurrence is the longest span ever stored, in seconds.

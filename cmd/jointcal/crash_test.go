@@ -59,7 +59,7 @@ func seedDueReminders(t *testing.T, dsn string, n int) {
 
 // startServe runs `jointcal serve` as a child process against dsn, mailing
 // through smtp, with the reminder job every second.
-func startServe(t *testing.T, bin, dsn string, smtp *notifytest.Server, name string, extraEnv ...string) *exec.Cmd {
+func startServe(t *testing.T, bin, dsn string, smtp *notifytest.Server, name string, extraEnv ...string) *served {
 	t.Helper()
 	cmd := exec.Command(bin, "serve")
 	cmd.Env = append(append(os.Environ(), extraEnv...),
@@ -78,12 +78,17 @@ func startServe(t *testing.T, bin, dsn string, smtp *notifytest.Server, name str
 	if err := cmd.Start(); err != nil {
 		t.Fatal(err)
 	}
-	cmd.Dir = logPath // remembered for listenURL
 	t.Cleanup(func() {
 		_ = cmd.Process.Kill()
 		_ = cmd.Wait()
 	})
-	return cmd
+	return &served{cmd: cmd, log: logPath}
+}
+
+// served is a running serve process and the file it logs to.
+type served struct {
+	cmd *exec.Cmd
+	log string
 }
 
 // distinct counts messages by Message-ID.
@@ -128,7 +133,7 @@ func TestCrashMidDispatch(t *testing.T) {
 			if b.Name == "postgres" {
 				instances = 2
 			}
-			var procs []*exec.Cmd
+			var procs []*served
 			for i := 0; i < instances; i++ {
 				procs = append(procs, startServe(t, bin, dsn, smtp, fmt.Sprintf("first-%d", i)))
 			}
@@ -136,8 +141,8 @@ func TestCrashMidDispatch(t *testing.T) {
 				t.Fatalf("only %d messages before the kill", len(got))
 			}
 			for _, p := range procs {
-				_ = p.Process.Signal(syscall.SIGKILL)
-				_ = p.Wait()
+				_ = p.cmd.Process.Signal(syscall.SIGKILL)
+				_ = p.cmd.Wait()
 			}
 			atKill := len(smtp.Messages())
 			t.Logf("killed after %s", time.Since(began))
@@ -169,10 +174,10 @@ func TestCrashMidDispatch(t *testing.T) {
 }
 
 // listenURL waits for a started serve process to print its address.
-func listenURL(t *testing.T, cmd *exec.Cmd) string {
+func listenURL(t *testing.T, p *served) string {
 	t.Helper()
 	for deadline := time.Now().Add(30 * time.Second); time.Now().Before(deadline); time.Sleep(20 * time.Millisecond) {
-		raw, _ := os.ReadFile(cmd.Dir)
+		raw, _ := os.ReadFile(p.log)
 		if i := strings.Index(string(raw), "listening on "); i >= 0 {
 			return strings.Fields(string(raw[i+len("listening on "):]))[0]
 		}
@@ -209,8 +214,8 @@ func TestTwoServeProcessesNeverDoubleBook(t *testing.T) {
 			smtp := notifytest.Start(t)
 			var urls []string
 			for i := 0; i < 2; i++ {
-				cmd := startServe(t, bin, dsn, smtp, fmt.Sprintf("booker-%d", i), "JOINTCAL_BOOTSTRAP_ADMIN_TOKEN="+token, "JOINTCAL_SCHEDULER=off")
-				urls = append(urls, listenURL(t, cmd))
+				p := startServe(t, bin, dsn, smtp, fmt.Sprintf("booker-%d", i), "JOINTCAL_BOOTSTRAP_ADMIN_TOKEN="+token, "JOINTCAL_SCHEDULER=off")
+				urls = append(urls, listenURL(t, p))
 			}
 			const n = 100
 			var wg sync.WaitGroup

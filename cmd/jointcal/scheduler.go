@@ -41,7 +41,7 @@ func newSyncer(cfg config.Config, store *models.Store, log *slog.Logger) *schedu
 }
 
 // newScheduler builds the scheduler with every job registered.
-func newScheduler(cfg config.Config, store *models.Store, log *slog.Logger, reg prometheus.Registerer) (*scheduler.Scheduler, *scheduler.Service, error) {
+func newScheduler(cfg config.Config, store *models.Store, syncer *scheduler.Syncer, log *slog.Logger, reg prometheus.Registerer) (*scheduler.Scheduler, *scheduler.Service, error) {
 	store.Reminders.KindDefaults = cfg.ReminderDefaults
 	store.Reminders.MaxAttempts = cfg.ReminderMaxAttempts
 	store.Reminders.Lease = cfg.ReminderLease
@@ -53,7 +53,7 @@ func newScheduler(cfg config.Config, store *models.Store, log *slog.Logger, reg 
 		Store:    store,
 		Config:   cfg,
 		Instance: scheduler.DefaultInstance(),
-		Syncer:   newSyncer(cfg, store, log),
+		Syncer:   syncer,
 		Dispatcher: &scheduler.Dispatcher{
 			Store: store, Sender: sender, From: cfg.SMTPFrom, Host: cfg.UIDHost(), BaseURL: cfg.PublicURL(), Log: log.With("job", "reminders"),
 		},
@@ -76,7 +76,7 @@ func runScheduler(ctx context.Context, env *environment, args []string) error {
 	}
 	defer store.Close()
 	log := newLogger(cfg, env)
-	s, _, err := newScheduler(cfg, store, log, nil)
+	s, _, err := newScheduler(cfg, store, newSyncer(cfg, store, log), log, nil)
 	if err != nil {
 		return err
 	}

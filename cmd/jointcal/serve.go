@@ -45,9 +45,10 @@ func runServe(ctx context.Context, env *environment, args []string) error {
 	}
 	srv := api.New(store, cfg, log)
 	defer srv.Close()
-	srv.SetExternalSyncer(newSyncer(cfg, store, log).SyncID)
+	syncer := newSyncer(cfg, store, log)
+	srv.SetExternalSyncer(syncer.SyncID)
 	if cfg.Scheduler {
-		sched, _, err := newScheduler(cfg, store, log, srv.Registry())
+		sched, _, err := newScheduler(cfg, store, syncer, log, srv.Registry())
 		if err != nil {
 			return err
 		}
