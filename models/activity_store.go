@@ -2,6 +2,7 @@ package models
 
 import (
 	"context"
+	"database/sql"
 	"errors"
 	"fmt"
 	"slices"
@@ -271,6 +272,8 @@ func (s *Store) change(ctx context.Context, a Actor, id int64, opts WriteOptions
 // recheck re-runs the check of a write that lost a race, read-only.
 func (s *Store) recheck(ctx context.Context, a Actor, id int64, next func(*gorm.DB, *ActivityView) (ActivityInput, error)) (CheckReport, error) {
 	var report CheckReport
+	// Read-only, so that on SQLite it begins deferred and takes no write
+	// lock (write transactions begin immediate).
 	err := s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
 		var cur *ActivityView
 		if id != 0 {
@@ -293,7 +296,7 @@ func (s *Store) recheck(ctx context.Context, a Actor, id int64, next func(*gorm.
 			err = errRollback
 		}
 		return err
-	})
+	}, &sql.TxOptions{ReadOnly: true})
 	if errors.Is(err, errRollback) {
 		err = nil
 	}

@@ -112,8 +112,12 @@ func sqliteDSN(dsn string) string {
 	q.Add("_pragma", "foreign_keys(1)")
 	q.Add("_pragma", "busy_timeout(10000)")
 	q.Add("_pragma", "synchronous(NORMAL)")
+	// Write transactions take the write lock at BEGIN, so a second writer
+	// (another process) waits out the busy timeout instead of failing when
+	// it upgrades a stale read snapshot. No _time_format: the driver stops
+	// reading options after it (so _txlock was silently ignored), and its
+	// only value, "sqlite", is the driver's default format anyway.
 	q.Set("_txlock", "immediate")
-	q.Set("_time_format", "sqlite")
 	sep := "?"
 	if strings.Contains(path, "?") {
 		sep = "&"

@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"fmt"
+	"io"
 	"net/http"
 	"os"
 	"os/exec"
@@ -254,6 +255,70 @@ func TestTwoServeProcessesNeverDoubleBook(t *testing.T) {
 			}
 			if created != 1 || page.Total != 1 {
 				t.Fatalf("%d bookings succeeded and %d are stored, want exactly 1", created, page.Total)
+			}
+		})
+	}
+}
+
+// TestTwoServeProcessesBothWrite: two serve processes on one database
+// book distinct slots at the same time, and every booking succeeds. On
+// SQLite the second writer must wait for the first (immediate write
+// transactions and the busy timeout) rather than fail with SQLITE_BUSY.
+func TestTwoServeProcessesBothWrite(t *testing.T) {
+	if testing.Short() {
+		t.Skip("builds and runs the binary")
+	}
+	t.Parallel()
+	bin, err := buildBinary()
+	if err != nil {
+		t.Fatal(err)
+	}
+	const token = "two-writers-admin-token-0123456789"
+	for _, b := range modelstest.Backends() {
+		t.Run(b.Name, func(t *testing.T) {
+			dsn := b.DSN(t)
+			s := modelstest.OpenDSN(t, dsn)
+			ctx := context.Background()
+			if _, err := s.CreateOrganization(ctx, models.System(), models.OrganizationInput{Code: "EU", Name: "European Union"}); err != nil {
+				t.Fatal(err)
+			}
+			smtp := notifytest.Start(t)
+			var urls []string
+			for i := 0; i < 2; i++ {
+				p := startServe(t, bin, dsn, smtp, fmt.Sprintf("writer-%d", i), "JOINTCAL_BOOTSTRAP_ADMIN_TOKEN="+token, "JOINTCAL_SCHEDULER=off")
+				urls = append(urls, listenURL(t, p))
+			}
+			const n = 120
+			var wg sync.WaitGroup
+			statuses := make([]string, n)
+			for i := 0; i < n; i++ {
+				wg.Add(1)
+				go func(i int) {
+					defer wg.Done()
+					start := time.Date(2031, 1, 1, 8, 0, 0, 0, time.UTC).Add(time.Duration(i) * 2 * time.Hour)
+					body := fmt.Sprintf(`{"kind":"meeting","title":"Slot %d","start":%q,"end":%q,"lead_organization":"EU"}`, i, start.Format(time.RFC3339), start.Add(time.Hour).Format(time.RFC3339))
+					req, _ := http.NewRequest("POST", urls[i%2]+"/api/v1/activities", strings.NewReader(body))
+					req.Header.Set("Authorization", "Bearer "+token)
+					req.Header.Set("Content-Type", "application/json")
+					res, err := http.DefaultClient.Do(req)
+					if err != nil {
+						statuses[i] = err.Error()
+						return
+					}
+					msg, _ := io.ReadAll(res.Body)
+					res.Body.Close()
+					statuses[i] = fmt.Sprintf("%d %s", res.StatusCode, msg)
+				}(i)
+			}
+			wg.Wait()
+			for i, st := range statuses {
+				if !strings.HasPrefix(st, "201 ") {
+					t.Fatalf("booking %d: %s", i, st)
+				}
+			}
+			page, err := s.ListActivities(ctx, models.System(), models.ActivityFilter{})
+			if err != nil || page.Total != n {
+				t.Fatalf("%d activities stored (%v), want %d", page.Total, err, n)
 			}
 		})
 	}
