@@ -45,9 +45,11 @@ var participantTables = map[string][2]string{"person": nameTables["person"], "bo
 var areaPattern = regexp.MustCompile(`^[a-z][a-z0-9_]{0,63}$`)
 
 // buildDraft validates in, resolves its references and expands its
-// occurrences. id is the activity being edited (0 for a new one). Every
-// problem is collected so the client sees them all at once.
-func (s *Store) buildDraft(tx *gorm.DB, in ActivityInput, id int64) (*draft, error) {
+// occurrences. id is the activity being edited (0 for a new one); viewer
+// is who names the references, so that an activity it may not see
+// resolves exactly as a missing one. Every problem is collected so the
+// client sees them all at once.
+func (s *Store) buildDraft(tx *gorm.DB, viewer Viewer, in ActivityInput, id int64) (*draft, error) {
 	v := &ValidationError{}
 	checkEnum(v, "kind", in.Kind, ActivityKinds...)
 	checkText(v, "title", in.Title, true, 300)
@@ -128,7 +130,7 @@ func (s *Store) buildDraft(tx *gorm.DB, in ActivityInput, id int64) (*draft, err
 	if in.Parent != "" {
 		pid, ok := in.Parent.id()
 		var parent Activity
-		if !ok || tx.Where("id = ? AND deleted_at IS NULL", pid).First(&parent).Error != nil {
+		if !ok || tx.Scopes(visibleActivities(viewer)).Where("activities.id = ? AND activities.deleted_at IS NULL", pid).First(&parent).Error != nil {
 			v.add("parent", "no activity with id %q", string(in.Parent))
 		} else if pid == id {
 			v.add("parent", "an activity cannot be its own parent")

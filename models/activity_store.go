@@ -154,7 +154,7 @@ func (s *Store) CheckActivity(ctx context.Context, a Actor, id int64, in Activit
 			return CheckReport{}, err
 		}
 	}
-	d, err := s.buildDraft(db, in, id)
+	d, err := s.buildDraft(db, a.Viewer(), in, id)
 	if err != nil {
 		return CheckReport{}, err
 	}
@@ -202,7 +202,7 @@ func (s *Store) change(ctx context.Context, a Actor, id int64, opts WriteOptions
 		if err != nil {
 			return nil, err
 		}
-		if early, err = s.buildDraft(s.db.WithContext(ctx), in, 0); err != nil {
+		if early, err = s.buildDraft(s.db.WithContext(ctx), a.Viewer(), in, 0); err != nil {
 			return nil, err
 		}
 	}
@@ -223,7 +223,7 @@ func (s *Store) change(ctx context.Context, a Actor, id int64, opts WriteOptions
 				}
 				return err
 			}
-			if d, err = s.buildDraft(tx, in, id); err != nil {
+			if d, err = s.buildDraft(tx, a.Viewer(), in, id); err != nil {
 				return err
 			}
 		}
@@ -287,7 +287,7 @@ func (s *Store) recheck(ctx context.Context, a Actor, id int64, next func(*gorm.
 		if err != nil {
 			return err
 		}
-		d, err := s.buildDraft(tx, in, id)
+		d, err := s.buildDraft(tx, a.Viewer(), in, id)
 		if err != nil {
 			return err
 		}

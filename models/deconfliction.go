@@ -76,7 +76,7 @@ func (s *Store) ListConflicts(ctx context.Context, a Actor, f ConflictFilter) ([
 		if v.Status == "cancelled" {
 			continue
 		}
-		d, err := s.buildDraft(db, v.Input(), v.ID)
+		d, err := s.buildDraft(db, System().Viewer(), v.Input(), v.ID)
 		if err != nil {
 			return nil, fmt.Errorf("activity %d: %w", v.ID, err)
 		}

@@ -39,7 +39,7 @@ func (s *Store) extendOne(ctx context.Context, id int64) (bool, error) {
 		if err != nil || len(views) == 0 {
 			return err
 		}
-		d, err := s.buildDraft(tx, views[0].Input(), id)
+		d, err := s.buildDraft(tx, System().Viewer(), views[0].Input(), id)
 		if err != nil {
 			return err
 		}

@@ -108,39 +108,46 @@ func (s *Store) Import(ctx context.Context, a Actor, parsed *calendar.ImportResu
 	return rep, err
 }
 
-// importOne creates, updates or leaves one event.
+// importOne creates, updates or leaves one event. A re-import goes the
+// way of PATCH: the activity is loaded for the actor and must be one it
+// may see and change (loadCurrent), and only what the file says is
+// changed (mergeImported). An activity imported from the same UID that
+// the actor can no longer see (it was handed to another organisation and
+// restricted to it) is treated as absent: the file becomes a new activity
+// of the actor's, and nothing about the other one is revealed.
 func (s *Store) importOne(tx *gorm.DB, a Actor, org *Organization, ev calendar.ImportedEvent, rep *ImportReport) error {
 	uid := "ics:" + org.Code + ":" + ev.UID
 	in, err := importInput(tx, org, ev)
 	if err != nil {
 		return err
 	}
-	var existing []Activity
-	if err := tx.Where("source_uid = ? AND deleted_at IS NULL", uid).Limit(1).Find(&existing).Error; err != nil {
+	row, cur, err := s.importTarget(tx, a, uid)
+	if err != nil {
+		var fe *ForbiddenError
+		if errors.As(err, &fe) {
+			rep.Skipped = append(rep.Skipped, calendar.Skipped{UID: ev.UID, Reason: "the activity imported from this event is now led by another organisation; it was left unchanged"})
+			return nil
+		}
 		return err
 	}
-	var row *Activity
-	var cur *ActivityView
 	id := int64(0)
-	if len(existing) == 1 {
-		row = &existing[0]
+	if row != nil {
 		id = row.ID
-		views, err := loadViews(tx, []int64{id})
-		if err != nil {
-			return err
-		}
-		cur = &views[0]
+		in = mergeImported(cur.Input(), in, ev)
 		ovs, err := loadOverrides(tx, id)
 		if err != nil {
-			return err
+			return fmt.Errorf("load overrides of activity %d: %w", id, err)
 		}
 		if sameInput(cur.Input(), in) && sameOverrides(ovs, *in.overrides) {
 			rep.Unchanged++
 			return nil
 		}
 	}
-	d, err := s.buildDraft(tx, in, id)
+	d, err := s.buildDraft(tx, a.Viewer(), in, id)
 	if err != nil {
+		return err
+	}
+	if err := a.canWriteActivity(d.row.LeadOrganizationID); err != nil {
 		return err
 	}
 	report, err := s.evaluate(tx, a, d)
@@ -168,6 +175,82 @@ func (s *Store) importOne(tx *gorm.DB, a Actor, org *Organization, ev calendar.I
 	return nil
 }
 
+// importTarget finds the activity a re-import of source UID uid updates:
+// the oldest live one that a may see and change. It returns nils when
+// there is none that a can see, and a ForbiddenError when a can see one
+// but no longer change it.
+func (s *Store) importTarget(tx *gorm.DB, a Actor, uid string) (*Activity, *ActivityView, error) {
+	var ids []int64
+	if err := tx.Model(&Activity{}).Where("source_uid = ? AND deleted_at IS NULL", uid).Order("id").Pluck("id", &ids).Error; err != nil {
+		return nil, nil, fmt.Errorf("find activities imported from %q: %w", uid, err)
+	}
+	var forbidden error
+	for _, id := range ids {
+		cur, row, err := s.loadCurrent(tx, a, id, 0)
+		var fe *ForbiddenError
+		switch {
+		case err == nil:
+			return row, cur, nil
+		case errors.Is(err, ErrNotFound) || errors.Is(err, ErrGone):
+			continue
+		case errors.As(err, &fe):
+			forbidden = err
+		default:
+			return nil, nil, fmt.Errorf("load activity %d for re-import: %w", id, err)
+		}
+	}
+	return nil, nil, forbidden
+}
+
+// mergeImported applies to the current state of an activity what an
+// imported event says, and only that: its time, recurrence and title
+// always; its kind, status, description, reminders, conference link and
+// attendees when the event carries them. What jointcal alone knows —
+// lead, visibility, areas, series, venue, parent, and the body and
+// organisation participants — stays as the planners set it.
+func mergeImported(cur, file ActivityInput, ev calendar.ImportedEvent) ActivityInput {
+	out := cur
+	out.Title, out.Start, out.End, out.TimeZone, out.AllDay = file.Title, file.Start, file.End, file.TimeZone, file.AllDay
+	out.RRule, out.ExDates, out.RDates = file.RRule, file.ExDates, file.RDates
+	out.overrides = file.overrides
+	if _, ok := kindFromCategories(ev.Categories); ok {
+		out.Kind = file.Kind
+	}
+	if ev.Status != "" {
+		out.Status = file.Status
+	}
+	if file.Description != "" {
+		out.Description = file.Description
+	}
+	if len(ev.Reminders) > 0 {
+		out.Reminders = file.Reminders
+	}
+	if ev.ConferenceURL != "" {
+		out.ConferenceURL, out.Format = file.ConferenceURL, file.Format
+	}
+	if len(ev.Attendees) > 0 {
+		kept := make([]ParticipantInput, 0, len(cur.Participants)+len(file.Participants))
+		for _, p := range cur.Participants {
+			if p.Type != "person" {
+				kept = append(kept, p)
+			}
+		}
+		out.Participants = append(kept, file.Participants...)
+	}
+	return out
+}
+
+// kindFromCategories finds the first CATEGORIES value that names an
+// activity kind ("Cross briefing" → cross_briefing).
+func kindFromCategories(categories []string) (string, bool) {
+	for _, c := range categories {
+		if k := strings.ToLower(strings.ReplaceAll(c, " ", "_")); importedKinds[k] {
+			return k, true
+		}
+	}
+	return "", false
+}
+
 // importInput maps an imported event onto the activity it becomes.
 func importInput(tx *gorm.DB, org *Organization, ev calendar.ImportedEvent) (ActivityInput, error) {
 	in := ActivityInput{
@@ -187,11 +270,8 @@ func importInput(tx *gorm.DB, org *Organization, ev calendar.ImportedEvent) (Act
 			in.Format = "virtual"
 		}
 	}
-	for _, c := range ev.Categories {
-		if k := strings.ToLower(strings.ReplaceAll(c, " ", "_")); importedKinds[k] {
-			in.Kind = k
-			break
-		}
+	if k, ok := kindFromCategories(ev.Categories); ok {
+		in.Kind = k
 	}
 	// A timed event without DTEND or DURATION occupies no time (RFC
 	// 5545); an activity needs a span, so it is booked as one hour.

@@ -1,0 +1,125 @@
+package api_test
+
+import (
+	"fmt"
+	"strings"
+	"testing"
+
+	"github.com/jointcal/jointcal/models"
+	"github.com/jointcal/jointcal/models/modelstest"
+)
+
+// These tests replay what an outside probe found: each failed before its fix.
+
+const probeICS = "BEGIN:VCALENDAR\r\nVERSION:2.0\r\nPRODID:-//probe//EN\r\n" +
+	"BEGIN:VEVENT\r\nUID:probe-1@nato.example\r\nDTSTAMP:20310101T000000Z\r\n" +
+	"DTSTART:20310310T090000Z\r\nDTEND:20310310T100000Z\r\nSUMMARY:%s\r\nEND:VEVENT\r\nEND:VCALENDAR\r\n"
+
+// TestReimportKeepsWhatTheFileDoesNotSay: a re-import updates only what
+// the file says; visibility, areas, series and participants a planner set
+// in jointcal stay.
+func TestReimportKeepsWhatTheFileDoesNotSay(t *testing.T) {
+	t.Parallel()
+	modelstest.ForEach(t, func(t *testing.T, s *models.Store) {
+		e := newEnv(t, s)
+		rep := e.expect(e.postICS("organization=NATO", "nato_planner", []byte(fmt.Sprintf(probeICS, "Staff talks"))), 200).json(t)
+		if rep["created"] != float64(1) {
+			t.Fatalf("first import: %v", rep)
+		}
+		items := e.expect(e.do("GET", "/api/v1/activities", "nato_planner", nil), 200).json(t)["items"].([]any)
+		id := int64(items[0].(map[string]any)["id"].(float64))
+		path := fmt.Sprintf("/api/v1/activities/%d", id)
+		e.expect(e.do("PATCH", path, "nato_planner", map[string]any{
+			"visibility": []string{"NATO"}, "areas": []string{"cyber"}, "series": "Staff talks line", "kind": "staff_talks",
+			"participants": []map[string]any{body("NAC")},
+		}), 200)
+		rep = e.expect(e.postICS("organization=NATO", "nato_planner", []byte(fmt.Sprintf(probeICS, "Staff talks (renamed)"))), 200).json(t)
+		if rep["updated"] != float64(1) {
+			t.Fatalf("re-import: %v", rep)
+		}
+		got := e.expect(e.do("GET", path, "nato_planner", nil), 200).json(t)
+		if got["title"] != "Staff talks (renamed)" {
+			t.Fatalf("the file's title was not applied: %v", got["title"])
+		}
+		if fmt.Sprint(got["visibility"]) != "[NATO]" || fmt.Sprint(got["areas"]) != "[cyber]" || got["series"] != "Staff talks line" || got["kind"] != "staff_talks" {
+			t.Fatalf("re-import reset what the file does not say: visibility=%v areas=%v series=%v kind=%v", got["visibility"], got["areas"], got["series"], got["kind"])
+		}
+		if ps := got["participants"].([]any); len(ps) != 1 {
+			t.Fatalf("re-import dropped the participants: %v", ps)
+		}
+		e.expect(e.do("GET", path, "eu_viewer", nil), 404)
+		// An unchanged re-import writes nothing.
+		rep = e.expect(e.postICS("organization=NATO", "nato_planner", []byte(fmt.Sprintf(probeICS, "Staff talks (renamed)"))), 200).json(t)
+		if rep["unchanged"] != float64(1) {
+			t.Fatalf("unchanged re-import: %v", rep)
+		}
+	})
+}
+
+// TestReimportNeverTouchesWhatIsNoLongerYours: an imported activity that
+// was handed to the EU and restricted to it is neither changed nor
+// revealed by the NATO planner's re-import of the same file.
+func TestReimportNeverTouchesWhatIsNoLongerYours(t *testing.T) {
+	t.Parallel()
+	modelstest.ForEach(t, func(t *testing.T, s *models.Store) {
+		e := newEnv(t, s)
+		e.expect(e.postICS("organization=NATO", "nato_planner", []byte(fmt.Sprintf(probeICS, "Handed over"))), 200)
+		items := e.expect(e.do("GET", "/api/v1/activities", "admin", nil), 200).json(t)["items"].([]any)
+		id := int64(items[0].(map[string]any)["id"].(float64))
+		path := fmt.Sprintf("/api/v1/activities/%d", id)
+		e.expect(e.do("PATCH", path, "admin", map[string]any{"lead_organization": "EU", "visibility": []string{"EU"}, "title": "EU internal: handed over"}), 200)
+
+		rep := e.postICS("organization=NATO", "nato_planner", []byte(fmt.Sprintf(probeICS, "NATO overwrite")))
+		e.expect(rep, 200)
+		if strings.Contains(string(rep.Body), "EU internal") || strings.Contains(string(rep.Body), "handed over") {
+			t.Fatalf("the report reveals the EU activity: %s", rep.Body)
+		}
+		got := e.expect(e.do("GET", path, "admin", nil), 200).json(t)
+		if got["title"] != "EU internal: handed over" || got["lead_organization"] != "EU" || fmt.Sprint(got["visibility"]) != "[EU]" {
+			t.Fatalf("the NATO re-import changed the EU activity: %v", got)
+		}
+		// The NATO planner's file now lives in an activity of NATO's own.
+		if n := e.count("/api/v1/activities?q=NATO+overwrite", "nato_planner"); n != 1 {
+			t.Fatalf("NATO sees %d activities from its re-import, want 1 of its own", n)
+		}
+		// And a second re-import updates that one, still not the EU's.
+		e.expect(e.postICS("organization=NATO", "nato_planner", []byte(fmt.Sprintf(probeICS, "NATO overwrite 2"))), 200)
+		if got := e.expect(e.do("GET", path, "admin", nil), 200).json(t); got["title"] != "EU internal: handed over" {
+			t.Fatalf("the second re-import changed the EU activity: %v", got["title"])
+		}
+		if n := e.count("/api/v1/activities?q=NATO+overwrite", "admin"); n != 1 {
+			t.Fatalf("%d NATO copies, want 1", n)
+		}
+	})
+}
+
+// TestParentResolvesThroughVisibility: a restricted activity named as a
+// parent is "no activity", exactly as a missing one, for those who may
+// not see it.
+func TestParentResolvesThroughVisibility(t *testing.T) {
+	t.Parallel()
+	modelstest.ForEach(t, func(t *testing.T, s *models.Store) {
+		e := newEnv(t, s)
+		secret := meeting("EU", "EU-only meeting", "2031-06-01T09:00:00+02:00", "2031-06-01T10:00:00+02:00")
+		secret["visibility"] = []string{"EU"}
+		rid := idOf(t, e.expect(e.do("POST", "/api/v1/activities", "eu_planner", secret), 201))
+		phase := meeting("NATO", "Phase", "2031-06-05T09:00:00+02:00", "2031-06-05T10:00:00+02:00")
+		phase["kind"] = "exercise_phase"
+		for _, ref := range []string{fmt.Sprint(rid), "999999"} {
+			phase["parent"] = ref
+			for _, path := range []string{"/api/v1/conflicts/check", "/api/v1/activities"} {
+				r := e.expect(e.do("POST", path, "nato_planner", phase), 422)
+				body := strings.ReplaceAll(string(r.Body), ref, "ID")
+				if !strings.Contains(body, `no activity with id \"ID\"`) || strings.Contains(body, "meeting") {
+					t.Fatalf("%s with parent %s: %s", path, ref, r.Body)
+				}
+			}
+		}
+		// The EU planner may name it.
+		phase["lead_organization"], phase["parent"] = "EU", fmt.Sprint(rid)
+		r := e.expect(e.do("POST", "/api/v1/conflicts/check", "eu_planner", phase), 422)
+		if !strings.Contains(string(r.Body), "not a meeting") {
+			t.Fatalf("EU planner: %s", r.Body)
+		}
+	})
+}
