@@ -32,7 +32,7 @@ func (s *Server) listExternal(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	page, err := s.store.ListExternalCalendars(c.Request().Context(), opts)
+	page, err := s.store.ListExternalCalendars(c.Request().Context(), actor(c), opts)
 	if err != nil {
 		return err
 	}
@@ -44,7 +44,7 @@ func (s *Server) getExternal(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	e, err := s.store.GetExternalCalendar(c.Request().Context(), id)
+	e, err := s.store.GetExternalCalendar(c.Request().Context(), actor(c), id)
 	if err != nil {
 		return err
 	}
@@ -77,7 +77,7 @@ func (s *Server) syncExternalNow(c echo.Context) error {
 		return problem(http.StatusServiceUnavailable, "sync-unavailable", "this instance does not sync external calendars")
 	}
 	_ = s.syncExternal(ctx, id) // the outcome is recorded on the subscription
-	e, err := s.store.GetExternalCalendar(ctx, id)
+	e, err := s.store.GetExternalCalendar(ctx, actor(c), id)
 	if err != nil {
 		return err
 	}

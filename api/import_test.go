@@ -243,7 +243,7 @@ func TestExternalCalendarBlocksBookings(t *testing.T) {
 		}
 		e.expect(e.do("POST", "/api/v1/activities", "eu_planner", nextDay), 409)
 	}
-	if st := e.expect(e.do("GET", fmt.Sprintf("/api/v1/external-calendars/%d", id), "viewer", nil), 200).json(t); !strings.Contains(st["last_error"].(string), "not allowed") {
+	if st := e.expect(e.do("GET", fmt.Sprintf("/api/v1/external-calendars/%d", id), "eu_planner", nil), 200).json(t); !strings.Contains(st["last_error"].(string), "not allowed") {
 		t.Fatalf("redirect to a private address: %v", st["last_error"])
 	}
 	// After three refresh intervals without a good sync, answers warn.

@@ -2,11 +2,17 @@ package api_test
 
 import (
 	"fmt"
+	"io"
+	"net/http"
+	"net/http/httptest"
+	"net/netip"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/jointcal/jointcal/models"
 	"github.com/jointcal/jointcal/models/modelstest"
+	"github.com/jointcal/jointcal/scheduler"
 )
 
 // These tests replay what an outside probe found: each failed before its fix.
@@ -122,4 +128,75 @@ func TestParentResolvesThroughVisibility(t *testing.T) {
 			t.Fatalf("EU planner: %s", r.Body)
 		}
 	})
+}
+
+// TestExternalCalendarsScopedToTheirOwners: a subscription (its URL is
+// often a secret) is listed and shown only to administrators, to the
+// token that made it and to the planners of the organisation that owns
+// what it blocks; to everyone else it does not exist.
+func TestExternalCalendarsScopedToTheirOwners(t *testing.T) {
+	t.Parallel()
+	modelstest.ForEach(t, func(t *testing.T, s *models.Store) {
+		e := newEnv(t, s)
+		secretURL := "https://calendar.example/private/0123456789abcdef/basic.ics"
+		eu := e.expect(e.do("POST", "/api/v1/external-calendars", "eu_planner", map[string]any{
+			"name": "Ana's private calendar", "url": secretURL, "blocks": map[string]any{"type": "person", "id_or_code": "ana@eeas.example"}}), 201).json(t)
+		venue := e.expect(e.do("POST", "/api/v1/external-calendars", "eu_planner", map[string]any{
+			"name": "VTC bookings", "url": secretURL + "?venue", "blocks": map[string]any{"type": "venue", "id_or_code": "VTC"}}), 201).json(t)
+		for _, sub := range []map[string]any{eu, venue} {
+			path := fmt.Sprintf("/api/v1/external-calendars/%v", sub["id"])
+			for who, sees := range map[string]bool{"admin": true, "eu_planner": true, "nato_planner": false, "nato_viewer": false, "eu_viewer": false, "viewer": false} {
+				list := e.expect(e.do("GET", "/api/v1/external-calendars", who, nil), 200)
+				get := e.do("GET", path, who, nil)
+				if sees {
+					e.expect(get, 200)
+					if !strings.Contains(string(list.Body), secretURL) {
+						t.Fatalf("%s does not see its subscription in the list: %s", who, list.Body)
+					}
+					continue
+				}
+				e.expect(get, 404)
+				if strings.Contains(string(list.Body), secretURL) || strings.Contains(string(get.Body), secretURL) {
+					t.Fatalf("%s sees the EU's subscription: %s %s", who, list.Body, get.Body)
+				}
+				e.expect(e.do("POST", path+"/sync", who, nil), 404)
+				e.expect(e.do("DELETE", path, who, nil), 404)
+			}
+		}
+	})
+}
+
+// TestExternalSyncErrorsQuoteNothingFetched: a failed sync records a
+// status and a reason, never text from the response (a subscription
+// pointed at an internal page must not become a way to read it).
+func TestExternalSyncErrorsQuoteNothingFetched(t *testing.T) {
+	t.Parallel()
+	s := modelstest.Open(t)
+	e := newEnv(t, s)
+	loopback := []netip.Prefix{netip.MustParsePrefix("127.0.0.0/8")}
+	syncer := &scheduler.Syncer{Store: s, Fetcher: scheduler.NewFetcher(5*time.Second, 1<<20, 3, loopback), Log: quietLog()}
+	e.server.SetExternalSyncer(syncer.SyncID)
+	const secret = "INTERNAL SECRET admin page"
+	pages := map[string]func(w http.ResponseWriter){
+		"/html": func(w http.ResponseWriter) { io.WriteString(w, "<html>"+secret+"</html>\r\n") },
+		"/ics": func(w http.ResponseWriter) {
+			io.WriteString(w, "BEGIN:VCALENDAR\r\nVERSION:2.0\r\n"+secret+"\r\nEND:VCALENDAR\r\n")
+		},
+		"/status": func(w http.ResponseWriter) {
+			w.Header().Set("Content-Type", "text/plain")
+			w.WriteHeader(http.StatusTeapot)
+			io.WriteString(w, secret)
+		},
+	}
+	hs := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { pages[r.URL.Path](w) }))
+	defer hs.Close()
+	for path := range pages {
+		sub := e.expect(e.do("POST", "/api/v1/external-calendars", "eu_planner", map[string]any{
+			"name": "probe " + path, "url": hs.URL + path, "blocks": map[string]any{"type": "person", "id_or_code": "ana@eeas.example"}}), 201).json(t)
+		st := e.expect(e.do("POST", fmt.Sprintf("/api/v1/external-calendars/%v/sync", sub["id"]), "eu_planner", nil), 200).json(t)
+		msg, _ := st["last_error"].(string)
+		if msg == "" || strings.Contains(strings.ToLower(msg), "secret") || strings.Contains(msg, "html") {
+			t.Errorf("%s: last_error %q", path, msg)
+		}
+	}
 }

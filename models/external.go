@@ -33,8 +33,10 @@ type ExternalCalendar struct {
 	NextSyncS        int64      `json:"-" gorm:"column:next_sync_s"`
 	Stale            bool       `json:"stale" gorm:"-"`
 	CreatedByTokenID *int64     `json:"-"`
-	CreatedAt        time.Time  `json:"created_at"`
-	UpdatedAt        time.Time  `json:"updated_at"`
+	// OrganizationID owns the subscription (see visibleExternalCalendars).
+	OrganizationID *int64    `json:"-"`
+	CreatedAt      time.Time `json:"created_at"`
+	UpdatedAt      time.Time `json:"updated_at"`
 }
 
 // ExternalCalendarInput creates a subscription.
@@ -143,6 +145,12 @@ func (s *Store) CreateExternalCalendar(ctx context.Context, a Actor, in External
 			tid := a.TokenID
 			e.CreatedByTokenID = &tid
 		}
+		if org == 0 {
+			org = a.OrganizationID // a venue: the subscriber's organisation
+		}
+		if org != 0 {
+			e.OrganizationID = &org
+		}
 		if err := tx.Create(&e).Error; err != nil {
 			return err
 		}
@@ -154,12 +162,13 @@ func (s *Store) CreateExternalCalendar(ctx context.Context, a Actor, in External
 	return &e, err
 }
 
-// ListExternalCalendars lists subscriptions with their sync state.
-func (s *Store) ListExternalCalendars(ctx context.Context, opts ListOptions) (Page[ExternalCalendar], error) {
+// ListExternalCalendars lists the subscriptions a may see, with their
+// sync state.
+func (s *Store) ListExternalCalendars(ctx context.Context, a Actor, opts ListOptions) (Page[ExternalCalendar], error) {
 	db := s.db.WithContext(ctx)
-	page, err := paginate(db.Model(&ExternalCalendar{}), "id", opts, func(e ExternalCalendar) int64 { return e.ID })
+	page, err := paginate(db.Model(&ExternalCalendar{}).Scopes(visibleExternalCalendars(a)), "id", opts, func(e ExternalCalendar) int64 { return e.ID })
 	if err != nil {
-		return page, err
+		return page, fmt.Errorf("list external calendars: %w", err)
 	}
 	names := newNameCache(db)
 	for i := range page.Items {
@@ -170,51 +179,57 @@ func (s *Store) ListExternalCalendars(ctx context.Context, opts ListOptions) (Pa
 	return page, nil
 }
 
-// GetExternalCalendar returns one subscription.
-func (s *Store) GetExternalCalendar(ctx context.Context, id int64) (*ExternalCalendar, error) {
+// GetExternalCalendar returns one subscription a may see; to anyone else
+// it does not exist.
+func (s *Store) GetExternalCalendar(ctx context.Context, a Actor, id int64) (*ExternalCalendar, error) {
 	db := s.db.WithContext(ctx)
+	e, err := externalCalendarFor(db, a, id)
+	if err != nil {
+		return nil, err
+	}
+	return e, e.fill(newNameCache(db), s.now())
+}
+
+// externalCalendarFor loads subscription id if a may see it.
+func externalCalendarFor(db *gorm.DB, a Actor, id int64) (*ExternalCalendar, error) {
 	var e ExternalCalendar
-	if err := db.First(&e, id).Error; err != nil {
+	if err := db.Scopes(visibleExternalCalendars(a)).First(&e, id).Error; err != nil {
 		if errors.Is(err, gorm.ErrRecordNotFound) {
 			return nil, ErrNotFound
 		}
-		return nil, err
+		return nil, fmt.Errorf("load external calendar %d: %w", id, err)
 	}
-	return &e, e.fill(newNameCache(db), s.now())
+	return &e, nil
 }
 
 // DeleteExternalCalendar removes a subscription and its busy blocks.
 func (s *Store) DeleteExternalCalendar(ctx context.Context, a Actor, id int64) error {
 	return s.write(ctx, func(tx *gorm.DB) error {
-		var e ExternalCalendar
-		if err := tx.First(&e, id).Error; err != nil {
-			if errors.Is(err, gorm.ErrRecordNotFound) {
-				return ErrNotFound
-			}
+		e, err := externalCalendarFor(tx, a, id)
+		if err != nil {
 			return err
 		}
-		org := ownerOrganization(tx, e.BlocksType, e.BlocksID)
-		if err := a.canWriteReference(org); err != nil {
+		if err := a.canWriteReference(derefID(e.OrganizationID)); err != nil {
 			return err
 		}
 		if err := tx.Where("calendar_id = ?", id).Delete(&externalBusy{}).Error; err != nil {
-			return err
+			return fmt.Errorf("delete busy blocks of external calendar %d: %w", id, err)
 		}
-		if err := tx.Delete(&e).Error; err != nil {
-			return err
+		if err := tx.Delete(e).Error; err != nil {
+			return fmt.Errorf("delete external calendar %d: %w", id, err)
 		}
 		return s.audit(tx, a, "delete", "external_calendar", id, e, nil, "")
 	})
 }
 
 // AuthorizeExternalSync says whether a may make a subscription sync now:
-// the same people who may create or delete it.
+// the same people who may delete it.
 func (s *Store) AuthorizeExternalSync(ctx context.Context, a Actor, id int64) error {
-	e, err := s.GetExternalCalendar(ctx, id)
+	e, err := externalCalendarFor(s.db.WithContext(ctx), a, id)
 	if err != nil {
 		return err
 	}
-	return a.canWriteReference(ownerOrganization(s.db.WithContext(ctx), e.BlocksType, e.BlocksID))
+	return a.canWriteReference(derefID(e.OrganizationID))
 }
 
 // DueExternalCalendars lists subscriptions whose next sync time has come.

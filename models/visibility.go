@@ -30,3 +30,23 @@ func visibleActivities(v Viewer) func(*gorm.DB) *gorm.DB {
 		return db.Where("(activities.restricted = ? OR EXISTS (SELECT 1 FROM activity_visibility av WHERE av.activity_id = activities.id AND av.organization_id = ?))", false, v.OrganizationID)
 	}
 }
+
+// visibleExternalCalendars narrows a query on external_calendars to the
+// subscriptions a may see: administrators all; otherwise those a's token
+// made and, for planners, those its organisation owns. A subscription URL
+// is often a secret (a private calendar address), so viewers and the
+// other organisation see none.
+func visibleExternalCalendars(a Actor) func(*gorm.DB) *gorm.DB {
+	return func(db *gorm.DB) *gorm.DB {
+		switch {
+		case a.Role == RoleAdmin:
+			return db
+		case a.Role == RolePlanner && a.OrganizationID != 0:
+			return db.Where("(external_calendars.created_by_token_id = ? OR external_calendars.organization_id = ?)", a.TokenID, a.OrganizationID)
+		case a.TokenID != 0:
+			return db.Where("external_calendars.created_by_token_id = ?", a.TokenID)
+		default:
+			return db.Where("1 = 0")
+		}
+	}
+}

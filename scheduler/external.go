@@ -40,7 +40,7 @@ func (y *Syncer) SyncDue(ctx context.Context) error {
 
 // SyncID syncs one subscription now (POST /external-calendars/{id}/sync).
 func (y *Syncer) SyncID(ctx context.Context, id int64) error {
-	c, err := y.Store.GetExternalCalendar(ctx, id)
+	c, err := y.Store.GetExternalCalendar(ctx, models.System(), id)
 	if err != nil {
 		return err
 	}
@@ -65,7 +65,7 @@ func (y *Syncer) Sync(ctx context.Context, c *models.ExternalCalendar) error {
 	}
 	parsed, err := calendar.ParseImport(bytes.NewReader(res.Body), calendar.ImportOptions{Limits: y.Limits})
 	if err != nil {
-		return fail(fmt.Errorf("parse: %w", err))
+		return fail(parseFailure(err))
 	}
 	now := y.Store.Now()
 	from, to := now.Add(-24*time.Hour), now.Add(y.Store.Planning.Limits.Horizon)
@@ -92,4 +92,15 @@ func (y *Syncer) Sync(ctx context.Context, c *models.ExternalCalendar) error {
 		}
 	}
 	return y.Store.ReplaceExternalBusy(ctx, c, spans, res.ETag, res.LastModified, len(parsed.Events))
+}
+
+// parseFailure says why a fetched calendar could not be read without
+// quoting it: the subscription's owner sees the reason, and a URL that
+// points at an internal page must not become a way to read that page.
+func parseFailure(err error) error {
+	var ie *calendar.ImportError
+	if errors.As(err, &ie) && ie.Line > 0 {
+		return fmt.Errorf("parse: the response is not a usable iCalendar file (problem at line %d)", ie.Line)
+	}
+	return errors.New("parse: the response is not a usable iCalendar file")
 }

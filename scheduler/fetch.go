@@ -151,7 +151,9 @@ func (f *Fetcher) Fetch(ctx context.Context, rawURL, etag, lastModified string) 
 	case res.StatusCode == http.StatusNotModified:
 		return &FetchResult{NotModified: true, ETag: etag, LastModified: lastModified}, nil
 	case res.StatusCode != http.StatusOK:
-		return nil, fmt.Errorf("the server answered %s", res.Status)
+		// The code and its standard text only: the reason phrase is the
+		// remote server's own words.
+		return nil, fmt.Errorf("the server answered %d %s", res.StatusCode, http.StatusText(res.StatusCode))
 	}
 	body, err := io.ReadAll(io.LimitReader(res.Body, f.maxBytes+1))
 	if err != nil {
