@@ -39,6 +39,9 @@ func (s *Server) decode(c echo.Context, dst any) error {
 	if len(bytes.TrimSpace(body)) == 0 {
 		return invalid("body", "a JSON object is required")
 	}
+	if field := nulField(body); field != "" {
+		return &models.ValidationError{Errors: []models.FieldError{{Field: field, Message: "contains a NUL byte"}}}
+	}
 	dec := json.NewDecoder(bytes.NewReader(body))
 	dec.DisallowUnknownFields()
 	if err := dec.Decode(dst); err != nil {

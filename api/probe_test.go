@@ -200,3 +200,115 @@ func TestExternalSyncErrorsQuoteNothingFetched(t *testing.T) {
 		}
 	}
 }
+
+// TestNULIsInvalidInput: a NUL byte (which PostgreSQL cannot store) in a
+// body, a query or a path is refused as invalid input on every database.
+func TestNULIsInvalidInput(t *testing.T) {
+	t.Parallel()
+	modelstest.ForEach(t, func(t *testing.T, s *models.Store) {
+		e := newEnv(t, s)
+		m := meeting("EU", "nul\u0000byte", "2031-06-01T09:00:00+02:00", "2031-06-01T10:00:00+02:00")
+		r := e.expect(e.do("POST", "/api/v1/activities", "eu_planner", m), 422)
+		if !strings.Contains(string(r.Body), `"field":"title"`) {
+			t.Fatalf("the problem does not name the field: %s", r.Body)
+		}
+		m = meeting("EU", "fine", "2031-06-01T09:00:00+02:00", "2031-06-01T10:00:00+02:00", map[string]any{"type": "person", "id_or_code": "a\u0000b"})
+		r = e.expect(e.do("POST", "/api/v1/activities", "eu_planner", m), 422)
+		if !strings.Contains(string(r.Body), `"field":"participants[0].id_or_code"`) {
+			t.Fatalf("the problem does not name the nested field: %s", r.Body)
+		}
+		e.expect(e.do("GET", "/api/v1/activities?q=a%00b", "viewer", nil), 400)
+		e.expect(e.do("GET", "/api/v1/bodies/%00", "viewer", nil), 400)
+		e.expect(e.do("GET", "/api/v1/people?q=%00", "viewer", nil), 400)
+		if n := e.count("/api/v1/activities", "admin"); n != 0 {
+			t.Fatalf("%d activities written", n)
+		}
+		// A literal backslash-u in text is no NUL.
+		e.expect(e.do("POST", "/api/v1/activities", "eu_planner", meeting("EU", `C:\u0000 is a path`, "2031-06-01T09:00:00+02:00", "2031-06-01T10:00:00+02:00")), 201)
+	})
+}
+
+// TestDeletingAVenueInUseIsAConflict: as for people and bodies, 409.
+func TestDeletingAVenueInUseIsAConflict(t *testing.T) {
+	t.Parallel()
+	modelstest.ForEach(t, func(t *testing.T, s *models.Store) {
+		e := newEnv(t, s)
+		m := meeting("EU", "At HQ", "2031-06-01T09:00:00+02:00", "2031-06-01T10:00:00+02:00")
+		m["venue"] = "NATO-HQ"
+		id := idOf(t, e.expect(e.do("POST", "/api/v1/activities", "eu_planner", m), 201))
+		venues := e.expect(e.do("GET", "/api/v1/venues/NATO-HQ", "admin", nil), 200).json(t)
+		path := fmt.Sprintf("/api/v1/venues/%v", venues["id"])
+		r := e.expect(e.do("DELETE", path, "admin", nil), 409)
+		if !strings.Contains(string(r.Body), "in-use") {
+			t.Fatalf("not an in-use problem: %s", r.Body)
+		}
+		// A deleted activity (kept as a tombstone for the feeds) still
+		// holds its venue.
+		e.expect(e.do("DELETE", fmt.Sprintf("/api/v1/activities/%d", id), "eu_planner", nil), 204)
+		e.expect(e.do("DELETE", path, "admin", nil), 409)
+		e.expect(e.do("GET", path, "admin", nil), 200)
+	})
+}
+
+// TestActivityCaps: reminders, exception dates and an activity's length
+// are bounded, with a 422 naming the field.
+func TestActivityCaps(t *testing.T) {
+	t.Parallel()
+	s := modelstest.Open(t)
+	e := newEnv(t, s)
+	many := func(n int, f func(i int) string) []string {
+		out := make([]string, n)
+		for i := range out {
+			out[i] = f(i)
+		}
+		return out
+	}
+	base := func() map[string]any {
+		m := meeting("EU", "Capped", "2031-06-02T09:00:00+02:00", "2031-06-02T10:00:00+02:00")
+		m["rrule"] = "FREQ=DAILY"
+		return m
+	}
+	for _, c := range []struct {
+		name  string
+		field string
+		edit  func(m map[string]any)
+	}{
+		{"reminders", "reminders", func(m map[string]any) {
+			m["reminders"] = many(models.MaxReminders+1, func(i int) string { return fmt.Sprintf("PT%dM", i+1) })
+		}},
+		{"exdates", "exdates", func(m map[string]any) {
+			m["exdates"] = many(models.MaxExceptionDates+1, func(i int) string {
+				return time.Date(2031, 6, 3, 7, 0, 0, 0, time.UTC).AddDate(0, 0, i).Format(time.RFC3339)
+			})
+		}},
+		{"rdates", "rdates", func(m map[string]any) {
+			m["rdates"] = many(models.MaxExceptionDates+1, func(i int) string {
+				return time.Date(2031, 6, 3, 19, 0, 0, 0, time.UTC).AddDate(0, 0, i).Format(time.RFC3339)
+			})
+		}},
+		{"length", "end", func(m map[string]any) {
+			delete(m, "rrule")
+			m["end"] = "2231-06-02T10:00:00+02:00"
+		}},
+	} {
+		m := base()
+		c.edit(m)
+		r := e.expect(e.do("POST", "/api/v1/activities", "eu_planner", m), 422)
+		if !strings.Contains(string(r.Body), fmt.Sprintf(`"field":%q`, c.field)) {
+			t.Fatalf("%s: the problem does not name %s: %.300s", c.name, c.field, r.Body)
+		}
+	}
+	// At the caps, accepted.
+	m := base()
+	m["reminders"] = many(models.MaxReminders, func(i int) string { return fmt.Sprintf("PT%dM", i+1) })
+	e.expect(e.do("POST", "/api/v1/activities", "eu_planner", m), 201)
+	long := meeting("EU", "A year-long programme", "2031-01-01T00:00:00+01:00", "2031-12-31T00:00:00+01:00")
+	e.expect(e.do("POST", "/api/v1/activities", "eu_planner", long), 201)
+	// An imported event meets the same caps.
+	ics := "BEGIN:VCALENDAR\r\nVERSION:2.0\r\nPRODID:-//probe//EN\r\nBEGIN:VEVENT\r\nUID:forever@probe\r\nDTSTAMP:20310101T000000Z\r\n" +
+		"DTSTART:20310310T090000Z\r\nDTEND:22310310T100000Z\r\nSUMMARY:Two centuries\r\nEND:VEVENT\r\nEND:VCALENDAR\r\n"
+	rep := e.postICS("organization=EU&partial=true", "eu_planner", []byte(ics))
+	if !strings.Contains(string(rep.Body), "at most 367 days") || strings.Contains(string(rep.Body), `"created":1`) {
+		t.Fatalf("a two-century import: %s", rep.Body)
+	}
+}

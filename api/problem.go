@@ -83,6 +83,8 @@ func toProblem(err error) *Problem {
 		return problem(http.StatusPreconditionFailed, "stale-version", "If-Match does not name the current version; GET it again and retry")
 	case errors.Is(err, models.ErrUnauthenticated):
 		return problem(http.StatusUnauthorized, "unauthenticated", "send Authorization: Bearer <token> with a valid token")
+	case models.IsUnavailable(err):
+		return problem(http.StatusServiceUnavailable, "database-unavailable", "the database cannot be reached just now; retry shortly")
 	case errors.As(err, &mbe):
 		return problem(http.StatusRequestEntityTooLarge, "body-too-large", "the request body is larger than allowed")
 	case errors.As(err, &he):
@@ -112,6 +114,9 @@ func (s *Server) errorHandler(err error, c echo.Context) {
 	p.RequestID = c.Response().Header().Get(echo.HeaderXRequestID)
 	if p.Status >= 500 {
 		logger(c).Error("request failed", "error", err)
+	}
+	if p.Status == http.StatusServiceUnavailable && c.Response().Header().Get("Retry-After") == "" {
+		c.Response().Header().Set("Retry-After", "5")
 	}
 	if p.Status == http.StatusUnauthorized {
 		c.Response().Header().Set("WWW-Authenticate", `Bearer realm="jointcal"`)

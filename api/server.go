@@ -50,6 +50,7 @@ func New(store *models.Store, cfg config.Config, log *slog.Logger) *Server {
 	e.HTTPErrorHandler = s.errorHandler
 	e.Use(middleware.RequestID())
 	e.Use(s.observe)
+	e.Use(refuseNUL)
 	e.Use(middleware.RecoverWithConfig(middleware.RecoverConfig{DisablePrintStack: true, LogErrorFunc: func(c echo.Context, err error, stack []byte) error {
 		logger(c).Error("panic", "error", err, "stack", string(stack))
 		return err

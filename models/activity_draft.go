@@ -69,6 +69,24 @@ func (s *Store) buildDraft(tx *gorm.DB, viewer Viewer, in ActivityInput, id int6
 		v.add("end", "is required (RFC 3339)")
 	} else if !in.Start.IsZero() && !in.End.After(in.Start) {
 		v.add("end", "must be after start")
+	} else if !in.Start.IsZero() && in.End.Sub(in.Start) > MaxActivitySpan {
+		v.add("end", "an activity may last at most %d days; book a longer programme as several activities", int(MaxActivitySpan/(24*time.Hour)))
+	}
+	if len(in.ExDates) > MaxExceptionDates {
+		v.add("exdates", "at most %d exception dates (%d given)", MaxExceptionDates, len(in.ExDates))
+	}
+	if len(in.RDates) > MaxExceptionDates {
+		v.add("rdates", "at most %d extra dates (%d given)", MaxExceptionDates, len(in.RDates))
+	}
+	if len(in.Reminders) > MaxReminders {
+		v.add("reminders", "at most %d reminders (%d given)", MaxReminders, len(in.Reminders))
+	}
+	if in.overrides != nil {
+		for i, o := range *in.overrides {
+			if o.End.Sub(o.Start) > MaxActivitySpan {
+				v.add(fmt.Sprintf("overrides[%d].end", i), "a moved instance may last at most %d days", int(MaxActivitySpan/(24*time.Hour)))
+			}
+		}
 	}
 	if in.RRule != "" && in.TimeZone == "" {
 		v.add("timezone", "is required when rrule is set (an IANA zone such as Europe/Brussels)")

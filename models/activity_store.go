@@ -105,6 +105,9 @@ func (s *Store) ChangeOccurrence(ctx context.Context, a Actor, id int64, recurre
 		if row.EndS <= row.StartS {
 			return in, &ValidationError{Errors: []FieldError{{Field: "end", Message: "must be after start"}}}
 		}
+		if time.Duration(row.EndS-row.StartS)*time.Second > MaxActivitySpan {
+			return in, &ValidationError{Errors: []FieldError{{Field: "end", Message: fmt.Sprintf("an instance may last at most %d days", int(MaxActivitySpan/(24*time.Hour)))}}}
+		}
 		if err := tx.Where("activity_id = ? AND recurrence_id = ?", id, row.RecurrenceID).Delete(&overrideRow{}).Error; err != nil {
 			return in, err
 		}

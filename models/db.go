@@ -6,8 +6,11 @@ package models
 
 import (
 	"context"
+	"database/sql/driver"
 	"errors"
 	"fmt"
+	"io"
+	"net"
 	"net/url"
 	"strings"
 	"sync"
@@ -15,6 +18,7 @@ import (
 	"time"
 
 	"github.com/glebarez/sqlite"
+	"github.com/jackc/pgx/v5/pgconn"
 	"gorm.io/driver/postgres"
 	"gorm.io/gorm"
 	"gorm.io/gorm/logger"
@@ -191,6 +195,38 @@ func isBusy(err error) bool {
 // Generation is the number of writes this process has committed; it
 // changes whenever data may have changed through this store.
 func (s *Store) Generation() uint64 { return s.generation.Load() }
+
+// IsUnavailable reports an error that means the database cannot be
+// reached or cannot take the request now (connection refused or lost,
+// server shutting down, SQLite busy past its timeout or its file gone):
+// a client should retry later, so the API answers 503, not 500.
+func IsUnavailable(err error) bool {
+	if err == nil {
+		return false
+	}
+	var (
+		ce    *pgconn.ConnectError
+		pgErr *pgconn.PgError
+		netE  net.Error
+		coded interface{ Code() int }
+	)
+	switch {
+	case errors.As(err, &ce), errors.As(err, &netE), errors.Is(err, driver.ErrBadConn), errors.Is(err, io.ErrUnexpectedEOF):
+		return true
+	case errors.As(err, &pgErr):
+		// Class 08: connection exception; 57P01–57P03: shutting down or
+		// not accepting connections yet.
+		return strings.HasPrefix(pgErr.Code, "08") || pgErr.Code == "57P01" || pgErr.Code == "57P02" || pgErr.Code == "57P03"
+	case errors.As(err, &coded):
+		switch coded.Code() & 0xff {
+		case 5, 6, 14: // SQLITE_BUSY, SQLITE_LOCKED, SQLITE_CANTOPEN
+			return true
+		}
+	}
+	// pgx reports a connection it had to drop mid-query in plain words.
+	msg := err.Error()
+	return strings.Contains(msg, "conn closed") || strings.Contains(msg, "failed to connect") || strings.Contains(msg, "broken pipe") || strings.Contains(msg, "connection reset")
+}
 
 // isDuplicate reports a unique-constraint violation.
 func isDuplicate(err error) bool { return errors.Is(err, gorm.ErrDuplicatedKey) }

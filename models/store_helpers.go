@@ -70,10 +70,23 @@ func uniqueErr(err error, field, value string) error {
 
 // inUseErr turns a foreign-key violation on delete into an InUseError.
 func inUseErr(err error, entity, by string) error {
-	if errors.Is(err, gorm.ErrForeignKeyViolated) {
+	if errors.Is(err, gorm.ErrForeignKeyViolated) || isSQLiteForeignKey(err) {
 		return &InUseError{Entity: entity, By: by}
 	}
 	return err
+}
+
+// isSQLiteForeignKey reports a foreign-key refusal by SQLite: the
+// pure-Go dialector translates no errors, so GORM's ErrForeignKeyViolated
+// only ever comes from PostgreSQL. SQLite says SQLITE_CONSTRAINT_FOREIGNKEY
+// (787) for a deferred check and SQLITE_CONSTRAINT_TRIGGER (1811) for an
+// ON DELETE RESTRICT, both "FOREIGN KEY constraint failed".
+func isSQLiteForeignKey(err error) bool {
+	var coded interface{ Code() int }
+	if !errors.As(err, &coded) {
+		return false
+	}
+	return coded.Code() == 787 || (coded.Code() == 1811 && strings.Contains(err.Error(), "FOREIGN KEY"))
 }
 
 // textFilter adds a case-insensitive substring match of q over columns.

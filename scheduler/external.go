@@ -78,6 +78,12 @@ func (y *Syncer) Sync(ctx context.Context, c *models.ExternalCalendar) error {
 		if !end.After(ev.Start) {
 			continue // occupies no time (RFC 5545: no DTEND, no DURATION)
 		}
+		if end.Sub(ev.Start) > models.MaxActivitySpan {
+			// Such a block would widen every occupancy range query for
+			// good; activities are refused the same length.
+			y.Log.Warn("external event too long; skipped", "calendar", c.ID, "uid", ev.UID, "line", ev.Line)
+			continue
+		}
 		rec := planning.Recurrence{Start: ev.Start, End: end, TimeZone: ev.TimeZone, AllDay: ev.AllDay, RRule: ev.RRule, ExDates: ev.ExDates, RDates: ev.RDates}
 		for _, o := range ev.Overrides {
 			rec.Overrides = append(rec.Overrides, planning.Override{RecurrenceID: o.RecurrenceID, Cancelled: o.Cancelled, Start: o.Start, End: o.End})

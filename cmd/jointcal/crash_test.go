@@ -59,14 +59,17 @@ func seedDueReminders(t *testing.T, dsn string, n int) {
 }
 
 // startServe runs `jointcal serve` as a child process against dsn, mailing
-// through smtp, with the reminder job every second.
+// through smtp, with the reminder job every second. The lease (how long
+// a claimed notice waits before another process may send it) is short so
+// that recovery after a kill is quick, yet long enough that a live
+// dispatcher on a loaded machine does not lose its claims.
 func startServe(t *testing.T, bin, dsn string, smtp *notifytest.Server, name string, extraEnv ...string) *served {
 	t.Helper()
 	cmd := exec.Command(bin, "serve")
 	cmd.Env = append(append(os.Environ(), extraEnv...),
 		"JOINTCAL_DATABASE_URL="+dsn, "JOINTCAL_LISTEN=127.0.0.1:0", "JOINTCAL_LOG_FORMAT=json", "JOINTCAL_LOG_LEVEL=warn",
 		"JOINTCAL_SMTP_HOST="+smtp.Host, fmt.Sprintf("JOINTCAL_SMTP_PORT=%d", smtp.Port), "JOINTCAL_SMTP_TLS=none",
-		"JOINTCAL_CRON_REMINDERS=@every 1s", "JOINTCAL_REMINDER_LEASE=2s", "JOINTCAL_MAIL_DIR="+t.TempDir())
+		"JOINTCAL_CRON_REMINDERS=@every 1s", "JOINTCAL_REMINDER_LEASE=6s", "JOINTCAL_MAIL_DIR="+t.TempDir())
 	logPath := filepath.Join(t.TempDir(), name+".log")
 	if dir := os.Getenv("JOINTCAL_TEST_KEEP_LOGS"); dir != "" {
 		logPath = filepath.Join(dir, name+".log")
