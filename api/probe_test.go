@@ -1,6 +1,7 @@
 package api_test
 
 import (
+	"encoding/json"
 	"fmt"
 	"io"
 	"net/http"
@@ -311,4 +312,52 @@ func TestActivityCaps(t *testing.T) {
 	if !strings.Contains(string(rep.Body), "at most 367 days") || strings.Contains(string(rep.Body), `"created":1`) {
 		t.Fatalf("a two-century import: %s", rep.Body)
 	}
+}
+
+// TestRestrictedAndMissingAnswerAlike: for those who may not see it, a
+// restricted activity answers exactly as an id that never existed: same
+// status, same headers, same body but for the path and request ID.
+func TestRestrictedAndMissingAnswerAlike(t *testing.T) {
+	t.Parallel()
+	modelstest.ForEach(t, func(t *testing.T, s *models.Store) {
+		e := newEnv(t, s)
+		secret := meeting("EU", "EU-only", "2031-06-01T09:00:00+02:00", "2031-06-01T10:00:00+02:00", body("PSC"))
+		secret["visibility"] = []string{"EU"}
+		rid := idOf(t, e.expect(e.do("POST", "/api/v1/activities", "eu_planner", secret), 201))
+		missing := rid + 1000
+		normalise := func(r response, id int64) string {
+			h := r.Header.Clone()
+			for _, k := range []string{"Date", "X-Request-Id", "Content-Length"} {
+				h.Del(k)
+			}
+			var m map[string]any
+			if err := json.Unmarshal(r.Body, &m); err != nil {
+				t.Fatalf("not JSON: %s", r.Body)
+			}
+			delete(m, "request_id")
+			m["instance"] = strings.Replace(fmt.Sprint(m["instance"]), fmt.Sprintf("/activities/%d", id), "/activities/ID", 1)
+			raw, _ := json.Marshal(m)
+			return fmt.Sprintf("%d %v %s", r.Status, h, raw)
+		}
+		for _, req := range []struct{ method, path string }{
+			{"GET", "/api/v1/activities/%d"},
+			{"PATCH", "/api/v1/activities/%d"},
+			{"DELETE", "/api/v1/activities/%d"},
+			{"GET", "/api/v1/activities/%d/conflicts"},
+			{"PATCH", "/api/v1/activities/%d/occurrences/2031-06-01T07:00:00Z"},
+		} {
+			var payload any
+			switch {
+			case strings.Contains(req.path, "occurrences"):
+				payload = map[string]any{"cancelled": true}
+			case req.method == "PATCH":
+				payload = map[string]any{"title": "x"}
+			}
+			a := normalise(e.do(req.method, fmt.Sprintf(req.path, rid), "nato_planner", payload), rid)
+			b := normalise(e.do(req.method, fmt.Sprintf(req.path, missing), "nato_planner", payload), missing)
+			if a != b {
+				t.Errorf("%s %s: restricted and missing differ:\n%s\n%s", req.method, req.path, a, b)
+			}
+		}
+	})
 }
