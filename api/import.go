@@ -17,7 +17,8 @@ import (
 
 // importICS imports a text/calendar body (or a multipart upload's "file")
 // as activities led by ?organization=, all or nothing unless partial=true;
-// dry_run=true reports without writing.
+// dry_run=true reports without writing. A file of more than
+// asyncImportEvents events, or async=true, runs as a job (202).
 func (s *Server) importICS(c echo.Context) error {
 	q := c.QueryParam
 	opts := models.ImportOptions{Organization: models.Ref(q("organization"))}
@@ -25,7 +26,8 @@ func (s *Server) importICS(c echo.Context) error {
 		return invalid("organization", "name the organisation that leads the imported activities (?organization=EU)")
 	}
 	var err error
-	for name, dst := range map[string]*bool{"dry_run": &opts.DryRun, "partial": &opts.Partial} {
+	async := false
+	for name, dst := range map[string]*bool{"dry_run": &opts.DryRun, "partial": &opts.Partial, "async": &async} {
 		if v := q(name); v != "" {
 			if *dst, err = strconv.ParseBool(v); err != nil {
 				return invalid(name, "want true or false")
@@ -45,6 +47,9 @@ func (s *Server) importICS(c echo.Context) error {
 			return p
 		}
 		return invalid("body", err.Error())
+	}
+	if async || len(parsed.Events) > asyncImportEvents {
+		return s.startImportJob(c, parsed, opts)
 	}
 	started := time.Now()
 	rep, err := s.store.Import(c.Request().Context(), actor(c), parsed, opts)

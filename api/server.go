@@ -9,6 +9,7 @@ import (
 	"log/slog"
 	"net/http"
 	"strconv"
+	"sync"
 	"time"
 
 	"github.com/jointcal/jointcal/config"
@@ -37,6 +38,11 @@ type Server struct {
 	fetches   *fetchRecorder
 	// syncExternal fetches a subscription on demand (set by the wiring).
 	syncExternal ExternalSyncer
+	// jobCtx lives as long as the server: background import jobs run in
+	// it, and Close cancels it and waits for them.
+	jobCtx    context.Context
+	jobCancel context.CancelFunc
+	jobs      sync.WaitGroup
 }
 
 // New builds the server and registers every route.
@@ -44,6 +50,7 @@ func New(store *models.Store, cfg config.Config, log *slog.Logger) *Server {
 	e := echo.New()
 	e.HideBanner, e.HidePort = true, true
 	s := &Server{echo: e, store: store, cfg: cfg, log: log, registry: prometheus.NewRegistry(), feedCache: newFeedCache(1024), feedMemo: feedMemo{entries: map[string]memoEntry{}}, fetches: newFetchRecorder(store, log, 5*time.Second)}
+	s.jobCtx, s.jobCancel = context.WithCancel(context.Background())
 	s.requests = prometheus.NewCounterVec(prometheus.CounterOpts{Name: "jointcal_http_requests_total", Help: "HTTP requests by route, method and status."}, []string{"route", "method", "status"})
 	s.latency = prometheus.NewHistogramVec(prometheus.HistogramOpts{Name: "jointcal_http_request_duration_seconds", Help: "HTTP request latency by route.", Buckets: []float64{.0005, .001, .002, .005, .01, .025, .05, .1, .25, .5, 1, 2.5}}, []string{"route", "method"})
 	s.registry.MustRegister(s.requests, s.latency, collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
@@ -61,7 +68,11 @@ func New(store *models.Store, cfg config.Config, log *slog.Logger) *Server {
 
 // Close writes pending feed statistics and stops background work; call
 // it after the HTTP server has shut down.
-func (s *Server) Close() { s.fetches.close() }
+func (s *Server) Close() {
+	s.jobCancel()
+	s.jobs.Wait()
+	s.fetches.close()
+}
 
 // Handler is the server as an http.Handler (for httptest and http.Server).
 func (s *Server) Handler() http.Handler { return s.echo }
@@ -109,6 +120,7 @@ func (s *Server) routes() {
 	v1.POST("/feeds/:id/rotate", s.rotateFeed)
 
 	v1.POST("/import/ics", s.importICS)
+	v1.GET("/import/jobs/:id", s.getImportJob)
 
 	v1.POST("/external-calendars", s.createExternal)
 	v1.GET("/external-calendars", s.listExternal)

@@ -56,13 +56,24 @@ func init() {
 	}
 }
 
-// Import writes parsed events as activities led by one organisation, in
-// one transaction. Each event is found again by its source UID (scoped to
-// the organisation), so importing the same file twice changes nothing
-// and an updated file updates only what changed. Conflicts with what is
-// booked are reported, not blocking: an imported calendar records what
-// others decided, and its bookings hold nothing exclusively (as with an
-// override) so that the planners can deconflict them.
+// importChunk is how many events one write transaction of an import
+// holds: other bookings wait behind one chunk at most, never behind a
+// whole file (a 48,000-event file held every write for two minutes).
+const importChunk = 200
+
+// Import writes parsed events as activities led by one organisation. Each
+// event is found again by its source UID (scoped to the organisation), so
+// importing the same file twice changes nothing and an updated file
+// updates only what changed. Conflicts with what is booked are reported,
+// not blocking: an imported calendar records what others decided, and its
+// bookings hold nothing exclusively (as with an override) so that the
+// planners can deconflict them.
+//
+// Unless opts.Partial, every event is validated before anything is
+// written, and one invalid event means nothing is. The writing itself is
+// done in transactions of importChunk events; an import that is
+// interrupted (a crash, a lost database) leaves whole chunks written and
+// is completed by running it again.
 func (s *Store) Import(ctx context.Context, a Actor, parsed *calendar.ImportResult, opts ImportOptions) (*ImportReport, error) {
 	rep := &ImportReport{DryRun: opts.DryRun, Skipped: nonNilSlice(parsed.Skipped), Errors: nonNilSlice(parsed.Errors), Conflicts: []ImportConflict{}}
 	org, err := s.GetOrganization(ctx, opts.Organization)
@@ -78,57 +89,120 @@ func (s *Store) Import(ctx context.Context, a Actor, parsed *calendar.ImportResu
 	if len(rep.Errors) > 0 && !opts.Partial {
 		return rep, ErrImportInvalid
 	}
-	err = s.write(ctx, func(tx *gorm.DB) error {
-		for i, ev := range parsed.Events {
-			if opts.Progress != nil {
-				opts.Progress(i, len(parsed.Events))
-			}
-			if err := s.importOne(tx, a, org, ev, rep); err != nil {
-				var ve *ValidationError
-				if !errors.As(err, &ve) {
-					return err
-				}
-				rep.Errors = append(rep.Errors, calendar.ImportError{Line: ev.Line, UID: ev.UID, Message: ve.Error()})
-			}
+	events := parsed.Events
+	if !opts.Partial && !opts.DryRun && len(events) > importChunk {
+		if errs, err := s.validateImport(ctx, a, org, events); err != nil {
+			return nil, err
+		} else if len(errs) > 0 {
+			rep.Errors = append(rep.Errors, errs...)
+			return rep, ErrImportInvalid
 		}
-		if opts.Progress != nil {
-			opts.Progress(len(parsed.Events), len(parsed.Events))
-		}
-		if len(rep.Errors) > 0 && !opts.Partial {
-			return ErrImportInvalid
-		}
-		if opts.DryRun {
-			return errRollback
-		}
-		return nil
-	})
-	if errors.Is(err, errRollback) {
-		err = nil
 	}
-	return rep, err
+	for first := 0; first < len(events); first += importChunk {
+		chunk := events[first:min(first+importChunk, len(events))]
+		var part *ImportReport
+		err := s.write(ctx, func(tx *gorm.DB) error {
+			part = &ImportReport{}
+			for i, ev := range chunk {
+				if opts.Progress != nil {
+					opts.Progress(first+i, len(events))
+				}
+				if err := s.importOne(tx, a, org, ev, part); err != nil {
+					var ve *ValidationError
+					if !errors.As(err, &ve) {
+						return fmt.Errorf("import event %q (line %d): %w", ev.UID, ev.Line, err)
+					}
+					part.Errors = append(part.Errors, calendar.ImportError{Line: ev.Line, UID: ev.UID, Message: ve.Error()})
+				}
+			}
+			if len(part.Errors) > 0 && !opts.Partial {
+				return ErrImportInvalid
+			}
+			if opts.DryRun {
+				return errRollback
+			}
+			return nil
+		})
+		if err != nil && !errors.Is(err, errRollback) && !errors.Is(err, ErrImportInvalid) {
+			return rep, err
+		}
+		rep.add(part)
+		if errors.Is(err, ErrImportInvalid) {
+			// Something changed between validation and writing (an
+			// attendee deleted meanwhile); earlier chunks stay written.
+			return rep, ErrImportInvalid
+		}
+	}
+	if opts.Progress != nil {
+		opts.Progress(len(events), len(events))
+	}
+	return rep, nil
 }
 
-// importOne creates, updates or leaves one event. A re-import goes the
-// way of PATCH: the activity is loaded for the actor and must be one it
-// may see and change (loadCurrent), and only what the file says is
-// changed (mergeImported). An activity imported from the same UID that
-// the actor can no longer see (it was handed to another organisation and
-// restricted to it) is treated as absent: the file becomes a new activity
-// of the actor's, and nothing about the other one is revealed.
-func (s *Store) importOne(tx *gorm.DB, a Actor, org *Organization, ev calendar.ImportedEvent, rep *ImportReport) error {
-	uid := "ics:" + org.Code + ":" + ev.UID
+// add counts a written chunk into the report.
+func (r *ImportReport) add(part *ImportReport) {
+	r.Created += part.Created
+	r.Updated += part.Updated
+	r.Unchanged += part.Unchanged
+	r.Skipped = append(r.Skipped, part.Skipped...)
+	r.Conflicts = append(r.Conflicts, part.Conflicts...)
+	r.Errors = append(r.Errors, part.Errors...)
+}
+
+// validateImport checks every event as importOne would, writing nothing
+// and holding no write lock, and lists the invalid ones.
+func (s *Store) validateImport(ctx context.Context, a Actor, org *Organization, events []calendar.ImportedEvent) ([]calendar.ImportError, error) {
+	db := s.db.WithContext(ctx)
+	var out []calendar.ImportError
+	for _, ev := range events {
+		_, err := s.prepareImport(db, a, org, ev)
+		var ve *ValidationError
+		switch {
+		case err == nil:
+		case errors.As(err, &ve):
+			out = append(out, calendar.ImportError{Line: ev.Line, UID: ev.UID, Message: ve.Error()})
+		default:
+			return nil, fmt.Errorf("validate event %q (line %d): %w", ev.UID, ev.Line, err)
+		}
+	}
+	return out, nil
+}
+
+// preparedImport is what an imported event means for the store: the
+// activity it updates (nil: a new one), or why it is left alone, and the
+// checked draft otherwise.
+type preparedImport struct {
+	uid        string
+	in         ActivityInput
+	row        *Activity
+	cur        *ActivityView
+	skipReason string
+	unchanged  bool
+	draft      *draft
+}
+
+// prepareImport maps an event onto the activity it creates or updates
+// and validates the result; it writes nothing. A re-import goes the way
+// of PATCH: the activity is loaded for the actor and must be one it may
+// see and change (loadCurrent), and only what the file says is changed
+// (mergeImported). An activity imported from the same UID that the actor
+// can no longer see (it was handed to another organisation and restricted
+// to it) is treated as absent: the file becomes a new activity of the
+// actor's, and nothing about the other one is revealed.
+func (s *Store) prepareImport(tx *gorm.DB, a Actor, org *Organization, ev calendar.ImportedEvent) (*preparedImport, error) {
+	p := &preparedImport{uid: "ics:" + org.Code + ":" + ev.UID}
 	in, err := importInput(tx, org, ev)
 	if err != nil {
-		return err
+		return nil, err
 	}
-	row, cur, err := s.importTarget(tx, a, uid)
+	row, cur, err := s.importTarget(tx, a, p.uid)
 	if err != nil {
 		var fe *ForbiddenError
 		if errors.As(err, &fe) {
-			rep.Skipped = append(rep.Skipped, calendar.Skipped{UID: ev.UID, Reason: "the activity imported from this event is now led by another organisation; it was left unchanged"})
-			return nil
+			p.skipReason = "the activity imported from this event is now led by another organisation; it was left unchanged"
+			return p, nil
 		}
-		return err
+		return nil, err
 	}
 	id := int64(0)
 	if row != nil {
@@ -136,21 +210,37 @@ func (s *Store) importOne(tx *gorm.DB, a Actor, org *Organization, ev calendar.I
 		in = mergeImported(cur.Input(), in, ev)
 		ovs, err := loadOverrides(tx, id)
 		if err != nil {
-			return fmt.Errorf("load overrides of activity %d: %w", id, err)
+			return nil, fmt.Errorf("load overrides of activity %d: %w", id, err)
 		}
 		if sameInput(cur.Input(), in) && sameOverrides(ovs, *in.overrides) {
-			rep.Unchanged++
-			return nil
+			p.unchanged = true
+			return p, nil
 		}
 	}
-	d, err := s.buildDraft(tx, a.Viewer(), in, id)
-	if err != nil {
-		return err
+	p.in, p.row, p.cur = in, row, cur
+	if p.draft, err = s.buildDraft(tx, a.Viewer(), in, id); err != nil {
+		return nil, err
 	}
-	if err := a.canWriteActivity(d.row.LeadOrganizationID); err != nil {
-		return err
+	if err := a.canWriteActivity(p.draft.row.LeadOrganizationID); err != nil {
+		return nil, err
 	}
-	report, err := s.evaluate(tx, a, d)
+	return p, nil
+}
+
+// importOne creates, updates or leaves one event.
+func (s *Store) importOne(tx *gorm.DB, a Actor, org *Organization, ev calendar.ImportedEvent, rep *ImportReport) error {
+	p, err := s.prepareImport(tx, a, org, ev)
+	switch {
+	case err != nil:
+		return err
+	case p.skipReason != "":
+		rep.Skipped = append(rep.Skipped, calendar.Skipped{UID: ev.UID, Reason: p.skipReason})
+		return nil
+	case p.unchanged:
+		rep.Unchanged++
+		return nil
+	}
+	report, err := s.evaluate(tx, a, p.draft)
 	if err != nil {
 		return err
 	}
@@ -158,16 +248,16 @@ func (s *Store) importOne(tx *gorm.DB, a Actor, org *Organization, ev calendar.I
 		rep.Conflicts = append(rep.Conflicts, ImportConflict{UID: ev.UID, ConflictView: c})
 	}
 	action := "import_create"
-	if row != nil {
+	if p.row != nil {
 		action = "import_update"
 	}
-	if err := s.persist(tx, a, d, row, cur, action, WriteOptions{SourceUID: uid}, true); err != nil {
+	if err := s.persist(tx, a, p.draft, p.row, p.cur, action, WriteOptions{SourceUID: p.uid}, true); err != nil {
 		return err
 	}
-	if err := writeOverrides(tx, d.row.ID, *in.overrides, s.now()); err != nil {
+	if err := writeOverrides(tx, p.draft.row.ID, *p.in.overrides, s.now()); err != nil {
 		return err
 	}
-	if row == nil {
+	if p.row == nil {
 		rep.Created++
 	} else {
 		rep.Updated++
