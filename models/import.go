@@ -103,11 +103,15 @@ func (s *Store) Import(ctx context.Context, a Actor, parsed *calendar.ImportResu
 		var part *ImportReport
 		err := s.write(ctx, func(tx *gorm.DB) error {
 			part = &ImportReport{}
+			known, err := importedBefore(tx, org, chunk)
+			if err != nil {
+				return err
+			}
 			for i, ev := range chunk {
 				if opts.Progress != nil {
 					opts.Progress(first+i, len(events))
 				}
-				if err := s.importOne(tx, a, org, ev, part); err != nil {
+				if err := s.importOne(tx, a, org, ev, known, part); err != nil {
 					var ve *ValidationError
 					if !errors.As(err, &ve) {
 						return fmt.Errorf("import event %q (line %d): %w", ev.UID, ev.Line, err)
@@ -154,15 +158,22 @@ func (r *ImportReport) add(part *ImportReport) {
 func (s *Store) validateImport(ctx context.Context, a Actor, org *Organization, events []calendar.ImportedEvent) ([]calendar.ImportError, error) {
 	db := s.db.WithContext(ctx)
 	var out []calendar.ImportError
-	for _, ev := range events {
-		_, err := s.prepareImport(db, a, org, ev)
-		var ve *ValidationError
-		switch {
-		case err == nil:
-		case errors.As(err, &ve):
-			out = append(out, calendar.ImportError{Line: ev.Line, UID: ev.UID, Message: ve.Error()})
-		default:
-			return nil, fmt.Errorf("validate event %q (line %d): %w", ev.UID, ev.Line, err)
+	for first := 0; first < len(events); first += importChunk {
+		chunk := events[first:min(first+importChunk, len(events))]
+		known, err := importedBefore(db, org, chunk)
+		if err != nil {
+			return nil, err
+		}
+		for _, ev := range chunk {
+			_, err := s.prepareImport(db, a, org, ev, known)
+			var ve *ValidationError
+			switch {
+			case err == nil:
+			case errors.As(err, &ve):
+				out = append(out, calendar.ImportError{Line: ev.Line, UID: ev.UID, Message: ve.Error()})
+			default:
+				return nil, fmt.Errorf("validate event %q (line %d): %w", ev.UID, ev.Line, err)
+			}
 		}
 	}
 	return out, nil
@@ -189,11 +200,15 @@ type preparedImport struct {
 // can no longer see (it was handed to another organisation and restricted
 // to it) is treated as absent: the file becomes a new activity of the
 // actor's, and nothing about the other one is revealed.
-func (s *Store) prepareImport(tx *gorm.DB, a Actor, org *Organization, ev calendar.ImportedEvent) (*preparedImport, error) {
+func (s *Store) prepareImport(tx *gorm.DB, a Actor, org *Organization, ev calendar.ImportedEvent, known map[string][]importedView) (*preparedImport, error) {
 	p := &preparedImport{uid: "ics:" + org.Code + ":" + ev.UID}
 	in, err := importInput(tx, org, ev)
 	if err != nil {
 		return nil, err
+	}
+	if known != nil && unchangedImport(a, known[p.uid], in, ev) {
+		p.unchanged = true
+		return p, nil
 	}
 	row, cur, err := s.importTarget(tx, a, p.uid)
 	if err != nil {
@@ -228,8 +243,8 @@ func (s *Store) prepareImport(tx *gorm.DB, a Actor, org *Organization, ev calend
 }
 
 // importOne creates, updates or leaves one event.
-func (s *Store) importOne(tx *gorm.DB, a Actor, org *Organization, ev calendar.ImportedEvent, rep *ImportReport) error {
-	p, err := s.prepareImport(tx, a, org, ev)
+func (s *Store) importOne(tx *gorm.DB, a Actor, org *Organization, ev calendar.ImportedEvent, known map[string][]importedView, rep *ImportReport) error {
+	p, err := s.prepareImport(tx, a, org, ev, known)
 	switch {
 	case err != nil:
 		return err
@@ -263,6 +278,74 @@ func (s *Store) importOne(tx *gorm.DB, a Actor, org *Organization, ev calendar.I
 		rep.Updated++
 	}
 	return nil
+}
+
+// importedView is a live activity an earlier import created, with what
+// authorising a change of it needs.
+type importedView struct {
+	view   ActivityView
+	leadID int64
+}
+
+// importedBefore reads, in a few queries, the live activities that the
+// events of a chunk were imported as, by source UID and oldest first, so
+// that a re-import recognises an unchanged event without loading each
+// activity for update (an unchanged re-import was a dozen queries an
+// event).
+func importedBefore(tx *gorm.DB, org *Organization, chunk []calendar.ImportedEvent) (map[string][]importedView, error) {
+	uids := make([]string, len(chunk))
+	for i, ev := range chunk {
+		uids[i] = "ics:" + org.Code + ":" + ev.UID
+	}
+	var rows []struct {
+		ID                 int64
+		SourceUID          string
+		LeadOrganizationID int64
+	}
+	if err := tx.Model(&Activity{}).Select("id, source_uid, lead_organization_id").Where("source_uid IN ? AND deleted_at IS NULL", uids).Order("id").Find(&rows).Error; err != nil {
+		return nil, fmt.Errorf("find the activities of earlier imports: %w", err)
+	}
+	out := make(map[string][]importedView, len(rows))
+	if len(rows) == 0 {
+		return out, nil
+	}
+	ids := make([]int64, len(rows))
+	for i, r := range rows {
+		ids[i] = r.ID
+	}
+	views, err := loadViews(tx, ids)
+	if err != nil {
+		return nil, fmt.Errorf("load the activities of earlier imports: %w", err)
+	}
+	byID := make(map[int64]*ActivityView, len(views))
+	for i := range views {
+		byID[views[i].ID] = &views[i]
+	}
+	for _, r := range rows {
+		if v, ok := byID[r.ID]; ok {
+			out[r.SourceUID] = append(out[r.SourceUID], importedView{view: *v, leadID: r.LeadOrganizationID})
+		}
+	}
+	return out, nil
+}
+
+// unchangedImport reports whether the event would change nothing in the
+// activity a re-import of it updates: the oldest of candidates that a may
+// see and change, as importTarget picks it.
+func unchangedImport(a Actor, candidates []importedView, in ActivityInput, ev calendar.ImportedEvent) bool {
+	for _, c := range candidates {
+		if !a.Viewer().CanSee(c.view.restricted, c.view.allowed) || a.canWriteActivity(c.leadID) != nil {
+			continue
+		}
+		cur := c.view.Input()
+		merged := mergeImported(cur, in, ev)
+		stored := make([]planning.Override, len(c.view.Overrides))
+		for i, o := range c.view.Overrides {
+			stored[i] = planning.Override{RecurrenceID: o.RecurrenceID.UTC(), Cancelled: o.Cancelled, Start: o.Start.UTC(), End: o.End.UTC()}
+		}
+		return sameInput(cur, merged) && sameOverrides(stored, *merged.overrides)
+	}
+	return false
 }
 
 // importTarget finds the activity a re-import of source UID uid updates:
