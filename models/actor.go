@@ -22,6 +22,9 @@ func (r Role) Valid() bool { return r == RoleAdmin || r == RolePlanner || r == R
 // anything takes one, so that visibility and permissions are applied in
 // the store and nowhere else.
 type Actor struct {
+	// PersonID is the signed-in person (0 for a service token or the
+	// CLI); audit entries name them.
+	PersonID       int64
 	TokenID        int64
 	Name           string
 	Role           Role

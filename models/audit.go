@@ -14,6 +14,7 @@ type AuditEntry struct {
 	At       time.Time `json:"at"`
 	Actor    string    `json:"actor"`
 	TokenID  *int64    `json:"token_id,omitempty"`
+	PersonID *int64    `json:"person_id,omitempty"`
 	Action   string    `json:"action"`
 	Entity   string    `json:"entity"`
 	EntityID int64     `json:"entity_id"`
@@ -32,6 +33,10 @@ func (s *Store) audit(tx *gorm.DB, a Actor, action, entity string, id int64, bef
 	if a.TokenID != 0 {
 		tid := a.TokenID
 		e.TokenID = &tid
+	}
+	if a.PersonID != 0 {
+		pid := a.PersonID
+		e.PersonID = &pid
 	}
 	var err error
 	if before != nil {

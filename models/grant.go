@@ -1,0 +1,217 @@
+package models
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"time"
+
+	"gorm.io/gorm"
+)
+
+// Grant gives a person a role, bound to an organisation for planners (and
+// optionally viewers): a planner is a person, not a token.
+type Grant struct {
+	ID               int64     `json:"id" gorm:"primaryKey"`
+	PersonID         int64     `json:"-"`
+	Person           string    `json:"person" gorm:"-"`
+	Role             Role      `json:"role"`
+	OrganizationID   *int64    `json:"-"`
+	OrganizationCode string    `json:"organization,omitempty" gorm:"-"`
+	CreatedAt        time.Time `json:"created_at"`
+}
+
+// TableName maps Grant to person_grants.
+func (Grant) TableName() string { return "person_grants" }
+
+// GrantInput names a person (id or e-mail), a role and, for planners, an
+// organisation.
+type GrantInput struct {
+	Person       Ref  `json:"person"`
+	Role         Role `json:"role"`
+	Organization Ref  `json:"organization"`
+}
+
+// rank orders roles from least to most powerful, so a person with several
+// grants acts with the strongest.
+func (r Role) rank() int {
+	switch r {
+	case RoleAdmin:
+		return 3
+	case RolePlanner:
+		return 2
+	case RoleViewer:
+		return 1
+	}
+	return 0
+}
+
+// GrantRole gives a person a role; administrators only, audited. Granting
+// what the person already has changes nothing.
+func (s *Store) GrantRole(ctx context.Context, a Actor, in GrantInput) (*Grant, error) {
+	if err := a.requireAdmin(); err != nil {
+		return nil, err
+	}
+	var g Grant
+	err := s.write(ctx, func(tx *gorm.DB) error {
+		personID, orgID, err := validateGrant(tx, in)
+		if err != nil {
+			return err
+		}
+		q := tx.Where("person_id = ? AND role = ?", personID, in.Role)
+		if orgID == 0 {
+			q = q.Where("organization_id IS NULL")
+		} else {
+			q = q.Where("organization_id = ?", orgID)
+		}
+		var existing []Grant
+		if err := q.Find(&existing).Error; err != nil {
+			return fmt.Errorf("find grants of person %d: %w", personID, err)
+		}
+		if len(existing) > 0 {
+			g = existing[0]
+			return fillGrants(tx, []*Grant{&g})
+		}
+		g = Grant{PersonID: personID, Role: in.Role, OrganizationID: nullID(orgID), CreatedAt: s.now()}
+		if err := tx.Create(&g).Error; err != nil {
+			return fmt.Errorf("create grant: %w", err)
+		}
+		if err := fillGrants(tx, []*Grant{&g}); err != nil {
+			return err
+		}
+		return s.audit(tx, a, "grant", "person", personID, nil, g, "")
+	})
+	if err != nil {
+		return nil, err
+	}
+	return &g, nil
+}
+
+// RevokeGrant takes a role from a person; administrators only, audited.
+// It answers ErrNotFound when the person does not hold it.
+func (s *Store) RevokeGrant(ctx context.Context, a Actor, in GrantInput) error {
+	if err := a.requireAdmin(); err != nil {
+		return err
+	}
+	return s.write(ctx, func(tx *gorm.DB) error {
+		personID, orgID, err := validateGrant(tx, in)
+		if err != nil {
+			return err
+		}
+		q := tx.Where("person_id = ? AND role = ?", personID, in.Role)
+		if orgID == 0 {
+			q = q.Where("organization_id IS NULL")
+		} else {
+			q = q.Where("organization_id = ?", orgID)
+		}
+		var existing []Grant
+		if err := q.Find(&existing).Error; err != nil {
+			return fmt.Errorf("find grants of person %d: %w", personID, err)
+		}
+		if len(existing) == 0 {
+			return ErrNotFound
+		}
+		if err := tx.Delete(&existing[0]).Error; err != nil {
+			return fmt.Errorf("delete grant %d: %w", existing[0].ID, err)
+		}
+		_ = fillGrants(tx, []*Grant{&existing[0]})
+		return s.audit(tx, a, "revoke_grant", "person", personID, existing[0], nil, "")
+	})
+}
+
+// ListGrants lists grants, of one person when person is set;
+// administrators only.
+func (s *Store) ListGrants(ctx context.Context, a Actor, person Ref) ([]Grant, error) {
+	if err := a.requireAdmin(); err != nil {
+		return nil, err
+	}
+	db := s.db.WithContext(ctx)
+	q := db.Order("person_id, id")
+	if person != "" {
+		id, err := resolve(db, "people", "email", person)
+		if err != nil {
+			return nil, err
+		}
+		q = q.Where("person_id = ?", id)
+	}
+	var gs []Grant
+	if err := q.Find(&gs).Error; err != nil {
+		return nil, fmt.Errorf("list grants: %w", err)
+	}
+	return gs, fillGrants(db, ptrs(gs))
+}
+
+func validateGrant(tx *gorm.DB, in GrantInput) (personID, orgID int64, err error) {
+	v := &ValidationError{}
+	if in.Person == "" {
+		v.add("person", "is required (an id or an e-mail address)")
+	} else {
+		personID = resolveField(tx, v, "person", "people", "email", in.Person)
+	}
+	if !in.Role.Valid() {
+		v.add("role", "want admin, planner or viewer")
+	}
+	orgID = resolveField(tx, v, "organization", "organizations", "code", in.Organization)
+	if in.Role == RolePlanner && in.Organization == "" {
+		v.add("organization", "a planner is bound to an organisation")
+	}
+	if in.Role == RoleAdmin && in.Organization != "" {
+		v.add("organization", "an administrator is not bound to an organisation")
+	}
+	return personID, orgID, v.orNil()
+}
+
+func fillGrants(db *gorm.DB, gs []*Grant) error {
+	if len(gs) == 0 {
+		return nil
+	}
+	codes, err := orgCodes(db)
+	if err != nil {
+		return err
+	}
+	ids := make([]int64, len(gs))
+	for i, g := range gs {
+		ids[i] = g.PersonID
+	}
+	var people []Person
+	if err := db.Select("id", "email").Where("id IN ?", ids).Find(&people).Error; err != nil {
+		return fmt.Errorf("load the people of grants: %w", err)
+	}
+	emails := map[int64]string{}
+	for _, p := range people {
+		emails[p.ID] = p.Email
+	}
+	for _, g := range gs {
+		g.OrganizationCode = codes[derefID(g.OrganizationID)]
+		g.Person = emails[g.PersonID]
+	}
+	return nil
+}
+
+// ActorForPerson is who a signed-in person acts as: their strongest grant
+// (an administrator over a planner over a viewer), or, with no grant, a
+// viewer of their own organisation, so that staff who only subscribe can
+// sign in without an administrator's step.
+func (s *Store) ActorForPerson(ctx context.Context, personID int64) (Actor, error) {
+	db := s.db.WithContext(ctx)
+	var p Person
+	if err := db.First(&p, personID).Error; err != nil {
+		if errors.Is(err, gorm.ErrRecordNotFound) {
+			return Actor{}, ErrUnauthenticated
+		}
+		return Actor{}, fmt.Errorf("load person %d: %w", personID, err)
+	}
+	var gs []Grant
+	if err := db.Where("person_id = ?", personID).Order("id").Find(&gs).Error; err != nil {
+		return Actor{}, fmt.Errorf("load the grants of person %d: %w", personID, err)
+	}
+	a := Actor{PersonID: p.ID, Name: "person:" + p.Email, Role: RoleViewer, OrganizationID: derefID(p.OrganizationID)}
+	best := 0
+	for _, g := range gs {
+		if g.Role.rank() > best {
+			best = g.Role.rank()
+			a.Role, a.OrganizationID = g.Role, derefID(g.OrganizationID)
+		}
+	}
+	return a, nil
+}

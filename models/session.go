@@ -1,0 +1,231 @@
+package models
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strings"
+	"time"
+
+	"gorm.io/gorm"
+)
+
+// SignInMethod says how a session began.
+type SignInMethod string
+
+// The ways into a session.
+const (
+	SignInLink SignInMethod = "link"
+	SignInOIDC SignInMethod = "oidc"
+	SignInDemo SignInMethod = "demo"
+)
+
+// SessionSettings are the lifetimes of sign-in links and sessions.
+type SessionSettings struct {
+	// LinkTTL is how long an e-mailed sign-in link may be used (once).
+	LinkTTL time.Duration
+	// Idle ends a session nobody used for that long.
+	Idle time.Duration
+	// Absolute ends every session that long after sign-in, used or not.
+	Absolute time.Duration
+	// LinksPerAddress is how many links one address may be sent per
+	// LinkTTL, so that nobody can flood a mailbox through jointcal.
+	LinksPerAddress int
+}
+
+// DefaultSessionSettings: links for 15 minutes, three per address in that
+// time; sessions end after 8 hours unused or 30 days in all.
+func DefaultSessionSettings() SessionSettings {
+	return SessionSettings{LinkTTL: 15 * time.Minute, Idle: 8 * time.Hour, Absolute: 30 * 24 * time.Hour, LinksPerAddress: 3}
+}
+
+// ErrSignInLinkInvalid is the one answer to a link that is unknown, used
+// or expired: which of the three is not said.
+var ErrSignInLinkInvalid = errors.New("this sign-in link is not valid: it was used already or has expired; ask for a new one")
+
+// ErrTooManySignInLinks is returned when an address asked for more links
+// than LinksPerAddress within LinkTTL; the caller answers as if it sent
+// one, so that the limit reveals nothing about the address.
+var ErrTooManySignInLinks = errors.New("too many sign-in links asked for this address")
+
+// signInLink is an e-mailed one-time link; only its hash is kept.
+type signInLink struct {
+	ID        int64 `gorm:"primaryKey"`
+	Hash      string
+	PersonID  int64
+	CreatedAt time.Time
+	ExpiresAt time.Time
+	UsedAt    *time.Time
+}
+
+func (signInLink) TableName() string { return "signin_links" }
+
+// Session is a signed-in browser. Only the hash of its cookie is kept.
+type Session struct {
+	ID         int64        `json:"id" gorm:"primaryKey"`
+	Hash       string       `json:"-"`
+	PersonID   int64        `json:"-"`
+	Method     SignInMethod `json:"method"`
+	UserAgent  string       `json:"user_agent"`
+	CreatedAt  time.Time    `json:"created_at"`
+	LastSeenAt time.Time    `json:"last_seen_at"`
+	ExpiresAt  time.Time    `json:"expires_at"`
+	RevokedAt  *time.Time   `json:"-"`
+	// Current marks the session a listing was asked from.
+	Current bool `json:"current" gorm:"-"`
+}
+
+// CreateSignInLink issues a one-time sign-in link secret for the person
+// with that e-mail address. An unknown address yields ErrNotFound; the
+// caller must answer exactly as for a known one (no enumeration).
+func (s *Store) CreateSignInLink(ctx context.Context, email string, set SessionSettings) (secret string, p *Person, err error) {
+	email = strings.TrimSpace(email)
+	err = s.write(ctx, func(tx *gorm.DB) error {
+		var people []Person
+		if err := tx.Where("LOWER(email) = LOWER(?)", email).Limit(1).Find(&people).Error; err != nil {
+			return fmt.Errorf("find the person of a sign-in link: %w", err)
+		}
+		if len(people) == 0 {
+			return ErrNotFound
+		}
+		p = &people[0]
+		now := s.now()
+		var recent int64
+		if err := tx.Model(&signInLink{}).Where("person_id = ? AND created_at > ?", p.ID, now.Add(-set.LinkTTL)).Count(&recent).Error; err != nil {
+			return fmt.Errorf("count recent sign-in links: %w", err)
+		}
+		if int(recent) >= set.LinksPerAddress {
+			return ErrTooManySignInLinks
+		}
+		if secret, err = NewSecret(); err != nil {
+			return err
+		}
+		if err := tx.Create(&signInLink{Hash: HashToken(secret), PersonID: p.ID, CreatedAt: now, ExpiresAt: now.Add(set.LinkTTL)}).Error; err != nil {
+			return fmt.Errorf("store sign-in link: %w", err)
+		}
+		return s.audit(tx, Actor{PersonID: p.ID, Name: "person:" + p.Email}, "signin_link", "person", p.ID, nil, nil, "")
+	})
+	return secret, p, err
+}
+
+// RedeemSignInLink uses a link once and opens a session for its person:
+// the session's secret (for the cookie) and the actor it stands for.
+func (s *Store) RedeemSignInLink(ctx context.Context, linkSecret, userAgent string, set SessionSettings) (string, Actor, error) {
+	var personID int64
+	err := s.write(ctx, func(tx *gorm.DB) error {
+		now := s.now()
+		res := tx.Model(&signInLink{}).Where("hash = ? AND used_at IS NULL AND expires_at > ?", HashToken(linkSecret), now).Update("used_at", now)
+		if res.Error != nil {
+			return fmt.Errorf("use sign-in link: %w", res.Error)
+		}
+		if res.RowsAffected != 1 {
+			return ErrSignInLinkInvalid
+		}
+		var l signInLink
+		if err := tx.Where("hash = ?", HashToken(linkSecret)).First(&l).Error; err != nil {
+			return fmt.Errorf("load sign-in link: %w", err)
+		}
+		personID = l.PersonID
+		return nil
+	})
+	if err != nil {
+		return "", Actor{}, err
+	}
+	return s.StartSession(ctx, personID, SignInLink, userAgent, set)
+}
+
+// StartSession opens a session for a person who has just proved who they
+// are (a link, an identity provider, the demo), always under a new
+// secret, and audits the sign-in.
+func (s *Store) StartSession(ctx context.Context, personID int64, method SignInMethod, userAgent string, set SessionSettings) (string, Actor, error) {
+	a, err := s.ActorForPerson(ctx, personID)
+	if err != nil {
+		return "", Actor{}, err
+	}
+	secret, err := NewSecret()
+	if err != nil {
+		return "", Actor{}, err
+	}
+	if len(userAgent) > 300 {
+		userAgent = userAgent[:300]
+	}
+	err = s.write(ctx, func(tx *gorm.DB) error {
+		now := s.now()
+		sess := Session{Hash: HashToken(secret), PersonID: personID, Method: method, UserAgent: userAgent, CreatedAt: now, LastSeenAt: now, ExpiresAt: now.Add(set.Absolute)}
+		if err := tx.Create(&sess).Error; err != nil {
+			return fmt.Errorf("store session: %w", err)
+		}
+		return s.audit(tx, a, "sign_in", "person", personID, nil, map[string]any{"method": method, "session": sess.ID}, "")
+	})
+	return secret, a, err
+}
+
+// SessionActor maps a session cookie to its actor, ending it when it was
+// idle too long or is past its absolute end; it records use at most once
+// a minute. The lookup is by hash, so no secret is ever compared.
+func (s *Store) SessionActor(ctx context.Context, secret string, set SessionSettings) (Actor, int64, error) {
+	db := s.db.WithContext(ctx)
+	var sess Session
+	err := db.Where("hash = ? AND revoked_at IS NULL", HashToken(secret)).First(&sess).Error
+	if errors.Is(err, gorm.ErrRecordNotFound) {
+		return Actor{}, 0, ErrUnauthenticated
+	}
+	if err != nil {
+		return Actor{}, 0, fmt.Errorf("load session: %w", err)
+	}
+	now := s.now()
+	if !now.Before(sess.ExpiresAt) || now.Sub(sess.LastSeenAt) > set.Idle {
+		return Actor{}, 0, ErrUnauthenticated
+	}
+	a, err := s.ActorForPerson(ctx, sess.PersonID)
+	if err != nil {
+		return Actor{}, 0, err
+	}
+	if now.Sub(sess.LastSeenAt) > time.Minute {
+		db.Model(&Session{}).Where("id = ?", sess.ID).Update("last_seen_at", now) //nolint:errcheck // best effort, like token use
+	}
+	return a, sess.ID, nil
+}
+
+// EndSession signs a session out.
+func (s *Store) EndSession(ctx context.Context, a Actor, sessionID int64) error {
+	return s.write(ctx, func(tx *gorm.DB) error {
+		res := tx.Model(&Session{}).Where("id = ? AND person_id = ? AND revoked_at IS NULL", sessionID, a.PersonID).Update("revoked_at", s.now())
+		if res.Error != nil {
+			return fmt.Errorf("end session %d: %w", sessionID, res.Error)
+		}
+		if res.RowsAffected == 0 {
+			return ErrNotFound
+		}
+		return s.audit(tx, a, "sign_out", "person", a.PersonID, nil, map[string]any{"session": sessionID}, "")
+	})
+}
+
+// EndAllSessions signs a person out everywhere.
+func (s *Store) EndAllSessions(ctx context.Context, a Actor) (int64, error) {
+	var n int64
+	err := s.write(ctx, func(tx *gorm.DB) error {
+		res := tx.Model(&Session{}).Where("person_id = ? AND revoked_at IS NULL", a.PersonID).Update("revoked_at", s.now())
+		if res.Error != nil {
+			return fmt.Errorf("end the sessions of person %d: %w", a.PersonID, res.Error)
+		}
+		n = res.RowsAffected
+		return s.audit(tx, a, "sign_out_everywhere", "person", a.PersonID, nil, map[string]any{"sessions": n}, "")
+	})
+	return n, err
+}
+
+// ListSessions lists the person's open sessions, newest first.
+func (s *Store) ListSessions(ctx context.Context, a Actor, current int64, set SessionSettings) ([]Session, error) {
+	now := s.now()
+	var out []Session
+	err := s.db.WithContext(ctx).Where("person_id = ? AND revoked_at IS NULL AND expires_at > ? AND last_seen_at > ?", a.PersonID, now, now.Add(-set.Idle)).
+		Order("created_at DESC").Find(&out).Error
+	if err != nil {
+		return nil, fmt.Errorf("list sessions: %w", err)
+	}
+	for i := range out {
+		out[i].Current = out[i].ID == current
+	}
+	return out, nil
+}
