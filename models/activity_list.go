@@ -22,10 +22,26 @@ type ActivityFilter struct {
 	ListOptions
 }
 
+// validate refuses enum values that name nothing: a misspelt kind
+// ("exercize") must not read as "there are none".
+func (f ActivityFilter) validate() error {
+	v := &ValidationError{}
+	if f.Kind != "" {
+		checkEnum(v, "kind", f.Kind, ActivityKinds...)
+	}
+	if f.Status != "" {
+		checkEnum(v, "status", f.Status, Statuses...)
+	}
+	return v.orNil()
+}
+
 // ListActivities lists the activities the actor may see, by id.
 func (s *Store) ListActivities(ctx context.Context, a Actor, f ActivityFilter) (Page[ActivityView], error) {
 	db := s.db.WithContext(ctx)
 	empty := Page[ActivityView]{Items: []ActivityView{}}
+	if err := f.validate(); err != nil {
+		return empty, err
+	}
 	q := db.Table("activities").Where("activities.deleted_at IS NULL").Scopes(visibleActivities(a.Viewer()))
 	if !f.From.IsZero() || !f.To.IsZero() {
 		from, to := f.From, f.To

@@ -53,10 +53,14 @@ type AuditFilter struct {
 	EntityID int64
 	Actor    string
 	From, To time.Time
+	// Oldest reads the trail from its start (order=asc).
+	Oldest bool
 	ListOptions
 }
 
-// ListAudit returns audit entries, oldest first; administrators only.
+// ListAudit returns audit entries, newest first unless f.Oldest
+// (Descending is set from it); administrators only. Newest first is what
+// someone asking "who changed this?" wants to read.
 func (s *Store) ListAudit(ctx context.Context, a Actor, f AuditFilter) (Page[AuditEntry], error) {
 	if err := a.requireAdmin(); err != nil {
 		return Page[AuditEntry]{}, err
@@ -77,5 +81,7 @@ func (s *Store) ListAudit(ctx context.Context, a Actor, f AuditFilter) (Page[Aud
 	if !f.To.IsZero() {
 		q = q.Where("at < ?", f.To.UTC())
 	}
-	return paginate(q, "id", f.ListOptions, func(e AuditEntry) int64 { return e.ID })
+	opts := f.ListOptions
+	opts.Descending = !f.Oldest
+	return paginate(q, "id", opts, func(e AuditEntry) int64 { return e.ID })
 }

@@ -153,9 +153,12 @@ func (p Page[T]) MarshalJSON() ([]byte, error) {
 }
 
 // ListOptions are the pagination parameters every list takes.
+// Descending pages from the highest id down (the audit trail reads newest
+// first); the cursor then continues below the last id seen.
 type ListOptions struct {
-	Limit  int
-	Cursor string
+	Limit      int
+	Cursor     string
+	Descending bool
 }
 
 // DefaultLimit and MaxLimit bound a page.
@@ -200,7 +203,15 @@ func paginate[T any](q *gorm.DB, idColumn string, opts ListOptions, id func(T) i
 	if err := q.Session(&gorm.Session{}).Count(&p.Total).Error; err != nil {
 		return p, err
 	}
-	if err := q.Where(idColumn+" > ?", after).Order(idColumn).Limit(limit + 1).Find(&p.Items).Error; err != nil {
+	switch {
+	case !opts.Descending:
+		q = q.Where(idColumn+" > ?", after).Order(idColumn)
+	case opts.Cursor != "":
+		q = q.Where(idColumn+" < ?", after).Order(idColumn + " DESC")
+	default:
+		q = q.Order(idColumn + " DESC")
+	}
+	if err := q.Limit(limit + 1).Find(&p.Items).Error; err != nil {
 		return p, err
 	}
 	if len(p.Items) > limit {
