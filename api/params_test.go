@@ -186,3 +186,56 @@ func TestTimesInActivityOffset(t *testing.T) {
 }
 
 func itoa(n int64) string { return strconv.FormatInt(n, 10) }
+
+// TestOccurrences: the expanded instances of a window, moved ones with
+// their original start, cancelled ones absent, filtered and hidden like
+// the activity list.
+func TestOccurrences(t *testing.T) {
+	t.Parallel()
+	modelstest.ForEach(t, func(t *testing.T, s *models.Store) {
+		e := newEnv(t, s)
+		weekly := meeting("EU", "Weekly sync", "2031-03-04T10:00:00+01:00", "2031-03-04T11:00:00+01:00")
+		weekly["rrule"] = "FREQ=WEEKLY;COUNT=4"
+		id := idOf(t, e.expect(e.do("POST", "/api/v1/activities", "admin", weekly), 201))
+		path := "/api/v1/activities/" + itoa(id) + "/occurrences/"
+		e.expect(e.do("PATCH", path+"2031-03-11T09:00:00Z", "admin", map[string]any{"start": "2031-03-12T15:00:00+01:00", "end": "2031-03-12T16:00:00+01:00"}), 200)
+		e.expect(e.do("PATCH", path+"2031-03-18T09:00:00Z", "admin", map[string]any{"cancelled": true}), 200)
+		secret := meeting("EU", "EU only", "2031-03-05T10:00:00+01:00", "2031-03-05T11:00:00+01:00")
+		secret["visibility"] = []string{"EU"}
+		secret["kind"] = "workshop"
+		e.expect(e.do("POST", "/api/v1/activities", "admin", secret), 201)
+
+		starts := func(query, who string) []string {
+			t.Helper()
+			var out []string
+			for _, it := range e.expect(e.do("GET", "/api/v1/occurrences?from=2031-03-01T00:00:00Z&to=2031-04-01T00:00:00Z"+query, who, nil), 200).json(t)["items"].([]any) {
+				o := it.(map[string]any)
+				s := o["start"].(string)
+				if rid, ok := o["recurrence_id"]; ok {
+					s += "<" + rid.(string)
+				}
+				out = append(out, s)
+			}
+			return out
+		}
+		all := strings.Join(starts("", "eu_viewer"), " ")
+		want := "2031-03-04T10:00:00+01:00 2031-03-05T10:00:00+01:00 2031-03-12T15:00:00+01:00<2031-03-11T10:00:00+01:00 2031-03-25T10:00:00+01:00"
+		if all != want {
+			t.Fatalf("EU sees\n %s\nwant\n %s", all, want)
+		}
+		if got := strings.Join(starts("", "nato_viewer"), " "); strings.Contains(got, "2031-03-05") {
+			t.Fatalf("NATO sees the EU-only instance: %s", got)
+		}
+		if got := starts("&kind=workshop", "eu_viewer"); len(got) != 1 {
+			t.Fatalf("kind filter: %v", got)
+		}
+		// Pages continue where the last one stopped.
+		first := e.expect(e.do("GET", "/api/v1/occurrences?from=2031-03-01T00:00:00Z&to=2031-04-01T00:00:00Z&limit=3", "eu_viewer", nil), 200).json(t)
+		rest := starts("&limit=3&cursor="+first["next_cursor"].(string), "eu_viewer")
+		if len(first["items"].([]any)) != 3 || len(rest) != 1 || rest[0] != "2031-03-25T10:00:00+01:00" || first["total"].(float64) != 4 {
+			t.Fatalf("pages: %v then %v", first, rest)
+		}
+		e.expect(e.do("GET", "/api/v1/occurrences?from=2031-03-01T00:00:00Z", "eu_viewer", nil), 422)
+		e.expect(e.do("GET", "/api/v1/occurrences?from=2031-03-01T00:00:00Z&to=2031-04-01T00:00:00Z&kind=exercize", "eu_viewer", nil), 422)
+	})
+}

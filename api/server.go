@@ -105,6 +105,7 @@ func (s *Server) routes() {
 	v1.PATCH("/activities/:id/occurrences/:start", s.changeOccurrence, mw...)
 
 	v1.GET("/activities/:id/conflicts", s.activityConflicts, mw...)
+	v1.GET("/occurrences", s.listOccurrences, mw...)
 
 	v1.POST("/conflicts/check", s.checkConflicts, mw...)
 	v1.GET("/conflicts", s.listConflicts, mw...)
