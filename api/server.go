@@ -82,6 +82,8 @@ func (s *Server) routes() {
 	e.GET("/readyz", s.readyz)
 	e.GET("/metrics", echo.WrapHandler(promhttp.HandlerFor(s.registry, promhttp.HandlerOpts{})))
 	e.GET("/api/v1/openapi.yaml", s.openapi)
+	e.GET("/api/v1/docs", s.apidocsPage)
+	e.GET("/api/v1/docs/:file", s.apidocsAsset)
 	e.GET("/feeds/:token", s.serveFeed)
 	e.HEAD("/feeds/:token", s.serveFeed)
 
