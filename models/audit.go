@@ -47,6 +47,11 @@ func (s *Store) audit(tx *gorm.DB, a Actor, action, entity string, id int64, bef
 	return tx.Create(&e).Error
 }
 
+// auditEntities are the kinds of entity the trail records, so that a
+// filter naming another (a misspelling) is refused instead of answering
+// an empty trail. A new audited entity adds its name here.
+var auditEntities = []string{"activity", "blackout", "body", "external_calendar", "feed", "organization", "person", "reminder", "token", "venue"}
+
 // AuditFilter narrows the audit list.
 type AuditFilter struct {
 	Entity   string
@@ -64,6 +69,13 @@ type AuditFilter struct {
 func (s *Store) ListAudit(ctx context.Context, a Actor, f AuditFilter) (Page[AuditEntry], error) {
 	if err := a.requireAdmin(); err != nil {
 		return Page[AuditEntry]{}, err
+	}
+	if f.Entity != "" {
+		v := &ValidationError{}
+		checkEnum(v, "entity", f.Entity, auditEntities...)
+		if err := v.orNil(); err != nil {
+			return Page[AuditEntry]{}, err
+		}
 	}
 	q := s.db.WithContext(ctx).Model(&AuditEntry{})
 	if f.Entity != "" {
