@@ -138,20 +138,44 @@ func (s *Server) changeOccurrence(c echo.Context) error {
 	return writeResponse(c, http.StatusOK, r)
 }
 
-func (s *Server) listActivities(c echo.Context) error {
+// activityFilter reads the filters shared by the activity and the
+// occurrence lists.
+func activityFilter(c echo.Context) (models.ActivityFilter, error) {
 	opts, from, to, err := listWindow(c)
 	if err != nil {
-		return err
+		return models.ActivityFilter{}, err
 	}
 	if !from.IsZero() && !to.IsZero() && !to.After(from) {
-		return invalid("to", "must be after from")
+		return models.ActivityFilter{}, invalid("to", "must be after from")
 	}
 	q := c.QueryParam
-	page, err := s.store.ListActivities(c.Request().Context(), actor(c), models.ActivityFilter{
+	return models.ActivityFilter{
 		From: from, To: to, Kind: q("kind"), Organization: models.Ref(q("organization")), Body: models.Ref(q("body")),
 		Person: models.Ref(q("person")), Venue: models.Ref(q("venue")), Area: q("area"), Series: q("series"),
 		Status: q("status"), Q: q("q"), ListOptions: opts,
-	})
+	}, nil
+}
+
+func (s *Server) listActivities(c echo.Context) error {
+	f, err := activityFilter(c)
+	if err != nil {
+		return err
+	}
+	page, err := s.store.ListActivities(c.Request().Context(), actor(c), f)
+	if err != nil {
+		return err
+	}
+	return c.JSON(http.StatusOK, page)
+}
+
+// listOccurrences answers the expanded instances in a window, with the
+// filters of the activity list.
+func (s *Server) listOccurrences(c echo.Context) error {
+	f, err := activityFilter(c)
+	if err != nil {
+		return err
+	}
+	page, err := s.store.ListOccurrences(c.Request().Context(), actor(c), models.OccurrenceFilter{ActivityFilter: f})
 	if err != nil {
 		return err
 	}

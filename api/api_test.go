@@ -174,7 +174,7 @@ func TestActivityLifecycle(t *testing.T) {
 		if n := e.count("/api/v1/activities", "admin"); n != 0 {
 			t.Fatalf("deleted activity still listed (%d)", n)
 		}
-		audit := e.expect(e.do("GET", "/api/v1/audit?entity=activity", "admin", nil), 200).json(t)
+		audit := e.expect(e.do("GET", "/api/v1/audit?entity=activity&order=asc", "admin", nil), 200).json(t)
 		items := audit["items"].([]any)
 		var actions []string
 		for _, it := range items {

@@ -80,8 +80,11 @@ func (s *Server) availability(c echo.Context) error {
 	}
 	if l := c.QueryParam("limit"); l != "" {
 		n, err := strconv.Atoi(l)
-		if err != nil || n < 1 || n > 100 {
-			return invalid("limit", "want 1 to 100")
+		if err != nil {
+			return invalid("limit", "want an integer")
+		}
+		if n < 1 || n > 100 {
+			return unprocessable("limit", "want 1 to 100")
 		}
 		q.Limit = n
 	}

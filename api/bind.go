@@ -116,13 +116,19 @@ func setETag(c echo.Context, version int) {
 	c.Response().Header().Set("ETag", `"v`+strconv.Itoa(version)+`"`)
 }
 
-// listOptions reads limit and cursor.
+// listOptions reads limit and cursor. A limit that is not a number is a
+// 400; one outside 1..MaxLimit, negative or too large alike, is refused
+// with the same 422 rather than silently clamped, so a client never gets
+// a page size it did not ask for.
 func listOptions(c echo.Context) (models.ListOptions, error) {
 	o := models.ListOptions{Cursor: c.QueryParam("cursor")}
 	if l := c.QueryParam("limit"); l != "" {
 		n, err := strconv.Atoi(l)
-		if err != nil || n < 1 {
-			return o, invalid("limit", "want a positive integer")
+		if err != nil {
+			return o, invalid("limit", "want an integer")
+		}
+		if n < 1 || n > models.MaxLimit {
+			return o, unprocessable("limit", fmt.Sprintf("want 1 to %d", models.MaxLimit))
 		}
 		o.Limit = n
 	}
@@ -144,18 +150,15 @@ func timeParam(c echo.Context, name string) (time.Time, error) {
 
 // idParam reads the numeric :id path parameter.
 func idParam(c echo.Context) (int64, error) {
-	id, err := strconv.ParseInt(c.Param("id"), 10, 64)
-	if err != nil || id <= 0 {
-		return 0, models.ErrNotFound
-	}
-	return id, nil
+	return idFrom(c.Param("id"))
 }
 
-// idFrom parses a positive integer id.
+// idFrom parses a positive integer path id. Anything else is a malformed
+// request (400), not a resource that does not exist (404).
 func idFrom(s string) (int64, error) {
 	id, err := strconv.ParseInt(s, 10, 64)
 	if err != nil || id <= 0 {
-		return 0, models.ErrNotFound
+		return 0, invalid("id", "want a positive integer id")
 	}
 	return id, nil
 }

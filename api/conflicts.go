@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/json"
 	"net/http"
+	"strconv"
 
 	"github.com/jointcal/jointcal/models"
 	"github.com/labstack/echo/v4"
@@ -77,9 +78,16 @@ func (s *Server) listAudit(c echo.Context) error {
 		return err
 	}
 	f := models.AuditFilter{Entity: c.QueryParam("entity"), Actor: c.QueryParam("actor"), From: from, To: to, ListOptions: opts}
+	switch c.QueryParam("order") {
+	case "", "desc":
+	case "asc":
+		f.Oldest = true
+	default:
+		return unprocessable("order", "want asc or desc")
+	}
 	if v := c.QueryParam("entity_id"); v != "" {
-		id, err := idFrom(v)
-		if err != nil {
+		id, err := strconv.ParseInt(v, 10, 64)
+		if err != nil || id <= 0 {
 			return invalid("entity_id", "want a positive integer")
 		}
 		f.EntityID = id

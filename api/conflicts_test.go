@@ -37,7 +37,7 @@ func TestBookingConflicts(t *testing.T) {
 		}
 		c := rep["conflicts"].([]any)[0].(map[string]any)
 		if c["resource"].(map[string]any)["code"] != "NATO-HQ" || c["other"].(map[string]any)["activity_id"] != float64(firstID) ||
-			c["overlap"].(map[string]any)["start"] != "2031-03-10T10:00:00Z" || c["overlap"].(map[string]any)["end"] != "2031-03-10T11:00:00Z" {
+			c["overlap"].(map[string]any)["start"] != "2031-03-10T11:00:00+01:00" || c["overlap"].(map[string]any)["end"] != "2031-03-10T12:00:00+01:00" {
 			t.Fatalf("conflict item: %v", c)
 		}
 		if n := e.count("/api/v1/activities", "admin"); n != 1 {
@@ -102,7 +102,7 @@ func TestRestrictedConflictRevealsNothing(t *testing.T) {
 	if strings.Contains(body, "strategy") || strings.Contains(body, fmt.Sprintf(`"activity_id":%d`, secretID)) || !strings.Contains(body, `"other":{"restricted":true}`) {
 		t.Fatalf("restricted conflict leaks: %s", body)
 	}
-	if !strings.Contains(body, `"code":"chloe@eeas.example"`) || !strings.Contains(body, `"overlap":{"start":"2031-05-05T08:30:00Z","end":"2031-05-05T09:00:00Z"}`) {
+	if !strings.Contains(body, `"code":"chloe@eeas.example"`) || !strings.Contains(body, `"overlap":{"start":"2031-05-05T10:30:00+02:00","end":"2031-05-05T11:00:00+02:00"}`) {
 		t.Fatalf("restricted conflict lacks resource or span: %s", body)
 	}
 	// The EU sees the same clash in full.

@@ -23,12 +23,12 @@ type crud[T any, In any] struct {
 	version func(*T) int
 }
 
-func registerCRUD[T any, In any](g *echo.Group, path string, h crud[T, In]) {
-	g.POST(path, h.handleCreate)
-	g.GET(path, h.handleList)
-	g.GET(path+"/:id", h.handleGet)
-	g.PATCH(path+"/:id", h.handlePatch)
-	g.DELETE(path+"/:id", h.handleDelete)
+func registerCRUD[T any, In any](g *echo.Group, path string, h crud[T, In], mw ...echo.MiddlewareFunc) {
+	g.POST(path, h.handleCreate, mw...)
+	g.GET(path, h.handleList, mw...)
+	g.GET(path+"/:id", h.handleGet, mw...)
+	g.PATCH(path+"/:id", h.handlePatch, mw...)
+	g.DELETE(path+"/:id", h.handleDelete, mw...)
 }
 
 func (h crud[T, In]) handleCreate(c echo.Context) error {

@@ -105,6 +105,14 @@ func (e *env) do(method, path, who string, body any, headers ...string) response
 		}
 		rd = bytes.NewReader(raw)
 	}
+	var sent []byte
+	if rd != nil {
+		var err error
+		if sent, err = io.ReadAll(rd); err != nil {
+			e.t.Fatal(err)
+		}
+		rd = bytes.NewReader(sent)
+	}
 	req, err := http.NewRequest(method, e.srv.URL+path, rd)
 	if err != nil {
 		e.t.Fatal(err)
@@ -127,7 +135,9 @@ func (e *env) do(method, path, who string, body any, headers ...string) response
 	if err != nil {
 		e.t.Fatal(err)
 	}
-	return response{Status: res.StatusCode, Header: res.Header, Body: raw}
+	r := response{Status: res.StatusCode, Header: res.Header, Body: raw}
+	checkContract(e.t, req, sent, r)
+	return r
 }
 
 // expect fails the test unless the status matches.

@@ -31,7 +31,9 @@ func (e *env) postICS(query, who string, ics []byte) response {
 	}
 	defer res.Body.Close()
 	raw, _ := io.ReadAll(res.Body)
-	return response{Status: res.StatusCode, Header: res.Header, Body: raw}
+	r := response{Status: res.StatusCode, Header: res.Header, Body: raw}
+	checkContract(e.t, req, ics, r)
+	return r
 }
 
 func corpus(t *testing.T, name string) []byte {

@@ -36,9 +36,21 @@ func titleOf(kind string) string {
 	return strings.ToUpper(s[:1]) + s[1:]
 }
 
-// invalid reports one bad field.
+// invalid reports a field that cannot be read at all (malformed JSON, a
+// path id that is not a number, a query value of the wrong syntax): 400
+// bad-request. Clients switch on the type, so it differs from the 422 of
+// a value that reads but breaks a rule.
 func invalid(field, message string) *Problem {
-	p := problem(http.StatusBadRequest, "validation-error", field+": "+message)
+	p := problem(http.StatusBadRequest, "bad-request", field+": "+message)
+	p.Errors = []models.FieldError{{Field: field, Message: message}}
+	return p
+}
+
+// unprocessable reports a field that reads but breaks a rule (an unknown
+// enum value, a number out of range): 422 validation-error, the same
+// answer the store gives for a bad body.
+func unprocessable(field, message string) *Problem {
+	p := problem(http.StatusUnprocessableEntity, "validation-error", field+": "+message)
 	p.Errors = []models.FieldError{{Field: field, Message: message}}
 	return p
 }

@@ -82,9 +82,9 @@ func blackoutCRUD(s *Server) crud[models.Blackout, models.BlackoutInput] {
 	return crud[models.Blackout, models.BlackoutInput]{
 		s: s, create: s.store.CreateBlackout, update: s.store.UpdateBlackout, remove: s.store.DeleteBlackout,
 		get: func(ctx context.Context, ref string) (*models.Blackout, error) {
-			id, err := strconv.ParseInt(ref, 10, 64)
+			id, err := idFrom(ref)
 			if err != nil {
-				return nil, models.ErrNotFound
+				return nil, err
 			}
 			return s.store.GetBlackout(ctx, id)
 		},

@@ -2,6 +2,7 @@ package api
 
 import (
 	"net/http"
+	"strconv"
 
 	"github.com/jointcal/jointcal/models"
 	"github.com/labstack/echo/v4"
@@ -13,8 +14,13 @@ func (s *Server) listReminders(c echo.Context) error {
 		return err
 	}
 	f := models.ReminderFilter{Status: c.QueryParam("status"), From: from, To: to, ListOptions: opts}
+	switch f.Status {
+	case "", models.OutboxPending, models.OutboxSending, models.OutboxSent, models.OutboxFailed, models.OutboxExpired, models.OutboxDropped:
+	default:
+		return unprocessable("status", "want pending, sending, sent, failed, expired or dropped")
+	}
 	if v := c.QueryParam("activity"); v != "" {
-		if f.Activity, err = idFrom(v); err != nil {
+		if f.Activity, err = strconv.ParseInt(v, 10, 64); err != nil || f.Activity <= 0 {
 			return invalid("activity", "want an activity id")
 		}
 	}

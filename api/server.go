@@ -8,7 +8,9 @@ import (
 	"context"
 	"log/slog"
 	"net/http"
+	"net/url"
 	"strconv"
+	"strings"
 	"sync"
 	"time"
 
@@ -91,48 +93,78 @@ func (s *Server) routes() {
 	e.GET("/readyz", s.readyz)
 	e.GET("/metrics", echo.WrapHandler(promhttp.HandlerFor(s.registry, promhttp.HandlerOpts{})))
 	e.GET("/api/v1/openapi.yaml", s.openapi)
+	e.GET("/api/v1/docs", s.apidocsPage)
+	e.GET("/api/v1/docs/:file", s.apidocsAsset)
 	e.GET("/feeds/:token", s.serveFeed)
 	e.HEAD("/feeds/:token", s.serveFeed)
 
-	v1 := e.Group("/api/v1", s.authenticate)
-	registerCRUD(v1, "/organizations", organizationCRUD(s))
-	registerCRUD(v1, "/bodies", bodyCRUD(s))
-	registerCRUD(v1, "/people", personCRUD(s))
-	registerCRUD(v1, "/venues", venueCRUD(s))
-	registerCRUD(v1, "/blackouts", blackoutCRUD(s))
+	// The v1 routes take their middleware one by one rather than from the
+	// group: a group's middleware registers a catch-all that answers 404
+	// where a route exists with another method, which must be a 405 with
+	// Allow.
+	v1 := e.Group("/api/v1")
+	mw := []echo.MiddlewareFunc{unescapeParams, s.authenticate}
+	registerCRUD(v1, "/organizations", organizationCRUD(s), mw...)
+	registerCRUD(v1, "/bodies", bodyCRUD(s), mw...)
+	registerCRUD(v1, "/people", personCRUD(s), mw...)
+	registerCRUD(v1, "/venues", venueCRUD(s), mw...)
+	registerCRUD(v1, "/blackouts", blackoutCRUD(s), mw...)
 
-	v1.POST("/activities", s.createActivity)
-	v1.GET("/activities", s.listActivities)
-	v1.GET("/activities/:id", s.getActivity)
-	v1.PATCH("/activities/:id", s.updateActivity)
-	v1.DELETE("/activities/:id", s.deleteActivity)
-	v1.PATCH("/activities/:id/occurrences/:start", s.changeOccurrence)
+	v1.POST("/activities", s.createActivity, mw...)
+	v1.GET("/activities", s.listActivities, mw...)
+	v1.GET("/activities/:id", s.getActivity, mw...)
+	v1.PATCH("/activities/:id", s.updateActivity, mw...)
+	v1.DELETE("/activities/:id", s.deleteActivity, mw...)
+	v1.PATCH("/activities/:id/occurrences/:start", s.changeOccurrence, mw...)
 
-	v1.GET("/activities/:id/conflicts", s.activityConflicts)
+	v1.GET("/activities/:id/conflicts", s.activityConflicts, mw...)
+	v1.GET("/occurrences", s.listOccurrences, mw...)
 
-	v1.POST("/conflicts/check", s.checkConflicts)
-	v1.GET("/conflicts", s.listConflicts)
-	v1.GET("/availability", s.availability)
+	v1.POST("/conflicts/check", s.checkConflicts, mw...)
+	v1.GET("/conflicts", s.listConflicts, mw...)
+	v1.GET("/availability", s.availability, mw...)
 
-	v1.POST("/feeds", s.createFeed)
-	v1.GET("/feeds", s.listFeeds)
-	v1.DELETE("/feeds/:id", s.deleteFeed)
-	v1.POST("/feeds/:id/rotate", s.rotateFeed)
+	v1.POST("/feeds", s.createFeed, mw...)
+	v1.GET("/feeds", s.listFeeds, mw...)
+	v1.DELETE("/feeds/:id", s.deleteFeed, mw...)
+	v1.POST("/feeds/:id/rotate", s.rotateFeed, mw...)
 
-	v1.POST("/import/ics", s.importICS)
-	v1.GET("/import/jobs/:id", s.getImportJob)
+	v1.POST("/import/ics", s.importICS, mw...)
+	v1.GET("/import/jobs/:id", s.getImportJob, mw...)
 
-	v1.POST("/external-calendars", s.createExternal)
-	v1.GET("/external-calendars", s.listExternal)
-	v1.GET("/external-calendars/:id", s.getExternal)
-	v1.DELETE("/external-calendars/:id", s.deleteExternal)
-	v1.POST("/external-calendars/:id/sync", s.syncExternalNow)
+	v1.POST("/external-calendars", s.createExternal, mw...)
+	v1.GET("/external-calendars", s.listExternal, mw...)
+	v1.GET("/external-calendars/:id", s.getExternal, mw...)
+	v1.DELETE("/external-calendars/:id", s.deleteExternal, mw...)
+	v1.POST("/external-calendars/:id/sync", s.syncExternalNow, mw...)
 
-	v1.GET("/reminders", s.listReminders)
-	v1.POST("/reminders/:id/retry", s.retryReminder)
-	v1.GET("/jobs", s.listJobs)
+	v1.GET("/reminders", s.listReminders, mw...)
+	v1.POST("/reminders/:id/retry", s.retryReminder, mw...)
+	v1.GET("/jobs", s.listJobs, mw...)
 
-	v1.GET("/audit", s.listAudit)
+	v1.GET("/audit", s.listAudit, mw...)
+}
+
+// unescapeParams percent-decodes the path parameters: Echo hands them
+// over raw when the request path carries escapes, and clients that escape
+// ":" or "+" (encodeURIComponent, Python's quote) or "@" must reach the
+// same resource as those that do not.
+func unescapeParams(next echo.HandlerFunc) echo.HandlerFunc {
+	return func(c echo.Context) error {
+		values := c.ParamValues()
+		for i, v := range values {
+			if !strings.Contains(v, "%") {
+				continue
+			}
+			u, err := url.PathUnescape(v)
+			if err != nil {
+				return invalid(c.ParamNames()[i], "the path segment is not valid percent-encoding")
+			}
+			values[i] = u
+		}
+		c.SetParamValues(values...)
+		return next(c)
+	}
 }
 
 type ctxKey int

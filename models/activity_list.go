@@ -2,7 +2,11 @@ package models
 
 import (
 	"context"
+	"errors"
+	"fmt"
 	"time"
+
+	"gorm.io/gorm"
 )
 
 // ActivityFilter narrows the activity list. From/To select activities
@@ -22,11 +26,52 @@ type ActivityFilter struct {
 	ListOptions
 }
 
+// validate refuses enum values that name nothing: a misspelt kind
+// ("exercize") must not read as "there are none".
+func (f ActivityFilter) validate() error {
+	v := &ValidationError{}
+	if f.Kind != "" {
+		checkEnum(v, "kind", f.Kind, ActivityKinds...)
+	}
+	if f.Status != "" {
+		checkEnum(v, "status", f.Status, Statuses...)
+	}
+	return v.orNil()
+}
+
 // ListActivities lists the activities the actor may see, by id.
 func (s *Store) ListActivities(ctx context.Context, a Actor, f ActivityFilter) (Page[ActivityView], error) {
 	db := s.db.WithContext(ctx)
 	empty := Page[ActivityView]{Items: []ActivityView{}}
-	q := db.Table("activities").Where("activities.deleted_at IS NULL").Scopes(visibleActivities(a.Viewer()))
+	q, none, err := filteredActivities(db, a, f)
+	if err != nil || none {
+		return empty, err
+	}
+	type idRow struct{ ID int64 }
+	page, err := paginate(q.Select("activities.id"), "activities.id", f.ListOptions, func(r idRow) int64 { return r.ID })
+	if err != nil {
+		return empty, fmt.Errorf("list activities: %w", err)
+	}
+	ids := make([]int64, len(page.Items))
+	for i, r := range page.Items {
+		ids[i] = r.ID
+	}
+	views, err := loadViews(db, ids)
+	if err != nil {
+		return empty, fmt.Errorf("load listed activities: %w", err)
+	}
+	return Page[ActivityView]{Items: views, NextCursor: page.NextCursor, Total: page.Total}, nil
+}
+
+// filteredActivities is the query of the activities the actor may see
+// that match f, shared by the activity and occurrence lists so that both
+// filter and hide alike. none is true when a reference in f names
+// nothing, so nothing can match.
+func filteredActivities(db *gorm.DB, a Actor, f ActivityFilter) (q *gorm.DB, none bool, err error) {
+	if err := f.validate(); err != nil {
+		return nil, false, err
+	}
+	q = db.Table("activities").Where("activities.deleted_at IS NULL").Scopes(visibleActivities(a.Viewer()))
 	if !f.From.IsZero() || !f.To.IsZero() {
 		from, to := f.From, f.To
 		if from.IsZero() {
@@ -35,9 +80,8 @@ func (s *Store) ListActivities(ctx context.Context, a Actor, f ActivityFilter) (
 		if to.IsZero() {
 			to = time.Date(9999, 1, 1, 0, 0, 0, 0, time.UTC)
 		}
-		var err error
 		if q, err = occurringIn(db, q, from, to); err != nil {
-			return empty, err
+			return nil, false, fmt.Errorf("activities occurring in %s..%s: %w", from, to, err)
 		}
 	}
 	if f.Kind != "" {
@@ -66,8 +110,11 @@ func (s *Store) ListActivities(ctx context.Context, a Actor, f ActivityFilter) (
 			continue
 		}
 		id, err := resolve(db, p.table, p.code, p.ref)
+		if errors.Is(err, ErrNotFound) {
+			return nil, true, nil
+		}
 		if err != nil {
-			return empty, nil
+			return nil, false, fmt.Errorf("resolve filter %q: %w", p.ref, err)
 		}
 		cond := "EXISTS (SELECT 1 FROM participants pp WHERE pp.activity_id = activities.id AND pp.type = ? AND pp.ref_id = ?)"
 		if p.extraColumns != "" {
@@ -78,24 +125,13 @@ func (s *Store) ListActivities(ctx context.Context, a Actor, f ActivityFilter) (
 	}
 	if f.Venue != "" {
 		id, err := resolve(db, "venues", "code", f.Venue)
+		if errors.Is(err, ErrNotFound) {
+			return nil, true, nil
+		}
 		if err != nil {
-			return empty, nil
+			return nil, false, fmt.Errorf("resolve filter %q: %w", f.Venue, err)
 		}
 		q = q.Where("activities.venue_id = ?", id)
 	}
-	q = textFilter(q, f.Q, "activities.title", "activities.description", "activities.series")
-	type idRow struct{ ID int64 }
-	page, err := paginate(q.Select("activities.id"), "activities.id", f.ListOptions, func(r idRow) int64 { return r.ID })
-	if err != nil {
-		return empty, err
-	}
-	ids := make([]int64, len(page.Items))
-	for i, r := range page.Items {
-		ids[i] = r.ID
-	}
-	views, err := loadViews(db, ids)
-	if err != nil {
-		return empty, err
-	}
-	return Page[ActivityView]{Items: views, NextCursor: page.NextCursor, Total: page.Total}, nil
+	return textFilter(q, f.Q, "activities.title", "activities.description", "activities.series"), false, nil
 }

@@ -120,6 +120,10 @@ func loadViewChunk(db *gorm.DB, names *nameCache, zones map[string]*time.Locatio
 		if v.Overrides == nil {
 			v.Overrides = []OverrideView{}
 		}
+		for i := range v.Overrides { // in the activity's offset, like its start
+			o := &v.Overrides[i]
+			o.RecurrenceID, o.Start, o.End = o.RecurrenceID.In(loc), o.Start.In(loc), o.End.In(loc)
+		}
 		lead, err := names.resource("organization", a.LeadOrganizationID)
 		if err != nil {
 			return nil, err

@@ -52,19 +52,35 @@ func (s *Store) audit(tx *gorm.DB, a Actor, action, entity string, id int64, bef
 	return tx.Create(&e).Error
 }
 
+// auditEntities are the kinds of entity the trail records, so that a
+// filter naming another (a misspelling) is refused instead of answering
+// an empty trail. A new audited entity adds its name here.
+var auditEntities = []string{"activity", "blackout", "body", "external_calendar", "feed", "organization", "person", "reminder", "token", "venue"}
+
 // AuditFilter narrows the audit list.
 type AuditFilter struct {
 	Entity   string
 	EntityID int64
 	Actor    string
 	From, To time.Time
+	// Oldest reads the trail from its start (order=asc).
+	Oldest bool
 	ListOptions
 }
 
-// ListAudit returns audit entries, oldest first; administrators only.
+// ListAudit returns audit entries, newest first unless f.Oldest
+// (Descending is set from it); administrators only. Newest first is what
+// someone asking "who changed this?" wants to read.
 func (s *Store) ListAudit(ctx context.Context, a Actor, f AuditFilter) (Page[AuditEntry], error) {
 	if err := a.requireAdmin(); err != nil {
 		return Page[AuditEntry]{}, err
+	}
+	if f.Entity != "" {
+		v := &ValidationError{}
+		checkEnum(v, "entity", f.Entity, auditEntities...)
+		if err := v.orNil(); err != nil {
+			return Page[AuditEntry]{}, err
+		}
 	}
 	q := s.db.WithContext(ctx).Model(&AuditEntry{})
 	if f.Entity != "" {
@@ -82,5 +98,7 @@ func (s *Store) ListAudit(ctx context.Context, a Actor, f AuditFilter) (Page[Aud
 	if !f.To.IsZero() {
 		q = q.Where("at < ?", f.To.UTC())
 	}
-	return paginate(q, "id", f.ListOptions, func(e AuditEntry) int64 { return e.ID })
+	opts := f.ListOptions
+	opts.Descending = !f.Oldest
+	return paginate(q, "id", opts, func(e AuditEntry) int64 { return e.ID })
 }

@@ -113,6 +113,11 @@ func describeConflicts(tx *gorm.DB, v Viewer, found []planning.Conflict, d *draf
 	if err != nil {
 		return nil, err
 	}
+	// Times speak in the activity's own zone, as its start and end do.
+	loc := time.UTC
+	if l, err := time.LoadLocation(d.row.TimeZone); err == nil && d.row.TimeZone != "" {
+		loc = l
+	}
 	out := make([]ConflictView, len(found))
 	for i, c := range found {
 		res, err := names.resource(string(c.Resource.Type), c.Resource.ID)
@@ -121,10 +126,10 @@ func describeConflicts(tx *gorm.DB, v Viewer, found []planning.Conflict, d *draf
 		}
 		cv := ConflictView{
 			Rule: c.Rule, Severity: string(c.Severity), Resource: res,
-			Occurrence: SpanView{c.Occurrence.Start.UTC(), c.Occurrence.End.UTC()},
-			Overlap:    SpanView{c.Overlap.Start.UTC(), c.Overlap.End.UTC()},
+			Occurrence: SpanView{c.Occurrence.Start.In(loc), c.Occurrence.End.In(loc)},
+			Overlap:    SpanView{c.Overlap.Start.In(loc), c.Overlap.End.In(loc)},
 		}
-		st, en := c.Other.Start.UTC(), c.Other.End.UTC()
+		st, en := c.Other.Start.In(loc), c.Other.End.In(loc)
 		switch other, known := others[c.OtherActivityID]; {
 		case c.Rule == planning.RuleExternalBusy:
 			var cal ExternalCalendar
@@ -137,7 +142,8 @@ func describeConflicts(tx *gorm.DB, v Viewer, found []planning.Conflict, d *draf
 			if err := tx.First(&b, c.BlackoutID).Error; err != nil {
 				return nil, err
 			}
-			cv.Other = OtherView{BlackoutID: b.ID, Title: b.Title, Start: &b.StartAt, End: &b.EndAt}
+			bs, be := b.StartAt.In(loc), b.EndAt.In(loc)
+			cv.Other = OtherView{BlackoutID: b.ID, Title: b.Title, Start: &bs, End: &be}
 		case c.OtherActivityID == 0 || c.OtherActivityID == d.row.ID:
 			// The activity's own occurrences overlapping each other.
 			cv.Other = OtherView{ActivityID: d.row.ID, Title: d.row.Title, Start: &st, End: &en}

@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/jointcal/jointcal/planning"
+	"gorm.io/gorm"
 )
 
 // ActivityConflicts reports the conflicts a stored activity has now with
@@ -26,10 +27,15 @@ type ActivityRef struct {
 	Title string `json:"title"`
 }
 
-// ListedConflict is one conflict between two stored activities.
+// ListedConflict is one clash between two stored activities (or an
+// activity and a blackout or external calendar): Activity and Occurrence
+// are one side, Other the other. Resources lists every resource the clash
+// involves under its rule (Resource is the first of them), so that two
+// exercises sharing two organisations are one clash, not two.
 type ListedConflict struct {
 	Activity ActivityRef `json:"activity"`
 	ConflictView
+	Resources []ResourceView `json:"resources"`
 }
 
 // ConflictFilter selects the conflicts of the deconfliction report.
@@ -70,7 +76,17 @@ func (s *Store) ListConflicts(ctx context.Context, a Actor, f ConflictFilter) ([
 	}
 	db := s.db.WithContext(ctx)
 	out := []ListedConflict{}
-	seen := map[string]bool{}
+	seen := map[string]int{} // clash key → index in out
+	parents := map[int64]int64{}
+	for _, v := range views {
+		if v.Parent != nil {
+			parents[v.ID] = *v.Parent
+		}
+	}
+	family, err := familyOf(db, parents)
+	if err != nil {
+		return nil, err
+	}
 	for i := range views {
 		v := &views[i]
 		if v.Status == "cancelled" {
@@ -89,12 +105,24 @@ func (s *Store) ListConflicts(ctx context.Context, a Actor, f ConflictFilter) ([
 			if f.Severity != "" && c.Severity != f.Severity {
 				continue
 			}
+			if o := c.Other.ActivityID; o != 0 && o != v.ID {
+				related, err := family(v.ID, o)
+				if err != nil {
+					return nil, err
+				}
+				if related {
+					continue // an exercise and its own phase are one plan, not a clash
+				}
+			}
 			key := pairKey(v.ID, c)
-			if seen[key] {
+			if at, ok := seen[key]; ok {
+				if !hasResource(out[at].Resources, c.Resource) {
+					out[at].Resources = append(out[at].Resources, c.Resource)
+				}
 				continue
 			}
-			seen[key] = true
-			out = append(out, ListedConflict{Activity: ActivityRef{ID: v.ID, Title: v.Title}, ConflictView: c})
+			seen[key] = len(out)
+			out = append(out, ListedConflict{Activity: ActivityRef{ID: v.ID, Title: v.Title}, ConflictView: c, Resources: []ResourceView{c.Resource}})
 		}
 	}
 	sort.SliceStable(out, func(i, j int) bool {
@@ -106,16 +134,75 @@ func (s *Store) ListConflicts(ctx context.Context, a Actor, f ConflictFilter) ([
 	return out, nil
 }
 
-// pairKey identifies a conflict independently of which side reports it.
+// pairKey identifies a clash independently of which side reports it and
+// of which shared resource: the rule, the two sides and the overlap.
+// Blackouts and external calendars count as sides of their own.
 func pairKey(self int64, c ConflictView) string {
 	a, b := self, c.Other.ActivityID
-	if c.Other.Restricted || b == 0 {
-		b = -1
+	switch {
+	case c.Other.BlackoutID != 0:
+		b = -c.Other.BlackoutID
+	case c.Other.ExternalCalendarID != 0:
+		b = -1_000_000_000 - c.Other.ExternalCalendarID
+	case c.Other.Restricted || b == 0:
+		b = 0
 	}
 	if b > 0 && b < a {
 		a, b = b, a
 	}
-	return strings.Join([]string{c.Rule, c.Resource.Type, itoa(c.Resource.ID), itoa(a), itoa(b), c.Overlap.Start.Format(time.RFC3339), c.Overlap.End.Format(time.RFC3339)}, "|")
+	key := []string{c.Rule, itoa(a), itoa(b), c.Overlap.Start.UTC().Format(time.RFC3339), c.Overlap.End.UTC().Format(time.RFC3339)}
+	if b == 0 {
+		// A masked side cannot be told apart from another masked one; keep
+		// its resource so that two hidden clashes stay two.
+		key = append(key, c.Resource.Type, itoa(c.Resource.ID))
+	}
+	return strings.Join(key, "|")
+}
+
+// hasResource tells whether rs already names r.
+func hasResource(rs []ResourceView, r ResourceView) bool {
+	for _, x := range rs {
+		if x.Type == r.Type && x.ID == r.ID {
+			return true
+		}
+	}
+	return false
+}
+
+// familyOf returns a test of whether two activities are parent and child
+// (an exercise and its own phase). known holds the parents already loaded;
+// others are read from the database once each.
+func familyOf(db *gorm.DB, known map[int64]int64) (func(a, b int64) (bool, error), error) {
+	loaded := map[int64]bool{}
+	for id := range known {
+		loaded[id] = true
+	}
+	parentOf := func(id int64) (int64, error) {
+		if !loaded[id] {
+			var rows []struct {
+				ParentID *int64
+			}
+			if err := db.Table("activities").Select("parent_id").Where("id = ?", id).Scan(&rows).Error; err != nil {
+				return 0, fmt.Errorf("load parent of activity %d: %w", id, err)
+			}
+			if len(rows) == 1 && rows[0].ParentID != nil {
+				known[id] = *rows[0].ParentID
+			}
+			loaded[id] = true
+		}
+		return known[id], nil
+	}
+	return func(a, b int64) (bool, error) {
+		pa, err := parentOf(a)
+		if err != nil {
+			return false, err
+		}
+		pb, err := parentOf(b)
+		if err != nil {
+			return false, err
+		}
+		return pa == b || pb == a, nil
+	}, nil
 }
 
 func within(occs []planning.Occurrence, from, to time.Time) []planning.Occurrence {

@@ -125,15 +125,40 @@ func resolveField(tx *gorm.DB, v *ValidationError, field, table, codeColumn stri
 // Page is one slice of a list with the cursor of the next one; the
 // cursor is opaque to clients ("" when this is the last page).
 type Page[T any] struct {
-	Items      []T    `json:"items"`
-	NextCursor string `json:"next_cursor,omitempty"`
-	Total      int64  `json:"total"`
+	Items      []T
+	NextCursor string
+	Total      int64
+}
+
+// pageJSON is how a page travels: next_cursor is always present and null
+// on the last page, so that clients can loop on it without guessing
+// whether an absent field means "done".
+type pageJSON[T any] struct {
+	Items      []T     `json:"items"`
+	NextCursor *string `json:"next_cursor"`
+	Total      int64   `json:"total"`
+}
+
+// MarshalJSON writes the page with a null next_cursor on the last page
+// and an empty (never null) item list.
+func (p Page[T]) MarshalJSON() ([]byte, error) {
+	out := pageJSON[T]{Items: p.Items, Total: p.Total}
+	if out.Items == nil {
+		out.Items = []T{}
+	}
+	if p.NextCursor != "" {
+		out.NextCursor = &p.NextCursor
+	}
+	return json.Marshal(out)
 }
 
 // ListOptions are the pagination parameters every list takes.
+// Descending pages from the highest id down (the audit trail reads newest
+// first); the cursor then continues below the last id seen.
 type ListOptions struct {
-	Limit  int
-	Cursor string
+	Limit      int
+	Cursor     string
+	Descending bool
 }
 
 // DefaultLimit and MaxLimit bound a page.
@@ -178,7 +203,15 @@ func paginate[T any](q *gorm.DB, idColumn string, opts ListOptions, id func(T) i
 	if err := q.Session(&gorm.Session{}).Count(&p.Total).Error; err != nil {
 		return p, err
 	}
-	if err := q.Where(idColumn+" > ?", after).Order(idColumn).Limit(limit + 1).Find(&p.Items).Error; err != nil {
+	switch {
+	case !opts.Descending:
+		q = q.Where(idColumn+" > ?", after).Order(idColumn)
+	case opts.Cursor != "":
+		q = q.Where(idColumn+" < ?", after).Order(idColumn + " DESC")
+	default:
+		q = q.Order(idColumn + " DESC")
+	}
+	if err := q.Limit(limit + 1).Find(&p.Items).Error; err != nil {
 		return p, err
 	}
 	if len(p.Items) > limit {
