@@ -94,7 +94,7 @@ func toProblem(err error) *Problem {
 	case errors.Is(err, models.ErrStale):
 		return problem(http.StatusPreconditionFailed, "stale-version", "If-Match does not name the current version; GET it again and retry")
 	case errors.Is(err, models.ErrUnauthenticated):
-		return problem(http.StatusUnauthorized, "unauthenticated", "send Authorization: Bearer <token> with a valid token")
+		return problem(http.StatusUnauthorized, "unauthenticated", "sign in (POST /api/v1/auth/signin-links), or send Authorization: Bearer <token> with a valid token")
 	case models.IsUnavailable(err):
 		return problem(http.StatusServiceUnavailable, "database-unavailable", "the database cannot be reached just now; retry shortly")
 	case errors.As(err, &mbe):

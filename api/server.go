@@ -14,6 +14,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/jointcal/jointcal/auth"
 	"github.com/jointcal/jointcal/config"
 	"github.com/jointcal/jointcal/models"
 	"github.com/labstack/echo/v4"
@@ -45,6 +46,12 @@ type Server struct {
 	jobCtx    context.Context
 	jobCancel context.CancelFunc
 	jobs      sync.WaitGroup
+	// Sign-in: link delivery, session lifetimes, and per-client limits on
+	// asking for links and on failed sign-ins.
+	mailSignIn  SignInMailer
+	sessions    models.SessionSettings
+	linkLimiter *auth.Limiter
+	failLimiter *auth.Limiter
 }
 
 // New builds the server and registers every route.
@@ -53,6 +60,9 @@ func New(store *models.Store, cfg config.Config, log *slog.Logger) *Server {
 	e.HideBanner, e.HidePort = true, true
 	s := &Server{echo: e, store: store, cfg: cfg, log: log, registry: prometheus.NewRegistry(), feedCache: newFeedCache(1024), feedMemo: feedMemo{entries: map[string]memoEntry{}}, fetches: newFetchRecorder(store, log, 5*time.Second)}
 	s.jobCtx, s.jobCancel = context.WithCancel(context.Background())
+	s.sessions = models.DefaultSessionSettings()
+	s.linkLimiter = auth.NewLimiter(10, 15*time.Minute)
+	s.failLimiter = auth.NewLimiter(20, 15*time.Minute)
 	s.requests = prometheus.NewCounterVec(prometheus.CounterOpts{Name: "jointcal_http_requests_total", Help: "HTTP requests by route, method and status."}, []string{"route", "method", "status"})
 	s.latency = prometheus.NewHistogramVec(prometheus.HistogramOpts{Name: "jointcal_http_request_duration_seconds", Help: "HTTP request latency by route.", Buckets: []float64{.0005, .001, .002, .005, .01, .025, .05, .1, .25, .5, 1, 2.5}}, []string{"route", "method"})
 	s.registry.MustRegister(s.requests, s.latency, collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
@@ -143,6 +153,18 @@ func (s *Server) routes() {
 	v1.GET("/jobs", s.listJobs, mw...)
 
 	v1.GET("/audit", s.listAudit, mw...)
+
+	v1.GET("/me", s.getMe, mw...)
+	v1.PATCH("/me", s.updateMe, mw...)
+	v1.GET("/me/sessions", s.listSessions, mw...)
+	v1.POST("/me/signout", s.signOut, mw...)
+	v1.POST("/me/signout-everywhere", s.signOutEverywhere, mw...)
+	v1.GET("/grants", s.listGrants, mw...)
+	v1.POST("/grants", s.createGrant, mw...)
+	v1.DELETE("/grants", s.deleteGrant, mw...)
+	v1.POST("/auth/signin-links", s.requestSignInLink, unescapeParams)
+	e.GET("/signin/link", s.signInLinkPage)
+	e.POST("/signin/link", s.redeemSignInLink)
 }
 
 // unescapeParams percent-decodes the path parameters: Echo hands them

@@ -1,0 +1,180 @@
+package api
+
+import (
+	"context"
+	"errors"
+	"html/template"
+	"net"
+	"net/http"
+	"net/url"
+	"strings"
+	"time"
+
+	"github.com/jointcal/jointcal/auth"
+	"github.com/jointcal/jointcal/models"
+	"github.com/labstack/echo/v4"
+)
+
+// SignInMailer delivers a sign-in link to a person; the wiring builds it
+// on the notify sender (SMTP, or the .eml directory of the demo).
+type SignInMailer func(ctx context.Context, p *models.Person, link string, expires time.Time) error
+
+// SetSignInMailer wires the delivery of sign-in links. Without one, links
+// cannot be asked for (503).
+func (s *Server) SetSignInMailer(f SignInMailer) { s.mailSignIn = f }
+
+// signInLinkRequest is the body of POST /api/v1/auth/signin-links.
+type signInLinkRequest struct {
+	Email string `json:"email"`
+}
+
+// signInSent is the one answer to a request for a link, whether or not
+// the address is known, limited or mailed: it reveals nothing.
+var signInSent = map[string]string{"detail": "if this address belongs to someone in jointcal, a sign-in link is on its way; it works once, for 15 minutes"}
+
+// requestSignInLink mails a one-time link. The answer and its timing do
+// not depend on the address: the link is made and mailed after the
+// answer, in the background.
+func (s *Server) requestSignInLink(c echo.Context) error {
+	var in signInLinkRequest
+	if err := s.decode(c, &in); err != nil {
+		return err
+	}
+	if in.Email == "" {
+		return &models.ValidationError{Errors: []models.FieldError{{Field: "email", Message: "is required"}}}
+	}
+	if s.mailSignIn == nil {
+		return problem(http.StatusServiceUnavailable, "sign-in-unavailable", "this instance cannot send e-mail, so sign-in links are off")
+	}
+	if ok, retry := s.linkLimiter.Allow(clientAddr(c)); !ok {
+		c.Response().Header().Set("Retry-After", retryAfter(retry))
+		return problem(http.StatusTooManyRequests, "too-many-requests", "too many sign-in links asked from this address; wait and try again")
+	}
+	log := logger(c)
+	s.jobs.Add(1)
+	go func() {
+		defer s.jobs.Done()
+		ctx := context.WithoutCancel(s.jobCtx)
+		secret, p, err := s.store.CreateSignInLink(ctx, in.Email, s.sessions)
+		switch {
+		case errors.Is(err, models.ErrNotFound):
+			log.Info("sign-in link asked for an unknown address")
+			return
+		case errors.Is(err, models.ErrTooManySignInLinks):
+			log.Warn("sign-in links limited for an address", "person", p.ID)
+			return
+		case err != nil:
+			log.Error("sign-in link not made", "error", err)
+			return
+		}
+		link := s.cfg.PublicURL() + "/signin/link?token=" + url.QueryEscape(secret)
+		if err := s.mailSignIn(ctx, p, link, s.store.Now().Add(s.sessions.LinkTTL)); err != nil {
+			log.Error("sign-in link not mailed", "person", p.ID, "error", err)
+		}
+	}()
+	return c.JSON(http.StatusAccepted, signInSent)
+}
+
+// signInPage is what a sign-in link opens: a button that completes the
+// sign-in. Opening the link changes nothing by itself, since mail
+// scanners open links too and would use it up.
+var signInPage = template.Must(template.New("signin").Parse(`<!doctype html>
+<html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
+<title>{{.Title}} — jointcal</title></head>
+<body><main>
+<h1>{{.Title}}</h1>
+<p>{{.Message}}</p>
+{{if .Token}}<form method="post" action="/signin/link">
+<input type="hidden" name="token" value="{{.Token}}">
+<button type="submit">Sign in to jointcal</button>
+</form>{{end}}
+</main></body></html>
+`))
+
+type signInView struct {
+	Title, Message, Token string
+}
+
+// renderSignIn writes a sign-in page with headers that keep the token in
+// it from leaking: no caching, no referrer, no framing, no script.
+func renderSignIn(c echo.Context, status int, v signInView) error {
+	h := c.Response().Header()
+	h.Set("Content-Security-Policy", "default-src 'none'; form-action 'self'; base-uri 'none'; frame-ancestors 'none'")
+	h.Set("Cache-Control", "no-store")
+	h.Set("Referrer-Policy", "no-referrer")
+	h.Set("X-Content-Type-Options", "nosniff")
+	h.Set(echo.HeaderContentType, "text/html; charset=utf-8")
+	c.Response().WriteHeader(status)
+	return signInPage.Execute(c.Response(), v)
+}
+
+// signInLinkPage shows the button of a sign-in link.
+func (s *Server) signInLinkPage(c echo.Context) error {
+	token := c.QueryParam("token")
+	if token == "" {
+		return renderSignIn(c, http.StatusBadRequest, signInView{Title: "Sign-in link incomplete", Message: "The link has no token: copy the whole link from the e-mail."})
+	}
+	return renderSignIn(c, http.StatusOK, signInView{Title: "Sign in", Message: "Press the button to sign in. The link works once.", Token: token})
+}
+
+// redeemSignInLink uses the link, opens a session under a new secret and
+// sets its cookies.
+func (s *Server) redeemSignInLink(c echo.Context) error {
+	addr := clientAddr(c)
+	// A form posted from another site could sign the browser in as
+	// someone else (login CSRF); browsers say where a POST comes from.
+	if origin := c.Request().Header.Get("Origin"); origin != "" && !sameOrigin(origin, s.cfg.PublicURL(), c.Request().Host) {
+		logger(c).Warn("sign-in form posted from another origin", "origin", origin)
+		return renderSignIn(c, http.StatusForbidden, signInView{Title: "Sign-in refused", Message: "The sign-in form was sent from another site."})
+	}
+	if ok, retry := s.failLimiter.Check(addr); !ok {
+		c.Response().Header().Set("Retry-After", retryAfter(retry))
+		return renderSignIn(c, http.StatusTooManyRequests, signInView{Title: "Too many attempts", Message: "Too many sign-in attempts from this address; wait a few minutes."})
+	}
+	secret, a, err := s.store.RedeemSignInLink(c.Request().Context(), c.FormValue("token"), c.Request().UserAgent(), s.sessions)
+	if errors.Is(err, models.ErrSignInLinkInvalid) {
+		s.failLimiter.Allow(addr) //nolint:errcheck // counts the failure
+		logger(c).Warn("sign-in with an invalid link", "client", addr)
+		return renderSignIn(c, http.StatusBadRequest, signInView{Title: "Sign-in link not valid", Message: err.Error()})
+	}
+	if err != nil {
+		return err
+	}
+	s.setSessionCookies(c, secret)
+	logger(c).Info("signed in", "person", a.PersonID, "method", models.SignInLink)
+	return c.Redirect(http.StatusSeeOther, "/api/v1/me")
+}
+
+func (s *Server) setSessionCookies(c echo.Context, secret string) {
+	for _, ck := range auth.Cookies(secret, auth.SecureBase(s.cfg.BaseURL), s.sessions.Absolute) {
+		c.SetCookie(ck)
+	}
+}
+
+// clientAddr is the address the connection comes from. Forwarded headers
+// are not trusted: any client could set them to escape its limit.
+func clientAddr(c echo.Context) string {
+	host, _, err := net.SplitHostPort(c.Request().RemoteAddr)
+	if err != nil {
+		return c.Request().RemoteAddr
+	}
+	return host
+}
+
+func retryAfter(d time.Duration) string {
+	secs := int(d.Seconds()) + 1
+	return itoa(int64(secs))
+}
+
+// sameOrigin reports whether an Origin header names this service: its
+// public base URL, or the host the request was sent to.
+func sameOrigin(origin, base, host string) bool {
+	o, err := url.Parse(origin)
+	if err != nil || o.Host == "" {
+		return false
+	}
+	if b, err := url.Parse(base); err == nil && strings.EqualFold(o.Scheme, b.Scheme) && strings.EqualFold(o.Host, b.Host) {
+		return true
+	}
+	return strings.EqualFold(o.Host, host)
+}

@@ -1,0 +1,256 @@
+package api_test
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"io"
+	"net/http"
+	"net/http/cookiejar"
+	"net/url"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/jointcal/jointcal/models"
+	"github.com/jointcal/jointcal/models/modelstest"
+)
+
+// mailbox catches the sign-in links the server mails.
+type mailbox struct {
+	mu    sync.Mutex
+	links map[string][]string // by e-mail address
+	got   chan struct{}
+}
+
+func newMailbox(e *env) *mailbox {
+	m := &mailbox{links: map[string][]string{}, got: make(chan struct{}, 100)}
+	e.server.SetSignInMailer(func(_ context.Context, p *models.Person, link string, _ time.Time) error {
+		m.mu.Lock()
+		m.links[p.Email] = append(m.links[p.Email], link)
+		m.mu.Unlock()
+		m.got <- struct{}{}
+		return nil
+	})
+	return m
+}
+
+func (m *mailbox) wait(t *testing.T) {
+	t.Helper()
+	select {
+	case <-m.got:
+	case <-time.After(10 * time.Second):
+		t.Fatal("no sign-in link was mailed")
+	}
+}
+
+func (m *mailbox) last(email string) string {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	l := m.links[email]
+	if len(l) == 0 {
+		return ""
+	}
+	return l[len(l)-1]
+}
+
+// browser is a client with a cookie jar, as a person's browser is.
+type browser struct {
+	e      *env
+	client *http.Client
+}
+
+func newBrowser(e *env) *browser {
+	jar, _ := cookiejar.New(nil)
+	return &browser{e: e, client: &http.Client{Jar: jar, CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}}
+}
+
+// do sends a request with the browser's cookies (and, when csrf is set,
+// its CSRF header), checked against the OpenAPI document when it is JSON.
+func (b *browser) do(method, path string, body any, csrf string) response {
+	b.e.t.Helper()
+	var sent []byte
+	var rd io.Reader
+	ct := ""
+	switch v := body.(type) {
+	case nil:
+	case url.Values:
+		sent, ct = []byte(v.Encode()), "application/x-www-form-urlencoded"
+	default:
+		sent, _ = json.Marshal(v)
+		ct = "application/json"
+	}
+	if sent != nil {
+		rd = bytes.NewReader(sent)
+	}
+	req, _ := http.NewRequest(method, b.e.srv.URL+path, rd)
+	if ct != "" {
+		req.Header.Set("Content-Type", ct)
+	}
+	if csrf != "" {
+		req.Header.Set("X-CSRF-Token", csrf)
+	}
+	res, err := b.client.Do(req)
+	if err != nil {
+		b.e.t.Fatal(err)
+	}
+	defer res.Body.Close()
+	raw, _ := io.ReadAll(res.Body)
+	r := response{Status: res.StatusCode, Header: res.Header, Body: raw}
+	if strings.HasPrefix(path, "/api/") {
+		checkContract(b.e.t, req, sent, r)
+	}
+	return r
+}
+
+// signIn asks for a link for email, opens it and presses the button.
+func (b *browser) signIn(m *mailbox, email string) string {
+	t := b.e.t
+	t.Helper()
+	b.e.expect(b.do("POST", "/api/v1/auth/signin-links", map[string]string{"email": email}, ""), 202)
+	m.wait(t)
+	link, err := url.Parse(m.last(email))
+	if err != nil || link.Query().Get("token") == "" {
+		t.Fatalf("link %q", m.last(email))
+	}
+	page := b.e.expect(b.do("GET", "/signin/link?"+link.RawQuery, nil, ""), 200)
+	if !strings.Contains(string(page.Body), `<form method="post" action="/signin/link">`) || page.Header.Get("Cache-Control") != "no-store" {
+		t.Fatalf("link page: %s", page.Body)
+	}
+	r := b.e.expect(b.do("POST", "/signin/link", url.Values{"token": {link.Query().Get("token")}}, ""), 303)
+	if r.Header.Get("Location") != "/api/v1/me" {
+		t.Fatalf("redirect to %q", r.Header.Get("Location"))
+	}
+	return link.Query().Get("token")
+}
+
+func TestSignInWithAnEmailedLink(t *testing.T) {
+	t.Parallel()
+	modelstest.ForEach(t, func(t *testing.T, s *models.Store) {
+		e := newEnv(t, s)
+		m := newMailbox(e)
+		ctx := context.Background()
+		if _, err := s.GrantRole(ctx, models.System(), models.GrantInput{Person: "ana@eeas.example", Role: models.RolePlanner, Organization: "EU"}); err != nil {
+			t.Fatal(err)
+		}
+		b := newBrowser(e)
+		e.expect(b.do("GET", "/api/v1/me", nil, ""), 401)
+		token := b.signIn(m, "ana@eeas.example")
+
+		me := e.expect(b.do("GET", "/api/v1/me", nil, ""), 200).json(t)
+		if me["role"] != "planner" || me["organization"] != "EU" || me["authenticated_by"] != "session" || me["person"].(map[string]any)["email"] != "ana@eeas.example" {
+			t.Fatalf("me: %v", me)
+		}
+		csrf, _ := me["csrf_token"].(string)
+		// The link works once.
+		e.expect(b.do("POST", "/signin/link", url.Values{"token": {token}}, ""), 400)
+
+		// Writes with the session need the CSRF token.
+		m1 := meeting("EU", "Booked in a browser", "2031-06-01T09:00:00+02:00", "2031-06-01T10:00:00+02:00")
+		r := e.expect(b.do("POST", "/api/v1/activities", m1, ""), 403)
+		if !strings.Contains(string(r.Body), "csrf") {
+			t.Fatalf("refusal: %s", r.Body)
+		}
+		e.expect(b.do("POST", "/api/v1/activities", m1, "not-the-token"), 403)
+		id := idOf(t, e.expect(b.do("POST", "/api/v1/activities", m1, csrf), 201))
+		// The audit names the person.
+		audit := e.expect(e.do("GET", "/api/v1/audit?entity=activity&entity_id="+itoa(id), "admin", nil), 200).json(t)
+		entry := audit["items"].([]any)[0].(map[string]any)
+		if entry["actor"] != "person:ana@eeas.example" || entry["person_id"] == nil {
+			t.Fatalf("audit entry: %v", entry)
+		}
+		// Her own settings.
+		e.expect(b.do("PATCH", "/api/v1/me", map[string]any{"language": "de"}, csrf), 422)
+		me = e.expect(b.do("PATCH", "/api/v1/me", map[string]any{"language": "fr", "timezone": "America/New_York"}, csrf), 200).json(t)
+		if me["language"] != "fr" || me["person"].(map[string]any)["timezone"] != "America/New_York" {
+			t.Fatalf("settings: %v", me)
+		}
+		// A second browser; sign out of the first, then everywhere.
+		b2 := newBrowser(e)
+		b2.signIn(m, "ana@eeas.example")
+		sessions := e.expect(b.do("GET", "/api/v1/me/sessions", nil, ""), 200).json(t)["items"].([]any)
+		if len(sessions) != 2 {
+			t.Fatalf("%d sessions", len(sessions))
+		}
+		e.expect(b.do("POST", "/api/v1/me/signout", nil, ""), 403)
+		e.expect(b.do("POST", "/api/v1/me/signout", nil, csrf), 204)
+		e.expect(b.do("GET", "/api/v1/me", nil, ""), 401)
+		csrf2 := e.expect(b2.do("GET", "/api/v1/me", nil, ""), 200).json(t)["csrf_token"].(string)
+		ended := e.expect(b2.do("POST", "/api/v1/me/signout-everywhere", nil, csrf2), 200).json(t)
+		if ended["ended"] != float64(1) {
+			t.Fatalf("ended: %v", ended)
+		}
+		e.expect(b2.do("GET", "/api/v1/me", nil, ""), 401)
+	})
+}
+
+// TestSignInLinksRevealNothing: an unknown address gets the same answer
+// as a known one, and no link; a used, expired or unknown link gets the
+// same page; a client asking too often is limited.
+func TestSignInLinksRevealNothing(t *testing.T) {
+	t.Parallel()
+	s := modelstest.Open(t)
+	e := newEnv(t, s)
+	m := newMailbox(e)
+	b := newBrowser(e)
+	known := e.expect(b.do("POST", "/api/v1/auth/signin-links", map[string]string{"email": "ben@nato.example"}, ""), 202)
+	m.wait(t)
+	unknown := e.expect(b.do("POST", "/api/v1/auth/signin-links", map[string]string{"email": "nobody@nato.example"}, ""), 202)
+	if string(known.Body) != string(unknown.Body) {
+		t.Fatalf("answers differ: %s / %s", known.Body, unknown.Body)
+	}
+	time.Sleep(200 * time.Millisecond)
+	if m.last("nobody@nato.example") != "" {
+		t.Fatal("a link went to an unknown address")
+	}
+	bad := e.expect(b.do("POST", "/signin/link", url.Values{"token": {"jc_made-up-token-0123456789"}}, ""), 400)
+	if !strings.Contains(string(bad.Body), "not valid") {
+		t.Fatalf("bad link: %s", bad.Body)
+	}
+	// Another site's form is refused.
+	req, _ := http.NewRequest("POST", e.srv.URL+"/signin/link", strings.NewReader("token=x"))
+	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	req.Header.Set("Origin", "https://evil.example")
+	res, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	res.Body.Close()
+	if res.StatusCode != 403 {
+		t.Fatalf("cross-site sign-in: %d", res.StatusCode)
+	}
+	// Ten requests per client per quarter hour.
+	limited := false
+	for i := 0; i < 12 && !limited; i++ {
+		r := b.do("POST", "/api/v1/auth/signin-links", map[string]string{"email": "nobody@nato.example"}, "")
+		limited = r.Status == 429 && r.Header.Get("Retry-After") != ""
+	}
+	if !limited {
+		t.Fatal("no per-client limit")
+	}
+}
+
+func TestGrantsAPI(t *testing.T) {
+	t.Parallel()
+	s := modelstest.Open(t)
+	e := newEnv(t, s)
+	g := e.expect(e.do("POST", "/api/v1/grants", "admin", map[string]any{"person": "ben@nato.example", "role": "planner", "organization": "NATO"}), 201).json(t)
+	if g["person"] != "ben@nato.example" || g["organization"] != "NATO" {
+		t.Fatalf("grant: %v", g)
+	}
+	e.expect(e.do("POST", "/api/v1/grants", "nato_planner", map[string]any{"person": "ben@nato.example", "role": "admin"}), 403)
+	e.expect(e.do("POST", "/api/v1/grants", "admin", map[string]any{"person": "ben@nato.example", "role": "planner"}), 422)
+	list := e.expect(e.do("GET", "/api/v1/grants?person=ben@nato.example", "admin", nil), 200).json(t)["items"].([]any)
+	if len(list) != 1 {
+		t.Fatalf("grants: %v", list)
+	}
+	e.expect(e.do("DELETE", "/api/v1/grants?person=ben@nato.example&role=planner&organization=NATO", "admin", nil), 204)
+	e.expect(e.do("DELETE", "/api/v1/grants?person=ben@nato.example&role=planner&organization=NATO", "admin", nil), 404)
+	// A token is not a person: it has no sessions or settings.
+	me := e.expect(e.do("GET", "/api/v1/me", "eu_planner", nil), 200).json(t)
+	if me["person"] != nil || me["role"] != "planner" || me["authenticated_by"] != "token" {
+		t.Fatalf("token me: %v", me)
+	}
+	e.expect(e.do("PATCH", "/api/v1/me", "eu_planner", map[string]any{"language": "fr"}), 403)
+}
