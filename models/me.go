@@ -49,12 +49,8 @@ func (s *Store) GetMe(ctx context.Context, a Actor) (*Me, error) {
 		return nil, err
 	}
 	me.Person = &p
-	var lang []string
-	if err := db.Table("people").Where("id = ?", p.ID).Pluck("language", &lang).Error; err != nil {
-		return nil, fmt.Errorf("load the language of person %d: %w", p.ID, err)
-	}
-	if len(lang) == 1 {
-		me.Language = lang[0]
+	if p.Language != "" {
+		me.Language = p.Language
 	}
 	if err := db.Where("person_id = ?", p.ID).Order("id").Find(&me.Grants).Error; err != nil {
 		return nil, fmt.Errorf("load the grants of person %d: %w", p.ID, err)

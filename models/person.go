@@ -22,9 +22,12 @@ type Person struct {
 	OrganizationCode string `json:"organization" gorm:"-"`
 	// ReminderPreferences are the person's own reminder offsets or opt-out.
 	ReminderPreferences ReminderPreferences `json:"reminder_preferences" gorm:"serializer:json;type:text"`
-	Version             int                 `json:"version"`
-	CreatedAt           time.Time           `json:"created_at"`
-	UpdatedAt           time.Time           `json:"updated_at"`
+	// Language is the person's own ("en", "fr"); shown and changed
+	// through /api/v1/me only.
+	Language  string    `json:"-"`
+	Version   int       `json:"version"`
+	CreatedAt time.Time `json:"created_at"`
+	UpdatedAt time.Time `json:"updated_at"`
 }
 
 // TableName maps Person to people.

@@ -47,6 +47,9 @@ func runServe(ctx context.Context, env *environment, args []string) error {
 	defer srv.Close()
 	syncer := newSyncer(cfg, store, log)
 	srv.SetExternalSyncer(syncer.SyncID)
+	if err := wireSignIn(cfg, srv, log); err != nil {
+		return err
+	}
 	if cfg.Scheduler {
 		sched, _, err := newScheduler(cfg, store, syncer, log, srv.Registry())
 		if err != nil {
