@@ -244,3 +244,28 @@ func TestOccurrences(t *testing.T) {
 		e.expect(e.do("GET", "/api/v1/occurrences?from=2031-03-01T00:00:00Z&to=2031-04-01T00:00:00Z&kind=exercize", "eu_viewer", nil), 422)
 	})
 }
+
+// TestAuditFilterKnowsEveryEntity: every entity kind the trail records
+// can be used as its filter; a kind missing from the list of known ones
+// would answer 422 for a real entity.
+func TestAuditFilterKnowsEveryEntity(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t, modelstest.Open(t))
+	e.expect(e.do("POST", "/api/v1/activities", "eu_planner", meeting("EU", "Staff talks", "2031-04-01T10:00:00+02:00", "2031-04-01T11:00:00+02:00")), 201)
+	e.expect(e.do("POST", "/api/v1/feeds", "admin", map[string]any{"name": "EU plan", "owner": map[string]any{"type": "organization", "id_or_code": "EU"}}), 201)
+	e.expect(e.do("POST", "/api/v1/blackouts", "admin", map[string]any{"title": "Summit", "start": "2031-05-01T00:00:00Z", "end": "2031-05-03T00:00:00Z", "severity": "soft", "organizations": []string{"EU"}}), 201)
+	job := e.expect(e.postICS("organization=NATO&async=true", "nato_planner", manyEvents(3, -1)), 202)
+	e.poll(job.Header.Get("Location"), "nato_planner") // let the job finish before the database closes
+	entities := map[string]bool{}
+	for _, it := range e.expect(e.do("GET", "/api/v1/audit?limit=500", "admin", nil), 200).json(t)["items"].([]any) {
+		entities[it.(map[string]any)["entity"].(string)] = true
+	}
+	if len(entities) < 6 {
+		t.Fatalf("only %v audited; the test writes too little", entities)
+	}
+	for entity := range entities {
+		if n := e.count("/api/v1/audit?entity="+entity, "admin"); n == 0 {
+			t.Fatalf("entity=%s lists nothing", entity)
+		}
+	}
+}
