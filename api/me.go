@@ -95,3 +95,25 @@ func (s *Server) signOutEverywhere(c echo.Context) error {
 	}
 	return c.JSON(http.StatusOK, map[string]int64{"ended": n})
 }
+
+// myActivities lists the activities the signed-in person takes part in,
+// directly or through a body they belong to, with the filters of the
+// activity list; without a window, those from now on.
+func (s *Server) myActivities(c echo.Context) error {
+	if err := requirePerson(c); err != nil {
+		return err
+	}
+	f, err := activityFilter(c)
+	if err != nil {
+		return err
+	}
+	f.Involving = actor(c).PersonID
+	if f.From.IsZero() && f.To.IsZero() {
+		f.From = s.store.Now()
+	}
+	page, err := s.store.ListActivities(c.Request().Context(), actor(c), f)
+	if err != nil {
+		return err
+	}
+	return c.JSON(http.StatusOK, page)
+}

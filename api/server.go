@@ -157,6 +157,7 @@ func (s *Server) routes() {
 	v1.GET("/me", s.getMe, mw...)
 	v1.PATCH("/me", s.updateMe, mw...)
 	v1.GET("/me/sessions", s.listSessions, mw...)
+	v1.GET("/me/activities", s.myActivities, mw...)
 	v1.POST("/me/signout", s.signOut, mw...)
 	v1.POST("/me/signout-everywhere", s.signOutEverywhere, mw...)
 	v1.GET("/grants", s.listGrants, mw...)

@@ -160,6 +160,16 @@ func TestSignInWithAnEmailedLink(t *testing.T) {
 		if entry["actor"] != "person:ana@eeas.example" || entry["person_id"] == nil {
 			t.Fatalf("audit entry: %v", entry)
 		}
+		// Her activities: the one she takes part in through the PSC, not
+		// the one she only booked, nor one of the NATO committee.
+		viaBody := meeting("EU", "PSC session", "2031-06-02T09:00:00+02:00", "2031-06-02T10:00:00+02:00", body("PSC"))
+		e.expect(e.do("POST", "/api/v1/activities", "eu_planner", viaBody), 201)
+		e.expect(e.do("POST", "/api/v1/activities", "nato_planner", meeting("NATO", "NAC session", "2031-06-02T09:00:00+02:00", "2031-06-02T10:00:00+02:00", body("NAC"))), 201)
+		mine := e.expect(b.do("GET", "/api/v1/me/activities?from=2031-01-01T00:00:00Z", nil, ""), 200).json(t)
+		if mine["total"] != float64(1) || mine["items"].([]any)[0].(map[string]any)["title"] != "PSC session" {
+			t.Fatalf("my activities: %v", mine)
+		}
+		e.expect(e.do("GET", "/api/v1/me/activities", "eu_planner", nil), 403)
 		// Her own settings.
 		e.expect(b.do("PATCH", "/api/v1/me", map[string]any{"language": "de"}, csrf), 422)
 		me = e.expect(b.do("PATCH", "/api/v1/me", map[string]any{"language": "fr", "timezone": "America/New_York"}, csrf), 200).json(t)

@@ -23,6 +23,9 @@ type ActivityFilter struct {
 	Series       string
 	Status       string
 	Q            string
+	// Involving keeps the activities a person takes part in, directly or
+	// through a body they belong to ("my activities").
+	Involving int64
 	ListOptions
 }
 
@@ -122,6 +125,10 @@ func filteredActivities(db *gorm.DB, a Actor, f ActivityFilter) (q *gorm.DB, non
 		} else {
 			q = q.Where(cond, p.typ, id)
 		}
+	}
+	if f.Involving != 0 {
+		q = q.Where("EXISTS (SELECT 1 FROM participants pp WHERE pp.activity_id = activities.id AND ((pp.type = 'person' AND pp.ref_id = ?) OR "+
+			"(pp.type = 'body' AND EXISTS (SELECT 1 FROM body_members bm WHERE bm.body_id = pp.ref_id AND bm.person_id = ?))))", f.Involving, f.Involving)
 	}
 	if f.Venue != "" {
 		id, err := resolve(db, "venues", "code", f.Venue)
