@@ -58,18 +58,12 @@ func (s *Store) GrantRole(ctx context.Context, a Actor, in GrantInput) (*Grant, 
 		if err != nil {
 			return err
 		}
-		q := tx.Where("person_id = ? AND role = ?", personID, in.Role)
-		if orgID == 0 {
-			q = q.Where("organization_id IS NULL")
-		} else {
-			q = q.Where("organization_id = ?", orgID)
+		existing, err := findGrant(tx, personID, in.Role, orgID)
+		if err != nil {
+			return err
 		}
-		var existing []Grant
-		if err := q.Find(&existing).Error; err != nil {
-			return fmt.Errorf("find grants of person %d: %w", personID, err)
-		}
-		if len(existing) > 0 {
-			g = existing[0]
+		if existing != nil {
+			g = *existing
 			return fillGrants(tx, []*Grant{&g})
 		}
 		g = Grant{PersonID: personID, Role: in.Role, OrganizationID: nullID(orgID), CreatedAt: s.now()}
@@ -98,24 +92,20 @@ func (s *Store) RevokeGrant(ctx context.Context, a Actor, in GrantInput) error {
 		if err != nil {
 			return err
 		}
-		q := tx.Where("person_id = ? AND role = ?", personID, in.Role)
-		if orgID == 0 {
-			q = q.Where("organization_id IS NULL")
-		} else {
-			q = q.Where("organization_id = ?", orgID)
+		existing, err := findGrant(tx, personID, in.Role, orgID)
+		if err != nil {
+			return err
 		}
-		var existing []Grant
-		if err := q.Find(&existing).Error; err != nil {
-			return fmt.Errorf("find grants of person %d: %w", personID, err)
-		}
-		if len(existing) == 0 {
+		if existing == nil {
 			return ErrNotFound
 		}
-		if err := tx.Delete(&existing[0]).Error; err != nil {
-			return fmt.Errorf("delete grant %d: %w", existing[0].ID, err)
+		if err := tx.Delete(existing).Error; err != nil {
+			return fmt.Errorf("delete grant %d: %w", existing.ID, err)
 		}
-		_ = fillGrants(tx, []*Grant{&existing[0]})
-		return s.audit(tx, a, "revoke_grant", "person", personID, existing[0], nil, "")
+		if err := fillGrants(tx, []*Grant{existing}); err != nil {
+			return err
+		}
+		return s.audit(tx, a, "revoke_grant", "person", personID, *existing, nil, "")
 	})
 }
 
@@ -139,6 +129,25 @@ func (s *Store) ListGrants(ctx context.Context, a Actor, person Ref) ([]Grant, e
 		return nil, fmt.Errorf("list grants: %w", err)
 	}
 	return gs, fillGrants(db, ptrs(gs))
+}
+
+// findGrant returns the grant of role (in orgID, 0 for none) a person
+// holds, or nil.
+func findGrant(tx *gorm.DB, personID int64, role Role, orgID int64) (*Grant, error) {
+	q := tx.Where("person_id = ? AND role = ?", personID, role)
+	if orgID == 0 {
+		q = q.Where("organization_id IS NULL")
+	} else {
+		q = q.Where("organization_id = ?", orgID)
+	}
+	var found []Grant
+	if err := q.Limit(1).Find(&found).Error; err != nil {
+		return nil, fmt.Errorf("find grants of person %d: %w", personID, err)
+	}
+	if len(found) == 0 {
+		return nil, nil
+	}
+	return &found[0], nil
 }
 
 func validateGrant(tx *gorm.DB, in GrantInput) (personID, orgID int64, err error) {

@@ -33,6 +33,31 @@ var buildBinary = sync.OnceValues(func() (string, error) {
 	return bin, nil
 })
 
+// binaryForTest builds jointcal once per run for tests that start it as
+// a process; they are skipped with -short.
+func binaryForTest(t *testing.T) string {
+	t.Helper()
+	if testing.Short() {
+		t.Skip("builds and runs the binary")
+	}
+	bin, err := buildBinary()
+	if err != nil {
+		t.Fatal(err)
+	}
+	return bin
+}
+
+// storeWithEU opens the database at dsn with the EU as its one
+// organisation.
+func storeWithEU(t *testing.T, dsn string) *models.Store {
+	t.Helper()
+	s := modelstest.OpenDSN(t, dsn)
+	if _, err := s.CreateOrganization(context.Background(), models.System(), models.OrganizationInput{Code: "EU", Name: "European Union"}); err != nil {
+		t.Fatal(err)
+	}
+	return s
+}
+
 // seedDueReminders books n activities starting in two hours with a
 // two-hour reminder each: n reminders due now, one recipient each.
 func seedDueReminders(t *testing.T, dsn string, n int) {
@@ -268,23 +293,14 @@ func TestTwoServeProcessesNeverDoubleBook(t *testing.T) {
 // SQLite the second writer must wait for the first (immediate write
 // transactions and the busy timeout) rather than fail with SQLITE_BUSY.
 func TestTwoServeProcessesBothWrite(t *testing.T) {
-	if testing.Short() {
-		t.Skip("builds and runs the binary")
-	}
+	bin := binaryForTest(t)
 	t.Parallel()
-	bin, err := buildBinary()
-	if err != nil {
-		t.Fatal(err)
-	}
 	const token = "two-writers-admin-token-0123456789"
 	for _, b := range modelstest.Backends() {
 		t.Run(b.Name, func(t *testing.T) {
 			dsn := b.DSN(t)
-			s := modelstest.OpenDSN(t, dsn)
+			s := storeWithEU(t, dsn)
 			ctx := context.Background()
-			if _, err := s.CreateOrganization(ctx, models.System(), models.OrganizationInput{Code: "EU", Name: "European Union"}); err != nil {
-				t.Fatal(err)
-			}
 			smtp := notifytest.Start(t)
 			var urls []string
 			for i := 0; i < 2; i++ {

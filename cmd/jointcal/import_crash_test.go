@@ -39,24 +39,15 @@ func bigCalendar(t *testing.T, n int) string {
 // database holds whole chunks and never part of one, and the same import
 // run again completes it, writing every event once.
 func TestKillDuringImport(t *testing.T) {
-	if testing.Short() {
-		t.Skip("builds and runs the binary")
-	}
+	bin := binaryForTest(t)
 	t.Parallel()
-	bin, err := buildBinary()
-	if err != nil {
-		t.Fatal(err)
-	}
 	const n = 6000
 	file := bigCalendar(t, n)
 	for _, b := range modelstest.Backends() {
 		t.Run(b.Name, func(t *testing.T) {
 			dsn := b.DSN(t)
-			s := modelstest.OpenDSN(t, dsn)
+			s := storeWithEU(t, dsn)
 			ctx := context.Background()
-			if _, err := s.CreateOrganization(ctx, models.System(), models.OrganizationInput{Code: "EU", Name: "European Union"}); err != nil {
-				t.Fatal(err)
-			}
 			importCmd := func() *exec.Cmd {
 				cmd := exec.Command(bin, "import", file, "--organization", "EU")
 				cmd.Env = append(os.Environ(), "JOINTCAL_DATABASE_URL="+dsn, "JOINTCAL_LOG_LEVEL=warn")
