@@ -264,3 +264,55 @@ func TestGrantsAPI(t *testing.T) {
 	}
 	e.expect(e.do("PATCH", "/api/v1/me", "eu_planner", map[string]any{"language": "fr"}), 403)
 }
+
+// TestPeopleSeeWhatTheirGrantsAllow: the visibility and role rules hold
+// for signed-in people as for tokens: an EU-restricted activity exists
+// for EU people and administrators only, and only planners of its lead
+// change it.
+func TestPeopleSeeWhatTheirGrantsAllow(t *testing.T) {
+	t.Parallel()
+	modelstest.ForEach(t, func(t *testing.T, s *models.Store) {
+		e := newEnv(t, s)
+		m := newMailbox(e)
+		ctx := context.Background()
+		sys := models.System()
+		for _, g := range []models.GrantInput{
+			{Person: "ana@eeas.example", Role: models.RolePlanner, Organization: "EU"},
+			{Person: "ben@nato.example", Role: models.RolePlanner, Organization: "NATO"},
+		} {
+			if _, err := s.GrantRole(ctx, sys, g); err != nil {
+				t.Fatal(err)
+			}
+		}
+		if _, err := s.CreatePerson(ctx, sys, models.PersonInput{Name: "Ada Admin", Email: "ada@jointcal.example", TimeZone: "UTC"}); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := s.GrantRole(ctx, sys, models.GrantInput{Person: "ada@jointcal.example", Role: models.RoleAdmin}); err != nil {
+			t.Fatal(err)
+		}
+		secret := meeting("EU", "EU-only preparatory meeting", "2031-06-01T09:00:00+02:00", "2031-06-01T10:00:00+02:00")
+		secret["visibility"] = []string{"EU"}
+		id := idOf(t, e.expect(e.do("POST", "/api/v1/activities", "eu_planner", secret), 201))
+		path := "/api/v1/activities/" + itoa(id)
+		for email, want := range map[string]struct{ sees, writes bool }{
+			"ana@eeas.example":     {true, true},   // EU planner
+			"chloe@eeas.example":   {true, false},  // EU person without grants: viewer
+			"ben@nato.example":     {false, false}, // NATO planner
+			"ada@jointcal.example": {true, true},   // administrator
+		} {
+			b := newBrowser(e)
+			b.signIn(m, email)
+			csrf := e.expect(b.do("GET", "/api/v1/me", nil, ""), 200).json(t)["csrf_token"].(string)
+			get := b.do("GET", path, nil, "")
+			listed := strings.Contains(string(e.expect(b.do("GET", "/api/v1/activities", nil, ""), 200).Body), "preparatory")
+			if (get.Status == 200) != want.sees || listed != want.sees {
+				t.Fatalf("%s: GET %d, listed %v; want sees=%v", email, get.Status, listed, want.sees)
+			}
+			patch := b.do("PATCH", path, map[string]any{"description": "edited by " + email}, csrf)
+			switch {
+			case want.writes && patch.Status != 200, !want.writes && want.sees && patch.Status != 403, !want.sees && patch.Status != 404:
+				t.Fatalf("%s: PATCH %d (%s)", email, patch.Status, patch.Body)
+			}
+		}
+	})
+}
