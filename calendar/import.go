@@ -187,6 +187,12 @@ type ImportResult struct {
 	// component sharing a failed UID is left out. The caller decides
 	// between all-or-nothing and partial import.
 	Errors []ImportError
+	// Warnings list what was read in a way the planner should know about
+	// but that changes no event's meaning beyond what RFC 5545 says: a line
+	// of an unused property that could not be read and was skipped, an
+	// empty RRULE, a RECURRENCE-ID that adds an instance, a series split by
+	// RANGE=THISANDFUTURE, a custom VTIMEZONE no IANA zone matches exactly.
+	Warnings []ImportError
 }
 
 // ParseImport reads a whole iCalendar stream (one or more VCALENDAR objects;
@@ -247,7 +253,8 @@ func ParseImport(r io.Reader, opts ImportOptions) (*ImportResult, error) {
 	for i, comp := range tree.events {
 		conv.convert(comp, &parsed[i])
 	}
-	merge(parsed, res)
+	res.Warnings = tree.warnings
+	conv.merge(parsed, res)
 	return res, nil
 }
 

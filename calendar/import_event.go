@@ -25,8 +25,17 @@ type parsedEvent struct {
 	ev           ImportedEvent
 	zone         resolvedZone
 	instance     bool      // has RECURRENCE-ID
-	recurrenceID time.Time // the instance's original start
-	err          *ImportError
+	recurrenceID time.Time // the instance's original start, read in its own terms
+	// ridValue and ridProp are RECURRENCE-ID as written: merge reads it
+	// again in the series' value type and zone (RFC 5545 §3.8.4.4), which
+	// the instance alone cannot know.
+	ridValue timeValue
+	ridProp  *contentLine
+	// thisAndFuture is RECURRENCE-ID;RANGE=THISANDFUTURE: the instance
+	// changes the series from there on.
+	thisAndFuture bool
+	err           *ImportError
+	warnings      []ImportError
 }
 
 // converter converts the VEVENTs of one ParseImport call. It caches
@@ -54,6 +63,11 @@ type eventReader struct {
 	zone   resolvedZone // the event's zone, from DTSTART
 	allDay bool
 	start  timeValue // DTSTART as written
+}
+
+// warn records a problem the event is imported despite.
+func (er *eventReader) warn(line int, format string, args ...any) {
+	er.pe.warnings = append(er.pe.warnings, ImportError{Line: line, UID: er.pe.uid, Message: fmt.Sprintf(format, args...)})
 }
 
 // fail records the event's error; the first one wins.
@@ -104,7 +118,9 @@ func (c *converter) convert(comp *component, pe *parsedEvent) {
 	for i := range comp.props {
 		p := &comp.props[i]
 		if slot := ep.slot(p.name); slot != nil {
-			if *slot != nil && dupe == nil {
+			// A repeated identical line (an RRULE written twice) has one
+			// meaning; only differing repeats are ambiguous.
+			if *slot != nil && dupe == nil && !sameLine(*slot, p) {
 				dupe = p
 			}
 			if *slot == nil {
@@ -137,6 +153,10 @@ func (c *converter) convert(comp *component, pe *parsedEvent) {
 	}
 	pe.uid = eventUID(&ep)
 	ev.UID = pe.uid
+	if comp.bad != nil {
+		er.fail(comp.bad.Line, "%s", comp.bad.Message)
+		return
+	}
 	if dupe != nil {
 		er.fail(dupe.line, "%s appears twice in one VEVENT (first at line %d)", dupe.name, (*ep.slot(dupe.name)).line)
 		return
@@ -170,6 +190,29 @@ func (c *converter) convert(comp *component, pe *parsedEvent) {
 	er.readAlarms(comp)
 }
 
+// sameLine reports whether two content lines say the same thing.
+func sameLine(a, b *contentLine) bool {
+	if strings.TrimSpace(a.value) != strings.TrimSpace(b.value) || len(a.params) != len(b.params) {
+		return false
+	}
+	for i := range a.params {
+		if a.params[i] != b.params[i] {
+			return false
+		}
+	}
+	return true
+}
+
+// zoneParam returns DTSTART's (or another time property's) TZID; an empty
+// TZID= names no zone, so it counts as absent.
+func zoneParam(p *contentLine) (string, bool) {
+	tzid, ok := p.param("TZID")
+	if ok && strings.TrimSpace(tzid) == "" {
+		return "", false
+	}
+	return tzid, ok
+}
+
 // eventUID is the UID, or a synthetic one derived from DTSTART and SUMMARY
 // as written, so that re-importing the same file finds the same events.
 func eventUID(ep *eventProps) string {
@@ -200,7 +243,7 @@ func (er *eventReader) readTimes(ep *eventProps) bool {
 		return false
 	}
 	er.start, er.allDay = tv, tv.isDate
-	switch tzid, hasTZ := p.param("TZID"); {
+	switch tzid, hasTZ := zoneParam(p); {
 	case tv.utc:
 		er.zone = resolvedZone{loc: time.UTC}
 	case hasTZ:
@@ -220,7 +263,7 @@ func (er *eventReader) readTimes(ep *eventProps) bool {
 	} else if tv.utc {
 		ev.Start = tv.wall.In(er.zone.loc)
 	} else {
-		ev.Start = wallIn(tv.wall, er.zone.loc)
+		ev.Start = er.zone.instant(tv.wall)
 	}
 	if !er.checkYear(p, "DTSTART", ev.Start) {
 		return false
@@ -272,7 +315,15 @@ func (er *eventReader) readTimes(ep *eventProps) bool {
 
 	if p := ep.recurrenceID; p != nil {
 		if rng, ok := p.param("RANGE"); ok {
-			er.fail(p.line, "RECURRENCE-ID;RANGE=%s (this and future instances) is not supported; only single instances can be imported", rng)
+			if !strings.EqualFold(strings.TrimSpace(rng), "THISANDFUTURE") {
+				er.fail(p.line, "RECURRENCE-ID;RANGE=%s is not a range RFC 5545 defines (only THISANDFUTURE)", quoteShort(rng))
+				return false
+			}
+			er.pe.thisAndFuture = true
+		}
+		rv, err := parseTimeValue(p.value)
+		if err != nil {
+			er.fail(p.line, "RECURRENCE-ID: %v", err)
 			return false
 		}
 		rid, ok := er.instant(p, "RECURRENCE-ID", p.value)
@@ -280,6 +331,7 @@ func (er *eventReader) readTimes(ep *eventProps) bool {
 			return false
 		}
 		er.pe.instance, er.pe.recurrenceID = true, rid
+		er.pe.ridValue, er.pe.ridProp = rv, p
 	}
 	return true
 }
@@ -317,14 +369,14 @@ func (er *eventReader) instant(p *contentLine, field, value string) (time.Time, 
 	}
 	loc := er.zone.loc
 	var t time.Time
-	switch tzid, hasTZ := p.param("TZID"); {
+	switch tzid, hasTZ := zoneParam(p); {
 	case tv.isDate:
 		w := tv.wall
 		if !er.allDay {
 			h, m, s := er.start.wall.Clock()
 			w = w.Add(time.Duration(h)*time.Hour + time.Duration(m)*time.Minute + time.Duration(s)*time.Second)
 		}
-		t = wallIn(w, loc)
+		t = er.zone.instant(w)
 	case tv.utc:
 		t = tv.wall
 	case hasTZ:
@@ -333,9 +385,9 @@ func (er *eventReader) instant(p *contentLine, field, value string) (time.Time, 
 			er.fail(p.line, "%s: %v", field, err)
 			return time.Time{}, false
 		}
-		t = wallIn(tv.wall, z.loc)
+		t = z.instant(tv.wall)
 	default:
-		t = wallIn(tv.wall, loc)
+		t = er.zone.instant(tv.wall)
 	}
 	t = t.In(loc)
 	if er.allDay && !tv.isDate {
@@ -355,7 +407,9 @@ func (er *eventReader) readRecurrence(ep *eventProps) bool {
 		er.fail(p.line, "EXRULE (removed from the standard by RFC 5545) is not supported; list the removed instances with EXDATE")
 		return false
 	}
-	if p := ep.rrule; p != nil {
+	if p := ep.rrule; p != nil && strings.TrimPrefix(upperASCII(strings.TrimSpace(p.value)), "RRULE:") == "" {
+		er.warn(p.line, "RRULE is empty; the event is read as not recurring")
+	} else if p != nil {
 		rule := upperASCII(strings.TrimSpace(p.value))
 		rule = strings.TrimPrefix(rule, "RRULE:")
 		rule = er.normalizeUntil(rule)
@@ -415,14 +469,14 @@ func (er *eventReader) normalizeUntil(rule string) string {
 		case er.allDay:
 			t := tv.wall
 			if !tv.utc {
-				t = wallIn(tv.wall, loc)
+				t = er.zone.instant(tv.wall)
 			}
 			parts[i] = "UNTIL=" + string(appendDate(nil, t.In(loc)))
 		case tv.isDate:
-			last := wallIn(tv.wall.Add(24*time.Hour-time.Second), loc)
+			last := er.zone.instant(tv.wall.Add(24*time.Hour - time.Second))
 			parts[i] = "UNTIL=" + string(appendUTCDateTime(nil, last))
 		default:
-			parts[i] = "UNTIL=" + string(appendUTCDateTime(nil, wallIn(tv.wall, loc)))
+			parts[i] = "UNTIL=" + string(appendUTCDateTime(nil, er.zone.instant(tv.wall)))
 		}
 		return strings.Join(parts, ";")
 	}

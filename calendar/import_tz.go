@@ -22,10 +22,24 @@ import (
 //
 // Everything after that is an error for the event that uses the TZID.
 
-// resolvedZone is an IANA zone ready to use; name is "" for UTC.
+// resolvedZone is an IANA zone ready to use; name is "" for UTC. custom,
+// when set, is the file's own VTIMEZONE block: instants are computed from
+// its observances (RFC 5545 §3.6.5), and loc is the IANA zone that agrees
+// with it, which the stored event is planned in.
 type resolvedZone struct {
-	name string
-	loc  *time.Location
+	name   string
+	loc    *time.Location
+	custom *customZone
+}
+
+// instant reads a wall-clock reading (fields carried as UTC) in the zone,
+// with RFC 5545's rules for repeated and skipped readings; the result is in
+// loc.
+func (z resolvedZone) instant(w time.Time) time.Time {
+	if z.custom == nil {
+		return wallIn(w, z.loc)
+	}
+	return z.custom.instant(w).In(z.loc)
 }
 
 // zoneLookup caches one TZID's resolution, failure included.
@@ -121,6 +135,11 @@ func (zr *zoneResolver) lookup(tzid string, refYear int) (resolvedZone, error) {
 	}
 	if !ok {
 		return resolvedZone{}, fmt.Errorf("not an IANA or Windows time zone name, and no VTIMEZONE in the file defines it")
+	}
+	for _, c := range append([]*component{def}, def.children...) {
+		if c.bad != nil {
+			return resolvedZone{}, fmt.Errorf("VTIMEZONE at line %d: line %d: %s", def.line, c.bad.Line, c.bad.Message)
+		}
 	}
 	for _, p := range def.props {
 		if p.name == "X-LIC-LOCATION" {

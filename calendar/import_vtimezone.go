@@ -2,6 +2,8 @@ package calendar
 
 import (
 	"fmt"
+	"math"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -347,5 +349,41 @@ func (cz *customZone) onsetsIn(from, to time.Time) []time.Time {
 		}
 	}
 	sort.Slice(out, func(i, j int) bool { return out[i].Before(out[j]) })
+	return out
+}
+
+// instant converts a wall-clock reading (carried as UTC) to the instant it
+// denotes under the block's own observances: of two instants with that
+// reading (a fall-back repeat) the first, and for a reading in a
+// spring-forward gap the offset in force before the gap (RFC 5545 §3.3.5).
+func (cz *customZone) instant(w time.Time) time.Time {
+	var best time.Time
+	maxOff := math.MinInt
+	for _, off := range cz.offsets() {
+		maxOff = max(maxOff, off)
+		c := w.Add(-time.Duration(off) * time.Second)
+		if cz.offsetAt(c) == off && (best.IsZero() || c.Before(best)) {
+			best = c
+		}
+	}
+	if !best.IsZero() {
+		return best
+	}
+	// In a gap: the instant read with the offset before it, which is the
+	// offset just before the earliest candidate.
+	before := cz.offsetAt(w.Add(-time.Duration(maxOff) * time.Second))
+	return w.Add(-time.Duration(before) * time.Second)
+}
+
+// offsets lists the distinct offsets the block's observances use.
+func (cz *customZone) offsets() []int {
+	var out []int
+	for _, o := range cz.obs {
+		for _, off := range [2]int{o.offFrom, o.offTo} {
+			if !slices.Contains(out, off) {
+				out = append(out, off)
+			}
+		}
+	}
 	return out
 }
