@@ -260,3 +260,49 @@ func TestExternalCalendarBlocksBookings(t *testing.T) {
 	e.expect(e.do("POST", "/api/v1/external-calendars", "eu_planner", map[string]any{"name": "x", "url": "file:///etc/passwd", "blocks": map[string]any{"type": "person", "id_or_code": "ana@eeas.example"}}), 422)
 	e.expect(e.do("POST", "/api/v1/external-calendars", "nato_planner", map[string]any{"name": "x", "url": hs.URL, "blocks": map[string]any{"type": "person", "id_or_code": "ana@eeas.example"}}), 403)
 }
+
+// TestImportFloatingTimeZone: floating times are read in ?timezone=, else in
+// the organisation's zone (issue 15, defect 3). Outlook 2003's 09:00 on
+// Monday 2 March 2026 is 14:00Z in New York (EST) and 08:00Z in Brussels
+// (CET).
+func TestImportFloatingTimeZone(t *testing.T) {
+	t.Parallel()
+	modelstest.ForEach(t, func(t *testing.T, s *models.Store) {
+		e := newEnv(t, s)
+		file := corpus(t, "clients/outlook2003_floating.ics")
+		firstStart := func(org string) time.Time {
+			t.Helper()
+			list := e.expect(e.do("GET", "/api/v1/activities?q=Washington&organization="+org, "admin", nil), 200).json(t)
+			items := list["items"].([]any)
+			if len(items) != 1 {
+				t.Fatalf("%s: %d activities", org, len(items))
+			}
+			st, err := time.Parse(time.RFC3339, items[0].(map[string]any)["start"].(string))
+			if err != nil {
+				t.Fatal(err)
+			}
+			return st
+		}
+		org := e.expect(e.do("GET", "/api/v1/organizations/EU", "admin", nil), 200).json(t)
+		if org["timezone"] != "Europe/Brussels" {
+			t.Fatalf("default organisation zone %v", org["timezone"])
+		}
+		bad := e.expect(e.postICS("organization=EU&timezone=Mars/Olympus", "admin", file), 422).json(t)
+		if errs := bad["errors"].([]any); len(errs) != 1 || errs[0].(map[string]any)["field"] != "timezone" {
+			t.Fatalf("bad zone: %v", bad)
+		}
+		if n := e.count("/api/v1/activities", "admin"); n != 0 {
+			t.Fatalf("a refused import wrote %d activities", n)
+		}
+		e.expect(e.postICS("organization=EU", "admin", file), 200)
+		if got, want := firstStart("EU"), time.Date(2026, 3, 2, 8, 0, 0, 0, time.UTC); !got.Equal(want) {
+			t.Errorf("organisation zone: start %s, want %s", got, want)
+		}
+		e.expect(e.do("PATCH", "/api/v1/organizations/NATO", "admin", map[string]any{"timezone": "America/New_York"}), 200)
+		e.expect(e.postICS("organization=NATO", "admin", file), 200)
+		if got, want := firstStart("NATO"), time.Date(2026, 3, 2, 14, 0, 0, 0, time.UTC); !got.Equal(want) {
+			t.Errorf("NATO in New York: start %s, want %s", got, want)
+		}
+		e.expect(e.do("PATCH", "/api/v1/organizations/NATO", "admin", map[string]any{"timezone": "Nowhere/Land"}), 422)
+	})
+}

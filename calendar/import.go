@@ -44,8 +44,9 @@ func DefaultImportLimits() ImportLimits {
 // ImportOptions are the caller's choices for one ParseImport call.
 type ImportOptions struct {
 	// DefaultZone is the zone of floating times (DATE-TIME without TZID or
-	// Z) and of all-day dates, which iCalendar leaves to the reader; pass
-	// the importing organisation's or user's zone. nil means UTC. It must
+	// Z) and of all-day dates, which iCalendar leaves to the reader, when
+	// the calendar's X-WR-TIMEZONE names none; pass the zone the import
+	// was given, else the importing organisation's. nil means UTC. It must
 	// be an IANA zone (from time.LoadLocation), because its name becomes
 	// ImportedEvent.TimeZone; time.Local and fixed zones are refused.
 	DefaultZone *time.Location
@@ -175,8 +176,9 @@ type ImportResult struct {
 	// Name is the calendar's X-WR-CALNAME (else RFC 7986 NAME), e.g. to
 	// name a subscription.
 	Name string
-	// TimeZone is the calendar's X-WR-TIMEZONE as written, a hint for the
-	// caller (floating times are read in ImportOptions.DefaultZone).
+	// TimeZone is the calendar's X-WR-TIMEZONE as written; when it names a
+	// zone, floating times and all-day dates are read in it, else in
+	// ImportOptions.DefaultZone.
 	TimeZone string
 	// Events are the imported events in the order of their BEGIN:VEVENT.
 	Events []ImportedEvent
@@ -248,12 +250,22 @@ func ParseImport(r io.Reader, opts ImportOptions) (*ImportResult, error) {
 		}
 	}
 	zones := newZoneResolver(tree.timezones, defZone)
+	if res.TimeZone != "" {
+		// The calendar's own zone (Google, Apple and Outlook.com write it)
+		// is where its author reads floating times; it wins over the
+		// caller's default. One that names no zone is only reported.
+		if z, ok := zones.named(res.TimeZone); ok {
+			zones.def = z
+		} else {
+			res.Warnings = append(res.Warnings, ImportError{Message: fmt.Sprintf("X-WR-TIMEZONE %s names no known time zone; floating times are read in %s", quoteShort(res.TimeZone), zoneLabel(defZone))})
+		}
+	}
 	conv := &converter{zones: zones, rules: map[ruleKey]ruleResult{}}
 	parsed := make([]parsedEvent, len(tree.events)) // one allocation for all
 	for i, comp := range tree.events {
 		conv.convert(comp, &parsed[i])
 	}
-	res.Warnings = tree.warnings
+	res.Warnings = append(tree.warnings, res.Warnings...)
 	conv.merge(parsed, res)
 	return res, nil
 }
@@ -296,4 +308,12 @@ func readLimited(r io.Reader, max int64) (string, error) {
 // which the first byte past the limit is.
 func countLines(data string) int {
 	return strings.Count(data, "\n") + 1
+}
+
+// zoneLabel names a zone for a message.
+func zoneLabel(z resolvedZone) string {
+	if z.name == "" {
+		return "UTC"
+	}
+	return z.name
 }

@@ -287,3 +287,57 @@ func TestImportExcludedAndOverridden(t *testing.T) {
 	wantInstants(t, "fresh occurrences", occurrenceStarts(t, fresh, utc("2026-01-01T00:00:00Z")),
 		"2026-04-08T08:00:00Z", "2026-04-16T08:00:00Z", "2026-04-22T08:00:00Z", "2026-04-29T08:00:00Z")
 }
+
+// Defect 3: floating times are read in the calendar's X-WR-TIMEZONE, else
+// in the zone the import is given (the option, else the organisation's).
+func TestImportFloatingTimes(t *testing.T) {
+	t.Parallel()
+	bru, ny := mustLoad(t, "Europe/Brussels"), mustLoad(t, "America/New_York")
+	t.Run("X-WR-TIMEZONE wins over the import's zone", func(t *testing.T) {
+		t.Parallel()
+		res := clientFile(t, "google_floating_xwr.ics", ImportOptions{DefaultZone: ny})
+		dinner := eventByUID(t, res, "dinner@google.com")
+		// 21:00 in Brussels in June is CEST, 19:00Z.
+		wantInstants(t, "dinner", []time.Time{dinner.Start, dinner.End}, "2026-06-12T19:00:00Z", "2026-06-12T20:30:00Z")
+		if dinner.TimeZone != "Europe/Brussels" {
+			t.Errorf("zone %q", dinner.TimeZone)
+		}
+		friday := eventByUID(t, res, "friday@google.com")
+		wantInstants(t, "series", occurrenceStarts(t, friday, utc("2026-01-01T00:00:00Z")), "2026-03-20T08:00:00Z", "2026-03-27T08:00:00Z", "2026-04-03T07:00:00Z")
+		day := eventByUID(t, res, "national-day@google.com")
+		wantInstants(t, "all-day", []time.Time{day.Start, day.End}, "2026-07-20T22:00:00Z", "2026-07-21T22:00:00Z")
+	})
+	for _, tc := range []struct {
+		name  string
+		zone  *time.Location
+		rule  string
+		want  []string
+		label string
+	}{
+		// Outlook 2003 writes floating times; a Washington partner's 09:00
+		// is 14:00Z before 8 March 2026 and 13:00Z after.
+		{"import zone America/New_York", ny, "FREQ=WEEKLY;BYDAY=MO;UNTIL=20260316T130000Z",
+			[]string{"2026-03-02T14:00:00Z", "2026-03-09T13:00:00Z", "2026-03-16T13:00:00Z"}, "America/New_York"},
+		{"no zone given: UTC", nil, "FREQ=WEEKLY;BYDAY=MO;UNTIL=20260316T090000Z",
+			[]string{"2026-03-02T09:00:00Z", "2026-03-09T09:00:00Z", "2026-03-16T09:00:00Z"}, ""},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			res := clientFile(t, "outlook2003_floating.ics", ImportOptions{DefaultZone: tc.zone})
+			ev := eventByUID(t, res, "040000008200E00074C5B7101A82E0080000000010203040")
+			if ev.RRule != tc.rule || ev.TimeZone != tc.label {
+				t.Errorf("rrule %q zone %q", ev.RRule, ev.TimeZone)
+			}
+			wantInstants(t, "occurrences", occurrenceStarts(t, ev, utc("2026-01-01T00:00:00Z")), tc.want...)
+		})
+	}
+	t.Run("unknown X-WR-TIMEZONE", func(t *testing.T) {
+		t.Parallel()
+		res := clientFile(t, "unknown_xwr_timezone.ics", ImportOptions{DefaultZone: bru})
+		ev := eventByUID(t, res, "unknown-xwr@example.org")
+		wantInstants(t, "start", []time.Time{ev.Start}, "2026-06-12T19:00:00Z")
+		if len(res.Warnings) != 1 || !strings.Contains(res.Warnings[0].Message, "X-WR-TIMEZONE") {
+			t.Errorf("warnings %+v", res.Warnings)
+		}
+	})
+}

@@ -163,6 +163,20 @@ func (zr *zoneResolver) lookup(tzid string, refYear int) (resolvedZone, error) {
 	return z, nil
 }
 
+// named resolves a zone name alone (IANA, with or without a producer
+// prefix, Windows, or an Exchange display name), without VTIMEZONE blocks:
+// what X-WR-TIMEZONE can name.
+func (zr *zoneResolver) named(id string) (resolvedZone, bool) {
+	id = strings.TrimSpace(id)
+	if z, ok := loadIANA(id); ok {
+		return z, true
+	}
+	if iana, ok := zr.windowsZone(id); ok {
+		return loadIANA(iana)
+	}
+	return resolvedZone{}, false
+}
+
 // windowsZone maps a Windows zone ID (any case) to its IANA name.
 func (zr *zoneResolver) windowsZone(id string) (string, bool) {
 	if zr.windows == nil {

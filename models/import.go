@@ -39,6 +39,7 @@ type ImportReport struct {
 	Updated   int                    `json:"updated"`
 	Unchanged int                    `json:"unchanged"`
 	Skipped   []calendar.Skipped     `json:"skipped"`
+	Warnings  []calendar.ImportError `json:"warnings"`
 	Conflicts []ImportConflict       `json:"conflicts"`
 	Errors    []calendar.ImportError `json:"errors"`
 }
@@ -75,7 +76,7 @@ const importChunk = 200
 // interrupted (a crash, a lost database) leaves whole chunks written and
 // is completed by running it again.
 func (s *Store) Import(ctx context.Context, a Actor, parsed *calendar.ImportResult, opts ImportOptions) (*ImportReport, error) {
-	rep := &ImportReport{DryRun: opts.DryRun, Skipped: nonNilSlice(parsed.Skipped), Errors: nonNilSlice(parsed.Errors), Conflicts: []ImportConflict{}}
+	rep := &ImportReport{DryRun: opts.DryRun, Skipped: nonNilSlice(parsed.Skipped), Warnings: nonNilSlice(parsed.Warnings), Errors: nonNilSlice(parsed.Errors), Conflicts: []ImportConflict{}}
 	org, err := s.GetOrganization(ctx, opts.Organization)
 	if err != nil {
 		if errors.Is(err, ErrNotFound) {
