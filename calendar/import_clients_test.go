@@ -341,3 +341,26 @@ func TestImportFloatingTimes(t *testing.T) {
 		}
 	})
 }
+
+// Exchange writes Windows display names as TZID without a VTIMEZONE; the
+// common ones are mapped like Windows IDs, when the offset agrees.
+func TestImportExchangeDisplayNames(t *testing.T) {
+	t.Parallel()
+	res := clientFile(t, "exchange_display_names.ics", ImportOptions{})
+	for _, tc := range []struct{ uid, zone, start string }{
+		{"display-eastern@exchange.example", "America/New_York", "2026-06-02T13:00:00Z"},      // EDT, UTC-4
+		{"display-paris@exchange.example", "Europe/Paris", "2026-01-15T09:00:00Z"},            // CET
+		{"display-berlin@exchange.example", "Europe/Berlin", "2026-07-15T08:00:00Z"},          // CEST
+		{"display-newfoundland@exchange.example", "America/St_Johns", "2026-01-15T13:30:00Z"}, // NST, UTC-3:30
+		{"display-utc@exchange.example", "", "2026-01-15T10:00:00Z"},
+	} {
+		ev := eventByUID(t, res, tc.uid)
+		if ev.TimeZone != tc.zone {
+			t.Errorf("%s: zone %q, want %q", tc.uid, ev.TimeZone, tc.zone)
+		}
+		wantInstants(t, tc.uid, []time.Time{ev.Start}, tc.start)
+	}
+	if len(res.Errors) != 1 || res.Errors[0].UID != "display-wrong-offset@exchange.example" {
+		t.Errorf("errors %+v, want the display name with the wrong offset refused", res.Errors)
+	}
+}

@@ -55,12 +55,13 @@ const maxCustomZones = 64
 
 // zoneResolver resolves the TZIDs of one ParseImport call.
 type zoneResolver struct {
-	defs    map[string]*component // VTIMEZONE blocks by TZID; the first wins
-	cache   map[string]zoneLookup
-	def     resolvedZone
-	windows map[string]string // lower-cased Windows ID -> IANA; built on first use
-	cands   []candidateZone   // built on first use
-	customs int               // custom blocks matched so far
+	defs     map[string]*component // VTIMEZONE blocks by TZID; the first wins
+	cache    map[string]zoneLookup
+	def      resolvedZone
+	windows  map[string]string // lower-cased Windows ID -> IANA; built on first use
+	displays map[string]string // lower-cased display name -> Windows ID; built on first use
+	cands    []candidateZone   // built on first use
+	customs  int               // custom blocks matched so far
 }
 
 // candidateZone is an IANA zone a custom VTIMEZONE may turn out to be.
@@ -134,6 +135,9 @@ func (zr *zoneResolver) lookup(tzid string, refYear int) (resolvedZone, error) {
 		def, ok = zr.defs[tzid]
 	}
 	if !ok {
+		if z, ok := zr.displayZone(id); ok {
+			return z, nil
+		}
 		return resolvedZone{}, fmt.Errorf("not an IANA or Windows time zone name, and no VTIMEZONE in the file defines it")
 	}
 	for _, c := range append([]*component{def}, def.children...) {
@@ -163,6 +167,78 @@ func (zr *zoneResolver) lookup(tzid string, refYear int) (resolvedZone, error) {
 	return z, nil
 }
 
+// displayZone resolves an Exchange display name ("(UTC-05:00) Eastern Time
+// (US & Canada)") through displayZoneTable. The offset in the prefix must
+// be the zone's standard offset (its offset in January or July, whichever
+// is smaller), so that a name edited by hand is not silently taken.
+func (zr *zoneResolver) displayZone(id string) (resolvedZone, bool) {
+	off, name, ok := splitDisplayName(id)
+	if !ok {
+		return resolvedZone{}, false
+	}
+	if zr.displays == nil {
+		zr.displays = map[string]string{}
+		for _, d := range displayZoneTable() {
+			zr.displays[strings.ToLower(d.display)] = d.windows
+		}
+	}
+	win, ok := zr.displays[strings.ToLower(name)]
+	if !ok {
+		return resolvedZone{}, false
+	}
+	iana, ok := zr.windowsZone(win)
+	if !ok {
+		return resolvedZone{}, false
+	}
+	z, ok := loadIANA(iana)
+	if !ok {
+		return resolvedZone{}, false
+	}
+	_, jan := time.Date(2025, 1, 15, 12, 0, 0, 0, z.loc).Zone()
+	_, jul := time.Date(2025, 7, 15, 12, 0, 0, 0, z.loc).Zone()
+	if min(jan, jul) != off {
+		return resolvedZone{}, false
+	}
+	return z, true
+}
+
+// splitDisplayName reads "(UTC+01:00) Name", "(GMT-05.00) Name" or
+// "(UTC) Name" into the offset in seconds and the name.
+func splitDisplayName(id string) (int, string, bool) {
+	id = strings.TrimSpace(id)
+	if !strings.HasPrefix(id, "(") {
+		return 0, "", false
+	}
+	end := strings.IndexByte(id, ')')
+	if end < 0 {
+		return 0, "", false
+	}
+	prefix, name := id[1:end], strings.TrimSpace(id[end+1:])
+	rest, ok := strings.CutPrefix(prefix, "UTC")
+	if !ok {
+		rest, ok = strings.CutPrefix(prefix, "GMT")
+	}
+	if !ok || name == "" {
+		return 0, "", false
+	}
+	if rest == "" {
+		return 0, name, true
+	}
+	if len(rest) != 6 || rest[0] != '+' && rest[0] != '-' || rest[3] != ':' && rest[3] != '.' {
+		return 0, "", false
+	}
+	h, ok1 := digits(rest[1:3])
+	m, ok2 := digits(rest[4:6])
+	if !ok1 || !ok2 || h > 14 || m > 59 {
+		return 0, "", false
+	}
+	off := h*3600 + m*60
+	if rest[0] == '-' {
+		off = -off
+	}
+	return off, name, true
+}
+
 // named resolves a zone name alone (IANA, with or without a producer
 // prefix, Windows, or an Exchange display name), without VTIMEZONE blocks:
 // what X-WR-TIMEZONE can name.
@@ -174,7 +250,7 @@ func (zr *zoneResolver) named(id string) (resolvedZone, bool) {
 	if iana, ok := zr.windowsZone(id); ok {
 		return loadIANA(iana)
 	}
-	return resolvedZone{}, false
+	return zr.displayZone(id)
 }
 
 // windowsZone maps a Windows zone ID (any case) to its IANA name.
