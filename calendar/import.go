@@ -266,6 +266,7 @@ func ParseImport(r io.Reader, opts ImportOptions) (*ImportResult, error) {
 		conv.convert(comp, &parsed[i])
 	}
 	res.Warnings = append(tree.warnings, res.Warnings...)
+	res.Warnings = append(res.Warnings, zones.warnings...)
 	conv.merge(parsed, res)
 	return res, nil
 }

@@ -364,3 +364,61 @@ func TestImportExchangeDisplayNames(t *testing.T) {
 		t.Errorf("errors %+v, want the display name with the wrong offset refused", res.Errors)
 	}
 }
+
+// Defect 2: custom VTIMEZONE blocks are read by their own observances;
+// the stored zone is the IANA zone that agrees with them.
+func TestImportCustomBlocks(t *testing.T) {
+	t.Parallel()
+	for _, tc := range []struct {
+		name, file, uid, zone string
+		span                  []string // start, end
+		occurrences           []string // when recurring
+	}{
+		// GroupWise switches an hour before the EU (01:00 local in March):
+		// 02:30 on 29 March 2026 is already CEST in the block, 00:30Z
+		// (Europe/Warsaw alone would have read it in the gap, 01:30Z).
+		{"GroupWise block, switch an hour early", "groupwise_cet_block.ics", "20260201T101010Z-gw-0001", "Europe/Warsaw",
+			[]string{"2026-03-29T00:30:00Z", "2026-03-29T01:30:00Z"}, nil},
+		{"GroupWise block, monthly series", "groupwise_cet_block.ics", "20260201T101010Z-gw-0002", "Europe/Warsaw",
+			[]string{"2026-06-12T08:00:00Z", "2026-06-12T09:00:00Z"},
+			[]string{"2026-06-12T08:00:00Z", "2026-07-12T08:00:00Z", "2026-08-12T08:00:00Z", "2026-09-12T08:00:00Z", "2026-10-12T08:00:00Z", "2026-11-12T09:00:00Z"}},
+		// Outlook's Brasília block of 2018 switches on Saturday at
+		// 23:59:59; 5 November 2018 is summer time, UTC-2.
+		{"Outlook Brasília", "outlook_brasilia.ics", "040000008200E00074C5B7101A82E00800000000B7A5C3D2", "America/Sao_Paulo",
+			[]string{"2018-11-05T12:00:00Z", "2018-11-05T13:00:00Z"}, nil},
+		// Two eras of US rules; 28 October 2026 is after the old era's last
+		// Sunday of October but before the current first Sunday of
+		// November: still EDT, UTC-4.
+		{"Outlook eras", "outlook_eras.ics", "040000008200E00074C5B7101A82E00800000000C1C2C3C4", "America/New_York",
+			[]string{"2026-10-28T14:00:00Z", "2026-10-28T15:30:00Z"}, nil},
+		// Lotus Notes puts the switch hour in BYHOUR: 03:00 CEST on 25
+		// October 2026. 02:00 is read twice that night; the first is CEST.
+		{"Lotus Notes BYHOUR", "lotus_notes_byhour.ics", "C1257D3A0045B7C2-Lotus_Notes_Generated", "Europe/Berlin",
+			[]string{"2026-10-25T00:00:00Z", "2026-10-25T03:00:00Z"}, nil},
+		{"Lotus Notes summer", "lotus_notes_byhour.ics", "C1257D3A0045B7C3-Lotus_Notes_Generated", "Europe/Berlin",
+			[]string{"2026-06-12T08:00:00Z", "2026-06-12T10:00:00Z"}, nil},
+		// Summer time from the second Sunday of February (8 February 2026)
+		// to the second Sunday of September: no IANA zone has it, so the
+		// block's rules are kept as the occurrences they make.
+		{"rules no zone has", "outlook_unmatched_rules.ics", "040000008200E00074C5B7101A82E00800000000D1D2D3D4", "Europe/Berlin",
+			[]string{"2026-02-01T08:00:00Z", "2026-02-01T09:00:00Z"},
+			[]string{"2026-02-01T08:00:00Z", "2026-02-08T07:00:00Z", "2026-02-15T07:00:00Z"}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			res := clientFile(t, tc.file, ImportOptions{})
+			ev := eventByUID(t, res, tc.uid)
+			if ev.TimeZone != tc.zone {
+				t.Errorf("zone %q, want %q", ev.TimeZone, tc.zone)
+			}
+			wantInstants(t, "span", []time.Time{ev.Start, ev.End}, tc.span...)
+			if tc.occurrences != nil {
+				wantInstants(t, "occurrences", occurrenceStarts(t, ev, utc("2026-01-01T00:00:00Z")), tc.occurrences...)
+			}
+		})
+	}
+	res := clientFile(t, "outlook_unmatched_rules.ics", ImportOptions{})
+	if len(res.Warnings) != 1 || !strings.Contains(res.Warnings[0].Message, "no IANA zone has its daylight-saving rules") {
+		t.Errorf("warnings %+v", res.Warnings)
+	}
+}

@@ -8,6 +8,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/teambition/rrule-go"
 )
 
 // This file turns one VEVENT component into an ImportedEvent (or an
@@ -426,6 +428,9 @@ func (er *eventReader) readRecurrence(ep *eventProps) bool {
 		}
 		ev.RRule = value
 	}
+	if er.zone.approx && ev.RRule != "" && !er.allDay {
+		er.expandInBlock(ep.rrule.line)
+	}
 	for _, list := range []struct {
 		name  string
 		props []*contentLine
@@ -582,4 +587,47 @@ func importURL(v string) string {
 		return ""
 	}
 	return u
+}
+
+// maxBlockInstances bounds the occurrences a series in a zone no IANA zone
+// matches is turned into.
+const maxBlockInstances = 1000
+
+// expandInBlock keeps a custom VTIMEZONE's own rules for a recurring event
+// that no IANA zone can carry: the rule is walked in the block's wall clock
+// and each start becomes an RDATE at the instant the block gives it; the
+// RRULE is dropped. A series longer than maxBlockInstances is cut, with a
+// warning.
+func (er *eventReader) expandInBlock(line int) {
+	ev := &er.pe.ev
+	opt := er.c.ruleOpt(ev.RRule, false)
+	if opt == nil {
+		return
+	}
+	o := *opt
+	o.Dtstart = er.start.wall
+	if !o.Until.IsZero() {
+		o.Until = o.Until.Add(time.Duration(er.zone.custom.offsetAt(o.Until)) * time.Second)
+	}
+	rr, err := rrule.NewRRule(o)
+	if err != nil {
+		return
+	}
+	next := rr.Iterator()
+	n := 0
+	for {
+		w, ok := next()
+		if !ok {
+			break
+		}
+		if n == maxBlockInstances {
+			er.warn(line, "the series in a time zone no IANA zone matches is imported as its first %d occurrences", maxBlockInstances)
+			break
+		}
+		if t := er.zone.instant(w); !t.Equal(ev.Start) {
+			ev.RDates = append(ev.RDates, t)
+		}
+		n++
+	}
+	ev.RRule = ""
 }

@@ -30,6 +30,11 @@ type resolvedZone struct {
 	name   string
 	loc    *time.Location
 	custom *customZone
+	// approx is set when no IANA zone agrees with custom: a recurring
+	// event is then imported as its occurrences under the block's rules.
+	// warning says so, once per block.
+	approx  bool
+	warning ImportError
 }
 
 // instant reads a wall-clock reading (fields carried as UTC) in the zone,
@@ -62,6 +67,8 @@ type zoneResolver struct {
 	displays map[string]string // lower-cased display name -> Windows ID; built on first use
 	cands    []candidateZone   // built on first use
 	customs  int               // custom blocks matched so far
+	// warnings are what resolving zones had to approximate.
+	warnings []ImportError
 }
 
 // candidateZone is an IANA zone a custom VTIMEZONE may turn out to be.
@@ -160,7 +167,15 @@ func (zr *zoneResolver) lookup(tzid string, refYear int) (resolvedZone, error) {
 	if err != nil {
 		return resolvedZone{}, fmt.Errorf("VTIMEZONE at line %d: %w", def.line, err)
 	}
-	z, err := zr.matchCustom(cz, id, refYear)
+	z, err := zr.matchCustom(cz, id, refYear, 2, def.line, false)
+	if err == nil && z.approx {
+		// Rules that changed since (Brazil dropped daylight-saving time in
+		// 2019; a 2018 block still has it) may agree over the first year.
+		if z1, err1 := zr.matchCustom(cz, id, refYear, 1, def.line, true); err1 == nil && !z1.approx {
+			return z1, nil
+		}
+		zr.warnings = append(zr.warnings, z.warning)
+	}
 	if err != nil {
 		return resolvedZone{}, fmt.Errorf("VTIMEZONE at line %d: %w", def.line, err)
 	}
@@ -339,23 +354,43 @@ func fixedOffsetZone(off int) (resolvedZone, bool) {
 	return loadIANA(name)
 }
 
+// matchTolerance is how far apart a block's change of offset and the IANA
+// zone's may be for the two to agree: producers write the switch at their
+// own hour (GroupWise at 01:00/02:00 local, Outlook's Brasília at Saturday
+// 23:59:59 instead of Sunday 00:00), which changes nothing for planning.
+const matchTolerance = 3 * time.Hour
+
 // matchCustom finds the IANA zone a custom VTIMEZONE describes, comparing
-// offsets over refYear and the next year: just before and at every onset of
-// the block, and twice a month. Among the zones that agree, one whose city
-// the TZID names wins ("(UTC+01:00) Brussels, Copenhagen, Madrid, Paris" is
-// Europe/Paris), else the first in table order. A block without daylight
-// saving time takes a zone only when the TZID names its city, else the Etc
-// zone of its offset (or, for an offset that is not whole hours, the first
-// zone that agrees).
-func (zr *zoneResolver) matchCustom(cz *customZone, tzid string, refYear int) (resolvedZone, error) {
+// offsets over refYear and the next year: matchTolerance before and after
+// every onset of the block, and twice a month away from the onsets. Among
+// the zones that agree, one whose city the TZID names wins ("(UTC+01:00)
+// Brussels, Copenhagen, Madrid, Paris" is Europe/Paris), else the first in
+// table order. A block without daylight saving time takes a zone only when
+// the TZID names its city, else the Etc zone of its offset (or, for an
+// offset that is not whole hours, the first zone that agrees). When no zone
+// agrees, the one that agrees most often is taken with a warning. In every
+// case the event's instants are computed from the block itself (the
+// returned zone carries it); the IANA zone is what the stored event is
+// planned in from then on.
+func (zr *zoneResolver) matchCustom(cz *customZone, tzid string, refYear, years, line int, exactOnly bool) (resolvedZone, error) {
 	from := time.Date(refYear, 1, 1, 0, 0, 0, 0, time.UTC)
-	to := time.Date(refYear+2, 1, 1, 0, 0, 0, 0, time.UTC)
+	to := time.Date(refYear+years, 1, 1, 0, 0, 0, 0, time.UTC)
+	onsets := cz.onsetsIn(from, to)
 	var probes []time.Time
-	for _, at := range cz.onsetsIn(from, to) {
-		probes = append(probes, at.Add(-time.Second), at)
+	for _, at := range onsets {
+		probes = append(probes, at.Add(-matchTolerance), at.Add(matchTolerance))
 	}
 	for m := from; m.Before(to); m = m.AddDate(0, 0, 14) {
-		probes = append(probes, m)
+		near := false
+		for _, at := range onsets {
+			if d := m.Sub(at); d > -matchTolerance && d < matchTolerance {
+				near = true
+				break
+			}
+		}
+		if !near {
+			probes = append(probes, m)
+		}
 	}
 	want := make([]int, len(probes))
 	constant := true
@@ -365,18 +400,21 @@ func (zr *zoneResolver) matchCustom(cz *customZone, tzid string, refYear int) (r
 			constant = false
 		}
 	}
-	var firstMatch, cityMatch *candidateZone
+	var firstMatch, cityMatch, best *candidateZone
+	bestScore := -1
 	cands := zr.candidates()
 	for i := range cands {
 		c := &cands[i]
-		ok := true
+		score := 0
 		for k, p := range probes {
-			if _, off := p.In(c.loc).Zone(); off != want[k] {
-				ok = false
-				break
+			if _, off := p.In(c.loc).Zone(); off == want[k] {
+				score++
 			}
 		}
-		if !ok {
+		if score > bestScore {
+			best, bestScore = c, score
+		}
+		if score != len(probes) {
 			continue
 		}
 		if firstMatch == nil {
@@ -389,19 +427,24 @@ func (zr *zoneResolver) matchCustom(cz *customZone, tzid string, refYear int) (r
 	}
 	switch {
 	case cityMatch != nil:
-		return resolvedZone{name: cityMatch.name, loc: cityMatch.loc}, nil
+		return resolvedZone{name: cityMatch.name, loc: cityMatch.loc, custom: cz}, nil
 	case constant:
 		if z, ok := fixedOffsetZone(want[0]); ok {
+			z.custom = cz
 			return z, nil
 		}
 		if firstMatch != nil {
-			return resolvedZone{name: firstMatch.name, loc: firstMatch.loc}, nil
+			return resolvedZone{name: firstMatch.name, loc: firstMatch.loc, custom: cz}, nil
 		}
 		return resolvedZone{}, fmt.Errorf("its fixed offset %s is not a whole number of hours and no IANA zone has it in %d–%d", formatOffset(want[0]), refYear, refYear+1)
 	case firstMatch != nil:
-		return resolvedZone{name: firstMatch.name, loc: firstMatch.loc}, nil
+		return resolvedZone{name: firstMatch.name, loc: firstMatch.loc, custom: cz}, nil
+	case best != nil && !exactOnly:
+		return resolvedZone{name: best.name, loc: best.loc, custom: cz, approx: true, warning: ImportError{Line: line, Message: fmt.Sprintf(
+			"VTIMEZONE %s: no IANA zone has its daylight-saving rules in %d–%d; its events' times are computed from the block, recurring ones become their occurrences under its rules, and they are shown in %s, which agrees with it on %d of %d dates checked",
+			quoteShort(tzid), refYear, refYear+1, best.name, bestScore, len(probes))}}, nil
 	}
-	return resolvedZone{}, fmt.Errorf("its daylight-saving rules match no IANA zone in %d–%d", refYear, refYear+1)
+	return resolvedZone{}, fmt.Errorf("its daylight-saving rules match no IANA zone in %d–%d", refYear, refYear+years-1)
 }
 
 // containsWord reports whether word occurs in s (ASCII case-insensitive)
