@@ -306,3 +306,29 @@ func TestImportFloatingTimeZone(t *testing.T) {
 		e.expect(e.do("PATCH", "/api/v1/organizations/NATO", "admin", map[string]any{"timezone": "Nowhere/Land"}), 422)
 	})
 }
+
+// TestImportLongRunningSeries: a weekday stand-up since 2009 and a daily
+// brief since 2012 exceed the instance limit from their start; they are
+// imported with the window jointcal keeps, and the report says how much
+// is left out (issue 15, defect 4).
+func TestImportLongRunningSeries(t *testing.T) {
+	t.Parallel()
+	modelstest.ForEach(t, func(t *testing.T, s *models.Store) {
+		s.SetClock(func() time.Time { return time.Date(2026, 11, 28, 12, 0, 0, 0, time.UTC) })
+		e := newEnv(t, s)
+		rep := e.expect(e.postICS("organization=EU", "admin", corpus(t, "clients/outlook_long_series.ics")), 200).json(t)
+		if rep["created"] != float64(2) {
+			t.Fatalf("report: %v", rep)
+		}
+		warned := map[string]bool{}
+		for _, w := range rep["warnings"].([]any) {
+			m := w.(map[string]any)
+			if strings.Contains(m["message"].(string), "occurrences before 2026-08-30 are not kept") {
+				warned[m["uid"].(string)] = true
+			}
+		}
+		if len(warned) != 2 {
+			t.Errorf("warnings %v", rep["warnings"])
+		}
+	})
+}

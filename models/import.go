@@ -90,6 +90,7 @@ func (s *Store) Import(ctx context.Context, a Actor, parsed *calendar.ImportResu
 	if len(rep.Errors) > 0 && !opts.Partial {
 		return rep, ErrImportInvalid
 	}
+	rep.Warnings = append(rep.Warnings, s.clippedSeries(parsed.Events)...)
 	events := parsed.Events
 	if !opts.Partial && !opts.DryRun && len(events) > importChunk {
 		if errs, err := s.validateImport(ctx, a, org, events); err != nil {
@@ -519,6 +520,35 @@ func importInput(tx *gorm.DB, org *Organization, ev calendar.ImportedEvent) (Act
 	}
 	in.overrides = &ovs
 	return in, nil
+}
+
+// clippedSeries warns about the series too long to keep whole: jointcal
+// keeps their occurrences from the feeds' past window on (planning.Limits
+// Past), and the planner should know how much of the partner's series is
+// not in the plan.
+func (s *Store) clippedSeries(events []calendar.ImportedEvent) []calendar.ImportError {
+	var out []calendar.ImportError
+	for _, ev := range events {
+		if ev.RRule == "" {
+			continue
+		}
+		end := ev.End
+		if !end.After(ev.Start) {
+			end = ev.Start.Add(time.Hour)
+		}
+		tz := ev.TimeZone
+		if tz == "" {
+			tz = "UTC"
+		}
+		from, n, err := planning.Clipped(planning.Recurrence{Start: ev.Start, End: end, TimeZone: tz, AllDay: ev.AllDay, RRule: ev.RRule, ExDates: ev.ExDates, RDates: ev.RDates}, s.now(), s.Planning.Limits)
+		if err != nil || from.IsZero() {
+			continue // an invalid series is reported when it is imported
+		}
+		out = append(out, calendar.ImportError{Line: ev.Line, UID: ev.UID, Message: fmt.Sprintf(
+			"the series started %s and is too long to keep whole: %d occurrences before %s are not kept (only the past %d days and the planning horizon are)",
+			ev.Start.Format("2006-01-02"), n, from.UTC().Format("2006-01-02"), int(from.Sub(s.now()).Hours()/-24+0.5))})
+	}
+	return out
 }
 
 // writeOverrides replaces the moved and cancelled instances of an activity.

@@ -33,6 +33,9 @@ type series struct {
 	exdates   map[int64]struct{}
 	overrides []override // sorted by recurrence ID
 	moved     map[int64]struct{}
+	// overflow is set when between stopped at its instance limit (as
+	// opposed to a rule error), so that Expand can narrow the window.
+	overflow bool
 }
 
 // override is an Override normalised by newSeries.
