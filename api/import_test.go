@@ -332,3 +332,28 @@ func TestImportLongRunningSeries(t *testing.T) {
 		}
 	})
 }
+
+// TestImportManyAttendees: an event with more attendees than the cap is
+// imported with the first 1,000 looked up in batches, on both databases
+// (issue 9, item 8: the lookup failed with "too many SQL variables").
+func TestImportManyAttendees(t *testing.T) {
+	t.Parallel()
+	modelstest.ForEach(t, func(t *testing.T, s *models.Store) {
+		e := newEnv(t, s)
+		var b strings.Builder
+		b.WriteString("BEGIN:VCALENDAR\r\nVERSION:2.0\r\nBEGIN:VEVENT\r\nUID:plenary@example.org\r\nDTSTART:20300610T080000Z\r\nDTEND:20300610T100000Z\r\nSUMMARY:Plenary\r\n")
+		for i := 0; i < 1200; i++ {
+			fmt.Fprintf(&b, "ATTENDEE:mailto:delegate%d@example.org\r\n", i)
+		}
+		b.WriteString("END:VEVENT\r\nEND:VCALENDAR\r\n")
+		rep := e.expect(e.postICS("organization=EU", "admin", []byte(b.String())), 200).json(t)
+		if rep["created"] != float64(1) || len(rep["warnings"].([]any)) != 1 {
+			t.Fatalf("report: %v", rep)
+		}
+		list := e.expect(e.do("GET", "/api/v1/activities?q=Plenary", "admin", nil), 200).json(t)
+		desc := list["items"].([]any)[0].(map[string]any)["description"].(string)
+		if !strings.Contains(desc, "Also invited: delegate0@example.org, delegate1@example.org") || !strings.HasSuffix(desc, " more") || strings.Contains(desc, "delegate1000@") {
+			t.Errorf("description %q does not name the first of the 1,000 kept attendees and count the rest", desc)
+		}
+	})
+}

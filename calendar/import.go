@@ -32,13 +32,19 @@ type ImportLimits struct {
 	// MaxEvents is the largest number of VEVENT components (masters and
 	// RECURRENCE-ID instances together) accepted in one input.
 	MaxEvents int
+	// MaxAttendees is the most ATTENDEEs kept per event; the others are
+	// left out with a warning. A subscribed server controls this input,
+	// and every attendee costs a lookup and a participant.
+	MaxAttendees int
 }
 
-// DefaultImportLimits returns the limits: 10 MiB and 50,000 events.
+// DefaultImportLimits returns the limits: 10 MiB, 50,000 events and
+// 1,000 attendees per event (a large plenary; Exchange refuses more by
+// default).
 // It is a function rather than a variable so that no caller can change the
 // defaults for everybody.
 func DefaultImportLimits() ImportLimits {
-	return ImportLimits{MaxBytes: 10 << 20, MaxEvents: 50000}
+	return ImportLimits{MaxBytes: 10 << 20, MaxEvents: 50000, MaxAttendees: 1000}
 }
 
 // ImportOptions are the caller's choices for one ParseImport call.
@@ -219,6 +225,9 @@ func ParseImport(r io.Reader, opts ImportOptions) (*ImportResult, error) {
 	if limits.MaxEvents <= 0 {
 		limits.MaxEvents = def.MaxEvents
 	}
+	if limits.MaxAttendees <= 0 {
+		limits.MaxAttendees = def.MaxAttendees
+	}
 	defZone, err := defaultZone(opts.DefaultZone)
 	if err != nil {
 		return nil, err
@@ -260,7 +269,7 @@ func ParseImport(r io.Reader, opts ImportOptions) (*ImportResult, error) {
 			res.Warnings = append(res.Warnings, ImportError{Message: fmt.Sprintf("X-WR-TIMEZONE %s names no known time zone; floating times are read in %s", quoteShort(res.TimeZone), zoneLabel(defZone))})
 		}
 	}
-	conv := &converter{zones: zones, rules: map[ruleKey]ruleResult{}}
+	conv := &converter{zones: zones, rules: map[ruleKey]ruleResult{}, maxAttendees: limits.MaxAttendees}
 	parsed := make([]parsedEvent, len(tree.events)) // one allocation for all
 	for i, comp := range tree.events {
 		conv.convert(comp, &parsed[i])

@@ -1,6 +1,7 @@
 package calendar
 
 import (
+	"fmt"
 	"os"
 	"path/filepath"
 	"slices"
@@ -420,5 +421,60 @@ func TestImportCustomBlocks(t *testing.T) {
 	res := clientFile(t, "outlook_unmatched_rules.ics", ImportOptions{})
 	if len(res.Warnings) != 1 || !strings.Contains(res.Warnings[0].Message, "no IANA zone has its daylight-saving rules") {
 		t.Errorf("warnings %+v", res.Warnings)
+	}
+}
+
+// manyAttendees is one event with n distinct attendees and one repeat.
+func manyAttendees(n int) string {
+	var b strings.Builder
+	b.WriteString("BEGIN:VCALENDAR\r\nVERSION:2.0\r\nBEGIN:VEVENT\r\nUID:plenary@example.org\r\nDTSTART:20260610T080000Z\r\nDTEND:20260610T100000Z\r\n")
+	for i := 0; i < n; i++ {
+		fmt.Fprintf(&b, "ATTENDEE;CN=Delegate %d:mailto:delegate%d@example.org\r\n", i, i)
+	}
+	b.WriteString("ATTENDEE:mailto:DELEGATE0@example.org\r\nEND:VEVENT\r\nEND:VCALENDAR\r\n")
+	return b.String()
+}
+
+// Issue 9, item 8: attendees are de-duplicated in linear time and capped
+// per event, with a warning.
+func TestImportAttendeeCap(t *testing.T) {
+	t.Parallel()
+	for _, tc := range []struct {
+		name      string
+		n, limit  int
+		kept      int
+		warnCount int
+	}{
+		{"under the cap, repeat removed", 50, 0, 50, 0},
+		{"100,000 attendees, default cap", 100000, 0, 1000, 1},
+		{"own cap", 30, 10, 10, 1},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			res, err := ParseImport(strings.NewReader(manyAttendees(tc.n)), ImportOptions{Limits: ImportLimits{MaxAttendees: tc.limit}})
+			if err != nil {
+				t.Fatal(err)
+			}
+			ev := eventByUID(t, res, "plenary@example.org")
+			if len(ev.Attendees) != tc.kept || ev.Attendees[0].Email != "delegate0@example.org" {
+				t.Errorf("%d attendees kept, want %d", len(ev.Attendees), tc.kept)
+			}
+			if len(res.Warnings) != tc.warnCount || tc.warnCount > 0 && !strings.Contains(res.Warnings[0].Message, "MaxAttendees") {
+				t.Errorf("warnings %+v", res.Warnings)
+			}
+		})
+	}
+}
+
+// BenchmarkParseImportManyAttendees measures the attendee path of one
+// event with 100,000 attendees (issue 9, item 8: 50-60 s when it was
+// quadratic).
+func BenchmarkParseImportManyAttendees(b *testing.B) {
+	data := manyAttendees(100000)
+	b.SetBytes(int64(len(data)))
+	for b.Loop() {
+		if _, err := ParseImport(strings.NewReader(data), ImportOptions{Limits: ImportLimits{MaxAttendees: 200000}}); err != nil {
+			b.Fatal(err)
+		}
 	}
 }

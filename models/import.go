@@ -476,7 +476,7 @@ func importInput(tx *gorm.DB, org *Organization, ev calendar.ImportedEvent) (Act
 			emails = append(emails, Ref(at.Email))
 		}
 	}
-	known, err := resolveMany(tx, "people", "email", emails)
+	known, err := resolveEmails(tx, emails)
 	if err != nil {
 		return in, err
 	}
@@ -504,7 +504,7 @@ func importInput(tx *gorm.DB, org *Organization, ev calendar.ImportedEvent) (Act
 		in.Participants = append(in.Participants, ParticipantInput{Type: "person", IDOrCode: Ref(at.Email), Role: role, Required: &req, RSVP: rsvp})
 	}
 	if len(unknown) > 0 {
-		desc = append(desc, "Also invited: "+strings.Join(unknown, ", "))
+		desc = append(desc, "Also invited: "+invitedList(unknown))
 	}
 	in.Description = strings.Join(desc, "\n\n")
 	ovs := make([]planning.Override, 0, len(ev.Overrides))
@@ -549,6 +549,46 @@ func (s *Store) clippedSeries(events []calendar.ImportedEvent) []calendar.Import
 			ev.Start.Format("2006-01-02"), n, from.UTC().Format("2006-01-02"), int(from.Sub(s.now()).Hours()/-24+0.5))})
 	}
 	return out
+}
+
+// invitedBudget is how much of an activity's description the addresses of
+// attendees who are not people of jointcal may take; the description
+// itself is limited (20,000 characters) and a plenary has hundreds.
+const invitedBudget = 4000
+
+// invitedList joins addresses up to invitedBudget, then says how many more.
+func invitedList(emails []string) string {
+	var b strings.Builder
+	for i, e := range emails {
+		if b.Len()+len(e) > invitedBudget {
+			fmt.Fprintf(&b, " and %d more", len(emails)-i)
+			break
+		}
+		if i > 0 {
+			b.WriteString(", ")
+		}
+		b.WriteString(e)
+	}
+	return b.String()
+}
+
+// emailBatch is how many addresses one lookup query binds, well under
+// SQLite's and PostgreSQL's limits on bound variables.
+const emailBatch = 500
+
+// resolveEmails finds the people with the given addresses, in batches.
+func resolveEmails(tx *gorm.DB, emails []Ref) (map[Ref]int64, error) {
+	out := make(map[Ref]int64, len(emails))
+	for start := 0; start < len(emails); start += emailBatch {
+		part, err := resolveMany(tx, "people", "email", emails[start:min(start+emailBatch, len(emails))])
+		if err != nil {
+			return nil, fmt.Errorf("look up %d attendee addresses: %w", len(emails), err)
+		}
+		for k, v := range part {
+			out[k] = v
+		}
+	}
+	return out, nil
 }
 
 // writeOverrides replaces the moved and cancelled instances of an activity.
