@@ -478,3 +478,20 @@ func BenchmarkParseImportManyAttendees(b *testing.B) {
 		}
 	}
 }
+
+// Issue 16: a local-time series starting at a time the clocks skip or
+// repeat follows RFC 5545 §3.3.5 through import and planning. Brussels
+// 2027: 02:00-03:00 is skipped on 28 March and repeated on 31 October.
+func TestImportSeriesAtDSTTransitions(t *testing.T) {
+	t.Parallel()
+	res := clientFile(t, "apple_dst_series.ics", ImportOptions{})
+	now := utc("2027-01-01T00:00:00Z")
+	// 02:30 does not exist on 28 March: the first instance is 03:30 CEST
+	// (01:30Z), the next ones 02:30 CEST (00:30Z), not 03:30.
+	spring := eventByUID(t, res, "night-watch@icloud.example")
+	wantInstants(t, "spring", occurrenceStarts(t, spring, now), "2027-03-28T01:30:00Z", "2027-04-04T00:30:00Z", "2027-04-11T00:30:00Z")
+	// 02:30 occurs twice on 31 October: the first, CEST (00:30Z); then
+	// 02:30 CET (01:30Z).
+	autumn := eventByUID(t, res, "repeated-hour@icloud.example")
+	wantInstants(t, "autumn", occurrenceStarts(t, autumn, now), "2027-10-31T00:30:00Z", "2027-11-07T01:30:00Z")
+}

@@ -38,6 +38,9 @@ type parsedEvent struct {
 	thisAndFuture bool
 	err           *ImportError
 	warnings      []ImportError
+	// wallStart is DTSTART's wall-clock reading as written (carried as
+	// UTC), which may not exist in the zone (a spring-forward gap).
+	wallStart time.Time
 }
 
 // converter converts the VEVENTs of one ParseImport call. It caches
@@ -247,6 +250,7 @@ func (er *eventReader) readTimes(ep *eventProps) bool {
 		return false
 	}
 	er.start, er.allDay = tv, tv.isDate
+	er.pe.wallStart = tv.wall
 	switch tzid, hasTZ := zoneParam(p); {
 	case tv.utc:
 		er.zone = resolvedZone{loc: time.UTC}

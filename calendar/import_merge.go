@@ -61,6 +61,7 @@ func (c *converter) merge(events []parsedEvent, res *ImportResult) {
 		})
 		ev := master.ev
 		if len(g.instances) == 0 {
+			c.startInGap(&ev, master)
 			res.Events = append(res.Events, ev)
 			continue
 		}
@@ -122,6 +123,7 @@ func (c *converter) merge(events []parsedEvent, res *ImportResult) {
 			}
 			ev.Overrides = append(ev.Overrides, o)
 		}
+		c.startInGap(&ev, master)
 		res.Events = append(res.Events, ev)
 		tail := &res.Events[len(res.Events)-1]
 		for _, in := range splits {

@@ -197,3 +197,26 @@ func keepBefore(ts []time.Time, t time.Time) []time.Time {
 	}
 	return out
 }
+
+// startInGap keeps a local-time series whose DTSTART falls in a
+// spring-forward gap at its written time of day. RFC 5545 puts that first
+// instance an hour later (02:30 becomes 03:30) while the rule's later
+// instances stay at 02:30; a stored series is planned from its start
+// instant's reading, so it would move every later instance to 03:30. The
+// rule is given the written time of day (BYHOUR, BYMINUTE, BYSECOND),
+// which means the same series: the start stays its first instance and
+// counts towards COUNT, as RFC 5545 says of a DTSTART the rule does not
+// produce.
+func (c *converter) startInGap(ev *ImportedEvent, master *parsedEvent) {
+	z := master.zone
+	if ev.RRule == "" || ev.AllDay || z.loc == time.UTC || wallOf(ev.Start.In(z.loc)).Equal(master.wallStart) {
+		return
+	}
+	for _, part := range strings.Split(ev.RRule, ";") {
+		if strings.HasPrefix(part, "BYHOUR=") || strings.HasPrefix(part, "BYMINUTE=") || strings.HasPrefix(part, "BYSECOND=") {
+			return // the rule names its times itself
+		}
+	}
+	h, m, sec := master.wallStart.Clock()
+	ev.RRule += fmt.Sprintf(";BYHOUR=%d;BYMINUTE=%d;BYSECOND=%d", h, m, sec)
+}
