@@ -495,3 +495,15 @@ func TestImportSeriesAtDSTTransitions(t *testing.T) {
 	autumn := eventByUID(t, res, "repeated-hour@icloud.example")
 	wantInstants(t, "autumn", occurrenceStarts(t, autumn, now), "2027-10-31T00:30:00Z", "2027-11-07T01:30:00Z")
 }
+
+// A barren hourly rule with an instance eight thousand years on must not
+// make the import walk every hour in between (the test would time out).
+func TestImportBarrenRuleInstance(t *testing.T) {
+	t.Parallel()
+	input := calendarWith(append(eventWith("DTSTART:10000101T000000Z", "RRULE:FREQ=HOURLY;BYMONTH=2;BYMONTHDAY=30"),
+		"BEGIN:VEVENT", "UID:test@jointcal.example", "RECURRENCE-ID:89990101T000000Z", "DTSTART:89990101T010000Z", "END:VEVENT")...)
+	res := mustImport(t, input, ImportOptions{})
+	if len(res.Events) != 1 || len(res.Events[0].Overrides) != 1 {
+		t.Fatalf("got %+v", res)
+	}
+}

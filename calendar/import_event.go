@@ -636,6 +636,10 @@ func (er *eventReader) expandInBlock(line int) {
 	if !o.Until.IsZero() {
 		o.Until = o.Until.Add(time.Duration(er.zone.custom.offsetAt(o.Until)) * time.Second)
 	}
+	// A barren rule would make rrule-go search to year 9999.
+	if bound := er.start.wall.AddDate(50, 0, 0); o.Until.IsZero() || bound.Before(o.Until) {
+		o.Until = bound
+	}
 	rr, err := rrule.NewRRule(o)
 	if err != nil {
 		return

@@ -33,7 +33,12 @@ func (c *converter) ruleOpt(text string, allDay bool) *rrule.ROption {
 // walkRule calls fn with the wall-clock start (carried as UTC) of each
 // occurrence the rule of ev generates, in order, until fn returns false. It
 // reports false when it stopped because of maxRuleWalk.
-func (c *converter) walkRule(ev *ImportedEvent, loc *time.Location, fn func(w time.Time) bool) bool {
+//
+// The walk ends at the wall-clock reading until (zero: the rule's own
+// end): rrule-go runs on to year 9999 looking for a start a barren rule
+// (FREQ=HOURLY;BYMONTH=2;BYMONTHDAY=30) never makes, and the input is a
+// stranger's.
+func (c *converter) walkRule(ev *ImportedEvent, loc *time.Location, until time.Time, fn func(w time.Time) bool) bool {
 	opt := c.ruleOpt(ev.RRule, ev.AllDay)
 	if opt == nil {
 		return true
@@ -42,6 +47,27 @@ func (c *converter) walkRule(ev *ImportedEvent, loc *time.Location, fn func(w ti
 	o.Dtstart = wallOf(ev.Start.In(loc))
 	if !o.Until.IsZero() && !ev.AllDay {
 		o.Until = wallOf(o.Until.In(loc))
+	}
+	if !until.IsZero() && (o.Until.IsZero() || until.Before(o.Until)) {
+		o.Until = until
+	}
+	// The library steps through every period up to the end even when the
+	// rule makes no start in them; refuse walks of more periods than
+	// maxRuleWalk (an hourly rule over decades) as incomplete.
+	if !o.Until.IsZero() {
+		span := o.Until.Unix() - o.Dtstart.Unix()
+		var step int64
+		switch o.Freq {
+		case rrule.HOURLY:
+			step = 3600
+		case rrule.MINUTELY:
+			step = 60
+		case rrule.SECONDLY:
+			step = 1
+		}
+		if step > 0 && span/step/int64(max(o.Interval, 1)) > maxRuleWalk {
+			return false
+		}
 	}
 	rr, err := rrule.NewRRule(o)
 	if err != nil {
@@ -69,7 +95,7 @@ func (c *converter) seriesHas(ev *ImportedEvent, z resolvedZone, t time.Time) bo
 	}
 	target := wallOf(t.In(z.loc))
 	found := false
-	complete := c.walkRule(ev, z.loc, func(w time.Time) bool {
+	complete := c.walkRule(ev, z.loc, target.Add(48*time.Hour), func(w time.Time) bool {
 		if ev.AllDay {
 			found = sameDate(w, target)
 			return !found && !w.After(target)
@@ -97,7 +123,7 @@ func (c *converter) split(ev *ImportedEvent, z resolvedZone, in *parsedEvent) (*
 		return nil, warn
 	}
 	before, count := 0, ruleCount(ev.RRule)
-	c.walkRule(ev, z.loc, func(w time.Time) bool {
+	c.walkRule(ev, z.loc, wallOf(rid.In(z.loc)).Add(48*time.Hour), func(w time.Time) bool {
 		if !z.instant(w).Before(rid) {
 			return false
 		}
