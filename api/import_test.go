@@ -357,3 +357,34 @@ func TestImportManyAttendees(t *testing.T) {
 		}
 	})
 }
+
+// TestExternalCalendarFloatingTimes: a subscription's floating times are
+// read in the owning organisation's zone (issue 15, defect 3). 10:00 on 5
+// May 2031 in Brussels is 08:00Z; read as UTC it would block 10:00Z.
+func TestExternalCalendarFloatingTimes(t *testing.T) {
+	t.Parallel()
+	s := modelstest.Open(t)
+	e := newEnv(t, s)
+	s.SetClock(func() time.Time { return time.Date(2031, 1, 1, 9, 0, 0, 0, time.UTC) })
+	loopback := []netip.Prefix{netip.MustParsePrefix("127.0.0.0/8")}
+	syncer := &scheduler.Syncer{Store: s, Fetcher: scheduler.NewFetcher(5*time.Second, 1<<20, 3, loopback), Log: quietLog()}
+	e.server.SetExternalSyncer(syncer.SyncID)
+	cal := &calendarServer{body: holidays("BEGIN:VEVENT\r\nUID:f1\r\nDTSTAMP:20300101T000000Z\r\nDTSTART:20310505T100000\r\nDTEND:20310505T110000\r\nSUMMARY:Partner meeting\r\nEND:VEVENT\r\n"), etag: `"v1"`}
+	hs := httptest.NewServer(cal)
+	defer hs.Close()
+	sub := e.expect(e.do("POST", "/api/v1/external-calendars", "eu_planner", map[string]any{
+		"name": "Partner", "url": hs.URL + "/partner.ics", "blocks": map[string]any{"type": "person", "id_or_code": "ana@eeas.example"}, "severity": "hard", "refresh": "PT30M"}), 201).json(t)
+	e.expect(e.do("POST", fmt.Sprintf("/api/v1/external-calendars/%d/sync", int64(sub["id"].(float64))), "eu_planner", nil), 200)
+	for _, tc := range []struct {
+		start, end string
+		conflicts  int
+	}{
+		{"2031-05-05T10:00:00+02:00", "2031-05-05T10:30:00+02:00", 1}, // 08:00Z: the partner's 10:00 Brussels
+		{"2031-05-05T12:00:00+02:00", "2031-05-05T12:30:00+02:00", 0}, // 10:00Z: free
+	} {
+		r := e.expect(e.do("POST", "/api/v1/conflicts/check", "eu_planner", meeting("EU", "Check", tc.start, tc.end, person("ana@eeas.example", true))), 200).json(t)
+		if n := len(r["conflicts"].([]any)); n != tc.conflicts {
+			t.Errorf("%s: %d conflicts, want %d: %v", tc.start, n, tc.conflicts, r)
+		}
+	}
+}
