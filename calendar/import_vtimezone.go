@@ -316,7 +316,7 @@ func (o *tzObservance) startIsOnset() bool {
 		return true
 	}
 	at, ok := o.ruleOnset(o.start.Year())
-	return ok && at.Equal(o.startAt) || o.start.Year() <= 1601
+	return ok && at.Equal(o.startAt)
 }
 
 // ruleOnset is the instant of o's rule onset in year y, if o has one then.
