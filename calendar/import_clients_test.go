@@ -76,7 +76,7 @@ func occurrenceStarts(t *testing.T, ev ImportedEvent, now time.Time) []time.Time
 	if err := planning.Validate(r, now, planning.DefaultLimits()); err != nil {
 		t.Fatalf("%s: planning refuses the imported series: %v", ev.UID, err)
 	}
-	occs, err := planning.Expand(r, r.Start, r.Start.AddDate(2, 0, 0), now, planning.DefaultLimits())
+	occs, err := planning.Expand(r, r.Start, r.Start.AddDate(3, 0, 0), now, planning.DefaultLimits())
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -505,5 +505,23 @@ func TestImportBarrenRuleInstance(t *testing.T) {
 	res := mustImport(t, input, ImportOptions{})
 	if len(res.Events) != 1 || len(res.Events[0].Overrides) != 1 {
 		t.Fatalf("got %+v", res)
+	}
+}
+
+// Exchange flags some whole-day events X-MICROSOFT-CDO-ALLDAYEVENT and
+// writes them midnight to midnight in a zone: they are days of that zone.
+func TestImportExchangeCDOAllDay(t *testing.T) {
+	t.Parallel()
+	res := clientFile(t, "exchange_cdo_allday.ics", ImportOptions{})
+	ev := eventByUID(t, res, "040000008200E00074C5B7101A82E00800000000F1F2F3F4")
+	if !ev.AllDay || ev.TimeZone != "Europe/Berlin" || ev.RRule != "FREQ=YEARLY;UNTIL=20280624" {
+		t.Errorf("all-day %v zone %q rrule %q", ev.AllDay, ev.TimeZone, ev.RRule)
+	}
+	// 24-26 June in Berlin (CEST): 22:00Z the day before; 2027 excluded.
+	wantInstants(t, "span", []time.Time{ev.Start, ev.End}, "2026-06-23T22:00:00Z", "2026-06-25T22:00:00Z")
+	wantInstants(t, "occurrences", occurrenceStarts(t, ev, utc("2026-01-01T00:00:00Z")), "2026-06-23T22:00:00Z", "2028-06-23T22:00:00Z")
+	// Midnight to noon is not a whole day, flag or not.
+	if half := eventByUID(t, res, "040000008200E00074C5B7101A82E00800000000F5F6F7F8"); half.AllDay {
+		t.Errorf("half day read as all-day")
 	}
 }

@@ -88,7 +88,9 @@ func (er *eventReader) fail(line int, format string, args ...any) {
 type eventProps struct {
 	uid, dtstart, dtend, duration, rrule, recurrenceID *contentLine
 	sequence, lastModified, status, summary, exrule    *contentLine
-	exdates, rdates                                    []*contentLine
+	// cdoAllDay is Exchange's X-MICROSOFT-CDO-ALLDAYEVENT:TRUE.
+	cdoAllDay       bool
+	exdates, rdates []*contentLine
 }
 
 // slot returns where a property that must not repeat is kept, or nil for
@@ -148,6 +150,8 @@ func (c *converter) convert(comp *component, pe *parsedEvent) {
 			if ep.summary == nil {
 				ep.summary = p
 			}
+		case "X-MICROSOFT-CDO-ALLDAYEVENT":
+			ep.cdoAllDay = strings.EqualFold(strings.TrimSpace(p.value), "TRUE")
 		case "EXRULE":
 			if ep.exrule == nil {
 				ep.exrule = p
@@ -249,6 +253,12 @@ func (er *eventReader) readTimes(ep *eventProps) bool {
 		er.fail(p.line, "DTSTART: %v", err)
 		return false
 	}
+	if ep.cdoAllDay && !tv.isDate && !tv.utc && cdoMidnights(tv, ep.dtend) {
+		// Exchange and Outlook write some whole-day events as midnight to
+		// midnight in a zone, flagged X-MICROSOFT-CDO-ALLDAYEVENT; they are
+		// the days of that zone, as Outlook shows them.
+		tv.isDate = true
+	}
 	er.start, er.allDay = tv, tv.isDate
 	er.pe.wallStart = tv.wall
 	switch tzid, hasTZ := zoneParam(p); {
@@ -342,6 +352,23 @@ func (er *eventReader) readTimes(ep *eventProps) bool {
 		er.pe.ridValue, er.pe.ridProp = rv, p
 	}
 	return true
+}
+
+// cdoMidnights reports whether a timed DTSTART and its DTEND (if any) are
+// both local midnights, as Exchange writes its flagged whole-day events.
+func cdoMidnights(start timeValue, dtend *contentLine) bool {
+	midnight := func(tv timeValue) bool {
+		h, m, s := tv.wall.Clock()
+		return h == 0 && m == 0 && s == 0
+	}
+	if !midnight(start) {
+		return false
+	}
+	if dtend == nil {
+		return true
+	}
+	end, err := parseTimeValue(dtend.value)
+	return err == nil && !end.utc && (end.isDate || midnight(end))
 }
 
 // checkYear keeps instants inside the years an iCalendar date can hold, so
