@@ -17,8 +17,9 @@ import (
 
 // importICS imports a text/calendar body (or a multipart upload's "file")
 // as activities led by ?organization=, all or nothing unless partial=true;
-// dry_run=true reports without writing. A file of more than
-// asyncImportEvents events, or async=true, runs as a job (202).
+// dry_run=true reports without writing; ?timezone= is the zone of floating
+// times when the file names none (default: the organisation's). A file of
+// more than asyncImportEvents events, or async=true, runs as a job (202).
 func (s *Server) importICS(c echo.Context) error {
 	q := c.QueryParam
 	opts := models.ImportOptions{Organization: models.Ref(q("organization"))}
@@ -34,11 +35,17 @@ func (s *Server) importICS(c echo.Context) error {
 			}
 		}
 	}
+	// Floating times: the file's X-WR-TIMEZONE, else ?timezone=, else the
+	// organisation's zone.
+	zone, err := s.store.ImportZone(c.Request().Context(), opts.Organization, q("timezone"))
+	if err != nil {
+		return err
+	}
 	body, err := s.calendarBody(c)
 	if err != nil {
 		return err
 	}
-	parsed, err := calendar.ParseImport(bytes.NewReader(body), calendar.ImportOptions{Limits: calendar.ImportLimits{MaxBytes: s.cfg.ImportMaxBytes, MaxEvents: s.cfg.ImportMaxEvents}})
+	parsed, err := calendar.ParseImport(bytes.NewReader(body), calendar.ImportOptions{DefaultZone: zone, Limits: calendar.ImportLimits{MaxBytes: s.cfg.ImportMaxBytes, MaxEvents: s.cfg.ImportMaxEvents}})
 	if err != nil {
 		var ie *calendar.ImportError
 		if errors.As(err, &ie) {

@@ -260,3 +260,131 @@ func TestExternalCalendarBlocksBookings(t *testing.T) {
 	e.expect(e.do("POST", "/api/v1/external-calendars", "eu_planner", map[string]any{"name": "x", "url": "file:///etc/passwd", "blocks": map[string]any{"type": "person", "id_or_code": "ana@eeas.example"}}), 422)
 	e.expect(e.do("POST", "/api/v1/external-calendars", "nato_planner", map[string]any{"name": "x", "url": hs.URL, "blocks": map[string]any{"type": "person", "id_or_code": "ana@eeas.example"}}), 403)
 }
+
+// TestImportFloatingTimeZone: floating times are read in ?timezone=, else in
+// the organisation's zone (issue 15, defect 3). Outlook 2003's 09:00 on
+// Monday 2 March 2026 is 14:00Z in New York (EST) and 08:00Z in Brussels
+// (CET).
+func TestImportFloatingTimeZone(t *testing.T) {
+	t.Parallel()
+	modelstest.ForEach(t, func(t *testing.T, s *models.Store) {
+		e := newEnv(t, s)
+		file := corpus(t, "clients/outlook2003_floating.ics")
+		firstStart := func(org string) time.Time {
+			t.Helper()
+			list := e.expect(e.do("GET", "/api/v1/activities?q=Washington&organization="+org, "admin", nil), 200).json(t)
+			items := list["items"].([]any)
+			if len(items) != 1 {
+				t.Fatalf("%s: %d activities", org, len(items))
+			}
+			st, err := time.Parse(time.RFC3339, items[0].(map[string]any)["start"].(string))
+			if err != nil {
+				t.Fatal(err)
+			}
+			return st
+		}
+		org := e.expect(e.do("GET", "/api/v1/organizations/EU", "admin", nil), 200).json(t)
+		if org["timezone"] != "Europe/Brussels" {
+			t.Fatalf("default organisation zone %v", org["timezone"])
+		}
+		bad := e.expect(e.postICS("organization=EU&timezone=Mars/Olympus", "admin", file), 422).json(t)
+		if errs := bad["errors"].([]any); len(errs) != 1 || errs[0].(map[string]any)["field"] != "timezone" {
+			t.Fatalf("bad zone: %v", bad)
+		}
+		if n := e.count("/api/v1/activities", "admin"); n != 0 {
+			t.Fatalf("a refused import wrote %d activities", n)
+		}
+		e.expect(e.postICS("organization=EU", "admin", file), 200)
+		if got, want := firstStart("EU"), time.Date(2026, 3, 2, 8, 0, 0, 0, time.UTC); !got.Equal(want) {
+			t.Errorf("organisation zone: start %s, want %s", got, want)
+		}
+		e.expect(e.do("PATCH", "/api/v1/organizations/NATO", "admin", map[string]any{"timezone": "America/New_York"}), 200)
+		e.expect(e.postICS("organization=NATO", "admin", file), 200)
+		if got, want := firstStart("NATO"), time.Date(2026, 3, 2, 14, 0, 0, 0, time.UTC); !got.Equal(want) {
+			t.Errorf("NATO in New York: start %s, want %s", got, want)
+		}
+		e.expect(e.do("PATCH", "/api/v1/organizations/NATO", "admin", map[string]any{"timezone": "Nowhere/Land"}), 422)
+	})
+}
+
+// TestImportLongRunningSeries: a weekday stand-up since 2009 and a daily
+// brief since 2012 exceed the instance limit from their start; they are
+// imported with the window jointcal keeps, and the report says how much
+// is left out (issue 15, defect 4).
+func TestImportLongRunningSeries(t *testing.T) {
+	t.Parallel()
+	modelstest.ForEach(t, func(t *testing.T, s *models.Store) {
+		s.SetClock(func() time.Time { return time.Date(2026, 11, 28, 12, 0, 0, 0, time.UTC) })
+		e := newEnv(t, s)
+		rep := e.expect(e.postICS("organization=EU", "admin", corpus(t, "clients/outlook_long_series.ics")), 200).json(t)
+		if rep["created"] != float64(2) {
+			t.Fatalf("report: %v", rep)
+		}
+		warned := map[string]bool{}
+		for _, w := range rep["warnings"].([]any) {
+			m := w.(map[string]any)
+			if strings.Contains(m["message"].(string), "occurrences before 2026-08-30 are not kept") {
+				warned[m["uid"].(string)] = true
+			}
+		}
+		if len(warned) != 2 {
+			t.Errorf("warnings %v", rep["warnings"])
+		}
+	})
+}
+
+// TestImportManyAttendees: an event with more attendees than the cap is
+// imported with the first 1,000 looked up in batches, on both databases
+// (issue 9, item 8: the lookup failed with "too many SQL variables").
+func TestImportManyAttendees(t *testing.T) {
+	t.Parallel()
+	modelstest.ForEach(t, func(t *testing.T, s *models.Store) {
+		e := newEnv(t, s)
+		var b strings.Builder
+		b.WriteString("BEGIN:VCALENDAR\r\nVERSION:2.0\r\nBEGIN:VEVENT\r\nUID:plenary@example.org\r\nDTSTART:20300610T080000Z\r\nDTEND:20300610T100000Z\r\nSUMMARY:Plenary\r\n")
+		for i := 0; i < 1200; i++ {
+			fmt.Fprintf(&b, "ATTENDEE:mailto:delegate%d@example.org\r\n", i)
+		}
+		b.WriteString("END:VEVENT\r\nEND:VCALENDAR\r\n")
+		rep := e.expect(e.postICS("organization=EU", "admin", []byte(b.String())), 200).json(t)
+		if rep["created"] != float64(1) || len(rep["warnings"].([]any)) != 1 {
+			t.Fatalf("report: %v", rep)
+		}
+		list := e.expect(e.do("GET", "/api/v1/activities?q=Plenary", "admin", nil), 200).json(t)
+		desc := list["items"].([]any)[0].(map[string]any)["description"].(string)
+		if !strings.Contains(desc, "Also invited: delegate0@example.org, delegate1@example.org") || !strings.HasSuffix(desc, " more") || strings.Contains(desc, "delegate1000@") {
+			t.Errorf("description %q does not name the first of the 1,000 kept attendees and count the rest", desc)
+		}
+	})
+}
+
+// TestExternalCalendarFloatingTimes: a subscription's floating times are
+// read in the owning organisation's zone (issue 15, defect 3). 10:00 on 5
+// May 2031 in Brussels is 08:00Z; read as UTC it would block 10:00Z.
+func TestExternalCalendarFloatingTimes(t *testing.T) {
+	t.Parallel()
+	s := modelstest.Open(t)
+	e := newEnv(t, s)
+	s.SetClock(func() time.Time { return time.Date(2031, 1, 1, 9, 0, 0, 0, time.UTC) })
+	loopback := []netip.Prefix{netip.MustParsePrefix("127.0.0.0/8")}
+	syncer := &scheduler.Syncer{Store: s, Fetcher: scheduler.NewFetcher(5*time.Second, 1<<20, 3, loopback), Log: quietLog()}
+	e.server.SetExternalSyncer(syncer.SyncID)
+	cal := &calendarServer{body: holidays("BEGIN:VEVENT\r\nUID:f1\r\nDTSTAMP:20300101T000000Z\r\nDTSTART:20310505T100000\r\nDTEND:20310505T110000\r\nSUMMARY:Partner meeting\r\nEND:VEVENT\r\n"), etag: `"v1"`}
+	hs := httptest.NewServer(cal)
+	defer hs.Close()
+	sub := e.expect(e.do("POST", "/api/v1/external-calendars", "eu_planner", map[string]any{
+		"name": "Partner", "url": hs.URL + "/partner.ics", "blocks": map[string]any{"type": "person", "id_or_code": "ana@eeas.example"}, "severity": "hard", "refresh": "PT30M"}), 201).json(t)
+	e.expect(e.do("POST", fmt.Sprintf("/api/v1/external-calendars/%d/sync", int64(sub["id"].(float64))), "eu_planner", nil), 200)
+	for _, tc := range []struct {
+		start, end string
+		conflicts  int
+	}{
+		{"2031-05-05T10:00:00+02:00", "2031-05-05T10:30:00+02:00", 1}, // 08:00Z: the partner's 10:00 Brussels
+		{"2031-05-05T12:00:00+02:00", "2031-05-05T12:30:00+02:00", 0}, // 10:00Z: free
+	} {
+		r := e.expect(e.do("POST", "/api/v1/conflicts/check", "eu_planner", meeting("EU", "Check", tc.start, tc.end, person("ana@eeas.example", true))), 200).json(t)
+		if n := len(r["conflicts"].([]any)); n != tc.conflicts {
+			t.Errorf("%s: %d conflicts, want %d: %v", tc.start, n, tc.conflicts, r)
+		}
+	}
+}

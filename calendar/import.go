@@ -32,20 +32,27 @@ type ImportLimits struct {
 	// MaxEvents is the largest number of VEVENT components (masters and
 	// RECURRENCE-ID instances together) accepted in one input.
 	MaxEvents int
+	// MaxAttendees is the most ATTENDEEs kept per event; the others are
+	// left out with a warning. A subscribed server controls this input,
+	// and every attendee costs a lookup and a participant.
+	MaxAttendees int
 }
 
-// DefaultImportLimits returns the limits: 10 MiB and 50,000 events.
+// DefaultImportLimits returns the limits: 10 MiB, 50,000 events and
+// 1,000 attendees per event (a large plenary; Exchange refuses more by
+// default).
 // It is a function rather than a variable so that no caller can change the
 // defaults for everybody.
 func DefaultImportLimits() ImportLimits {
-	return ImportLimits{MaxBytes: 10 << 20, MaxEvents: 50000}
+	return ImportLimits{MaxBytes: 10 << 20, MaxEvents: 50000, MaxAttendees: 1000}
 }
 
 // ImportOptions are the caller's choices for one ParseImport call.
 type ImportOptions struct {
 	// DefaultZone is the zone of floating times (DATE-TIME without TZID or
-	// Z) and of all-day dates, which iCalendar leaves to the reader; pass
-	// the importing organisation's or user's zone. nil means UTC. It must
+	// Z) and of all-day dates, which iCalendar leaves to the reader, when
+	// the calendar's X-WR-TIMEZONE names none; pass the zone the import
+	// was given, else the importing organisation's. nil means UTC. It must
 	// be an IANA zone (from time.LoadLocation), because its name becomes
 	// ImportedEvent.TimeZone; time.Local and fixed zones are refused.
 	DefaultZone *time.Location
@@ -175,8 +182,9 @@ type ImportResult struct {
 	// Name is the calendar's X-WR-CALNAME (else RFC 7986 NAME), e.g. to
 	// name a subscription.
 	Name string
-	// TimeZone is the calendar's X-WR-TIMEZONE as written, a hint for the
-	// caller (floating times are read in ImportOptions.DefaultZone).
+	// TimeZone is the calendar's X-WR-TIMEZONE as written; when it names a
+	// zone, floating times and all-day dates are read in it, else in
+	// ImportOptions.DefaultZone.
 	TimeZone string
 	// Events are the imported events in the order of their BEGIN:VEVENT.
 	Events []ImportedEvent
@@ -187,6 +195,12 @@ type ImportResult struct {
 	// component sharing a failed UID is left out. The caller decides
 	// between all-or-nothing and partial import.
 	Errors []ImportError
+	// Warnings list what was read in a way the planner should know about
+	// but that changes no event's meaning beyond what RFC 5545 says: a line
+	// of an unused property that could not be read and was skipped, an
+	// empty RRULE, a RECURRENCE-ID that adds an instance, a series split by
+	// RANGE=THISANDFUTURE, a custom VTIMEZONE no IANA zone matches exactly.
+	Warnings []ImportError
 }
 
 // ParseImport reads a whole iCalendar stream (one or more VCALENDAR objects;
@@ -210,6 +224,9 @@ func ParseImport(r io.Reader, opts ImportOptions) (*ImportResult, error) {
 	}
 	if limits.MaxEvents <= 0 {
 		limits.MaxEvents = def.MaxEvents
+	}
+	if limits.MaxAttendees <= 0 {
+		limits.MaxAttendees = def.MaxAttendees
 	}
 	defZone, err := defaultZone(opts.DefaultZone)
 	if err != nil {
@@ -242,12 +259,24 @@ func ParseImport(r io.Reader, opts ImportOptions) (*ImportResult, error) {
 		}
 	}
 	zones := newZoneResolver(tree.timezones, defZone)
-	conv := &converter{zones: zones, rules: map[ruleKey]ruleResult{}}
+	if res.TimeZone != "" {
+		// The calendar's own zone (Google, Apple and Outlook.com write it)
+		// is where its author reads floating times; it wins over the
+		// caller's default. One that names no zone is only reported.
+		if z, ok := zones.named(res.TimeZone); ok {
+			zones.def = z
+		} else {
+			res.Warnings = append(res.Warnings, ImportError{Message: fmt.Sprintf("X-WR-TIMEZONE %s names no known time zone; floating times are read in %s", quoteShort(res.TimeZone), zoneLabel(defZone))})
+		}
+	}
+	conv := &converter{zones: zones, rules: map[ruleKey]ruleResult{}, maxAttendees: limits.MaxAttendees}
 	parsed := make([]parsedEvent, len(tree.events)) // one allocation for all
 	for i, comp := range tree.events {
 		conv.convert(comp, &parsed[i])
 	}
-	merge(parsed, res)
+	res.Warnings = append(tree.warnings, res.Warnings...)
+	res.Warnings = append(res.Warnings, zones.warnings...)
+	conv.merge(parsed, res)
 	return res, nil
 }
 
@@ -289,4 +318,12 @@ func readLimited(r io.Reader, max int64) (string, error) {
 // which the first byte past the limit is.
 func countLines(data string) int {
 	return strings.Count(data, "\n") + 1
+}
+
+// zoneLabel names a zone for a message.
+func zoneLabel(z resolvedZone) string {
+	if z.name == "" {
+		return "UTC"
+	}
+	return z.name
 }

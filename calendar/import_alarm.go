@@ -47,7 +47,7 @@ func (er *eventReader) readAlarms(comp *component) {
 			}
 			at := tv.wall
 			if !tv.utc {
-				at = wallIn(tv.wall, er.zone.loc)
+				at = er.zone.instant(tv.wall)
 			}
 			before = ev.Start.Sub(at)
 		} else {

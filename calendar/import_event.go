@@ -8,6 +8,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/teambition/rrule-go"
 )
 
 // This file turns one VEVENT component into an ImportedEvent (or an
@@ -25,15 +27,29 @@ type parsedEvent struct {
 	ev           ImportedEvent
 	zone         resolvedZone
 	instance     bool      // has RECURRENCE-ID
-	recurrenceID time.Time // the instance's original start
-	err          *ImportError
+	recurrenceID time.Time // the instance's original start, read in its own terms
+	// ridValue and ridProp are RECURRENCE-ID as written: merge reads it
+	// again in the series' value type and zone (RFC 5545 §3.8.4.4), which
+	// the instance alone cannot know.
+	ridValue timeValue
+	ridProp  *contentLine
+	// thisAndFuture is RECURRENCE-ID;RANGE=THISANDFUTURE: the instance
+	// changes the series from there on.
+	thisAndFuture bool
+	err           *ImportError
+	warnings      []ImportError
+	// wallStart is DTSTART's wall-clock reading as written (carried as
+	// UTC), which may not exist in the zone (a spring-forward gap).
+	wallStart time.Time
 }
 
 // converter converts the VEVENTs of one ParseImport call. It caches
 // checkRRule per rule text, as the renderer does: files repeat rules.
 type converter struct {
-	zones *zoneResolver
-	rules map[ruleKey]ruleResult
+	zones        *zoneResolver
+	rules        map[ruleKey]ruleResult
+	maxAttendees int
+	seen         map[string]struct{} // attendee addresses of the event being read, reused
 }
 
 // rule is checkRRule, cached.
@@ -56,6 +72,11 @@ type eventReader struct {
 	start  timeValue // DTSTART as written
 }
 
+// warn records a problem the event is imported despite.
+func (er *eventReader) warn(line int, format string, args ...any) {
+	er.pe.warnings = append(er.pe.warnings, ImportError{Line: line, UID: er.pe.uid, Message: fmt.Sprintf(format, args...)})
+}
+
 // fail records the event's error; the first one wins.
 func (er *eventReader) fail(line int, format string, args ...any) {
 	if er.pe.err == nil {
@@ -67,7 +88,9 @@ func (er *eventReader) fail(line int, format string, args ...any) {
 type eventProps struct {
 	uid, dtstart, dtend, duration, rrule, recurrenceID *contentLine
 	sequence, lastModified, status, summary, exrule    *contentLine
-	exdates, rdates                                    []*contentLine
+	// cdoAllDay is Exchange's X-MICROSOFT-CDO-ALLDAYEVENT:TRUE.
+	cdoAllDay       bool
+	exdates, rdates []*contentLine
 }
 
 // slot returns where a property that must not repeat is kept, or nil for
@@ -104,7 +127,9 @@ func (c *converter) convert(comp *component, pe *parsedEvent) {
 	for i := range comp.props {
 		p := &comp.props[i]
 		if slot := ep.slot(p.name); slot != nil {
-			if *slot != nil && dupe == nil {
+			// A repeated identical line (an RRULE written twice) has one
+			// meaning; only differing repeats are ambiguous.
+			if *slot != nil && dupe == nil && !sameLine(*slot, p) {
 				dupe = p
 			}
 			if *slot == nil {
@@ -125,6 +150,8 @@ func (c *converter) convert(comp *component, pe *parsedEvent) {
 			if ep.summary == nil {
 				ep.summary = p
 			}
+		case "X-MICROSOFT-CDO-ALLDAYEVENT":
+			ep.cdoAllDay = strings.EqualFold(strings.TrimSpace(p.value), "TRUE")
 		case "EXRULE":
 			if ep.exrule == nil {
 				ep.exrule = p
@@ -137,6 +164,10 @@ func (c *converter) convert(comp *component, pe *parsedEvent) {
 	}
 	pe.uid = eventUID(&ep)
 	ev.UID = pe.uid
+	if comp.bad != nil {
+		er.fail(comp.bad.Line, "%s", comp.bad.Message)
+		return
+	}
 	if dupe != nil {
 		er.fail(dupe.line, "%s appears twice in one VEVENT (first at line %d)", dupe.name, (*ep.slot(dupe.name)).line)
 		return
@@ -170,6 +201,29 @@ func (c *converter) convert(comp *component, pe *parsedEvent) {
 	er.readAlarms(comp)
 }
 
+// sameLine reports whether two content lines say the same thing.
+func sameLine(a, b *contentLine) bool {
+	if strings.TrimSpace(a.value) != strings.TrimSpace(b.value) || len(a.params) != len(b.params) {
+		return false
+	}
+	for i := range a.params {
+		if a.params[i] != b.params[i] {
+			return false
+		}
+	}
+	return true
+}
+
+// zoneParam returns DTSTART's (or another time property's) TZID; an empty
+// TZID= names no zone, so it counts as absent.
+func zoneParam(p *contentLine) (string, bool) {
+	tzid, ok := p.param("TZID")
+	if ok && strings.TrimSpace(tzid) == "" {
+		return "", false
+	}
+	return tzid, ok
+}
+
 // eventUID is the UID, or a synthetic one derived from DTSTART and SUMMARY
 // as written, so that re-importing the same file finds the same events.
 func eventUID(ep *eventProps) string {
@@ -199,8 +253,15 @@ func (er *eventReader) readTimes(ep *eventProps) bool {
 		er.fail(p.line, "DTSTART: %v", err)
 		return false
 	}
+	if ep.cdoAllDay && !tv.isDate && !tv.utc && cdoMidnights(tv, ep.dtend) {
+		// Exchange and Outlook write some whole-day events as midnight to
+		// midnight in a zone, flagged X-MICROSOFT-CDO-ALLDAYEVENT; they are
+		// the days of that zone, as Outlook shows them.
+		tv.isDate = true
+	}
 	er.start, er.allDay = tv, tv.isDate
-	switch tzid, hasTZ := p.param("TZID"); {
+	er.pe.wallStart = tv.wall
+	switch tzid, hasTZ := zoneParam(p); {
 	case tv.utc:
 		er.zone = resolvedZone{loc: time.UTC}
 	case hasTZ:
@@ -220,7 +281,7 @@ func (er *eventReader) readTimes(ep *eventProps) bool {
 	} else if tv.utc {
 		ev.Start = tv.wall.In(er.zone.loc)
 	} else {
-		ev.Start = wallIn(tv.wall, er.zone.loc)
+		ev.Start = er.zone.instant(tv.wall)
 	}
 	if !er.checkYear(p, "DTSTART", ev.Start) {
 		return false
@@ -272,7 +333,15 @@ func (er *eventReader) readTimes(ep *eventProps) bool {
 
 	if p := ep.recurrenceID; p != nil {
 		if rng, ok := p.param("RANGE"); ok {
-			er.fail(p.line, "RECURRENCE-ID;RANGE=%s (this and future instances) is not supported; only single instances can be imported", rng)
+			if !strings.EqualFold(strings.TrimSpace(rng), "THISANDFUTURE") {
+				er.fail(p.line, "RECURRENCE-ID;RANGE=%s is not a range RFC 5545 defines (only THISANDFUTURE)", quoteShort(rng))
+				return false
+			}
+			er.pe.thisAndFuture = true
+		}
+		rv, err := parseTimeValue(p.value)
+		if err != nil {
+			er.fail(p.line, "RECURRENCE-ID: %v", err)
 			return false
 		}
 		rid, ok := er.instant(p, "RECURRENCE-ID", p.value)
@@ -280,8 +349,26 @@ func (er *eventReader) readTimes(ep *eventProps) bool {
 			return false
 		}
 		er.pe.instance, er.pe.recurrenceID = true, rid
+		er.pe.ridValue, er.pe.ridProp = rv, p
 	}
 	return true
+}
+
+// cdoMidnights reports whether a timed DTSTART and its DTEND (if any) are
+// both local midnights, as Exchange writes its flagged whole-day events.
+func cdoMidnights(start timeValue, dtend *contentLine) bool {
+	midnight := func(tv timeValue) bool {
+		h, m, s := tv.wall.Clock()
+		return h == 0 && m == 0 && s == 0
+	}
+	if !midnight(start) {
+		return false
+	}
+	if dtend == nil {
+		return true
+	}
+	end, err := parseTimeValue(dtend.value)
+	return err == nil && !end.utc && (end.isDate || midnight(end))
 }
 
 // checkYear keeps instants inside the years an iCalendar date can hold, so
@@ -317,14 +404,14 @@ func (er *eventReader) instant(p *contentLine, field, value string) (time.Time, 
 	}
 	loc := er.zone.loc
 	var t time.Time
-	switch tzid, hasTZ := p.param("TZID"); {
+	switch tzid, hasTZ := zoneParam(p); {
 	case tv.isDate:
 		w := tv.wall
 		if !er.allDay {
 			h, m, s := er.start.wall.Clock()
 			w = w.Add(time.Duration(h)*time.Hour + time.Duration(m)*time.Minute + time.Duration(s)*time.Second)
 		}
-		t = wallIn(w, loc)
+		t = er.zone.instant(w)
 	case tv.utc:
 		t = tv.wall
 	case hasTZ:
@@ -333,9 +420,9 @@ func (er *eventReader) instant(p *contentLine, field, value string) (time.Time, 
 			er.fail(p.line, "%s: %v", field, err)
 			return time.Time{}, false
 		}
-		t = wallIn(tv.wall, z.loc)
+		t = z.instant(tv.wall)
 	default:
-		t = wallIn(tv.wall, loc)
+		t = er.zone.instant(tv.wall)
 	}
 	t = t.In(loc)
 	if er.allDay && !tv.isDate {
@@ -355,7 +442,9 @@ func (er *eventReader) readRecurrence(ep *eventProps) bool {
 		er.fail(p.line, "EXRULE (removed from the standard by RFC 5545) is not supported; list the removed instances with EXDATE")
 		return false
 	}
-	if p := ep.rrule; p != nil {
+	if p := ep.rrule; p != nil && strings.TrimPrefix(upperASCII(strings.TrimSpace(p.value)), "RRULE:") == "" {
+		er.warn(p.line, "RRULE is empty; the event is read as not recurring")
+	} else if p != nil {
 		rule := upperASCII(strings.TrimSpace(p.value))
 		rule = strings.TrimPrefix(rule, "RRULE:")
 		rule = er.normalizeUntil(rule)
@@ -371,6 +460,9 @@ func (er *eventReader) readRecurrence(ep *eventProps) bool {
 			return false
 		}
 		ev.RRule = value
+	}
+	if er.zone.approx && ev.RRule != "" && !er.allDay {
+		er.expandInBlock(ep.rrule.line)
 	}
 	for _, list := range []struct {
 		name  string
@@ -415,14 +507,14 @@ func (er *eventReader) normalizeUntil(rule string) string {
 		case er.allDay:
 			t := tv.wall
 			if !tv.utc {
-				t = wallIn(tv.wall, loc)
+				t = er.zone.instant(tv.wall)
 			}
 			parts[i] = "UNTIL=" + string(appendDate(nil, t.In(loc)))
 		case tv.isDate:
-			last := wallIn(tv.wall.Add(24*time.Hour-time.Second), loc)
+			last := er.zone.instant(tv.wall.Add(24*time.Hour - time.Second))
 			parts[i] = "UNTIL=" + string(appendUTCDateTime(nil, last))
 		default:
-			parts[i] = "UNTIL=" + string(appendUTCDateTime(nil, wallIn(tv.wall, loc)))
+			parts[i] = "UNTIL=" + string(appendUTCDateTime(nil, er.zone.instant(tv.wall)))
 		}
 		return strings.Join(parts, ";")
 	}
@@ -464,8 +556,13 @@ func (er *eventReader) readDescriptive(comp *component) {
 		}
 	}
 	if attendees > 0 {
-		ev.Attendees = make([]Attendee, 0, attendees)
+		ev.Attendees = make([]Attendee, 0, min(attendees, er.c.maxAttendees))
+		if er.c.seen == nil {
+			er.c.seen = map[string]struct{}{}
+		}
+		clear(er.c.seen)
 	}
+	dropped := 0
 	for i := range comp.props {
 		p := &comp.props[i]
 		switch p.name {
@@ -501,14 +598,30 @@ func (er *eventReader) readDescriptive(comp *component) {
 				}
 			}
 		case "ATTENDEE":
-			if a, ok := importAttendee(p); ok && !slices.ContainsFunc(ev.Attendees, func(b Attendee) bool { return strings.EqualFold(a.Email, b.Email) }) {
-				ev.Attendees = append(ev.Attendees, a)
+			// De-duplicated by address in a set: a list scan was quadratic
+			// (100,000 attendees took a minute of CPU).
+			a, ok := importAttendee(p)
+			if !ok {
+				continue
 			}
+			key := strings.ToLower(a.Email)
+			if _, dup := er.c.seen[key]; dup {
+				continue
+			}
+			if len(ev.Attendees) >= er.c.maxAttendees {
+				dropped++
+				continue
+			}
+			er.c.seen[key] = struct{}{}
+			ev.Attendees = append(ev.Attendees, a)
 		case "ORGANIZER":
 			if a, ok := importAttendee(p); ok && ev.Organizer == nil {
 				ev.Organizer = &Attendee{Name: a.Name, Email: a.Email}
 			}
 		}
+	}
+	if dropped > 0 {
+		er.warn(comp.line, "the event has more than %d attendees (MaxAttendees); %d more are left out", er.c.maxAttendees, dropped)
 	}
 	switch {
 	case conference != "":
@@ -528,4 +641,51 @@ func importURL(v string) string {
 		return ""
 	}
 	return u
+}
+
+// maxBlockInstances bounds the occurrences a series in a zone no IANA zone
+// matches is turned into.
+const maxBlockInstances = 1000
+
+// expandInBlock keeps a custom VTIMEZONE's own rules for a recurring event
+// that no IANA zone can carry: the rule is walked in the block's wall clock
+// and each start becomes an RDATE at the instant the block gives it; the
+// RRULE is dropped. A series longer than maxBlockInstances is cut, with a
+// warning.
+func (er *eventReader) expandInBlock(line int) {
+	ev := &er.pe.ev
+	opt := er.c.ruleOpt(ev.RRule, false)
+	if opt == nil {
+		return
+	}
+	o := *opt
+	o.Dtstart = er.start.wall
+	if !o.Until.IsZero() {
+		o.Until = o.Until.Add(time.Duration(er.zone.custom.offsetAt(o.Until)) * time.Second)
+	}
+	// A barren rule would make rrule-go search to year 9999.
+	if bound := er.start.wall.AddDate(50, 0, 0); o.Until.IsZero() || bound.Before(o.Until) {
+		o.Until = bound
+	}
+	rr, err := rrule.NewRRule(o)
+	if err != nil {
+		return
+	}
+	next := rr.Iterator()
+	n := 0
+	for {
+		w, ok := next()
+		if !ok {
+			break
+		}
+		if n == maxBlockInstances {
+			er.warn(line, "the series in a time zone no IANA zone matches is imported as its first %d occurrences", maxBlockInstances)
+			break
+		}
+		if t := er.zone.instant(w); !t.Equal(ev.Start) {
+			ev.RDates = append(ev.RDates, t)
+		}
+		n++
+	}
+	ev.RRule = ""
 }

@@ -24,6 +24,11 @@ func FuzzParseImport(f *testing.F) {
 	if err != nil || len(files) == 0 {
 		f.Fatalf("no corpus: %v", err)
 	}
+	clients, err := filepath.Glob(filepath.Join("testdata", "import", "clients", "*.ics"))
+	if err != nil || len(clients) == 0 {
+		f.Fatalf("no clients corpus: %v", err)
+	}
+	files = append(files, clients...)
 	for _, file := range files {
 		data, err := os.ReadFile(file)
 		if err != nil {

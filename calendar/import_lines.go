@@ -121,10 +121,11 @@ func (lr *lineReader) next() (string, int, *ImportError) {
 // A parameter without "=" is accepted with an empty value (a vCalendar 1.0
 // habit); anything else off the grammar is an error quoting the line.
 func splitContentLine(text string, line int, arena *lineArena) (contentLine, *ImportError) {
+	var i int
 	fail := func(why string) (contentLine, *ImportError) {
-		return contentLine{}, &ImportError{Line: line, Message: fmt.Sprintf("not an iCalendar content line (%s): %s", why, quoteShort(text))}
+		return contentLine{}, &ImportError{Line: line, Message: fmt.Sprintf("not an iCalendar content line (%s): %s", why, excerptAt(text, i))}
 	}
-	i := nameEnd(text, 0)
+	i = nameEnd(text, 0)
 	if i == 0 {
 		return fail("it must start with a property name")
 	}
@@ -147,7 +148,7 @@ func splitContentLine(text string, line int, arena *lineArena) (contentLine, *Im
 		i++
 		j := nameEnd(text, i)
 		if j == i {
-			return fail("a parameter has no name")
+			return fail(fmt.Sprintf("a parameter has no name at byte %d", i+1))
 		}
 		p := lineParam{name: upperASCII(text[i:j])}
 		i = j
@@ -365,6 +366,31 @@ func splitTextList(s string) []string {
 		}
 	}
 	return append(parts, s[start:])
+}
+
+// excerptAt quotes the part of a line around byte i, where a problem was
+// found, so that a long line's message shows the offending part rather
+// than only its start: "X-ADDRESS=Rue de la Loi 175\\; 1048 Bruxelles".
+func excerptAt(s string, i int) string {
+	const before, after = 40, 40
+	if len(s) <= before+after {
+		return quoteShort(s)
+	}
+	lo, hi := max(0, i-before), min(len(s), i+after)
+	for lo > 0 && !utf8.RuneStart(s[lo]) {
+		lo--
+	}
+	for hi < len(s) && !utf8.RuneStart(s[hi]) {
+		hi++
+	}
+	out := fmt.Sprintf("%q", s[lo:hi])
+	if lo > 0 {
+		out = "…" + out
+	}
+	if hi < len(s) {
+		out += "…"
+	}
+	return out
 }
 
 // quoteShort quotes s for a message, cut to 80 bytes so that one huge

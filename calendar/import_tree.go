@@ -18,6 +18,9 @@ type component struct {
 	line     int // line of its BEGIN
 	props    []contentLine
 	children []*component
+	// bad is the first line of a property the import reads that could not
+	// be split into name, parameters and value; it fails the component.
+	bad *ImportError
 }
 
 // tree is what readTree keeps of the input.
@@ -25,6 +28,9 @@ type tree struct {
 	calProps  []contentLine
 	events    []*component
 	timezones []*component
+	// warnings are the lines skipped because they could not be read and
+	// belong to properties the import does not use.
+	warnings []ImportError
 }
 
 // openComponent is one entry of the BEGIN stack.
@@ -79,7 +85,24 @@ func readTree(data string, maxEvents int) (*tree, *ImportError) {
 		}
 		cl, ierr := splitContentLine(text, line, &arena)
 		if ierr != nil {
-			return nil, ierr
+			name, ok := propertyName(text)
+			if !ok || len(stack) == 0 {
+				return nil, ierr
+			}
+			// A line that names a property but whose parameters are off
+			// the grammar (iOS writes "\\;" inside unquoted X-ADDRESS
+			// values): only a property the import reads may fail, and then
+			// only the component it is in.
+			top := &stack[len(stack)-1]
+			if top.comp != nil && readProperty(top.name, name) {
+				if top.comp.bad == nil {
+					top.comp.bad = ierr
+				}
+			} else {
+				ierr.Message = fmt.Sprintf("%s skipped: %s", name, ierr.Message)
+				t.warnings = append(t.warnings, *ierr)
+			}
+			continue
 		}
 		switch cl.name {
 		case "BEGIN":
@@ -161,4 +184,38 @@ func push(stack []openComponent, oc openComponent) []openComponent {
 		oc.props = stack[:len(stack)+1][len(stack)].props[:0]
 	}
 	return append(stack, oc)
+}
+
+// propertyName returns the upper-cased name of a line that starts like a
+// property (a name followed by ";" or ":"); BEGIN and END are structure,
+// never skipped.
+func propertyName(text string) (string, bool) {
+	i := nameEnd(text, 0)
+	if i == 0 || i >= len(text) || text[i] != ';' && text[i] != ':' {
+		return "", false
+	}
+	name := upperASCII(text[:i])
+	return name, name != "BEGIN" && name != "END"
+}
+
+// readProperty reports whether the import reads a property of this name in
+// a component of this kind in a way that decides when an event happens or
+// which event it is; such a property that cannot be read fails its
+// component instead of being skipped.
+func readProperty(comp, name string) bool {
+	switch comp {
+	case "VEVENT":
+		switch name {
+		case "UID", "DTSTART", "DTEND", "DURATION", "RRULE", "RECURRENCE-ID", "SEQUENCE", "LAST-MODIFIED", "STATUS", "EXRULE", "EXDATE", "RDATE":
+			return true
+		}
+	case "VTIMEZONE":
+		return name == "TZID" || name == "X-LIC-LOCATION"
+	case "STANDARD", "DAYLIGHT":
+		switch name {
+		case "DTSTART", "TZOFFSETFROM", "TZOFFSETTO", "RRULE", "RDATE":
+			return true
+		}
+	}
+	return false
 }

@@ -22,10 +22,29 @@ import (
 //
 // Everything after that is an error for the event that uses the TZID.
 
-// resolvedZone is an IANA zone ready to use; name is "" for UTC.
+// resolvedZone is an IANA zone ready to use; name is "" for UTC. custom,
+// when set, is the file's own VTIMEZONE block: instants are computed from
+// its observances (RFC 5545 §3.6.5), and loc is the IANA zone that agrees
+// with it, which the stored event is planned in.
 type resolvedZone struct {
-	name string
-	loc  *time.Location
+	name   string
+	loc    *time.Location
+	custom *customZone
+	// approx is set when no IANA zone agrees with custom: a recurring
+	// event is then imported as its occurrences under the block's rules.
+	// warning says so, once per block.
+	approx  bool
+	warning ImportError
+}
+
+// instant reads a wall-clock reading (fields carried as UTC) in the zone,
+// with RFC 5545's rules for repeated and skipped readings; the result is in
+// loc.
+func (z resolvedZone) instant(w time.Time) time.Time {
+	if z.custom == nil {
+		return wallIn(w, z.loc)
+	}
+	return z.custom.instant(w).In(z.loc)
 }
 
 // zoneLookup caches one TZID's resolution, failure included.
@@ -41,12 +60,15 @@ const maxCustomZones = 64
 
 // zoneResolver resolves the TZIDs of one ParseImport call.
 type zoneResolver struct {
-	defs    map[string]*component // VTIMEZONE blocks by TZID; the first wins
-	cache   map[string]zoneLookup
-	def     resolvedZone
-	windows map[string]string // lower-cased Windows ID -> IANA; built on first use
-	cands   []candidateZone   // built on first use
-	customs int               // custom blocks matched so far
+	defs     map[string]*component // VTIMEZONE blocks by TZID; the first wins
+	cache    map[string]zoneLookup
+	def      resolvedZone
+	windows  map[string]string // lower-cased Windows ID -> IANA; built on first use
+	displays map[string]string // lower-cased display name -> Windows ID; built on first use
+	cands    []candidateZone   // built on first use
+	customs  int               // custom blocks matched so far
+	// warnings are what resolving zones had to approximate.
+	warnings []ImportError
 }
 
 // candidateZone is an IANA zone a custom VTIMEZONE may turn out to be.
@@ -120,7 +142,15 @@ func (zr *zoneResolver) lookup(tzid string, refYear int) (resolvedZone, error) {
 		def, ok = zr.defs[tzid]
 	}
 	if !ok {
+		if z, ok := zr.displayZone(id); ok {
+			return z, nil
+		}
 		return resolvedZone{}, fmt.Errorf("not an IANA or Windows time zone name, and no VTIMEZONE in the file defines it")
+	}
+	for _, c := range append([]*component{def}, def.children...) {
+		if c.bad != nil {
+			return resolvedZone{}, fmt.Errorf("VTIMEZONE at line %d: line %d: %s", def.line, c.bad.Line, c.bad.Message)
+		}
 	}
 	for _, p := range def.props {
 		if p.name == "X-LIC-LOCATION" {
@@ -137,11 +167,105 @@ func (zr *zoneResolver) lookup(tzid string, refYear int) (resolvedZone, error) {
 	if err != nil {
 		return resolvedZone{}, fmt.Errorf("VTIMEZONE at line %d: %w", def.line, err)
 	}
-	z, err := zr.matchCustom(cz, id, refYear)
+	z, err := zr.matchCustom(cz, id, refYear, 2, def.line, false)
+	if err == nil && z.approx {
+		// Rules that changed since (Brazil dropped daylight-saving time in
+		// 2019; a 2018 block still has it) may agree over the first year.
+		if z1, err1 := zr.matchCustom(cz, id, refYear, 1, def.line, true); err1 == nil && !z1.approx {
+			return z1, nil
+		}
+		zr.warnings = append(zr.warnings, z.warning)
+	}
 	if err != nil {
 		return resolvedZone{}, fmt.Errorf("VTIMEZONE at line %d: %w", def.line, err)
 	}
 	return z, nil
+}
+
+// displayZone resolves an Exchange display name ("(UTC-05:00) Eastern Time
+// (US & Canada)") through displayZoneTable. The offset in the prefix must
+// be the zone's standard offset (its offset in January or July, whichever
+// is smaller), so that a name edited by hand is not silently taken.
+func (zr *zoneResolver) displayZone(id string) (resolvedZone, bool) {
+	off, name, ok := splitDisplayName(id)
+	if !ok {
+		return resolvedZone{}, false
+	}
+	if zr.displays == nil {
+		zr.displays = map[string]string{}
+		for _, d := range displayZoneTable() {
+			zr.displays[strings.ToLower(d.display)] = d.windows
+		}
+	}
+	win, ok := zr.displays[strings.ToLower(name)]
+	if !ok {
+		return resolvedZone{}, false
+	}
+	iana, ok := zr.windowsZone(win)
+	if !ok {
+		return resolvedZone{}, false
+	}
+	z, ok := loadIANA(iana)
+	if !ok {
+		return resolvedZone{}, false
+	}
+	_, jan := time.Date(2025, 1, 15, 12, 0, 0, 0, z.loc).Zone()
+	_, jul := time.Date(2025, 7, 15, 12, 0, 0, 0, z.loc).Zone()
+	if min(jan, jul) != off {
+		return resolvedZone{}, false
+	}
+	return z, true
+}
+
+// splitDisplayName reads "(UTC+01:00) Name", "(GMT-05.00) Name" or
+// "(UTC) Name" into the offset in seconds and the name.
+func splitDisplayName(id string) (int, string, bool) {
+	id = strings.TrimSpace(id)
+	if !strings.HasPrefix(id, "(") {
+		return 0, "", false
+	}
+	end := strings.IndexByte(id, ')')
+	if end < 0 {
+		return 0, "", false
+	}
+	prefix, name := id[1:end], strings.TrimSpace(id[end+1:])
+	rest, ok := strings.CutPrefix(prefix, "UTC")
+	if !ok {
+		rest, ok = strings.CutPrefix(prefix, "GMT")
+	}
+	if !ok || name == "" {
+		return 0, "", false
+	}
+	if rest == "" {
+		return 0, name, true
+	}
+	if len(rest) != 6 || rest[0] != '+' && rest[0] != '-' || rest[3] != ':' && rest[3] != '.' {
+		return 0, "", false
+	}
+	h, ok1 := digits(rest[1:3])
+	m, ok2 := digits(rest[4:6])
+	if !ok1 || !ok2 || h > 14 || m > 59 {
+		return 0, "", false
+	}
+	off := h*3600 + m*60
+	if rest[0] == '-' {
+		off = -off
+	}
+	return off, name, true
+}
+
+// named resolves a zone name alone (IANA, with or without a producer
+// prefix, Windows, or an Exchange display name), without VTIMEZONE blocks:
+// what X-WR-TIMEZONE can name.
+func (zr *zoneResolver) named(id string) (resolvedZone, bool) {
+	id = strings.TrimSpace(id)
+	if z, ok := loadIANA(id); ok {
+		return z, true
+	}
+	if iana, ok := zr.windowsZone(id); ok {
+		return loadIANA(iana)
+	}
+	return zr.displayZone(id)
 }
 
 // windowsZone maps a Windows zone ID (any case) to its IANA name.
@@ -230,23 +354,43 @@ func fixedOffsetZone(off int) (resolvedZone, bool) {
 	return loadIANA(name)
 }
 
+// matchTolerance is how far apart a block's change of offset and the IANA
+// zone's may be for the two to agree: producers write the switch at their
+// own hour (GroupWise at 01:00/02:00 local, Outlook's Brasília at Saturday
+// 23:59:59 instead of Sunday 00:00), which changes nothing for planning.
+const matchTolerance = 3 * time.Hour
+
 // matchCustom finds the IANA zone a custom VTIMEZONE describes, comparing
-// offsets over refYear and the next year: just before and at every onset of
-// the block, and twice a month. Among the zones that agree, one whose city
-// the TZID names wins ("(UTC+01:00) Brussels, Copenhagen, Madrid, Paris" is
-// Europe/Paris), else the first in table order. A block without daylight
-// saving time takes a zone only when the TZID names its city, else the Etc
-// zone of its offset (or, for an offset that is not whole hours, the first
-// zone that agrees).
-func (zr *zoneResolver) matchCustom(cz *customZone, tzid string, refYear int) (resolvedZone, error) {
+// offsets over refYear and the next year: matchTolerance before and after
+// every onset of the block, and twice a month away from the onsets. Among
+// the zones that agree, one whose city the TZID names wins ("(UTC+01:00)
+// Brussels, Copenhagen, Madrid, Paris" is Europe/Paris), else the first in
+// table order. A block without daylight saving time takes a zone only when
+// the TZID names its city, else the Etc zone of its offset (or, for an
+// offset that is not whole hours, the first zone that agrees). When no zone
+// agrees, the one that agrees most often is taken with a warning. In every
+// case the event's instants are computed from the block itself (the
+// returned zone carries it); the IANA zone is what the stored event is
+// planned in from then on.
+func (zr *zoneResolver) matchCustom(cz *customZone, tzid string, refYear, years, line int, exactOnly bool) (resolvedZone, error) {
 	from := time.Date(refYear, 1, 1, 0, 0, 0, 0, time.UTC)
-	to := time.Date(refYear+2, 1, 1, 0, 0, 0, 0, time.UTC)
+	to := time.Date(refYear+years, 1, 1, 0, 0, 0, 0, time.UTC)
+	onsets := cz.onsetsIn(from, to)
 	var probes []time.Time
-	for _, at := range cz.onsetsIn(from, to) {
-		probes = append(probes, at.Add(-time.Second), at)
+	for _, at := range onsets {
+		probes = append(probes, at.Add(-matchTolerance), at.Add(matchTolerance))
 	}
 	for m := from; m.Before(to); m = m.AddDate(0, 0, 14) {
-		probes = append(probes, m)
+		near := false
+		for _, at := range onsets {
+			if d := m.Sub(at); d > -matchTolerance && d < matchTolerance {
+				near = true
+				break
+			}
+		}
+		if !near {
+			probes = append(probes, m)
+		}
 	}
 	want := make([]int, len(probes))
 	constant := true
@@ -256,18 +400,21 @@ func (zr *zoneResolver) matchCustom(cz *customZone, tzid string, refYear int) (r
 			constant = false
 		}
 	}
-	var firstMatch, cityMatch *candidateZone
+	var firstMatch, cityMatch, best *candidateZone
+	bestScore := -1
 	cands := zr.candidates()
 	for i := range cands {
 		c := &cands[i]
-		ok := true
+		score := 0
 		for k, p := range probes {
-			if _, off := p.In(c.loc).Zone(); off != want[k] {
-				ok = false
-				break
+			if _, off := p.In(c.loc).Zone(); off == want[k] {
+				score++
 			}
 		}
-		if !ok {
+		if score > bestScore {
+			best, bestScore = c, score
+		}
+		if score != len(probes) {
 			continue
 		}
 		if firstMatch == nil {
@@ -280,19 +427,24 @@ func (zr *zoneResolver) matchCustom(cz *customZone, tzid string, refYear int) (r
 	}
 	switch {
 	case cityMatch != nil:
-		return resolvedZone{name: cityMatch.name, loc: cityMatch.loc}, nil
+		return resolvedZone{name: cityMatch.name, loc: cityMatch.loc, custom: cz}, nil
 	case constant:
 		if z, ok := fixedOffsetZone(want[0]); ok {
+			z.custom = cz
 			return z, nil
 		}
 		if firstMatch != nil {
-			return resolvedZone{name: firstMatch.name, loc: firstMatch.loc}, nil
+			return resolvedZone{name: firstMatch.name, loc: firstMatch.loc, custom: cz}, nil
 		}
 		return resolvedZone{}, fmt.Errorf("its fixed offset %s is not a whole number of hours and no IANA zone has it in %d–%d", formatOffset(want[0]), refYear, refYear+1)
 	case firstMatch != nil:
-		return resolvedZone{name: firstMatch.name, loc: firstMatch.loc}, nil
+		return resolvedZone{name: firstMatch.name, loc: firstMatch.loc, custom: cz}, nil
+	case best != nil && !exactOnly:
+		return resolvedZone{name: best.name, loc: best.loc, custom: cz, approx: true, warning: ImportError{Line: line, Message: fmt.Sprintf(
+			"VTIMEZONE %s: no IANA zone has its daylight-saving rules in %d–%d; its events' times are computed from the block, recurring ones become their occurrences under its rules, and they are shown in %s, which agrees with it on %d of %d dates checked",
+			quoteShort(tzid), refYear, refYear+1, best.name, bestScore, len(probes))}}, nil
 	}
-	return resolvedZone{}, fmt.Errorf("its daylight-saving rules match no IANA zone in %d–%d", refYear, refYear+1)
+	return resolvedZone{}, fmt.Errorf("its daylight-saving rules match no IANA zone in %d–%d", refYear, refYear+years-1)
 }
 
 // containsWord reports whether word occurs in s (ASCII case-insensitive)

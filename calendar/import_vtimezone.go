@@ -2,6 +2,8 @@ package calendar
 
 import (
 	"fmt"
+	"math"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -41,6 +43,9 @@ type tzRule struct {
 	hasWeekday bool
 	nth        int
 	monthDays  []int
+	// clock is the onset's time of day from BYHOUR, BYMINUTE and BYSECOND
+	// (Lotus Notes writes them); -1 where the rule leaves it to DTSTART.
+	clock [3]int
 }
 
 // maxObservanceDates bounds the RDATE values of one custom VTIMEZONE block.
@@ -115,7 +120,7 @@ func parseCustomZone(comp *component) (*customZone, error) {
 
 // parseRule reads an observance's RRULE into o.rule, o.until and o.lastYear.
 func (o *tzObservance) parseRule(text string) error {
-	r := &tzRule{}
+	r := &tzRule{clock: [3]int{-1, -1, -1}}
 	var freq bool
 	for _, part := range strings.Split(upperASCII(strings.TrimSpace(text)), ";") {
 		key, val, _ := strings.Cut(part, "=")
@@ -160,6 +165,19 @@ func (o *tzObservance) parseRule(text string) error {
 				}
 				r.monthDays = append(r.monthDays, d)
 			}
+		case "BYHOUR", "BYMINUTE", "BYSECOND":
+			limit, i := 23, 0
+			if key != "BYHOUR" {
+				limit, i = 59, 1
+				if key == "BYSECOND" {
+					i = 2
+				}
+			}
+			n, err := strconv.Atoi(val)
+			if err != nil || n < 0 || n > limit {
+				return fmt.Errorf("%s must be one value from 0 to %d", key, limit)
+			}
+			r.clock[i] = n
 		case "UNTIL":
 			tv, err := parseTimeValue(val)
 			if err != nil {
@@ -258,8 +276,47 @@ func (r *tzRule) onset(y int, start time.Time) (time.Time, bool) {
 	if day < 1 || day > n {
 		return time.Time{}, false
 	}
-	h, mi, s := start.Clock()
-	return time.Date(y, m, day, h, mi, s, 0, time.UTC), true
+	clock := [3]int{}
+	clock[0], clock[1], clock[2] = start.Clock()
+	for i, v := range r.clock {
+		if v >= 0 {
+			clock[i] = v
+		}
+	}
+	return time.Date(y, m, day, clock[0], clock[1], clock[2], 0, time.UTC), true
+}
+
+// ruleOnset is the instant of observance i's rule onset in year y, if it
+// has one then. Outlook writes a zone's history as several STANDARD (and
+// DAYLIGHT) blocks with open-ended rules, each starting where the rules
+// changed (US zones: 1601 and 2007); a rule's onset is taken only until a
+// later block of the same kind starts, as those producers mean.
+func (cz *customZone) ruleOnset(i, y int) (time.Time, bool) {
+	o := &cz.obs[i]
+	at, ok := o.ruleOnset(y)
+	if !ok {
+		return at, false
+	}
+	for j := range cz.obs {
+		n := &cz.obs[j]
+		if j != i && n.dst == o.dst && n.startAt.After(o.startAt) && !n.startAt.After(at) {
+			return time.Time{}, false
+		}
+	}
+	return at, true
+}
+
+// startIsOnset reports whether the observance's DTSTART is itself a change
+// of offset: always without a rule, and with one when the rule produces it.
+// Outlook starts the blocks of later eras on 1 January of their first year
+// with a rule that switches months later; taking that DTSTART as an onset
+// would put daylight-saving time in January.
+func (o *tzObservance) startIsOnset() bool {
+	if o.rule == nil {
+		return true
+	}
+	at, ok := o.ruleOnset(o.start.Year())
+	return ok && at.Equal(o.startAt)
 }
 
 // ruleOnset is the instant of o's rule onset in year y, if o has one then.
@@ -293,7 +350,9 @@ func (cz *customZone) offsetAt(t time.Time) int {
 		if o.startAt.After(t) {
 			continue
 		}
-		consider(o.startAt, o.offTo)
+		if o.startIsOnset() {
+			consider(o.startAt, o.offTo)
+		}
 		for _, at := range o.rdates {
 			consider(at, o.offTo)
 		}
@@ -305,7 +364,7 @@ func (cz *customZone) offsetAt(t time.Time) int {
 			y = o.lastYear
 		}
 		for yy := y - 1; yy <= y+1; yy++ {
-			if at, ok := o.ruleOnset(yy); ok {
+			if at, ok := cz.ruleOnset(i, yy); ok {
 				consider(at, o.offTo)
 			}
 		}
@@ -332,7 +391,7 @@ func (cz *customZone) onsetsIn(from, to time.Time) []time.Time {
 	in := func(at time.Time) bool { return !at.Before(from) && at.Before(to) }
 	for i := range cz.obs {
 		o := &cz.obs[i]
-		if in(o.startAt) {
+		if o.startIsOnset() && in(o.startAt) {
 			out = append(out, o.startAt)
 		}
 		for _, at := range o.rdates {
@@ -341,11 +400,47 @@ func (cz *customZone) onsetsIn(from, to time.Time) []time.Time {
 			}
 		}
 		for y := from.Year() - 1; y <= to.Year(); y++ {
-			if at, ok := o.ruleOnset(y); ok && in(at) {
+			if at, ok := cz.ruleOnset(i, y); ok && in(at) {
 				out = append(out, at)
 			}
 		}
 	}
 	sort.Slice(out, func(i, j int) bool { return out[i].Before(out[j]) })
+	return out
+}
+
+// instant converts a wall-clock reading (carried as UTC) to the instant it
+// denotes under the block's own observances: of two instants with that
+// reading (a fall-back repeat) the first, and for a reading in a
+// spring-forward gap the offset in force before the gap (RFC 5545 §3.3.5).
+func (cz *customZone) instant(w time.Time) time.Time {
+	var best time.Time
+	maxOff := math.MinInt
+	for _, off := range cz.offsets() {
+		maxOff = max(maxOff, off)
+		c := w.Add(-time.Duration(off) * time.Second)
+		if cz.offsetAt(c) == off && (best.IsZero() || c.Before(best)) {
+			best = c
+		}
+	}
+	if !best.IsZero() {
+		return best
+	}
+	// In a gap: the instant read with the offset before it, which is the
+	// offset just before the earliest candidate.
+	before := cz.offsetAt(w.Add(-time.Duration(maxOff) * time.Second))
+	return w.Add(-time.Duration(before) * time.Second)
+}
+
+// offsets lists the distinct offsets the block's observances use.
+func (cz *customZone) offsets() []int {
+	var out []int
+	for _, o := range cz.obs {
+		for _, off := range [2]int{o.offFrom, o.offTo} {
+			if !slices.Contains(out, off) {
+				out = append(out, off)
+			}
+		}
+	}
 	return out
 }

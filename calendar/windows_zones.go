@@ -175,3 +175,64 @@ func windowsZoneTable() []windowsZone {
 		{"Line Islands Standard Time", "Pacific/Kiritimati"},
 	}
 }
+
+// displayZone is one Windows display name (the text Outlook shows in its
+// zone list, after the offset) and the Windows ID it belongs to.
+type displayZone struct {
+	display, windows string
+}
+
+// displayZoneTable lists the Windows display names Exchange and Outlook
+// write as TZID without a VTIMEZONE ("(UTC-05:00) Eastern Time (US &
+// Canada)"), for the zones of jointcal's users and their partners, from
+// the Windows time zone registry's Display values (current and the older
+// names still found in archives). The offset prefix is not part of the
+// key: windowsDisplayZone strips it, in its "(UTC+01:00)" and older
+// "(GMT+01:00)" and "(GMT+01.00)" forms, and checks it against the zone.
+func displayZoneTable() []displayZone {
+	return []displayZone{
+		{"International Date Line West", "Dateline Standard Time"},
+		{"Hawaii", "Hawaiian Standard Time"},
+		{"Alaska", "Alaskan Standard Time"},
+		{"Pacific Time (US & Canada)", "Pacific Standard Time"},
+		{"Pacific Time (US & Canada); Tijuana", "Pacific Standard Time"},
+		{"Arizona", "US Mountain Standard Time"},
+		{"Mountain Time (US & Canada)", "Mountain Standard Time"},
+		{"Central Time (US & Canada)", "Central Standard Time"},
+		{"Saskatchewan", "Canada Central Standard Time"},
+		{"Eastern Time (US & Canada)", "Eastern Standard Time"},
+		{"Indiana (East)", "US Eastern Standard Time"},
+		{"Bogota, Lima, Quito, Rio Branco", "SA Pacific Standard Time"},
+		{"Bogota, Lima, Quito", "SA Pacific Standard Time"},
+		{"Atlantic Time (Canada)", "Atlantic Standard Time"},
+		{"Newfoundland", "Newfoundland Standard Time"},
+		{"Brasilia", "E. South America Standard Time"},
+		{"Brasília", "E. South America Standard Time"},
+		{"City of Buenos Aires", "Argentina Standard Time"},
+		{"Buenos Aires", "Argentina Standard Time"},
+		{"Coordinated Universal Time", "UTC"},
+		{"Dublin, Edinburgh, Lisbon, London", "GMT Standard Time"},
+		{"Greenwich Mean Time : Dublin, Edinburgh, Lisbon, London", "GMT Standard Time"},
+		{"Monrovia, Reykjavik", "Greenwich Standard Time"},
+		{"Amsterdam, Berlin, Bern, Rome, Stockholm, Vienna", "W. Europe Standard Time"},
+		{"Belgrade, Bratislava, Budapest, Ljubljana, Prague", "Central Europe Standard Time"},
+		{"Brussels, Copenhagen, Madrid, Paris", "Romance Standard Time"},
+		{"Sarajevo, Skopje, Warsaw, Zagreb", "Central European Standard Time"},
+		{"West Central Africa", "W. Central Africa Standard Time"},
+		{"Athens, Bucharest", "GTB Standard Time"},
+		{"Athens, Bucharest, Istanbul", "GTB Standard Time"},
+		{"Cairo", "Egypt Standard Time"},
+		{"Helsinki, Kyiv, Riga, Sofia, Tallinn, Vilnius", "FLE Standard Time"},
+		{"Helsinki, Kiev, Riga, Sofia, Tallinn, Vilnius", "FLE Standard Time"},
+		{"Jerusalem", "Israel Standard Time"},
+		{"Istanbul", "Turkey Standard Time"},
+		{"Moscow, St. Petersburg", "Russian Standard Time"},
+		{"Moscow, St. Petersburg, Volgograd", "Russian Standard Time"},
+		{"Abu Dhabi, Muscat", "Arabian Standard Time"},
+		{"Chennai, Kolkata, Mumbai, New Delhi", "India Standard Time"},
+		{"Beijing, Chongqing, Hong Kong, Urumqi", "China Standard Time"},
+		{"Osaka, Sapporo, Tokyo", "Tokyo Standard Time"},
+		{"Canberra, Melbourne, Sydney", "AUS Eastern Standard Time"},
+		{"Auckland, Wellington", "New Zealand Standard Time"},
+	}
+}

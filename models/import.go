@@ -39,6 +39,7 @@ type ImportReport struct {
 	Updated   int                    `json:"updated"`
 	Unchanged int                    `json:"unchanged"`
 	Skipped   []calendar.Skipped     `json:"skipped"`
+	Warnings  []calendar.ImportError `json:"warnings"`
 	Conflicts []ImportConflict       `json:"conflicts"`
 	Errors    []calendar.ImportError `json:"errors"`
 }
@@ -75,7 +76,7 @@ const importChunk = 200
 // interrupted (a crash, a lost database) leaves whole chunks written and
 // is completed by running it again.
 func (s *Store) Import(ctx context.Context, a Actor, parsed *calendar.ImportResult, opts ImportOptions) (*ImportReport, error) {
-	rep := &ImportReport{DryRun: opts.DryRun, Skipped: nonNilSlice(parsed.Skipped), Errors: nonNilSlice(parsed.Errors), Conflicts: []ImportConflict{}}
+	rep := &ImportReport{DryRun: opts.DryRun, Skipped: nonNilSlice(parsed.Skipped), Warnings: nonNilSlice(parsed.Warnings), Errors: nonNilSlice(parsed.Errors), Conflicts: []ImportConflict{}}
 	org, err := s.GetOrganization(ctx, opts.Organization)
 	if err != nil {
 		if errors.Is(err, ErrNotFound) {
@@ -89,6 +90,7 @@ func (s *Store) Import(ctx context.Context, a Actor, parsed *calendar.ImportResu
 	if len(rep.Errors) > 0 && !opts.Partial {
 		return rep, ErrImportInvalid
 	}
+	rep.Warnings = append(rep.Warnings, s.clippedSeries(parsed.Events)...)
 	events := parsed.Events
 	if !opts.Partial && !opts.DryRun && len(events) > importChunk {
 		if errs, err := s.validateImport(ctx, a, org, events); err != nil {
@@ -474,7 +476,7 @@ func importInput(tx *gorm.DB, org *Organization, ev calendar.ImportedEvent) (Act
 			emails = append(emails, Ref(at.Email))
 		}
 	}
-	known, err := resolveMany(tx, "people", "email", emails)
+	known, err := resolveEmails(tx, emails)
 	if err != nil {
 		return in, err
 	}
@@ -502,7 +504,7 @@ func importInput(tx *gorm.DB, org *Organization, ev calendar.ImportedEvent) (Act
 		in.Participants = append(in.Participants, ParticipantInput{Type: "person", IDOrCode: Ref(at.Email), Role: role, Required: &req, RSVP: rsvp})
 	}
 	if len(unknown) > 0 {
-		desc = append(desc, "Also invited: "+strings.Join(unknown, ", "))
+		desc = append(desc, "Also invited: "+invitedList(unknown))
 	}
 	in.Description = strings.Join(desc, "\n\n")
 	ovs := make([]planning.Override, 0, len(ev.Overrides))
@@ -518,6 +520,75 @@ func importInput(tx *gorm.DB, org *Organization, ev calendar.ImportedEvent) (Act
 	}
 	in.overrides = &ovs
 	return in, nil
+}
+
+// clippedSeries warns about the series too long to keep whole: jointcal
+// keeps their occurrences from the feeds' past window on (planning.Limits
+// Past), and the planner should know how much of the partner's series is
+// not in the plan.
+func (s *Store) clippedSeries(events []calendar.ImportedEvent) []calendar.ImportError {
+	var out []calendar.ImportError
+	for _, ev := range events {
+		if ev.RRule == "" {
+			continue
+		}
+		end := ev.End
+		if !end.After(ev.Start) {
+			end = ev.Start.Add(time.Hour)
+		}
+		tz := ev.TimeZone
+		if tz == "" {
+			tz = "UTC"
+		}
+		from, n, err := planning.Clipped(planning.Recurrence{Start: ev.Start, End: end, TimeZone: tz, AllDay: ev.AllDay, RRule: ev.RRule, ExDates: ev.ExDates, RDates: ev.RDates}, s.now(), s.Planning.Limits)
+		if err != nil || from.IsZero() {
+			continue // an invalid series is reported when it is imported
+		}
+		out = append(out, calendar.ImportError{Line: ev.Line, UID: ev.UID, Message: fmt.Sprintf(
+			"the series started %s and is too long to keep whole: %d occurrences before %s are not kept (only the past %d days and the planning horizon are)",
+			ev.Start.Format("2006-01-02"), n, from.UTC().Format("2006-01-02"), int(from.Sub(s.now()).Hours()/-24+0.5))})
+	}
+	return out
+}
+
+// invitedBudget is how much of an activity's description the addresses of
+// attendees who are not people of jointcal may take; the description
+// itself is limited (20,000 characters) and a plenary has hundreds.
+const invitedBudget = 4000
+
+// invitedList joins addresses up to invitedBudget, then says how many more.
+func invitedList(emails []string) string {
+	var b strings.Builder
+	for i, e := range emails {
+		if b.Len()+len(e) > invitedBudget {
+			fmt.Fprintf(&b, " and %d more", len(emails)-i)
+			break
+		}
+		if i > 0 {
+			b.WriteString(", ")
+		}
+		b.WriteString(e)
+	}
+	return b.String()
+}
+
+// emailBatch is how many addresses one lookup query binds, well under
+// SQLite's and PostgreSQL's limits on bound variables.
+const emailBatch = 500
+
+// resolveEmails finds the people with the given addresses, in batches.
+func resolveEmails(tx *gorm.DB, emails []Ref) (map[Ref]int64, error) {
+	out := make(map[Ref]int64, len(emails))
+	for start := 0; start < len(emails); start += emailBatch {
+		part, err := resolveMany(tx, "people", "email", emails[start:min(start+emailBatch, len(emails))])
+		if err != nil {
+			return nil, fmt.Errorf("look up %d attendee addresses: %w", len(emails), err)
+		}
+		for k, v := range part {
+			out[k] = v
+		}
+	}
+	return out, nil
 }
 
 // writeOverrides replaces the moved and cancelled instances of an activity.

@@ -2,6 +2,8 @@ package models
 
 import (
 	"context"
+	"errors"
+	"fmt"
 	"time"
 
 	"gorm.io/gorm"
@@ -11,13 +13,16 @@ import (
 // NATO, a national delegation). Its contact address receives reminders
 // when the organisation as a whole takes part.
 type Organization struct {
-	ID           int64     `json:"id" gorm:"primaryKey"`
-	Code         string    `json:"code"`
-	Name         string    `json:"name"`
-	ContactEmail string    `json:"contact_email"`
-	Version      int       `json:"version"`
-	CreatedAt    time.Time `json:"created_at"`
-	UpdatedAt    time.Time `json:"updated_at"`
+	ID           int64  `json:"id" gorm:"primaryKey"`
+	Code         string `json:"code"`
+	Name         string `json:"name"`
+	ContactEmail string `json:"contact_email"`
+	// TimeZone is the organisation's home zone (IANA), in which the
+	// floating times of a calendar it imports are read.
+	TimeZone  string    `json:"timezone" gorm:"column:timezone"`
+	Version   int       `json:"version"`
+	CreatedAt time.Time `json:"created_at"`
+	UpdatedAt time.Time `json:"updated_at"`
 }
 
 // OrganizationInput is the writable part of an Organization.
@@ -25,18 +30,30 @@ type OrganizationInput struct {
 	Code         string `json:"code"`
 	Name         string `json:"name"`
 	ContactEmail string `json:"contact_email"`
+	// TimeZone is an IANA zone; empty means DefaultOrganizationZone.
+	TimeZone string `json:"timezone"`
 }
+
+// DefaultOrganizationZone is the zone of an organisation that names none:
+// jointcal plans for Brussels-based institutions (the EU, NATO and the
+// national delegations to both).
+const DefaultOrganizationZone = "Europe/Brussels"
 
 // Input returns the writable fields, the base a PATCH is applied to.
 func (o *Organization) Input() OrganizationInput {
-	return OrganizationInput{Code: o.Code, Name: o.Name, ContactEmail: o.ContactEmail}
+	return OrganizationInput{Code: o.Code, Name: o.Name, ContactEmail: o.ContactEmail, TimeZone: o.TimeZone}
 }
 
-func (in OrganizationInput) validate() error {
+// validate checks the input and fills the default zone.
+func (in *OrganizationInput) validate() error {
 	v := &ValidationError{}
 	checkCode(v, "code", in.Code)
 	checkText(v, "name", in.Name, true, 200)
 	checkEmail(v, "contact_email", in.ContactEmail, false)
+	if in.TimeZone == "" {
+		in.TimeZone = DefaultOrganizationZone
+	}
+	checkZone(v, "timezone", in.TimeZone, true)
 	return v.orNil()
 }
 
@@ -49,7 +66,7 @@ func (s *Store) CreateOrganization(ctx context.Context, a Actor, in Organization
 		return nil, err
 	}
 	now := s.now()
-	o := &Organization{Code: in.Code, Name: in.Name, ContactEmail: in.ContactEmail, Version: 1, CreatedAt: now, UpdatedAt: now}
+	o := &Organization{Code: in.Code, Name: in.Name, ContactEmail: in.ContactEmail, TimeZone: in.TimeZone, Version: 1, CreatedAt: now, UpdatedAt: now}
 	err := s.write(ctx, func(tx *gorm.DB) error {
 		if err := tx.Create(o).Error; err != nil {
 			return uniqueErr(err, "code", in.Code)
@@ -74,7 +91,7 @@ func (s *Store) UpdateOrganization(ctx context.Context, a Actor, id int64, ifVer
 			return err
 		}
 		before := o
-		o.Code, o.Name, o.ContactEmail = in.Code, in.Name, in.ContactEmail
+		o.Code, o.Name, o.ContactEmail, o.TimeZone = in.Code, in.Name, in.ContactEmail, in.TimeZone
 		o.Version++
 		o.UpdatedAt = s.now()
 		if err := tx.Save(&o).Error; err != nil {
@@ -122,4 +139,31 @@ func (s *Store) ListOrganizations(ctx context.Context, f OrganizationFilter) (Pa
 	}
 	q = textFilter(q, f.Q, "code", "name")
 	return paginate(q, "id", f.ListOptions, func(o Organization) int64 { return o.ID })
+}
+
+// ImportZone is the zone an import led by org reads floating times in when
+// the file names none: tz when given (the import's timezone option), else
+// the organisation's own. An unknown zone is a *ValidationError on
+// "timezone"; an unknown organisation on "organization".
+func (s *Store) ImportZone(ctx context.Context, org Ref, tz string) (*time.Location, error) {
+	if tz != "" {
+		v := &ValidationError{}
+		checkZone(v, "timezone", tz, true)
+		if err := v.orNil(); err != nil {
+			return nil, err
+		}
+		return time.LoadLocation(tz)
+	}
+	o, err := s.GetOrganization(ctx, org)
+	if err != nil {
+		if errors.Is(err, ErrNotFound) {
+			return nil, &ValidationError{Errors: []FieldError{{Field: "organization", Message: fmt.Sprintf("no organisation %q", org)}}}
+		}
+		return nil, fmt.Errorf("load organisation %q: %w", org, err)
+	}
+	loc, err := time.LoadLocation(o.TimeZone)
+	if err != nil {
+		return nil, fmt.Errorf("organisation %s: zone %q: %w", o.Code, o.TimeZone, err)
+	}
+	return loc, nil
 }

@@ -33,8 +33,55 @@ func Expand(r Recurrence, from, to, now time.Time, lim Limits) ([]Occurrence, er
 	if h := now.Add(lim.Horizon); h.Before(to) {
 		to = h
 	}
-	return s.between(from, to, lim.MaxInstances)
+	occs, err := s.between(from, to, lim.MaxInstances)
+	if keep := now.Add(-lim.Past); err != nil && s.overflow && from.Before(keep) {
+		// Too long to keep whole: keep the window jointcal serves.
+		s.overflow = false
+		return s.between(keep, to, lim.MaxInstances)
+	}
+	return occs, err
 }
+
+// Clipped reports whether Expand(r, r.Start, ..., now, lim) keeps only the
+// recent part of r (see Limits.Past): the start of the part kept, and how
+// many occurrences before it are left out (counted up to maxCounted; more
+// is reported as maxCounted+1). from is zero when the series is kept whole.
+func Clipped(r Recurrence, now time.Time, lim Limits) (from time.Time, dropped int, err error) {
+	lim = lim.withDefaults()
+	s, err := newSeries(r, lim)
+	if err != nil {
+		return time.Time{}, 0, err
+	}
+	anchor := now
+	if r.Start.After(anchor) {
+		anchor = r.Start
+	}
+	keep := anchor.Add(-lim.Past)
+	if !s.start.Before(keep) {
+		return time.Time{}, 0, nil
+	}
+	if _, err := s.between(s.start, anchor.Add(lim.Horizon), lim.MaxInstances); err == nil || !s.overflow {
+		return time.Time{}, 0, nil
+	}
+	s.overflow = false
+	before, err := s.between(s.start, keep, maxCounted+1)
+	if err != nil && s.overflow {
+		return keep, maxCounted + 1, nil
+	}
+	if err != nil {
+		return time.Time{}, 0, err
+	}
+	n := 0
+	for _, o := range before {
+		if o.Start.Before(keep) {
+			n++
+		}
+	}
+	return keep, n, nil
+}
+
+// maxCounted bounds the occurrences Clipped counts.
+const maxCounted = 100000
 
 // between lists the occurrences overlapping [from, to); see Expand.
 func (s *series) between(from, to time.Time, maxInstances int) ([]Occurrence, error) {
@@ -47,6 +94,7 @@ func (s *series) between(from, to time.Time, maxInstances int) ([]Occurrence, er
 			return nil
 		}
 		if len(out) >= maxInstances {
+			s.overflow = true
 			return &FieldError{Field: "rrule", Message: fmt.Sprintf("more than %d occurrences between %s and %s; shorten the window or make the rule less frequent",
 				maxInstances, stamp(from, s.loc), stamp(to, s.loc))}
 		}

@@ -67,6 +67,13 @@ type Limits struct {
 	// largest COUNT a rule may have. Zero or negative means
 	// DefaultMaxInstances.
 	MaxInstances int
+	// Past is how far before "now" jointcal keeps the occurrences of a
+	// series too long to keep whole: when an expansion from the series'
+	// start would exceed MaxInstances, Expand starts at now-Past instead,
+	// so that a weekday stand-up running since 2009 is bounded by the
+	// window jointcal serves (the horizon ahead, a feed's past window
+	// behind), not by its age. Zero or negative means DefaultPast.
+	Past time.Duration
 }
 
 // The defaults of Limits: three calendar years (one of them leap) and 5000
@@ -74,6 +81,8 @@ type Limits struct {
 const (
 	DefaultHorizon      = 1096 * 24 * time.Hour
 	DefaultMaxInstances = 5000
+	// DefaultPast matches the feeds' default past window (90 days).
+	DefaultPast = 90 * 24 * time.Hour
 )
 
 // DefaultLimits returns the limits used when the configuration sets none.
@@ -88,6 +97,9 @@ func (l Limits) withDefaults() Limits {
 	}
 	if l.MaxInstances <= 0 {
 		l.MaxInstances = DefaultMaxInstances
+	}
+	if l.Past <= 0 {
+		l.Past = DefaultPast
 	}
 	return l
 }

@@ -33,6 +33,9 @@ type series struct {
 	exdates   map[int64]struct{}
 	overrides []override // sorted by recurrence ID
 	moved     map[int64]struct{}
+	// overflow is set when between stopped at its instance limit (as
+	// opposed to a rule error), so that Expand can narrow the window.
+	overflow bool
 }
 
 // override is an Override normalised by newSeries.
@@ -95,6 +98,11 @@ func newSeries(r Recurrence, lim Limits) (*series, error) {
 		}
 	}
 
+	if s.rule != nil {
+		if err := s.ruleFromStart(lim.MaxInstances); err != nil {
+			return nil, err
+		}
+	}
 	s.addExtra(s.start)
 	if len(r.RDates) > lim.MaxInstances {
 		return nil, &FieldError{Field: "rdates", Message: fmt.Sprintf("%d extra dates exceed the limit of %d", len(r.RDates), lim.MaxInstances)}
@@ -196,4 +204,42 @@ func (s *series) wallLength() time.Duration {
 func truncateDay(w time.Time) time.Time {
 	y, m, d := w.Date()
 	return time.Date(y, m, d, 0, 0, 0, 0, time.UTC)
+}
+
+// ruleFromStart settles how the rule and the start make one series. RFC
+// 5545 makes DTSTART the first instance whether or not the rule produces it
+// (its own "every Friday the 13th" example relies on this), and counts it
+// as the first of COUNT; so when the rule does not produce the start, the
+// rule keeps one start fewer. A timed start that is the second of two
+// instants with the same local reading (clocks went back) cannot be the
+// start of a local-time series: iCalendar writes the reading, which means
+// its first instant, so the series would be read an hour earlier by every
+// client; that is refused with the instant to use instead.
+func (s *series) ruleFromStart(maxInstances int) error {
+	step := time.Second
+	if s.allDay {
+		step = 24 * time.Hour
+	}
+	found := false
+	err := s.ruleStarts(s.wallStart, s.wallStart.Add(step), maxInstances, func(t time.Time) error {
+		found = found || t.Equal(s.start)
+		return nil
+	})
+	if err != nil || found {
+		return err
+	}
+	if !s.allDay {
+		if first := instantAt(s.wallStart, s.loc); !first.Equal(s.start) {
+			return &FieldError{Field: "start", Message: fmt.Sprintf("%s is the second time the clock reads %s that night (clocks went back); "+
+				"RFC 5545 reads a recurring local time that occurs twice as its first instant, so start the series at %s or outside the repeated hour",
+				stamp(s.start, s.loc), s.wallStart.Format("15:04"), stamp(first, s.loc))}
+		}
+	}
+	if s.rule.count > 0 {
+		s.rule.count--
+		if s.rule.count == 0 {
+			s.rule = nil
+		}
+	}
+	return nil
 }

@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"strconv"
 	"time"
 
 	"github.com/jointcal/jointcal/calendar"
@@ -63,7 +64,15 @@ func (y *Syncer) Sync(ctx context.Context, c *models.ExternalCalendar) error {
 	if res.NotModified {
 		return y.Store.RecordExternalUnchanged(ctx, c)
 	}
-	parsed, err := calendar.ParseImport(bytes.NewReader(res.Body), calendar.ImportOptions{Limits: y.Limits})
+	// Floating times (no zone in the file, no X-WR-TIMEZONE) are read in
+	// the owning organisation's zone, as an import by it would read them.
+	var zone *time.Location
+	if c.OrganizationID != nil {
+		if zone, err = y.Store.ImportZone(ctx, models.Ref(strconv.FormatInt(*c.OrganizationID, 10)), ""); err != nil {
+			return fail(fmt.Errorf("zone of the owning organisation: %w", err))
+		}
+	}
+	parsed, err := calendar.ParseImport(bytes.NewReader(res.Body), calendar.ImportOptions{DefaultZone: zone, Limits: y.Limits})
 	if err != nil {
 		return fail(parseFailure(err))
 	}

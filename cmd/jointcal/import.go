@@ -13,11 +13,12 @@ import (
 )
 
 func runImport(ctx context.Context, env *environment, args []string) error {
-	fs := flags(env, "import", "import FILE.ics --organization CODE [--dry-run] [--partial] [--json]")
+	fs := flags(env, "import", "import FILE.ics --organization CODE [--timezone ZONE] [--dry-run] [--partial] [--json]")
 	org := fs.String("organization", "", "organisation that leads the imported activities (required)")
 	dry := fs.Bool("dry-run", false, "report what would change, write nothing")
 	partial := fs.Bool("partial", false, "import the valid events even when others are invalid")
 	asJSON := fs.Bool("json", false, "print the full report as JSON")
+	tz := fs.String("timezone", "", "IANA zone of floating times when the file has no X-WR-TIMEZONE (default: the organisation's)")
 	// Flags may follow the file name, as the usage line shows.
 	var files []string
 	for len(args) > 0 {
@@ -44,7 +45,11 @@ func runImport(ctx context.Context, env *environment, args []string) error {
 		return fmt.Errorf("import: %w", err)
 	}
 	defer f.Close()
-	parsed, err := calendar.ParseImport(f, calendar.ImportOptions{Limits: calendar.ImportLimits{MaxBytes: cfg.ImportMaxBytes, MaxEvents: cfg.ImportMaxEvents}})
+	zone, err := store.ImportZone(ctx, models.Ref(*org), *tz)
+	if err != nil {
+		return fmt.Errorf("import: %w", err)
+	}
+	parsed, err := calendar.ParseImport(f, calendar.ImportOptions{DefaultZone: zone, Limits: calendar.ImportLimits{MaxBytes: cfg.ImportMaxBytes, MaxEvents: cfg.ImportMaxEvents}})
 	if err != nil {
 		return fmt.Errorf("import: %s: %w", files[0], err)
 	}
@@ -78,6 +83,9 @@ func runImport(ctx context.Context, env *environment, args []string) error {
 			files[0], rep.Created, rep.Updated, rep.Unchanged, len(rep.Skipped), len(rep.Conflicts), len(rep.Errors), mode)
 		for _, e := range rep.Errors {
 			fmt.Fprintf(env.stdout, "  line %d: %s\n", e.Line, e.Message)
+		}
+		for _, w := range rep.Warnings {
+			fmt.Fprintf(env.stdout, "  warning: line %d: %s\n", w.Line, w.Message)
 		}
 		for _, sk := range rep.Skipped {
 			fmt.Fprintf(env.stdout, "  skipped %s: %s\n", sk.UID, sk.Reason)

@@ -213,3 +213,21 @@ func TestImportCommand(t *testing.T) {
 		t.Fatal("import without --organization succeeded")
 	}
 }
+
+// TestImportCommandTimeZone: --timezone names the zone of floating times;
+// an unknown zone is refused before anything is read or written.
+func TestImportCommandTimeZone(t *testing.T) {
+	t.Parallel()
+	c := newCLI(t)
+	if _, _, err := c.run("demo"); err != nil {
+		t.Fatal(err)
+	}
+	file := "../../calendar/testdata/import/clients/outlook2003_floating.ics"
+	if _, _, err := c.run("import", file, "--organization", "EU", "--timezone", "Mars/Olympus"); err == nil || !strings.Contains(err.Error(), "timezone") {
+		t.Fatalf("unknown zone: %v", err)
+	}
+	out, _, err := c.run("import", file, "--organization", "EU", "--timezone", "America/New_York")
+	if err != nil || !strings.HasPrefix(out, file+": 1 created") {
+		t.Fatalf("import: %q %v", out, err)
+	}
+}

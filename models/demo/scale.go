@@ -49,6 +49,10 @@ func Scale(ctx context.Context, store *models.Store, n int, start time.Time, see
 			return err
 		}
 	}
+	bru, err := time.LoadLocation("Europe/Brussels")
+	if err != nil {
+		return fmt.Errorf("scale: load Europe/Brussels: %w", err)
+	}
 	kinds := []string{"meeting", "meeting", "cross_briefing", "staff_talks", "workshop", "exercise_phase"}
 	span := 3 * 365 * 24
 	for i := 0; i < n; i++ {
@@ -63,6 +67,8 @@ func Scale(ctx context.Context, store *models.Store, n int, start time.Time, see
 		}
 		if i%5 == 0 {
 			in.RRule = "FREQ=WEEKLY;COUNT=10"
+			shift := seriesStart(in.Start, bru).Sub(in.Start)
+			in.Start, in.End = in.Start.Add(shift), in.End.Add(shift)
 		}
 		seen := map[string]bool{}
 		for p := 0; p < 3+rng.IntN(4); p++ {
@@ -89,4 +95,15 @@ func Scale(ctx context.Context, store *models.Store, n int, start time.Time, see
 func isDuplicate(err error) bool {
 	_, ok := err.(*models.DuplicateError)
 	return ok
+}
+
+// seriesStart moves an instant that is the second of two with the same
+// local reading (the hour repeated when clocks go back) an hour later: RFC
+// 5545 reads a recurring local time as its first instant, so the booking
+// path refuses a weekly series that starts on the second one.
+func seriesStart(t time.Time, loc *time.Location) time.Time {
+	if earlier := t.Add(-time.Hour); earlier.In(loc).Format("2006-01-02 15:04") == t.In(loc).Format("2006-01-02 15:04") {
+		return t.Add(time.Hour)
+	}
+	return t
 }
