@@ -52,6 +52,8 @@ type Server struct {
 	sessions    models.SessionSettings
 	linkLimiter *auth.Limiter
 	failLimiter *auth.Limiter
+	// oidc signs people in with an OpenID Connect provider; nil when off.
+	oidc *auth.OIDC
 }
 
 // New builds the server and registers every route.
@@ -63,6 +65,7 @@ func New(store *models.Store, cfg config.Config, log *slog.Logger) *Server {
 	s.sessions = models.DefaultSessionSettings()
 	s.linkLimiter = auth.NewLimiter(10, 15*time.Minute)
 	s.failLimiter = auth.NewLimiter(20, 15*time.Minute)
+	s.oidc = newOIDC(cfg)
 	s.requests = prometheus.NewCounterVec(prometheus.CounterOpts{Name: "jointcal_http_requests_total", Help: "HTTP requests by route, method and status."}, []string{"route", "method", "status"})
 	s.latency = prometheus.NewHistogramVec(prometheus.HistogramOpts{Name: "jointcal_http_request_duration_seconds", Help: "HTTP request latency by route.", Buckets: []float64{.0005, .001, .002, .005, .01, .025, .05, .1, .25, .5, 1, 2.5}}, []string{"route", "method"})
 	s.registry.MustRegister(s.requests, s.latency, collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
@@ -166,6 +169,8 @@ func (s *Server) routes() {
 	v1.POST("/auth/signin-links", s.requestSignInLink, unescapeParams)
 	e.GET("/signin/link", s.signInLinkPage)
 	e.POST("/signin/link", s.redeemSignInLink)
+	e.GET("/signin/oidc", s.startOIDC)
+	e.GET("/signin/oidc/callback", s.oidcCallback)
 }
 
 // unescapeParams percent-decodes the path parameters: Echo hands them

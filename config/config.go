@@ -80,6 +80,8 @@ type Config struct {
 	// internal address ranges that may nevertheless be fetched.
 	FetchTimeout time.Duration
 	FetchAllow   []netip.Prefix
+	// OIDC is sign-in with an OpenID Connect provider (config/oidc.go).
+	OIDC OIDC
 }
 
 // Jobs names the scheduled jobs and their JOINTCAL_CRON_* variables.
@@ -93,7 +95,7 @@ type Setting struct {
 
 // Settings lists every JOINTCAL_* variable in the order the README shows them.
 func Settings() []Setting {
-	return []Setting{
+	return append([]Setting{
 		{"JOINTCAL_DATABASE_URL", "./jointcal.db", "postgres://… URL, or a SQLite file path (sqlite:PATH and file:PATH accepted)", func(c *Config, v string) error {
 			if strings.TrimSpace(v) == "" {
 				return errors.New("must not be empty")
@@ -236,7 +238,7 @@ func Settings() []Setting {
 			return nil
 		}},
 		{"JOINTCAL_REMINDER_LEASE", "5m", "how long a notice claimed by a dispatcher that then died waits before another sends it", durationSetting(func(c *Config) *time.Duration { return &c.ReminderLease }, time.Second)},
-	}
+	}, oidcSettings()...)
 }
 
 func cronSetting(job, def, meaning string) Setting {
@@ -290,6 +292,9 @@ func Load(getenv func(string) string) (Config, error) {
 		if err := s.apply(&c, v); err != nil {
 			return Config{}, fmt.Errorf("config: %s=%q: %w", s.Env, v, err)
 		}
+	}
+	if err := c.OIDC.check(); err != nil {
+		return Config{}, err
 	}
 	return c, nil
 }
