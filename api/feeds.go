@@ -5,6 +5,7 @@ import (
 	"compress/gzip"
 	"context"
 	"fmt"
+	"io"
 	"net/http"
 	"strconv"
 	"strings"
@@ -35,7 +36,7 @@ func (s *Server) createFeed(c echo.Context) error {
 	if err := s.decode(c, &in); err != nil {
 		return err
 	}
-	f, token, err := s.store.CreateFeed(c.Request().Context(), actor(c), in)
+	f, token, err := s.store.CreateFeed(c.Request().Context(), actor(c), in, s.cfg.MaxFeedsPerOwner)
 	if err != nil {
 		return err
 	}
@@ -63,7 +64,6 @@ func (s *Server) deleteFeed(c echo.Context) error {
 	if err := s.store.RevokeFeed(c.Request().Context(), actor(c), id); err != nil {
 		return err
 	}
-	s.feedCache.drop(id)
 	s.feedMemo.clear()
 	return c.NoContent(http.StatusNoContent)
 }
@@ -77,14 +77,15 @@ func (s *Server) rotateFeed(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	s.feedCache.drop(id)
 	s.feedMemo.clear()
 	return c.JSON(http.StatusOK, s.feedURLs(f, token))
 }
 
 // serveFeed answers a calendar client's poll: resolve the secret token,
-// fingerprint the content, and answer 304, the cached bytes, or a fresh
-// render — in that order of cost.
+// list and fingerprint what the feed shows, and answer 304, a feed
+// assembled from cached events, or one whose missing events are read and
+// rendered first — in that order of cost. Only the events that are not
+// cached at their current version are read from the database.
 func (s *Server) serveFeed(c echo.Context) error {
 	token := strings.TrimSuffix(c.Param("token"), ".ics")
 	ctx := c.Request().Context()
@@ -92,30 +93,101 @@ func (s *Server) serveFeed(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	f, version, stamp, err := s.feedState(ctx, token, w)
+	f, contents, err := s.feedState(ctx, token, w)
 	if err != nil {
 		return err // 404 alike for unknown and revoked
 	}
 	s.fetches.add(f.ID, c.Request().UserAgent(), time.Now().UTC())
-	entry, ok := s.feedCache.get(f.ID, version)
-	if !ok {
-		views, err := s.store.FeedActivities(ctx, f, w)
-		if err != nil {
-			return err
-		}
-		events := make([]calendar.Event, len(views))
-		for i := range views {
-			events[i] = views[i].CalendarEvent(s.cfg.PublicURL(), s.cfg.UIDHost())
-		}
-		var buf bytes.Buffer
-		buf.Grow(len(events) * 1200)
-		if err := calendar.Render(&buf, calendar.Calendar{Name: f.Name, RefreshInterval: s.cfg.FeedRefresh, Stamp: stamp}, events); err != nil {
-			return err
-		}
-		entry = &feedEntry{version: version, body: buf.Bytes(), modified: stamp}
-		s.feedCache.put(f.ID, entry)
+	meta := calendarMeta{etag: `"` + contents.Version + `"`, modified: contents.Stamp}
+	if s.notModified(c, meta) {
+		return nil
 	}
-	return s.sendCalendar(c, entry)
+	layout, err := s.feedLayout(ctx, c, f, contents)
+	if err != nil {
+		return err
+	}
+	return s.sendCalendar(c, meta, layout, cacheKey{kind: cachedGzip, tag: contents.Version})
+}
+
+// errFeedBusy is the answer when every render slot stayed taken.
+func errFeedBusy(c echo.Context) error {
+	c.Response().Header().Set("Retry-After", strconv.Itoa(int(feedRetryAfter.Seconds())))
+	return problem(http.StatusServiceUnavailable, "feed-busy", "too many feeds are being rendered at once; retry after the number of seconds in Retry-After")
+}
+
+// feedQueueWait is how long a cold feed request waits for a render slot
+// before it is answered 503; feedRetryAfter is what that answer suggests.
+const (
+	feedQueueWait  = 2 * time.Second
+	feedRetryAfter = 5 * time.Second
+)
+
+// feedLayout returns the feed's calendar ready to write: from the cache
+// when this version was laid out before, otherwise from cached event
+// blocks, reading and rendering (inside the render gate) only those that
+// are missing.
+func (s *Server) feedLayout(ctx context.Context, c echo.Context, f *models.Feed, contents models.FeedContents) (*calendar.Assembly, error) {
+	layoutKey := cacheKey{kind: cachedLayout, tag: contents.Version}
+	if v, ok := s.feedCache.get(layoutKey); ok {
+		return v.layout, nil
+	}
+	blocks := make([]*calendar.EventBlock, len(contents.Items))
+	var missing []int64
+	for i, it := range contents.Items {
+		if v, ok := s.feedCache.get(cacheKey{kind: cachedBlock, id: it.ID, version: it.Version, tag: contents.Refs}); ok {
+			blocks[i] = v.block
+		} else {
+			missing = append(missing, it.ID)
+		}
+	}
+	if len(missing) > 0 {
+		if !s.feedGate.enter(ctx) {
+			return nil, errFeedBusy(c)
+		}
+		rendered, err := s.renderBlocks(ctx, f, missing)
+		s.feedGate.leave()
+		if err != nil {
+			return nil, err
+		}
+		for i, it := range contents.Items {
+			if blocks[i] != nil {
+				continue
+			}
+			b, ok := rendered[it.ID]
+			if !ok {
+				return nil, fmt.Errorf("feed %d: activity %d vanished while rendering", f.ID, it.ID)
+			}
+			blocks[i] = b
+			s.feedCache.put(cacheKey{kind: cachedBlock, id: it.ID, version: it.Version, tag: contents.Refs}, cacheValue{block: b}, int64(b.Size()))
+		}
+	}
+	layout, err := calendar.Assemble(calendar.Calendar{Name: f.Name, RefreshInterval: s.cfg.FeedRefresh, Stamp: contents.Stamp}, blocks)
+	if err != nil {
+		return nil, fmt.Errorf("feed %d: assemble %d events: %w", f.ID, len(blocks), err)
+	}
+	s.feedCache.put(layoutKey, cacheValue{layout: layout}, layout.Size())
+	return layout, nil
+}
+
+// renderBlocks reads the given activities and renders each as a block.
+func (s *Server) renderBlocks(ctx context.Context, f *models.Feed, ids []int64) (map[int64]*calendar.EventBlock, error) {
+	views, err := s.store.FeedViews(ctx, ids)
+	if err != nil {
+		return nil, fmt.Errorf("feed %d: %w", f.ID, err)
+	}
+	events := make([]calendar.Event, len(views))
+	for i := range views {
+		events[i] = views[i].CalendarEvent(s.cfg.PublicURL(), s.cfg.UIDHost())
+	}
+	blocks, err := calendar.RenderEvents(events)
+	if err != nil {
+		return nil, fmt.Errorf("feed %d: %w", f.ID, err)
+	}
+	out := make(map[int64]*calendar.EventBlock, len(views))
+	for i := range views {
+		out[views[i].ID] = blocks[i]
+	}
+	return out, nil
 }
 
 // feedStateTTL is how long a feed's token resolution and version are
@@ -124,9 +196,9 @@ func (s *Server) serveFeed(c echo.Context) error {
 // instance at most this much later.
 const feedStateTTL = time.Second
 
-// feedState resolves a token and fingerprints the feed's content, reusing
-// both for feedStateTTL.
-func (s *Server) feedState(ctx context.Context, token string, w models.FeedWindow) (*models.Feed, string, time.Time, error) {
+// feedState resolves a token and lists and fingerprints the feed's
+// contents, reusing both for feedStateTTL.
+func (s *Server) feedState(ctx context.Context, token string, w models.FeedWindow) (*models.Feed, models.FeedContents, error) {
 	key := models.HashFeedToken(token) + fmt.Sprintf("|%d|%d", w.From.Unix(), w.To.Unix())
 	now := time.Now()
 	s.feedMemo.mu.Lock()
@@ -134,31 +206,30 @@ func (s *Server) feedState(ctx context.Context, token string, w models.FeedWindo
 	s.feedMemo.mu.Unlock()
 	gen := s.store.Generation()
 	if ok && now.Before(m.expires) && m.generation == gen {
-		return m.feed, m.version, m.stamp, nil
+		return m.feed, m.contents, nil
 	}
 	f, err := s.store.FeedByToken(ctx, token)
 	if err != nil {
-		return nil, "", time.Time{}, err
+		return nil, models.FeedContents{}, err
 	}
-	version, stamp, err := s.store.FeedVersion(ctx, f, w)
+	contents, err := s.store.FeedContents(ctx, f, w)
 	if err != nil {
-		return nil, "", time.Time{}, err
+		return nil, models.FeedContents{}, err
 	}
 	s.feedMemo.mu.Lock()
 	defer s.feedMemo.mu.Unlock()
 	if len(s.feedMemo.entries) > 4096 {
 		clear(s.feedMemo.entries)
 	}
-	s.feedMemo.entries[key] = memoEntry{feed: f, version: version, stamp: stamp, expires: now.Add(feedStateTTL), generation: gen}
-	return f, version, stamp, nil
+	s.feedMemo.entries[key] = memoEntry{feed: f, contents: contents, expires: now.Add(feedStateTTL), generation: gen}
+	return f, contents, nil
 }
 
-// memoEntry is a resolved feed and its version, briefly reused.
+// memoEntry is a resolved feed and its contents, briefly reused.
 type memoEntry struct {
-	feed    *models.Feed
-	version string
-	stamp   time.Time
-	expires time.Time
+	feed     *models.Feed
+	contents models.FeedContents
+	expires  time.Time
 	// generation is the store's write count when the entry was made.
 	generation uint64
 }
@@ -176,9 +247,24 @@ func (m *feedMemo) clear() {
 	clear(m.entries)
 }
 
-// feedWindow reads ?from=&to=, defaulting to [now-FeedPast, now+horizon].
+// feedDay is the grid feed windows are aligned to: a window is widened to
+// whole UTC days, so that the windows of one day's polls are the same few
+// and their listings are reused.
+const feedDay = 24 * time.Hour
+
+// maxFeedWindow is the longest window a feed request may ask for: the
+// default window (FeedPast back, the horizon ahead) plus the days the
+// alignment may add. Occurrences exist only inside the horizon, so a
+// longer window would show nothing more and only cost more to list.
+func (s *Server) maxFeedWindow() time.Duration {
+	return s.cfg.FeedPast + s.cfg.Horizon + 2*feedDay
+}
+
+// feedWindow reads ?from=&to=, defaulting to [now-FeedPast, now+horizon],
+// widens them to whole UTC days and refuses a window longer than
+// maxFeedWindow.
 func (s *Server) feedWindow(c echo.Context) (models.FeedWindow, error) {
-	now := time.Now().UTC().Truncate(24 * time.Hour) // a stable window all day long
+	now := time.Now().UTC().Truncate(feedDay) // a stable window all day long
 	w := models.FeedWindow{From: now.Add(-s.cfg.FeedPast), To: now.Add(s.cfg.Horizon), Retention: s.cfg.FeedRetention}
 	from, err := timeParam(c, "from")
 	if err != nil {
@@ -189,45 +275,109 @@ func (s *Server) feedWindow(c echo.Context) (models.FeedWindow, error) {
 		return w, err
 	}
 	if !from.IsZero() {
-		w.From = from
+		w.From = from.UTC().Truncate(feedDay)
 	}
 	if !to.IsZero() {
-		w.To = to
+		w.To = to.UTC()
+		if day := w.To.Truncate(feedDay); !day.Equal(w.To) {
+			w.To = day.Add(feedDay)
+		}
 	}
 	if !w.To.After(w.From) {
 		return w, invalid("to", "must be after from")
 	}
+	if limit := s.maxFeedWindow(); w.To.Sub(w.From) > limit {
+		return w, invalid("to", fmt.Sprintf("the window may span at most %d days (JOINTCAL_FEED_PAST plus JOINTCAL_HORIZON)", int(limit/feedDay)))
+	}
 	return w, nil
 }
 
-// sendCalendar writes cached calendar bytes with validators, revalidation,
-// HEAD and gzip.
-func (s *Server) sendCalendar(c echo.Context, e *feedEntry) error {
+// calendarMeta is a calendar answer's validators.
+type calendarMeta struct {
+	etag     string
+	modified time.Time
+}
+
+// notModified writes the validators and caching headers and, when the
+// client's copy is current, the 304; it reports whether it answered.
+func (s *Server) notModified(c echo.Context, m calendarMeta) bool {
 	h := c.Response().Header()
-	etag := `"` + e.version + `"`
-	h.Set("ETag", etag)
-	h.Set("Last-Modified", e.modified.Format(http.TimeFormat))
+	h.Set("ETag", m.etag)
+	h.Set("Last-Modified", m.modified.Format(http.TimeFormat))
 	h.Set("Cache-Control", "private, max-age="+strconv.Itoa(int(s.cfg.FeedRefresh.Seconds())))
 	h.Set("Vary", "Accept-Encoding")
 	h.Set(echo.HeaderContentType, "text/calendar; charset=utf-8")
 	req := c.Request()
 	if inm := req.Header.Get("If-None-Match"); inm != "" {
-		if etagMatches(inm, etag) {
-			return c.NoContent(http.StatusNotModified)
+		if etagMatches(inm, m.etag) {
+			_ = c.NoContent(http.StatusNotModified)
+			return true
 		}
-	} else if ims, err := http.ParseTime(req.Header.Get("If-Modified-Since")); err == nil && !e.modified.After(ims) {
-		return c.NoContent(http.StatusNotModified)
+	} else if ims, err := http.ParseTime(req.Header.Get("If-Modified-Since")); err == nil && !m.modified.After(ims) {
+		_ = c.NoContent(http.StatusNotModified)
+		return true
 	}
-	body := e.body
+	return false
+}
+
+// calendarBody is a calendar of known size that can write itself.
+type calendarBody interface {
+	Size() int64
+	WriteTo(io.Writer) (int64, error)
+}
+
+// sendCalendar writes a calendar body (after notModified said no) with
+// HEAD and gzip: the plain body is streamed from its parts; the gzip form
+// is compressed once per version (inside the render gate) and cached.
+func (s *Server) sendCalendar(c echo.Context, m calendarMeta, body calendarBody, gzKey cacheKey) error {
+	h := c.Response().Header()
+	req := c.Request()
 	if acceptsGzip(req.Header.Get("Accept-Encoding")) {
-		body = e.gzipped()
+		gz, err := s.gzipped(c, body, gzKey)
+		if err != nil {
+			return err
+		}
 		h.Set("Content-Encoding", "gzip")
+		h.Set("Content-Length", strconv.Itoa(len(gz)))
+		if req.Method == http.MethodHead {
+			return c.NoContent(http.StatusOK)
+		}
+		return c.Blob(http.StatusOK, "text/calendar; charset=utf-8", gz)
 	}
-	h.Set("Content-Length", strconv.Itoa(len(body)))
+	h.Set("Content-Length", strconv.FormatInt(body.Size(), 10))
 	if req.Method == http.MethodHead {
 		return c.NoContent(http.StatusOK)
 	}
-	return c.Blob(http.StatusOK, "text/calendar; charset=utf-8", body)
+	c.Response().WriteHeader(http.StatusOK)
+	if _, err := body.WriteTo(c.Response()); err != nil {
+		logger(c).Warn("feed write stopped", "error", err)
+	}
+	return nil
+}
+
+// gzipped compresses body once per key and caches the result.
+func (s *Server) gzipped(c echo.Context, body calendarBody, key cacheKey) ([]byte, error) {
+	if v, ok := s.feedCache.get(key); ok {
+		return v.gz, nil
+	}
+	if !s.feedGate.enter(c.Request().Context()) {
+		return nil, errFeedBusy(c)
+	}
+	defer s.feedGate.leave()
+	var b bytes.Buffer
+	zw, err := gzip.NewWriterLevel(&b, gzip.BestSpeed)
+	if err != nil {
+		return nil, fmt.Errorf("gzip writer: %w", err)
+	}
+	if _, err := body.WriteTo(zw); err != nil {
+		return nil, fmt.Errorf("compress calendar: %w", err)
+	}
+	if err := zw.Close(); err != nil {
+		return nil, fmt.Errorf("compress calendar: %w", err)
+	}
+	gz := b.Bytes()
+	s.feedCache.put(key, cacheValue{gz: gz}, int64(len(gz)))
+	return gz, nil
 }
 
 func etagMatches(header, etag string) bool {
@@ -262,66 +412,20 @@ func (s *Server) activityICS(c echo.Context, id int64) error {
 		return err
 	}
 	c.Response().Header().Set("Content-Disposition", `attachment; filename="activity-`+itoa(id)+`.ics"`)
-	return s.sendCalendar(c, &feedEntry{version: "a" + itoa(id) + "-" + strconv.Itoa(v.Version), body: buf.Bytes(), modified: v.UpdatedAt.Truncate(time.Second)})
-}
-
-// feedEntry is one rendered feed version.
-type feedEntry struct {
-	version  string
-	body     []byte
-	modified time.Time
-	gzOnce   sync.Once
-	gz       []byte
-}
-
-// gzipped compresses the body once, on the first client that asks.
-func (e *feedEntry) gzipped() []byte {
-	e.gzOnce.Do(func() {
-		var b bytes.Buffer
-		zw, _ := gzip.NewWriterLevel(&b, gzip.BestSpeed)
-		_, _ = zw.Write(e.body)
-		_ = zw.Close()
-		e.gz = b.Bytes()
-	})
-	return e.gz
-}
-
-// feedCache keeps the latest rendered version of each feed. A new version
-// replaces the old one; the number of feeds kept is bounded.
-type feedCache struct {
-	mu      sync.Mutex
-	entries map[int64]*feedEntry
-	max     int
-}
-
-func newFeedCache(max int) *feedCache {
-	return &feedCache{entries: map[int64]*feedEntry{}, max: max}
-}
-
-func (fc *feedCache) get(id int64, version string) (*feedEntry, bool) {
-	fc.mu.Lock()
-	defer fc.mu.Unlock()
-	e, ok := fc.entries[id]
-	if !ok || e.version != version {
-		return nil, false
+	version := "a" + itoa(id) + "-" + strconv.Itoa(v.Version)
+	meta := calendarMeta{etag: `"` + version + `"`, modified: v.UpdatedAt.Truncate(time.Second)}
+	if s.notModified(c, meta) {
+		return nil
 	}
-	return e, true
+	return s.sendCalendar(c, meta, bytesBody(buf.Bytes()), cacheKey{kind: cachedGzip, tag: version + "|" + itoa(int64(buf.Len()))})
 }
 
-func (fc *feedCache) put(id int64, e *feedEntry) {
-	fc.mu.Lock()
-	defer fc.mu.Unlock()
-	if _, ok := fc.entries[id]; !ok && len(fc.entries) >= fc.max {
-		for k := range fc.entries { // evict an arbitrary entry
-			delete(fc.entries, k)
-			break
-		}
-	}
-	fc.entries[id] = e
-}
+// bytesBody is a calendar already rendered whole.
+type bytesBody []byte
 
-func (fc *feedCache) drop(id int64) {
-	fc.mu.Lock()
-	defer fc.mu.Unlock()
-	delete(fc.entries, id)
+func (b bytesBody) Size() int64 { return int64(len(b)) }
+
+func (b bytesBody) WriteTo(w io.Writer) (int64, error) {
+	n, err := w.Write(b)
+	return int64(n), err
 }

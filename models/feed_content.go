@@ -6,6 +6,7 @@ import (
 	"database/sql"
 	"encoding/hex"
 	"fmt"
+	"strconv"
 	"time"
 
 	"gorm.io/gorm"
@@ -18,35 +19,99 @@ type FeedWindow struct {
 	Retention time.Duration
 }
 
-// FeedVersion fingerprints everything a feed's content depends on: the
-// feed itself, the window, and the last change to any activity or to the
-// reference data its events show. Equal versions mean equal content, so
-// the fingerprint serves as the cache key and the ETag, and an unchanged
-// feed costs two indexed lookups instead of a render. Stamp is the time of
-// that last change (DTSTAMP and Last-Modified).
-func (s *Store) FeedVersion(ctx context.Context, f *Feed, w FeedWindow) (version string, stamp time.Time, err error) {
-	var parts [5]sql.NullString
-	row := s.db.WithContext(ctx).Raw(`SELECT
-		(SELECT MAX(updated_at) FROM activities),
+// FeedItem is one activity a feed shows, with what identifies the version
+// of its rendering.
+type FeedItem struct {
+	ID        int64
+	Version   int
+	UpdatedAt time.Time
+}
+
+// FeedContents is what a feed shows in a window, as identifiers: enough to
+// fingerprint it and to know which events a cache must (re)render.
+type FeedContents struct {
+	// Items are the visible, filtered activities with an occurrence in the
+	// window and the cancelled or deleted ones still retained, by id.
+	Items []FeedItem
+	// Refs fingerprints the reference data events show (names of people,
+	// bodies, venues and organisations). Reference data is never restricted
+	// to an organisation, so it may come from whole tables.
+	Refs string
+	// Version is the fingerprint of everything the feed's bytes depend on:
+	// equal versions mean equal content, so it is the cache key and ETag.
+	Version string
+	// Stamp is the latest change to anything the feed shows (DTSTAMP and
+	// Last-Modified).
+	Stamp time.Time
+}
+
+// FeedContents lists what a feed shows and fingerprints it. Only the
+// activities in the feed count: an activity the owner may not see, or one
+// the filter or window leaves out, changes neither Version nor Stamp, so a
+// feed's validators reveal nothing about activities hidden from it.
+func (s *Store) FeedContents(ctx context.Context, f *Feed, w FeedWindow) (FeedContents, error) {
+	db := s.db.WithContext(ctx)
+	var c FeedContents
+	var parts [4]sql.NullString
+	row := db.Raw(`SELECT
 		(SELECT MAX(updated_at) FROM people),
 		(SELECT MAX(updated_at) FROM bodies),
 		(SELECT MAX(updated_at) FROM venues),
 		(SELECT MAX(updated_at) FROM organizations)`).Row()
-	if err := row.Scan(&parts[0], &parts[1], &parts[2], &parts[3], &parts[4]); err != nil {
-		return "", time.Time{}, err
+	if err := row.Scan(&parts[0], &parts[1], &parts[2], &parts[3]); err != nil {
+		return c, fmt.Errorf("feed %d: reference data versions: %w", f.ID, err)
 	}
-	h := sha256.New()
-	fmt.Fprintf(h, "%d|%s|%s|%d|%d|%d", f.ID, f.UpdatedAt.UTC().Format(time.RFC3339Nano), f.FilterJSON, w.From.Unix(), w.To.Unix(), int64(w.Retention))
+	refs := sha256.New()
 	for _, p := range parts {
-		fmt.Fprintf(h, "|%s", p.String)
-		if t, ok := parseDBTime(p.String); ok && t.After(stamp) {
-			stamp = t
+		fmt.Fprintf(refs, "%s|", p.String)
+		if t, ok := parseDBTime(p.String); ok && t.After(c.Stamp) {
+			c.Stamp = t
 		}
 	}
-	if stamp.IsZero() {
-		stamp = f.CreatedAt
+	c.Refs = hex.EncodeToString(refs.Sum(nil)[:8])
+
+	q, ok, err := s.feedQuery(db, f, w)
+	if err != nil {
+		return c, fmt.Errorf("feed %d: %w", f.ID, err)
 	}
-	return hex.EncodeToString(h.Sum(nil)[:16]), stamp.UTC().Truncate(time.Second), nil
+	if ok {
+		rs, err := q.Select("activities.id, activities.version, activities.updated_at").Order("activities.id").Rows()
+		if err != nil {
+			return c, fmt.Errorf("feed %d: list activities: %w", f.ID, err)
+		}
+		defer rs.Close()
+		for rs.Next() {
+			var it FeedItem
+			if err := rs.Scan(&it.ID, &it.Version, &it.UpdatedAt); err != nil {
+				return c, fmt.Errorf("feed %d: list activities: %w", f.ID, err)
+			}
+			it.UpdatedAt = it.UpdatedAt.UTC()
+			c.Items = append(c.Items, it)
+		}
+		if err := rs.Err(); err != nil {
+			return c, fmt.Errorf("feed %d: list activities: %w", f.ID, err)
+		}
+	}
+
+	h := sha256.New()
+	fmt.Fprintf(h, "%d|%s|%s|%s", f.ID, f.Name, f.UpdatedAt.UTC().Format(time.RFC3339Nano), c.Refs)
+	buf := make([]byte, 0, 64)
+	for _, it := range c.Items {
+		buf = strconv.AppendInt(append(buf[:0], '|'), it.ID, 10)
+		buf = strconv.AppendInt(append(buf, ':'), int64(it.Version), 10)
+		buf = strconv.AppendInt(append(buf, ':'), it.UpdatedAt.UnixNano(), 10)
+		h.Write(buf)
+		if it.UpdatedAt.After(c.Stamp) {
+			c.Stamp = it.UpdatedAt
+		}
+	}
+	if c.Stamp.IsZero() {
+		c.Stamp = f.CreatedAt
+	}
+	c.Stamp = c.Stamp.UTC().Truncate(time.Second)
+	fmt.Fprintf(h, "|%d", c.Stamp.Unix())
+	c.Version = hex.EncodeToString(h.Sum(nil)[:16])
+	return c, nil
 }
 
 // parseDBTime reads a timestamp as either driver renders it as text.
@@ -59,33 +124,36 @@ func parseDBTime(s string) (time.Time, bool) {
 	return time.Time{}, false
 }
 
-// FeedActivities returns what a feed publishes: the activities its owner
-// may see, matching its filter, with an occurrence in the window, plus
-// cancelled and deleted ones changed within the retention period (so that
-// subscribed clients remove them).
-func (s *Store) FeedActivities(ctx context.Context, f *Feed, w FeedWindow) ([]ActivityView, error) {
-	db := s.db.WithContext(ctx)
+// feedQuery selects what a feed publishes: the activities its owner may
+// see, matching its filter, with an occurrence in the window, plus cancelled
+// and deleted ones changed within the retention period (so that subscribed
+// clients remove them). ok is false when the feed is empty by its filter.
+func (s *Store) feedQuery(db *gorm.DB, f *Feed, w FeedWindow) (q *gorm.DB, ok bool, err error) {
 	v, err := f.viewer(db)
 	if err != nil {
-		return nil, err
+		return nil, false, fmt.Errorf("owner's visibility: %w", err)
 	}
 	cutoff := s.now().Add(-w.Retention)
-	q := db.Table("activities").Scopes(visibleActivities(v)).
+	q = db.Table("activities").Scopes(visibleActivities(v)).
 		Where("(activities.deleted_at IS NULL OR activities.deleted_at > ?)", cutoff).
 		Where("(activities.status <> 'cancelled' OR activities.updated_at > ?)", cutoff)
 	q, err = occurringIn(db, q, w.From, w.To)
 	if err != nil {
-		return nil, err
+		return nil, false, err
 	}
-	q, ok := applyFeedFilter(db, q, f.Filter)
-	if !ok {
-		return []ActivityView{}, nil
+	q, ok = applyFeedFilter(db, q, f.Filter)
+	return q, ok, nil
+}
+
+// FeedViews loads activities a FeedContents listed, for rendering the ones
+// a cache does not hold. The ids come from FeedContents, which already
+// applied the owner's visibility.
+func (s *Store) FeedViews(ctx context.Context, ids []int64) ([]ActivityView, error) {
+	views, err := loadViews(s.db.WithContext(ctx), ids)
+	if err != nil {
+		return nil, fmt.Errorf("load %d feed activities: %w", len(ids), err)
 	}
-	var ids []int64
-	if err := q.Order("activities.id").Pluck("activities.id", &ids).Error; err != nil {
-		return nil, err
-	}
-	return loadViews(db, ids)
+	return views, nil
 }
 
 // applyFeedFilter narrows q by a feed filter; ok is false when a filter
