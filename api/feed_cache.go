@@ -4,9 +4,11 @@ import (
 	"container/list"
 	"context"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/jointcal/jointcal/calendar"
+	"github.com/prometheus/client_golang/prometheus"
 )
 
 // cacheKind tells apart what the feed cache holds.
@@ -44,11 +46,15 @@ type cacheValue struct {
 // blocks it orders, so it is charged their full size (a conservative
 // count: a block held by both is counted twice).
 type feedCache struct {
-	mu      sync.Mutex
-	budget  int64
-	used    int64
-	order   *list.List // of *cacheEntry, most recently used first
-	entries map[cacheKey]*list.Element
+	// rendered counts the events rendered because no block was cached
+	// (jointcal_feed_events_rendered_total): after one change to a feed of
+	// thousands it should move by one.
+	rendered atomic.Int64
+	mu       sync.Mutex
+	budget   int64
+	used     int64
+	order    *list.List // of *cacheEntry, most recently used first
+	entries  map[cacheKey]*list.Element
 }
 
 type cacheEntry struct {
@@ -103,6 +109,16 @@ func (fc *feedCache) bytes() int64 {
 	fc.mu.Lock()
 	defer fc.mu.Unlock()
 	return fc.used
+}
+
+// registerFeedMetrics exposes the feed cache's size and render count.
+func (s *Server) registerFeedMetrics() {
+	s.registry.MustRegister(
+		prometheus.NewGaugeFunc(prometheus.GaugeOpts{Name: "jointcal_feed_cache_bytes", Help: "Bytes held by the feed cache (bounded by JOINTCAL_FEED_CACHE_BYTES)."},
+			func() float64 { return float64(s.feedCache.bytes()) }),
+		prometheus.NewCounterFunc(prometheus.CounterOpts{Name: "jointcal_feed_events_rendered_total", Help: "Feed events read and rendered because no cached rendering of their version existed."},
+			func() float64 { return float64(s.feedCache.rendered.Load()) }),
+	)
 }
 
 // renderGate bounds the feed requests that read and render at once. Cold

@@ -183,6 +183,7 @@ func (s *Server) renderBlocks(ctx context.Context, f *models.Feed, ids []int64) 
 	if err != nil {
 		return nil, fmt.Errorf("feed %d: %w", f.ID, err)
 	}
+	s.feedCache.rendered.Add(int64(len(blocks)))
 	out := make(map[int64]*calendar.EventBlock, len(views))
 	for i := range views {
 		out[views[i].ID] = blocks[i]
