@@ -36,6 +36,7 @@ type cacheKey struct {
 type cacheValue struct {
 	block  *calendar.EventBlock
 	layout *calendar.Assembly
+	stamp  time.Time // a layout's DTSTAMP and Last-Modified
 	gz     []byte
 }
 

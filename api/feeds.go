@@ -98,13 +98,19 @@ func (s *Server) serveFeed(c echo.Context) error {
 		return err // 404 alike for unknown and revoked
 	}
 	s.fetches.add(f.ID, c.Request().UserAgent(), time.Now().UTC())
-	meta := calendarMeta{etag: `"` + contents.Version + `"`, modified: contents.Stamp}
-	if s.notModified(c, meta) {
-		return nil
+	etag := `"` + contents.Version + `"`
+	if inm := c.Request().Header.Get("If-None-Match"); inm != "" && etagMatches(inm, etag) {
+		// The version alone decides; nothing needs assembling.
+		s.calendarHeaders(c, calendarMeta{etag: etag})
+		return c.NoContent(http.StatusNotModified)
 	}
-	layout, err := s.feedLayout(ctx, c, f, contents)
+	layout, stamp, err := s.feedLayout(ctx, c, f, contents)
 	if err != nil {
 		return err
+	}
+	meta := calendarMeta{etag: etag, modified: stamp}
+	if s.notModified(c, meta) {
+		return nil
 	}
 	return s.sendCalendar(c, meta, layout, cacheKey{kind: cachedGzip, tag: contents.Version})
 }
@@ -122,14 +128,14 @@ const (
 	feedRetryAfter = 5 * time.Second
 )
 
-// feedLayout returns the feed's calendar ready to write: from the cache
-// when this version was laid out before, otherwise from cached event
-// blocks, reading and rendering (inside the render gate) only those that
-// are missing.
-func (s *Server) feedLayout(ctx context.Context, c echo.Context, f *models.Feed, contents models.FeedContents) (*calendar.Assembly, error) {
+// feedLayout returns the feed's calendar ready to write and its stamp
+// (DTSTAMP, Last-Modified): from the cache when this version was laid out
+// before, otherwise from cached event blocks, reading and rendering (inside
+// the render gate) only those that are missing.
+func (s *Server) feedLayout(ctx context.Context, c echo.Context, f *models.Feed, contents models.FeedContents) (*calendar.Assembly, time.Time, error) {
 	layoutKey := cacheKey{kind: cachedLayout, tag: contents.Version}
 	if v, ok := s.feedCache.get(layoutKey); ok {
-		return v.layout, nil
+		return v.layout, v.stamp, nil
 	}
 	blocks := make([]*calendar.EventBlock, len(contents.Items))
 	var missing []int64
@@ -142,12 +148,12 @@ func (s *Server) feedLayout(ctx context.Context, c echo.Context, f *models.Feed,
 	}
 	if len(missing) > 0 {
 		if !s.feedGate.enter(ctx) {
-			return nil, errFeedBusy(c)
+			return nil, time.Time{}, errFeedBusy(c)
 		}
 		rendered, err := s.renderBlocks(ctx, f, missing)
 		s.feedGate.leave()
 		if err != nil {
-			return nil, err
+			return nil, time.Time{}, err
 		}
 		for i, it := range contents.Items {
 			if blocks[i] != nil {
@@ -155,18 +161,29 @@ func (s *Server) feedLayout(ctx context.Context, c echo.Context, f *models.Feed,
 			}
 			b, ok := rendered[it.ID]
 			if !ok {
-				return nil, fmt.Errorf("feed %d: activity %d vanished while rendering", f.ID, it.ID)
+				return nil, time.Time{}, fmt.Errorf("feed %d: activity %d vanished while rendering", f.ID, it.ID)
 			}
 			blocks[i] = b
 			s.feedCache.put(cacheKey{kind: cachedBlock, id: it.ID, version: it.Version, tag: contents.Refs}, cacheValue{block: b}, int64(b.Size()))
 		}
 	}
-	layout, err := calendar.Assemble(calendar.Calendar{Name: f.Name, RefreshInterval: s.cfg.FeedRefresh, Stamp: contents.Stamp}, blocks)
-	if err != nil {
-		return nil, fmt.Errorf("feed %d: assemble %d events: %w", f.ID, len(blocks), err)
+	// The feed changes when anything it shows changes, and only then.
+	stamp := contents.RefStamp
+	for _, b := range blocks {
+		if m := b.LastModified(); m.After(stamp) {
+			stamp = m
+		}
 	}
-	s.feedCache.put(layoutKey, cacheValue{layout: layout}, layout.Size())
-	return layout, nil
+	if stamp.IsZero() {
+		stamp = f.CreatedAt
+	}
+	stamp = stamp.UTC().Truncate(time.Second)
+	layout, err := calendar.Assemble(calendar.Calendar{Name: f.Name, RefreshInterval: s.cfg.FeedRefresh, Stamp: stamp}, blocks)
+	if err != nil {
+		return nil, time.Time{}, fmt.Errorf("feed %d: assemble %d events: %w", f.ID, len(blocks), err)
+	}
+	s.feedCache.put(layoutKey, cacheValue{layout: layout, stamp: stamp}, layout.Size())
+	return layout, stamp, nil
 }
 
 // renderBlocks reads the given activities and renders each as a block.
@@ -198,17 +215,51 @@ func (s *Server) renderBlocks(ctx context.Context, f *models.Feed, ids []int64) 
 const feedStateTTL = time.Second
 
 // feedState resolves a token and lists and fingerprints the feed's
-// contents, reusing both for feedStateTTL.
+// contents, reusing both for feedStateTTL. Concurrent requests for the
+// same feed and window share one computation, so a poll storm on a large
+// feed costs one listing per TTL rather than one per request.
 func (s *Server) feedState(ctx context.Context, token string, w models.FeedWindow) (*models.Feed, models.FeedContents, error) {
 	key := models.HashFeedToken(token) + fmt.Sprintf("|%d|%d", w.From.Unix(), w.To.Unix())
-	now := time.Now()
-	s.feedMemo.mu.Lock()
-	m, ok := s.feedMemo.entries[key]
-	s.feedMemo.mu.Unlock()
-	gen := s.store.Generation()
-	if ok && now.Before(m.expires) && m.generation == gen {
-		return m.feed, m.contents, nil
+	for {
+		gen := s.store.Generation()
+		s.feedMemo.mu.Lock()
+		m, ok := s.feedMemo.entries[key]
+		if ok && m.done == nil && time.Now().Before(m.expires) && m.generation == gen {
+			s.feedMemo.mu.Unlock()
+			return m.feed, m.contents, nil
+		}
+		if ok && m.done != nil { // another request is computing it
+			done := m.done
+			s.feedMemo.mu.Unlock()
+			select {
+			case <-done:
+				continue
+			case <-ctx.Done():
+				return nil, models.FeedContents{}, ctx.Err()
+			}
+		}
+		done := make(chan struct{})
+		if len(s.feedMemo.entries) > 4096 {
+			clear(s.feedMemo.entries)
+		}
+		s.feedMemo.entries[key] = memoEntry{done: done}
+		s.feedMemo.mu.Unlock()
+
+		f, contents, err := s.loadFeedState(ctx, token, w)
+		s.feedMemo.mu.Lock()
+		if err != nil {
+			delete(s.feedMemo.entries, key)
+		} else {
+			s.feedMemo.entries[key] = memoEntry{feed: f, contents: contents, expires: time.Now().Add(feedStateTTL), generation: gen}
+		}
+		s.feedMemo.mu.Unlock()
+		close(done)
+		return f, contents, err
 	}
+}
+
+// loadFeedState is feedState's computation.
+func (s *Server) loadFeedState(ctx context.Context, token string, w models.FeedWindow) (*models.Feed, models.FeedContents, error) {
 	f, err := s.store.FeedByToken(ctx, token)
 	if err != nil {
 		return nil, models.FeedContents{}, err
@@ -217,22 +268,18 @@ func (s *Server) feedState(ctx context.Context, token string, w models.FeedWindo
 	if err != nil {
 		return nil, models.FeedContents{}, err
 	}
-	s.feedMemo.mu.Lock()
-	defer s.feedMemo.mu.Unlock()
-	if len(s.feedMemo.entries) > 4096 {
-		clear(s.feedMemo.entries)
-	}
-	s.feedMemo.entries[key] = memoEntry{feed: f, contents: contents, expires: now.Add(feedStateTTL), generation: gen}
 	return f, contents, nil
 }
 
-// memoEntry is a resolved feed and its contents, briefly reused.
+// memoEntry is a resolved feed and its contents, briefly reused, or (done
+// set) a computation in progress that other requests wait for.
 type memoEntry struct {
 	feed     *models.Feed
 	contents models.FeedContents
 	expires  time.Time
-	// generation is the store's write count when the entry was made.
+	// generation is the store's write count when the computation started.
 	generation uint64
+	done       chan struct{}
 }
 
 // feedMemo holds memoEntries by token hash and window; revocation and
@@ -242,10 +289,17 @@ type feedMemo struct {
 	entries map[string]memoEntry
 }
 
+// clear forgets every finished entry. A computation in progress is left to
+// finish; it records the store generation it started at, so the request
+// after a revocation or rotation (both writes) computes afresh.
 func (m *feedMemo) clear() {
 	m.mu.Lock()
 	defer m.mu.Unlock()
-	clear(m.entries)
+	for k, e := range m.entries {
+		if e.done == nil {
+			delete(m.entries, k)
+		}
+	}
 }
 
 // feedDay is the grid feed windows are aligned to: a window is widened to
@@ -302,12 +356,7 @@ type calendarMeta struct {
 // notModified writes the validators and caching headers and, when the
 // client's copy is current, the 304; it reports whether it answered.
 func (s *Server) notModified(c echo.Context, m calendarMeta) bool {
-	h := c.Response().Header()
-	h.Set("ETag", m.etag)
-	h.Set("Last-Modified", m.modified.Format(http.TimeFormat))
-	h.Set("Cache-Control", "private, max-age="+strconv.Itoa(int(s.cfg.FeedRefresh.Seconds())))
-	h.Set("Vary", "Accept-Encoding")
-	h.Set(echo.HeaderContentType, "text/calendar; charset=utf-8")
+	s.calendarHeaders(c, m)
 	req := c.Request()
 	if inm := req.Header.Get("If-None-Match"); inm != "" {
 		if etagMatches(inm, m.etag) {
@@ -319,6 +368,19 @@ func (s *Server) notModified(c echo.Context, m calendarMeta) bool {
 		return true
 	}
 	return false
+}
+
+// calendarHeaders sets the validators (Last-Modified when known) and the
+// caching headers of a calendar answer.
+func (s *Server) calendarHeaders(c echo.Context, m calendarMeta) {
+	h := c.Response().Header()
+	h.Set("ETag", m.etag)
+	if !m.modified.IsZero() {
+		h.Set("Last-Modified", m.modified.Format(http.TimeFormat))
+	}
+	h.Set("Cache-Control", "private, max-age="+strconv.Itoa(int(s.cfg.FeedRefresh.Seconds())))
+	h.Set("Vary", "Accept-Encoding")
+	h.Set(echo.HeaderContentType, "text/calendar; charset=utf-8")
 }
 
 // calendarBody is a calendar of known size that can write itself.

@@ -7,6 +7,7 @@ import (
 	"io"
 	"slices"
 	"strings"
+	"time"
 )
 
 // stampLen is the length of a UTC DATE-TIME value (YYYYMMDDTHHMMSSZ), the
@@ -31,7 +32,13 @@ type EventBlock struct {
 	stamps []int  // offsets in body where a DTSTAMP value goes, ascending
 	zone   *zone  // TZID the VTIMEZONE section must describe; nil for none
 	span   span   // instants that VTIMEZONE must cover for this event
+	// modified is the event's LastModified, from which a feed derives its
+	// own DTSTAMP and Last-Modified.
+	modified time.Time
 }
+
+// LastModified is the event's LastModified (zero when it has none).
+func (b *EventBlock) LastModified() time.Time { return b.modified }
 
 // UID is the event's UID, by which Assemble orders blocks.
 func (b *EventBlock) UID() string { return b.uid }
@@ -82,7 +89,7 @@ func RenderEvent(ev Event) (*EventBlock, error) {
 // by writeEvent, and records where they go.
 func newBlock(p *prepared, raw []byte) *EventBlock {
 	n := bytes.Count(raw, stampLine)
-	b := &EventBlock{uid: p.ev.UID, body: make([]byte, 0, len(raw)-n*stampLen), stamps: make([]int, 0, n)}
+	b := &EventBlock{uid: p.ev.UID, modified: p.ev.LastModified.UTC(), body: make([]byte, 0, len(raw)-n*stampLen), stamps: make([]int, 0, n)}
 	// "BEGIN:VEVENT" opens the block, so each DTSTAMP line has a CRLF before it.
 	for {
 		i := bytes.Index(raw, stampLine)

@@ -19,12 +19,12 @@ type FeedWindow struct {
 	Retention time.Duration
 }
 
-// FeedItem is one activity a feed shows, with what identifies the version
-// of its rendering.
+// FeedItem is one activity a feed shows and its version, which every
+// write of the activity (change, cancellation, deletion) increments: the
+// pair identifies the activity's rendering.
 type FeedItem struct {
-	ID        int64
-	Version   int
-	UpdatedAt time.Time
+	ID      int64
+	Version int
 }
 
 // FeedContents is what a feed shows in a window, as identifiers: enough to
@@ -37,12 +37,13 @@ type FeedContents struct {
 	// bodies, venues and organisations). Reference data is never restricted
 	// to an organisation, so it may come from whole tables.
 	Refs string
+	// RefStamp is the latest change to reference data.
+	RefStamp time.Time
 	// Version is the fingerprint of everything the feed's bytes depend on:
 	// equal versions mean equal content, so it is the cache key and ETag.
+	// The feed's DTSTAMP and Last-Modified are the latest of RefStamp and
+	// its events' LAST-MODIFIED, a function of the same inputs.
 	Version string
-	// Stamp is the latest change to anything the feed shows (DTSTAMP and
-	// Last-Modified).
-	Stamp time.Time
 }
 
 // FeedContents lists what a feed shows and fingerprints it. Only the
@@ -64,8 +65,8 @@ func (s *Store) FeedContents(ctx context.Context, f *Feed, w FeedWindow) (FeedCo
 	refs := sha256.New()
 	for _, p := range parts {
 		fmt.Fprintf(refs, "%s|", p.String)
-		if t, ok := parseDBTime(p.String); ok && t.After(c.Stamp) {
-			c.Stamp = t
+		if t, ok := parseDBTime(p.String); ok && t.After(c.RefStamp) {
+			c.RefStamp = t
 		}
 	}
 	c.Refs = hex.EncodeToString(refs.Sum(nil)[:8])
@@ -75,17 +76,16 @@ func (s *Store) FeedContents(ctx context.Context, f *Feed, w FeedWindow) (FeedCo
 		return c, fmt.Errorf("feed %d: %w", f.ID, err)
 	}
 	if ok {
-		rs, err := q.Select("activities.id, activities.version, activities.updated_at").Order("activities.id").Rows()
+		rs, err := q.Select("activities.id, activities.version").Order("activities.id").Rows()
 		if err != nil {
 			return c, fmt.Errorf("feed %d: list activities: %w", f.ID, err)
 		}
 		defer rs.Close()
 		for rs.Next() {
 			var it FeedItem
-			if err := rs.Scan(&it.ID, &it.Version, &it.UpdatedAt); err != nil {
+			if err := rs.Scan(&it.ID, &it.Version); err != nil {
 				return c, fmt.Errorf("feed %d: list activities: %w", f.ID, err)
 			}
-			it.UpdatedAt = it.UpdatedAt.UTC()
 			c.Items = append(c.Items, it)
 		}
 		if err := rs.Err(); err != nil {
@@ -99,17 +99,8 @@ func (s *Store) FeedContents(ctx context.Context, f *Feed, w FeedWindow) (FeedCo
 	for _, it := range c.Items {
 		buf = strconv.AppendInt(append(buf[:0], '|'), it.ID, 10)
 		buf = strconv.AppendInt(append(buf, ':'), int64(it.Version), 10)
-		buf = strconv.AppendInt(append(buf, ':'), it.UpdatedAt.UnixNano(), 10)
 		h.Write(buf)
-		if it.UpdatedAt.After(c.Stamp) {
-			c.Stamp = it.UpdatedAt
-		}
 	}
-	if c.Stamp.IsZero() {
-		c.Stamp = f.CreatedAt
-	}
-	c.Stamp = c.Stamp.UTC().Truncate(time.Second)
-	fmt.Fprintf(h, "|%d", c.Stamp.Unix())
 	c.Version = hex.EncodeToString(h.Sum(nil)[:16])
 	return c, nil
 }
