@@ -215,9 +215,11 @@ func (s *Server) renderBlocks(ctx context.Context, f *models.Feed, ids []int64) 
 const feedStateTTL = time.Second
 
 // feedState resolves a token and lists and fingerprints the feed's
-// contents, reusing both for feedStateTTL. Concurrent requests for the
-// same feed and window share one computation, so a poll storm on a large
-// feed costs one listing per TTL rather than one per request.
+// contents, reusing both for feedStateTTL while this process writes
+// nothing. Concurrent requests for the same feed and window share one
+// computation, so a poll storm on a large feed costs one listing per TTL
+// rather than one per request; after the TTL the previous listing is
+// brought up to date rather than listed again.
 func (s *Server) feedState(ctx context.Context, token string, w models.FeedWindow) (*models.Feed, models.FeedContents, error) {
 	key := models.HashFeedToken(token) + fmt.Sprintf("|%d|%d", w.From.Unix(), w.To.Unix())
 	for {
@@ -238,19 +240,20 @@ func (s *Server) feedState(ctx context.Context, token string, w models.FeedWindo
 				return nil, models.FeedContents{}, ctx.Err()
 			}
 		}
-		done := make(chan struct{})
-		if len(s.feedMemo.entries) > 4096 {
-			clear(s.feedMemo.entries)
+		var prev *models.FeedContents
+		if ok {
+			prev = &m.contents
 		}
-		s.feedMemo.entries[key] = memoEntry{done: done}
+		done := make(chan struct{})
+		s.feedMemo.set(key, memoEntry{done: done, contents: m.contents})
 		s.feedMemo.mu.Unlock()
 
-		f, contents, err := s.loadFeedState(ctx, token, w)
+		f, contents, err := s.loadFeedState(ctx, token, w, prev)
 		s.feedMemo.mu.Lock()
 		if err != nil {
-			delete(s.feedMemo.entries, key)
+			s.feedMemo.set(key, memoEntry{})
 		} else {
-			s.feedMemo.entries[key] = memoEntry{feed: f, contents: contents, expires: time.Now().Add(feedStateTTL), generation: gen}
+			s.feedMemo.set(key, memoEntry{feed: f, contents: contents, expires: time.Now().Add(feedStateTTL), generation: gen})
 		}
 		s.feedMemo.mu.Unlock()
 		close(done)
@@ -259,12 +262,12 @@ func (s *Server) feedState(ctx context.Context, token string, w models.FeedWindo
 }
 
 // loadFeedState is feedState's computation.
-func (s *Server) loadFeedState(ctx context.Context, token string, w models.FeedWindow) (*models.Feed, models.FeedContents, error) {
+func (s *Server) loadFeedState(ctx context.Context, token string, w models.FeedWindow, prev *models.FeedContents) (*models.Feed, models.FeedContents, error) {
 	f, err := s.store.FeedByToken(ctx, token)
 	if err != nil {
 		return nil, models.FeedContents{}, err
 	}
-	contents, err := s.store.FeedContents(ctx, f, w)
+	contents, err := s.store.FeedContents(ctx, f, w, prev)
 	if err != nil {
 		return nil, models.FeedContents{}, err
 	}
@@ -282,11 +285,45 @@ type memoEntry struct {
 	done       chan struct{}
 }
 
+// maxMemoItems bounds the listings the memo keeps (16 bytes an item):
+// windows are many, so without it one feed token could fill memory with
+// listings of distinct windows.
+const maxMemoItems = 1 << 20
+
 // feedMemo holds memoEntries by token hash and window; revocation and
 // rotation clear it at once on this instance.
 type feedMemo struct {
 	mu      sync.Mutex
 	entries map[string]memoEntry
+	items   int // listed items held by entries
+}
+
+// set stores (or, for the zero entry, removes) an entry; the caller holds
+// mu. When the listings held would exceed maxMemoItems, the finished
+// entries are dropped first.
+func (m *feedMemo) set(key string, e memoEntry) {
+	if old, ok := m.entries[key]; ok {
+		m.items -= len(old.contents.Items)
+		delete(m.entries, key)
+	}
+	if e.done == nil && e.feed == nil {
+		return
+	}
+	if m.items+len(e.contents.Items) > maxMemoItems {
+		m.dropFinished()
+	}
+	m.entries[key] = e
+	m.items += len(e.contents.Items)
+}
+
+// dropFinished forgets every entry not being computed; the caller holds mu.
+func (m *feedMemo) dropFinished() {
+	for k, e := range m.entries {
+		if e.done == nil {
+			m.items -= len(e.contents.Items)
+			delete(m.entries, k)
+		}
+	}
 }
 
 // clear forgets every finished entry. A computation in progress is left to
@@ -295,11 +332,7 @@ type feedMemo struct {
 func (m *feedMemo) clear() {
 	m.mu.Lock()
 	defer m.mu.Unlock()
-	for k, e := range m.entries {
-		if e.done == nil {
-			delete(m.entries, k)
-		}
-	}
+	m.dropFinished()
 }
 
 // feedDay is the grid feed windows are aligned to: a window is widened to

@@ -33,7 +33,7 @@ func BenchmarkFeedContents(b *testing.B) {
 	s, f, w := benchFeedStore(b)
 	ctx := context.Background()
 	for b.Loop() {
-		c, err := s.FeedContents(ctx, f, w)
+		c, err := s.FeedContents(ctx, f, w, nil)
 		if err != nil {
 			b.Fatal(err)
 		}
@@ -46,7 +46,7 @@ func BenchmarkFeedContents(b *testing.B) {
 func BenchmarkFeedViews(b *testing.B) {
 	s, f, w := benchFeedStore(b)
 	ctx := context.Background()
-	c, err := s.FeedContents(ctx, f, w)
+	c, err := s.FeedContents(ctx, f, w, nil)
 	if err != nil {
 		b.Fatal(err)
 	}
@@ -68,7 +68,7 @@ func BenchmarkFeedContentsMonth(b *testing.B) {
 	w.To = w.From.AddDate(0, 1, 0)
 	ctx := context.Background()
 	for b.Loop() {
-		c, err := s.FeedContents(ctx, f, w)
+		c, err := s.FeedContents(ctx, f, w, nil)
 		if err != nil {
 			b.Fatal(err)
 		}
