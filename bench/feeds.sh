@@ -32,7 +32,7 @@ else
   go build -o "$WORK/jointcal" ./cmd/jointcal
 fi
 export JOINTCAL_DATABASE_URL="$WORK/bench.db" JOINTCAL_LISTEN="127.0.0.1:$JPORT" JOINTCAL_SCHEDULER=off \
-  JOINTCAL_BOOTSTRAP_ADMIN_TOKEN="$TOKEN" JOINTCAL_LOG_LEVEL=warn JOINTCAL_LOG_FORMAT=json
+  JOINTCAL_BOOTSTRAP_ADMIN_TOKEN="$TOKEN" JOINTCAL_LOG_LEVEL=warn JOINTCAL_LOG_FORMAT=json JOINTCAL_MAX_FEEDS_PER_OWNER=100
 
 SCALE="${SCALE:-10000}"
 if [ -n "${BENCH_DB:-}" ]; then
@@ -92,6 +92,23 @@ tget "full feed after one activity changed" "$URL"
 curl -fs -o /dev/null -H "$AUTH" -H 'Content-Type: application/json' -X PATCH "$API/activities/$ACT" -d '{"title":"Changed again for the feed benchmark"}'
 tget "full feed after one activity changed (again)" "$URL"
 echo "RSS: $(rss)"
+echo "== 50 feeds (EU and NATO, kind filters, full and quarterly windows), each fetched once, then all again"
+KINDS=(meeting exercise exercise_phase cross_briefing staff_talks workshop seminar webinar conference tabletop)
+FEEDS=()
+for i in $(seq 0 49); do
+  org=EU; [ $((i % 2)) -eq 1 ] && org=NATO
+  filter='{}'; [ $((i % 5)) -ne 0 ] && filter="{\"kinds\":[\"${KINDS[$((i % 10))]}\",\"${KINDS[$(((i + 3) % 10))]}\"]}"
+  p=$(mkfeed "Bench $i" organization "$org" "$filter")
+  [ $((i % 3)) -eq 2 ] && p="$p?from=$(date -u -d "+$((i * 7)) days" +%Y-%m-%dT00:00:00Z)&to=$(date -u -d "+$((i * 7 + 91)) days" +%Y-%m-%dT00:00:00Z)"
+  FEEDS+=("http://127.0.0.1:$JPORT$p")
+done
+S=$(date +%s%N)
+for u in "${FEEDS[@]}"; do curl -fs -o /dev/null "$u"; done
+echo "50 feeds fetched once: $(( ($(date +%s%N) - S) / 1000000 )) ms, RSS $(rss)"
+S=$(date +%s%N)
+for u in "${FEEDS[@]}"; do curl -fs -o /dev/null "$u"; done
+echo "50 feeds fetched again: $(( ($(date +%s%N) - S) / 1000000 )) ms, RSS $(rss)"
+curl -fs "http://127.0.0.1:$JPORT/metrics" | grep -E '^jointcal_feed_(cache_bytes|events_rendered_total) ' || true
 ETAG=$(curl -fsI "$URL" | tr -d '\r' | awk -F': ' 'tolower($1)=="etag"{print $2}')
 
 echo "== Radicale $(radicale --version) holding the same events"
