@@ -178,3 +178,52 @@ func TestFeedCacheBudgetHolds(t *testing.T) {
 		t.Fatal("the feed differs between a small and an ample cache")
 	}
 }
+
+// TestFeedConcurrentPolls: simultaneous polls of one feed, with and
+// without gzip, share the listing and all get the same complete feed
+// (run with -race for the memo and cache).
+func TestFeedConcurrentPolls(t *testing.T) {
+	t.Parallel()
+	s, path := feedFixture(t, 12, nil)
+	want := get(s, path+"?from=2027-01-01T00:00:00Z&to=2028-01-01T00:00:00Z")
+	if want.Code != http.StatusOK {
+		t.Fatalf("%d %s", want.Code, want.Body)
+	}
+	type result struct {
+		code int
+		body string
+	}
+	results := make(chan result, 16)
+	for i := range 16 {
+		go func() {
+			h := []string{}
+			if i%2 == 1 {
+				h = []string{"Accept-Encoding", "gzip"}
+			}
+			rec := get(s, path, h...)
+			if i%2 == 1 {
+				results <- result{rec.Code, rec.Header().Get("Content-Encoding")}
+				return
+			}
+			results <- result{rec.Code, rec.Body.String()}
+		}()
+	}
+	var first string
+	for i := range 16 {
+		r := <-results
+		if r.code != http.StatusOK {
+			t.Fatalf("poll %d: status %d", i, r.code)
+		}
+		if r.body == "gzip" {
+			continue
+		}
+		if first == "" {
+			first = r.body
+		} else if r.body != first {
+			t.Fatal("two simultaneous polls got different feeds")
+		}
+	}
+	if first != want.Body.String() {
+		t.Fatal("the polled feed differs from the one fetched alone")
+	}
+}
