@@ -142,8 +142,8 @@ func TestFeedBusy(t *testing.T) {
 	if rec := get(s, path); rec.Code != http.StatusOK {
 		t.Fatalf("cached feed with a full gate: %d %s", rec.Code, rec.Body)
 	}
-	if rec := get(s, path, "Accept-Encoding", "gzip"); rec.Code != http.StatusServiceUnavailable {
-		t.Fatalf("a gzip body not yet compressed with a full gate: %d, want 503", rec.Code)
+	if rec := get(s, path, "Accept-Encoding", "gzip"); rec.Code != http.StatusServiceUnavailable || rec.Header().Get("ETag") != "" || rec.Header().Get("Retry-After") == "" {
+		t.Fatalf("a gzip body not yet compressed with a full gate: %d %v, want 503 with Retry-After and no ETag", rec.Code, rec.Header())
 	}
 }
 

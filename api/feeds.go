@@ -115,9 +115,15 @@ func (s *Server) serveFeed(c echo.Context) error {
 	return s.sendCalendar(c, meta, layout, cacheKey{kind: cachedGzip, tag: contents.Version})
 }
 
-// errFeedBusy is the answer when every render slot stayed taken.
+// errFeedBusy is the answer when every render slot stayed taken; it drops
+// the calendar's validators and caching headers if they were already set,
+// since the answer is not the calendar.
 func errFeedBusy(c echo.Context) error {
-	c.Response().Header().Set("Retry-After", strconv.Itoa(int(feedRetryAfter.Seconds())))
+	h := c.Response().Header()
+	for _, name := range []string{"ETag", "Last-Modified", "Cache-Control", "Vary"} {
+		h.Del(name)
+	}
+	h.Set("Retry-After", strconv.Itoa(int(feedRetryAfter.Seconds())))
 	return problem(http.StatusServiceUnavailable, "feed-busy", "too many feeds are being rendered at once; retry after the number of seconds in Retry-After")
 }
 
