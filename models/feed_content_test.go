@@ -22,6 +22,11 @@ func TestFeedContentsIncremental(t *testing.T) {
 		world(t, s)
 		ctx := context.Background()
 		sys := models.System()
+		// The activities are written ten minutes before the first listing
+		// (creation takes its time from the store's clock), so that the
+		// incremental listings re-read only the activities changed since
+		// (the margin is five seconds) and keep the others from before.
+		s.SetClock(func() time.Time { return time.Now().UTC().Add(-10 * time.Minute) })
 		start := time.Date(2027, 5, 3, 9, 0, 0, 0, time.UTC)
 		in := func(i int) models.ActivityInput {
 			at := start.Add(time.Duration(i) * 24 * time.Hour)
@@ -35,6 +40,7 @@ func TestFeedContentsIncremental(t *testing.T) {
 			}
 			ids = append(ids, r.Activity.ID)
 		}
+		s.SetClock(func() time.Time { return time.Now().UTC() })
 		f, _, err := s.CreateFeed(ctx, sys, models.FeedInput{Name: "NATO", Owner: models.FeedOwner{Type: "organization", IDOrCode: "NATO"}}, 20)
 		if err != nil {
 			t.Fatal(err)
