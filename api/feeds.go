@@ -5,6 +5,7 @@ import (
 	"compress/gzip"
 	"context"
 	"fmt"
+	"io"
 	"net/http"
 	"strconv"
 	"strings"
@@ -35,7 +36,7 @@ func (s *Server) createFeed(c echo.Context) error {
 	if err := s.decode(c, &in); err != nil {
 		return err
 	}
-	f, token, err := s.store.CreateFeed(c.Request().Context(), actor(c), in)
+	f, token, err := s.store.CreateFeed(c.Request().Context(), actor(c), in, s.cfg.MaxFeedsPerOwner)
 	if err != nil {
 		return err
 	}
@@ -63,7 +64,6 @@ func (s *Server) deleteFeed(c echo.Context) error {
 	if err := s.store.RevokeFeed(c.Request().Context(), actor(c), id); err != nil {
 		return err
 	}
-	s.feedCache.drop(id)
 	s.feedMemo.clear()
 	return c.NoContent(http.StatusNoContent)
 }
@@ -77,14 +77,15 @@ func (s *Server) rotateFeed(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	s.feedCache.drop(id)
 	s.feedMemo.clear()
 	return c.JSON(http.StatusOK, s.feedURLs(f, token))
 }
 
 // serveFeed answers a calendar client's poll: resolve the secret token,
-// fingerprint the content, and answer 304, the cached bytes, or a fresh
-// render — in that order of cost.
+// list and fingerprint what the feed shows, and answer 304, a feed
+// assembled from cached events, or one whose missing events are read and
+// rendered first — in that order of cost. Only the events that are not
+// cached at their current version are read from the database.
 func (s *Server) serveFeed(c echo.Context) error {
 	token := strings.TrimSuffix(c.Param("token"), ".ics")
 	ctx := c.Request().Context()
@@ -92,30 +93,125 @@ func (s *Server) serveFeed(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	f, version, stamp, err := s.feedState(ctx, token, w)
+	f, contents, err := s.feedState(ctx, token, w)
 	if err != nil {
 		return err // 404 alike for unknown and revoked
 	}
 	s.fetches.add(f.ID, c.Request().UserAgent(), time.Now().UTC())
-	entry, ok := s.feedCache.get(f.ID, version)
-	if !ok {
-		views, err := s.store.FeedActivities(ctx, f, w)
-		if err != nil {
-			return err
-		}
-		events := make([]calendar.Event, len(views))
-		for i := range views {
-			events[i] = views[i].CalendarEvent(s.cfg.PublicURL(), s.cfg.UIDHost())
-		}
-		var buf bytes.Buffer
-		buf.Grow(len(events) * 1200)
-		if err := calendar.Render(&buf, calendar.Calendar{Name: f.Name, RefreshInterval: s.cfg.FeedRefresh, Stamp: stamp}, events); err != nil {
-			return err
-		}
-		entry = &feedEntry{version: version, body: buf.Bytes(), modified: stamp}
-		s.feedCache.put(f.ID, entry)
+	etag := `"` + contents.Version + `"`
+	if inm := c.Request().Header.Get("If-None-Match"); inm != "" && etagMatches(inm, etag) {
+		// The version alone decides; nothing needs assembling.
+		s.calendarHeaders(c, calendarMeta{etag: etag})
+		return c.NoContent(http.StatusNotModified)
 	}
-	return s.sendCalendar(c, entry)
+	layout, stamp, err := s.feedLayout(ctx, c, f, contents)
+	if err != nil {
+		return err
+	}
+	meta := calendarMeta{etag: etag, modified: stamp}
+	if s.notModified(c, meta) {
+		return nil
+	}
+	return s.sendCalendar(c, meta, layout, cacheKey{kind: cachedGzip, tag: contents.Version})
+}
+
+// errFeedBusy is the answer when every render slot stayed taken; it drops
+// the calendar's validators and caching headers if they were already set,
+// since the answer is not the calendar.
+func errFeedBusy(c echo.Context) error {
+	h := c.Response().Header()
+	for _, name := range []string{"ETag", "Last-Modified", "Cache-Control", "Vary"} {
+		h.Del(name)
+	}
+	h.Set("Retry-After", strconv.Itoa(int(feedRetryAfter.Seconds())))
+	return problem(http.StatusServiceUnavailable, "feed-busy", "too many feeds are being rendered at once; retry after the number of seconds in Retry-After")
+}
+
+// feedQueueWait is how long a cold feed request waits for a render slot
+// before it is answered 503; feedRetryAfter is what that answer suggests.
+const (
+	feedQueueWait  = 2 * time.Second
+	feedRetryAfter = 5 * time.Second
+)
+
+// feedLayout returns the feed's calendar ready to write and its stamp
+// (DTSTAMP, Last-Modified): from the cache when this version was laid out
+// before, otherwise from cached event blocks, reading and rendering (inside
+// the render gate) only those that are missing.
+func (s *Server) feedLayout(ctx context.Context, c echo.Context, f *models.Feed, contents models.FeedContents) (*calendar.Assembly, time.Time, error) {
+	layoutKey := cacheKey{kind: cachedLayout, tag: contents.Version}
+	if v, ok := s.feedCache.get(layoutKey); ok {
+		return v.layout, v.stamp, nil
+	}
+	blocks := make([]*calendar.EventBlock, len(contents.Items))
+	var missing []int64
+	for i, it := range contents.Items {
+		if v, ok := s.feedCache.get(cacheKey{kind: cachedBlock, id: it.ID, version: it.Version, tag: contents.Refs}); ok {
+			blocks[i] = v.block
+		} else {
+			missing = append(missing, it.ID)
+		}
+	}
+	if len(missing) > 0 {
+		if !s.feedGate.enter(ctx) {
+			return nil, time.Time{}, errFeedBusy(c)
+		}
+		rendered, err := s.renderBlocks(ctx, f, missing)
+		s.feedGate.leave()
+		if err != nil {
+			return nil, time.Time{}, err
+		}
+		for i, it := range contents.Items {
+			if blocks[i] != nil {
+				continue
+			}
+			b, ok := rendered[it.ID]
+			if !ok {
+				return nil, time.Time{}, fmt.Errorf("feed %d: activity %d vanished while rendering", f.ID, it.ID)
+			}
+			blocks[i] = b
+			s.feedCache.put(cacheKey{kind: cachedBlock, id: it.ID, version: it.Version, tag: contents.Refs}, cacheValue{block: b}, int64(b.Size()))
+		}
+	}
+	// The feed changes when anything it shows changes, and only then.
+	stamp := contents.RefStamp
+	for _, b := range blocks {
+		if m := b.LastModified(); m.After(stamp) {
+			stamp = m
+		}
+	}
+	if stamp.IsZero() {
+		stamp = f.CreatedAt
+	}
+	stamp = stamp.UTC().Truncate(time.Second)
+	layout, err := calendar.Assemble(calendar.Calendar{Name: f.Name, RefreshInterval: s.cfg.FeedRefresh, Stamp: stamp}, blocks)
+	if err != nil {
+		return nil, time.Time{}, fmt.Errorf("feed %d: assemble %d events: %w", f.ID, len(blocks), err)
+	}
+	s.feedCache.put(layoutKey, cacheValue{layout: layout, stamp: stamp}, layout.Size())
+	return layout, stamp, nil
+}
+
+// renderBlocks reads the given activities and renders each as a block.
+func (s *Server) renderBlocks(ctx context.Context, f *models.Feed, ids []int64) (map[int64]*calendar.EventBlock, error) {
+	views, err := s.store.FeedViews(ctx, ids)
+	if err != nil {
+		return nil, fmt.Errorf("feed %d: %w", f.ID, err)
+	}
+	events := make([]calendar.Event, len(views))
+	for i := range views {
+		events[i] = views[i].CalendarEvent(s.cfg.PublicURL(), s.cfg.UIDHost())
+	}
+	blocks, err := calendar.RenderEvents(events)
+	if err != nil {
+		return nil, fmt.Errorf("feed %d: %w", f.ID, err)
+	}
+	s.feedCache.rendered.Add(int64(len(blocks)))
+	out := make(map[int64]*calendar.EventBlock, len(views))
+	for i := range views {
+		out[views[i].ID] = blocks[i]
+	}
+	return out, nil
 }
 
 // feedStateTTL is how long a feed's token resolution and version are
@@ -124,61 +220,145 @@ func (s *Server) serveFeed(c echo.Context) error {
 // instance at most this much later.
 const feedStateTTL = time.Second
 
-// feedState resolves a token and fingerprints the feed's content, reusing
-// both for feedStateTTL.
-func (s *Server) feedState(ctx context.Context, token string, w models.FeedWindow) (*models.Feed, string, time.Time, error) {
+// feedState resolves a token and lists and fingerprints the feed's
+// contents, reusing both for feedStateTTL while this process writes
+// nothing. Concurrent requests for the same feed and window share one
+// computation, so a poll storm on a large feed costs one listing per TTL
+// rather than one per request; after the TTL the previous listing is
+// brought up to date rather than listed again.
+func (s *Server) feedState(ctx context.Context, token string, w models.FeedWindow) (*models.Feed, models.FeedContents, error) {
 	key := models.HashFeedToken(token) + fmt.Sprintf("|%d|%d", w.From.Unix(), w.To.Unix())
-	now := time.Now()
-	s.feedMemo.mu.Lock()
-	m, ok := s.feedMemo.entries[key]
-	s.feedMemo.mu.Unlock()
-	gen := s.store.Generation()
-	if ok && now.Before(m.expires) && m.generation == gen {
-		return m.feed, m.version, m.stamp, nil
+	for {
+		gen := s.store.Generation()
+		s.feedMemo.mu.Lock()
+		m, ok := s.feedMemo.entries[key]
+		if ok && m.done == nil && time.Now().Before(m.expires) && m.generation == gen {
+			s.feedMemo.mu.Unlock()
+			return m.feed, m.contents, nil
+		}
+		if ok && m.done != nil { // another request is computing it
+			done := m.done
+			s.feedMemo.mu.Unlock()
+			select {
+			case <-done:
+				continue
+			case <-ctx.Done():
+				return nil, models.FeedContents{}, ctx.Err()
+			}
+		}
+		var prev *models.FeedContents
+		if ok {
+			prev = &m.contents
+		}
+		done := make(chan struct{})
+		s.feedMemo.set(key, memoEntry{done: done, contents: m.contents})
+		s.feedMemo.mu.Unlock()
+
+		f, contents, err := s.loadFeedState(ctx, token, w, prev)
+		s.feedMemo.mu.Lock()
+		if err != nil {
+			s.feedMemo.set(key, memoEntry{})
+		} else {
+			s.feedMemo.set(key, memoEntry{feed: f, contents: contents, expires: time.Now().Add(feedStateTTL), generation: gen})
+		}
+		s.feedMemo.mu.Unlock()
+		close(done)
+		return f, contents, err
 	}
-	f, err := s.store.FeedByToken(ctx, token)
-	if err != nil {
-		return nil, "", time.Time{}, err
-	}
-	version, stamp, err := s.store.FeedVersion(ctx, f, w)
-	if err != nil {
-		return nil, "", time.Time{}, err
-	}
-	s.feedMemo.mu.Lock()
-	defer s.feedMemo.mu.Unlock()
-	if len(s.feedMemo.entries) > 4096 {
-		clear(s.feedMemo.entries)
-	}
-	s.feedMemo.entries[key] = memoEntry{feed: f, version: version, stamp: stamp, expires: now.Add(feedStateTTL), generation: gen}
-	return f, version, stamp, nil
 }
 
-// memoEntry is a resolved feed and its version, briefly reused.
-type memoEntry struct {
-	feed    *models.Feed
-	version string
-	stamp   time.Time
-	expires time.Time
-	// generation is the store's write count when the entry was made.
-	generation uint64
+// loadFeedState is feedState's computation.
+func (s *Server) loadFeedState(ctx context.Context, token string, w models.FeedWindow, prev *models.FeedContents) (*models.Feed, models.FeedContents, error) {
+	f, err := s.store.FeedByToken(ctx, token)
+	if err != nil {
+		return nil, models.FeedContents{}, err
+	}
+	contents, err := s.store.FeedContents(ctx, f, w, prev)
+	if err != nil {
+		return nil, models.FeedContents{}, err
+	}
+	return f, contents, nil
 }
+
+// memoEntry is a resolved feed and its contents, briefly reused, or (done
+// set) a computation in progress that other requests wait for.
+type memoEntry struct {
+	feed     *models.Feed
+	contents models.FeedContents
+	expires  time.Time
+	// generation is the store's write count when the computation started.
+	generation uint64
+	done       chan struct{}
+}
+
+// maxMemoItems bounds the listings the memo keeps (16 bytes an item):
+// windows are many, so without it one feed token could fill memory with
+// listings of distinct windows.
+const maxMemoItems = 1 << 20
 
 // feedMemo holds memoEntries by token hash and window; revocation and
 // rotation clear it at once on this instance.
 type feedMemo struct {
 	mu      sync.Mutex
 	entries map[string]memoEntry
+	items   int // listed items held by entries
 }
 
+// set stores (or, for the zero entry, removes) an entry; the caller holds
+// mu. When the listings held would exceed maxMemoItems, the finished
+// entries are dropped first.
+func (m *feedMemo) set(key string, e memoEntry) {
+	if old, ok := m.entries[key]; ok {
+		m.items -= len(old.contents.Items)
+		delete(m.entries, key)
+	}
+	if e.done == nil && e.feed == nil {
+		return
+	}
+	if m.items+len(e.contents.Items) > maxMemoItems {
+		m.dropFinished()
+	}
+	m.entries[key] = e
+	m.items += len(e.contents.Items)
+}
+
+// dropFinished forgets every entry not being computed; the caller holds mu.
+func (m *feedMemo) dropFinished() {
+	for k, e := range m.entries {
+		if e.done == nil {
+			m.items -= len(e.contents.Items)
+			delete(m.entries, k)
+		}
+	}
+}
+
+// clear forgets every finished entry. A computation in progress is left to
+// finish; it records the store generation it started at, so the request
+// after a revocation or rotation (both writes) computes afresh.
 func (m *feedMemo) clear() {
 	m.mu.Lock()
 	defer m.mu.Unlock()
-	clear(m.entries)
+	m.dropFinished()
 }
 
-// feedWindow reads ?from=&to=, defaulting to [now-FeedPast, now+horizon].
+// feedDay is the grid feed windows are aligned to: a window is widened to
+// whole UTC days, so that the windows of one day's polls are the same few
+// and their listings are reused.
+const feedDay = 24 * time.Hour
+
+// maxFeedWindow is the longest window a feed request may ask for: the
+// default window (FeedPast back, the horizon ahead) plus the days the
+// alignment may add. Occurrences exist only inside the horizon, so a
+// longer window would show nothing more and only cost more to list.
+func (s *Server) maxFeedWindow() time.Duration {
+	return s.cfg.FeedPast + s.cfg.Horizon + 2*feedDay
+}
+
+// feedWindow reads ?from=&to=, defaulting to [now-FeedPast, now+horizon],
+// widens them to whole UTC days and refuses a window longer than
+// maxFeedWindow.
 func (s *Server) feedWindow(c echo.Context) (models.FeedWindow, error) {
-	now := time.Now().UTC().Truncate(24 * time.Hour) // a stable window all day long
+	now := time.Now().UTC().Truncate(feedDay) // a stable window all day long
 	w := models.FeedWindow{From: now.Add(-s.cfg.FeedPast), To: now.Add(s.cfg.Horizon), Retention: s.cfg.FeedRetention}
 	from, err := timeParam(c, "from")
 	if err != nil {
@@ -189,45 +369,117 @@ func (s *Server) feedWindow(c echo.Context) (models.FeedWindow, error) {
 		return w, err
 	}
 	if !from.IsZero() {
-		w.From = from
+		w.From = from.UTC().Truncate(feedDay)
 	}
 	if !to.IsZero() {
-		w.To = to
+		w.To = to.UTC()
+		if day := w.To.Truncate(feedDay); !day.Equal(w.To) {
+			w.To = day.Add(feedDay)
+		}
 	}
 	if !w.To.After(w.From) {
 		return w, invalid("to", "must be after from")
 	}
+	if limit := s.maxFeedWindow(); w.To.Sub(w.From) > limit {
+		return w, invalid("to", fmt.Sprintf("the window may span at most %d days (JOINTCAL_FEED_PAST plus JOINTCAL_HORIZON)", int(limit/feedDay)))
+	}
 	return w, nil
 }
 
-// sendCalendar writes cached calendar bytes with validators, revalidation,
-// HEAD and gzip.
-func (s *Server) sendCalendar(c echo.Context, e *feedEntry) error {
+// calendarMeta is a calendar answer's validators.
+type calendarMeta struct {
+	etag     string
+	modified time.Time
+}
+
+// notModified writes the validators and caching headers and, when the
+// client's copy is current, the 304; it reports whether it answered.
+func (s *Server) notModified(c echo.Context, m calendarMeta) bool {
+	s.calendarHeaders(c, m)
+	req := c.Request()
+	if inm := req.Header.Get("If-None-Match"); inm != "" {
+		if etagMatches(inm, m.etag) {
+			_ = c.NoContent(http.StatusNotModified)
+			return true
+		}
+	} else if ims, err := http.ParseTime(req.Header.Get("If-Modified-Since")); err == nil && !m.modified.After(ims) {
+		_ = c.NoContent(http.StatusNotModified)
+		return true
+	}
+	return false
+}
+
+// calendarHeaders sets the validators (Last-Modified when known) and the
+// caching headers of a calendar answer.
+func (s *Server) calendarHeaders(c echo.Context, m calendarMeta) {
 	h := c.Response().Header()
-	etag := `"` + e.version + `"`
-	h.Set("ETag", etag)
-	h.Set("Last-Modified", e.modified.Format(http.TimeFormat))
+	h.Set("ETag", m.etag)
+	if !m.modified.IsZero() {
+		h.Set("Last-Modified", m.modified.Format(http.TimeFormat))
+	}
 	h.Set("Cache-Control", "private, max-age="+strconv.Itoa(int(s.cfg.FeedRefresh.Seconds())))
 	h.Set("Vary", "Accept-Encoding")
 	h.Set(echo.HeaderContentType, "text/calendar; charset=utf-8")
+}
+
+// calendarBody is a calendar of known size that can write itself.
+type calendarBody interface {
+	Size() int64
+	WriteTo(io.Writer) (int64, error)
+}
+
+// sendCalendar writes a calendar body (after notModified said no) with
+// HEAD and gzip: the plain body is streamed from its parts; the gzip form
+// is compressed once per version (inside the render gate) and cached.
+func (s *Server) sendCalendar(c echo.Context, m calendarMeta, body calendarBody, gzKey cacheKey) error {
+	h := c.Response().Header()
 	req := c.Request()
-	if inm := req.Header.Get("If-None-Match"); inm != "" {
-		if etagMatches(inm, etag) {
-			return c.NoContent(http.StatusNotModified)
-		}
-	} else if ims, err := http.ParseTime(req.Header.Get("If-Modified-Since")); err == nil && !e.modified.After(ims) {
-		return c.NoContent(http.StatusNotModified)
-	}
-	body := e.body
 	if acceptsGzip(req.Header.Get("Accept-Encoding")) {
-		body = e.gzipped()
+		gz, err := s.gzipped(c, body, gzKey)
+		if err != nil {
+			return err
+		}
 		h.Set("Content-Encoding", "gzip")
+		h.Set("Content-Length", strconv.Itoa(len(gz)))
+		if req.Method == http.MethodHead {
+			return c.NoContent(http.StatusOK)
+		}
+		return c.Blob(http.StatusOK, "text/calendar; charset=utf-8", gz)
 	}
-	h.Set("Content-Length", strconv.Itoa(len(body)))
+	h.Set("Content-Length", strconv.FormatInt(body.Size(), 10))
 	if req.Method == http.MethodHead {
 		return c.NoContent(http.StatusOK)
 	}
-	return c.Blob(http.StatusOK, "text/calendar; charset=utf-8", body)
+	c.Response().WriteHeader(http.StatusOK)
+	if _, err := body.WriteTo(c.Response()); err != nil {
+		logger(c).Warn("feed write stopped", "error", err)
+	}
+	return nil
+}
+
+// gzipped compresses body once per key and caches the result.
+func (s *Server) gzipped(c echo.Context, body calendarBody, key cacheKey) ([]byte, error) {
+	if v, ok := s.feedCache.get(key); ok {
+		return v.gz, nil
+	}
+	if !s.feedGate.enter(c.Request().Context()) {
+		return nil, errFeedBusy(c)
+	}
+	defer s.feedGate.leave()
+	var b bytes.Buffer
+	zw, err := gzip.NewWriterLevel(&b, gzip.BestSpeed)
+	if err != nil {
+		return nil, fmt.Errorf("gzip writer: %w", err)
+	}
+	if _, err := body.WriteTo(zw); err != nil {
+		return nil, fmt.Errorf("compress calendar: %w", err)
+	}
+	if err := zw.Close(); err != nil {
+		return nil, fmt.Errorf("compress calendar: %w", err)
+	}
+	gz := b.Bytes()
+	s.feedCache.put(key, cacheValue{gz: gz}, int64(len(gz)))
+	return gz, nil
 }
 
 func etagMatches(header, etag string) bool {
@@ -262,66 +514,20 @@ func (s *Server) activityICS(c echo.Context, id int64) error {
 		return err
 	}
 	c.Response().Header().Set("Content-Disposition", `attachment; filename="activity-`+itoa(id)+`.ics"`)
-	return s.sendCalendar(c, &feedEntry{version: "a" + itoa(id) + "-" + strconv.Itoa(v.Version), body: buf.Bytes(), modified: v.UpdatedAt.Truncate(time.Second)})
-}
-
-// feedEntry is one rendered feed version.
-type feedEntry struct {
-	version  string
-	body     []byte
-	modified time.Time
-	gzOnce   sync.Once
-	gz       []byte
-}
-
-// gzipped compresses the body once, on the first client that asks.
-func (e *feedEntry) gzipped() []byte {
-	e.gzOnce.Do(func() {
-		var b bytes.Buffer
-		zw, _ := gzip.NewWriterLevel(&b, gzip.BestSpeed)
-		_, _ = zw.Write(e.body)
-		_ = zw.Close()
-		e.gz = b.Bytes()
-	})
-	return e.gz
-}
-
-// feedCache keeps the latest rendered version of each feed. A new version
-// replaces the old one; the number of feeds kept is bounded.
-type feedCache struct {
-	mu      sync.Mutex
-	entries map[int64]*feedEntry
-	max     int
-}
-
-func newFeedCache(max int) *feedCache {
-	return &feedCache{entries: map[int64]*feedEntry{}, max: max}
-}
-
-func (fc *feedCache) get(id int64, version string) (*feedEntry, bool) {
-	fc.mu.Lock()
-	defer fc.mu.Unlock()
-	e, ok := fc.entries[id]
-	if !ok || e.version != version {
-		return nil, false
+	version := "a" + itoa(id) + "-" + strconv.Itoa(v.Version)
+	meta := calendarMeta{etag: `"` + version + `"`, modified: v.UpdatedAt.Truncate(time.Second)}
+	if s.notModified(c, meta) {
+		return nil
 	}
-	return e, true
+	return s.sendCalendar(c, meta, bytesBody(buf.Bytes()), cacheKey{kind: cachedGzip, tag: version + "|" + itoa(int64(buf.Len()))})
 }
 
-func (fc *feedCache) put(id int64, e *feedEntry) {
-	fc.mu.Lock()
-	defer fc.mu.Unlock()
-	if _, ok := fc.entries[id]; !ok && len(fc.entries) >= fc.max {
-		for k := range fc.entries { // evict an arbitrary entry
-			delete(fc.entries, k)
-			break
-		}
-	}
-	fc.entries[id] = e
-}
+// bytesBody is a calendar already rendered whole.
+type bytesBody []byte
 
-func (fc *feedCache) drop(id int64) {
-	fc.mu.Lock()
-	defer fc.mu.Unlock()
-	delete(fc.entries, id)
+func (b bytesBody) Size() int64 { return int64(len(b)) }
+
+func (b bytesBody) WriteTo(w io.Writer) (int64, error) {
+	n, err := w.Write(b)
+	return int64(n), err
 }

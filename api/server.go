@@ -34,9 +34,11 @@ type Server struct {
 	registry *prometheus.Registry
 	requests *prometheus.CounterVec
 	latency  *prometheus.HistogramVec
-	// feedCache holds rendered feeds by version; fetches batches the
+	// feedCache holds rendered feed events and layouts within a byte
+	// budget; feedGate bounds concurrent renders; fetches batches the
 	// subscriber statistics.
 	feedCache *feedCache
+	feedGate  *renderGate
 	feedMemo  feedMemo
 	fetches   *fetchRecorder
 	// syncExternal fetches a subscription on demand (set by the wiring).
@@ -60,7 +62,7 @@ type Server struct {
 func New(store *models.Store, cfg config.Config, log *slog.Logger) *Server {
 	e := echo.New()
 	e.HideBanner, e.HidePort = true, true
-	s := &Server{echo: e, store: store, cfg: cfg, log: log, registry: prometheus.NewRegistry(), feedCache: newFeedCache(1024), feedMemo: feedMemo{entries: map[string]memoEntry{}}, fetches: newFetchRecorder(store, log, 5*time.Second)}
+	s := &Server{echo: e, store: store, cfg: cfg, log: log, registry: prometheus.NewRegistry(), feedCache: newFeedCache(cfg.FeedCacheBytes), feedGate: newRenderGate(cfg.FeedRenders, feedQueueWait), feedMemo: feedMemo{entries: map[string]memoEntry{}}, fetches: newFetchRecorder(store, log, 5*time.Second)}
 	s.jobCtx, s.jobCancel = context.WithCancel(context.Background())
 	s.sessions = models.DefaultSessionSettings()
 	s.linkLimiter = auth.NewLimiter(10, 15*time.Minute)
@@ -69,6 +71,7 @@ func New(store *models.Store, cfg config.Config, log *slog.Logger) *Server {
 	s.requests = prometheus.NewCounterVec(prometheus.CounterOpts{Name: "jointcal_http_requests_total", Help: "HTTP requests by route, method and status."}, []string{"route", "method", "status"})
 	s.latency = prometheus.NewHistogramVec(prometheus.HistogramOpts{Name: "jointcal_http_request_duration_seconds", Help: "HTTP request latency by route.", Buckets: []float64{.0005, .001, .002, .005, .01, .025, .05, .1, .25, .5, 1, 2.5}}, []string{"route", "method"})
 	s.registry.MustRegister(s.requests, s.latency, collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
+	s.registerFeedMetrics()
 	e.HTTPErrorHandler = s.errorHandler
 	e.Use(middleware.RequestID())
 	e.Use(s.observe)

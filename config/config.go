@@ -55,6 +55,17 @@ type Config struct {
 	// FeedRetention is how long cancelled and deleted activities stay in
 	// feeds as STATUS:CANCELLED so subscribed clients remove them.
 	FeedRetention time.Duration
+	// FeedCacheBytes bounds the memory that rendered feed events, feed
+	// layouts and compressed feeds may hold, so that no number of feeds or
+	// windows can grow the process beyond it.
+	FeedCacheBytes int64
+	// FeedRenders is how many feed requests may read and render events at
+	// once; more wait briefly, then get 503 with Retry-After, so that a burst
+	// of cold feeds cannot take every core and all memory.
+	FeedRenders int
+	// MaxFeedsPerOwner is how many live feeds one person or organisation
+	// may own; each feed is a standing cost of polls and cache.
+	MaxFeedsPerOwner int
 
 	// SMTP delivers notices; with no SMTPHost they go to MailDir as .eml
 	// files (and to the log), so a demo needs no mail server.
@@ -157,6 +168,30 @@ func Settings() []Setting {
 		{"JOINTCAL_FEED_REFRESH", "1h", "how often feeds ask calendar clients to poll (REFRESH-INTERVAL, Cache-Control)", durationSetting(func(c *Config) *time.Duration { return &c.FeedRefresh }, time.Minute)},
 		{"JOINTCAL_FEED_PAST", "2160h", "how far back a feed reaches by default (90 days)", durationSetting(func(c *Config) *time.Duration { return &c.FeedPast }, 0)},
 		{"JOINTCAL_FEED_RETENTION", "2160h", "how long cancelled and deleted activities stay in feeds as cancelled (90 days)", durationSetting(func(c *Config) *time.Duration { return &c.FeedRetention }, 0)},
+		{"JOINTCAL_FEED_CACHE_BYTES", "67108864", "memory for rendered feed events and compressed feeds, in bytes (default 64 MiB; least recently used goes first)", func(c *Config, v string) error {
+			n, err := strconv.ParseInt(v, 10, 64)
+			if err != nil || n < 1<<20 {
+				return errors.New("want an integer of at least 1048576 (1 MiB)")
+			}
+			c.FeedCacheBytes = n
+			return nil
+		}},
+		{"JOINTCAL_FEED_RENDERS", "2", "feed requests that may read and render events at once; more wait up to 2 s, then get 503 with Retry-After", func(c *Config, v string) error {
+			n, err := strconv.Atoi(v)
+			if err != nil || n < 1 || n > 64 {
+				return errors.New("want an integer from 1 to 64")
+			}
+			c.FeedRenders = n
+			return nil
+		}},
+		{"JOINTCAL_MAX_FEEDS_PER_OWNER", "20", "live feeds one person or organisation may own", func(c *Config, v string) error {
+			n, err := strconv.Atoi(v)
+			if err != nil || n < 1 || n > 100000 {
+				return errors.New("want an integer from 1 to 100000")
+			}
+			c.MaxFeedsPerOwner = n
+			return nil
+		}},
 		{"JOINTCAL_SMTP_HOST", "", "SMTP server; empty writes notices as .eml files to JOINTCAL_MAIL_DIR and logs them", func(c *Config, v string) error { c.SMTPHost = v; return nil }},
 		{"JOINTCAL_SMTP_PORT", "587", "SMTP port", func(c *Config, v string) error {
 			n, err := strconv.Atoi(v)

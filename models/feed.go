@@ -68,8 +68,10 @@ func HashFeedToken(token string) string {
 // Administrators may create any feed; planners for their organisation or
 // one of its people; viewers bound to an organisation for one of its
 // people (tokens are not tied to a person, so "for themselves" is checked
-// at the level of the organisation).
-func (s *Store) CreateFeed(ctx context.Context, a Actor, in FeedInput) (*Feed, string, error) {
+// at the level of the organisation). An owner may have at most maxPerOwner
+// live feeds: every feed is polled and cached, so their number is what
+// bounds the work one organisation's tokens can ask of the service.
+func (s *Store) CreateFeed(ctx context.Context, a Actor, in FeedInput, maxPerOwner int) (*Feed, string, error) {
 	token, err := NewSecret()
 	if err != nil {
 		return nil, "", err
@@ -89,6 +91,14 @@ func (s *Store) CreateFeed(ctx context.Context, a Actor, in FeedInput) (*Feed, s
 		case a.OrganizationID != 0 && a.OrganizationID == ownerOrg && (a.Role == RolePlanner || in.Owner.Type == "person"):
 		default:
 			return &ForbiddenError{Reason: "feeds may be created for your own organisation (planners) or for a person of it"}
+		}
+		var live int64
+		if err := tx.Model(&Feed{}).Where("owner_type = ? AND owner_id = ? AND revoked_at IS NULL", in.Owner.Type, ownerID).Count(&live).Error; err != nil {
+			return fmt.Errorf("count the feeds of %s %d: %w", in.Owner.Type, ownerID, err)
+		}
+		if live >= int64(maxPerOwner) {
+			v.add("owner", "already has %d live feeds, the most one owner may have (JOINTCAL_MAX_FEEDS_PER_OWNER=%d); revoke one first", live, maxPerOwner)
+			return v
 		}
 		raw, err := jsonMarshal(in.Filter)
 		if err != nil {

@@ -1,0 +1,59 @@
+package api
+
+import (
+	"context"
+	"io"
+	"log/slog"
+	"net/http"
+	"os"
+	"testing"
+
+	"github.com/jointcal/jointcal/config"
+	"github.com/jointcal/jointcal/models"
+)
+
+// BenchmarkFeedAfterChange: one activity of a large feed changes, then the
+// feed is fetched; run against a copy of a database made by
+// `jointcal demo --scale N` named by JOINTCAL_BENCH_DB. The copy is changed.
+func BenchmarkFeedAfterChange(b *testing.B) {
+	dsn := os.Getenv("JOINTCAL_BENCH_DB")
+	if dsn == "" {
+		b.Skip("set JOINTCAL_BENCH_DB to a copy of a database made by jointcal demo --scale")
+	}
+	store, err := models.Open(dsn)
+	if err != nil {
+		b.Fatal(err)
+	}
+	cfg, err := config.Load(func(string) string { return "" })
+	if err != nil {
+		b.Fatal(err)
+	}
+	s := New(store, cfg, slog.New(slog.NewTextHandler(io.Discard, nil)))
+	defer s.Close()
+	ctx := context.Background()
+	sys := models.System()
+	_, token, err := store.CreateFeed(ctx, sys, models.FeedInput{Name: "bench", Owner: models.FeedOwner{Type: "organization", IDOrCode: "EU"}}, 1000)
+	if err != nil {
+		b.Fatal(err)
+	}
+	path := "/feeds/" + token + ".ics"
+	if rec := get(s, path); rec.Code != http.StatusOK {
+		b.Fatalf("%d %s", rec.Code, rec.Body)
+	}
+	v, err := store.GetActivity(ctx, sys, 1)
+	if err != nil {
+		b.Fatalf("no activity 1 to change: %v", err)
+	}
+	in := v.Input()
+	for i := 0; b.Loop(); i++ {
+		b.StopTimer()
+		in.Title = v.Title + string(rune('a'+i%26))
+		if _, err := store.UpdateActivity(ctx, sys, v.ID, in, models.WriteOptions{OverrideReason: "bench"}); err != nil {
+			b.Fatal(err)
+		}
+		b.StartTimer()
+		if rec := get(s, path); rec.Code != http.StatusOK {
+			b.Fatalf("%d", rec.Code)
+		}
+	}
+}

@@ -1,0 +1,158 @@
+package api
+
+import (
+	"container/list"
+	"context"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/jointcal/jointcal/calendar"
+	"github.com/prometheus/client_golang/prometheus"
+)
+
+// cacheKind tells apart what the feed cache holds.
+type cacheKind uint8
+
+const (
+	// cachedBlock is one activity's rendered VEVENTs, keyed by id, version
+	// and the reference-data fingerprint (names shown in the event).
+	cachedBlock cacheKind = iota + 1
+	// cachedLayout is a feed version's calendar head and ordered blocks.
+	cachedLayout
+	// cachedGzip is a feed version's gzip-compressed body.
+	cachedGzip
+)
+
+// cacheKey identifies a cache entry; fields a kind does not use are zero.
+type cacheKey struct {
+	kind    cacheKind
+	id      int64
+	version int
+	tag     string // reference fingerprint (blocks) or feed version (layouts, gzip)
+}
+
+// cacheValue is one of a block, a layout or compressed bytes.
+type cacheValue struct {
+	block  *calendar.EventBlock
+	layout *calendar.Assembly
+	stamp  time.Time // a layout's DTSTAMP and Last-Modified
+	gz     []byte
+}
+
+// feedCache is a least-recently-used cache bounded by bytes, shared by
+// every feed: blocks are per activity, so a thousand feeds or windows
+// showing the same activities hold them once, and nothing a client asks
+// for can make the cache hold more than its budget. A layout pins the
+// blocks it orders, so it is charged their full size (a conservative
+// count: a block held by both is counted twice).
+type feedCache struct {
+	// rendered counts the events rendered because no block was cached
+	// (jointcal_feed_events_rendered_total): after one change to a feed of
+	// thousands it should move by one.
+	rendered atomic.Int64
+	mu       sync.Mutex
+	budget   int64
+	used     int64
+	order    *list.List // of *cacheEntry, most recently used first
+	entries  map[cacheKey]*list.Element
+}
+
+type cacheEntry struct {
+	key   cacheKey
+	value cacheValue
+	size  int64
+}
+
+func newFeedCache(budget int64) *feedCache {
+	return &feedCache{budget: budget, order: list.New(), entries: map[cacheKey]*list.Element{}}
+}
+
+// get returns an entry and marks it recently used.
+func (fc *feedCache) get(k cacheKey) (cacheValue, bool) {
+	fc.mu.Lock()
+	defer fc.mu.Unlock()
+	el, ok := fc.entries[k]
+	if !ok {
+		return cacheValue{}, false
+	}
+	fc.order.MoveToFront(el)
+	return el.Value.(*cacheEntry).value, true
+}
+
+// put stores an entry of the given size, evicting the least recently used
+// until it fits; an entry larger than the whole budget is not kept.
+func (fc *feedCache) put(k cacheKey, v cacheValue, size int64) {
+	fc.mu.Lock()
+	defer fc.mu.Unlock()
+	if el, ok := fc.entries[k]; ok {
+		fc.remove(el)
+	}
+	if size > fc.budget {
+		return
+	}
+	for fc.used+size > fc.budget {
+		fc.remove(fc.order.Back())
+	}
+	fc.entries[k] = fc.order.PushFront(&cacheEntry{key: k, value: v, size: size})
+	fc.used += size
+}
+
+func (fc *feedCache) remove(el *list.Element) {
+	e := el.Value.(*cacheEntry)
+	fc.order.Remove(el)
+	delete(fc.entries, e.key)
+	fc.used -= e.size
+}
+
+// bytes is what the cache holds now (for tests and metrics).
+func (fc *feedCache) bytes() int64 {
+	fc.mu.Lock()
+	defer fc.mu.Unlock()
+	return fc.used
+}
+
+// registerFeedMetrics exposes the feed cache's size and render count.
+func (s *Server) registerFeedMetrics() {
+	s.registry.MustRegister(
+		prometheus.NewGaugeFunc(prometheus.GaugeOpts{Name: "jointcal_feed_cache_bytes", Help: "Bytes held by the feed cache (bounded by JOINTCAL_FEED_CACHE_BYTES)."},
+			func() float64 { return float64(s.feedCache.bytes()) }),
+		prometheus.NewCounterFunc(prometheus.CounterOpts{Name: "jointcal_feed_events_rendered_total", Help: "Feed events read and rendered because no cached rendering of their version existed."},
+			func() float64 { return float64(s.feedCache.rendered.Load()) }),
+	)
+}
+
+// renderGate bounds the feed requests that read and render at once. Cold
+// renders cost database reads, CPU and transient memory in proportion to
+// the feed; an unbounded number of them at once is how a burst of distinct
+// feeds took the service to gigabytes and timeouts.
+type renderGate struct {
+	slots chan struct{}
+	wait  time.Duration
+}
+
+func newRenderGate(n int, wait time.Duration) *renderGate {
+	return &renderGate{slots: make(chan struct{}, n), wait: wait}
+}
+
+// enter takes a slot, waiting at most the gate's wait; ok is false when
+// none came free (or ctx ended), and the caller must answer 503.
+func (g *renderGate) enter(ctx context.Context) (ok bool) {
+	select {
+	case g.slots <- struct{}{}:
+		return true
+	default:
+	}
+	t := time.NewTimer(g.wait)
+	defer t.Stop()
+	select {
+	case g.slots <- struct{}{}:
+		return true
+	case <-t.C:
+		return false
+	case <-ctx.Done():
+		return false
+	}
+}
+
+func (g *renderGate) leave() { <-g.slots }
