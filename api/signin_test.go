@@ -316,3 +316,31 @@ func TestPeopleSeeWhatTheirGrantsAllow(t *testing.T) {
 		}
 	})
 }
+
+// TestPeopleHaveFeedsOfTheirOwn: a signed-in person makes feeds for
+// themselves (not for colleagues), lists and revokes them, and sees
+// nobody else's.
+func TestPeopleHaveFeedsOfTheirOwn(t *testing.T) {
+	t.Parallel()
+	modelstest.ForEach(t, func(t *testing.T, s *models.Store) {
+		e := newEnv(t, s)
+		m := newMailbox(e)
+		chloe := newBrowser(e)
+		chloe.signIn(m, "chloe@eeas.example")
+		csrf := e.expect(chloe.do("GET", "/api/v1/me", nil, ""), 200).json(t)["csrf_token"].(string)
+		mine := e.expect(chloe.do("POST", "/api/v1/feeds", map[string]any{"name": "My agenda", "owner": map[string]any{"type": "person", "id_or_code": "chloe@eeas.example"}}, csrf), 201).json(t)
+		e.expect(chloe.do("POST", "/api/v1/feeds", map[string]any{"name": "Ana's", "owner": map[string]any{"type": "person", "id_or_code": "ana@eeas.example"}}, csrf), 403)
+		e.expect(chloe.do("POST", "/api/v1/feeds", map[string]any{"name": "EU", "owner": map[string]any{"type": "organization", "id_or_code": "EU"}}, csrf), 403)
+		// A planner's token makes an organisation feed; Chloé does not see it.
+		e.expect(e.do("POST", "/api/v1/feeds", "eu_planner", map[string]any{"name": "EU plan", "owner": map[string]any{"type": "organization", "id_or_code": "EU"}}), 201)
+		list := e.expect(chloe.do("GET", "/api/v1/feeds", nil, ""), 200).json(t)["items"].([]any)
+		if len(list) != 1 || list[0].(map[string]any)["name"] != "My agenda" {
+			t.Fatalf("Chloé's feeds: %v", list)
+		}
+		if n := len(e.expect(e.do("GET", "/api/v1/feeds", "eu_planner", nil), 200).json(t)["items"].([]any)); n != 1 {
+			t.Fatalf("the planner's token lists %d feeds, want its own 1", n)
+		}
+		e.expect(e.do("DELETE", "/api/v1/feeds/"+itoa(int64(mine["id"].(float64))), "eu_planner", nil), 404)
+		e.expect(chloe.do("DELETE", "/api/v1/feeds/"+itoa(int64(mine["id"].(float64))), nil, csrf), 204)
+	})
+}

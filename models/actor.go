@@ -88,3 +88,23 @@ func (a Actor) requireAdmin() error {
 	}
 	return nil
 }
+
+// canCreateFeed says whether the actor may create a feed owned by
+// (ownerType, ownerID) of organisation ownerOrg. Administrators may
+// create any; planners for their organisation or one of its people; a
+// signed-in person for themselves; a viewer token bound to an
+// organisation for one of its people (a token is not a person, so "for
+// themselves" is checked at the level of its organisation).
+func (a Actor) canCreateFeed(ownerType string, ownerID, ownerOrg int64) error {
+	switch {
+	case a.Role == RoleAdmin:
+		return nil
+	case a.Role == RolePlanner && a.OrganizationID != 0 && a.OrganizationID == ownerOrg:
+		return nil
+	case a.PersonID != 0 && ownerType == "person" && ownerID == a.PersonID:
+		return nil
+	case a.PersonID == 0 && a.OrganizationID != 0 && a.OrganizationID == ownerOrg && ownerType == "person":
+		return nil
+	}
+	return &ForbiddenError{Reason: "feeds may be created for yourself, or by planners for their organisation and its people"}
+}

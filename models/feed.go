@@ -43,12 +43,14 @@ type Feed struct {
 	Filter           FeedFilter `json:"filter" gorm:"-"`
 	TokenHash        string     `json:"-"`
 	CreatedByTokenID *int64     `json:"-"`
-	CreatedAt        time.Time  `json:"created_at"`
-	UpdatedAt        time.Time  `json:"updated_at"`
-	RevokedAt        *time.Time `json:"revoked_at,omitempty"`
-	LastFetchedAt    *time.Time `json:"last_fetched_at"`
-	FetchCount       int64      `json:"fetch_count"`
-	LastUserAgent    string     `json:"last_user_agent"`
+	// CreatedByPersonID is the signed-in person who made the feed.
+	CreatedByPersonID *int64     `json:"-"`
+	CreatedAt         time.Time  `json:"created_at"`
+	UpdatedAt         time.Time  `json:"updated_at"`
+	RevokedAt         *time.Time `json:"revoked_at,omitempty"`
+	LastFetchedAt     *time.Time `json:"last_fetched_at"`
+	FetchCount        int64      `json:"fetch_count"`
+	LastUserAgent     string     `json:"last_user_agent"`
 }
 
 // FeedInput creates a feed.
@@ -64,11 +66,8 @@ func HashFeedToken(token string) string {
 	return hex.EncodeToString(sum[:])
 }
 
-// CreateFeed makes a feed and returns it with its secret token (shown once).
-// Administrators may create any feed; planners for their organisation or
-// one of its people; viewers bound to an organisation for one of its
-// people (tokens are not tied to a person, so "for themselves" is checked
-// at the level of the organisation). An owner may have at most maxPerOwner
+// CreateFeed makes a feed and returns it with its secret token (shown once),
+// if a may (Actor.canCreateFeed). An owner may have at most maxPerOwner
 // live feeds: every feed is polled and cached, so their number is what
 // bounds the work one organisation's tokens can ask of the service.
 func (s *Store) CreateFeed(ctx context.Context, a Actor, in FeedInput, maxPerOwner int) (*Feed, string, error) {
@@ -86,11 +85,8 @@ func (s *Store) CreateFeed(ctx context.Context, a Actor, in FeedInput, maxPerOwn
 		if err := v.orNil(); err != nil {
 			return err
 		}
-		switch {
-		case a.Role == RoleAdmin:
-		case a.OrganizationID != 0 && a.OrganizationID == ownerOrg && (a.Role == RolePlanner || in.Owner.Type == "person"):
-		default:
-			return &ForbiddenError{Reason: "feeds may be created for your own organisation (planners) or for a person of it"}
+		if err := a.canCreateFeed(in.Owner.Type, ownerID, ownerOrg); err != nil {
+			return err
 		}
 		var live int64
 		if err := tx.Model(&Feed{}).Where("owner_type = ? AND owner_id = ? AND revoked_at IS NULL", in.Owner.Type, ownerID).Count(&live).Error; err != nil {
@@ -109,6 +105,10 @@ func (s *Store) CreateFeed(ctx context.Context, a Actor, in FeedInput, maxPerOwn
 		if a.TokenID != 0 {
 			tid := a.TokenID
 			f.CreatedByTokenID = &tid
+		}
+		if a.PersonID != 0 {
+			pid := a.PersonID
+			f.CreatedByPersonID = &pid
 		}
 		if err := tx.Create(&f).Error; err != nil {
 			return err
@@ -162,13 +162,10 @@ func validateFeedFilter(tx *gorm.DB, v *ValidationError, f FeedFilter) {
 	}
 }
 
-// ListFeeds lists the feeds the actor created (administrators: all).
+// ListFeeds lists the actor's feeds (feedsOf; administrators: all).
 func (s *Store) ListFeeds(ctx context.Context, a Actor, opts ListOptions) (Page[Feed], error) {
 	db := s.db.WithContext(ctx)
-	q := db.Model(&Feed{}).Where("revoked_at IS NULL")
-	if a.Role != RoleAdmin {
-		q = q.Where("created_by_token_id = ?", a.TokenID)
-	}
+	q := db.Model(&Feed{}).Where("revoked_at IS NULL").Scopes(feedsOf(a))
 	page, err := paginate(q, "id", opts, func(f Feed) int64 { return f.ID })
 	if err != nil {
 		return page, err
@@ -179,14 +176,11 @@ func (s *Store) ListFeeds(ctx context.Context, a Actor, opts ListOptions) (Page[
 // feedForChange loads a live feed the actor may manage.
 func (s *Store) feedForChange(tx *gorm.DB, a Actor, id int64) (*Feed, error) {
 	var f Feed
-	if err := tx.Where("id = ? AND revoked_at IS NULL", id).First(&f).Error; err != nil {
+	if err := tx.Scopes(feedsOf(a)).Where("id = ? AND revoked_at IS NULL", id).First(&f).Error; err != nil {
 		if errors.Is(err, gorm.ErrRecordNotFound) {
 			return nil, ErrNotFound
 		}
-		return nil, err
-	}
-	if a.Role != RoleAdmin && (f.CreatedByTokenID == nil || *f.CreatedByTokenID != a.TokenID) {
-		return nil, ErrNotFound
+		return nil, fmt.Errorf("load feed %d: %w", id, err)
 	}
 	return &f, fillFeeds(tx, []*Feed{&f})
 }

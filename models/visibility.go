@@ -50,3 +50,18 @@ func visibleExternalCalendars(a Actor) func(*gorm.DB) *gorm.DB {
 		}
 	}
 }
+
+// feedsOf narrows a query on feeds to those a manages: administrators
+// all; otherwise those its token made, those the signed-in person made,
+// and those the person owns.
+func feedsOf(a Actor) func(*gorm.DB) *gorm.DB {
+	return func(db *gorm.DB) *gorm.DB {
+		if a.Role == RoleAdmin {
+			return db
+		}
+		if a.PersonID != 0 {
+			return db.Where("(feeds.created_by_person_id = ? OR (feeds.owner_type = 'person' AND feeds.owner_id = ?) OR (feeds.created_by_token_id = ? AND ? <> 0))", a.PersonID, a.PersonID, a.TokenID, a.TokenID)
+		}
+		return db.Where("feeds.created_by_token_id = ? AND ? <> 0", a.TokenID, a.TokenID)
+	}
+}
