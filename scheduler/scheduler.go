@@ -167,7 +167,9 @@ func (s *Scheduler) run(j *job) {
 	done := time.Now().UTC()
 	j.status.LastSuccess = &done
 	s.success.WithLabelValues(j.name).Set(float64(done.Unix()))
-	s.log.Info("job done", "job", j.name, "duration_ms", elapsed.Milliseconds())
+	// Debug: reminders and sync succeed every minute, and an info line
+	// each time would bury what matters; failures stay at error.
+	s.log.Debug("job done", "job", j.name, "duration_ms", elapsed.Milliseconds())
 }
 
 // call runs the job function, turning a panic into an error.
