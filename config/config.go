@@ -343,13 +343,34 @@ func Load(getenv func(string) string) (Config, error) {
 			v = s.Default
 		}
 		if err := s.apply(&c, v); err != nil {
-			return Config{}, fmt.Errorf("config: %s=%q: %w", s.Env, v, err)
+			return Config{}, fmt.Errorf("config: %s=%q: %w", s.Env, shown(s.Env, v), err)
 		}
 	}
 	if err := c.OIDC.check(); err != nil {
 		return Config{}, err
 	}
 	return c, nil
+}
+
+// secretSettings are never repeated in messages: errors reach terminals,
+// CI logs and JSON logs.
+var secretSettings = map[string]bool{"JOINTCAL_BOOTSTRAP_ADMIN_TOKEN": true, "JOINTCAL_METRICS_TOKEN": true, "JOINTCAL_SMTP_PASSWORD": true}
+
+// shown is the value of a setting as an error message may quote it: a
+// secret as "(hidden)", a database URL without its password.
+func shown(env, v string) string {
+	if secretSettings[env] {
+		return "(hidden)"
+	}
+	if env == "JOINTCAL_DATABASE_URL" {
+		if u, err := url.Parse(v); err == nil && u.User != nil {
+			if _, has := u.User.Password(); has {
+				u.User = url.UserPassword(u.User.Username(), "xxxxx")
+				return u.String()
+			}
+		}
+	}
+	return v
 }
 
 // UnknownVariables lists the JOINTCAL_* names in environ (os.Environ's

@@ -171,3 +171,23 @@ func TestMetricsToken(t *testing.T) {
 		t.Fatalf("metrics token: %q %v", c.MetricsToken, err)
 	}
 }
+
+// TestErrorsHideSecrets: a refused secret or database password is not
+// repeated in the error, which reaches terminals and logs.
+func TestErrorsHideSecrets(t *testing.T) {
+	t.Parallel()
+	cases := []struct{ name, value, secret string }{
+		{"JOINTCAL_BOOTSTRAP_ADMIN_TOKEN", "sh0rt", "sh0rt"},
+		{"JOINTCAL_METRICS_TOKEN", "sh0rt", "sh0rt"},
+		{"JOINTCAL_DATABASE_URL", "postgres://jc:s3cret@db.internal:5432/", "s3cret"},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			_, err := Load(env(map[string]string{tc.name: tc.value}))
+			if err == nil || !strings.Contains(err.Error(), tc.name) || strings.Contains(err.Error(), tc.secret) {
+				t.Fatalf("error %v: want one naming %s without %q", err, tc.name, tc.secret)
+			}
+		})
+	}
+}
