@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"net/http"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"runtime"
 	"strings"
@@ -176,9 +177,10 @@ func TestDemoIsIdempotent(t *testing.T) {
 	}
 }
 
-// TestServeDemoAndGracefulShutdown starts `serve --demo` on a free port,
-// uses the token it prints, and stops it as SIGTERM would.
-func TestServeDemoAndGracefulShutdown(t *testing.T) {
+// TestServeDemoTourAndGracefulShutdown starts `serve --demo` on a free
+// port, uses the token it prints, runs the README's API tour
+// (scripts/tour.sh) against it, and stops it as SIGTERM would.
+func TestServeDemoTourAndGracefulShutdown(t *testing.T) {
 	t.Parallel()
 	c := newCLI(t)
 	c.vars["JOINTCAL_LISTEN"] = "127.0.0.1:0"
@@ -226,6 +228,7 @@ func TestServeDemoAndGracefulShutdown(t *testing.T) {
 	if st, _ := get("/readyz", ""); st != 200 {
 		t.Fatalf("readyz: %d", st)
 	}
+	runTour(t, base, token)
 	cancel()
 	select {
 	case err := <-done:
@@ -282,5 +285,30 @@ func TestImportCommandTimeZone(t *testing.T) {
 	out, _, err := c.run("import", file, "--organization", "EU", "--timezone", "America/New_York")
 	if err != nil || !strings.HasPrefix(out, file+": 1 created") {
 		t.Fatalf("import: %q %v", out, err)
+	}
+}
+
+// runTour runs scripts/tour.sh against base; any step that does not
+// answer as the README says fails the test. Without curl or bash the tour
+// is skipped with a message, except in CI (CI=true), where it fails.
+func runTour(t *testing.T, base, token string) {
+	t.Helper()
+	for _, tool := range []string{"bash", "curl", "date"} {
+		if _, err := exec.LookPath(tool); err != nil {
+			if os.Getenv("CI") == "true" {
+				t.Fatalf("the API tour needs %s, which CI must install", tool)
+			}
+			t.Logf("SKIP the API tour (scripts/tour.sh): %s is not installed", tool)
+			return
+		}
+	}
+	cmd := exec.Command("bash", "../../scripts/tour.sh", base)
+	cmd.Env = append(os.Environ(), "TOKEN="+token, "TOUR_QUIET=1")
+	out, err := cmd.CombinedOutput()
+	if err != nil {
+		t.Fatalf("scripts/tour.sh failed: %v\n%s", err, out)
+	}
+	if !strings.Contains(string(out), "The tour is complete.") {
+		t.Fatalf("scripts/tour.sh stopped early:\n%s", out)
 	}
 }
