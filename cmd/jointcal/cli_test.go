@@ -11,8 +11,10 @@ import (
 	"testing"
 	"time"
 
+	"github.com/glebarez/sqlite"
 	"github.com/jointcal/jointcal/config"
 	"github.com/jointcal/jointcal/models"
+	"gorm.io/gorm"
 )
 
 // TestServeChecksBeforeWriting: with the port taken or the database URL
@@ -278,5 +280,40 @@ func TestDescribeDatabaseHidesPasswords(t *testing.T) {
 	})
 	if err == nil || strings.Contains(err.Error(), "s3cret") {
 		t.Fatalf("URL without a database name: %v (want refused, without the password)", err)
+	}
+}
+
+// TestForeignDatabaseIsLeftAlone: a URL that names someone else's
+// database (it holds tables, none of them jointcal's schema_migrations)
+// is refused by migrate and serve, and nothing is created in it.
+func TestForeignDatabaseIsLeftAlone(t *testing.T) {
+	t.Parallel()
+	for _, args := range [][]string{{"migrate"}, {"serve", "--demo"}, {"token", "list"}} {
+		t.Run(args[0], func(t *testing.T) {
+			t.Parallel()
+			c := newCLI(t)
+			c.vars["JOINTCAL_LISTEN"] = "127.0.0.1:0"
+			path := c.vars["JOINTCAL_DATABASE_URL"]
+			db, err := gorm.Open(sqlite.Open(path), &gorm.Config{})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if err := db.Exec("CREATE TABLE invoices (id INTEGER PRIMARY KEY, total INTEGER)").Error; err != nil {
+				t.Fatal(err)
+			}
+			_, _, err = c.run(args...)
+			if err == nil || !strings.Contains(err.Error(), "JOINTCAL_DATABASE_URL") || !strings.Contains(err.Error(), "is not jointcal's") {
+				t.Fatalf("%v on a foreign database: %v", args, err)
+			}
+			var tables []string
+			if err := db.Raw("SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name").Scan(&tables).Error; err != nil {
+				t.Fatal(err)
+			}
+			if strings.Join(tables, ",") != "invoices" {
+				t.Fatalf("tables after %v: %v", args, tables)
+			}
+			sqlDB, _ := db.DB()
+			sqlDB.Close()
+		})
 	}
 }

@@ -29,7 +29,11 @@ func newCLI(t *testing.T) *cli {
 func (c *cli) run(args ...string) (stdout, stderr string, err error) {
 	var out, errb bytes.Buffer
 	env := &environment{stdout: &out, stderr: &errb, getenv: func(k string) string { return c.vars[k] }}
-	err = run(context.Background(), env, args)
+	// A serve that should have refused to start stops here and returns
+	// nil, failing its test, instead of running until the test timeout.
+	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
+	defer cancel()
+	err = run(ctx, env, args)
 	return out.String(), errb.String(), err
 }
 

@@ -51,8 +51,8 @@ token valid for 24 hours; a restart revokes the previous demo token.`)
 		return err
 	}
 	defer store.Close()
-	if applied, err := store.Migrate(ctx); err != nil {
-		return fmt.Errorf("migrate %s: %w", describeDatabase(cfg.DatabaseURL), err)
+	if applied, err := migrate(ctx, cfg, store); err != nil {
+		return err
 	} else if len(applied) > 0 {
 		log.Info("migrations applied", "database", describeDatabase(cfg.DatabaseURL), "migrations", applied)
 	}

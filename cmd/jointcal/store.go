@@ -55,11 +55,30 @@ func openStore(ctx context.Context, env *environment) (config.Config, *models.St
 	if err != nil {
 		return cfg, nil, err
 	}
-	if _, err := store.Migrate(ctx); err != nil {
+	if _, err := migrate(ctx, cfg, store); err != nil {
 		store.Close()
-		return cfg, nil, fmt.Errorf("migrate %s: %w", describeDatabase(cfg.DatabaseURL), err)
+		return cfg, nil, err
 	}
 	return cfg, store, nil
+}
+
+// migrate applies pending migrations, but refuses a database that holds
+// tables without being jointcal's: a URL naming the wrong database must
+// not fill it with jointcal's tables.
+func migrate(ctx context.Context, cfg config.Config, store *models.Store) ([]string, error) {
+	where := describeDatabase(cfg.DatabaseURL)
+	st, err := store.InspectSchema(ctx)
+	if err != nil {
+		return nil, fmt.Errorf("JOINTCAL_DATABASE_URL (%s): %w", where, err)
+	}
+	if st.Foreign() {
+		return nil, fmt.Errorf("JOINTCAL_DATABASE_URL (%s): the database holds %d tables but is not jointcal's (no schema_migrations); nothing was changed: point the URL at an empty database or at jointcal's own", where, st.Tables)
+	}
+	applied, err := store.Migrate(ctx)
+	if err != nil {
+		return applied, fmt.Errorf("migrate %s: %w", where, err)
+	}
+	return applied, nil
 }
 
 // describeDatabase names the database a URL points at without its
@@ -119,12 +138,12 @@ this command lets an operator do it first, once, on purpose.`)
 	}
 	defer store.Close()
 	where := describeDatabase(cfg.DatabaseURL)
-	applied, err := store.Migrate(ctx)
+	applied, err := migrate(ctx, cfg, store)
 	for _, m := range applied {
 		fmt.Fprintln(env.stdout, "applied", m)
 	}
 	if err != nil {
-		return fmt.Errorf("migrate %s: %w", where, err)
+		return err
 	}
 	if len(applied) == 0 {
 		fmt.Fprintf(env.stdout, "%s is up to date\n", where)
