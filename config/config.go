@@ -354,7 +354,7 @@ func Load(getenv func(string) string) (Config, error) {
 
 // secretSettings are never repeated in messages: errors reach terminals,
 // CI logs and JSON logs.
-var secretSettings = map[string]bool{"JOINTCAL_BOOTSTRAP_ADMIN_TOKEN": true, "JOINTCAL_METRICS_TOKEN": true, "JOINTCAL_SMTP_PASSWORD": true}
+var secretSettings = map[string]bool{"JOINTCAL_BOOTSTRAP_ADMIN_TOKEN": true, "JOINTCAL_METRICS_TOKEN": true, "JOINTCAL_SMTP_PASSWORD": true, "JOINTCAL_OIDC_CLIENT_SECRET": true}
 
 // shown is the value of a setting as an error message may quote it: a
 // secret as "(hidden)", a database URL without its password.
