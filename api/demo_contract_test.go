@@ -22,7 +22,7 @@ func TestDemoAgainstContract(t *testing.T) {
 	t.Parallel()
 	store := modelstest.Open(t)
 	ctx := t.Context()
-	if _, err := demo.Load(ctx, store); err != nil {
+	if _, err := demo.Load(ctx, store, store.Now()); err != nil {
 		t.Fatal(err)
 	}
 	cfg, err := config.Load(func(string) string { return "" })

@@ -93,6 +93,8 @@ func toProblem(err error) *Problem {
 		return problem(http.StatusGone, "gone", "the activity was deleted")
 	case errors.Is(err, models.ErrStale):
 		return problem(http.StatusPreconditionFailed, "stale-version", "If-Match does not name the current version; GET it again and retry")
+	case errors.Is(err, models.ErrTokenExpired):
+		return problem(http.StatusUnauthorized, "token-expired", "the token has expired; ask an administrator for a new one")
 	case errors.Is(err, models.ErrUnauthenticated):
 		return problem(http.StatusUnauthorized, "unauthenticated", "sign in (POST /api/v1/auth/signin-links), or send Authorization: Bearer <token> with a valid token")
 	case models.IsUnavailable(err):

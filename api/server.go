@@ -107,7 +107,7 @@ func (s *Server) routes() {
 	e := s.echo
 	e.GET("/healthz", s.healthz)
 	e.GET("/readyz", s.readyz)
-	e.GET("/metrics", echo.WrapHandler(promhttp.HandlerFor(s.registry, promhttp.HandlerOpts{})))
+	e.GET("/metrics", echo.WrapHandler(promhttp.HandlerFor(s.registry, promhttp.HandlerOpts{})), s.protectMetrics)
 	e.GET("/api/v1/openapi.yaml", s.openapi)
 	e.GET("/api/v1/docs", s.apidocsPage)
 	e.GET("/api/v1/docs/:file", s.apidocsAsset)

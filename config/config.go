@@ -9,6 +9,7 @@ import (
 	"net/mail"
 	"net/netip"
 	"net/url"
+	"sort"
 	"strconv"
 	"strings"
 	"time"
@@ -93,6 +94,10 @@ type Config struct {
 	FetchAllow   []netip.Prefix
 	// OIDC is sign-in with an OpenID Connect provider (config/oidc.go).
 	OIDC OIDC
+	// MetricsToken, when set, must be presented as a bearer token to read
+	// /metrics, so a server reachable from outside does not publish its
+	// internals to anyone.
+	MetricsToken string
 }
 
 // Jobs names the scheduled jobs and their JOINTCAL_CRON_* variables.
@@ -107,9 +112,9 @@ type Setting struct {
 // Settings lists every JOINTCAL_* variable in the order the README shows them.
 func Settings() []Setting {
 	return append([]Setting{
-		{"JOINTCAL_DATABASE_URL", "./jointcal.db", "postgres://… URL, or a SQLite file path (sqlite:PATH and file:PATH accepted)", func(c *Config, v string) error {
-			if strings.TrimSpace(v) == "" {
-				return errors.New("must not be empty")
+		{"JOINTCAL_DATABASE_URL", "./jointcal.db", "postgres://… URL naming its database, or a SQLite file path in an existing directory (sqlite:PATH and file:PATH accepted)", func(c *Config, v string) error {
+			if err := checkDatabaseURL(v); err != nil {
+				return err
 			}
 			c.DatabaseURL = v
 			return nil
@@ -272,13 +277,20 @@ func Settings() []Setting {
 			}
 			return nil
 		}},
+		{"JOINTCAL_METRICS_TOKEN", "", "when set, /metrics answers only requests bearing this token (Authorization: Bearer …); at least 20 characters", func(c *Config, v string) error {
+			if v != "" && len(v) < 20 {
+				return errors.New("must be at least 20 characters")
+			}
+			c.MetricsToken = v
+			return nil
+		}},
 		{"JOINTCAL_REMINDER_LEASE", "5m", "how long a notice claimed by a dispatcher that then died waits before another sends it", durationSetting(func(c *Config) *time.Duration { return &c.ReminderLease }, time.Second)},
 	}, oidcSettings()...)
 }
 
 func cronSetting(job, def, meaning string) Setting {
 	return Setting{"JOINTCAL_CRON_" + strings.ToUpper(job), def, "schedule of the " + meaning, func(c *Config, v string) error {
-		if _, err := cronParser.Parse(v); err != nil {
+		if _, err := ScheduleParser().Parse(v); err != nil {
 			return fmt.Errorf("want a five-field cron spec such as \"*/5 * * * *\": %v", err)
 		}
 		if c.Cron == nil {
@@ -289,7 +301,13 @@ func cronSetting(job, def, meaning string) Setting {
 	}}
 }
 
-var cronParser = cron.NewParser(cron.Minute | cron.Hour | cron.Dom | cron.Month | cron.Dow | cron.Descriptor)
+// ScheduleParser is the one reader of cron specs: the configuration
+// checks JOINTCAL_CRON_* with it at start and the scheduler runs its jobs
+// with it, so a spec accepted here is never refused later. It takes the
+// standard five fields and the @daily, @every … descriptors.
+func ScheduleParser() cron.Parser {
+	return cron.NewParser(cron.Minute | cron.Hour | cron.Dom | cron.Month | cron.Dow | cron.Descriptor)
+}
 
 // parseReminderDefaults reads "kind=P1D,PT1H;kind2=…".
 func parseReminderDefaults(v string) (map[string][]time.Duration, error) {
@@ -325,13 +343,54 @@ func Load(getenv func(string) string) (Config, error) {
 			v = s.Default
 		}
 		if err := s.apply(&c, v); err != nil {
-			return Config{}, fmt.Errorf("config: %s=%q: %w", s.Env, v, err)
+			return Config{}, fmt.Errorf("config: %s=%q: %w", s.Env, shown(s.Env, v), err)
 		}
 	}
 	if err := c.OIDC.check(); err != nil {
 		return Config{}, err
 	}
 	return c, nil
+}
+
+// secretSettings are never repeated in messages: errors reach terminals,
+// CI logs and JSON logs.
+var secretSettings = map[string]bool{"JOINTCAL_BOOTSTRAP_ADMIN_TOKEN": true, "JOINTCAL_METRICS_TOKEN": true, "JOINTCAL_SMTP_PASSWORD": true, "JOINTCAL_OIDC_CLIENT_SECRET": true}
+
+// shown is the value of a setting as an error message may quote it: a
+// secret as "(hidden)", a database URL without its password.
+func shown(env, v string) string {
+	if secretSettings[env] {
+		return "(hidden)"
+	}
+	if env == "JOINTCAL_DATABASE_URL" {
+		if u, err := url.Parse(v); err == nil && u.User != nil {
+			if _, has := u.User.Password(); has {
+				u.User = url.UserPassword(u.User.Username(), "xxxxx")
+				return u.String()
+			}
+		}
+	}
+	return v
+}
+
+// UnknownVariables lists the JOINTCAL_* names in environ (os.Environ's
+// KEY=VALUE form) that no setting reads, so that a typo such as
+// JOINTCAL_LOG_LEVLE is reported instead of silently ignored. Variables
+// under JOINTCAL_TEST_ belong to the test suite and are not reported.
+func UnknownVariables(environ []string) []string {
+	known := map[string]bool{}
+	for _, s := range Settings() {
+		known[s.Env] = true
+	}
+	var out []string
+	for _, kv := range environ {
+		name, _, _ := strings.Cut(kv, "=")
+		if strings.HasPrefix(name, "JOINTCAL_") && !strings.HasPrefix(name, "JOINTCAL_TEST_") && !known[name] {
+			out = append(out, name)
+		}
+	}
+	sort.Strings(out)
+	return out
 }
 
 // PublicURL is the base of every link the service hands out.
@@ -354,10 +413,12 @@ func (c Config) UIDHost() string {
 	return "jointcal.localhost"
 }
 
+// oneOf stores the allowed value v names, ignoring case and surrounding
+// spaces: JOINTCAL_LOG_LEVEL=DEBUG means what it says.
 func oneOf(dst *string, v string, allowed ...string) error {
 	for _, a := range allowed {
-		if v == a {
-			*dst = v
+		if strings.EqualFold(strings.TrimSpace(v), a) {
+			*dst = a
 			return nil
 		}
 	}

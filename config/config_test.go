@@ -93,3 +93,101 @@ func TestREADMEDocumentsEverySetting(t *testing.T) {
 		}
 	}
 }
+
+// TestScheduleParser checks the one cron reader that both the
+// configuration and the scheduler use.
+func TestScheduleParser(t *testing.T) {
+	t.Parallel()
+	for spec, ok := range map[string]bool{"* * * * *": true, "0 7 * * MON": true, "@every 30s": true, "@daily": true, "61 * * * *": false, "* * *": false, "": false} {
+		if _, err := ScheduleParser().Parse(spec); (err == nil) != ok {
+			t.Errorf("Parse(%q) = %v, want ok=%v", spec, err, ok)
+		}
+	}
+}
+
+// TestDatabaseURLIsCheckedBeforeConnecting: a foreign scheme, a missing
+// directory or a PostgreSQL URL without a database name is refused with a
+// message naming the variable and the fault (the SQLite driver said only
+// "out of memory (14)", and a nameless URL filled the server's default
+// database).
+func TestDatabaseURLIsCheckedBeforeConnecting(t *testing.T) {
+	t.Parallel()
+	dir := t.TempDir()
+	cases := []struct {
+		url, want string
+	}{
+		{"mysql://root@localhost/jointcal", `unsupported database "mysql"`},
+		{"MySQL://root@localhost/jointcal", `unsupported database "mysql"`},
+		{dir + "/missing/jointcal.db", "directory " + dir + "/missing does not exist"},
+		{"sqlite:" + dir + "/missing/jointcal.db", "does not exist"},
+		{dir, "is a directory"},
+		{"postgres://postgres@127.0.0.1:5432/", "names no database"},
+		{"postgres://postgres@127.0.0.1:5432", "names no database"},
+		{"postgresql:///jointcal", "names no host"},
+		{"   ", "must not be empty"},
+	}
+	for _, tc := range cases {
+		t.Run(tc.url, func(t *testing.T) {
+			t.Parallel()
+			_, err := Load(env(map[string]string{"JOINTCAL_DATABASE_URL": tc.url}))
+			if err == nil || !strings.Contains(err.Error(), "JOINTCAL_DATABASE_URL") || !strings.Contains(err.Error(), tc.want) {
+				t.Fatalf("Load(%q) error = %v, want one naming the variable and %q", tc.url, err, tc.want)
+			}
+		})
+	}
+	for _, ok := range []string{dir + "/jointcal.db", "sqlite:" + dir + "/x.db", "file:" + dir + "/y.db?cache=shared", "postgres://u:p@db.internal:5432/jointcal?sslmode=require"} {
+		if _, err := Load(env(map[string]string{"JOINTCAL_DATABASE_URL": ok})); err != nil {
+			t.Errorf("Load(%q) = %v, want accepted", ok, err)
+		}
+	}
+}
+
+func TestUnknownVariablesAreNamed(t *testing.T) {
+	t.Parallel()
+	got := UnknownVariables([]string{"JOINTCAL_LOG_LEVLE=debug", "JOINTCAL_LISTEN=:1", "HOME=/root", "JOINTCAL_TEST_DATABASE_URL=x", "JOINTCAL_DATABSE_URL=y", "JOINTCAL_METRICS_TOKEN=z"})
+	if strings.Join(got, ",") != "JOINTCAL_DATABSE_URL,JOINTCAL_LOG_LEVLE" {
+		t.Fatalf("UnknownVariables = %v", got)
+	}
+}
+
+func TestEnumSettingsIgnoreCase(t *testing.T) {
+	t.Parallel()
+	c, err := Load(env(map[string]string{"JOINTCAL_LOG_LEVEL": "DEBUG", "JOINTCAL_LOG_FORMAT": "Json", "JOINTCAL_SMTP_TLS": " STARTTLS ", "JOINTCAL_SCHEDULER": "Off"}))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if c.LogLevel != "debug" || c.LogFormat != "json" || c.SMTPTLS != "starttls" || c.Scheduler {
+		t.Fatalf("enum values not normalised: level %q format %q tls %q scheduler %v", c.LogLevel, c.LogFormat, c.SMTPTLS, c.Scheduler)
+	}
+}
+
+func TestMetricsToken(t *testing.T) {
+	t.Parallel()
+	if _, err := Load(env(map[string]string{"JOINTCAL_METRICS_TOKEN": "short"})); err == nil || !strings.Contains(err.Error(), "JOINTCAL_METRICS_TOKEN") {
+		t.Fatalf("short metrics token: %v", err)
+	}
+	c, err := Load(env(map[string]string{"JOINTCAL_METRICS_TOKEN": "scrape-secret-0123456789"}))
+	if err != nil || c.MetricsToken != "scrape-secret-0123456789" {
+		t.Fatalf("metrics token: %q %v", c.MetricsToken, err)
+	}
+}
+
+// TestErrorsHideSecrets: a refused secret or database password is not
+// repeated in the error, which reaches terminals and logs.
+func TestErrorsHideSecrets(t *testing.T) {
+	t.Parallel()
+	cases := []struct{ name, value, secret string }{
+		{"JOINTCAL_BOOTSTRAP_ADMIN_TOKEN", "sh0rt", "sh0rt"},
+		{"JOINTCAL_METRICS_TOKEN", "sh0rt", "sh0rt"},
+		{"JOINTCAL_DATABASE_URL", "postgres://jc:s3cret@db.internal:5432/", "s3cret"},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			_, err := Load(env(map[string]string{tc.name: tc.value}))
+			if err == nil || !strings.Contains(err.Error(), tc.name) || strings.Contains(err.Error(), tc.secret) {
+				t.Fatalf("error %v: want one naming %s without %q", err, tc.name, tc.secret)
+			}
+		})
+	}
+}

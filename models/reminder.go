@@ -94,17 +94,11 @@ type ReminderSettings struct {
 	PlanAhead time.Duration
 }
 
-// DefaultReminderSettings are the documented defaults.
+// DefaultReminderSettings are the documented outbox defaults. They hold
+// no per-kind offsets: those are configuration (JOINTCAL_REMINDER_DEFAULTS,
+// whose default lives in package config alone) and the caller sets them.
 func DefaultReminderSettings() ReminderSettings {
-	d := 24 * time.Hour
 	return ReminderSettings{
-		KindDefaults: map[string][]time.Duration{
-			"exercise":       {14 * d, 2 * d},
-			"exercise_phase": {7 * d, d},
-			"meeting":        {d, time.Hour},
-			"cross_briefing": {d, time.Hour},
-			"staff_talks":    {d, time.Hour},
-		},
 		MaxAttempts: 8,
 		Lease:       5 * time.Minute,
 		PlanAhead:   2 * time.Minute,

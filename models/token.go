@@ -7,6 +7,7 @@ import (
 	"encoding/base64"
 	"encoding/hex"
 	"errors"
+	"fmt"
 	"strings"
 	"time"
 
@@ -26,6 +27,9 @@ type Token struct {
 	CreatedAt        time.Time  `json:"created_at"`
 	LastUsedAt       *time.Time `json:"last_used_at,omitempty"`
 	RevokedAt        *time.Time `json:"revoked_at,omitempty"`
+	// ExpiresAt, when set, ends the token's validity without a revocation
+	// (a session's demo token, a contractor's token for a month).
+	ExpiresAt *time.Time `json:"expires_at,omitempty"`
 }
 
 // TableName maps Token to api_tokens.
@@ -37,6 +41,14 @@ const TokenPrefix = "jc_"
 
 // ErrUnauthenticated is returned for a missing, unknown or revoked token.
 var ErrUnauthenticated = errors.New("unknown or revoked token")
+
+// ErrTokenExpired is returned for a token past its expiry, so its holder
+// learns to ask for a new one rather than suspect a typo.
+var ErrTokenExpired = errors.New("the token has expired")
+
+// ErrTokenAlreadyRevoked is returned when revoking a token that is
+// revoked already: nothing changes, and the caller can say so.
+var ErrTokenAlreadyRevoked = errors.New("token already revoked")
 
 // HashToken is the at-rest form of a secret.
 func HashToken(secret string) string {
@@ -58,6 +70,9 @@ type TokenInput struct {
 	Name         string
 	Role         Role
 	Organization Ref
+	// ExpiresAt, when set, must lie in the future; nil means the token is
+	// valid until revoked.
+	ExpiresAt *time.Time
 }
 
 // CreateToken issues a token and returns it with its secret, which is
@@ -107,10 +122,18 @@ func (s *Store) insertToken(ctx context.Context, a Actor, in TokenInput, secret 
 		if in.Role == RoleAdmin && in.Organization != "" {
 			v.add("organization", "an admin token is not bound to an organisation")
 		}
+		now := s.now()
+		if in.ExpiresAt != nil && !in.ExpiresAt.After(now) {
+			v.add("expires_at", "must lie in the future")
+		}
 		if err := v.orNil(); err != nil {
 			return err
 		}
-		t = Token{Name: in.Name, Role: in.Role, OrganizationID: nullID(orgID), Hash: HashToken(secret), CreatedAt: s.now()}
+		t = Token{Name: in.Name, Role: in.Role, OrganizationID: nullID(orgID), Hash: HashToken(secret), CreatedAt: now}
+		if in.ExpiresAt != nil {
+			exp := in.ExpiresAt.UTC()
+			t.ExpiresAt = &exp
+		}
 		if err := tx.Create(&t).Error; err != nil {
 			return uniqueErr(err, "token", "(secret)")
 		}
@@ -134,9 +157,12 @@ func (s *Store) Authenticate(ctx context.Context, secret string) (Actor, error) 
 		return Actor{}, ErrUnauthenticated
 	}
 	if err != nil {
-		return Actor{}, err
+		return Actor{}, fmt.Errorf("authenticate: %w", err)
 	}
 	now := s.now()
+	if t.ExpiresAt != nil && !now.Before(*t.ExpiresAt) {
+		return Actor{}, fmt.Errorf("%w at %s", ErrTokenExpired, t.ExpiresAt.UTC().Format(time.RFC3339))
+	}
 	// Record use at most once a minute per token, to keep reads cheap.
 	if t.LastUsedAt == nil || now.Sub(*t.LastUsedAt) > time.Minute {
 		s.db.WithContext(ctx).Model(&Token{}).Where("id = ?", t.ID).Update("last_used_at", now) //nolint:errcheck // best effort
@@ -158,6 +184,8 @@ func (s *Store) ListTokens(ctx context.Context, a Actor) ([]Token, error) {
 }
 
 // RevokeToken makes a token unusable at once; the row stays for the audit.
+// A token revoked already is left as it was and reported with
+// ErrTokenAlreadyRevoked, which names when it was revoked.
 func (s *Store) RevokeToken(ctx context.Context, a Actor, id int64) error {
 	if err := a.requireAdmin(); err != nil {
 		return err
@@ -168,7 +196,7 @@ func (s *Store) RevokeToken(ctx context.Context, a Actor, id int64) error {
 			return err
 		}
 		if t.RevokedAt != nil {
-			return nil
+			return fmt.Errorf("token %d: %w at %s", id, ErrTokenAlreadyRevoked, t.RevokedAt.UTC().Format(time.RFC3339))
 		}
 		now := s.now()
 		t.RevokedAt = &now

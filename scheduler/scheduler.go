@@ -14,6 +14,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/jointcal/jointcal/config"
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/robfig/cron/v3"
 )
@@ -61,20 +62,11 @@ type Scheduler struct {
 	Report func(JobStatus)
 }
 
-// Parser accepts the standard five-field cron specs (and @every, @daily…).
-var parser = cron.NewParser(cron.Minute | cron.Hour | cron.Dom | cron.Month | cron.Dow | cron.Descriptor)
-
-// ValidateSpec reports whether spec is a schedule the scheduler accepts.
-func ValidateSpec(spec string) error {
-	_, err := parser.Parse(spec)
-	return err
-}
-
 // New builds a scheduler whose metrics are registered on reg (nil: none).
 func New(log *slog.Logger, reg prometheus.Registerer) *Scheduler {
 	ctx, cancel := context.WithCancel(context.Background())
 	s := &Scheduler{
-		cron: cron.New(cron.WithParser(parser), cron.WithLocation(time.UTC)),
+		cron: cron.New(cron.WithParser(config.ScheduleParser()), cron.WithLocation(time.UTC)),
 		log:  log, ctx: ctx, cancel: cancel,
 		duration: prometheus.NewHistogramVec(prometheus.HistogramOpts{Name: "jointcal_job_duration_seconds", Help: "Duration of scheduled job runs."}, []string{"job"}),
 		failures: prometheus.NewCounterVec(prometheus.CounterOpts{Name: "jointcal_job_failures_total", Help: "Failed scheduled job runs (errors and panics)."}, []string{"job"}),
@@ -175,7 +167,9 @@ func (s *Scheduler) run(j *job) {
 	done := time.Now().UTC()
 	j.status.LastSuccess = &done
 	s.success.WithLabelValues(j.name).Set(float64(done.Unix()))
-	s.log.Info("job done", "job", j.name, "duration_ms", elapsed.Milliseconds())
+	// Debug: reminders and sync succeed every minute, and an info line
+	// each time would bury what matters; failures stay at error.
+	s.log.Debug("job done", "job", j.name, "duration_ms", elapsed.Milliseconds())
 }
 
 // call runs the job function, turning a panic into an error.

@@ -15,13 +15,8 @@ import (
 
 func quiet() *slog.Logger { return slog.New(slog.NewTextHandler(io.Discard, nil)) }
 
-func TestValidateSpec(t *testing.T) {
+func TestAddRefusesBadSpecNamingTheJob(t *testing.T) {
 	t.Parallel()
-	for spec, ok := range map[string]bool{"* * * * *": true, "0 7 * * MON": true, "@every 30s": true, "61 * * * *": false, "* * *": false, "": false} {
-		if err := ValidateSpec(spec); (err == nil) != ok {
-			t.Errorf("ValidateSpec(%q) = %v, want ok=%v", spec, err, ok)
-		}
-	}
 	s := New(quiet(), nil)
 	if err := s.Add("bad", "every minute", func(context.Context) error { return nil }); err == nil || !strings.Contains(err.Error(), "bad") {
 		t.Fatalf("bad spec accepted or unnamed: %v", err)
@@ -95,5 +90,42 @@ func TestJobRecoversNeverOverlapsAndReports(t *testing.T) {
 	}
 	if !s.RunNow("fails") || s.RunNow("nope") {
 		t.Fatal("RunNow lookup broken")
+	}
+}
+
+// TestJobDoneIsDebug: a successful run logs at debug, so jobs that run
+// every minute do not fill an info-level log; a failure is an error.
+func TestJobDoneIsDebug(t *testing.T) {
+	t.Parallel()
+	cases := []struct {
+		name  string
+		fn    JobFunc
+		level slog.Level
+		want  string
+	}{
+		{"ok", func(context.Context) error { return nil }, slog.LevelDebug, `level=DEBUG msg="job done" job=ok`},
+		{"failing", func(context.Context) error { return errors.New("boom") }, slog.LevelError, `level=ERROR msg="job failed" job=failing`},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			var info, debug strings.Builder
+			for _, l := range []struct {
+				w     *strings.Builder
+				level slog.Level
+			}{{&info, slog.LevelInfo}, {&debug, slog.LevelDebug}} {
+				s := New(slog.New(slog.NewTextHandler(l.w, &slog.HandlerOptions{Level: l.level})), nil)
+				if err := s.Add(tc.name, "@every 1h", tc.fn); err != nil {
+					t.Fatal(err)
+				}
+				s.RunNow(tc.name)
+			}
+			if !strings.Contains(debug.String(), tc.want) {
+				t.Fatalf("debug log lacks %q:\n%s", tc.want, debug.String())
+			}
+			if got := strings.Contains(info.String(), tc.want); got != (tc.level >= slog.LevelInfo) {
+				t.Fatalf("info-level log shows %q: %v, want %v:\n%s", tc.want, got, tc.level >= slog.LevelInfo, info.String())
+			}
+		})
 	}
 }

@@ -15,8 +15,8 @@ import (
 	"io"
 	"log/slog"
 	"math/rand/v2"
+	"net"
 	"net/http"
-	"net/http/httptest"
 	"os"
 	"runtime/pprof"
 	"sort"
@@ -73,7 +73,7 @@ func run(args []string) error {
 	if have := int(page.Total); have < *activities {
 		fmt.Printf("generating %d activities (have %d)…\n", *activities-have, have)
 		started := time.Now()
-		if err := demo.Scale(ctx, store, *activities-have, base, uint64(have+1), nil); err != nil {
+		if _, err := demo.Scale(ctx, store, *activities-have, base, uint64(have+1), nil); err != nil {
 			return err
 		}
 		fmt.Printf("generated in %s\n", time.Since(started).Round(time.Second))
@@ -84,13 +84,19 @@ func run(args []string) error {
 	}
 	srv := api.New(store, cfg, slog.New(slog.NewTextHandler(io.Discard, nil)))
 	defer srv.Close()
-	ts := httptest.NewServer(srv.Handler())
-	defer ts.Close()
+	// A plain loopback server: the tool must not ship net/http/httptest.
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		return fmt.Errorf("listen on loopback: %w", err)
+	}
+	httpSrv := &http.Server{Handler: srv.Handler(), ReadHeaderTimeout: 10 * time.Second}
+	go func() { _ = httpSrv.Serve(ln) }()
+	defer httpSrv.Close()
 	_, token, err := store.CreateToken(ctx, models.System(), models.TokenInput{Name: "bench", Role: models.RoleAdmin})
 	if err != nil {
 		return err
 	}
-	c := &client{base: ts.URL, token: token, http: &http.Client{Transport: &http.Transport{MaxIdleConnsPerHost: 64}}}
+	c := &client{base: "http://" + ln.Addr().String(), token: token, http: &http.Client{Transport: &http.Transport{MaxIdleConnsPerHost: 64}}}
 	if n, err := store.CountOccurrences(ctx); err == nil {
 		fmt.Printf("database: %s, %d stored occurrences\n", store.Dialect(), n)
 	}

@@ -7,12 +7,10 @@ import (
 	"io"
 	"log/slog"
 	"sync"
-	"testing"
 	"time"
 
 	"github.com/jointcal/jointcal/models"
 	"github.com/jointcal/jointcal/notify"
-	"github.com/jointcal/jointcal/notify/notifytest"
 	"github.com/jointcal/jointcal/scheduler"
 )
 
@@ -69,7 +67,11 @@ func benchReminders(args []string) error {
 	for time.Now().Before(start.Add(-time.Hour)) {
 		time.Sleep(100 * time.Millisecond)
 	}
-	smtp := notifytest.Start(&quietTB{})
+	smtp, err := startSMTPSink()
+	if err != nil {
+		return err
+	}
+	defer smtp.Close()
 	log := slog.New(slog.NewTextHandler(io.Discard, nil))
 	began := time.Now()
 	var wg sync.WaitGroup
@@ -101,17 +103,10 @@ func benchReminders(args []string) error {
 		}
 	}
 	el := time.Since(began)
-	got := len(smtp.Messages())
+	got := smtp.Accepted()
 	fmt.Printf("%s, %d dispatcher(s): %d of %d reminders accepted by the SMTP server in %s (%.0f/s)\n", store.Dialect(), *instances, got, *count, el.Round(time.Millisecond), float64(got)/el.Seconds())
 	if got != *count {
 		return fmt.Errorf("%d reminders missing", *count-got)
 	}
 	return nil
 }
-
-// quietTB lets the test SMTP server run outside a test.
-type quietTB struct{ testing.TB }
-
-func (quietTB) Helper()                        {}
-func (quietTB) Cleanup(func())                 {}
-func (quietTB) Fatalf(format string, a ...any) { panic(fmt.Sprintf(format, a...)) }

@@ -13,7 +13,13 @@ import (
 )
 
 func runImport(ctx context.Context, env *environment, args []string) error {
-	fs := flags(env, "import", "import FILE.ics --organization CODE [--timezone ZONE] [--dry-run] [--partial] [--json]")
+	fs := flags(env, "import", "import FILE.ics --organization CODE [--timezone ZONE] [--dry-run] [--partial] [--json]", `
+Import an iCalendar file (an Outlook or Google export) as activities led by
+an organisation. A re-import updates what changed and duplicates nothing;
+floating times are read in --timezone, else the file's X-WR-TIMEZONE, else
+the organisation's zone. The file is imported whole or not at all unless
+--partial; conflicts are reported. A progress bar is drawn only when
+stderr is a terminal.`)
 	org := fs.String("organization", "", "organisation that leads the imported activities (required)")
 	dry := fs.Bool("dry-run", false, "report what would change, write nothing")
 	partial := fs.Bool("partial", false, "import the valid events even when others are invalid")

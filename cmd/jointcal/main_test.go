@@ -6,7 +6,10 @@ import (
 	"encoding/json"
 	"fmt"
 	"net/http"
+	"os"
+	"os/exec"
 	"path/filepath"
+	"runtime"
 	"strings"
 	"testing"
 	"time"
@@ -26,7 +29,11 @@ func newCLI(t *testing.T) *cli {
 func (c *cli) run(args ...string) (stdout, stderr string, err error) {
 	var out, errb bytes.Buffer
 	env := &environment{stdout: &out, stderr: &errb, getenv: func(k string) string { return c.vars[k] }}
-	err = run(context.Background(), env, args)
+	// A serve that should have refused to start stops here and returns
+	// nil, failing its test, instead of running until the test timeout.
+	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
+	defer cancel()
+	err = run(ctx, env, args)
 	return out.String(), errb.String(), err
 }
 
@@ -42,32 +49,80 @@ func TestHelpAndVersion(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	for _, name := range []string{"serve", "migrate", "demo", "token", "scheduler", "import", "version"} {
+	for _, name := range []string{"serve", "migrate", "demo", "token", "org", "scheduler", "import", "version"} {
 		if !strings.Contains(out, "  "+name) {
 			t.Errorf("--help does not list %s:\n%s", name, out)
 		}
 	}
-	for _, sub := range [][]string{{"serve", "--help"}, {"migrate", "--help"}, {"demo", "--help"}, {"token", "create", "--help"}, {"version", "--help"}} {
-		_, errOut, _ := c.run(sub...)
-		if !strings.Contains(errOut, "Usage: jointcal") {
-			t.Errorf("%v prints no usage: %q", sub, errOut)
-		}
-	}
-	if out, _, err := c.run("version"); err != nil || !strings.HasPrefix(out, "jointcal ") {
-		t.Fatalf("version: %q %v", out, err)
-	}
-	if _, _, err := c.run("frobnicate"); err == nil || !strings.Contains(err.Error(), "unknown command") {
+	if _, _, err := c.run("frobnicate"); err == nil || !strings.Contains(err.Error(), "unknown command") || exitCode(err) == 0 {
 		t.Fatalf("unknown command: %v", err)
+	}
+}
+
+// TestEveryHelpIsFullAndExitsZero: each subcommand's --help prints its
+// synopsis, what it does and its flags on stdout, and exits 0.
+func TestEveryHelpIsFullAndExitsZero(t *testing.T) {
+	t.Parallel()
+	cases := []struct {
+		args []string
+		want []string
+	}{
+		{[]string{"serve", "--help"}, []string{"Usage: jointcal serve [--demo]", "address is free", "-demo"}},
+		{[]string{"migrate", "--help"}, []string{"Usage: jointcal migrate", "which migrations"}},
+		{[]string{"demo", "-h"}, []string{"Usage: jointcal demo", "placed around today", "-scale", "-seed"}},
+		{[]string{"token", "--help"}, []string{"token create", "token list", "token revoke", "--expires"}},
+		{[]string{"token", "create", "--help"}, []string{"Usage: jointcal token create", "-expires", "-org"}},
+		{[]string{"token", "list", "--help"}, []string{"Usage: jointcal token list"}},
+		{[]string{"token", "revoke", "--help"}, []string{"Usage: jointcal token revoke", "-id"}},
+		{[]string{"org", "--help"}, []string{"org create --code", "empty database"}},
+		{[]string{"org", "create", "--help"}, []string{"Usage: jointcal org create", "-code", "-name", "-contact-email"}},
+		{[]string{"import", "--help"}, []string{"Usage: jointcal import FILE.ics", "-organization", "-dry-run"}},
+		{[]string{"scheduler", "--help"}, []string{"Usage: jointcal scheduler", "JOINTCAL_SCHEDULER=off"}},
+		{[]string{"version", "--help"}, []string{"Usage: jointcal version", "build time"}},
+	}
+	for _, tc := range cases {
+		t.Run(strings.Join(tc.args, " "), func(t *testing.T) {
+			t.Parallel()
+			c := newCLI(t)
+			out, errOut, err := c.run(tc.args...)
+			if code := exitCode(err); code != 0 {
+				t.Fatalf("exit status %d (%v)", code, err)
+			}
+			for _, w := range tc.want {
+				if !strings.Contains(out, w) {
+					t.Errorf("stdout lacks %q:\n%s\nstderr:\n%s", w, out, errOut)
+				}
+			}
+			if _, err := os.Stat(c.vars["JOINTCAL_DATABASE_URL"]); err == nil {
+				t.Error("--help opened the database")
+			}
+		})
+	}
+}
+
+func TestVersionFromBuildInfo(t *testing.T) {
+	t.Parallel()
+	for _, args := range [][]string{{"version"}, {"--version"}} {
+		out, _, err := newCLI(t).run(args...)
+		if err != nil {
+			t.Fatal(err)
+		}
+		lines := strings.Split(strings.TrimSpace(out), "\n")
+		if len(lines) != 4 || !strings.HasPrefix(lines[0], "jointcal ") || !strings.HasPrefix(lines[1], "commit: ") ||
+			lines[2] != "go: "+runtime.Version() || !strings.HasPrefix(lines[3], "built: ") {
+			t.Fatalf("%v printed:\n%s", args, out)
+		}
 	}
 }
 
 func TestTokenCommands(t *testing.T) {
 	t.Parallel()
 	c := newCLI(t)
-	if out, _, err := c.run("migrate"); err != nil || !strings.Contains(out, "applied 0001_init.sql") {
-		t.Fatalf("migrate: %q %v", out, err)
+	db := c.vars["JOINTCAL_DATABASE_URL"]
+	if out, _, err := c.run("migrate"); err != nil || !strings.Contains(out, "applied 0001_init.sql") || !strings.Contains(out, "SQLite file "+db+": ") {
+		t.Fatalf("migrate does not say which database and migrations: %q %v", out, err)
 	}
-	if out, _, err := c.run("migrate"); err != nil || !strings.Contains(out, "up to date") {
+	if out, _, err := c.run("migrate"); err != nil || out != "SQLite file "+db+" is up to date\n" {
 		t.Fatalf("second migrate: %q %v", out, err)
 	}
 	out, _, err := c.run("token", "create", "--name", "ci", "--role", "admin")
@@ -88,8 +143,11 @@ func TestTokenCommands(t *testing.T) {
 	if err != nil || !strings.Contains(list, "ci") || strings.Contains(list, secret) {
 		t.Fatalf("token list (must never show secrets): %q %v", list, err)
 	}
-	if _, _, err := c.run("token", "revoke", "--id", "1"); err != nil {
-		t.Fatal(err)
+	if out, _, err := c.run("token", "revoke", "--id", "1"); err != nil || out != "token 1 revoked\n" {
+		t.Fatalf("revoke: %q %v", out, err)
+	}
+	if out, _, err := c.run("token", "revoke", "--id", "1"); err != nil || !strings.Contains(out, "token 1: token already revoked at ") {
+		t.Fatalf("revoking a revoked token does not say so: %q %v", out, err)
 	}
 	if list, _, _ := c.run("token", "list"); !strings.Contains(list, "revoked") {
 		t.Fatalf("revoked token not shown as such: %s", list)
@@ -123,9 +181,10 @@ func TestDemoIsIdempotent(t *testing.T) {
 	}
 }
 
-// TestServeDemoAndGracefulShutdown starts `serve --demo` on a free port,
-// uses the token it prints, and stops it as SIGTERM would.
-func TestServeDemoAndGracefulShutdown(t *testing.T) {
+// TestServeDemoTourAndGracefulShutdown starts `serve --demo` on a free
+// port, uses the token it prints, runs the README's API tour
+// (scripts/tour.sh) against it, and stops it as SIGTERM would.
+func TestServeDemoTourAndGracefulShutdown(t *testing.T) {
 	t.Parallel()
 	c := newCLI(t)
 	c.vars["JOINTCAL_LISTEN"] = "127.0.0.1:0"
@@ -173,6 +232,7 @@ func TestServeDemoAndGracefulShutdown(t *testing.T) {
 	if st, _ := get("/readyz", ""); st != 200 {
 		t.Fatalf("readyz: %d", st)
 	}
+	runTour(t, base, token)
 	cancel()
 	select {
 	case err := <-done:
@@ -229,5 +289,30 @@ func TestImportCommandTimeZone(t *testing.T) {
 	out, _, err := c.run("import", file, "--organization", "EU", "--timezone", "America/New_York")
 	if err != nil || !strings.HasPrefix(out, file+": 1 created") {
 		t.Fatalf("import: %q %v", out, err)
+	}
+}
+
+// runTour runs scripts/tour.sh against base; any step that does not
+// answer as the README says fails the test. Without curl or bash the tour
+// is skipped with a message, except in CI (CI=true), where it fails.
+func runTour(t *testing.T, base, token string) {
+	t.Helper()
+	for _, tool := range []string{"bash", "curl", "date"} {
+		if _, err := exec.LookPath(tool); err != nil {
+			if os.Getenv("CI") == "true" {
+				t.Fatalf("the API tour needs %s, which CI must install", tool)
+			}
+			t.Logf("SKIP the API tour (scripts/tour.sh): %s is not installed", tool)
+			return
+		}
+	}
+	cmd := exec.Command("bash", "../../scripts/tour.sh", base)
+	cmd.Env = append(os.Environ(), "TOKEN="+token, "TOUR_QUIET=1")
+	out, err := cmd.CombinedOutput()
+	if err != nil {
+		t.Fatalf("scripts/tour.sh failed: %v\n%s", err, out)
+	}
+	if !strings.Contains(string(out), "The tour is complete.") {
+		t.Fatalf("scripts/tour.sh stopped early:\n%s", out)
 	}
 }

@@ -42,9 +42,6 @@ func newSyncer(cfg config.Config, store *models.Store, log *slog.Logger) *schedu
 
 // newScheduler builds the scheduler with every job registered.
 func newScheduler(cfg config.Config, store *models.Store, syncer *scheduler.Syncer, log *slog.Logger, reg prometheus.Registerer) (*scheduler.Scheduler, *scheduler.Service, error) {
-	store.Reminders.KindDefaults = cfg.ReminderDefaults
-	store.Reminders.MaxAttempts = cfg.ReminderMaxAttempts
-	store.Reminders.Lease = cfg.ReminderLease
 	sender, err := newSender(cfg, log)
 	if err != nil {
 		return nil, nil, err
@@ -66,7 +63,11 @@ func newScheduler(cfg config.Config, store *models.Store, syncer *scheduler.Sync
 }
 
 func runScheduler(ctx context.Context, env *environment, args []string) error {
-	fs := flags(env, "scheduler", "scheduler")
+	fs := flags(env, "scheduler", "scheduler", `
+Run the scheduled jobs (reminder dispatch, outbox retry, occurrence horizon,
+weekly digests, external-calendar sync) without the HTTP API, until Ctrl-C
+or SIGTERM. Use it with JOINTCAL_SCHEDULER=off on the API instances to keep
+the jobs in a process of their own; several may share a PostgreSQL database.`)
 	if err := fs.Parse(args); err != nil {
 		return err
 	}

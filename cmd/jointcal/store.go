@@ -4,30 +4,100 @@ import (
 	"context"
 	"fmt"
 	"log/slog"
+	"net/url"
+	"strings"
 
 	"github.com/jointcal/jointcal/config"
 	"github.com/jointcal/jointcal/models"
 )
 
-// openStore loads the configuration, opens the database and applies
-// pending migrations: every command that touches data starts here.
-func openStore(ctx context.Context, env *environment) (config.Config, *models.Store, error) {
+// setup loads the configuration and builds the logger every command
+// logs with; it warns about JOINTCAL_* variables no setting reads, so a
+// typo does not pass for a default.
+func setup(env *environment) (config.Config, *slog.Logger, error) {
 	cfg, err := config.Load(env.getenv)
 	if err != nil {
 		return cfg, nil, err
 	}
+	log := newLogger(cfg, env)
+	if env.environ != nil {
+		for _, name := range config.UnknownVariables(env.environ()) {
+			log.Warn("unknown setting ignored: no JOINTCAL_* setting has this name (see the README's Configuration)", "variable", name)
+		}
+	}
+	return cfg, log, nil
+}
+
+// openDatabase connects to the configured database (which must answer)
+// and hands the store its settings; it does not migrate.
+func openDatabase(cfg config.Config) (*models.Store, error) {
 	store, err := models.Open(cfg.DatabaseURL)
 	if err != nil {
-		return cfg, nil, err
+		return nil, fmt.Errorf("JOINTCAL_DATABASE_URL (%s): %w", describeDatabase(cfg.DatabaseURL), err)
 	}
 	store.Planning.Limits.Horizon = cfg.Horizon
 	store.Planning.Limits.MaxInstances = cfg.MaxInstances
 	store.Planning.Rules.Buffer = cfg.Buffer
-	if _, err := store.Migrate(ctx); err != nil {
+	store.Reminders.KindDefaults = cfg.ReminderDefaults
+	store.Reminders.MaxAttempts = cfg.ReminderMaxAttempts
+	store.Reminders.Lease = cfg.ReminderLease
+	return store, nil
+}
+
+// openStore loads the configuration, opens the database and applies
+// pending migrations: every command that touches data starts here.
+func openStore(ctx context.Context, env *environment) (config.Config, *models.Store, error) {
+	cfg, _, err := setup(env)
+	if err != nil {
+		return cfg, nil, err
+	}
+	store, err := openDatabase(cfg)
+	if err != nil {
+		return cfg, nil, err
+	}
+	if _, err := migrate(ctx, cfg, store); err != nil {
 		store.Close()
 		return cfg, nil, err
 	}
 	return cfg, store, nil
+}
+
+// migrate applies pending migrations, but refuses a database that holds
+// tables without being jointcal's: a URL naming the wrong database must
+// not fill it with jointcal's tables.
+func migrate(ctx context.Context, cfg config.Config, store *models.Store) ([]string, error) {
+	where := describeDatabase(cfg.DatabaseURL)
+	st, err := store.InspectSchema(ctx)
+	if err != nil {
+		return nil, fmt.Errorf("JOINTCAL_DATABASE_URL (%s): %w", where, err)
+	}
+	if st.Foreign() {
+		return nil, fmt.Errorf("JOINTCAL_DATABASE_URL (%s): the database holds %d tables but is not jointcal's (no schema_migrations); nothing was changed: point the URL at an empty database or at jointcal's own", where, st.Tables)
+	}
+	applied, err := store.Migrate(ctx)
+	if err != nil {
+		return applied, fmt.Errorf("migrate %s: %w", where, err)
+	}
+	return applied, nil
+}
+
+// describeDatabase names the database a URL points at without its
+// password, for messages and logs.
+func describeDatabase(dsn string) string {
+	if strings.HasPrefix(dsn, "postgres://") || strings.HasPrefix(dsn, "postgresql://") {
+		u, err := url.Parse(dsn)
+		if err != nil {
+			return "a PostgreSQL database"
+		}
+		who := ""
+		if u.User != nil {
+			who = " as " + u.User.Username()
+		}
+		return fmt.Sprintf("PostgreSQL database %q on %s%s", strings.Trim(u.Path, "/"), u.Host, who)
+	}
+	path := strings.TrimPrefix(strings.TrimPrefix(dsn, "sqlite:"), "file:")
+	path, _, _ = strings.Cut(path, "?")
+	return fmt.Sprintf("SQLite file %s", path)
 }
 
 // newLogger builds the slog logger the configuration asks for: text on a
@@ -50,28 +120,35 @@ func newLogger(cfg config.Config, env *environment) *slog.Logger {
 }
 
 func runMigrate(ctx context.Context, env *environment, args []string) error {
-	fs := flags(env, "migrate", "migrate")
+	fs := flags(env, "migrate", "migrate", `
+Apply the pending versioned migrations (models/migrations/) to the database
+JOINTCAL_DATABASE_URL names, say which database and which migrations were
+applied, and exit. serve, demo, token, org and import migrate on their own;
+this command lets an operator do it first, once, on purpose.`)
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
-	cfg, err := config.Load(env.getenv)
+	cfg, _, err := setup(env)
 	if err != nil {
 		return err
 	}
-	store, err := models.Open(cfg.DatabaseURL)
+	store, err := openDatabase(cfg)
 	if err != nil {
 		return err
 	}
 	defer store.Close()
-	applied, err := store.Migrate(ctx)
+	where := describeDatabase(cfg.DatabaseURL)
+	applied, err := migrate(ctx, cfg, store)
+	for _, m := range applied {
+		fmt.Fprintln(env.stdout, "applied", m)
+	}
 	if err != nil {
 		return err
 	}
 	if len(applied) == 0 {
-		fmt.Fprintln(env.stdout, "database is up to date")
+		fmt.Fprintf(env.stdout, "%s is up to date\n", where)
+		return nil
 	}
-	for _, m := range applied {
-		fmt.Fprintln(env.stdout, "applied", m)
-	}
+	fmt.Fprintf(env.stdout, "%s: %d migrations applied\n", where, len(applied))
 	return nil
 }

@@ -11,12 +11,23 @@ import (
 	"github.com/jointcal/jointcal/models"
 )
 
+const tokenUsage = `Usage: jointcal token create --name N --role admin|planner|viewer [--org CODE] [--expires DURATION]
+       jointcal token list
+       jointcal token revoke --id N
+
+Issue, list and revoke API tokens. The secret of a new token is printed
+once, on the last line of the output, and only its hash is stored. A
+planner token is bound to an organisation (create one first with
+jointcal org create if the database is empty); --expires 720h makes a token
+stop working after 30 days, with a 401 problem saying it expired.`
+
 func runToken(ctx context.Context, env *environment, args []string) error {
-	if len(args) == 0 || args[0] == "-h" || args[0] == "--help" {
-		fmt.Fprintln(env.stderr, "Usage: jointcal token create --name N --role admin|planner|viewer [--org CODE]\n       jointcal token list\n       jointcal token revoke --id N")
+	if len(args) == 0 || isHelp(args[0]) {
 		if len(args) == 0 {
+			fmt.Fprintln(env.stderr, tokenUsage)
 			return errors.New("token: a subcommand is required (create, list, revoke)")
 		}
+		fmt.Fprintln(env.stdout, tokenUsage)
 		return nil
 	}
 	switch args[0] {
@@ -31,23 +42,39 @@ func runToken(ctx context.Context, env *environment, args []string) error {
 }
 
 func tokenCreate(ctx context.Context, env *environment, args []string) error {
-	fs := flags(env, "token create", "token create --name N --role admin|planner|viewer [--org CODE]")
+	fs := flags(env, "token create", "token create --name N --role admin|planner|viewer [--org CODE] [--expires DURATION]", `
+Issue a token. The secret is printed once, on the last line; keep it, for
+only its hash is stored. Admin tokens are not bound to an organisation;
+planner tokens must be; viewer tokens may be.`)
 	name := fs.String("name", "", "who or what the token is for (required)")
 	role := fs.String("role", "", "admin, planner or viewer (required)")
 	org := fs.String("org", "", "organisation code the token is bound to (required for planner)")
+	expires := fs.Duration("expires", 0, "lifetime of the token, such as 720h for 30 days; 0 means valid until revoked")
 	if err := fs.Parse(args); err != nil {
 		return err
+	}
+	if *expires < 0 {
+		return errors.New("token create: --expires must be a positive duration such as 720h")
 	}
 	_, store, err := openStore(ctx, env)
 	if err != nil {
 		return err
 	}
 	defer store.Close()
-	t, secret, err := store.CreateToken(ctx, models.System(), models.TokenInput{Name: *name, Role: models.Role(*role), Organization: models.Ref(*org)})
-	if err != nil {
-		return err
+	in := models.TokenInput{Name: *name, Role: models.Role(*role), Organization: models.Ref(*org)}
+	if *expires > 0 {
+		exp := time.Now().Add(*expires).UTC().Truncate(time.Second)
+		in.ExpiresAt = &exp
 	}
-	fmt.Fprintf(env.stdout, "token %d (%s, %s%s) created; the secret is shown once:\n", t.ID, t.Name, t.Role, orgSuffix(t.OrganizationCode))
+	t, secret, err := store.CreateToken(ctx, models.System(), in)
+	if err != nil {
+		return fmt.Errorf("token create: %w", err)
+	}
+	validity := "valid until revoked"
+	if t.ExpiresAt != nil {
+		validity = "valid until " + t.ExpiresAt.Format(time.RFC3339)
+	}
+	fmt.Fprintf(env.stdout, "token %d (%s, %s%s, %s) created; the secret is shown once:\n", t.ID, t.Name, t.Role, orgSuffix(t.OrganizationCode), validity)
 	fmt.Fprintln(env.stdout, secret)
 	return nil
 }
@@ -60,7 +87,7 @@ func orgSuffix(code string) string {
 }
 
 func tokenList(ctx context.Context, env *environment, args []string) error {
-	fs := flags(env, "token list", "token list")
+	fs := flags(env, "token list", "token list", "List every token with its role, organisation, use and status; never its secret.")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
@@ -71,14 +98,20 @@ func tokenList(ctx context.Context, env *environment, args []string) error {
 	defer store.Close()
 	ts, err := store.ListTokens(ctx, models.System())
 	if err != nil {
-		return err
+		return fmt.Errorf("token list: %w", err)
 	}
+	now := time.Now()
 	w := tabwriter.NewWriter(env.stdout, 0, 4, 2, ' ', 0)
 	fmt.Fprintln(w, "ID\tNAME\tROLE\tORG\tCREATED\tLAST USED\tSTATUS")
 	for _, t := range ts {
 		status := "active"
-		if t.RevokedAt != nil {
+		switch {
+		case t.RevokedAt != nil:
 			status = "revoked " + t.RevokedAt.Format(time.RFC3339)
+		case t.ExpiresAt != nil && !now.Before(*t.ExpiresAt):
+			status = "expired " + t.ExpiresAt.Format(time.RFC3339)
+		case t.ExpiresAt != nil:
+			status = "active until " + t.ExpiresAt.Format(time.RFC3339)
 		}
 		used := "never"
 		if t.LastUsedAt != nil {
@@ -90,7 +123,7 @@ func tokenList(ctx context.Context, env *environment, args []string) error {
 }
 
 func tokenRevoke(ctx context.Context, env *environment, args []string) error {
-	fs := flags(env, "token revoke", "token revoke --id N")
+	fs := flags(env, "token revoke", "token revoke --id N", "Revoke a token at once; the row stays for the audit trail. Revoking a revoked token changes nothing and says so.")
 	id := fs.String("id", "", "id of the token to revoke (see token list)")
 	if err := fs.Parse(args); err != nil {
 		return err
@@ -104,11 +137,15 @@ func tokenRevoke(ctx context.Context, env *environment, args []string) error {
 		return err
 	}
 	defer store.Close()
-	if err := store.RevokeToken(ctx, models.System(), n); err != nil {
-		if errors.Is(err, models.ErrNotFound) {
-			return fmt.Errorf("token revoke: no token with id %d", n)
-		}
-		return err
+	err = store.RevokeToken(ctx, models.System(), n)
+	switch {
+	case errors.Is(err, models.ErrNotFound):
+		return fmt.Errorf("token revoke: no token with id %d", n)
+	case errors.Is(err, models.ErrTokenAlreadyRevoked):
+		fmt.Fprintf(env.stdout, "%v; nothing changed\n", err)
+		return nil
+	case err != nil:
+		return fmt.Errorf("token revoke: %w", err)
 	}
 	fmt.Fprintf(env.stdout, "token %d revoked\n", n)
 	return nil

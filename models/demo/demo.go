@@ -1,7 +1,9 @@
 // Package demo loads the demonstration data set: the organisations,
-// bodies, people, venues and activities of EU–NATO cooperation from June
-// 2020 to December 2023, drawn from the sixth progress report. Loading is
-// idempotent: what exists (by code, e-mail or demo key) is left alone.
+// bodies, people, venues and activities of EU–NATO cooperation that the
+// sixth progress report dates from June 2020 to December 2023. Load places
+// them around the day of loading (see Place), so a newcomer's calendar,
+// feed and reminders are alive on any day. Loading is idempotent: what
+// exists (by code, e-mail or demo key) is left alone.
 package demo
 
 import (
@@ -11,6 +13,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"time"
 
 	"github.com/jointcal/jointcal/models"
 )
@@ -52,13 +55,17 @@ func Parse() (*Dataset, error) {
 	return &d, nil
 }
 
-// Load writes the data set into store through the same validated,
-// conflict-checked paths the API uses; a hard conflict inside the data
-// set is an error, never overridden.
-func Load(ctx context.Context, store *models.Store) (Summary, error) {
+// Load writes the data set, placed around today, into store through the
+// same validated, conflict-checked paths the API uses; a hard conflict
+// inside the data set is an error, never overridden. Activities loaded
+// before (on another day) keep their dates.
+func Load(ctx context.Context, store *models.Store, today time.Time) (Summary, error) {
 	d, err := Parse()
 	if err != nil {
 		return Summary{}, err
+	}
+	if err := Place(d, today); err != nil {
+		return Summary{}, fmt.Errorf("demo: place around %s: %w", today.Format(time.DateOnly), err)
 	}
 	var sum Summary
 	sys := models.System()

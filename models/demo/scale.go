@@ -19,13 +19,16 @@ const ScaleResources = 2000
 // participants drawn from a pool of 2,000 people, bodies and venues. It
 // goes through the same conflict-checked write path as the API (forcing
 // the rare clash with an override reason) and reports progress to
-// progress, which may be nil. The same seed makes the same data.
-func Scale(ctx context.Context, store *models.Store, n int, start time.Time, seed uint64, progress func(done int)) error {
+// progress, which may be nil. The same seed makes the same data, and an
+// activity that a run with the same seed made already (found by its source
+// UID) is counted as existing, not made twice.
+func Scale(ctx context.Context, store *models.Store, n int, start time.Time, seed uint64, progress func(done int)) (Summary, error) {
+	var sum Summary
 	rng := rand.New(rand.NewPCG(seed, seed^0x9e3779b97f4a7c15))
 	sys := models.System()
 	for _, o := range []models.OrganizationInput{{Code: "EU", Name: "European Union"}, {Code: "NATO", Name: "North Atlantic Treaty Organization"}} {
 		if _, err := store.CreateOrganization(ctx, sys, o); err != nil && !isDuplicate(err) {
-			return err
+			return sum, fmt.Errorf("organisation %s: %w", o.Code, err)
 		}
 	}
 	orgs := []models.Ref{"EU", "NATO"}
@@ -34,30 +37,30 @@ func Scale(ctx context.Context, store *models.Store, n int, start time.Time, see
 	for i := 0; i < people; i++ {
 		in := models.PersonInput{Name: fmt.Sprintf("Staff member %d", i), Email: fmt.Sprintf("staff%d@scale.example", i), TimeZone: "Europe/Brussels", Organization: orgs[i%2]}
 		if _, err := store.CreatePerson(ctx, sys, in); err != nil && !isDuplicate(err) {
-			return err
+			return sum, fmt.Errorf("person %s: %w", in.Email, err)
 		}
 	}
 	for i := 0; i < bodies; i++ {
 		in := models.BodyInput{Code: fmt.Sprintf("BODY-%d", i), Name: fmt.Sprintf("Committee %d", i), Organization: orgs[i%2], Members: []models.Ref{models.Ref(fmt.Sprintf("staff%d@scale.example", i%people))}}
 		if _, err := store.CreateBody(ctx, sys, in); err != nil && !isDuplicate(err) {
-			return err
+			return sum, fmt.Errorf("body %s: %w", in.Code, err)
 		}
 	}
 	for i := 0; i < venues; i++ {
 		in := models.VenueInput{Code: fmt.Sprintf("ROOM-%d", i), Name: fmt.Sprintf("Room %d", i), TimeZone: "Europe/Brussels", Virtual: i%10 == 0}
 		if _, err := store.CreateVenue(ctx, sys, in); err != nil && !isDuplicate(err) {
-			return err
+			return sum, fmt.Errorf("venue %s: %w", in.Code, err)
 		}
 	}
 	bru, err := time.LoadLocation("Europe/Brussels")
 	if err != nil {
-		return fmt.Errorf("scale: load Europe/Brussels: %w", err)
+		return sum, fmt.Errorf("scale: load Europe/Brussels: %w", err)
 	}
 	kinds := []string{"meeting", "meeting", "cross_briefing", "staff_talks", "workshop", "exercise_phase"}
 	span := 3 * 365 * 24
 	for i := 0; i < n; i++ {
 		if err := ctx.Err(); err != nil {
-			return err
+			return sum, err
 		}
 		begin := start.Add(time.Duration(rng.IntN(span)) * time.Hour).Truncate(time.Hour)
 		in := models.ActivityInput{
@@ -82,14 +85,24 @@ func Scale(ctx context.Context, store *models.Store, n int, start time.Time, see
 			seen[string(part.IDOrCode)] = true
 			in.Participants = append(in.Participants, part)
 		}
-		if _, err := store.CreateActivity(ctx, sys, in, models.WriteOptions{OverrideReason: "generated load-test data", SourceUID: fmt.Sprintf("scale:%d:%d", seed, i)}); err != nil {
-			return fmt.Errorf("generated activity %d: %w", i, err)
+		uid := fmt.Sprintf("scale:%d:%d", seed, i)
+		id, err := store.ActivityIDBySourceUID(ctx, uid)
+		if err != nil {
+			return sum, fmt.Errorf("generated activity %d: %w", i, err)
+		}
+		if id != 0 {
+			sum.Existing++
+		} else {
+			if _, err := store.CreateActivity(ctx, sys, in, models.WriteOptions{OverrideReason: "generated load-test data", SourceUID: uid}); err != nil {
+				return sum, fmt.Errorf("generated activity %d: %w", i, err)
+			}
+			sum.Created++
 		}
 		if progress != nil && (i+1)%1000 == 0 {
 			progress(i + 1)
 		}
 	}
-	return nil
+	return sum, nil
 }
 
 func isDuplicate(err error) bool {

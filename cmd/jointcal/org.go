@@ -1,0 +1,89 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"text/tabwriter"
+
+	"github.com/jointcal/jointcal/models"
+)
+
+const orgUsage = `Usage: jointcal org create --code CODE --name NAME [--contact-email ADDRESS]
+       jointcal org list
+
+Create or list organisations. An empty database has none, and a planner
+token must be bound to one: create the first with, for example,
+  jointcal org create --code EU --name "European Union" --contact-email coop@eeas.example
+then issue tokens with jointcal token create. Further organisations may
+also be added through the API (POST /api/v1/organizations).`
+
+func runOrg(ctx context.Context, env *environment, args []string) error {
+	if len(args) == 0 || isHelp(args[0]) {
+		if len(args) == 0 {
+			fmt.Fprintln(env.stderr, orgUsage)
+			return errors.New("org: a subcommand is required (create, list)")
+		}
+		fmt.Fprintln(env.stdout, orgUsage)
+		return nil
+	}
+	switch args[0] {
+	case "create":
+		return orgCreate(ctx, env, args[1:])
+	case "list":
+		return orgList(ctx, env, args[1:])
+	}
+	return fmt.Errorf("org: unknown subcommand %q (want create or list)", args[0])
+}
+
+func orgCreate(ctx context.Context, env *environment, args []string) error {
+	fs := flags(env, "org create", "org create --code CODE --name NAME [--contact-email ADDRESS]", `
+Create an organisation: the code (EU, NATO, …) is what tokens, activities
+and visibility lists name it by.`)
+	code := fs.String("code", "", "short unique code, such as EU or NATO (required)")
+	name := fs.String("name", "", "full name (required)")
+	email := fs.String("contact-email", "", "address of the organisation's cooperation desk")
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	_, store, err := openStore(ctx, env)
+	if err != nil {
+		return err
+	}
+	defer store.Close()
+	o, err := store.CreateOrganization(ctx, models.System(), models.OrganizationInput{Code: *code, Name: *name, ContactEmail: *email})
+	if err != nil {
+		return fmt.Errorf("org create: %w", err)
+	}
+	fmt.Fprintf(env.stdout, "organisation %d (%s, %s) created\n", o.ID, o.Code, o.Name)
+	return nil
+}
+
+func orgList(ctx context.Context, env *environment, args []string) error {
+	fs := flags(env, "org list", "org list", "List every organisation with its id, code, name and contact address.")
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	_, store, err := openStore(ctx, env)
+	if err != nil {
+		return err
+	}
+	defer store.Close()
+	w := tabwriter.NewWriter(env.stdout, 0, 4, 2, ' ', 0)
+	fmt.Fprintln(w, "ID\tCODE\tNAME\tCONTACT")
+	cursor := ""
+	for {
+		page, err := store.ListOrganizations(ctx, models.OrganizationFilter{ListOptions: models.ListOptions{Limit: models.MaxLimit, Cursor: cursor}})
+		if err != nil {
+			return fmt.Errorf("org list: %w", err)
+		}
+		for _, o := range page.Items {
+			fmt.Fprintf(w, "%d\t%s\t%s\t%s\n", o.ID, o.Code, o.Name, o.ContactEmail)
+		}
+		if page.NextCursor == "" {
+			break
+		}
+		cursor = page.NextCursor
+	}
+	return w.Flush()
+}
