@@ -65,6 +65,7 @@ func New(store *models.Store, cfg config.Config, log *slog.Logger) *Server {
 	s := &Server{echo: e, store: store, cfg: cfg, log: log, registry: prometheus.NewRegistry(), feedCache: newFeedCache(cfg.FeedCacheBytes), feedGate: newRenderGate(cfg.FeedRenders, feedQueueWait), feedMemo: feedMemo{entries: map[string]memoEntry{}}, fetches: newFetchRecorder(store, log, 5*time.Second)}
 	s.jobCtx, s.jobCancel = context.WithCancel(context.Background())
 	s.sessions = models.DefaultSessionSettings()
+	s.sessions.Idle, s.sessions.Absolute, s.sessions.BootstrapAdminEmail = cfg.SignIn.SessionIdle, cfg.SignIn.SessionMax, cfg.SignIn.BootstrapAdminEmail
 	s.linkLimiter = auth.NewLimiter(10, 15*time.Minute)
 	s.failLimiter = auth.NewLimiter(20, 15*time.Minute)
 	s.oidc = newOIDC(cfg)

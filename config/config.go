@@ -94,6 +94,9 @@ type Config struct {
 	FetchAllow   []netip.Prefix
 	// OIDC is sign-in with an OpenID Connect provider (config/oidc.go).
 	OIDC OIDC
+	// SignIn holds session lifetimes and the first administrator
+	// (config/signin.go).
+	SignIn SignIn
 	// MetricsToken, when set, must be presented as a bearer token to read
 	// /metrics, so a server reachable from outside does not publish its
 	// internals to anyone.
@@ -285,7 +288,7 @@ func Settings() []Setting {
 			return nil
 		}},
 		{"JOINTCAL_REMINDER_LEASE", "5m", "how long a notice claimed by a dispatcher that then died waits before another sends it", durationSetting(func(c *Config) *time.Duration { return &c.ReminderLease }, time.Second)},
-	}, oidcSettings()...)
+	}, append(oidcSettings(), signInSettings()...)...)
 }
 
 func cronSetting(job, def, meaning string) Setting {
@@ -345,6 +348,9 @@ func Load(getenv func(string) string) (Config, error) {
 		if err := s.apply(&c, v); err != nil {
 			return Config{}, fmt.Errorf("config: %s=%q: %w", s.Env, shown(s.Env, v), err)
 		}
+	}
+	if err := c.SignIn.check(); err != nil {
+		return Config{}, fmt.Errorf("config: %w", err)
 	}
 	if err := c.OIDC.check(); err != nil {
 		return Config{}, err

@@ -191,3 +191,20 @@ func TestErrorsHideSecrets(t *testing.T) {
 		})
 	}
 }
+
+func TestSessionLifetimes(t *testing.T) {
+	t.Parallel()
+	env := map[string]string{"JOINTCAL_SESSION_IDLE": "48h", "JOINTCAL_SESSION_MAX": "24h"}
+	if _, err := Load(func(k string) string { return env[k] }); err == nil || !strings.Contains(err.Error(), "JOINTCAL_SESSION_IDLE") {
+		t.Fatalf("idle longer than max: %v", err)
+	}
+	env = map[string]string{"JOINTCAL_BOOTSTRAP_ADMIN_EMAIL": "Ana <ana@eeas.example>"}
+	if _, err := Load(func(k string) string { return env[k] }); err == nil || !strings.Contains(err.Error(), "JOINTCAL_BOOTSTRAP_ADMIN_EMAIL") {
+		t.Fatalf("a display name: %v", err)
+	}
+	env = map[string]string{"JOINTCAL_BOOTSTRAP_ADMIN_EMAIL": "ana@eeas.example", "JOINTCAL_SESSION_IDLE": "2h"}
+	c, err := Load(func(k string) string { return env[k] })
+	if err != nil || c.SignIn.BootstrapAdminEmail != "ana@eeas.example" || c.SignIn.SessionIdle != 2*time.Hour || c.SignIn.SessionMax != 720*time.Hour {
+		t.Fatalf("%+v %v", c.SignIn, err)
+	}
+}

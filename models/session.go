@@ -31,6 +31,9 @@ type SessionSettings struct {
 	// LinksPerAddress is how many links one address may be sent per
 	// LinkTTL, so that nobody can flood a mailbox through jointcal.
 	LinksPerAddress int
+	// BootstrapAdminEmail, when set, is made an administrator as that
+	// person signs in (JOINTCAL_BOOTSTRAP_ADMIN_EMAIL).
+	BootstrapAdminEmail string
 }
 
 // DefaultSessionSettings: links for 15 minutes, three per address in that
@@ -138,6 +141,9 @@ func (s *Store) RedeemSignInLink(ctx context.Context, linkSecret, userAgent stri
 // are (a link, an identity provider, the demo), always under a new
 // secret, and audits the sign-in.
 func (s *Store) StartSession(ctx context.Context, personID int64, method SignInMethod, userAgent string, set SessionSettings) (string, Actor, error) {
+	if err := s.bootstrapAdmin(ctx, personID, set.BootstrapAdminEmail); err != nil {
+		return "", Actor{}, err
+	}
 	a, err := s.ActorForPerson(ctx, personID)
 	if err != nil {
 		return "", Actor{}, err
@@ -228,4 +234,23 @@ func (s *Store) ListSessions(ctx context.Context, a Actor, current int64, set Se
 		out[i].Current = out[i].ID == current
 	}
 	return out, nil
+}
+
+// bootstrapAdmin makes the person an administrator if their address is
+// the configured bootstrap address and they are not one yet: a new
+// deployment's first administrator is whoever owns that mailbox (or that
+// identity-provider account).
+func (s *Store) bootstrapAdmin(ctx context.Context, personID int64, email string) error {
+	if email == "" {
+		return nil
+	}
+	var p Person
+	if err := s.db.WithContext(ctx).First(&p, personID).Error; err != nil {
+		return fmt.Errorf("load person %d: %w", personID, err)
+	}
+	if !strings.EqualFold(p.Email, email) {
+		return nil
+	}
+	_, err := s.GrantRole(ctx, Actor{Name: "bootstrap (JOINTCAL_BOOTSTRAP_ADMIN_EMAIL)", Role: RoleAdmin}, GrantInput{Person: Ref(p.Email), Role: RoleAdmin})
+	return err
 }

@@ -154,3 +154,29 @@ func TestSignInLinksAndSessions(t *testing.T) {
 		}
 	})
 }
+
+// TestBootstrapAdminEmail: the configured address becomes an
+// administrator at sign-in; nobody else does.
+func TestBootstrapAdminEmail(t *testing.T) {
+	t.Parallel()
+	modelstest.ForEach(t, func(t *testing.T, s *models.Store) {
+		world(t, s)
+		ctx := context.Background()
+		set := models.DefaultSessionSettings()
+		set.BootstrapAdminEmail = "ANA@eeas.example"
+		ana, _ := s.GetPerson(ctx, "ana@eeas.example")
+		ben, _ := s.GetPerson(ctx, "ben@nato.example")
+		if _, a, err := s.StartSession(ctx, ben.ID, models.SignInLink, "", set); err != nil || a.Role != models.RoleViewer {
+			t.Fatalf("ben: %+v %v", a, err)
+		}
+		for i := 0; i < 2; i++ {
+			if _, a, err := s.StartSession(ctx, ana.ID, models.SignInLink, "", set); err != nil || a.Role != models.RoleAdmin {
+				t.Fatalf("ana, sign-in %d: %+v %v", i+1, a, err)
+			}
+		}
+		gs, err := s.ListGrants(ctx, models.System(), "")
+		if err != nil || len(gs) != 1 || gs[0].Person != "ana@eeas.example" || gs[0].Role != models.RoleAdmin {
+			t.Fatalf("grants: %+v %v", gs, err)
+		}
+	})
+}
