@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"net/http"
+	"net/url"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -197,7 +198,7 @@ func TestServeDemoTourAndGracefulShutdown(t *testing.T) {
 	var base, token string
 	for deadline := time.Now().Add(60 * time.Second); time.Now().Before(deadline); time.Sleep(50 * time.Millisecond) {
 		s := out.String()
-		if i := strings.Index(s, "export TOKEN="); i >= 0 && strings.Contains(s, "listening on ") {
+		if i := strings.Index(s, "export TOKEN="); i >= 0 && strings.Contains(s, "listening on ") && strings.Contains(s, "olivia.grant@nato.example") {
 			token = strings.Fields(s[i+len("export TOKEN="):])[0]
 			base = strings.Fields(s[strings.Index(s, "listening on ")+len("listening on "):])[0]
 			break
@@ -233,6 +234,7 @@ func TestServeDemoTourAndGracefulShutdown(t *testing.T) {
 		t.Fatalf("readyz: %d", st)
 	}
 	runTour(t, base, token)
+	signInWithDemoLink(t, out.String(), "planner EU", "EU")
 	cancel()
 	select {
 	case err := <-done:
@@ -314,5 +316,44 @@ func runTour(t *testing.T, base, token string) {
 	}
 	if !strings.Contains(string(out), "The tour is complete.") {
 		t.Fatalf("scripts/tour.sh stopped early:\n%s", out)
+	}
+}
+
+// signInWithDemoLink uses the one-click link serve --demo printed for an
+// account and checks who the session then is.
+func signInWithDemoLink(t *testing.T, printed, account, org string) {
+	t.Helper()
+	var link string
+	for _, line := range strings.Split(printed, "\n") {
+		if strings.Contains(line, account) {
+			link = strings.Fields(strings.TrimSpace(line))[2]
+		}
+	}
+	u, err := url.Parse(link)
+	if err != nil || u.Query().Get("token") == "" {
+		t.Fatalf("no demo link for %s in:\n%s", account, printed)
+	}
+	client := &http.Client{CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
+	res, err := client.PostForm(u.Scheme+"://"+u.Host+"/signin/link", url.Values{"token": {u.Query().Get("token")}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	res.Body.Close()
+	if res.StatusCode != http.StatusSeeOther {
+		t.Fatalf("demo link: %d", res.StatusCode)
+	}
+	req, _ := http.NewRequest("GET", u.Scheme+"://"+u.Host+"/api/v1/me", nil)
+	for _, c := range res.Cookies() {
+		req.AddCookie(c)
+	}
+	res, err = http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer res.Body.Close()
+	var me map[string]any
+	_ = json.NewDecoder(res.Body).Decode(&me)
+	if res.StatusCode != 200 || me["role"] != "planner" || me["organization"] != org {
+		t.Fatalf("signed in with the demo link as %d %v", res.StatusCode, me)
 	}
 }

@@ -46,6 +46,9 @@ token valid for 24 hours; a restart revokes the previous demo token.`)
 		return fmt.Errorf("JOINTCAL_LISTEN=%s: cannot listen (is another server running?): %w", cfg.Listen, err)
 	}
 	defer ln.Close()
+	// Links the service hands out (feeds, sign-in) name the real port
+	// when JOINTCAL_LISTEN asks for :0; iCalendar UIDs do not depend on it.
+	cfg.Listen = ln.Addr().String()
 	store, err := openDatabase(cfg)
 	if err != nil {
 		return err
@@ -93,13 +96,13 @@ token valid for 24 hours; a restart revokes the previous demo token.`)
 	errc := make(chan error, 1)
 	go func() { errc <- httpSrv.Serve(ln) }()
 	base := cfg.PublicURL()
-	if cfg.BaseURL == "" {
-		base = "http://" + ln.Addr().String() // the real port when JOINTCAL_LISTEN asks for :0
-	}
 	log.Info("jointcal ready", "url", base, "database", string(store.Dialect()), "startup_ms", time.Since(started).Milliseconds(), "version", readBuildInfo().Version)
 	fmt.Fprintf(env.stdout, "jointcal is listening on %s (%s database)\n", base, store.Dialect())
 	if demoToken != "" {
 		fmt.Fprintf(env.stdout, "demo admin token (valid until %s):\n  export TOKEN=%s\n  curl -H \"Authorization: Bearer $TOKEN\" %s/api/v1/activities\n", demoExpiry.Format(time.RFC3339), demoToken, base)
+		if err := printDemoSignInLinks(ctx, env, store, base); err != nil {
+			return err
+		}
 	} else {
 		fmt.Fprintln(env.stdout, "create an admin token with: jointcal token create --name me --role admin")
 	}

@@ -5,11 +5,13 @@ import (
 	"fmt"
 	"log/slog"
 	"net/mail"
+	"net/url"
 	"time"
 
 	"github.com/jointcal/jointcal/api"
 	"github.com/jointcal/jointcal/config"
 	"github.com/jointcal/jointcal/models"
+	"github.com/jointcal/jointcal/models/demo"
 	"github.com/jointcal/jointcal/notify"
 )
 
@@ -46,5 +48,27 @@ func wireSignIn(cfg config.Config, srv *api.Server, log *slog.Logger) error {
 		return err
 	}
 	srv.SetSignInMailer(mailer)
+	return nil
+}
+
+// demoLinkLifetime bounds the one-click links of the demo, like its token.
+const demoLinkLifetime = 24 * time.Hour
+
+// printDemoSignInLinks prints a one-click sign-in link for each demo
+// account, on the terminal only (never in the log): each works once, for
+// 24 hours.
+func printDemoSignInLinks(ctx context.Context, env *environment, store *models.Store, base string) error {
+	fmt.Fprintln(env.stdout, "one-click sign-in (each link works once, for 24 hours):")
+	for _, acc := range demo.Accounts {
+		secret, err := store.CreateDemoSignInLink(ctx, string(acc.Person), demoLinkLifetime)
+		if err != nil {
+			return err
+		}
+		who := string(acc.Role)
+		if acc.Organization != "" {
+			who += " " + string(acc.Organization)
+		}
+		fmt.Fprintf(env.stdout, "  %-12s %s/signin/link?token=%s  (%s)\n", who, base, url.QueryEscape(secret), acc.Person)
+	}
 	return nil
 }

@@ -93,6 +93,9 @@ func Load(ctx context.Context, store *models.Store, today time.Time) (Summary, e
 			return sum, fmt.Errorf("person %s: %w", p.Email, err)
 		}
 	}
+	if err := grantAccounts(ctx, store); err != nil {
+		return sum, err
+	}
 	for _, b := range d.Bodies {
 		_, err := store.CreateBody(ctx, sys, b)
 		if err := count(err); err != nil {
