@@ -317,3 +317,39 @@ func TestForeignDatabaseIsLeftAlone(t *testing.T) {
 		})
 	}
 }
+
+// TestUserGrants: roles are given, listed and taken away from the command
+// line, with messages that name what is wrong.
+func TestUserGrants(t *testing.T) {
+	t.Parallel()
+	c := newCLI(t)
+	if _, _, err := c.run("demo"); err != nil {
+		t.Fatal(err)
+	}
+	if out, _, err := c.run("user", "grant", "--email", "ana.ribeiro@eeas.example", "--role", "planner", "--org", "EU"); err != nil || out != "ana.ribeiro@eeas.example is planner of EU\n" {
+		t.Fatalf("grant: %q %v", out, err)
+	}
+	for _, bad := range [][]string{
+		{"user", "grant", "--email", "ana.ribeiro@eeas.example", "--role", "planner"},
+		{"user", "grant", "--email", "nobody@example.org", "--role", "viewer"},
+		{"user", "grant", "--email", "ana.ribeiro@eeas.example", "--role", "owner"},
+		{"user", "grant", "--role", "viewer"},
+	} {
+		if _, _, err := c.run(bad...); err == nil || exitCode(err) == 0 {
+			t.Errorf("%v accepted", bad)
+		}
+	}
+	list, _, err := c.run("user", "list", "--email", "ana.ribeiro@eeas.example")
+	if err != nil || !strings.Contains(list, "planner") || !strings.Contains(list, "EU") {
+		t.Fatalf("list: %q %v", list, err)
+	}
+	if all, _, _ := c.run("user", "list"); !strings.Contains(all, "admin@jointcal.example") || !strings.Contains(all, "olivia.grant@nato.example") {
+		t.Fatalf("the demo accounts are not listed:\n%s", all)
+	}
+	if out, _, err := c.run("user", "revoke", "--email", "ana.ribeiro@eeas.example", "--role", "planner", "--org", "EU"); err != nil || !strings.Contains(out, "no longer planner of EU") {
+		t.Fatalf("revoke: %q %v", out, err)
+	}
+	if _, _, err := c.run("user", "revoke", "--email", "ana.ribeiro@eeas.example", "--role", "planner", "--org", "EU"); err == nil || !strings.Contains(err.Error(), "does not hold") {
+		t.Fatalf("revoke twice: %v", err)
+	}
+}

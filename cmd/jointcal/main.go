@@ -50,6 +50,7 @@ func commands() map[string]command {
 		"demo":      {"load the demo data into the database (idempotent)", runDemo},
 		"token":     {"create, list or revoke API tokens", runToken},
 		"org":       {"create or list organisations (the first one of an empty database)", runOrg},
+		"user":      {"give people roles, take them away, list who has which", runUser},
 		"import":    {"import an iCalendar file as activities of an organisation", runImport},
 		"scheduler": {"run the scheduled jobs (reminders, retries, horizon, digests) without the API", runScheduler},
 		"version":   {"print the version", runVersion},

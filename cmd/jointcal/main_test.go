@@ -50,7 +50,7 @@ func TestHelpAndVersion(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	for _, name := range []string{"serve", "migrate", "demo", "token", "org", "scheduler", "import", "version"} {
+	for _, name := range []string{"serve", "migrate", "demo", "token", "org", "user", "scheduler", "import", "version"} {
 		if !strings.Contains(out, "  "+name) {
 			t.Errorf("--help does not list %s:\n%s", name, out)
 		}
@@ -77,6 +77,9 @@ func TestEveryHelpIsFullAndExitsZero(t *testing.T) {
 		{[]string{"token", "revoke", "--help"}, []string{"Usage: jointcal token revoke", "-id"}},
 		{[]string{"org", "--help"}, []string{"org create --code", "empty database"}},
 		{[]string{"org", "create", "--help"}, []string{"Usage: jointcal org create", "-code", "-name", "-contact-email"}},
+		{[]string{"user", "--help"}, []string{"user grant --email", "user revoke", "user list", "strongest grant"}},
+		{[]string{"user", "grant", "--help"}, []string{"Usage: jointcal user grant", "-email", "-role", "-org"}},
+		{[]string{"user", "list", "--help"}, []string{"Usage: jointcal user list", "-email"}},
 		{[]string{"import", "--help"}, []string{"Usage: jointcal import FILE.ics", "-organization", "-dry-run"}},
 		{[]string{"scheduler", "--help"}, []string{"Usage: jointcal scheduler", "JOINTCAL_SCHEDULER=off"}},
 		{[]string{"version", "--help"}, []string{"Usage: jointcal version", "build time"}},
