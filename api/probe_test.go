@@ -361,3 +361,18 @@ func TestRestrictedAndMissingAnswerAlike(t *testing.T) {
 		}
 	})
 }
+
+// TestUnknownReferencesAreNamedInTheSingular: "no body with id or code",
+// not "no bodie"; "no person", not "no people".
+func TestUnknownReferencesAreNamedInTheSingular(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t, modelstest.Open(t))
+	m := meeting("EU", "x", "2031-06-01T09:00:00+02:00", "2031-06-01T10:00:00+02:00", body("XYZ"), person("nobody@example.org", false))
+	m["venue"] = "NOWHERE"
+	r := string(e.expect(e.do("POST", "/api/v1/activities", "eu_planner", m), 422).Body)
+	for _, want := range []string{`no body with id or code \"XYZ\"`, `no person with id or code \"nobody@example.org\"`, `no venue with id or code \"NOWHERE\"`} {
+		if !strings.Contains(r, want) {
+			t.Errorf("missing %s in %s", want, r)
+		}
+	}
+}

@@ -208,7 +208,7 @@ func (s *Store) buildDraft(tx *gorm.DB, viewer Viewer, in ActivityInput, id int6
 		} else if id, found := resolved[p.Type][p.IDOrCode]; found {
 			part.RefID = id
 		} else {
-			v.add(field+".id_or_code", "no %s with id or code %q", strings.TrimSuffix(ref[0], "s"), string(p.IDOrCode))
+			v.add(field+".id_or_code", "no %s with id or code %q", entityOf(ref[0]), string(p.IDOrCode))
 		}
 		key := p.Type + ":" + strconv.FormatInt(part.RefID, 10)
 		if part.RefID != 0 && seen[key] {

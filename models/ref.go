@@ -105,6 +105,18 @@ func resolveMany(tx *gorm.DB, table, codeColumn string, refs []Ref) (map[Ref]int
 	return out, nil
 }
 
+// entities names the row of each table that references resolve to, for
+// messages: "no body with id or code", never "no bodie".
+var entities = map[string]string{"people": "person", "bodies": "body", "venues": "venue", "organizations": "organisation", "activities": "activity"}
+
+// entityOf is the singular noun of a table's rows.
+func entityOf(table string) string {
+	if e, ok := entities[table]; ok {
+		return e
+	}
+	return table
+}
+
 // resolveField resolves r and records a validation error on field when it
 // names nothing.
 func resolveField(tx *gorm.DB, v *ValidationError, field, table, codeColumn string, r Ref) int64 {
@@ -113,7 +125,7 @@ func resolveField(tx *gorm.DB, v *ValidationError, field, table, codeColumn stri
 	}
 	id, err := resolve(tx, table, codeColumn, r)
 	if errors.Is(err, ErrNotFound) {
-		v.add(field, "no %s with id or code %q", strings.TrimSuffix(table, "s"), string(r))
+		v.add(field, "no %s with id or code %q", entityOf(table), string(r))
 		return 0
 	}
 	if err != nil {
