@@ -6,7 +6,7 @@ import (
 	"strings"
 	"time"
 
-	"github.com/jointcal/jointcal/calendar"
+	"github.com/jointcal/jointcal/isoduration"
 	"github.com/jointcal/jointcal/models"
 	"github.com/labstack/echo/v4"
 )
@@ -56,7 +56,7 @@ func (s *Server) availability(c echo.Context) error {
 			q.Participants = append(q.Participants, models.ParticipantInput{Type: typ, IDOrCode: models.Ref(ref)})
 		}
 	}
-	if q.Duration, err = calendar.ParseDuration(c.QueryParam("duration")); err != nil {
+	if q.Duration, err = isoduration.Parse(c.QueryParam("duration")); err != nil {
 		return invalid("duration", "want an ISO 8601 duration such as PT2H")
 	}
 	if tz := c.QueryParam("timezone"); tz != "" {

@@ -2,6 +2,7 @@ package calendar
 
 import (
 	"fmt"
+	"github.com/jointcal/jointcal/isoduration"
 	"strings"
 	"time"
 )
@@ -51,7 +52,7 @@ func (er *eventReader) readAlarms(comp *component) {
 			}
 			before = ev.Start.Sub(at)
 		} else {
-			d, err := ParseDuration(v)
+			d, err := isoduration.Parse(v)
 			if err != nil {
 				er.fail(trig.line, "VALARM TRIGGER: %v", err)
 				return

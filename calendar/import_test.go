@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"github.com/jointcal/jointcal/isoduration"
 	"os"
 	"path/filepath"
 	"strings"
@@ -124,7 +125,7 @@ func importReport(t *testing.T, res *ImportResult, err error) goldenImport {
 			ge.Attendees = append(ge.Attendees, attendeeText(a))
 		}
 		for _, r := range ev.Reminders {
-			ge.Reminders = append(ge.Reminders, FormatDuration(r))
+			ge.Reminders = append(ge.Reminders, isoduration.Format(r))
 		}
 		g.Events = append(g.Events, ge)
 	}

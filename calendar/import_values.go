@@ -2,6 +2,7 @@ package calendar
 
 import (
 	"fmt"
+	"github.com/jointcal/jointcal/isoduration"
 	"strings"
 	"time"
 )
@@ -144,7 +145,7 @@ type nominalDuration struct {
 // keeping the days apart from the time part.
 func parseNominalDuration(s string) (nominalDuration, error) {
 	s = strings.TrimSpace(s)
-	total, err := ParseDuration(s)
+	total, err := isoduration.Parse(s)
 	if err != nil {
 		return nominalDuration{}, err
 	}
@@ -155,7 +156,7 @@ func parseNominalDuration(s string) (nominalDuration, error) {
 	}
 	var days time.Duration
 	if strings.TrimLeft(datePart, "+-Pp") != "" {
-		if days, err = ParseDuration(datePart); err != nil {
+		if days, err = isoduration.Parse(datePart); err != nil {
 			return nominalDuration{}, err
 		}
 	}

@@ -3,6 +3,7 @@ package calendar
 import (
 	"bufio"
 	"fmt"
+	"github.com/jointcal/jointcal/isoduration"
 	"io"
 	"slices"
 	"strings"
@@ -84,7 +85,7 @@ func (lw *lineWriter) writeHeader(cal *Calendar) {
 		lw.text("NAME:", cal.Name)
 		lw.text("X-WR-CALNAME:", cal.Name)
 	}
-	refresh := FormatDuration(cal.RefreshInterval)
+	refresh := isoduration.Format(cal.RefreshInterval)
 	lw.literal("REFRESH-INTERVAL;VALUE=DURATION:" + refresh)
 	lw.literal("X-PUBLISHED-TTL:" + refresh)
 }

@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/emersion/go-ical"
+	"github.com/jointcal/jointcal/isoduration"
 )
 
 // The round trip parses rendered output with go-ical's decoder (a parser this
@@ -110,7 +111,7 @@ func roundTrip(t *testing.T, data []byte, cal Calendar, events []Event) {
 	}
 	if p := props.Get("X-PUBLISHED-TTL"); p == nil {
 		t.Error("no X-PUBLISHED-TTL")
-	} else if d, err := ParseDuration(p.Value); err != nil || d != wantRefresh {
+	} else if d, err := isoduration.Parse(p.Value); err != nil || d != wantRefresh {
 		t.Errorf("X-PUBLISHED-TTL = %v (%v), want %v", d, err, wantRefresh)
 	}
 
@@ -324,8 +325,8 @@ func checkEventRoundTrip(t *testing.T, ev *Event, comps []*ical.Component, stamp
 			if err != nil {
 				t.Errorf("%s %s: TRIGGER: %v", ev.UID, what, err)
 			}
-			if own, err := ParseDuration(a.Props.Get(ical.PropTrigger).Value); err != nil || own != d {
-				t.Errorf("%s %s: ParseDuration(TRIGGER %q) = %v, %v; go-ical says %v", ev.UID, what, a.Props.Get(ical.PropTrigger).Value, own, err, d)
+			if own, err := isoduration.Parse(a.Props.Get(ical.PropTrigger).Value); err != nil || own != d {
+				t.Errorf("%s %s: isoduration.Parse(TRIGGER %q) = %v, %v; go-ical says %v", ev.UID, what, a.Props.Get(ical.PropTrigger).Value, own, err, d)
 			}
 			gotTriggers = append(gotTriggers, d)
 		}

@@ -1,6 +1,7 @@
 package calendar
 
 import (
+	"github.com/jointcal/jointcal/isoduration"
 	"strconv"
 	"time"
 )
@@ -116,7 +117,7 @@ func (lw *lineWriter) writeEventBody(p *prepared, title, status string) {
 		lw.literal("ACTION:DISPLAY")
 		lw.text("DESCRIPTION:", title)
 		lw.begin("TRIGGER:")
-		lw.buf = appendDuration(lw.buf, -r)
+		lw.buf = isoduration.Append(lw.buf, -r)
 		lw.end()
 		lw.literal("END:VALARM")
 	}

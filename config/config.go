@@ -14,7 +14,7 @@ import (
 	"strings"
 	"time"
 
-	"github.com/jointcal/jointcal/calendar"
+	"github.com/jointcal/jointcal/isoduration"
 	"github.com/robfig/cron/v3"
 )
 
@@ -325,7 +325,7 @@ func parseReminderDefaults(v string) (map[string][]time.Duration, error) {
 			return nil, fmt.Errorf("want kind=DURATION,DURATION;… (at %q)", part)
 		}
 		for _, d := range strings.Split(list, ",") {
-			dur, err := calendar.ParseDuration(strings.TrimSpace(d))
+			dur, err := isoduration.Parse(strings.TrimSpace(d))
 			if err != nil || dur <= 0 {
 				return nil, fmt.Errorf("%s: %q is not a positive ISO 8601 duration", kind, d)
 			}

@@ -5,6 +5,7 @@ import (
 	"strings"
 
 	"github.com/jointcal/jointcal/calendar"
+	"github.com/jointcal/jointcal/isoduration"
 )
 
 // CalendarEvent turns an activity into the plain event the calendar
@@ -40,7 +41,7 @@ func (v *ActivityView) CalendarEvent(baseURL, host string) calendar.Event {
 		e.Overrides = append(e.Overrides, calendar.Override{RecurrenceID: o.RecurrenceID, Cancelled: o.Cancelled, Start: o.Start, End: o.End})
 	}
 	for _, r := range v.Reminders {
-		if d, err := calendar.ParseDuration(r); err == nil {
+		if d, err := isoduration.Parse(r); err == nil {
 			e.Reminders = append(e.Reminders, d)
 		}
 	}

@@ -8,7 +8,7 @@ import (
 	"strings"
 	"time"
 
-	"github.com/jointcal/jointcal/calendar"
+	"github.com/jointcal/jointcal/isoduration"
 	"github.com/jointcal/jointcal/planning"
 	"gorm.io/gorm"
 )
@@ -119,14 +119,14 @@ func (s *Store) buildDraft(tx *gorm.DB, viewer Viewer, in ActivityInput, id int6
 	}
 	reminders := make([]string, 0, len(in.Reminders))
 	for i, r := range in.Reminders {
-		dur, err := calendar.ParseDuration(r)
+		dur, err := isoduration.Parse(r)
 		switch {
 		case err != nil:
 			v.add(fmt.Sprintf("reminders[%d]", i), "want an ISO 8601 duration such as P1D or PT1H: %v", err)
 		case dur <= 0 || dur > 366*24*time.Hour:
 			v.add(fmt.Sprintf("reminders[%d]", i), "want a duration between PT1M and P366D before the start")
 		default:
-			reminders = append(reminders, calendar.FormatDuration(dur))
+			reminders = append(reminders, isoduration.Format(dur))
 		}
 	}
 

@@ -7,7 +7,7 @@ import (
 	"net/url"
 	"time"
 
-	"github.com/jointcal/jointcal/calendar"
+	"github.com/jointcal/jointcal/isoduration"
 	"github.com/jointcal/jointcal/planning"
 	"gorm.io/gorm"
 )
@@ -88,7 +88,7 @@ func (e *ExternalCalendar) fill(names *nameCache, now time.Time) error {
 		return err
 	}
 	e.Blocks = FeedOwner{Type: e.BlocksType, IDOrCode: Ref(r.Code)}
-	e.Refresh = calendar.FormatDuration(time.Duration(e.RefreshSeconds) * time.Second)
+	e.Refresh = isoduration.Format(time.Duration(e.RefreshSeconds) * time.Second)
 	e.Stale = e.stale(now)
 	return nil
 }
@@ -118,7 +118,7 @@ func (s *Store) CreateExternalCalendar(ctx context.Context, a Actor, in External
 		checkEnum(v, "severity", in.Severity, "hard", "soft")
 		refresh := 30 * time.Minute
 		if in.Refresh != "" {
-			d, err := calendar.ParseDuration(in.Refresh)
+			d, err := isoduration.Parse(in.Refresh)
 			if err != nil || d < 5*time.Minute || d > 7*24*time.Hour {
 				v.add("refresh", "want an ISO 8601 duration from PT5M to P7D")
 			} else {

@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/jointcal/jointcal/calendar"
+	"github.com/jointcal/jointcal/isoduration"
 	"github.com/jointcal/jointcal/planning"
 	"gorm.io/gorm"
 )
@@ -458,7 +459,7 @@ func importInput(tx *gorm.DB, org *Organization, ev calendar.ImportedEvent) (Act
 	}
 	for _, r := range ev.Reminders {
 		if r > 0 {
-			in.Reminders = append(in.Reminders, calendar.FormatDuration(r))
+			in.Reminders = append(in.Reminders, isoduration.Format(r))
 		}
 	}
 	var desc []string

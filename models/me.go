@@ -5,7 +5,7 @@ import (
 	"fmt"
 	"time"
 
-	"github.com/jointcal/jointcal/calendar"
+	"github.com/jointcal/jointcal/isoduration"
 	"gorm.io/gorm"
 )
 
@@ -77,7 +77,7 @@ func (s *Store) UpdateMe(ctx context.Context, a Actor, in MeInput) (*Me, error) 
 		}
 		if in.ReminderPreferences != nil {
 			for i, o := range in.ReminderPreferences.Offsets {
-				if d, err := calendar.ParseDuration(o); err != nil || d <= 0 || d > 366*24*time.Hour {
+				if d, err := isoduration.Parse(o); err != nil || d <= 0 || d > 366*24*time.Hour {
 					v.add(fmt.Sprintf("reminder_preferences.offsets[%d]", i), "want an ISO 8601 duration between PT1M and P366D, such as P1D")
 				}
 			}

@@ -6,7 +6,7 @@ import (
 	"strings"
 	"time"
 
-	"github.com/jointcal/jointcal/calendar"
+	"github.com/jointcal/jointcal/isoduration"
 	"gorm.io/gorm"
 )
 
@@ -58,7 +58,7 @@ func (in *PersonInput) validate(tx *gorm.DB) (orgID int64, err error) {
 	checkText(v, "title", in.Title, false, 200)
 	orgID = resolveField(tx, v, "organization", "organizations", "code", in.Organization)
 	for i, o := range in.ReminderPreferences.Offsets {
-		if d, err := calendar.ParseDuration(o); err != nil || d <= 0 || d > 366*24*time.Hour {
+		if d, err := isoduration.Parse(o); err != nil || d <= 0 || d > 366*24*time.Hour {
 			v.add(fmt.Sprintf("reminder_preferences.offsets[%d]", i), "want an ISO 8601 duration between PT1M and P366D, such as P1D")
 		}
 	}

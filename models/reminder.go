@@ -10,7 +10,7 @@ import (
 	"strings"
 	"time"
 
-	"github.com/jointcal/jointcal/calendar"
+	"github.com/jointcal/jointcal/isoduration"
 	"gorm.io/gorm"
 	"gorm.io/gorm/clause"
 )
@@ -171,7 +171,7 @@ func (s *Store) offsetsFor(v *ActivityView, r recipient) []time.Duration {
 	parse := func(list []string) []time.Duration {
 		var out []time.Duration
 		for _, x := range list {
-			if d, err := calendar.ParseDuration(x); err == nil && d > 0 {
+			if d, err := isoduration.Parse(x); err == nil && d > 0 {
 				out = append(out, d)
 			}
 		}
@@ -328,7 +328,7 @@ func (s *Store) offsetsInUse(db *gorm.DB) ([]time.Duration, error) {
 			continue
 		}
 		for _, x := range xs {
-			if d, err := calendar.ParseDuration(x); err == nil && d > 0 {
+			if d, err := isoduration.Parse(x); err == nil && d > 0 {
 				set[d] = true
 			}
 		}

@@ -1,4 +1,4 @@
-package calendar
+package isoduration
 
 import (
 	"math"
@@ -7,7 +7,7 @@ import (
 	"time"
 )
 
-func TestFormatDuration(t *testing.T) {
+func TestFormat(t *testing.T) {
 	t.Parallel()
 	tests := []struct {
 		in   time.Duration
@@ -34,14 +34,14 @@ func TestFormatDuration(t *testing.T) {
 	for _, tc := range tests {
 		t.Run(tc.want, func(t *testing.T) {
 			t.Parallel()
-			if got := FormatDuration(tc.in); got != tc.want {
-				t.Errorf("FormatDuration(%v) = %q, want %q", tc.in, got, tc.want)
+			if got := Format(tc.in); got != tc.want {
+				t.Errorf("Format(%v) = %q, want %q", tc.in, got, tc.want)
 			}
 		})
 	}
 }
 
-func TestParseDuration(t *testing.T) {
+func TestParse(t *testing.T) {
 	t.Parallel()
 	day := 24 * time.Hour
 	tests := []struct {
@@ -90,57 +90,57 @@ func TestParseDuration(t *testing.T) {
 	for _, tc := range tests {
 		t.Run(tc.in, func(t *testing.T) {
 			t.Parallel()
-			got, err := ParseDuration(tc.in)
+			got, err := Parse(tc.in)
 			if tc.wantErr != "" {
 				if err == nil || !strings.Contains(err.Error(), tc.wantErr) || !strings.Contains(err.Error(), `"`+tc.in+`"`) {
-					t.Fatalf("ParseDuration(%q) = %v, %v; want an error quoting the input and mentioning %q", tc.in, got, err, tc.wantErr)
+					t.Fatalf("Parse(%q) = %v, %v; want an error quoting the input and mentioning %q", tc.in, got, err, tc.wantErr)
 				}
 				return
 			}
 			if err != nil || got != tc.want {
-				t.Fatalf("ParseDuration(%q) = %v, %v; want %v", tc.in, got, err, tc.want)
+				t.Fatalf("Parse(%q) = %v, %v; want %v", tc.in, got, err, tc.want)
 			}
 		})
 	}
 }
 
-// FuzzParseDuration checks that ParseDuration never panics, and that what it
-// accepts survives FormatDuration and ParseDuration again unchanged.
+// FuzzParseDuration checks that Parse never panics, and that what it
+// accepts survives Format and Parse again unchanged.
 func FuzzParseDuration(f *testing.F) {
 	for _, s := range []string{"PT1H", "P14D", "P2W", "-P1DT2H3M4S", "pt0s", "P1Y", "PT1.5S", "P106751DT23H47M16S", "+P1W2DT3H"} {
 		f.Add(s)
 	}
 	f.Fuzz(func(t *testing.T, s string) {
-		d, err := ParseDuration(s)
+		d, err := Parse(s)
 		if err != nil {
-			if !strings.Contains(err.Error(), "calendar: duration") {
+			if !strings.Contains(err.Error(), "duration") {
 				t.Fatalf("error without context: %v", err)
 			}
 			return
 		}
 		if d%time.Second != 0 {
-			t.Fatalf("ParseDuration(%q) = %v, not whole seconds", s, d)
+			t.Fatalf("Parse(%q) = %v, not whole seconds", s, d)
 		}
-		formatted := FormatDuration(d)
-		back, err := ParseDuration(formatted)
+		formatted := Format(d)
+		back, err := Parse(formatted)
 		if err != nil || back != d {
-			t.Fatalf("ParseDuration(%q) = %v; FormatDuration gives %q which parses to %v, %v", s, d, formatted, back, err)
+			t.Fatalf("Parse(%q) = %v; Format gives %q which parses to %v, %v", s, d, formatted, back, err)
 		}
 	})
 }
 
 // FuzzFormatDuration checks that every duration formats to something
-// ParseDuration reads back as the same whole seconds.
+// Parse reads back as the same whole seconds.
 func FuzzFormatDuration(f *testing.F) {
 	for _, d := range []int64{0, 1, int64(time.Hour), -int64(time.Minute), math.MaxInt64, math.MinInt64} {
 		f.Add(d)
 	}
 	f.Fuzz(func(t *testing.T, n int64) {
 		d := time.Duration(n)
-		s := FormatDuration(d)
-		back, err := ParseDuration(s)
+		s := Format(d)
+		back, err := Parse(s)
 		if err != nil || back != d/time.Second*time.Second {
-			t.Fatalf("FormatDuration(%v) = %q, which parses to %v, %v", d, s, back, err)
+			t.Fatalf("Format(%v) = %q, which parses to %v, %v", d, s, back, err)
 		}
 	})
 }

@@ -1,4 +1,8 @@
-package calendar
+// Package isoduration reads and writes RFC 5545 / ISO 8601 durations
+// (P14D, PT1H, -PT15M): the form the API, the configuration and the feeds
+// exchange reminders and intervals in. It is a leaf, so that config and
+// the store need not import the calendar package for it.
+package isoduration
 
 import (
 	"fmt"
@@ -7,7 +11,7 @@ import (
 	"time"
 )
 
-// FormatDuration writes d as an RFC 5545 / ISO 8601 duration (P14D, PT1H,
+// Format writes d as an RFC 5545 / ISO 8601 duration (P14D, PT1H,
 // P1DT2H, -PT15M, PT0S). It exists because the API exchanges reminders and
 // refresh intervals in this form and the feed writes TRIGGER,
 // REFRESH-INTERVAL and X-PUBLISHED-TTL with it, and time.Duration.String's
@@ -16,12 +20,14 @@ import (
 // parts are truncated toward zero. Inside the time part, a zero minute
 // between non-zero hours and seconds is written (PT1H0M5S), as RFC 5545's
 // grammar requires.
-func FormatDuration(d time.Duration) string {
+func Format(d time.Duration) string {
 	var b [40]byte
-	return string(appendDuration(b[:0], d))
+	return string(Append(b[:0], d))
 }
 
-func appendDuration(b []byte, d time.Duration) []byte {
+// Append appends Format(d) to b without allocating: the feed renderer
+// writes a TRIGGER per reminder of every event.
+func Append(b []byte, d time.Duration) []byte {
 	sec := int64(d / time.Second)
 	if sec < 0 {
 		b = append(b, '-')
@@ -53,7 +59,7 @@ func appendDuration(b []byte, d time.Duration) []byte {
 	return b
 }
 
-// ParseDuration reads an RFC 5545 / ISO 8601 duration: an optional sign, P,
+// Parse reads an RFC 5545 / ISO 8601 duration: an optional sign, P,
 // then weeks (W) and days (D), then optionally T and hours (H), minutes (M)
 // and seconds (S), each unit at most once and in that order, e.g. P2W, P14D,
 // PT1H, P1DT2H30M, -PT15M. It is what the API uses to read reminders, so it
@@ -62,9 +68,9 @@ func appendDuration(b []byte, d time.Duration) []byte {
 // P or T, repeated or out-of-order units, and anything that overflows
 // time.Duration are errors that quote the input. Unit letters may be lower
 // case. A week is 7 days and a day 24 hours.
-func ParseDuration(s string) (time.Duration, error) {
+func Parse(s string) (time.Duration, error) {
 	fail := func(why string) (time.Duration, error) {
-		return 0, fmt.Errorf("calendar: duration %q: %s", s, why)
+		return 0, fmt.Errorf("duration %q: %s", s, why)
 	}
 	i := 0
 	neg := false
