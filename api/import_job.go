@@ -19,9 +19,27 @@ import (
 // server's write timeout) should not wait that long for an answer.
 const asyncImportEvents = 2000
 
+// maxImportJobs is how many import jobs one process runs at once: each
+// holds its parsed file in memory and writes for seconds, so their number
+// is what bounds the memory and CPU that importers can take.
+const maxImportJobs = 2
+
 // startImportJob answers 202 Accepted with a job to poll, and runs the
-// import in the background.
+// import in the background; with maxImportJobs already running it answers
+// 503 with Retry-After.
 func (s *Server) startImportJob(c echo.Context, parsed *calendar.ImportResult, opts models.ImportOptions) error {
+	select {
+	case s.importSlots <- struct{}{}:
+	default:
+		c.Response().Header().Set("Retry-After", "30")
+		return problem(http.StatusServiceUnavailable, "import-busy", fmt.Sprintf("%d imports are running on this server; send the file again in a little while", maxImportJobs))
+	}
+	started := false
+	defer func() {
+		if !started {
+			<-s.importSlots
+		}
+	}()
 	a := actor(c)
 	job, err := s.store.CreateImportJob(c.Request().Context(), a, opts.Organization, len(parsed.Events), opts.DryRun)
 	if err != nil {
@@ -29,8 +47,10 @@ func (s *Server) startImportJob(c echo.Context, parsed *calendar.ImportResult, o
 	}
 	log := logger(c).With("import_job", job.ID)
 	s.jobs.Add(1)
+	started = true
 	go func() {
 		defer s.jobs.Done()
+		defer func() { <-s.importSlots }()
 		s.runImportJob(job.ID, a, parsed, opts, log)
 	}()
 	c.Response().Header().Set("Location", fmt.Sprintf("/api/v1/import/jobs/%d", job.ID))

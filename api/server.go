@@ -48,6 +48,8 @@ type Server struct {
 	jobCtx    context.Context
 	jobCancel context.CancelFunc
 	jobs      sync.WaitGroup
+	// importSlots bounds the import jobs running at once.
+	importSlots chan struct{}
 	// Sign-in: link delivery, session lifetimes, and per-client limits on
 	// asking for links and on failed sign-ins.
 	mailSignIn  SignInMailer
@@ -64,6 +66,7 @@ func New(store *models.Store, cfg config.Config, log *slog.Logger) *Server {
 	e.HideBanner, e.HidePort = true, true
 	s := &Server{echo: e, store: store, cfg: cfg, log: log, registry: prometheus.NewRegistry(), feedCache: newFeedCache(cfg.FeedCacheBytes), feedGate: newRenderGate(cfg.FeedRenders, feedQueueWait), feedMemo: feedMemo{entries: map[string]memoEntry{}}, fetches: newFetchRecorder(store, log, 5*time.Second)}
 	s.jobCtx, s.jobCancel = context.WithCancel(context.Background())
+	s.importSlots = make(chan struct{}, maxImportJobs)
 	s.sessions = models.DefaultSessionSettings()
 	s.sessions.Idle, s.sessions.Absolute, s.sessions.BootstrapAdminEmail = cfg.SignIn.SessionIdle, cfg.SignIn.SessionMax, cfg.SignIn.BootstrapAdminEmail
 	s.linkLimiter = auth.NewLimiter(10, 15*time.Minute)
