@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"gorm.io/gorm"
+	"gorm.io/gorm/clause"
 )
 
 // FeedFilter selects what a feed publishes. Lists are ORed within a field
@@ -87,6 +88,15 @@ func (s *Store) CreateFeed(ctx context.Context, a Actor, in FeedInput, maxPerOwn
 		}
 		if err := a.canCreateFeed(in.Owner.Type, ownerID, ownerOrg); err != nil {
 			return err
+		}
+		// On PostgreSQL the owner's row is locked, so that two feeds
+		// created at once cannot both pass the count below (SQLite has
+		// one writer at a time already).
+		if tx.Dialector.Name() == "postgres" {
+			var ids []int64
+			if err := tx.Table(nameTables[in.Owner.Type][0]).Clauses(clause.Locking{Strength: "UPDATE"}).Where("id = ?", ownerID).Pluck("id", &ids).Error; err != nil {
+				return fmt.Errorf("lock the owner of a new feed: %w", err)
+			}
 		}
 		var live int64
 		if err := tx.Model(&Feed{}).Where("owner_type = ? AND owner_id = ? AND revoked_at IS NULL", in.Owner.Type, ownerID).Count(&live).Error; err != nil {

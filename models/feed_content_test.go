@@ -4,6 +4,8 @@ import (
 	"context"
 	"fmt"
 	"slices"
+	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -118,6 +120,33 @@ func TestFeedContentsIncremental(t *testing.T) {
 			if it.ID == ids[3] || it.ID == ids[4] {
 				t.Fatalf("activity %d is still listed: %v", it.ID, prev.Items)
 			}
+		}
+	})
+}
+
+// TestFeedsPerOwnerHoldUnderConcurrency: many feeds created at once for
+// one owner never exceed the limit.
+func TestFeedsPerOwnerHoldUnderConcurrency(t *testing.T) {
+	t.Parallel()
+	modelstest.ForEach(t, func(t *testing.T, s *models.Store) {
+		world(t, s)
+		ctx := context.Background()
+		const limit, tries = 3, 12
+		var wg sync.WaitGroup
+		var made atomic.Int64
+		for i := 0; i < tries; i++ {
+			wg.Add(1)
+			go func(i int) {
+				defer wg.Done()
+				_, _, err := s.CreateFeed(ctx, models.System(), models.FeedInput{Name: fmt.Sprintf("feed %d", i), Owner: models.FeedOwner{Type: "organization", IDOrCode: "EU"}}, limit)
+				if err == nil {
+					made.Add(1)
+				}
+			}(i)
+		}
+		wg.Wait()
+		if made.Load() != limit {
+			t.Fatalf("%d feeds made for one owner, limit %d", made.Load(), limit)
 		}
 	})
 }
