@@ -5,7 +5,7 @@ import (
 	"fmt"
 	"time"
 
-	"github.com/jointcal/jointcal/calendar"
+	"github.com/jointcal/jointcal/isoduration"
 	"gorm.io/gorm"
 )
 
@@ -109,12 +109,12 @@ func (s *Store) CreatePersonalToken(ctx context.Context, a Actor, in PersonalTok
 	}
 	life := min(DefaultPersonalTokenLifetime, maxLifetime)
 	if in.ExpiresIn != "" {
-		d, err := calendar.ParseDuration(in.ExpiresIn)
+		d, err := isoduration.Parse(in.ExpiresIn)
 		switch {
 		case err != nil || d <= 0:
 			v.add("expires_in", "want a positive ISO 8601 duration such as P90D")
 		case d > maxLifetime:
-			v.add("expires_in", "must be at most %s (JOINTCAL_TOKEN_MAX_LIFETIME)", calendar.FormatDuration(maxLifetime))
+			v.add("expires_in", "must be at most %s (JOINTCAL_TOKEN_MAX_LIFETIME)", isoduration.Format(maxLifetime))
 		default:
 			life = d
 		}
