@@ -17,10 +17,13 @@ const (
 )
 
 // authenticate resolves the caller into an Actor for the handlers: a
-// bearer token (automation), else a session cookie (a signed-in person).
-// A request that changes something with a session cookie must carry the
-// session's CSRF token in X-CSRF-Token; bearer requests need none, since
-// a browser never adds a bearer token by itself.
+// bearer token (automation, or a person's personal token), else a session
+// cookie (a signed-in person). A request that changes something with a
+// session cookie must carry the session's CSRF token in X-CSRF-Token;
+// bearer requests need none, since a browser never adds a bearer token by
+// itself. A read-only token is refused every request that changes
+// something here, in the one place every route passes, so that no
+// handler can forget it.
 func (s *Server) authenticate(next echo.HandlerFunc) echo.HandlerFunc {
 	return func(c echo.Context) error {
 		if h := c.Request().Header.Get(echo.HeaderAuthorization); h != "" {
@@ -31,6 +34,9 @@ func (s *Server) authenticate(next echo.HandlerFunc) echo.HandlerFunc {
 			a, err := s.store.Authenticate(c.Request().Context(), strings.TrimSpace(secret))
 			if err != nil {
 				return err
+			}
+			if a.ReadOnly() && !auth.SafeMethod(c.Request().Method) {
+				return problem(http.StatusForbidden, "token-read-only", "this token is read-only: it may only read (GET, HEAD); use a read_write token to change something")
 			}
 			c.Set(actorKey, a)
 			return next(c)

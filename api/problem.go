@@ -94,7 +94,11 @@ func toProblem(err error) *Problem {
 	case errors.Is(err, models.ErrStale):
 		return problem(http.StatusPreconditionFailed, "stale-version", "If-Match does not name the current version; GET it again and retry")
 	case errors.Is(err, models.ErrTokenExpired):
-		return problem(http.StatusUnauthorized, "token-expired", "the token has expired; ask an administrator for a new one")
+		return problem(http.StatusUnauthorized, "token-expired", "the token has expired; create a new one (POST /api/v1/me/tokens) or ask an administrator for one")
+	case errors.Is(err, models.ErrTokenRevoked):
+		return problem(http.StatusUnauthorized, "token-revoked", "the token was revoked; create a new one (POST /api/v1/me/tokens) or ask an administrator for one")
+	case errors.Is(err, models.ErrTokenAlreadyRevoked):
+		return problem(http.StatusConflict, "already-revoked", "the token is revoked already")
 	case errors.Is(err, models.ErrUnauthenticated):
 		return problem(http.StatusUnauthorized, "unauthenticated", "sign in (POST /api/v1/auth/signin-links), or send Authorization: Bearer <token> with a valid token")
 	case models.IsUnavailable(err):

@@ -268,7 +268,8 @@ func TestGrantsAPI(t *testing.T) {
 // TestPeopleSeeWhatTheirGrantsAllow: the visibility and role rules hold
 // for signed-in people as for tokens: an EU-restricted activity exists
 // for EU people and administrators only, and only planners of its lead
-// change it.
+// change it; their personal tokens see and change the same, read-only
+// ones nothing.
 func TestPeopleSeeWhatTheirGrantsAllow(t *testing.T) {
 	t.Parallel()
 	modelstest.ForEach(t, func(t *testing.T, s *models.Store) {
@@ -312,6 +313,27 @@ func TestPeopleSeeWhatTheirGrantsAllow(t *testing.T) {
 			switch {
 			case want.writes && patch.Status != 200, !want.writes && want.sees && patch.Status != 403, !want.sees && patch.Status != 404:
 				t.Fatalf("%s: PATCH %d (%s)", email, patch.Status, patch.Body)
+			}
+			// The person's personal tokens see and change exactly what
+			// they do; a read-only one changes nothing, and its refusal
+			// comes before any lookup, so it reveals nothing either.
+			_, rw := createToken(e, b, csrf, map[string]any{"name": "rw", "scope": "read_write"})
+			_, ro := createToken(e, b, csrf, map[string]any{"name": "ro", "scope": "read"})
+			for _, who := range []string{"rw", "ro"} {
+				e.tokens[email+"/"+who] = map[string]string{"rw": rw, "ro": ro}[who]
+				get := e.do("GET", path, email+"/"+who, nil)
+				listed := strings.Contains(string(e.expect(e.do("GET", "/api/v1/activities", email+"/"+who, nil), 200).Body), "preparatory")
+				if (get.Status == 200) != want.sees || listed != want.sees {
+					t.Fatalf("%s's %s token: GET %d, listed %v; want sees=%v", email, who, get.Status, listed, want.sees)
+				}
+				patch := e.do("PATCH", path, email+"/"+who, map[string]any{"description": "edited with a token of " + email})
+				switch {
+				case who == "ro" && (patch.Status != 403 || !strings.Contains(string(patch.Body), "token-read-only")),
+					who == "rw" && want.writes && patch.Status != 200,
+					who == "rw" && !want.writes && want.sees && patch.Status != 403,
+					who == "rw" && !want.sees && patch.Status != 404:
+					t.Fatalf("%s's %s token: PATCH %d (%s)", email, who, patch.Status, patch.Body)
+				}
 			}
 		}
 	})

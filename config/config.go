@@ -97,6 +97,9 @@ type Config struct {
 	// SignIn holds session lifetimes and the first administrator
 	// (config/signin.go).
 	SignIn SignIn
+	// TokenMaxLifetime bounds the expiry a person may give a personal
+	// access token, so that no personal token lives forever.
+	TokenMaxLifetime time.Duration
 	// MetricsToken, when set, must be presented as a bearer token to read
 	// /metrics, so a server reachable from outside does not publish its
 	// internals to anyone.
@@ -287,6 +290,7 @@ func Settings() []Setting {
 			c.MetricsToken = v
 			return nil
 		}},
+		{"JOINTCAL_TOKEN_MAX_LIFETIME", "8760h", "the longest expiry a person may give a personal access token (Go duration, at least 1h; default 1 year); one asked without expiry lives 90 days, or this when shorter", durationSetting(func(c *Config) *time.Duration { return &c.TokenMaxLifetime }, time.Hour)},
 		{"JOINTCAL_REMINDER_LEASE", "5m", "how long a notice claimed by a dispatcher that then died waits before another sends it", durationSetting(func(c *Config) *time.Duration { return &c.ReminderLease }, time.Second)},
 	}, append(oidcSettings(), signInSettings()...)...)
 }

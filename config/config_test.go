@@ -208,3 +208,33 @@ func TestSessionLifetimes(t *testing.T) {
 		t.Fatalf("%+v %v", c.SignIn, err)
 	}
 }
+
+// TestTokenMaxLifetime: a year by default; a value that is not a Go
+// duration, or shorter than an hour, stops the start naming the setting.
+func TestTokenMaxLifetime(t *testing.T) {
+	t.Parallel()
+	for _, tc := range []struct {
+		value string
+		want  time.Duration
+		ok    bool
+	}{
+		{"", 365 * 24 * time.Hour, true},
+		{"720h", 720 * time.Hour, true},
+		{"P90D", 0, false},
+		{"30m", 0, false},
+	} {
+		t.Run(tc.value, func(t *testing.T) {
+			t.Parallel()
+			c, err := Load(env(map[string]string{"JOINTCAL_TOKEN_MAX_LIFETIME": tc.value}))
+			if !tc.ok {
+				if err == nil || !strings.Contains(err.Error(), "JOINTCAL_TOKEN_MAX_LIFETIME") {
+					t.Fatalf("error = %v, want one naming JOINTCAL_TOKEN_MAX_LIFETIME", err)
+				}
+				return
+			}
+			if err != nil || c.TokenMaxLifetime != tc.want {
+				t.Fatalf("TokenMaxLifetime = %v (%v), want %v", c.TokenMaxLifetime, err, tc.want)
+			}
+		})
+	}
+}

@@ -29,7 +29,14 @@ type Actor struct {
 	Name           string
 	Role           Role
 	OrganizationID int64 // 0: none (admins, or viewers not bound to one)
+	// Scope is the scope of the token the request came with; empty for a
+	// browser session or the CLI, which are not limited by one.
+	Scope TokenScope
 }
+
+// ReadOnly says whether the actor came with a read-only token and so may
+// change nothing.
+func (a Actor) ReadOnly() bool { return a.Scope == ScopeRead }
 
 // System is the actor of the CLI and of demo loading: an administrator that
 // is not a token.

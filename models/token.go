@@ -30,6 +30,14 @@ type Token struct {
 	// ExpiresAt, when set, ends the token's validity without a revocation
 	// (a session's demo token, a contractor's token for a month).
 	ExpiresAt *time.Time `json:"expires_at,omitempty"`
+	// PersonID binds a personal access token to its person, whose grants
+	// it acts with at each request; nil for a service token, whose Role
+	// and OrganizationID are its own (a personal token stores no role).
+	PersonID *int64 `json:"-"`
+	// Owner is the e-mail address of a personal token's person.
+	Owner string `json:"owner,omitempty" gorm:"-"`
+	// Scope limits the token to reading, or lets it write too.
+	Scope TokenScope `json:"scope"`
 }
 
 // TableName maps Token to api_tokens.
@@ -39,8 +47,12 @@ func (Token) TableName() string { return "api_tokens" }
 // easy to recognise in logs and scanners.
 const TokenPrefix = "jc_"
 
-// ErrUnauthenticated is returned for a missing, unknown or revoked token.
-var ErrUnauthenticated = errors.New("unknown or revoked token")
+// ErrUnauthenticated is returned for missing or unknown credentials.
+var ErrUnauthenticated = errors.New("unknown token or no credentials")
+
+// ErrTokenRevoked is returned for a token that was revoked, so its holder
+// learns that it was withdrawn on purpose rather than mistyped.
+var ErrTokenRevoked = errors.New("the token was revoked")
 
 // ErrTokenExpired is returned for a token past its expiry, so its holder
 // learns to ask for a new one rather than suspect a typo.
@@ -129,7 +141,7 @@ func (s *Store) insertToken(ctx context.Context, a Actor, in TokenInput, secret 
 		if err := v.orNil(); err != nil {
 			return err
 		}
-		t = Token{Name: in.Name, Role: in.Role, OrganizationID: nullID(orgID), Hash: HashToken(secret), CreatedAt: now}
+		t = Token{Name: in.Name, Role: in.Role, OrganizationID: nullID(orgID), Hash: HashToken(secret), CreatedAt: now, Scope: ScopeReadWrite}
 		if in.ExpiresAt != nil {
 			exp := in.ExpiresAt.UTC()
 			t.ExpiresAt = &exp
@@ -146,31 +158,45 @@ func (s *Store) insertToken(ctx context.Context, a Actor, in TokenInput, secret 
 }
 
 // Authenticate maps a presented secret to its actor. The lookup is by the
-// hash, so comparing secrets never happens and timing reveals nothing.
+// hash, so comparing secrets never happens and timing reveals nothing. A
+// personal token acts as its person with the grants they hold now, so a
+// grant given or taken applies at its next request; the actor keeps the
+// token's id (for the audit) and scope (for the read-only check).
 func (s *Store) Authenticate(ctx context.Context, secret string) (Actor, error) {
 	if !strings.HasPrefix(secret, TokenPrefix) && len(secret) < 20 {
 		return Actor{}, ErrUnauthenticated
 	}
 	var t Token
-	err := s.db.WithContext(ctx).Where("hash = ? AND revoked_at IS NULL", HashToken(secret)).First(&t).Error
+	err := s.db.WithContext(ctx).Where("hash = ?", HashToken(secret)).First(&t).Error
 	if errors.Is(err, gorm.ErrRecordNotFound) {
 		return Actor{}, ErrUnauthenticated
 	}
 	if err != nil {
 		return Actor{}, fmt.Errorf("authenticate: %w", err)
 	}
+	if t.RevokedAt != nil {
+		return Actor{}, fmt.Errorf("%w at %s", ErrTokenRevoked, t.RevokedAt.UTC().Format(time.RFC3339))
+	}
 	now := s.now()
 	if t.ExpiresAt != nil && !now.Before(*t.ExpiresAt) {
 		return Actor{}, fmt.Errorf("%w at %s", ErrTokenExpired, t.ExpiresAt.UTC().Format(time.RFC3339))
+	}
+	a := Actor{TokenID: t.ID, Name: "token:" + t.Name, Role: t.Role, OrganizationID: derefID(t.OrganizationID), Scope: t.Scope}
+	if t.PersonID != nil {
+		if a, err = s.ActorForPerson(ctx, *t.PersonID); err != nil {
+			return Actor{}, fmt.Errorf("authenticate the personal token %d: %w", t.ID, err)
+		}
+		a.TokenID, a.Scope = t.ID, t.Scope
 	}
 	// Record use at most once a minute per token, to keep reads cheap.
 	if t.LastUsedAt == nil || now.Sub(*t.LastUsedAt) > time.Minute {
 		s.db.WithContext(ctx).Model(&Token{}).Where("id = ?", t.ID).Update("last_used_at", now) //nolint:errcheck // best effort
 	}
-	return Actor{TokenID: t.ID, Name: "token:" + t.Name, Role: t.Role, OrganizationID: derefID(t.OrganizationID)}, nil
+	return a, nil
 }
 
-// ListTokens lists every token (never their secrets); administrators only.
+// ListTokens lists every token, personal ones with their owner (never
+// their secrets); administrators only.
 func (s *Store) ListTokens(ctx context.Context, a Actor) ([]Token, error) {
 	if err := a.requireAdmin(); err != nil {
 		return nil, err
@@ -212,8 +238,28 @@ func fillTokens(db *gorm.DB, ts []*Token) error {
 	if err != nil {
 		return err
 	}
+	var personIDs []int64
 	for _, t := range ts {
 		t.OrganizationCode = codes[derefID(t.OrganizationID)]
+		if t.PersonID != nil {
+			personIDs = append(personIDs, *t.PersonID)
+		}
+	}
+	if len(personIDs) == 0 {
+		return nil
+	}
+	var people []Person
+	if err := db.Select("id", "email").Where("id IN ?", personIDs).Find(&people).Error; err != nil {
+		return fmt.Errorf("load the owners of personal tokens: %w", err)
+	}
+	emails := make(map[int64]string, len(people))
+	for _, p := range people {
+		emails[p.ID] = p.Email
+	}
+	for _, t := range ts {
+		if t.PersonID != nil {
+			t.Owner = emails[*t.PersonID]
+		}
 	}
 	return nil
 }

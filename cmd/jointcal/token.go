@@ -87,7 +87,7 @@ func orgSuffix(code string) string {
 }
 
 func tokenList(ctx context.Context, env *environment, args []string) error {
-	fs := flags(env, "token list", "token list", "List every token with its role, organisation, use and status; never its secret.")
+	fs := flags(env, "token list", "token list", "List every token with its role, organisation, owner, scope, use and status; never its secret.\nA personal token (OWNER is a person) acts with its person's grants, so its ROLE is \"grants\".")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
@@ -102,7 +102,7 @@ func tokenList(ctx context.Context, env *environment, args []string) error {
 	}
 	now := time.Now()
 	w := tabwriter.NewWriter(env.stdout, 0, 4, 2, ' ', 0)
-	fmt.Fprintln(w, "ID\tNAME\tROLE\tORG\tCREATED\tLAST USED\tSTATUS")
+	fmt.Fprintln(w, "ID\tNAME\tROLE\tORG\tOWNER\tSCOPE\tCREATED\tLAST USED\tSTATUS")
 	for _, t := range ts {
 		status := "active"
 		switch {
@@ -117,7 +117,11 @@ func tokenList(ctx context.Context, env *environment, args []string) error {
 		if t.LastUsedAt != nil {
 			used = t.LastUsedAt.Format(time.RFC3339)
 		}
-		fmt.Fprintf(w, "%d\t%s\t%s\t%s\t%s\t%s\t%s\n", t.ID, t.Name, t.Role, t.OrganizationCode, t.CreatedAt.Format(time.RFC3339), used, status)
+		role, owner := string(t.Role), "service"
+		if t.PersonID != nil {
+			role, owner = "grants", t.Owner
+		}
+		fmt.Fprintf(w, "%d\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n", t.ID, t.Name, role, t.OrganizationCode, owner, t.Scope, t.CreatedAt.Format(time.RFC3339), used, status)
 	}
 	return w.Flush()
 }
