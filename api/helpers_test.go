@@ -28,7 +28,13 @@ type env struct {
 
 func newEnv(t *testing.T, store *models.Store) *env {
 	t.Helper()
-	cfg, err := config.Load(func(string) string { return "" })
+	return newEnvWith(t, store, nil)
+}
+
+// newEnvWith is newEnv with some JOINTCAL_* settings of its own.
+func newEnvWith(t *testing.T, store *models.Store, settings map[string]string) *env {
+	t.Helper()
+	cfg, err := config.Load(func(k string) string { return settings[k] })
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -19,7 +19,9 @@ import (
 // as activities led by ?organization=, all or nothing unless partial=true;
 // dry_run=true reports without writing; ?timezone= is the zone of floating
 // times when the file names none (default: the organisation's). A file of
-// more than asyncImportEvents events, or async=true, runs as a job (202).
+// more than JOINTCAL_IMPORT_ASYNC_EVENTS events (a file that takes seconds
+// to write, longer than a client or the write timeout should wait), or
+// async=true, runs as a job (202).
 func (s *Server) importICS(c echo.Context) error {
 	q := c.QueryParam
 	opts := models.ImportOptions{Organization: models.Ref(q("organization"))}
@@ -55,7 +57,7 @@ func (s *Server) importICS(c echo.Context) error {
 		}
 		return invalid("body", err.Error())
 	}
-	if async || len(parsed.Events) > asyncImportEvents {
+	if async || len(parsed.Events) > s.cfg.ImportAsyncEvents {
 		return s.startImportJob(c, parsed, opts)
 	}
 	started := time.Now()

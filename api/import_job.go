@@ -14,11 +14,6 @@ import (
 	"github.com/labstack/echo/v4"
 )
 
-// asyncImportEvents is the size above which an import runs as a job: a
-// file this large takes seconds to write, and an HTTP client (or the
-// server's write timeout) should not wait that long for an answer.
-const asyncImportEvents = 2000
-
 // maxImportJobs is how many import jobs one process runs at once: each
 // holds its parsed file in memory and writes for seconds, so their number
 // is what bounds the memory and CPU that importers can take.

@@ -88,6 +88,8 @@ type Config struct {
 	// ImportMaxBytes and ImportMaxEvents bound one iCalendar file.
 	ImportMaxBytes  int64
 	ImportMaxEvents int
+	// ImportAsyncEvents is the size above which an import runs as a job.
+	ImportAsyncEvents int
 	// FetchTimeout bounds one external-calendar download; FetchAllow lists
 	// internal address ranges that may nevertheless be fetched.
 	FetchTimeout time.Duration
@@ -266,6 +268,14 @@ func Settings() []Setting {
 				return errors.New("want a positive integer")
 			}
 			c.ImportMaxEvents = n
+			return nil
+		}},
+		{"JOINTCAL_IMPORT_ASYNC_EVENTS", "2000", "an import of more events than this runs as a job (202 and a job to poll) instead of in the request", func(c *Config, v string) error {
+			n, err := strconv.Atoi(v)
+			if err != nil || n < 1 {
+				return errors.New("want a positive integer")
+			}
+			c.ImportAsyncEvents = n
 			return nil
 		}},
 		{"JOINTCAL_FETCH_TIMEOUT", "30s", "connect-and-download limit for one external calendar", durationSetting(func(c *Config) *time.Duration { return &c.FetchTimeout }, time.Second)},
