@@ -2,7 +2,6 @@ package main
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"text/tabwriter"
 
@@ -19,21 +18,7 @@ then issue tokens with jointcal token create. Further organisations may
 also be added through the API (POST /api/v1/organizations).`
 
 func runOrg(ctx context.Context, env *environment, args []string) error {
-	if len(args) == 0 || isHelp(args[0]) {
-		if len(args) == 0 {
-			fmt.Fprintln(env.stderr, orgUsage)
-			return errors.New("org: a subcommand is required (create, list)")
-		}
-		fmt.Fprintln(env.stdout, orgUsage)
-		return nil
-	}
-	switch args[0] {
-	case "create":
-		return orgCreate(ctx, env, args[1:])
-	case "list":
-		return orgList(ctx, env, args[1:])
-	}
-	return fmt.Errorf("org: unknown subcommand %q (want create or list)", args[0])
+	return runSubcommand(ctx, env, "org", orgUsage, map[string]subcommand{"create": orgCreate, "list": orgList}, args)
 }
 
 func orgCreate(ctx context.Context, env *environment, args []string) error {

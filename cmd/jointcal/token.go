@@ -22,23 +22,7 @@ jointcal org create if the database is empty); --expires 720h makes a token
 stop working after 30 days, with a 401 problem saying it expired.`
 
 func runToken(ctx context.Context, env *environment, args []string) error {
-	if len(args) == 0 || isHelp(args[0]) {
-		if len(args) == 0 {
-			fmt.Fprintln(env.stderr, tokenUsage)
-			return errors.New("token: a subcommand is required (create, list, revoke)")
-		}
-		fmt.Fprintln(env.stdout, tokenUsage)
-		return nil
-	}
-	switch args[0] {
-	case "create":
-		return tokenCreate(ctx, env, args[1:])
-	case "list":
-		return tokenList(ctx, env, args[1:])
-	case "revoke":
-		return tokenRevoke(ctx, env, args[1:])
-	}
-	return fmt.Errorf("token: unknown subcommand %q (want create, list or revoke)", args[0])
+	return runSubcommand(ctx, env, "token", tokenUsage, map[string]subcommand{"create": tokenCreate, "list": tokenList, "revoke": tokenRevoke}, args)
 }
 
 func tokenCreate(ctx context.Context, env *environment, args []string) error {

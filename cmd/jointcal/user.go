@@ -21,21 +21,15 @@ their own organisation. A planner is bound to an organisation:
 The same is possible through the API (POST /api/v1/grants, administrators).`
 
 func runUser(ctx context.Context, env *environment, args []string) error {
-	if len(args) == 0 || isHelp(args[0]) {
-		if len(args) == 0 {
-			fmt.Fprintln(env.stderr, userUsage)
-			return errors.New("user: a subcommand is required (grant, revoke, list)")
-		}
-		fmt.Fprintln(env.stdout, userUsage)
-		return nil
-	}
-	switch args[0] {
-	case "grant", "revoke":
-		return userGrant(ctx, env, args[0], args[1:])
-	case "list":
-		return userList(ctx, env, args[1:])
-	}
-	return fmt.Errorf("user: unknown subcommand %q (want grant, revoke or list)", args[0])
+	return runSubcommand(ctx, env, "user", userUsage, map[string]subcommand{
+		"grant": func(ctx context.Context, env *environment, args []string) error {
+			return userGrant(ctx, env, "grant", args)
+		},
+		"revoke": func(ctx context.Context, env *environment, args []string) error {
+			return userGrant(ctx, env, "revoke", args)
+		},
+		"list": userList,
+	}, args)
 }
 
 // userGrant gives or takes a role.
