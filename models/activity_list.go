@@ -42,6 +42,13 @@ func (f ActivityFilter) validate() error {
 	return v.orNil()
 }
 
+// involvingPerson keeps the activities a person takes part in, directly
+// or through a body they belong to (twice the person's id): "my
+// activities", and the weekly digest's.
+const involvingPerson = `EXISTS (SELECT 1 FROM participants pp WHERE pp.activity_id = activities.id AND (
+	(pp.type = 'person' AND pp.ref_id = ?) OR
+	(pp.type = 'body' AND pp.ref_id IN (SELECT body_id FROM body_members WHERE person_id = ?))))`
+
 // ListActivities lists the activities the actor may see, by id.
 func (s *Store) ListActivities(ctx context.Context, a Actor, f ActivityFilter) (Page[ActivityView], error) {
 	db := s.db.WithContext(ctx)
@@ -127,8 +134,7 @@ func filteredActivities(db *gorm.DB, a Actor, f ActivityFilter) (q *gorm.DB, non
 		}
 	}
 	if f.Involving != 0 {
-		q = q.Where("EXISTS (SELECT 1 FROM participants pp WHERE pp.activity_id = activities.id AND ((pp.type = 'person' AND pp.ref_id = ?) OR "+
-			"(pp.type = 'body' AND EXISTS (SELECT 1 FROM body_members bm WHERE bm.body_id = pp.ref_id AND bm.person_id = ?))))", f.Involving, f.Involving)
+		q = q.Where(involvingPerson, f.Involving, f.Involving)
 	}
 	if f.Venue != "" {
 		id, err := resolve(db, "venues", "code", f.Venue)

@@ -71,9 +71,7 @@ func (s *Store) Agenda(ctx context.Context, email string, from, to time.Time) ([
 	if err := db.Table("occurrences").Select("occurrences.activity_id, occurrences.start_s, occurrences.end_s").
 		Joins("JOIN activities ON activities.id = occurrences.activity_id").
 		Where("occurrences.start_s < ? AND occurrences.end_s > ? AND activities.deleted_at IS NULL AND activities.status <> 'cancelled'", to.Unix(), from.Unix()).
-		Where(`EXISTS (SELECT 1 FROM participants pp WHERE pp.activity_id = activities.id AND (
-			(pp.type = 'person' AND pp.ref_id = ?) OR
-			(pp.type = 'body' AND pp.ref_id IN (SELECT body_id FROM body_members WHERE person_id = ?))))`, p.ID, p.ID).
+		Where(involvingPerson, p.ID, p.ID).
 		Order("occurrences.start_s").Scan(&rows).Error; err != nil {
 		return nil, err
 	}
