@@ -6,18 +6,6 @@ import (
 	"github.com/jointcal/jointcal/planning"
 )
 
-// Activity kinds, statuses, formats, participant types, roles and RSVP
-// states: the vocabulary of DESIGN.md §1.
-var (
-	ActivityKinds = []string{"meeting", "exercise", "exercise_phase", "cross_briefing", "staff_talks", "workshop", "seminar", "webinar", "conference", "scenario_discussion", "tabletop"}
-	Statuses      = []string{"tentative", "confirmed", "cancelled"}
-	Formats       = []string{"in_person", "virtual", "hybrid"}
-	// ParticipantTypes are the kinds of thing that take part.
-	ParticipantTypes = []string{"person", "body", "organization"}
-	Roles            = []string{"lead", "participant", "observer", "briefer", "audience"}
-	RSVPs            = []string{"needs_action", "accepted", "declined", "tentative"}
-)
-
 // Activity is the stored row of anything planned. Its JSON form is
 // ActivityView; its writable form ActivityInput.
 type Activity struct {

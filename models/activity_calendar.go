@@ -21,7 +21,7 @@ func (v *ActivityView) CalendarEvent(baseURL, host string) calendar.Event {
 		Class: "PUBLIC",
 	}
 	if v.DeletedAt != nil {
-		e.Status = "cancelled"
+		e.Status = string(StatusCancelled)
 	}
 	if len(v.Visibility) > 0 {
 		e.Class = "CONFIDENTIAL"

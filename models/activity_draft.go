@@ -40,7 +40,11 @@ type draft struct {
 
 // participantTables are the resource types that can take part (venues
 // are booked, not invited).
-var participantTables = map[string][2]string{"person": nameTables["person"], "body": nameTables["body"], "organization": nameTables["organization"]}
+var participantTables = map[string][2]string{
+	string(ResourcePerson):       nameTables[string(ResourcePerson)],
+	string(ResourceBody):         nameTables[string(ResourceBody)],
+	string(ResourceOrganization): nameTables[string(ResourceOrganization)],
+}
 
 var areaPattern = regexp.MustCompile(`^[a-z][a-z0-9_]{0,63}$`)
 
@@ -51,17 +55,17 @@ var areaPattern = regexp.MustCompile(`^[a-z][a-z0-9_]{0,63}$`)
 // client sees them all at once.
 func (s *Store) buildDraft(tx *gorm.DB, viewer Viewer, in ActivityInput, id int64) (*draft, error) {
 	v := &ValidationError{}
-	checkEnum(v, "kind", in.Kind, ActivityKinds...)
+	checkEnum(v, "kind", in.Kind, names(Kinds())...)
 	checkText(v, "title", in.Title, true, 300)
 	checkText(v, "description", in.Description, false, 20000)
 	if in.Status == "" {
-		in.Status = "confirmed"
+		in.Status = string(StatusConfirmed)
 	}
-	checkEnum(v, "status", in.Status, Statuses...)
+	checkEnum(v, "status", in.Status, names(Statuses())...)
 	if in.Format == "" {
-		in.Format = "in_person"
+		in.Format = string(FormatInPerson)
 	}
-	checkEnum(v, "format", in.Format, Formats...)
+	checkEnum(v, "format", in.Format, names(Formats())...)
 	if in.Start.IsZero() {
 		v.add("start", "is required (RFC 3339, e.g. 2021-03-10T10:00:00+01:00)")
 	}
@@ -152,7 +156,7 @@ func (s *Store) buildDraft(tx *gorm.DB, viewer Viewer, in ActivityInput, id int6
 			v.add("parent", "no activity with id %q", string(in.Parent))
 		} else if pid == id {
 			v.add("parent", "an activity cannot be its own parent")
-		} else if in.Kind == "exercise_phase" && parent.Kind != "exercise" {
+		} else if Kind(in.Kind) == KindExercisePhase && Kind(parent.Kind) != KindExercise {
 			v.add("parent", "an exercise phase belongs to an exercise, not a %s", parent.Kind)
 		} else {
 			parentID = &pid
@@ -191,16 +195,16 @@ func (s *Store) buildDraft(tx *gorm.DB, viewer Viewer, in ActivityInput, id int6
 		field := fmt.Sprintf("participants[%d]", i)
 		part := Participant{Position: i, Type: p.Type, Role: p.Role, Required: true, RSVP: p.RSVP}
 		if part.Role == "" {
-			part.Role = "participant"
+			part.Role = string(RoleParticipant)
 		}
 		if part.RSVP == "" {
-			part.RSVP = "needs_action"
+			part.RSVP = string(RSVPNeedsAction)
 		}
 		if p.Required != nil {
 			part.Required = *p.Required
 		}
-		checkEnum(v, field+".role", part.Role, Roles...)
-		checkEnum(v, field+".rsvp", part.RSVP, RSVPs...)
+		checkEnum(v, field+".role", part.Role, names(ParticipantRoles())...)
+		checkEnum(v, field+".rsvp", part.RSVP, names(RSVPs())...)
 		if ref, ok := participantTables[p.Type]; !ok {
 			v.add(field+".type", "want person, body or organization")
 		} else if p.IDOrCode == "" {

@@ -34,10 +34,10 @@ type ActivityFilter struct {
 func (f ActivityFilter) validate() error {
 	v := &ValidationError{}
 	if f.Kind != "" {
-		checkEnum(v, "kind", f.Kind, ActivityKinds...)
+		checkEnum(v, "kind", f.Kind, names(Kinds())...)
 	}
 	if f.Status != "" {
-		checkEnum(v, "status", f.Status, Statuses...)
+		checkEnum(v, "status", f.Status, names(Statuses())...)
 	}
 	return v.orNil()
 }

@@ -56,7 +56,7 @@ func (s *Store) evaluate(tx *gorm.DB, a Actor, d *draft) (CheckReport, error) {
 	}
 	report := CheckReport{Conflicts: []ConflictView{}, Warnings: []ConflictView{}}
 	from, to, ok := span(d.occurrences, pad)
-	if !ok || d.row.Status == "cancelled" {
+	if !ok || Status(d.row.Status) == StatusCancelled {
 		return report, nil
 	}
 	busy, err := loadBusy(tx, d.claims, from, to, d.row.ID, d.row.Kind)

@@ -89,7 +89,7 @@ func (s *Store) ListConflicts(ctx context.Context, a Actor, f ConflictFilter) ([
 	}
 	for i := range views {
 		v := &views[i]
-		if v.Status == "cancelled" {
+		if Status(v.Status) == StatusCancelled {
 			continue
 		}
 		d, err := s.buildDraft(db, System().Viewer(), v.Input(), v.ID)

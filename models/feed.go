@@ -165,10 +165,10 @@ func validateFeedFilter(tx *gorm.DB, v *ValidationError, f FeedFilter) {
 	check("people", "people", "email", f.People)
 	check("venues", "venues", "code", f.Venues)
 	for i, k := range f.Kinds {
-		checkEnum(v, fmt.Sprintf("filter.kinds[%d]", i), k, ActivityKinds...)
+		checkEnum(v, fmt.Sprintf("filter.kinds[%d]", i), k, names(Kinds())...)
 	}
 	for i, st := range f.Statuses {
-		checkEnum(v, fmt.Sprintf("filter.statuses[%d]", i), st, Statuses...)
+		checkEnum(v, fmt.Sprintf("filter.statuses[%d]", i), st, names(Statuses())...)
 	}
 }
 

@@ -49,15 +49,6 @@ type ImportReport struct {
 // import met invalid events: nothing was written.
 var ErrImportInvalid = errors.New("the file has invalid events; nothing was imported")
 
-// importedKinds are the CATEGORIES values taken as the activity kind.
-var importedKinds = map[string]bool{}
-
-func init() {
-	for _, k := range ActivityKinds {
-		importedKinds[k] = true
-	}
-}
-
 // importChunk is how many events one write transaction of an import
 // holds: other bookings wait behind one chunk at most, never behind a
 // whole file (a 48,000-event file held every write for two minutes).
@@ -420,8 +411,8 @@ func mergeImported(cur, file ActivityInput, ev calendar.ImportedEvent) ActivityI
 // activity kind ("Cross briefing" → cross_briefing).
 func kindFromCategories(categories []string) (string, bool) {
 	for _, c := range categories {
-		if k := strings.ToLower(strings.ReplaceAll(c, " ", "_")); importedKinds[k] {
-			return k, true
+		if k := Kind(strings.ToLower(strings.ReplaceAll(c, " ", "_"))); k.Valid() {
+			return string(k), true
 		}
 	}
 	return "", false
@@ -430,7 +421,7 @@ func kindFromCategories(categories []string) (string, bool) {
 // importInput maps an imported event onto the activity it becomes.
 func importInput(tx *gorm.DB, org *Organization, ev calendar.ImportedEvent) (ActivityInput, error) {
 	in := ActivityInput{
-		Kind: "meeting", Title: strings.TrimSpace(ev.Title), Start: ev.Start, End: ev.End, TimeZone: ev.TimeZone, AllDay: ev.AllDay,
+		Kind: string(KindMeeting), Title: strings.TrimSpace(ev.Title), Start: ev.Start, End: ev.End, TimeZone: ev.TimeZone, AllDay: ev.AllDay,
 		RRule: ev.RRule, ExDates: ev.ExDates, RDates: ev.RDates, Status: ev.Status, LeadOrganization: Ref(org.Code),
 		ConferenceURL: ev.ConferenceURL, Areas: []string{}, Reminders: []string{},
 	}
@@ -438,12 +429,12 @@ func importInput(tx *gorm.DB, org *Organization, ev calendar.ImportedEvent) (Act
 		in.Title = "(untitled)"
 	}
 	if in.Status == "" {
-		in.Status = "confirmed"
+		in.Status = string(StatusConfirmed)
 	}
 	if in.ConferenceURL != "" {
-		in.Format = "hybrid"
+		in.Format = string(FormatHybrid)
 		if ev.Location == "" {
-			in.Format = "virtual"
+			in.Format = string(FormatVirtual)
 		}
 	}
 	if k, ok := kindFromCategories(ev.Categories); ok {
@@ -497,10 +488,10 @@ func importInput(tx *gorm.DB, org *Organization, ev calendar.ImportedEvent) (Act
 		seen[id] = true
 		req, role, rsvp := at.Required, at.Role, at.RSVP
 		if role == "" {
-			role = "participant"
+			role = string(RoleParticipant)
 		}
 		if rsvp == "" {
-			rsvp = "needs_action"
+			rsvp = string(RSVPNeedsAction)
 		}
 		in.Participants = append(in.Participants, ParticipantInput{Type: "person", IDOrCode: Ref(at.Email), Role: role, Required: &req, RSVP: rsvp})
 	}
@@ -623,7 +614,7 @@ func sameInput(a, b ActivityInput) bool {
 			in.Visibility = nil
 		}
 		if in.Format == "" {
-			in.Format = "in_person"
+			in.Format = string(FormatInPerson)
 		}
 		return in
 	}

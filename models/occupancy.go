@@ -94,7 +94,7 @@ func writeOccupancy(tx *gorm.DB, d *draft, overridden, fresh bool) error {
 	if err := recordLongest(tx, longest); err != nil {
 		return err
 	}
-	if d.row.Status == "cancelled" || d.row.DeletedAt != nil {
+	if Status(d.row.Status) == StatusCancelled || d.row.DeletedAt != nil {
 		return nil
 	}
 	rows := make([]occupancyRow, 0, len(d.occurrences)*len(d.claims))
@@ -139,7 +139,7 @@ func span(occs []planning.Occurrence, pad time.Duration) (from, to time.Time, ok
 // organisation's occupancy is most of the index.
 func loadBusy(tx *gorm.DB, claims []planning.Claim, from, to time.Time, exclude int64, kind string) ([]planning.Busy, error) {
 	byType := claimsByType(claims)
-	if !isExercise(kind) {
+	if !planning.IsExerciseKind(kind) {
 		delete(byType, "organization")
 	}
 	if len(byType) == 0 {
@@ -154,7 +154,7 @@ func loadBusy(tx *gorm.DB, claims []planning.Claim, from, to time.Time, exclude 
 		var rows []occupancyRow
 		q := tx.Where("resource_type = ? AND resource_id IN ? AND start_s >= ? AND start_s < ? AND end_s > ? AND activity_id <> ?", typ, ids, from.Unix()-longest, to.Unix(), from.Unix(), exclude)
 		if typ == "organization" {
-			q = q.Where("kind IN ?", []string{"exercise", "exercise_phase"})
+			q = q.Where("kind IN ?", names([]Kind{KindExercise, KindExercisePhase}))
 		}
 		if err := q.Find(&rows).Error; err != nil {
 			return nil, err
@@ -189,9 +189,6 @@ func (s *Store) CountOccurrences(ctx context.Context) (int64, error) {
 	err := s.db.WithContext(ctx).Model(&occurrenceRow{}).Count(&n).Error
 	return n, err
 }
-
-// isExercise reports the kinds the planning-overlap rule deconflicts.
-func isExercise(kind string) bool { return kind == "exercise" || kind == "exercise_phase" }
 
 // claimsByType groups claimed resource ids by type.
 func claimsByType(claims []planning.Claim) map[string][]int64 {

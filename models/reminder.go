@@ -352,7 +352,7 @@ func (s *Store) noticeChange(tx *gorm.DB, before, after *ActivityView) error {
 	if before == nil {
 		return nil
 	}
-	cancelled := after == nil || after.Status == "cancelled" || after.DeletedAt != nil
+	cancelled := after == nil || Status(after.Status) == StatusCancelled || after.DeletedAt != nil
 	now := s.now()
 	if cancelled {
 		if err := tx.Where("activity_id = ? AND status = ? AND kind = ?", before.ID, OutboxPending, NoticeReminder).Delete(&Reminder{}).Error; err != nil {
@@ -366,7 +366,7 @@ func (s *Store) noticeChange(tx *gorm.DB, before, after *ActivityView) error {
 	if !cancelled && !significant {
 		return nil
 	}
-	if before.Status == "cancelled" && cancelled {
+	if Status(before.Status) == StatusCancelled && cancelled {
 		return nil // already cancelled: nothing new to say
 	}
 	subject, kind := after, NoticeUpdate

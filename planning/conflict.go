@@ -159,7 +159,10 @@ const (
 	statusCancelled   = "cancelled"
 )
 
-func isExercise(kind string) bool {
+// IsExerciseKind reports the kinds the planning-overlap rule deconflicts
+// (an exercise and its phases). The store asks it too, so the rule and
+// the occupancy it loads agree on what an exercise is.
+func IsExerciseKind(kind string) bool {
 	return kind == kindExercise || kind == kindExercisePhase
 }
 
@@ -328,7 +331,7 @@ func judge(found *conflictSet, p Proposal, o Occurrence, c Claim, b *Busy, pad t
 			found.add(base, RuleVenueDoubleBooked, SeverityHard)
 		}
 	}
-	if overlaps && isExercise(p.Kind) && isExercise(b.Kind) &&
+	if overlaps && IsExerciseKind(p.Kind) && IsExerciseKind(b.Kind) &&
 		(c.Resource.Type == ResourceOrganization || c.Resource.Type == ResourceBody) {
 		found.add(base, RulePlanningOverlap, SeveritySoft)
 	}

@@ -158,7 +158,7 @@ func (d *Dispatcher) compose(ctx context.Context, r models.Reminder, activities 
 	switch {
 	case !visible:
 		return nil, d.Store.CloseReminder(ctx, r.ID, models.OutboxDropped, "the recipient no longer takes part in or may no longer see the activity")
-	case r.Kind == models.NoticeReminder && (v.Status == "cancelled" || v.DeletedAt != nil):
+	case r.Kind == models.NoticeReminder && (models.Status(v.Status) == models.StatusCancelled || v.DeletedAt != nil):
 		return nil, d.Store.CloseReminder(ctx, r.ID, models.OutboxDropped, "the activity was cancelled")
 	case r.Kind == models.NoticeReminder && !r.OccurrenceStart.After(now):
 		return nil, d.Store.CloseReminder(ctx, r.ID, models.OutboxExpired, "the occurrence started before the reminder could be sent")

@@ -58,7 +58,7 @@ func benchReminders(args []string) error {
 		return err
 	}
 	start := time.Now().UTC().Add(time.Hour + 30*time.Second)
-	if _, err := store.CreateActivity(ctx, sys, models.ActivityInput{Kind: "meeting", Title: "All-staff briefing", Start: start, End: start.Add(time.Hour),
+	if _, err := store.CreateActivity(ctx, sys, models.ActivityInput{Kind: string(models.KindMeeting), Title: "All-staff briefing", Start: start, End: start.Add(time.Hour),
 		TimeZone: "Europe/Brussels", LeadOrganization: "EU", Reminders: []string{"PT1H"},
 		Participants: []models.ParticipantInput{{Type: "body", IDOrCode: "STAFF"}}}, models.WriteOptions{}); err != nil {
 		return err

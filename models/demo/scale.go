@@ -56,7 +56,7 @@ func Scale(ctx context.Context, store *models.Store, n int, start time.Time, see
 	if err != nil {
 		return sum, fmt.Errorf("scale: load Europe/Brussels: %w", err)
 	}
-	kinds := []string{"meeting", "meeting", "cross_briefing", "staff_talks", "workshop", "exercise_phase"}
+	kinds := []models.Kind{models.KindMeeting, models.KindMeeting, models.KindCrossBriefing, models.KindStaffTalks, models.KindWorkshop, models.KindExercisePhase}
 	span := 3 * 365 * 24
 	for i := 0; i < n; i++ {
 		if err := ctx.Err(); err != nil {
@@ -64,7 +64,7 @@ func Scale(ctx context.Context, store *models.Store, n int, start time.Time, see
 		}
 		begin := start.Add(time.Duration(rng.IntN(span)) * time.Hour).Truncate(time.Hour)
 		in := models.ActivityInput{
-			Kind: kinds[rng.IntN(len(kinds))], Title: fmt.Sprintf("Generated activity %d", i),
+			Kind: string(kinds[rng.IntN(len(kinds))]), Title: fmt.Sprintf("Generated activity %d", i),
 			Start: begin, End: begin.Add(time.Duration(1+rng.IntN(3)) * time.Hour), TimeZone: "Europe/Brussels",
 			LeadOrganization: orgs[rng.IntN(2)], Venue: models.Ref(fmt.Sprintf("ROOM-%d", rng.IntN(venues))),
 		}
