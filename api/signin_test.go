@@ -366,3 +366,50 @@ func TestPeopleHaveFeedsOfTheirOwn(t *testing.T) {
 		e.expect(chloe.do("DELETE", "/api/v1/feeds/"+itoa(int64(mine["id"].(float64))), nil, csrf), 204)
 	})
 }
+
+// TestPlannersCannotTakeOverPeople: a person's address is how they sign
+// in, so a planner may not redirect an administrator's (or anyone's)
+// address to a mailbox of their own, nor change or delete people whose
+// grants reach beyond the planner's organisation. Changing an address
+// ends the person's sessions and tokens.
+func TestPlannersCannotTakeOverPeople(t *testing.T) {
+	t.Parallel()
+	modelstest.ForEach(t, func(t *testing.T, s *models.Store) {
+		e := newEnv(t, s)
+		m := newMailbox(e)
+		ctx := context.Background()
+		sys := models.System()
+		admin, err := s.CreatePerson(ctx, sys, models.PersonInput{Name: "Ada Admin", Email: "ada@jointcal.example", TimeZone: "UTC"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, g := range []models.GrantInput{
+			{Person: "ada@jointcal.example", Role: models.RoleAdmin},
+			{Person: "ben@nato.example", Role: models.RolePlanner, Organization: "NATO"},
+			{Person: "ana@eeas.example", Role: models.RolePlanner, Organization: "EU"},
+		} {
+			if _, err := s.GrantRole(ctx, sys, g); err != nil {
+				t.Fatal(err)
+			}
+		}
+		adminPath := "/api/v1/people/" + itoa(admin.ID)
+		takeover := map[string]any{"name": "Ada Admin", "email": "attacker@nato.example", "timezone": "UTC"}
+		e.expect(e.do("PATCH", adminPath, "nato_planner", takeover), 403)
+		e.expect(e.do("DELETE", adminPath, "nato_planner", nil), 403)
+		// Ana is an EU planner; Chloé (EU, no grant) is only a viewer.
+		ana, _ := s.GetPerson(ctx, "ana@eeas.example")
+		chloe, _ := s.GetPerson(ctx, "chloe@eeas.example")
+		e.expect(e.do("PATCH", "/api/v1/people/"+itoa(chloe.ID), "eu_planner", map[string]any{"title": "Liaison officer"}), 200)
+		e.expect(e.do("PATCH", "/api/v1/people/"+itoa(chloe.ID), "eu_planner", map[string]any{"email": "mine@eeas.example"}), 403)
+		e.expect(e.do("POST", "/api/v1/people", "eu_planner", map[string]any{"name": "Nobody's", "email": "free@example.org", "timezone": "UTC"}), 403)
+		// An administrator changes Ana's address: her session ends.
+		b := newBrowser(e)
+		b.signIn(m, "ana@eeas.example")
+		e.expect(b.do("GET", "/api/v1/me", nil, ""), 200)
+		e.expect(e.do("PATCH", "/api/v1/people/"+itoa(ana.ID), "admin", map[string]any{"email": "ana.new@eeas.example"}), 200)
+		e.expect(b.do("GET", "/api/v1/me", nil, ""), 401)
+		if got, _ := s.ActorForPerson(ctx, admin.ID); got.Role != models.RoleAdmin {
+			t.Fatalf("the administrator lost their grant: %+v", got)
+		}
+	})
+}

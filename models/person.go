@@ -77,6 +77,9 @@ func (s *Store) CreatePerson(ctx context.Context, a Actor, in PersonInput) (*Per
 		if err := a.canWriteReference(orgID); err != nil {
 			return err
 		}
+		if orgID == 0 && a.Role != RoleAdmin {
+			return &ForbiddenError{Reason: "only an administrator may add a person of no organisation"}
+		}
 		now := s.now()
 		p = Person{Name: in.Name, Email: in.Email, TimeZone: in.TimeZone, Title: in.Title, OrganizationID: nullID(orgID), ReminderPreferences: in.ReminderPreferences, Version: 1, CreatedAt: now, UpdatedAt: now}
 		if err := tx.Create(&p).Error; err != nil {
@@ -97,7 +100,7 @@ func (s *Store) UpdatePerson(ctx context.Context, a Actor, id int64, ifVersion i
 		if err := loadForUpdate(tx, &p, id, ifVersion); err != nil {
 			return err
 		}
-		if err := a.canWriteReference(derefID(p.OrganizationID)); err != nil {
+		if err := canWritePerson(tx, a, &p); err != nil {
 			return err
 		}
 		orgID, err := in.validate(tx)
@@ -106,6 +109,18 @@ func (s *Store) UpdatePerson(ctx context.Context, a Actor, id int64, ifVersion i
 		}
 		if err := a.canWriteReference(orgID); err != nil {
 			return err
+		}
+		if orgID == 0 && a.Role != RoleAdmin {
+			return &ForbiddenError{Reason: "only an administrator may make a person one of no organisation"}
+		}
+		emailChanged := !strings.EqualFold(in.Email, p.Email)
+		if emailChanged && a.Role != RoleAdmin {
+			return &ForbiddenError{Reason: "only an administrator may change a person's e-mail address: it is how they sign in"}
+		}
+		if emailChanged {
+			if err := endCredentials(tx, p.ID, s.now()); err != nil {
+				return err
+			}
 		}
 		if err := fillPeople(tx, []*Person{&p}); err != nil {
 			return err
@@ -125,6 +140,47 @@ func (s *Store) UpdatePerson(ctx context.Context, a Actor, id int64, ifVersion i
 	return &p, err
 }
 
+// canWritePerson says whether a may change or delete person p. A person
+// is an identity: whoever controls their address signs in as them, with
+// their grants. So a planner may change only people of their own
+// organisation whose grants reach no further (no administrator, no grant
+// bound to another organisation); everyone else is an administrator's.
+func canWritePerson(tx *gorm.DB, a Actor, p *Person) error {
+	if a.Role == RoleAdmin {
+		return nil
+	}
+	if err := a.canWriteReference(derefID(p.OrganizationID)); err != nil {
+		return err
+	}
+	if p.OrganizationID == nil {
+		return &ForbiddenError{Reason: "only an administrator may change a person of no organisation"}
+	}
+	var beyond int64
+	if err := tx.Model(&Grant{}).Where("person_id = ? AND (role = ? OR (organization_id IS NOT NULL AND organization_id <> ?))", p.ID, RoleAdmin, a.OrganizationID).Count(&beyond).Error; err != nil {
+		return fmt.Errorf("load the grants of person %d: %w", p.ID, err)
+	}
+	if beyond > 0 {
+		return &ForbiddenError{Reason: "this person holds grants beyond your organisation; only an administrator may change them"}
+	}
+	return nil
+}
+
+// endCredentials ends every way a person is signed in or may sign in
+// (sessions, unused links, personal tokens): their address changed, so
+// whatever the old address obtained must not outlive it.
+func endCredentials(tx *gorm.DB, personID int64, now time.Time) error {
+	for _, q := range []struct{ table, column, cond string }{
+		{"sessions", "revoked_at", "revoked_at IS NULL"},
+		{"signin_links", "used_at", "used_at IS NULL"},
+		{"api_tokens", "revoked_at", "revoked_at IS NULL"},
+	} {
+		if err := tx.Table(q.table).Where("person_id = ? AND "+q.cond, personID).Update(q.column, now).Error; err != nil {
+			return fmt.Errorf("end the %s of person %d: %w", q.table, personID, err)
+		}
+	}
+	return nil
+}
+
 // DeletePerson removes a person who is neither a member of a body nor a
 // participant of an activity.
 func (s *Store) DeletePerson(ctx context.Context, a Actor, id int64, ifVersion int) error {
@@ -133,7 +189,7 @@ func (s *Store) DeletePerson(ctx context.Context, a Actor, id int64, ifVersion i
 		if err := loadForUpdate(tx, &p, id, ifVersion); err != nil {
 			return err
 		}
-		if err := a.canWriteReference(derefID(p.OrganizationID)); err != nil {
+		if err := canWritePerson(tx, a, &p); err != nil {
 			return err
 		}
 		if err := refuseIfParticipating(tx, "person", p.ID, "person "+p.Email); err != nil {
