@@ -20,7 +20,7 @@ func newOIDC(cfg config.Config) *auth.OIDC {
 	}
 	return auth.NewOIDC(auth.OIDCConfig{
 		Issuer: cfg.OIDC.Issuer, ClientID: cfg.OIDC.ClientID, ClientSecret: cfg.OIDC.ClientSecret,
-		RedirectURL: cfg.OIDCRedirectURL(), Scopes: cfg.OIDC.Scopes, GroupsClaim: cfg.OIDC.GroupsClaim,
+		RedirectURL: cfg.OIDCRedirectURL(), Scopes: cfg.OIDC.Scopes, GroupsClaim: cfg.OIDC.GroupsClaim, TrustEmail: cfg.OIDC.TrustEmail,
 	})
 }
 
@@ -123,7 +123,7 @@ func (s *Server) oidcCallback(c echo.Context) error {
 // completeOIDC signs in the person a verified identity names.
 func (s *Server) completeOIDC(c echo.Context, id *auth.OIDCIdentity) error {
 	ctx := c.Request().Context()
-	in := models.OIDCIdentity{Email: id.Email, Name: id.Name, ZoneInfo: id.ZoneInfo, Grants: mappedGrants(s.cfg.OIDC.GroupGrants, id.Groups), SyncGrants: len(s.cfg.OIDC.GroupGrants) > 0}
+	in := models.OIDCIdentity{Account: s.cfg.OIDC.Issuer + " " + id.Subject, Email: id.Email, Name: id.Name, ZoneInfo: id.ZoneInfo, Grants: mappedGrants(s.cfg.OIDC.GroupGrants, id.Groups), SyncGrants: len(s.cfg.OIDC.GroupGrants) > 0}
 	personID, created, err := s.store.OIDCPerson(ctx, in, s.cfg.OIDC.CreatePeople)
 	switch {
 	case errors.Is(err, models.ErrNotFound):
@@ -133,6 +133,13 @@ func (s *Server) completeOIDC(c echo.Context, id *auth.OIDCIdentity) error {
 			return aerr
 		}
 		return renderSignIn(c, http.StatusForbidden, signInView{Title: "Address not known", Message: "The identity provider signed you in as " + id.Email + ", but this address is not known to jointcal. Ask a jointcal administrator to add you as a person."})
+	case errors.Is(err, models.ErrOIDCAccountMismatch):
+		s.failLimiter.Allow(clientAddr(c)) //nolint:errcheck // counts the failure
+		logger(c).Warn("OIDC sign-in refused: the address belongs to a person bound to another account", "subject", id.Subject)
+		if aerr := s.store.AuditFailedSignIn(ctx, models.SignInOIDC, 0, id.Email, err.Error()); aerr != nil {
+			return aerr
+		}
+		return renderSignIn(c, http.StatusForbidden, signInView{Title: "Another account", Message: "The identity provider signed you in with an account that jointcal does not know for " + id.Email + ". Sign in with the account you used before, or ask a jointcal administrator."})
 	case errors.Is(err, models.ErrOIDCMapping):
 		logger(c).Error("OIDC sign-in refused: fix JOINTCAL_OIDC_GROUP_GRANTS", "email", id.Email, "error", err)
 		if aerr := s.store.AuditFailedSignIn(ctx, models.SignInOIDC, 0, id.Email, err.Error()); aerr != nil {

@@ -141,7 +141,7 @@ func (o *oidcEnv) signInOIDC(b *browser, user *mockoidc.MockUser) {
 }
 
 func user(email string, groups ...string) *mockoidc.MockUser {
-	return &mockoidc.MockUser{Subject: "sub-" + email, Email: email, EmailVerified: true, PreferredUsername: strings.Split(email, "@")[0], Groups: groups}
+	return &mockoidc.MockUser{Subject: "sub-" + strings.ToLower(email), Email: email, EmailVerified: true, PreferredUsername: strings.Split(email, "@")[0], Groups: groups}
 }
 
 func mustJSON(t *testing.T, v any) []byte {
@@ -327,5 +327,25 @@ func TestOIDCRefusals(t *testing.T) {
 			t.Fatal("no Retry-After")
 		}
 		expectPage(t, b.do("GET", "/signin/oidc", nil, ""), 429, "Too many")
+	})
+}
+
+// TestOIDCBindsPeopleToTheirAccount: the first account that signs in as a
+// person is theirs; another account of the provider that merely claims
+// the same address is refused, and the person's grants are not reached.
+func TestOIDCBindsPeopleToTheirAccount(t *testing.T) {
+	t.Parallel()
+	modelstest.ForEach(t, func(t *testing.T, s *models.Store) {
+		o := newOIDCEnv(t, s, nil)
+		b := newBrowser(o.env)
+		o.signInOIDC(b, user("ana@eeas.example", "eu-planners"))
+		impostor := user("ana@eeas.example", "eu-planners")
+		impostor.Subject = "someone-else"
+		b2 := newBrowser(o.env)
+		back := o.authorize(b2, impostor)
+		expectPage(t, b2.do("GET", back.RequestURI(), nil, ""), http.StatusForbidden, "does not know for ana@eeas.example")
+		o.expect(b2.do("GET", "/api/v1/me", nil, ""), 401)
+		// Ana herself still signs in.
+		o.signInOIDC(newBrowser(o.env), user("ana@eeas.example", "eu-planners"))
 	})
 }

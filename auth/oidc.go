@@ -34,6 +34,9 @@ type OIDCConfig struct {
 	Scopes      []string
 	// GroupsClaim names the claim that lists groups; empty reads none.
 	GroupsClaim string
+	// TrustEmail accepts a token without email_verified; otherwise it
+	// must say true.
+	TrustEmail bool
 	// HTTPClient talks to the provider; nil uses one with a 15 s timeout.
 	HTTPClient *http.Client
 }
@@ -174,12 +177,15 @@ func (o *OIDC) verify(ctx context.Context, verifier *oidc.IDTokenVerifier, raw, 
 	if err := idt.Claims(&claims); err != nil {
 		return nil, &OIDCFailure{Reason: "the ID token's claims cannot be read", Err: err}
 	}
-	return readIdentity(idt.Subject, claims, o.cfg.GroupsClaim)
+	return readIdentity(idt.Subject, claims, o.cfg.GroupsClaim, o.cfg.TrustEmail)
 }
 
 // readIdentity takes the person out of the claims. email_verified may be
-// a boolean or, from some providers, the string "true".
-func readIdentity(subject string, claims map[string]json.RawMessage, groupsClaim string) (*OIDCIdentity, error) {
+// a boolean or, from some providers, the string "true"; it must say true
+// unless trustEmail, where it may also be absent (never false). Without
+// that rule, anyone who can set an unverified address at the provider
+// would sign in as the person who owns it here.
+func readIdentity(subject string, claims map[string]json.RawMessage, groupsClaim string, trustEmail bool) (*OIDCIdentity, error) {
 	id := &OIDCIdentity{Subject: subject}
 	str := func(name string) string {
 		var s string
@@ -192,13 +198,12 @@ func readIdentity(subject string, claims map[string]json.RawMessage, groupsClaim
 	if id.Email == "" {
 		return nil, &OIDCFailure{Reason: "the identity provider sent no e-mail address (release the email claim to jointcal)"}
 	}
-	if raw, ok := claims["email_verified"]; ok {
-		var b bool
-		var s string
-		verified := (json.Unmarshal(raw, &b) == nil && b) || (json.Unmarshal(raw, &s) == nil && strings.EqualFold(s, "true"))
-		if !verified {
-			return nil, &OIDCFailure{Reason: "the identity provider has not verified this e-mail address"}
-		}
+	raw, said := claims["email_verified"]
+	var b bool
+	var s string
+	verified := said && ((json.Unmarshal(raw, &b) == nil && b) || (json.Unmarshal(raw, &s) == nil && strings.EqualFold(s, "true")))
+	if !verified && (said || !trustEmail) {
+		return nil, &OIDCFailure{Reason: "the identity provider has not verified this e-mail address (email_verified)"}
 	}
 	id.Name = str("name")
 	if id.Name == "" {

@@ -8,6 +8,7 @@ import (
 	"encoding/json"
 	"errors"
 	"reflect"
+	"strings"
 	"testing"
 	"time"
 
@@ -82,14 +83,26 @@ func TestOIDCVerifyHandSignedTokens(t *testing.T) {
 		{"groups not a list", key, claims(map[string]any{"groups": map[string]any{"a": 1}}), "the-nonce", nil},
 		{"verified as a string, one group, name from parts", key, claims(map[string]any{"email_verified": "true", "groups": "staff", "name": nil, "given_name": "Ana", "family_name": "Planner"}), "the-nonce",
 			&OIDCIdentity{Subject: "u-1", Email: "Ana@eeas.example", Name: "Ana Planner", ZoneInfo: "Europe/Brussels", Groups: []string{"staff"}}},
-		{"no email_verified, no groups, username", key, claims(map[string]any{"email_verified": nil, "groups": nil, "name": nil, "preferred_username": "ana"}), "the-nonce",
-			&OIDCIdentity{Subject: "u-1", Email: "Ana@eeas.example", Name: "ana", ZoneInfo: "Europe/Brussels"}},
+		{"no email_verified: refused unless the provider's addresses are trusted", key, claims(map[string]any{"email_verified": nil}), "the-nonce", nil},
 		{"empty groups", key, claims(map[string]any{"groups": []string{}}), "the-nonce",
 			&OIDCIdentity{Subject: "u-1", Email: "Ana@eeas.example", Name: "Ana Planner", ZoneInfo: "Europe/Brussels", Groups: []string{}}},
 	}
+	trusting := NewOIDC(OIDCConfig{Issuer: issuer, ClientID: client, GroupsClaim: "groups", TrustEmail: true})
+	cases = append(cases, struct {
+		name   string
+		key    *rsa.PrivateKey
+		claims map[string]any
+		nonce  string
+		want   *OIDCIdentity
+	}{"trusted: no email_verified, no groups, username", key, claims(map[string]any{"email_verified": nil, "groups": nil, "name": nil, "preferred_username": "ana"}), "the-nonce",
+		&OIDCIdentity{Subject: "u-1", Email: "Ana@eeas.example", Name: "ana", ZoneInfo: "Europe/Brussels"}})
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
 			t.Parallel()
+			o := o
+			if strings.HasPrefix(tc.name, "trusted:") {
+				o = trusting
+			}
 			got, err := o.verify(context.Background(), v, sign(tc.key, tc.claims), tc.nonce)
 			if tc.want == nil {
 				var f *OIDCFailure

@@ -28,6 +28,10 @@ type OIDC struct {
 	// CreatePeople creates a person on first sign-in when no person has
 	// the provider's e-mail address.
 	CreatePeople bool
+	// TrustEmail accepts an ID token that does not say email_verified
+	// (providers that only issue addresses they control, such as a
+	// company directory); without it the token must say true.
+	TrustEmail bool
 }
 
 // Enabled reports whether OIDC sign-in is configured.
@@ -94,6 +98,14 @@ func oidcSettings() []Setting {
 			gs, err := parseGroupGrants(v)
 			c.OIDC.GroupGrants = gs
 			return err
+		}},
+		{"JOINTCAL_OIDC_TRUST_EMAIL", "off", "on: accept ID tokens that do not say email_verified (only for a provider whose users cannot choose their own address); off: email_verified must be true", func(c *Config, v string) error {
+			var on string
+			if err := oneOf(&on, v, "on", "off"); err != nil {
+				return err
+			}
+			c.OIDC.TrustEmail = on == "on"
+			return nil
 		}},
 		{"JOINTCAL_OIDC_CREATE_PEOPLE", "off", "on: create a person at first OIDC sign-in from the name and e-mail claims (organisation of the mapped grant); off: unknown addresses are refused", func(c *Config, v string) error {
 			var on string

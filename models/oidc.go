@@ -93,7 +93,10 @@ type OIDCGrant struct {
 
 // OIDCIdentity is what a verified ID token says about a person.
 type OIDCIdentity struct {
-	// Email finds the person (case-insensitively).
+	// Account is the provider's account: issuer and subject. A person is
+	// bound to the first account that signs in as them.
+	Account string
+	// Email finds the person (case-insensitively) at their first sign-in.
 	Email string
 	// Name and ZoneInfo fill a person created at first sign-in.
 	Name, ZoneInfo string
@@ -153,9 +156,9 @@ func (s *Store) OIDCPerson(ctx context.Context, id OIDCIdentity, create bool) (p
 		// person created now.
 		sort.SliceStable(wanted, func(i, j int) bool { return wanted[i].role.rank() > wanted[j].role.rank() })
 
-		var people []Person
-		if err := tx.Where("LOWER(email) = LOWER(?)", email).Limit(1).Find(&people).Error; err != nil {
-			return fmt.Errorf("find the person of %s: %w", email, err)
+		people, err := oidcAccountPerson(tx, id.Account, email)
+		if err != nil {
+			return err
 		}
 		if len(people) == 0 {
 			if !create {
@@ -175,6 +178,11 @@ func (s *Store) OIDCPerson(ctx context.Context, id OIDCIdentity, create bool) (p
 			people, created = []Person{*p}, true
 		}
 		personID = people[0].ID
+		if id.Account != "" && people[0].OIDCSubject == nil {
+			if err := tx.Model(&Person{}).Where("id = ?", personID).Update("oidc_subject", id.Account).Error; err != nil {
+				return fmt.Errorf("bind person %d to their identity-provider account: %w", personID, err)
+			}
+		}
 		if !id.SyncGrants {
 			return nil
 		}
@@ -270,4 +278,30 @@ func (s *Store) AuditFailedSignIn(ctx context.Context, method SignInMethod, pers
 	return s.write(ctx, func(tx *gorm.DB) error {
 		return s.audit(tx, Actor{PersonID: personID, Name: string(method)}, "sign_in_failed", "person", personID, nil, map[string]any{"method": method, "email": email}, reason)
 	})
+}
+
+// ErrOIDCAccountMismatch is returned when an address belongs to a person
+// already bound to another account of the provider: whoever claims an
+// address at the provider must not become the person who owns it here.
+var ErrOIDCAccountMismatch = errors.New("this address belongs to a person bound to another account of the identity provider")
+
+// oidcAccountPerson finds the person of a provider account: by the
+// account once bound, else by address for a person not yet bound to one.
+func oidcAccountPerson(tx *gorm.DB, account, email string) ([]Person, error) {
+	var people []Person
+	if account != "" {
+		if err := tx.Where("oidc_subject = ?", account).Limit(1).Find(&people).Error; err != nil {
+			return nil, fmt.Errorf("find the person of an identity-provider account: %w", err)
+		}
+		if len(people) == 1 {
+			return people, nil
+		}
+	}
+	if err := tx.Where("LOWER(email) = LOWER(?)", email).Order("id").Limit(1).Find(&people).Error; err != nil {
+		return nil, fmt.Errorf("find the person of %s: %w", email, err)
+	}
+	if len(people) == 1 && people[0].OIDCSubject != nil && *people[0].OIDCSubject != account {
+		return nil, ErrOIDCAccountMismatch
+	}
+	return people, nil
 }

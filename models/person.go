@@ -22,6 +22,9 @@ type Person struct {
 	OrganizationCode string `json:"organization" gorm:"-"`
 	// ReminderPreferences are the person's own reminder offsets or opt-out.
 	ReminderPreferences ReminderPreferences `json:"reminder_preferences" gorm:"serializer:json;type:text"`
+	// OIDCSubject binds the person to an identity-provider account
+	// ("issuer subject") from their first sign-in through it.
+	OIDCSubject *string `json:"-" gorm:"column:oidc_subject"`
 	// Language is the person's own ("en", "fr"); shown and changed
 	// through /api/v1/me only.
 	Language  string    `json:"-"`
