@@ -24,7 +24,7 @@ func signInSettings() []Setting {
 	return []Setting{
 		{"JOINTCAL_SESSION_IDLE", "8h", "a browser session ends after this long unused", durationSetting(func(c *Config) *time.Duration { return &c.SignIn.SessionIdle }, time.Minute)},
 		{"JOINTCAL_SESSION_MAX", "720h", "a browser session ends this long after sign-in, used or not (default 30 days)", durationSetting(func(c *Config) *time.Duration { return &c.SignIn.SessionMax }, time.Hour)},
-		{"JOINTCAL_BOOTSTRAP_ADMIN_EMAIL", "", "the person with this e-mail address becomes an administrator when they first sign in (the first administrator of a new deployment)", func(c *Config, v string) error {
+		{"JOINTCAL_BOOTSTRAP_ADMIN_EMAIL", "", "the person with this e-mail address becomes an administrator when they sign in while no person is one (once: the first administrator of a new deployment)", func(c *Config, v string) error {
 			v = strings.TrimSpace(v)
 			if v != "" {
 				a, err := mail.ParseAddress(v)

@@ -237,9 +237,11 @@ func (s *Store) ListSessions(ctx context.Context, a Actor, current int64, set Se
 }
 
 // bootstrapAdmin makes the person an administrator if their address is
-// the configured bootstrap address and they are not one yet: a new
-// deployment's first administrator is whoever owns that mailbox (or that
-// identity-provider account).
+// the configured bootstrap address, once in the life of the database and
+// only while no person is an administrator: a new deployment's first
+// administrator is whoever owns that mailbox (or that identity-provider
+// account), and an administrator who later withdraws the grant must not
+// see it come back at the next sign-in.
 func (s *Store) bootstrapAdmin(ctx context.Context, personID int64, email string) error {
 	if email == "" {
 		return nil
@@ -251,8 +253,30 @@ func (s *Store) bootstrapAdmin(ctx context.Context, personID int64, email string
 	if !strings.EqualFold(p.Email, email) {
 		return nil
 	}
-	_, err := s.GrantRole(ctx, Actor{Name: "bootstrap (JOINTCAL_BOOTSTRAP_ADMIN_EMAIL)", Role: RoleAdmin}, GrantInput{Person: Ref(p.Email), Role: RoleAdmin})
-	return err
+	return s.write(ctx, func(tx *gorm.DB) error {
+		var done, admins int64
+		if err := tx.Table("scheduler_state").Where("name = ?", "bootstrap_admin").Count(&done).Error; err != nil {
+			return fmt.Errorf("read the bootstrap state: %w", err)
+		}
+		if err := tx.Model(&Grant{}).Where("role = ?", RoleAdmin).Count(&admins).Error; err != nil {
+			return fmt.Errorf("count administrators: %w", err)
+		}
+		if done > 0 || admins > 0 {
+			return nil
+		}
+		a := Actor{Name: "bootstrap (JOINTCAL_BOOTSTRAP_ADMIN_EMAIL)", Role: RoleAdmin}
+		g := Grant{PersonID: p.ID, Role: RoleAdmin, CreatedAt: s.now()}
+		if err := tx.Create(&g).Error; err != nil {
+			return fmt.Errorf("grant the bootstrap administrator: %w", err)
+		}
+		if err := tx.Exec(`INSERT INTO scheduler_state (name, value_s) VALUES ('bootstrap_admin', ?)`, p.ID).Error; err != nil {
+			return fmt.Errorf("record the bootstrap administrator: %w", err)
+		}
+		if err := fillGrants(tx, []*Grant{&g}); err != nil {
+			return err
+		}
+		return s.audit(tx, a, "grant", "person", p.ID, nil, g, "the first administrator (JOINTCAL_BOOTSTRAP_ADMIN_EMAIL)")
+	})
 }
 
 // CreateDemoSignInLink issues a one-time link for a person without the

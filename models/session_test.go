@@ -178,5 +178,30 @@ func TestBootstrapAdminEmail(t *testing.T) {
 		if err != nil || len(gs) != 1 || gs[0].Person != "ana@eeas.example" || gs[0].Role != models.RoleAdmin {
 			t.Fatalf("grants: %+v %v", gs, err)
 		}
+		// Withdrawn by an administrator, it does not come back.
+		if err := s.RevokeGrant(ctx, models.System(), models.GrantInput{Person: "ana@eeas.example", Role: models.RoleAdmin}); err != nil {
+			t.Fatal(err)
+		}
+		if _, a, err := s.StartSession(ctx, ana.ID, models.SignInLink, "", set); err != nil || a.Role == models.RoleAdmin {
+			t.Fatalf("after revocation: %+v %v", a, err)
+		}
 	})
+}
+
+// TestBootstrapAdminOnlyWithoutAdministrators: a deployment that has an
+// administrator already makes nobody one through the setting.
+func TestBootstrapAdminOnlyWithoutAdministrators(t *testing.T) {
+	t.Parallel()
+	s := modelstest.Open(t)
+	world(t, s)
+	ctx := context.Background()
+	if _, err := s.GrantRole(ctx, models.System(), models.GrantInput{Person: "ben@nato.example", Role: models.RoleAdmin}); err != nil {
+		t.Fatal(err)
+	}
+	set := models.DefaultSessionSettings()
+	set.BootstrapAdminEmail = "ana@eeas.example"
+	ana, _ := s.GetPerson(ctx, "ana@eeas.example")
+	if _, a, err := s.StartSession(ctx, ana.ID, models.SignInLink, "", set); err != nil || a.Role == models.RoleAdmin {
+		t.Fatalf("ana: %+v %v", a, err)
+	}
 }
