@@ -41,6 +41,12 @@ func (s *Server) startOIDC(c echo.Context) error {
 		c.Response().Header().Set("Retry-After", retryAfter(retry))
 		return renderSignIn(c, http.StatusTooManyRequests, signInView{Title: "Too many attempts", Message: "Too many failed sign-ins from this address; wait a few minutes."})
 	}
+	// Every start stores an attempt: starts are counted too, so that a
+	// flood cannot fill the table or hold SQLite's writer.
+	if ok, retry := s.startLimiter.Allow(clientAddr(c)); !ok {
+		c.Response().Header().Set("Retry-After", retryAfter(retry))
+		return renderSignIn(c, http.StatusTooManyRequests, signInView{Title: "Too many attempts", Message: "Too many sign-ins started from this address; wait a few minutes."})
+	}
 	ctx := c.Request().Context()
 	a, err := auth.NewOIDCAttempt()
 	if err != nil {

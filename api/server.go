@@ -52,10 +52,11 @@ type Server struct {
 	importSlots chan struct{}
 	// Sign-in: link delivery, session lifetimes, and per-client limits on
 	// asking for links and on failed sign-ins.
-	mailSignIn  SignInMailer
-	sessions    models.SessionSettings
-	linkLimiter *auth.Limiter
-	failLimiter *auth.Limiter
+	mailSignIn   SignInMailer
+	sessions     models.SessionSettings
+	linkLimiter  *auth.Limiter
+	failLimiter  *auth.Limiter
+	startLimiter *auth.Limiter
 	// oidc signs people in with an OpenID Connect provider; nil when off.
 	oidc *auth.OIDC
 }
@@ -71,6 +72,7 @@ func New(store *models.Store, cfg config.Config, log *slog.Logger) *Server {
 	s.sessions.Idle, s.sessions.Absolute, s.sessions.BootstrapAdminEmail = cfg.SignIn.SessionIdle, cfg.SignIn.SessionMax, cfg.SignIn.BootstrapAdminEmail
 	s.linkLimiter = auth.NewLimiter(10, 15*time.Minute)
 	s.failLimiter = auth.NewLimiter(20, 15*time.Minute)
+	s.startLimiter = auth.NewLimiter(60, 15*time.Minute)
 	s.oidc = newOIDC(cfg)
 	s.requests = prometheus.NewCounterVec(prometheus.CounterOpts{Name: "jointcal_http_requests_total", Help: "HTTP requests by route, method and status."}, []string{"route", "method", "status"})
 	s.latency = prometheus.NewHistogramVec(prometheus.HistogramOpts{Name: "jointcal_http_request_duration_seconds", Help: "HTTP request latency by route.", Buckets: []float64{.0005, .001, .002, .005, .01, .025, .05, .1, .25, .5, 1, 2.5}}, []string{"route", "method"})

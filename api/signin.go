@@ -36,6 +36,12 @@ var signInSent = map[string]string{"detail": "if this address belongs to someone
 // not depend on the address: the link is made and mailed after the
 // answer, in the background.
 func (s *Server) requestSignInLink(c echo.Context) error {
+	// JSON only: a page of another site can post a form or a blob without
+	// a JSON type without the browser asking first, and make visitors
+	// trigger e-mails.
+	if ct := c.Request().Header.Get(echo.HeaderContentType); !strings.HasPrefix(ct, "application/json") {
+		return problem(http.StatusUnsupportedMediaType, "unsupported-media-type", "send application/json")
+	}
 	var in signInLinkRequest
 	if err := s.decode(c, &in); err != nil {
 		return err
@@ -84,6 +90,7 @@ var signInPage = template.Must(template.New("signin").Parse(`<!doctype html>
 <body><main>
 <h1>{{.Title}}</h1>
 <p>{{.Message}}</p>
+{{if .Who}}<p>This link signs in as <strong>{{.Who}}</strong>. If that is not you, close this page.</p>{{end}}
 {{if .Token}}<form method="post" action="/signin/link">
 <input type="hidden" name="token" value="{{.Token}}">
 <button type="submit">Sign in to jointcal</button>
@@ -93,6 +100,9 @@ var signInPage = template.Must(template.New("signin").Parse(`<!doctype html>
 
 type signInView struct {
 	Title, Message, Token string
+	// Who is the masked address the link signs in as, so that nobody is
+	// signed in as someone else by a link sent to them (login CSRF).
+	Who string
 }
 
 // renderSignIn writes a sign-in page with headers that keep the token in
@@ -101,7 +111,9 @@ func renderSignIn(c echo.Context, status int, v signInView) error {
 	h := c.Response().Header()
 	h.Set("Content-Security-Policy", "default-src 'none'; form-action 'self'; base-uri 'none'; frame-ancestors 'none'")
 	h.Set("Cache-Control", "no-store")
-	h.Set("Referrer-Policy", "no-referrer")
+	// same-origin, not no-referrer: with no-referrer a browser sends
+	// "Origin: null" with the form, which the origin check must refuse.
+	h.Set("Referrer-Policy", "same-origin")
 	h.Set("X-Content-Type-Options", "nosniff")
 	h.Set(echo.HeaderContentType, "text/html; charset=utf-8")
 	c.Response().WriteHeader(status)
@@ -114,7 +126,14 @@ func (s *Server) signInLinkPage(c echo.Context) error {
 	if token == "" {
 		return renderSignIn(c, http.StatusBadRequest, signInView{Title: "Sign-in link incomplete", Message: "The link has no token: copy the whole link from the e-mail."})
 	}
-	return renderSignIn(c, http.StatusOK, signInView{Title: "Sign in", Message: "Press the button to sign in. The link works once.", Token: token})
+	email, err := s.store.SignInLinkEmail(c.Request().Context(), token)
+	if errors.Is(err, models.ErrSignInLinkInvalid) {
+		return renderSignIn(c, http.StatusBadRequest, signInView{Title: "Sign-in link not valid", Message: err.Error()})
+	}
+	if err != nil {
+		return err
+	}
+	return renderSignIn(c, http.StatusOK, signInView{Title: "Sign in", Message: "Press the button to sign in. The link works once.", Token: token, Who: maskEmail(email)})
 }
 
 // redeemSignInLink uses the link, opens a session under a new secret and
@@ -177,4 +196,15 @@ func sameOrigin(origin, base, host string) bool {
 		return true
 	}
 	return strings.EqualFold(o.Host, host)
+}
+
+// maskEmail shows enough of an address for its owner to recognise it
+// (a•••@eeas.example) and little more to whoever else holds the link.
+func maskEmail(email string) string {
+	local, domain, ok := strings.Cut(email, "@")
+	if !ok || local == "" {
+		return "•••"
+	}
+	r := []rune(local)
+	return string(r[0]) + "•••@" + domain
 }

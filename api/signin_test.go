@@ -413,3 +413,66 @@ func TestPlannersCannotTakeOverPeople(t *testing.T) {
 		}
 	})
 }
+
+// TestSignInLinkPageSaysWhoAndRefusesOtherSites: the page a link opens
+// names (masked) whom it signs in, so a link sent by someone else is
+// recognised; a used link is refused before the button; a form posted
+// from another site, or with the "null" origin, is refused; and only JSON
+// asks for a link.
+func TestSignInLinkPageSaysWhoAndRefusesOtherSites(t *testing.T) {
+	t.Parallel()
+	s := modelstest.Open(t)
+	e := newEnv(t, s)
+	m := newMailbox(e)
+	b := newBrowser(e)
+	e.expect(b.do("POST", "/api/v1/auth/signin-links", map[string]string{"email": "chloe@eeas.example"}, ""), 202)
+	m.wait(t)
+	link, _ := url.Parse(m.last("chloe@eeas.example"))
+	page := e.expect(b.do("GET", "/signin/link?"+link.RawQuery, nil, ""), 200)
+	if !strings.Contains(string(page.Body), "c•••@eeas.example") || strings.Contains(string(page.Body), "chloe@") {
+		t.Fatalf("page: %s", page.Body)
+	}
+	if page.Header.Get("Referrer-Policy") != "same-origin" {
+		t.Fatalf("Referrer-Policy %q: a browser would post the form with Origin: null", page.Header.Get("Referrer-Policy"))
+	}
+	for _, origin := range []string{"null", "https://evil.example"} {
+		req, _ := http.NewRequest("POST", e.srv.URL+"/signin/link", strings.NewReader(url.Values{"token": {link.Query().Get("token")}}.Encode()))
+		req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+		req.Header.Set("Origin", origin)
+		res, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		res.Body.Close()
+		if res.StatusCode != http.StatusForbidden {
+			t.Fatalf("Origin %s: %d", origin, res.StatusCode)
+		}
+	}
+	// The refused posts did not use the link; the real one does.
+	req, _ := http.NewRequest("POST", e.srv.URL+"/signin/link", strings.NewReader(url.Values{"token": {link.Query().Get("token")}}.Encode()))
+	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	req.Header.Set("Origin", e.srv.URL)
+	res, err := b.client.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	res.Body.Close()
+	if res.StatusCode != http.StatusSeeOther {
+		t.Fatalf("same-origin sign-in: %d", res.StatusCode)
+	}
+	used := e.expect(b.do("GET", "/signin/link?"+link.RawQuery, nil, ""), 400)
+	if !strings.Contains(string(used.Body), "not valid") {
+		t.Fatalf("used link page: %s", used.Body)
+	}
+	// Only JSON asks for a link.
+	req, _ = http.NewRequest("POST", e.srv.URL+"/api/v1/auth/signin-links", strings.NewReader(`{"email":"chloe@eeas.example"}`))
+	req.Header.Set("Content-Type", "text/plain")
+	res, err = http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	res.Body.Close()
+	if res.StatusCode != http.StatusUnsupportedMediaType {
+		t.Fatalf("a text/plain request for a link: %d", res.StatusCode)
+	}
+}

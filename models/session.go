@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"gorm.io/gorm"
+	"gorm.io/gorm/clause"
 )
 
 // SignInMethod says how a session began.
@@ -85,7 +86,13 @@ func (s *Store) CreateSignInLink(ctx context.Context, email string, set SessionS
 	email = strings.TrimSpace(email)
 	err = s.write(ctx, func(tx *gorm.DB) error {
 		var people []Person
-		if err := tx.Where("LOWER(email) = LOWER(?)", email).Limit(1).Find(&people).Error; err != nil {
+		q := tx.Where("LOWER(email) = LOWER(?)", email).Order("id").Limit(1)
+		if tx.Dialector.Name() == "postgres" {
+			// Locked, so that concurrent requests cannot all pass the
+			// count of recent links below.
+			q = q.Clauses(clause.Locking{Strength: "UPDATE"})
+		}
+		if err := q.Find(&people).Error; err != nil {
 			return fmt.Errorf("find the person of a sign-in link: %w", err)
 		}
 		if len(people) == 0 {
@@ -293,7 +300,28 @@ func (s *Store) CreateDemoSignInLink(ctx context.Context, email string, ttl time
 			return fmt.Errorf("demo sign-in link for %s: %w", email, err)
 		}
 		now := s.now()
+		// The links of earlier starts stop working: only the ones printed
+		// last may be used.
+		if err := tx.Model(&signInLink{}).Where("person_id = ? AND used_at IS NULL", id).Update("used_at", now).Error; err != nil {
+			return fmt.Errorf("end earlier demo links of %s: %w", email, err)
+		}
 		return tx.Create(&signInLink{Hash: HashToken(secret), PersonID: id, CreatedAt: now, ExpiresAt: now.Add(ttl)}).Error
 	})
 	return secret, err
+}
+
+// SignInLinkEmail is the address of the person a usable link signs in,
+// without using it: the page that asks for the button press shows it.
+func (s *Store) SignInLinkEmail(ctx context.Context, linkSecret string) (string, error) {
+	var emails []string
+	err := s.db.WithContext(ctx).Table("signin_links").Joins("JOIN people ON people.id = signin_links.person_id").
+		Where("signin_links.hash = ? AND signin_links.used_at IS NULL AND signin_links.expires_at > ?", HashToken(linkSecret), s.now()).
+		Pluck("people.email", &emails).Error
+	if err != nil {
+		return "", fmt.Errorf("look up a sign-in link: %w", err)
+	}
+	if len(emails) == 0 {
+		return "", ErrSignInLinkInvalid
+	}
+	return emails[0], nil
 }

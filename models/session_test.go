@@ -205,3 +205,26 @@ func TestBootstrapAdminOnlyWithoutAdministrators(t *testing.T) {
 		t.Fatalf("ana: %+v %v", a, err)
 	}
 }
+
+// TestDemoLinksReplaceEachOther: a restart's demo links end the earlier
+// ones, so links printed long ago stop working.
+func TestDemoLinksReplaceEachOther(t *testing.T) {
+	t.Parallel()
+	s := modelstest.Open(t)
+	world(t, s)
+	ctx := context.Background()
+	first, err := s.CreateDemoSignInLink(ctx, "ana@eeas.example", time.Hour)
+	if err != nil {
+		t.Fatal(err)
+	}
+	second, err := s.CreateDemoSignInLink(ctx, "ana@eeas.example", time.Hour)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := s.SignInLinkEmail(ctx, first); !errors.Is(err, models.ErrSignInLinkInvalid) {
+		t.Fatalf("the earlier link still works: %v", err)
+	}
+	if email, err := s.SignInLinkEmail(ctx, second); err != nil || email != "ana@eeas.example" {
+		t.Fatalf("the new link: %q %v", email, err)
+	}
+}
