@@ -37,13 +37,13 @@ func (s *Server) startOIDC(c echo.Context) error {
 	if s.oidc == nil {
 		return renderSignIn(c, http.StatusNotFound, signInView{Title: "Sign-in with an identity provider is off", Message: "This jointcal has no OpenID Connect provider configured; ask for an e-mailed sign-in link instead."})
 	}
-	if ok, retry := s.failLimiter.Check(clientAddr(c)); !ok {
+	if ok, retry := s.failLimiter.Check(s.clientAddr(c)); !ok {
 		c.Response().Header().Set("Retry-After", retryAfter(retry))
 		return renderSignIn(c, http.StatusTooManyRequests, signInView{Title: "Too many attempts", Message: "Too many failed sign-ins from this address; wait a few minutes."})
 	}
 	// Every start stores an attempt: starts are counted too, so that a
 	// flood cannot fill the table or hold SQLite's writer.
-	if ok, retry := s.startLimiter.Allow(clientAddr(c)); !ok {
+	if ok, retry := s.startLimiter.Allow(s.clientAddr(c)); !ok {
 		c.Response().Header().Set("Retry-After", retryAfter(retry))
 		return renderSignIn(c, http.StatusTooManyRequests, signInView{Title: "Too many attempts", Message: "Too many sign-ins started from this address; wait a few minutes."})
 	}
@@ -74,7 +74,7 @@ func (s *Server) oidcCallback(c echo.Context) error {
 	if s.oidc == nil {
 		return renderSignIn(c, http.StatusNotFound, signInView{Title: "Sign-in with an identity provider is off", Message: "This jointcal has no OpenID Connect provider configured."})
 	}
-	addr := clientAddr(c)
+	addr := s.clientAddr(c)
 	if ok, retry := s.failLimiter.Check(addr); !ok {
 		c.Response().Header().Set("Retry-After", retryAfter(retry))
 		return renderSignIn(c, http.StatusTooManyRequests, signInView{Title: "Too many attempts", Message: "Too many failed sign-ins from this address; wait a few minutes."})
@@ -133,14 +133,14 @@ func (s *Server) completeOIDC(c echo.Context, id *auth.OIDCIdentity) error {
 	personID, created, err := s.store.OIDCPerson(ctx, in, s.cfg.OIDC.CreatePeople)
 	switch {
 	case errors.Is(err, models.ErrNotFound):
-		s.failLimiter.Allow(clientAddr(c)) //nolint:errcheck // counts the failure
+		s.failLimiter.Allow(s.clientAddr(c)) //nolint:errcheck // counts the failure
 		logger(c).Warn("OIDC sign-in refused: address not known to jointcal", "email", id.Email, "subject", id.Subject)
 		if aerr := s.store.AuditFailedSignIn(ctx, models.SignInOIDC, 0, id.Email, "address not known to jointcal"); aerr != nil {
 			return aerr
 		}
 		return renderSignIn(c, http.StatusForbidden, signInView{Title: "Address not known", Message: "The identity provider signed you in as " + id.Email + ", but this address is not known to jointcal. Ask a jointcal administrator to add you as a person."})
 	case errors.Is(err, models.ErrOIDCAccountMismatch):
-		s.failLimiter.Allow(clientAddr(c)) //nolint:errcheck // counts the failure
+		s.failLimiter.Allow(s.clientAddr(c)) //nolint:errcheck // counts the failure
 		logger(c).Warn("OIDC sign-in refused: the address belongs to a person bound to another account", "subject", id.Subject)
 		if aerr := s.store.AuditFailedSignIn(ctx, models.SignInOIDC, 0, id.Email, err.Error()); aerr != nil {
 			return aerr
@@ -172,7 +172,7 @@ func (s *Server) completeOIDC(c echo.Context, id *auth.OIDCIdentity) error {
 // counts it against the client's limit and logs it (never the code or
 // the state).
 func (s *Server) oidcFailed(c echo.Context, status int, kind, reason string) error {
-	addr := clientAddr(c)
+	addr := s.clientAddr(c)
 	s.failLimiter.Allow(addr) //nolint:errcheck // counts the failure
 	logger(c).Warn("OIDC sign-in failed", "client", addr, "kind", kind, "reason", reason)
 	return renderSignIn(c, status, signInView{Title: "Sign-in failed", Message: "Sign-in failed: " + reason + "."})

@@ -4,8 +4,8 @@ import (
 	"context"
 	"errors"
 	"html/template"
-	"net"
 	"net/http"
+	"net/netip"
 	"net/url"
 	"strings"
 	"time"
@@ -52,7 +52,7 @@ func (s *Server) requestSignInLink(c echo.Context) error {
 	if s.mailSignIn == nil {
 		return problem(http.StatusServiceUnavailable, "sign-in-unavailable", "this instance cannot send e-mail, so sign-in links are off")
 	}
-	if ok, retry := s.linkLimiter.Allow(clientAddr(c)); !ok {
+	if ok, retry := s.linkLimiter.Allow(s.clientAddr(c)); !ok {
 		c.Response().Header().Set("Retry-After", retryAfter(retry))
 		return problem(http.StatusTooManyRequests, "too-many-requests", "too many sign-in links asked from this address; wait and try again")
 	}
@@ -139,7 +139,7 @@ func (s *Server) signInLinkPage(c echo.Context) error {
 // redeemSignInLink uses the link, opens a session under a new secret and
 // sets its cookies.
 func (s *Server) redeemSignInLink(c echo.Context) error {
-	addr := clientAddr(c)
+	addr := s.clientAddr(c)
 	// A form posted from another site could sign the browser in as
 	// someone else (login CSRF); browsers say where a POST comes from.
 	if origin := c.Request().Header.Get("Origin"); origin != "" && !sameOrigin(origin, s.cfg.PublicURL(), c.Request().Host) {
@@ -165,19 +165,64 @@ func (s *Server) redeemSignInLink(c echo.Context) error {
 }
 
 func (s *Server) setSessionCookies(c echo.Context, secret string) {
+	// The browser's previous session, if any, ends: one browser holds one
+	// session, and the cookie it replaces must not stay usable elsewhere.
+	if old, err := c.Cookie(auth.SessionCookie); err == nil && old.Value != "" && old.Value != secret {
+		if err := s.store.EndSessionSecret(c.Request().Context(), old.Value); err != nil {
+			logger(c).Error("the replaced session was not ended", "error", err)
+		}
+	}
 	for _, ck := range auth.Cookies(secret, auth.SecureBase(s.cfg.BaseURL), s.sessions.Absolute) {
 		c.SetCookie(ck)
 	}
 }
 
-// clientAddr is the address the connection comes from. Forwarded headers
-// are not trusted: any client could set them to escape its limit.
-func clientAddr(c echo.Context) string {
-	host, _, err := net.SplitHostPort(c.Request().RemoteAddr)
-	if err != nil {
+// clientAddr is the client a request comes from, for the sign-in
+// limits: the connection's address, or, when that is a trusted proxy
+// (JOINTCAL_TRUSTED_PROXIES), the right-most X-Forwarded-For address
+// that is not one. Forwarded headers from anyone else are ignored: a
+// client could set them to escape its limit. An IPv6 client counts by
+// its /64, which one subscriber usually holds whole.
+func (s *Server) clientAddr(c echo.Context) string {
+	ip := remoteIP(c.Request().RemoteAddr)
+	if ip.IsValid() && s.trustedProxy(ip) {
+		hops := strings.Split(c.Request().Header.Get(echo.HeaderXForwardedFor), ",")
+		for i := len(hops) - 1; i >= 0; i-- {
+			hop, err := netip.ParseAddr(strings.TrimSpace(hops[i]))
+			if err != nil {
+				break
+			}
+			ip = hop.Unmap()
+			if !s.trustedProxy(ip) {
+				break
+			}
+		}
+	}
+	if !ip.IsValid() {
 		return c.Request().RemoteAddr
 	}
-	return host
+	if ip.Is6() {
+		p, _ := ip.Prefix(64)
+		return p.String()
+	}
+	return ip.String()
+}
+
+func remoteIP(remote string) netip.Addr {
+	ap, err := netip.ParseAddrPort(remote)
+	if err != nil {
+		return netip.Addr{}
+	}
+	return ap.Addr().Unmap()
+}
+
+func (s *Server) trustedProxy(ip netip.Addr) bool {
+	for _, p := range s.cfg.TrustedProxies {
+		if p.Contains(ip) {
+			return true
+		}
+	}
+	return false
 }
 
 func retryAfter(d time.Duration) string {

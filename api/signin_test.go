@@ -176,6 +176,18 @@ func TestSignInWithAnEmailedLink(t *testing.T) {
 		if me["language"] != "fr" || me["person"].(map[string]any)["timezone"] != "America/New_York" {
 			t.Fatalf("settings: %v", me)
 		}
+		// Signing in again in the same browser ends the session it replaces.
+		oldCookie := ""
+		for _, ck := range b.client.Jar.Cookies(mustURL(t, e.srv.URL)) {
+			if ck.Name == "jointcal_session" {
+				oldCookie = ck.Value
+			}
+		}
+		b.signIn(m, "ana@eeas.example")
+		if _, _, err := s.SessionActor(ctx, oldCookie, models.DefaultSessionSettings()); err == nil {
+			t.Fatal("the replaced session still works")
+		}
+		csrf = e.expect(b.do("GET", "/api/v1/me", nil, ""), 200).json(t)["csrf_token"].(string)
 		// A second browser; sign out of the first, then everywhere.
 		b2 := newBrowser(e)
 		b2.signIn(m, "ana@eeas.example")
@@ -475,4 +487,13 @@ func TestSignInLinkPageSaysWhoAndRefusesOtherSites(t *testing.T) {
 	if res.StatusCode != http.StatusUnsupportedMediaType {
 		t.Fatalf("a text/plain request for a link: %d", res.StatusCode)
 	}
+}
+
+func mustURL(t *testing.T, raw string) *url.URL {
+	t.Helper()
+	u, err := url.Parse(raw)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return u
 }

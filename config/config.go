@@ -94,6 +94,9 @@ type Config struct {
 	// internal address ranges that may nevertheless be fetched.
 	FetchTimeout time.Duration
 	FetchAllow   []netip.Prefix
+	// TrustedProxies are the reverse proxies whose X-Forwarded-For names
+	// the client.
+	TrustedProxies []netip.Prefix
 	// OIDC is sign-in with an OpenID Connect provider (config/oidc.go).
 	OIDC OIDC
 	// SignIn holds session lifetimes and the first administrator
@@ -280,18 +283,9 @@ func Settings() []Setting {
 		}},
 		{"JOINTCAL_FETCH_TIMEOUT", "30s", "connect-and-download limit for one external calendar", durationSetting(func(c *Config) *time.Duration { return &c.FetchTimeout }, time.Second)},
 		{"JOINTCAL_FETCH_ALLOW", "", "comma-separated CIDR ranges of private, loopback or link-local addresses that external calendars may nevertheless use (refused by default)", func(c *Config, v string) error {
-			c.FetchAllow = nil
-			for _, part := range strings.Split(v, ",") {
-				if part = strings.TrimSpace(part); part == "" {
-					continue
-				}
-				p, err := netip.ParsePrefix(part)
-				if err != nil {
-					return fmt.Errorf("%q is not a CIDR range such as 10.1.0.0/16", part)
-				}
-				c.FetchAllow = append(c.FetchAllow, p)
-			}
-			return nil
+			var err error
+			c.FetchAllow, err = prefixes(v)
+			return err
 		}},
 		{"JOINTCAL_METRICS_TOKEN", "", "when set, /metrics answers only requests bearing this token (Authorization: Bearer …); at least 20 characters", func(c *Config, v string) error {
 			if v != "" && len(v) < 20 {

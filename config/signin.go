@@ -2,7 +2,9 @@ package config
 
 import (
 	"errors"
+	"fmt"
 	"net/mail"
+	"net/netip"
 	"strings"
 	"time"
 )
@@ -22,6 +24,11 @@ type SignIn struct {
 // signInSettings lists the session and bootstrap variables.
 func signInSettings() []Setting {
 	return []Setting{
+		{"JOINTCAL_TRUSTED_PROXIES", "", "comma-separated CIDR ranges of reverse proxies whose X-Forwarded-For names the client (for the sign-in limits); empty trusts no forwarded header", func(c *Config, v string) error {
+			var err error
+			c.TrustedProxies, err = prefixes(v)
+			return err
+		}},
 		{"JOINTCAL_SESSION_IDLE", "8h", "a browser session ends after this long unused", durationSetting(func(c *Config) *time.Duration { return &c.SignIn.SessionIdle }, time.Minute)},
 		{"JOINTCAL_SESSION_MAX", "720h", "a browser session ends this long after sign-in, used or not (default 30 days)", durationSetting(func(c *Config) *time.Duration { return &c.SignIn.SessionMax }, time.Hour)},
 		{"JOINTCAL_BOOTSTRAP_ADMIN_EMAIL", "", "the person with this e-mail address becomes an administrator when they sign in while no person is one (once: the first administrator of a new deployment)", func(c *Config, v string) error {
@@ -44,4 +51,20 @@ func (s SignIn) check() error {
 		return errors.New("JOINTCAL_SESSION_IDLE must not be longer than JOINTCAL_SESSION_MAX")
 	}
 	return nil
+}
+
+// prefixes reads a comma-separated list of CIDR ranges.
+func prefixes(v string) ([]netip.Prefix, error) {
+	var out []netip.Prefix
+	for _, part := range strings.Split(v, ",") {
+		if part = strings.TrimSpace(part); part == "" {
+			continue
+		}
+		p, err := netip.ParsePrefix(part)
+		if err != nil {
+			return nil, fmt.Errorf("%q is not a CIDR range such as 10.1.0.0/16", part)
+		}
+		out = append(out, p.Masked())
+	}
+	return out, nil
 }

@@ -325,3 +325,15 @@ func (s *Store) SignInLinkEmail(ctx context.Context, linkSecret string) (string,
 	}
 	return emails[0], nil
 }
+
+// EndSessionSecret ends the session of a cookie its holder is replacing
+// (a new sign-in in the same browser); an unknown or ended one is no
+// error.
+func (s *Store) EndSessionSecret(ctx context.Context, secret string) error {
+	return s.write(ctx, func(tx *gorm.DB) error {
+		if err := tx.Model(&Session{}).Where("hash = ? AND revoked_at IS NULL", HashToken(secret)).Update("revoked_at", s.now()).Error; err != nil {
+			return fmt.Errorf("end a replaced session: %w", err)
+		}
+		return nil
+	})
+}
