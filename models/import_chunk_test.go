@@ -2,38 +2,13 @@ package models_test
 
 import (
 	"context"
-	"fmt"
-	"strings"
 	"sync/atomic"
 	"testing"
 	"time"
 
-	"github.com/jointcal/jointcal/calendar"
 	"github.com/jointcal/jointcal/models"
 	"github.com/jointcal/jointcal/models/modelstest"
 )
-
-func parsedCalendar(t *testing.T, n int, bad int) *calendar.ImportResult {
-	t.Helper()
-	var b strings.Builder
-	b.WriteString("BEGIN:VCALENDAR\r\nVERSION:2.0\r\nPRODID:-//chunks//EN\r\n")
-	start := time.Date(2031, 1, 1, 8, 0, 0, 0, time.UTC)
-	for i := 0; i < n; i++ {
-		s := start.Add(time.Duration(i) * 90 * time.Minute)
-		end := s.Add(time.Hour)
-		if i == bad {
-			end = s.Add(400 * 24 * time.Hour) // longer than an activity may last
-		}
-		fmt.Fprintf(&b, "BEGIN:VEVENT\r\nUID:chunk-%d\r\nDTSTAMP:20300101T000000Z\r\nDTSTART:%s\r\nDTEND:%s\r\nSUMMARY:Event %d\r\nEND:VEVENT\r\n",
-			i, s.Format("20060102T150405Z"), end.Format("20060102T150405Z"), i)
-	}
-	b.WriteString("END:VCALENDAR\r\n")
-	res, err := calendar.ParseImport(strings.NewReader(b.String()), calendar.ImportOptions{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	return res
-}
 
 // TestImportLetsOtherWritesThrough: a booking made while a large import
 // runs is written between the import's chunks, before the import ends,
@@ -43,7 +18,7 @@ func TestImportLetsOtherWritesThrough(t *testing.T) {
 	modelstest.ForEach(t, func(t *testing.T, s *models.Store) {
 		world(t, s)
 		ctx := context.Background()
-		parsed := parsedCalendar(t, 800, -1)
+		parsed := generateCalendar(t, generated{prefix: "chunk", n: 800, invalid: -1})
 		var importDone atomic.Bool
 		started := make(chan struct{})
 		errc := make(chan error, 1)
@@ -79,7 +54,7 @@ func TestLargeImportIsAllOrNothing(t *testing.T) {
 	modelstest.ForEach(t, func(t *testing.T, s *models.Store) {
 		world(t, s)
 		ctx := context.Background()
-		rep, err := s.Import(ctx, models.System(), parsedCalendar(t, 450, 420), models.ImportOptions{Organization: "EU"})
+		rep, err := s.Import(ctx, models.System(), generateCalendar(t, generated{prefix: "chunk", n: 450, invalid: 420}), models.ImportOptions{Organization: "EU"})
 		if err != models.ErrImportInvalid || len(rep.Errors) != 1 || rep.Errors[0].UID != "chunk-420" {
 			t.Fatalf("err=%v report errors=%v", err, rep.Errors)
 		}
@@ -87,7 +62,7 @@ func TestLargeImportIsAllOrNothing(t *testing.T) {
 		if err != nil || page.Total != 0 {
 			t.Fatalf("%d activities written (%v)", page.Total, err)
 		}
-		rep, err = s.Import(ctx, models.System(), parsedCalendar(t, 450, 420), models.ImportOptions{Organization: "EU", Partial: true})
+		rep, err = s.Import(ctx, models.System(), generateCalendar(t, generated{prefix: "chunk", n: 450, invalid: 420}), models.ImportOptions{Organization: "EU", Partial: true})
 		if err != nil || rep.Created != 449 || len(rep.Errors) != 1 {
 			t.Fatalf("partial: err=%v created=%d errors=%d", err, rep.Created, len(rep.Errors))
 		}

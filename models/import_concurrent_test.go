@@ -2,9 +2,7 @@ package models_test
 
 import (
 	"context"
-	"fmt"
 	"path/filepath"
-	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -13,26 +11,6 @@ import (
 	"github.com/jointcal/jointcal/models"
 	"github.com/jointcal/jointcal/models/modelstest"
 )
-
-// generatedCalendar is n one-hour events a day apart, UIDs prefixed so
-// that two calendars never share an event.
-func generatedCalendar(t *testing.T, prefix string, n int) *calendar.ImportResult {
-	t.Helper()
-	var b strings.Builder
-	b.WriteString("BEGIN:VCALENDAR\r\nVERSION:2.0\r\nPRODID:-//jointcal test//EN\r\n")
-	start := time.Date(2031, 1, 6, 9, 0, 0, 0, time.UTC)
-	for i := 0; i < n; i++ {
-		at := start.AddDate(0, 0, i)
-		fmt.Fprintf(&b, "BEGIN:VEVENT\r\nUID:%s-%d@example.org\r\nDTSTART:%s\r\nDTEND:%s\r\nSUMMARY:%s meeting %d\r\nEND:VEVENT\r\n",
-			prefix, i, at.Format("20060102T150405Z"), at.Add(time.Hour).Format("20060102T150405Z"), prefix, i)
-	}
-	b.WriteString("END:VCALENDAR\r\n")
-	res, err := calendar.ParseImport(strings.NewReader(b.String()), calendar.ImportOptions{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	return res
-}
 
 // TestConcurrentImportsOnOneSQLiteFile: two imports into one SQLite file
 // at the same time, through two stores with their own connection pools as
@@ -59,7 +37,7 @@ func TestConcurrentImportsOnOneSQLiteFile(t *testing.T) {
 		{"one organisation, different events", "EU", "EU"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			files := []*calendar.ImportResult{generatedCalendar(t, tc.name+"-a", 300), generatedCalendar(t, tc.name+"-b", 300)}
+			files := []*calendar.ImportResult{generateCalendar(t, generated{prefix: tc.name + "-a", n: 300, every: 24 * time.Hour, invalid: -1}), generateCalendar(t, generated{prefix: tc.name + "-b", n: 300, every: 24 * time.Hour, invalid: -1})}
 			stores := []*models.Store{first, second}
 			orgs := []string{tc.a, tc.b}
 			var wg sync.WaitGroup
