@@ -42,11 +42,3 @@ func (s *Server) retryReminder(c echo.Context) error {
 	}
 	return c.JSON(http.StatusOK, r)
 }
-
-func (s *Server) listJobs(c echo.Context) error {
-	runs, err := s.store.ListJobRuns(c.Request().Context(), actor(c))
-	if err != nil {
-		return err
-	}
-	return c.JSON(http.StatusOK, map[string]any{"items": runs})
-}

@@ -273,25 +273,3 @@ func orgCodes(db *gorm.DB) (map[int64]string, error) {
 	}
 	return m, nil
 }
-
-func nullID(id int64) *int64 {
-	if id == 0 {
-		return nil
-	}
-	return &id
-}
-
-func derefID(id *int64) int64 {
-	if id == nil {
-		return 0
-	}
-	return *id
-}
-
-func ptrs[T any](items []T) []*T {
-	out := make([]*T, len(items))
-	for i := range items {
-		out[i] = &items[i]
-	}
-	return out
-}

@@ -2,10 +2,8 @@ package models
 
 import (
 	"bytes"
-	"encoding/base64"
 	"encoding/json"
 	"errors"
-	"fmt"
 	"strconv"
 	"strings"
 
@@ -132,106 +130,4 @@ func resolveField(tx *gorm.DB, v *ValidationError, field, table, codeColumn stri
 		v.add(field, "could not be resolved: %v", err)
 	}
 	return id
-}
-
-// Page is one slice of a list with the cursor of the next one; the
-// cursor is opaque to clients ("" when this is the last page).
-type Page[T any] struct {
-	Items      []T
-	NextCursor string
-	Total      int64
-}
-
-// pageJSON is how a page travels: next_cursor is always present and null
-// on the last page, so that clients can loop on it without guessing
-// whether an absent field means "done".
-type pageJSON[T any] struct {
-	Items      []T     `json:"items"`
-	NextCursor *string `json:"next_cursor"`
-	Total      int64   `json:"total"`
-}
-
-// MarshalJSON writes the page with a null next_cursor on the last page
-// and an empty (never null) item list.
-func (p Page[T]) MarshalJSON() ([]byte, error) {
-	out := pageJSON[T]{Items: p.Items, Total: p.Total}
-	if out.Items == nil {
-		out.Items = []T{}
-	}
-	if p.NextCursor != "" {
-		out.NextCursor = &p.NextCursor
-	}
-	return json.Marshal(out)
-}
-
-// ListOptions are the pagination parameters every list takes.
-// Descending pages from the highest id down (the audit trail reads newest
-// first); the cursor then continues below the last id seen.
-type ListOptions struct {
-	Limit      int
-	Cursor     string
-	Descending bool
-}
-
-// DefaultLimit and MaxLimit bound a page.
-const (
-	DefaultLimit = 50
-	MaxLimit     = 500
-)
-
-// normalise applies defaults and decodes the cursor to the last id seen.
-func (o ListOptions) normalise() (limit int, after int64, err error) {
-	limit = o.Limit
-	if limit <= 0 {
-		limit = DefaultLimit
-	}
-	if limit > MaxLimit {
-		return 0, 0, &ValidationError{Errors: []FieldError{{Field: "limit", Message: fmt.Sprintf("at most %d", MaxLimit)}}}
-	}
-	if o.Cursor != "" {
-		raw, err := base64.RawURLEncoding.DecodeString(o.Cursor)
-		if err == nil {
-			after, err = strconv.ParseInt(string(raw), 10, 64)
-		}
-		if err != nil || after < 0 {
-			return 0, 0, &ValidationError{Errors: []FieldError{{Field: "cursor", Message: "not a cursor this service issued"}}}
-		}
-	}
-	return limit, after, nil
-}
-
-func encodeCursor(id int64) string {
-	return base64.RawURLEncoding.EncodeToString([]byte(strconv.FormatInt(id, 10)))
-}
-
-// paginate runs q (already filtered, without order or limit) for one page
-// ordered by id, with the total count of matches.
-func paginate[T any](q *gorm.DB, idColumn string, opts ListOptions, id func(T) int64) (Page[T], error) {
-	limit, after, err := opts.normalise()
-	if err != nil {
-		return Page[T]{}, err
-	}
-	var p Page[T]
-	if err := q.Session(&gorm.Session{}).Count(&p.Total).Error; err != nil {
-		return p, err
-	}
-	switch {
-	case !opts.Descending:
-		q = q.Where(idColumn+" > ?", after).Order(idColumn)
-	case opts.Cursor != "":
-		q = q.Where(idColumn+" < ?", after).Order(idColumn + " DESC")
-	default:
-		q = q.Order(idColumn + " DESC")
-	}
-	if err := q.Limit(limit + 1).Find(&p.Items).Error; err != nil {
-		return p, err
-	}
-	if len(p.Items) > limit {
-		p.Items = p.Items[:limit]
-		p.NextCursor = encodeCursor(id(p.Items[limit-1]))
-	}
-	if p.Items == nil {
-		p.Items = []T{}
-	}
-	return p, nil
 }
