@@ -1,6 +1,6 @@
 package models
 
-// The vocabulary of DESIGN.md §1 as typed values: what an activity is,
+// The domain's vocabulary as typed values: what an activity is,
 // where it stands, how it is held, who takes part and how they answered.
 // The fields of rows, inputs and views stay strings (their JSON and
 // database forms); these names are what code compares and assigns, so a

@@ -19,7 +19,7 @@ func TestVocabularyLists(t *testing.T) {
 		}
 	}
 	if n := len(Kinds()); n != 11 {
-		t.Fatalf("%d kinds, DESIGN.md names 11", n)
+		t.Fatalf("%d kinds, the domain names 11", n)
 	}
 	k := Kinds()
 	k[0] = "changed"

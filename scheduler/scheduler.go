@@ -1,6 +1,6 @@
 // Package scheduler runs jointcal's periodic jobs with robfig/cron:
-// reminder dispatch, outbox retry, occurrence-horizon extension and, later,
-// external-calendar sync and digests. Each job recovers from panics,
+// reminder dispatch, outbox retry, occurrence-horizon extension,
+// external-calendar sync and the weekly digests. Each job recovers from panics,
 // never overlaps itself, logs its runs and exports metrics; Status feeds
 // GET /api/v1/jobs.
 package scheduler

@@ -1,5 +1,5 @@
-// Command jointcal-bench measures jointcal against the targets of
-// DESIGN.md §4 through its real HTTP API: conflict-check latency against a
+// Command jointcal-bench measures jointcal against its performance
+// targets (docs/PERFORMANCE.md) through its real HTTP API: conflict-check latency against a
 // database of generated activities, bookings per second, and feed
 // serving. It starts the service in-process on loopback, so one command
 // gives figures that docs/PERFORMANCE.md can quote with how they were made.

@@ -10,7 +10,7 @@ import (
 )
 
 // ScaleResources is how many people, bodies and venues Scale creates in
-// all: the resource pool of the performance targets (DESIGN.md §4).
+// all: the resource pool of the performance targets (docs/PERFORMANCE.md).
 const ScaleResources = 2000
 
 // Scale fills a database with n generated activities for load tests: a
