@@ -20,7 +20,7 @@ func BenchmarkFeedAfterChange(b *testing.B) {
 	if dsn == "" {
 		b.Skip("set JOINTCAL_BENCH_DB to a copy of a database made by jointcal demo --scale")
 	}
-	store, err := models.Open(dsn)
+	store, err := models.Open(dsn, models.DefaultSettings())
 	if err != nil {
 		b.Fatal(err)
 	}

@@ -236,7 +236,7 @@ func (s *Store) buildDraft(tx *gorm.DB, viewer Viewer, in ActivityInput, id int6
 		d.overrides = ovs
 	}
 	if len(v.Errors) == 0 {
-		if err := planning.Validate(rec, maxTime(s.now(), rec.Start), s.Planning.Limits); err != nil {
+		if err := planning.Validate(rec, maxTime(s.now(), rec.Start), s.planning.Limits); err != nil {
 			if fe, ok := err.(*planning.FieldError); ok {
 				v.add(fe.Field, "%s", fe.Message)
 			} else {
@@ -250,7 +250,7 @@ func (s *Store) buildDraft(tx *gorm.DB, viewer Viewer, in ActivityInput, id int6
 	// The horizon runs from now, or from the start of an activity that
 	// lies further ahead, so a far-future booking still occupies its slot.
 	anchor := maxTime(s.now(), rec.Start)
-	occs, err := planning.Expand(rec, rec.Start, anchor.Add(s.Planning.Limits.Horizon), anchor, s.Planning.Limits)
+	occs, err := planning.Expand(rec, rec.Start, anchor.Add(s.planning.Limits.Horizon), anchor, s.planning.Limits)
 	if err != nil {
 		if fe, ok := err.(*planning.FieldError); ok {
 			return nil, &ValidationError{Errors: []FieldError{{Field: fe.Field, Message: fe.Message}}}

@@ -86,7 +86,7 @@ func (s *Store) ChangeOccurrence(ctx context.Context, a Actor, id int64, recurre
 		}
 		rec := planning.Recurrence{Start: in.Start, End: in.End, TimeZone: in.TimeZone, AllDay: in.AllDay, RRule: in.RRule, ExDates: in.ExDates, RDates: in.RDates}
 		rid := recurrenceID.UTC()
-		occs, err := planning.Expand(rec, rid, rid.Add(time.Second), maxTime(s.now(), rec.Start), s.Planning.Limits)
+		occs, err := planning.Expand(rec, rid, rid.Add(time.Second), maxTime(s.now(), rec.Start), s.planning.Limits)
 		if err != nil {
 			return in, err
 		}

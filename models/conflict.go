@@ -48,7 +48,7 @@ type CheckReport struct {
 // evaluate runs the pure rules over the draft's neighbourhood and
 // describes the result for actor a.
 func (s *Store) evaluate(tx *gorm.DB, a Actor, d *draft) (CheckReport, error) {
-	pad := s.Planning.Rules.Buffer
+	pad := s.planning.Rules.Buffer
 	for _, c := range d.claims {
 		if c.Buffer > pad {
 			pad = c.Buffer
@@ -79,7 +79,7 @@ func (s *Store) evaluate(tx *gorm.DB, a Actor, d *draft) (CheckReport, error) {
 		return report, err
 	}
 	p := planning.Proposal{ActivityID: d.row.ID, Kind: d.row.Kind, Status: d.row.Status, Occurrences: d.occurrences, Claims: d.claims}
-	found := planning.Check(p, busy, blackouts, s.Planning.Rules)
+	found := planning.Check(p, busy, blackouts, s.planning.Rules)
 	views, err := describeConflicts(tx, a.Viewer(), found, d)
 	if err != nil {
 		return report, err

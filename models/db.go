@@ -19,6 +19,7 @@ import (
 
 	"github.com/glebarez/sqlite"
 	"github.com/jackc/pgx/v5/pgconn"
+	"github.com/jointcal/jointcal/planning"
 	"gorm.io/driver/postgres"
 	"gorm.io/gorm"
 	"gorm.io/gorm/logger"
@@ -46,18 +47,36 @@ type Store struct {
 	// generation counts committed writes of this process, so caches can
 	// tell at no cost whether anything changed here since they filled.
 	generation atomic.Uint64
-	// Planning holds the expansion limits and rule settings the store
-	// applies on every write.
-	Planning PlanningSettings
-	// Reminders holds the outbox rules.
+	// planning holds the expansion limits and rule settings the store
+	// applies on every write; reminders the outbox rules. Both are given
+	// to Open and fixed for the store's life.
+	planning  PlanningSettings
+	reminders ReminderSettings
+}
+
+// Settings are what a store applies that comes from the configuration.
+type Settings struct {
+	Planning  PlanningSettings
 	Reminders ReminderSettings
 }
+
+// DefaultSettings are the documented defaults.
+func DefaultSettings() Settings {
+	return Settings{Planning: DefaultPlanningSettings(), Reminders: DefaultReminderSettings()}
+}
+
+// Limits are the expansion limits every write applies; the scheduler's
+// external sync expands with the same.
+func (s *Store) Limits() planning.Limits { return s.planning.Limits }
+
+// ReminderPlanAhead is how far ahead the dispatcher plans reminders.
+func (s *Store) ReminderPlanAhead() time.Duration { return s.reminders.PlanAhead }
 
 // Open connects to the database named by dsn: a postgres:// or
 // postgresql:// URL, or else a SQLite file path (with an optional sqlite: or
 // file: prefix). SQLite runs in WAL mode with foreign keys on and a busy
 // timeout, so readers never block the writer.
-func Open(dsn string) (*Store, error) {
+func Open(dsn string, set Settings) (*Store, error) {
 	cfg := &gorm.Config{
 		Logger:                 logger.Discard,
 		TranslateError:         true,
@@ -98,7 +117,7 @@ func Open(dsn string) (*Store, error) {
 		sqlDB.SetMaxIdleConns(10)
 		sqlDB.SetConnMaxIdleTime(5 * time.Minute)
 	}
-	s := &Store{db: db, dialect: dialect, now: func() time.Time { return time.Now().UTC() }, Planning: DefaultPlanningSettings(), Reminders: DefaultReminderSettings()}
+	s := &Store{db: db, dialect: dialect, now: func() time.Time { return time.Now().UTC() }, planning: set.Planning, reminders: set.Reminders}
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 	defer cancel()
 	if err := s.Ping(ctx); err != nil {

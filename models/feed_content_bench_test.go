@@ -14,7 +14,7 @@ func benchFeedStore(b *testing.B) (*Store, *Feed, FeedWindow) {
 	if dsn == "" {
 		b.Skip("set JOINTCAL_BENCH_DB to a database made by jointcal demo --scale")
 	}
-	s, err := Open(dsn)
+	s, err := Open(dsn, DefaultSettings())
 	if err != nil {
 		b.Fatal(err)
 	}

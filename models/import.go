@@ -532,7 +532,7 @@ func (s *Store) clippedSeries(events []calendar.ImportedEvent) []calendar.Import
 		if tz == "" {
 			tz = "UTC"
 		}
-		from, n, err := planning.Clipped(planning.Recurrence{Start: ev.Start, End: end, TimeZone: tz, AllDay: ev.AllDay, RRule: ev.RRule, ExDates: ev.ExDates, RDates: ev.RDates}, s.now(), s.Planning.Limits)
+		from, n, err := planning.Clipped(planning.Recurrence{Start: ev.Start, End: end, TimeZone: tz, AllDay: ev.AllDay, RRule: ev.RRule, ExDates: ev.ExDates, RDates: ev.RDates}, s.now(), s.planning.Limits)
 		if err != nil || from.IsZero() {
 			continue // an invalid series is reported when it is imported
 		}

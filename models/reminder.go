@@ -183,7 +183,7 @@ func (s *Store) offsetsFor(v *ActivityView, r recipient) []time.Duration {
 	if len(r.prefs.Offsets) > 0 {
 		return parse(r.prefs.Offsets)
 	}
-	return s.Reminders.KindDefaults[v.Kind]
+	return s.reminders.KindDefaults[v.Kind]
 }
 
 func reminderKey(kind string, activity, occStart int64, email string, detail int64) string {
@@ -302,7 +302,7 @@ func (s *Store) insertNotices(db *gorm.DB, rows []Reminder) error {
 // default may ask for, so planning runs one range query per offset.
 func (s *Store) offsetsInUse(db *gorm.DB) ([]time.Duration, error) {
 	set := map[time.Duration]bool{}
-	for _, ds := range s.Reminders.KindDefaults {
+	for _, ds := range s.reminders.KindDefaults {
 		for _, d := range ds {
 			set[d] = true
 		}
@@ -411,7 +411,7 @@ func (s *Store) ClaimReminders(ctx context.Context, limit int) ([]Reminder, erro
 	now := s.now()
 	var claimed []Reminder
 	err := s.write(ctx, func(tx *gorm.DB) error {
-		if err := tx.Model(&Reminder{}).Where("status = ? AND claimed_s < ?", OutboxSending, now.Add(-s.Reminders.Lease).Unix()).
+		if err := tx.Model(&Reminder{}).Where("status = ? AND claimed_s < ?", OutboxSending, now.Add(-s.reminders.Lease).Unix()).
 			Updates(map[string]any{"status": OutboxPending, "last_error": "claim expired (dispatcher stopped mid-send)", "updated_at": now}).Error; err != nil {
 			return err
 		}
@@ -442,7 +442,7 @@ func (s *Store) MarkReminderSent(ctx context.Context, id int64, messageID string
 func (s *Store) MarkReminderFailed(ctx context.Context, r Reminder, cause error, permanent bool, jitter func(time.Duration) time.Duration) error {
 	now := s.now()
 	status, next := OutboxPending, now
-	if permanent || r.Attempts >= s.Reminders.MaxAttempts {
+	if permanent || r.Attempts >= s.reminders.MaxAttempts {
 		status = OutboxFailed
 	} else {
 		backoff := time.Duration(1<<min(r.Attempts, 12)) * 30 * time.Second

@@ -90,50 +90,57 @@ func TestMigrationsPerDialect(t *testing.T) {
 // time passes, and keeps its 10:00 Brussels wall clock across DST.
 func TestHorizonExtension(t *testing.T) {
 	t.Parallel()
-	modelstest.ForEach(t, func(t *testing.T, s *models.Store) {
-		world(t, s)
-		ctx := context.Background()
-		now := mustTime(t, "2030-01-01T00:00:00Z")
-		s.SetClock(func() time.Time { return now })
-		s.Planning.Limits.Horizon = 90 * 24 * time.Hour
-		res, err := s.CreateActivity(ctx, models.System(), models.ActivityInput{
-			Kind: "staff_talks", Title: "Weekly hybrid exchange", Start: mustTime(t, "2030-01-07T10:00:00+01:00"), End: mustTime(t, "2030-01-07T11:00:00+01:00"),
-			TimeZone: "Europe/Brussels", RRule: "FREQ=WEEKLY;BYDAY=MO", LeadOrganization: "EU",
-			Participants: []models.ParticipantInput{{Type: "body", IDOrCode: "PSC"}},
-		}, models.WriteOptions{})
+	set := models.DefaultSettings()
+	set.Planning.Limits.Horizon = 90 * 24 * time.Hour
+	for _, b := range modelstest.Backends() {
+		t.Run(b.Name, func(t *testing.T) {
+			horizonExtension(t, modelstest.OpenWith(t, b.DSN(t), set))
+		})
+	}
+}
+
+func horizonExtension(t *testing.T, s *models.Store) {
+	world(t, s)
+	ctx := context.Background()
+	now := mustTime(t, "2030-01-01T00:00:00Z")
+	s.SetClock(func() time.Time { return now })
+	res, err := s.CreateActivity(ctx, models.System(), models.ActivityInput{
+		Kind: "staff_talks", Title: "Weekly hybrid exchange", Start: mustTime(t, "2030-01-07T10:00:00+01:00"), End: mustTime(t, "2030-01-07T11:00:00+01:00"),
+		TimeZone: "Europe/Brussels", RRule: "FREQ=WEEKLY;BYDAY=MO", LeadOrganization: "EU",
+		Participants: []models.ParticipantInput{{Type: "body", IDOrCode: "PSC"}},
+	}, models.WriteOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	count := func() int {
+		page, err := s.ListActivities(ctx, models.System(), models.ActivityFilter{From: mustTime(t, "2030-06-01T00:00:00Z"), To: mustTime(t, "2030-06-30T00:00:00Z")})
 		if err != nil {
 			t.Fatal(err)
 		}
-		count := func() int {
-			page, err := s.ListActivities(ctx, models.System(), models.ActivityFilter{From: mustTime(t, "2030-06-01T00:00:00Z"), To: mustTime(t, "2030-06-30T00:00:00Z")})
-			if err != nil {
-				t.Fatal(err)
-			}
-			return int(page.Total)
-		}
-		if count() != 0 {
-			t.Fatal("occurrences beyond the horizon were stored")
-		}
-		now = now.Add(180 * 24 * time.Hour)
-		n, err := s.ExtendHorizons(ctx)
-		if err != nil || n != 1 {
-			t.Fatalf("ExtendHorizons = %d, %v", n, err)
-		}
-		if count() != 1 {
-			t.Fatal("the extended horizon does not reach June")
-		}
-		if n, _ := s.ExtendHorizons(ctx); n != 0 {
-			t.Fatalf("a second extension changed %d activities", n)
-		}
-		// A booking in the newly covered summer (CEST) collides at 10:00 local.
-		_, err = s.CreateActivity(ctx, models.System(), models.ActivityInput{
-			Kind: "meeting", Title: "Clash", Start: mustTime(t, "2030-06-10T10:30:00+02:00"), End: mustTime(t, "2030-06-10T11:30:00+02:00"),
-			TimeZone: "Europe/Brussels", LeadOrganization: "EU", Participants: []models.ParticipantInput{{Type: "body", IDOrCode: "PSC"}},
-		}, models.WriteOptions{})
-		if _, ok := err.(*models.ConflictError); !ok {
-			t.Fatalf("booking over the extended series: %v (series %d)", err, res.Activity.ID)
-		}
-	})
+		return int(page.Total)
+	}
+	if count() != 0 {
+		t.Fatal("occurrences beyond the horizon were stored")
+	}
+	now = now.Add(180 * 24 * time.Hour)
+	n, err := s.ExtendHorizons(ctx)
+	if err != nil || n != 1 {
+		t.Fatalf("ExtendHorizons = %d, %v", n, err)
+	}
+	if count() != 1 {
+		t.Fatal("the extended horizon does not reach June")
+	}
+	if n, _ := s.ExtendHorizons(ctx); n != 0 {
+		t.Fatalf("a second extension changed %d activities", n)
+	}
+	// A booking in the newly covered summer (CEST) collides at 10:00 local.
+	_, err = s.CreateActivity(ctx, models.System(), models.ActivityInput{
+		Kind: "meeting", Title: "Clash", Start: mustTime(t, "2030-06-10T10:30:00+02:00"), End: mustTime(t, "2030-06-10T11:30:00+02:00"),
+		TimeZone: "Europe/Brussels", LeadOrganization: "EU", Participants: []models.ParticipantInput{{Type: "body", IDOrCode: "PSC"}},
+	}, models.WriteOptions{})
+	if _, ok := err.(*models.ConflictError); !ok {
+		t.Fatalf("booking over the extended series: %v (series %d)", err, res.Activity.ID)
+	}
 }
 
 // TestVisibilityAgreement: the Go predicate and the SQL scope decide the

@@ -77,7 +77,7 @@ func (y *Syncer) Sync(ctx context.Context, c *models.ExternalCalendar) error {
 		return fail(parseFailure(err))
 	}
 	now := y.Store.Now()
-	from, to := now.Add(-24*time.Hour), now.Add(y.Store.Planning.Limits.Horizon)
+	from, to := now.Add(-24*time.Hour), now.Add(y.Store.Limits().Horizon)
 	var spans []planning.Span
 	for _, ev := range parsed.Events {
 		if ev.Status == "cancelled" {
@@ -97,7 +97,7 @@ func (y *Syncer) Sync(ctx context.Context, c *models.ExternalCalendar) error {
 		for _, o := range ev.Overrides {
 			rec.Overrides = append(rec.Overrides, planning.Override{RecurrenceID: o.RecurrenceID, Cancelled: o.Cancelled, Start: o.Start, End: o.End})
 		}
-		occs, err := planning.Expand(rec, from, to, now, y.Store.Planning.Limits)
+		occs, err := planning.Expand(rec, from, to, now, y.Store.Limits())
 		if err != nil {
 			y.Log.Warn("external event not expanded", "calendar", c.ID, "uid", ev.UID, "line", ev.Line, "error", err)
 			continue

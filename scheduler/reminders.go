@@ -67,7 +67,7 @@ func (d *Dispatcher) Tick(ctx context.Context) error {
 			from = last
 		}
 	}
-	ahead := d.Store.Reminders.PlanAhead
+	ahead := d.Store.ReminderPlanAhead()
 	// Overlap the previous window: keys make re-planning harmless, and a
 	// booking made since the last tick may have a reminder due in it.
 	from = from.Add(-ahead - time.Minute)

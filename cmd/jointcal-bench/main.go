@@ -57,7 +57,7 @@ func run(args []string) error {
 		return err
 	}
 	ctx := context.Background()
-	store, err := models.Open(*db)
+	store, err := models.Open(*db, models.DefaultSettings())
 	if err != nil {
 		return err
 	}

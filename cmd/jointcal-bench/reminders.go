@@ -29,7 +29,7 @@ func benchReminders(args []string) error {
 	}
 	ctx := context.Background()
 	open := func() (*models.Store, error) {
-		s, err := models.Open(*db)
+		s, err := models.Open(*db, models.DefaultSettings())
 		if err != nil {
 			return nil, err
 		}

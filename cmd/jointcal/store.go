@@ -31,17 +31,23 @@ func setup(env *environment) (config.Config, *slog.Logger, error) {
 // openDatabase connects to the configured database (which must answer)
 // and hands the store its settings; it does not migrate.
 func openDatabase(cfg config.Config) (*models.Store, error) {
-	store, err := models.Open(cfg.DatabaseURL)
+	store, err := models.Open(cfg.DatabaseURL, storeSettings(cfg))
 	if err != nil {
 		return nil, fmt.Errorf("JOINTCAL_DATABASE_URL (%s): %w", describeDatabase(cfg.DatabaseURL), err)
 	}
-	store.Planning.Limits.Horizon = cfg.Horizon
-	store.Planning.Limits.MaxInstances = cfg.MaxInstances
-	store.Planning.Rules.Buffer = cfg.Buffer
-	store.Reminders.KindDefaults = cfg.ReminderDefaults
-	store.Reminders.MaxAttempts = cfg.ReminderMaxAttempts
-	store.Reminders.Lease = cfg.ReminderLease
 	return store, nil
+}
+
+// storeSettings are the store's share of the configuration.
+func storeSettings(cfg config.Config) models.Settings {
+	set := models.DefaultSettings()
+	set.Planning.Limits.Horizon = cfg.Horizon
+	set.Planning.Limits.MaxInstances = cfg.MaxInstances
+	set.Planning.Rules.Buffer = cfg.Buffer
+	set.Reminders.KindDefaults = cfg.ReminderDefaults
+	set.Reminders.MaxAttempts = cfg.ReminderMaxAttempts
+	set.Reminders.Lease = cfg.ReminderLease
+	return set
 }
 
 // openStore loads the configuration, opens the database and applies

@@ -18,7 +18,7 @@ func TestTokenListShowsOwners(t *testing.T) {
 		t.Fatal(err)
 	}
 	ctx := context.Background()
-	s, err := models.Open(c.vars["JOINTCAL_DATABASE_URL"])
+	s, err := models.Open(c.vars["JOINTCAL_DATABASE_URL"], models.DefaultSettings())
 	if err != nil {
 		t.Fatal(err)
 	}

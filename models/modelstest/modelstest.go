@@ -56,7 +56,13 @@ func Open(t testing.TB) *models.Store { return OpenDSN(t, sqliteDSN(t)) }
 // OpenDSN opens and migrates the database at dsn, closed when t ends.
 func OpenDSN(t testing.TB, dsn string) *models.Store {
 	t.Helper()
-	s, err := models.Open(dsn)
+	return OpenWith(t, dsn, models.DefaultSettings())
+}
+
+// OpenWith is OpenDSN with settings of the test's own.
+func OpenWith(t testing.TB, dsn string, set models.Settings) *models.Store {
+	t.Helper()
+	s, err := models.Open(dsn, set)
 	if err != nil {
 		t.Fatalf("open %s: %v", dsn, err)
 	}
