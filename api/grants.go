@@ -8,11 +8,15 @@ import (
 )
 
 func (s *Server) listGrants(c echo.Context) error {
-	gs, err := s.store.ListGrants(c.Request().Context(), actor(c), models.Ref(c.QueryParam("person")))
+	opts, err := listOptions(c)
 	if err != nil {
 		return err
 	}
-	return c.JSON(http.StatusOK, map[string]any{"items": gs})
+	page, err := s.store.ListGrants(c.Request().Context(), actor(c), models.Ref(c.QueryParam("person")), opts)
+	if err != nil {
+		return err
+	}
+	return c.JSON(http.StatusOK, page)
 }
 
 func (s *Server) createGrant(c echo.Context) error {

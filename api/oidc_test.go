@@ -202,7 +202,8 @@ func TestOIDCSignIn(t *testing.T) {
 		if me := o.expect(b2.do("GET", "/api/v1/me", nil, ""), 200).json(t); me["role"] != "admin" {
 			t.Fatalf("after joining jc-admins: %v", me)
 		}
-		grants, err := s.ListGrants(ctx, models.System(), "ana@eeas.example")
+		grantPage, err := s.ListGrants(ctx, models.System(), "ana@eeas.example", models.ListOptions{})
+		grants := grantPage.Items
 		if err != nil || len(grants) != 1 || grants[0].Role != models.RoleAdmin {
 			t.Fatalf("grants: %+v %v", grants, err)
 		}

@@ -267,6 +267,15 @@ func TestGrantsAPI(t *testing.T) {
 	if len(list) != 1 {
 		t.Fatalf("grants: %v", list)
 	}
+	e.expect(e.do("POST", "/api/v1/grants", "admin", map[string]any{"person": "ana@eeas.example", "role": "viewer", "organization": "EU"}), 201)
+	first := e.expect(e.do("GET", "/api/v1/grants?limit=1", "admin", nil), 200).json(t)
+	cursor, _ := first["next_cursor"].(string)
+	if first["total"] != float64(2) || len(first["items"].([]any)) != 1 || cursor == "" {
+		t.Fatalf("first page: %v", first)
+	}
+	if second := e.expect(e.do("GET", "/api/v1/grants?limit=1&cursor="+url.QueryEscape(cursor), "admin", nil), 200).json(t); second["next_cursor"] != nil || len(second["items"].([]any)) != 1 {
+		t.Fatalf("second page: %v", second)
+	}
 	e.expect(e.do("DELETE", "/api/v1/grants?person=ben@nato.example&role=planner&organization=NATO", "admin", nil), 204)
 	e.expect(e.do("DELETE", "/api/v1/grants?person=ben@nato.example&role=planner&organization=NATO", "admin", nil), 404)
 	// A token is not a person: it has no sessions or settings.

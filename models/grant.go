@@ -109,26 +109,26 @@ func (s *Store) RevokeGrant(ctx context.Context, a Actor, in GrantInput) error {
 	})
 }
 
-// ListGrants lists grants, of one person when person is set;
-// administrators only.
-func (s *Store) ListGrants(ctx context.Context, a Actor, person Ref) ([]Grant, error) {
+// ListGrants lists grants a page at a time, of one person when person
+// is set; administrators only.
+func (s *Store) ListGrants(ctx context.Context, a Actor, person Ref, opts ListOptions) (Page[Grant], error) {
 	if err := a.requireAdmin(); err != nil {
-		return nil, err
+		return Page[Grant]{}, err
 	}
 	db := s.db.WithContext(ctx)
-	q := db.Order("person_id, id")
+	q := db.Model(&Grant{})
 	if person != "" {
 		id, err := resolve(db, "people", "email", person)
 		if err != nil {
-			return nil, err
+			return Page[Grant]{}, err
 		}
 		q = q.Where("person_id = ?", id)
 	}
-	var gs []Grant
-	if err := q.Find(&gs).Error; err != nil {
-		return nil, fmt.Errorf("list grants: %w", err)
+	page, err := paginate(q, "id", opts, func(g Grant) int64 { return g.ID })
+	if err != nil {
+		return page, fmt.Errorf("list grants: %w", err)
 	}
-	return gs, fillGrants(db, ptrs(gs))
+	return page, fillGrants(db, ptrs(page.Items))
 }
 
 // findGrant returns the grant of role (in orgID, 0 for none) a person

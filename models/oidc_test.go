@@ -54,7 +54,8 @@ func TestOIDCPersonSyncsGroupGrants(t *testing.T) {
 		}
 		grants := func() map[string]bool {
 			t.Helper()
-			gs, err := s.ListGrants(ctx, sys, "ana@eeas.example")
+			page, err := s.ListGrants(ctx, sys, "ana@eeas.example", models.ListOptions{})
+			gs := page.Items
 			if err != nil {
 				t.Fatal(err)
 			}

@@ -62,7 +62,8 @@ func TestGrantsMakeThePersonsActor(t *testing.T) {
 		if err := s.RevokeGrant(ctx, sys, models.GrantInput{Person: "ana@eeas.example", Role: models.RoleAdmin}); !errors.Is(err, models.ErrNotFound) {
 			t.Fatalf("revoking twice: %v", err)
 		}
-		gs, err := s.ListGrants(ctx, sys, "ana@eeas.example")
+		grants, err := s.ListGrants(ctx, sys, "ana@eeas.example", models.ListOptions{})
+		gs := grants.Items
 		if err != nil || len(gs) != 1 || gs[0].Role != models.RolePlanner {
 			t.Fatalf("list: %+v %v", gs, err)
 		}
@@ -174,7 +175,8 @@ func TestBootstrapAdminEmail(t *testing.T) {
 				t.Fatalf("ana, sign-in %d: %+v %v", i+1, a, err)
 			}
 		}
-		gs, err := s.ListGrants(ctx, models.System(), "")
+		page, err := s.ListGrants(ctx, models.System(), "", models.ListOptions{})
+		gs := page.Items
 		if err != nil || len(gs) != 1 || gs[0].Person != "ana@eeas.example" || gs[0].Role != models.RoleAdmin {
 			t.Fatalf("grants: %+v %v", gs, err)
 		}

@@ -88,17 +88,23 @@ func userList(ctx context.Context, env *environment, args []string) error {
 		return err
 	}
 	defer store.Close()
-	gs, err := store.ListGrants(ctx, models.System(), models.Ref(*email))
-	if err != nil {
-		if errors.Is(err, models.ErrNotFound) {
-			return fmt.Errorf("user list: no person with e-mail %q", *email)
-		}
-		return fmt.Errorf("user list: %w", err)
-	}
 	w := tabwriter.NewWriter(env.stdout, 0, 4, 2, ' ', 0)
 	fmt.Fprintln(w, "PERSON\tROLE\tORGANISATION\tSINCE")
-	for _, g := range gs {
-		fmt.Fprintf(w, "%s\t%s\t%s\t%s\n", g.Person, g.Role, g.OrganizationCode, g.CreatedAt.Format("2006-01-02"))
+	for cursor := ""; ; {
+		page, err := store.ListGrants(ctx, models.System(), models.Ref(*email), models.ListOptions{Limit: models.MaxLimit, Cursor: cursor})
+		if err != nil {
+			if errors.Is(err, models.ErrNotFound) {
+				return fmt.Errorf("user list: no person with e-mail %q", *email)
+			}
+			return fmt.Errorf("user list: %w", err)
+		}
+		for _, g := range page.Items {
+			fmt.Fprintf(w, "%s\t%s\t%s\t%s\n", g.Person, g.Role, g.OrganizationCode, g.CreatedAt.Format("2006-01-02"))
+		}
+		if page.NextCursor == "" {
+			break
+		}
+		cursor = page.NextCursor
 	}
 	return w.Flush()
 }
