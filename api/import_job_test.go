@@ -79,30 +79,3 @@ func TestLargeImportRunsAsAJob(t *testing.T) {
 		e.expect(e.postICS("organization=EU&async=true", "eu_viewer", manyEvents(3, -1)), 403)
 	})
 }
-
-// TestImportJobsAreBounded: a server runs two import jobs at once; a
-// third is told to come back (503 with Retry-After) and writes nothing.
-func TestImportJobsAreBounded(t *testing.T) {
-	t.Parallel()
-	s := modelstest.Open(t)
-	e := newEnvWith(t, s, map[string]string{"JOINTCAL_IMPORT_ASYNC_EVENTS": "100"})
-	file := manyEvents(600, -1)
-	var locs []string
-	for i := 0; i < 2; i++ {
-		locs = append(locs, e.expect(e.postICS("organization=EU", "eu_planner", file), 202).Header.Get("Location"))
-	}
-	busy := e.expect(e.postICS("organization=NATO", "nato_planner", manyEvents(600, -1)), 503)
-	if busy.Header.Get("Retry-After") == "" || !strings.Contains(string(busy.Body), "import-busy") {
-		t.Fatalf("third job: %s %v", busy.Body, busy.Header)
-	}
-	for _, loc := range locs {
-		if job := e.poll(loc, "eu_planner"); job["state"] != "done" {
-			t.Fatalf("job: %v", job)
-		}
-	}
-	if n := e.count("/api/v1/activities?organization=NATO", "admin"); n != 0 {
-		t.Fatalf("the refused import wrote %d activities", n)
-	}
-	// Slots free again once the jobs end.
-	e.expect(e.postICS("organization=NATO&async=true", "nato_planner", manyEvents(3, -1)), 202)
-}

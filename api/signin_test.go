@@ -296,22 +296,7 @@ func TestPeopleSeeWhatTheirGrantsAllow(t *testing.T) {
 	modelstest.ForEach(t, func(t *testing.T, s *models.Store) {
 		e := newEnv(t, s)
 		m := newMailbox(e)
-		ctx := context.Background()
-		sys := models.System()
-		for _, g := range []models.GrantInput{
-			{Person: "ana@eeas.example", Role: models.RolePlanner, Organization: "EU"},
-			{Person: "ben@nato.example", Role: models.RolePlanner, Organization: "NATO"},
-		} {
-			if _, err := s.GrantRole(ctx, sys, g); err != nil {
-				t.Fatal(err)
-			}
-		}
-		if _, err := s.CreatePerson(ctx, sys, models.PersonInput{Name: "Ada Admin", Email: "ada@jointcal.example", TimeZone: "UTC"}); err != nil {
-			t.Fatal(err)
-		}
-		if _, err := s.GrantRole(ctx, sys, models.GrantInput{Person: "ada@jointcal.example", Role: models.RoleAdmin}); err != nil {
-			t.Fatal(err)
-		}
+		withAccounts(t, s)
 		secret := meeting("EU", "EU-only preparatory meeting", "2031-06-01T09:00:00+02:00", "2031-06-01T10:00:00+02:00")
 		secret["visibility"] = []string{"EU"}
 		id := idOf(t, e.expect(e.do("POST", "/api/v1/activities", "eu_planner", secret), 201))
@@ -399,20 +384,7 @@ func TestPlannersCannotTakeOverPeople(t *testing.T) {
 		e := newEnv(t, s)
 		m := newMailbox(e)
 		ctx := context.Background()
-		sys := models.System()
-		admin, err := s.CreatePerson(ctx, sys, models.PersonInput{Name: "Ada Admin", Email: "ada@jointcal.example", TimeZone: "UTC"})
-		if err != nil {
-			t.Fatal(err)
-		}
-		for _, g := range []models.GrantInput{
-			{Person: "ada@jointcal.example", Role: models.RoleAdmin},
-			{Person: "ben@nato.example", Role: models.RolePlanner, Organization: "NATO"},
-			{Person: "ana@eeas.example", Role: models.RolePlanner, Organization: "EU"},
-		} {
-			if _, err := s.GrantRole(ctx, sys, g); err != nil {
-				t.Fatal(err)
-			}
-		}
+		admin := withAccounts(t, s)
 		adminPath := "/api/v1/people/" + itoa(admin.ID)
 		takeover := map[string]any{"name": "Ada Admin", "email": "attacker@nato.example", "timezone": "UTC"}
 		e.expect(e.do("PATCH", adminPath, "nato_planner", takeover), 403)
@@ -505,4 +477,25 @@ func mustURL(t *testing.T, raw string) *url.URL {
 		t.Fatal(err)
 	}
 	return u
+}
+
+// withAccounts makes Ada an administrator (a person of no organisation),
+// Ana a planner of the EU and Ben a planner of NATO; it returns Ada.
+func withAccounts(t *testing.T, s *models.Store) *models.Person {
+	t.Helper()
+	ctx, sys := context.Background(), models.System()
+	ada, err := s.CreatePerson(ctx, sys, models.PersonInput{Name: "Ada Admin", Email: "ada@jointcal.example", TimeZone: "UTC"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, g := range []models.GrantInput{
+		{Person: "ada@jointcal.example", Role: models.RoleAdmin},
+		{Person: "ana@eeas.example", Role: models.RolePlanner, Organization: "EU"},
+		{Person: "ben@nato.example", Role: models.RolePlanner, Organization: "NATO"},
+	} {
+		if _, err := s.GrantRole(ctx, sys, g); err != nil {
+			t.Fatal(err)
+		}
+	}
+	return ada
 }

@@ -1,5 +1,11 @@
 package models
 
+import (
+	"fmt"
+
+	"gorm.io/gorm"
+)
+
 // Role is what a token may do.
 type Role string
 
@@ -114,4 +120,29 @@ func (a Actor) canCreateFeed(ownerType string, ownerID, ownerOrg int64) error {
 		return nil
 	}
 	return &ForbiddenError{Reason: "feeds may be created for yourself, or by planners for their organisation and its people"}
+}
+
+// canWritePerson says whether a may change or delete person p. A person
+// is an identity: whoever controls their address signs in as them, with
+// their grants. So a planner may change only people of their own
+// organisation whose grants reach no further (no administrator, no grant
+// bound to another organisation); everyone else is an administrator's.
+func canWritePerson(tx *gorm.DB, a Actor, p *Person) error {
+	if a.Role == RoleAdmin {
+		return nil
+	}
+	if err := a.canWriteReference(derefID(p.OrganizationID)); err != nil {
+		return err
+	}
+	if p.OrganizationID == nil {
+		return &ForbiddenError{Reason: "only an administrator may change a person of no organisation"}
+	}
+	var beyond int64
+	if err := tx.Model(&Grant{}).Where("person_id = ? AND (role = ? OR (organization_id IS NOT NULL AND organization_id <> ?))", p.ID, RoleAdmin, a.OrganizationID).Count(&beyond).Error; err != nil {
+		return fmt.Errorf("load the grants of person %d: %w", p.ID, err)
+	}
+	if beyond > 0 {
+		return &ForbiddenError{Reason: "this person holds grants beyond your organisation; only an administrator may change them"}
+	}
+	return nil
 }

@@ -75,14 +75,7 @@ func (s *Store) Agenda(ctx context.Context, email string, from, to time.Time) ([
 		Order("occurrences.start_s").Scan(&rows).Error; err != nil {
 		return nil, err
 	}
-	ids := make([]int64, 0, len(rows))
-	seen := map[int64]bool{}
-	for _, r := range rows {
-		if !seen[r.ActivityID] {
-			seen[r.ActivityID] = true
-			ids = append(ids, r.ActivityID)
-		}
-	}
+	ids := distinctIDs(len(rows), func(i int) int64 { return rows[i].ActivityID })
 	views, err := loadViews(db, ids)
 	if err != nil {
 		return nil, err

@@ -204,7 +204,13 @@ func (s *Store) prepareImport(tx *gorm.DB, a Actor, org *Organization, ev calend
 		p.unchanged = true
 		return p, nil
 	}
-	row, cur, err := s.importTarget(tx, a, p.uid)
+	var row *Activity
+	var cur *ActivityView
+	// The chunk's read already says whether an earlier import exists;
+	// only then is one loaded for update.
+	if known == nil || len(known[p.uid]) > 0 {
+		row, cur, err = s.importTarget(tx, a, p.uid)
+	}
 	if err != nil {
 		var fe *ForbiddenError
 		if errors.As(err, &fe) {

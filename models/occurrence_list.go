@@ -119,14 +119,7 @@ func (s *Store) ListOccurrences(ctx context.Context, a Actor, f OccurrenceFilter
 		last := rows[limit-1]
 		page.NextCursor = occurrenceKey{last.StartS, last.ActivityID, last.RecurrenceID}.cursor()
 	}
-	ids := make([]int64, 0, len(rows))
-	seen := map[int64]bool{}
-	for _, r := range rows {
-		if !seen[r.ActivityID] {
-			seen[r.ActivityID] = true
-			ids = append(ids, r.ActivityID)
-		}
-	}
+	ids := distinctIDs(len(rows), func(i int) int64 { return rows[i].ActivityID })
 	briefs, err := loadBriefs(db, ids)
 	if err != nil {
 		return empty, err

@@ -143,31 +143,6 @@ func (s *Store) UpdatePerson(ctx context.Context, a Actor, id int64, ifVersion i
 	return &p, err
 }
 
-// canWritePerson says whether a may change or delete person p. A person
-// is an identity: whoever controls their address signs in as them, with
-// their grants. So a planner may change only people of their own
-// organisation whose grants reach no further (no administrator, no grant
-// bound to another organisation); everyone else is an administrator's.
-func canWritePerson(tx *gorm.DB, a Actor, p *Person) error {
-	if a.Role == RoleAdmin {
-		return nil
-	}
-	if err := a.canWriteReference(derefID(p.OrganizationID)); err != nil {
-		return err
-	}
-	if p.OrganizationID == nil {
-		return &ForbiddenError{Reason: "only an administrator may change a person of no organisation"}
-	}
-	var beyond int64
-	if err := tx.Model(&Grant{}).Where("person_id = ? AND (role = ? OR (organization_id IS NOT NULL AND organization_id <> ?))", p.ID, RoleAdmin, a.OrganizationID).Count(&beyond).Error; err != nil {
-		return fmt.Errorf("load the grants of person %d: %w", p.ID, err)
-	}
-	if beyond > 0 {
-		return &ForbiddenError{Reason: "this person holds grants beyond your organisation; only an administrator may change them"}
-	}
-	return nil
-}
-
 // endCredentials ends every way a person is signed in or may sign in
 // (sessions, unused links, personal tokens): their address changed, so
 // whatever the old address obtained must not outlive it.

@@ -130,3 +130,17 @@ func ptrs[T any](items []T) []*T {
 	}
 	return out
 }
+
+// distinctIDs lists the ids of n rows once each, in first-seen order
+// (the activities of a list of occurrences, to load each once).
+func distinctIDs(n int, id func(i int) int64) []int64 {
+	out := make([]int64, 0, n)
+	seen := make(map[int64]bool, n)
+	for i := 0; i < n; i++ {
+		if v := id(i); !seen[v] {
+			seen[v] = true
+			out = append(out, v)
+		}
+	}
+	return out
+}

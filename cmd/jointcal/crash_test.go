@@ -141,14 +141,8 @@ func distinct(msgs []notifytest.Message) (unique int, duplicates int) {
 // (at most one: each accepted message is recorded before the next is sent).
 // On PostgreSQL two serve processes share the outbox throughout.
 func TestCrashMidDispatch(t *testing.T) {
-	if testing.Short() {
-		t.Skip("builds and runs the binary")
-	}
+	bin := binaryForTest(t)
 	t.Parallel()
-	bin, err := buildBinary()
-	if err != nil {
-		t.Fatal(err)
-	}
 	const n = 300
 	for _, b := range modelstest.Backends() {
 		t.Run(b.Name, func(t *testing.T) {
@@ -220,14 +214,8 @@ func listenURL(t *testing.T, p *served) string {
 // database: exactly one is written (PostgreSQL: the exclusion constraint;
 // SQLite: immediate write transactions that re-check).
 func TestTwoServeProcessesNeverDoubleBook(t *testing.T) {
-	if testing.Short() {
-		t.Skip("builds and runs the binary")
-	}
+	bin := binaryForTest(t)
 	t.Parallel()
-	bin, err := buildBinary()
-	if err != nil {
-		t.Fatal(err)
-	}
 	const token = "two-process-admin-token-0123456789"
 	for _, b := range modelstest.Backends() {
 		t.Run(b.Name, func(t *testing.T) {
@@ -240,33 +228,18 @@ func TestTwoServeProcessesNeverDoubleBook(t *testing.T) {
 			if _, err := s.CreateBody(ctx, models.System(), models.BodyInput{Code: "PSC", Name: "Political and Security Committee", Organization: "EU"}); err != nil {
 				t.Fatal(err)
 			}
-			smtp := notifytest.Start(t)
-			var urls []string
-			for i := 0; i < 2; i++ {
-				p := startServe(t, bin, dsn, smtp, fmt.Sprintf("booker-%d", i), "JOINTCAL_BOOTSTRAP_ADMIN_TOKEN="+token, "JOINTCAL_SCHEDULER=off")
-				urls = append(urls, listenURL(t, p))
-			}
+			urls := startBookers(t, bin, dsn, "booker", token)
 			const n = 100
-			var wg sync.WaitGroup
+			answers := bookConcurrently(urls, token, n, func(i int) string {
+				return fmt.Sprintf(`{"kind":"meeting","title":"PSC booking %d","start":"2031-09-09T10:00:00+02:00","end":"2031-09-09T12:00:00+02:00","timezone":"Europe/Brussels","lead_organization":"EU","participants":[{"type":"body","id_or_code":"PSC"}]}`, i)
+			})
 			statuses := make([]int, n)
-			for i := 0; i < n; i++ {
-				wg.Add(1)
-				go func(i int) {
-					defer wg.Done()
-					body := fmt.Sprintf(`{"kind":"meeting","title":"PSC booking %d","start":"2031-09-09T10:00:00+02:00","end":"2031-09-09T12:00:00+02:00","timezone":"Europe/Brussels","lead_organization":"EU","participants":[{"type":"body","id_or_code":"PSC"}]}`, i)
-					req, _ := http.NewRequest("POST", urls[i%2]+"/api/v1/activities", strings.NewReader(body))
-					req.Header.Set("Authorization", "Bearer "+token)
-					req.Header.Set("Content-Type", "application/json")
-					res, err := http.DefaultClient.Do(req)
-					if err != nil {
-						t.Error(err)
-						return
-					}
-					res.Body.Close()
-					statuses[i] = res.StatusCode
-				}(i)
+			for i, a := range answers {
+				if a.err != nil {
+					t.Error(a.err)
+				}
+				statuses[i] = a.status
 			}
-			wg.Wait()
 			created := 0
 			for _, st := range statuses {
 				switch st {
@@ -301,38 +274,15 @@ func TestTwoServeProcessesBothWrite(t *testing.T) {
 			dsn := b.DSN(t)
 			s := storeWithEU(t, dsn)
 			ctx := context.Background()
-			smtp := notifytest.Start(t)
-			var urls []string
-			for i := 0; i < 2; i++ {
-				p := startServe(t, bin, dsn, smtp, fmt.Sprintf("writer-%d", i), "JOINTCAL_BOOTSTRAP_ADMIN_TOKEN="+token, "JOINTCAL_SCHEDULER=off")
-				urls = append(urls, listenURL(t, p))
-			}
+			urls := startBookers(t, bin, dsn, "writer", token)
 			const n = 120
-			var wg sync.WaitGroup
-			statuses := make([]string, n)
-			for i := 0; i < n; i++ {
-				wg.Add(1)
-				go func(i int) {
-					defer wg.Done()
-					start := time.Date(2031, 1, 1, 8, 0, 0, 0, time.UTC).Add(time.Duration(i) * 2 * time.Hour)
-					body := fmt.Sprintf(`{"kind":"meeting","title":"Slot %d","start":%q,"end":%q,"lead_organization":"EU"}`, i, start.Format(time.RFC3339), start.Add(time.Hour).Format(time.RFC3339))
-					req, _ := http.NewRequest("POST", urls[i%2]+"/api/v1/activities", strings.NewReader(body))
-					req.Header.Set("Authorization", "Bearer "+token)
-					req.Header.Set("Content-Type", "application/json")
-					res, err := http.DefaultClient.Do(req)
-					if err != nil {
-						statuses[i] = err.Error()
-						return
-					}
-					msg, _ := io.ReadAll(res.Body)
-					res.Body.Close()
-					statuses[i] = fmt.Sprintf("%d %s", res.StatusCode, msg)
-				}(i)
-			}
-			wg.Wait()
-			for i, st := range statuses {
-				if !strings.HasPrefix(st, "201 ") {
-					t.Fatalf("booking %d: %s", i, st)
+			answers := bookConcurrently(urls, token, n, func(i int) string {
+				start := time.Date(2031, 1, 1, 8, 0, 0, 0, time.UTC).Add(time.Duration(i) * 2 * time.Hour)
+				return fmt.Sprintf(`{"kind":"meeting","title":"Slot %d","start":%q,"end":%q,"lead_organization":"EU"}`, i, start.Format(time.RFC3339), start.Add(time.Hour).Format(time.RFC3339))
+			})
+			for i, a := range answers {
+				if a.err != nil || a.status != http.StatusCreated {
+					t.Fatalf("booking %d: %d %s %v", i, a.status, a.body, a.err)
 				}
 			}
 			page, err := s.ListActivities(ctx, models.System(), models.ActivityFilter{})
@@ -341,4 +291,49 @@ func TestTwoServeProcessesBothWrite(t *testing.T) {
 			}
 		})
 	}
+}
+
+// startBookers starts two serve processes on dsn with an admin token and
+// no scheduler, and returns their URLs.
+func startBookers(t *testing.T, bin, dsn, name, token string) []string {
+	t.Helper()
+	smtp := notifytest.Start(t)
+	var urls []string
+	for i := 0; i < 2; i++ {
+		p := startServe(t, bin, dsn, smtp, fmt.Sprintf("%s-%d", name, i), "JOINTCAL_BOOTSTRAP_ADMIN_TOKEN="+token, "JOINTCAL_SCHEDULER=off")
+		urls = append(urls, listenURL(t, p))
+	}
+	return urls
+}
+
+// answer is what one concurrent booking got.
+type answer struct {
+	status int
+	body   string
+	err    error
+}
+
+// bookConcurrently posts n bookings at once, alternating between urls.
+func bookConcurrently(urls []string, token string, n int, body func(i int) string) []answer {
+	answers := make([]answer, n)
+	var wg sync.WaitGroup
+	for i := 0; i < n; i++ {
+		wg.Add(1)
+		go func(i int) {
+			defer wg.Done()
+			req, _ := http.NewRequest("POST", urls[i%len(urls)]+"/api/v1/activities", strings.NewReader(body(i)))
+			req.Header.Set("Authorization", "Bearer "+token)
+			req.Header.Set("Content-Type", "application/json")
+			res, err := http.DefaultClient.Do(req)
+			if err != nil {
+				answers[i].err = err
+				return
+			}
+			msg, _ := io.ReadAll(res.Body)
+			res.Body.Close()
+			answers[i] = answer{status: res.StatusCode, body: string(msg)}
+		}(i)
+	}
+	wg.Wait()
+	return answers
 }

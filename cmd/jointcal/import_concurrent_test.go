@@ -18,14 +18,8 @@ import (
 // second failed within 80 ms with SQLITE_BUSY). Both must succeed and
 // write all their events.
 func TestTwoImportProcessesOnOneSQLiteFile(t *testing.T) {
-	if testing.Short() {
-		t.Skip("builds and runs the binary")
-	}
+	bin := binaryForTest(t)
 	t.Parallel()
-	bin, err := buildBinary()
-	if err != nil {
-		t.Fatal(err)
-	}
 	const n = 1000
 	file := bigCalendar(t, n)
 	dsn := filepath.Join(t.TempDir(), "shared.db")

@@ -56,19 +56,13 @@ func orgList(ctx context.Context, env *environment, args []string) error {
 	defer store.Close()
 	w := tabwriter.NewWriter(env.stdout, 0, 4, 2, ' ', 0)
 	fmt.Fprintln(w, "ID\tCODE\tNAME\tCONTACT")
-	cursor := ""
-	for {
-		page, err := store.ListOrganizations(ctx, models.OrganizationFilter{ListOptions: models.ListOptions{Limit: models.MaxLimit, Cursor: cursor}})
-		if err != nil {
-			return fmt.Errorf("org list: %w", err)
-		}
-		for _, o := range page.Items {
-			fmt.Fprintf(w, "%d\t%s\t%s\t%s\n", o.ID, o.Code, o.Name, o.ContactEmail)
-		}
-		if page.NextCursor == "" {
-			break
-		}
-		cursor = page.NextCursor
+	err = eachPage(func(opts models.ListOptions) (models.Page[models.Organization], error) {
+		return store.ListOrganizations(ctx, models.OrganizationFilter{ListOptions: opts})
+	}, func(o models.Organization) {
+		fmt.Fprintf(w, "%d\t%s\t%s\t%s\n", o.ID, o.Code, o.Name, o.ContactEmail)
+	})
+	if err != nil {
+		return fmt.Errorf("org list: %w", err)
 	}
 	return w.Flush()
 }

@@ -90,21 +90,16 @@ func userList(ctx context.Context, env *environment, args []string) error {
 	defer store.Close()
 	w := tabwriter.NewWriter(env.stdout, 0, 4, 2, ' ', 0)
 	fmt.Fprintln(w, "PERSON\tROLE\tORGANISATION\tSINCE")
-	for cursor := ""; ; {
-		page, err := store.ListGrants(ctx, models.System(), models.Ref(*email), models.ListOptions{Limit: models.MaxLimit, Cursor: cursor})
-		if err != nil {
-			if errors.Is(err, models.ErrNotFound) {
-				return fmt.Errorf("user list: no person with e-mail %q", *email)
-			}
-			return fmt.Errorf("user list: %w", err)
-		}
-		for _, g := range page.Items {
-			fmt.Fprintf(w, "%s\t%s\t%s\t%s\n", g.Person, g.Role, g.OrganizationCode, g.CreatedAt.Format("2006-01-02"))
-		}
-		if page.NextCursor == "" {
-			break
-		}
-		cursor = page.NextCursor
+	err = eachPage(func(opts models.ListOptions) (models.Page[models.Grant], error) {
+		return store.ListGrants(ctx, models.System(), models.Ref(*email), opts)
+	}, func(g models.Grant) {
+		fmt.Fprintf(w, "%s\t%s\t%s\t%s\n", g.Person, g.Role, g.OrganizationCode, g.CreatedAt.Format("2006-01-02"))
+	})
+	if errors.Is(err, models.ErrNotFound) {
+		return fmt.Errorf("user list: no person with e-mail %q", *email)
+	}
+	if err != nil {
+		return fmt.Errorf("user list: %w", err)
 	}
 	return w.Flush()
 }
