@@ -165,7 +165,7 @@ func (s *Server) completeOIDC(c echo.Context, id *auth.OIDCIdentity) error {
 	}
 	s.setSessionCookies(c, secret)
 	logger(c).Info("signed in", "person", a.PersonID, "method", models.SignInOIDC, "created", created)
-	return c.Redirect(http.StatusSeeOther, "/api/v1/me")
+	return c.Redirect(http.StatusSeeOther, auth.Returned(c.Request(), c.Response(), auth.AfterSignIn, auth.SecureBase(s.cfg.BaseURL)))
 }
 
 // oidcFailed answers a refused sign-in with a page giving the reason,

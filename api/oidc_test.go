@@ -135,7 +135,7 @@ func (o *oidcEnv) signInOIDC(b *browser, user *mockoidc.MockUser) {
 	o.t.Helper()
 	back := o.authorize(b, user)
 	r := o.expect(b.do("GET", back.RequestURI(), nil, ""), 303)
-	if r.Header.Get("Location") != "/api/v1/me" {
+	if r.Header.Get("Location") != "/calendar" {
 		o.t.Fatalf("signed in to %q", r.Header.Get("Location"))
 	}
 }

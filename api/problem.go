@@ -136,6 +136,12 @@ func (s *Server) errorHandler(err error, c echo.Context) {
 	if p.Status == http.StatusServiceUnavailable && c.Response().Header().Get("Retry-After") == "" {
 		c.Response().Header().Set("Retry-After", "5")
 	}
+	if s.pageError != nil && wantsPage(c.Request()) {
+		if err := s.pageError(c, p.Status, p.Detail); err != nil {
+			logger(c).Error("error page not rendered", "error", err)
+		}
+		return
+	}
 	if p.Status == http.StatusUnauthorized {
 		c.Response().Header().Set("WWW-Authenticate", `Bearer realm="jointcal"`)
 	}
@@ -154,4 +160,14 @@ func redactPath(path string) string {
 		return "/feeds/{token}"
 	}
 	return path
+}
+
+// wantsPage reports a browser's request outside the API and the feeds,
+// which gets an error page rather than a problem document.
+func wantsPage(r *http.Request) bool {
+	p := r.URL.Path
+	if strings.HasPrefix(p, "/api/") || strings.HasPrefix(p, "/feeds/") || p == "/metrics" || p == "/healthz" || p == "/readyz" {
+		return false
+	}
+	return strings.Contains(r.Header.Get("Accept"), "text/html")
 }

@@ -59,7 +59,27 @@ type Server struct {
 	startLimiter *auth.Limiter
 	// oidc signs people in with an OpenID Connect provider; nil when off.
 	oidc *auth.OIDC
+	// pageError renders an error as a page for a browser outside the API
+	// (set by the wiring when the web pages are mounted).
+	pageError PageErrorRenderer
 }
+
+// PageErrorRenderer writes an error page for status with a message a
+// person can act on.
+type PageErrorRenderer func(c echo.Context, status int, detail string) error
+
+// Mount adds the routes of another face of the service (the web pages)
+// to the same router, behind the same request logging, metrics and
+// recovery, and makes errors outside /api/ and /feeds/ render as pages
+// for browsers.
+func (s *Server) Mount(register func(e *echo.Echo), pageError PageErrorRenderer) {
+	register(s.echo)
+	s.pageError = pageError
+}
+
+// SessionSettings are the lifetimes the server gives sign-in links and
+// sessions; the web pages check sessions with the same.
+func (s *Server) SessionSettings() models.SessionSettings { return s.sessions }
 
 // New builds the server and registers every route.
 func New(store *models.Store, cfg config.Config, log *slog.Logger) *Server {
@@ -256,3 +276,7 @@ func (s *Server) readyz(c echo.Context) error {
 	}
 	return c.JSON(http.StatusOK, map[string]string{"status": "ready", "database": string(s.store.Dialect())})
 }
+
+// ClientAddr is the address a request counts against for per-client
+// limits (see clientAddr); the web pages use the same rule.
+func (s *Server) ClientAddr(c echo.Context) string { return s.clientAddr(c) }

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"html/template"
+	"log/slog"
 	"net/http"
 	"net/netip"
 	"net/url"
@@ -49,19 +50,34 @@ func (s *Server) requestSignInLink(c echo.Context) error {
 	if in.Email == "" {
 		return &models.ValidationError{Errors: []models.FieldError{{Field: "email", Message: "is required"}}}
 	}
-	if s.mailSignIn == nil {
+	retry, err := s.SendSignInLink(in.Email, s.clientAddr(c), logger(c))
+	if errors.Is(err, auth.ErrSignInUnavailable) {
 		return problem(http.StatusServiceUnavailable, "sign-in-unavailable", "this instance cannot send e-mail, so sign-in links are off")
 	}
-	if ok, retry := s.linkLimiter.Allow(s.clientAddr(c)); !ok {
+	if errors.Is(err, auth.ErrSignInLimited) {
 		c.Response().Header().Set("Retry-After", retryAfter(retry))
 		return problem(http.StatusTooManyRequests, "too-many-requests", "too many sign-in links asked from this address; wait and try again")
 	}
-	log := logger(c)
+	return c.JSON(http.StatusAccepted, signInSent)
+}
+
+// SendSignInLink mails a one-time link to email in the background, for
+// the API and the sign-in page alike. It returns before the address is
+// even looked up, so that neither the answer nor its timing tells whether
+// the address is known; client is the requester's address, counted
+// against the per-client limit.
+func (s *Server) SendSignInLink(email, client string, log *slog.Logger) (retry time.Duration, err error) {
+	if s.mailSignIn == nil {
+		return 0, auth.ErrSignInUnavailable
+	}
+	if ok, retry := s.linkLimiter.Allow(client); !ok {
+		return retry, auth.ErrSignInLimited
+	}
 	s.jobs.Add(1)
 	go func() {
 		defer s.jobs.Done()
 		ctx := context.WithoutCancel(s.jobCtx)
-		secret, p, err := s.store.CreateSignInLink(ctx, in.Email, s.sessions)
+		secret, p, err := s.store.CreateSignInLink(ctx, email, s.sessions)
 		switch {
 		case errors.Is(err, models.ErrNotFound):
 			log.Info("sign-in link asked for an unknown address")
@@ -78,7 +94,7 @@ func (s *Server) requestSignInLink(c echo.Context) error {
 			log.Error("sign-in link not mailed", "person", p.ID, "error", err)
 		}
 	}()
-	return c.JSON(http.StatusAccepted, signInSent)
+	return 0, nil
 }
 
 // signInPage is what a sign-in link opens: a button that completes the
@@ -142,7 +158,7 @@ func (s *Server) redeemSignInLink(c echo.Context) error {
 	addr := s.clientAddr(c)
 	// A form posted from another site could sign the browser in as
 	// someone else (login CSRF); browsers say where a POST comes from.
-	if origin := c.Request().Header.Get("Origin"); origin != "" && !sameOrigin(origin, s.cfg.PublicURL(), c.Request().Host) {
+	if origin := c.Request().Header.Get("Origin"); origin != "" && !auth.SameOrigin(origin, s.cfg.PublicURL(), c.Request().Host) {
 		logger(c).Warn("sign-in form posted from another origin", "origin", origin)
 		return renderSignIn(c, http.StatusForbidden, signInView{Title: "Sign-in refused", Message: "The sign-in form was sent from another site."})
 	}
@@ -161,7 +177,7 @@ func (s *Server) redeemSignInLink(c echo.Context) error {
 	}
 	s.setSessionCookies(c, secret)
 	logger(c).Info("signed in", "person", a.PersonID, "method", models.SignInLink)
-	return c.Redirect(http.StatusSeeOther, "/api/v1/me")
+	return c.Redirect(http.StatusSeeOther, auth.Returned(c.Request(), c.Response(), auth.AfterSignIn, auth.SecureBase(s.cfg.BaseURL)))
 }
 
 func (s *Server) setSessionCookies(c echo.Context, secret string) {
@@ -228,19 +244,6 @@ func (s *Server) trustedProxy(ip netip.Addr) bool {
 func retryAfter(d time.Duration) string {
 	secs := int(d.Seconds()) + 1
 	return itoa(int64(secs))
-}
-
-// sameOrigin reports whether an Origin header names this service: its
-// public base URL, or the host the request was sent to.
-func sameOrigin(origin, base, host string) bool {
-	o, err := url.Parse(origin)
-	if err != nil || o.Host == "" {
-		return false
-	}
-	if b, err := url.Parse(base); err == nil && strings.EqualFold(o.Scheme, b.Scheme) && strings.EqualFold(o.Host, b.Host) {
-		return true
-	}
-	return strings.EqualFold(o.Host, host)
 }
 
 // maskEmail shows enough of an address for its owner to recognise it

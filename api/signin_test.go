@@ -119,7 +119,7 @@ func (b *browser) signIn(m *mailbox, email string) string {
 		t.Fatalf("link page: %s", page.Body)
 	}
 	r := b.e.expect(b.do("POST", "/signin/link", url.Values{"token": {link.Query().Get("token")}}, ""), 303)
-	if r.Header.Get("Location") != "/api/v1/me" {
+	if r.Header.Get("Location") != "/calendar" {
 		t.Fatalf("redirect to %q", r.Header.Get("Location"))
 	}
 	return link.Query().Get("token")

@@ -78,3 +78,21 @@ func TestLimiter(t *testing.T) {
 		t.Fatalf("idle keys kept: %d", n)
 	}
 }
+
+func TestLocalPath(t *testing.T) {
+	t.Parallel()
+	for in, want := range map[string]string{
+		"/activities/3?x=1":          "/activities/3?x=1",
+		"":                           "/calendar",
+		"https://evil.example/":      "/calendar",
+		"//evil.example/x":           "/calendar",
+		"/\\evil.example":            "/calendar",
+		"calendar":                   "/calendar",
+		"/a\r\nSet-Cookie: x=1":      "/calendar",
+		"/conflicts?from=2026-01-01": "/conflicts?from=2026-01-01",
+	} {
+		if got := LocalPath(in, "/calendar"); got != want {
+			t.Errorf("LocalPath(%q) = %q, want %q", in, got, want)
+		}
+	}
+}

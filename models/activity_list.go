@@ -26,6 +26,8 @@ type ActivityFilter struct {
 	// Involving keeps the activities a person takes part in, directly or
 	// through a body they belong to ("my activities").
 	Involving int64
+	// ID keeps one activity (its occurrences, on its page).
+	ID int64
 	ListOptions
 }
 
@@ -93,6 +95,9 @@ func filteredActivities(db *gorm.DB, a Actor, f ActivityFilter) (q *gorm.DB, non
 		if q, err = occurringIn(db, q, from, to); err != nil {
 			return nil, false, fmt.Errorf("activities occurring in %s..%s: %w", from, to, err)
 		}
+	}
+	if f.ID != 0 {
+		q = q.Where("activities.id = ?", f.ID)
 	}
 	if f.Kind != "" {
 		q = q.Where("activities.kind = ?", f.Kind)

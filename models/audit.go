@@ -3,6 +3,7 @@ package models
 import (
 	"context"
 	"encoding/json"
+	"fmt"
 	"time"
 
 	"gorm.io/gorm"
@@ -101,4 +102,19 @@ func (s *Store) ListAudit(ctx context.Context, a Actor, f AuditFilter) (Page[Aud
 	opts := f.ListOptions
 	opts.Descending = !f.Oldest
 	return paginate(q, "id", opts, func(e AuditEntry) int64 { return e.ID })
+}
+
+// ActivityHistory is the audit trail of one activity, newest first, for
+// whoever may see the activity: a planner asks "who moved this, and
+// why?" without being an administrator. Restricted activities answer
+// ErrNotFound to those who may not see them, as everywhere.
+func (s *Store) ActivityHistory(ctx context.Context, a Actor, id int64, limit int) ([]AuditEntry, error) {
+	if _, err := s.GetActivity(ctx, a, id); err != nil {
+		return nil, err
+	}
+	var out []AuditEntry
+	if err := s.db.WithContext(ctx).Where("entity = ? AND entity_id = ?", "activity", id).Order("id DESC").Limit(limit).Find(&out).Error; err != nil {
+		return nil, fmt.Errorf("load the history of activity %d: %w", id, err)
+	}
+	return out, nil
 }

@@ -4,13 +4,16 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"log/slog"
 	"net"
 	"net/http"
 	"time"
 
 	"github.com/jointcal/jointcal/api"
+	"github.com/jointcal/jointcal/config"
 	"github.com/jointcal/jointcal/models"
 	"github.com/jointcal/jointcal/models/demo"
+	"github.com/jointcal/jointcal/web"
 )
 
 // demoTokenName names the admin token `serve --demo` issues; each start
@@ -84,6 +87,9 @@ token valid for 24 hours; a restart revokes the previous demo token.`)
 	if err := wireSignIn(cfg, srv, log); err != nil {
 		return err
 	}
+	if err := mountPages(cfg, store, srv, log); err != nil {
+		return err
+	}
 	if cfg.Scheduler {
 		sched, _, err := newScheduler(cfg, store, syncer, log, srv.Registry())
 		if err != nil {
@@ -121,6 +127,17 @@ token valid for 24 hours; a restart revokes the previous demo token.`)
 		return fmt.Errorf("shutdown: %w", err)
 	}
 	log.Info("stopped")
+	return nil
+}
+
+// mountPages adds the planners' web pages to the API's router: one
+// server, one port, one store and one authorisation.
+func mountPages(cfg config.Config, store *models.Store, srv *api.Server, log *slog.Logger) error {
+	pages, err := web.New(web.Deps{Store: store, Config: cfg, Log: log, Sessions: srv.SessionSettings(), SendSignInLink: srv.SendSignInLink, ClientAddr: srv.ClientAddr})
+	if err != nil {
+		return err
+	}
+	srv.Mount(pages.Register, pages.ErrorPage)
 	return nil
 }
 

@@ -1,0 +1,72 @@
+package web
+
+import (
+	"errors"
+	"net/http"
+	"strconv"
+	"time"
+
+	"github.com/jointcal/jointcal/models"
+	"github.com/labstack/echo/v4"
+)
+
+// activityData is the activity page's data.
+type activityData struct {
+	A *models.ActivityView
+	// Zone is the activity's own zone, shown beside the person's when
+	// they differ.
+	Zone        *time.Location
+	Occurrences []models.OccurrenceView
+	Conflicts   models.CheckReport
+	History     []models.AuditEntry
+}
+
+// SameZone reports whether the activity's zone is the person's (then
+// one time is shown, not two).
+func (d activityData) SameZone(p *page) bool { return d.Zone.String() == p.Zone.String() }
+
+// historyShown bounds the history on the page; the API pages through all.
+const historyShown = 50
+
+// activityPage shows one activity: what, when, where, who, conflicts,
+// the coming occurrences and the history. It resolves the id through the
+// store's visibility, so another organisation's restricted activity is
+// "not found", like a missing one.
+func (w *Web) activityPage(c echo.Context) error {
+	id, err := strconv.ParseInt(c.Param("id"), 10, 64)
+	if err != nil || id <= 0 {
+		return w.fail(c, http.StatusNotFound, "error.no_activity")
+	}
+	p, err := w.newPage(c, "calendar", "")
+	if err != nil {
+		return err
+	}
+	ctx, a := c.Request().Context(), actor(c)
+	view, err := w.Store.GetActivity(ctx, a, id)
+	if errors.Is(err, models.ErrNotFound) {
+		return w.fail(c, http.StatusNotFound, "error.no_activity")
+	}
+	if err != nil {
+		return err
+	}
+	d := activityData{A: view, Zone: time.UTC}
+	if loc, err := time.LoadLocation(view.TimeZone); err == nil {
+		d.Zone = loc
+	}
+	now := w.now()
+	f := models.ActivityFilter{ID: id, From: now.Add(-24 * time.Hour), To: now.AddDate(0, 11, 0)}
+	f.Limit = 20
+	occ, err := w.Store.ListOccurrences(ctx, a, models.OccurrenceFilter{ActivityFilter: f})
+	if err != nil {
+		return err
+	}
+	d.Occurrences = occ.Items
+	if d.Conflicts, err = w.Store.ActivityConflicts(ctx, a, id); err != nil {
+		return err
+	}
+	if d.History, err = w.Store.ActivityHistory(ctx, a, id, historyShown); err != nil {
+		return err
+	}
+	p.Title, p.Data = view.Title, d
+	return w.render(c, "activity", p)
+}

@@ -1,0 +1,29 @@
+package web
+
+// menuItem is an entry of the main menu.
+type menuItem struct {
+	// Key marks the entry of the current page (aria-current).
+	Key, Path, Label string
+	// Planner and Admin entries are shown only to those roles; the store
+	// still refuses what a role may not do, whatever the menu shows.
+	Planner, Admin bool
+}
+
+// menuItems lists the pages in the order of the menu.
+func menuItems() []menuItem {
+	return []menuItem{
+		{Key: "calendar", Path: "/calendar", Label: "nav.calendar"},
+	}
+}
+
+// Menu is the menu entries the person's role may use.
+func (p *page) Menu() []menuItem {
+	var out []menuItem
+	for _, m := range menuItems() {
+		if (m.Admin && !p.IsAdmin()) || (m.Planner && !p.IsPlanner()) {
+			continue
+		}
+		out = append(out, m)
+	}
+	return out
+}

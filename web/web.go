@@ -1,0 +1,80 @@
+// Package web is the planners' face of jointcal: server-rendered pages
+// (html/template, English and French) made interactive with small
+// vendored libraries — htmx for partial updates, EventCalendar for the
+// calendar views — all embedded in the binary. The pages call the same
+// store functions as the API, with the same actor, so visibility and
+// roles are decided in one place (models) for both faces.
+package web
+
+import (
+	"fmt"
+	"log/slog"
+	"time"
+
+	"github.com/jointcal/jointcal/config"
+	"github.com/jointcal/jointcal/models"
+	"github.com/labstack/echo/v4"
+)
+
+// Deps is what the pages need from the wiring.
+type Deps struct {
+	Store  *models.Store
+	Config config.Config
+	Log    *slog.Logger
+	// Sessions are the lifetimes the API checks sessions with.
+	Sessions models.SessionSettings
+	// SendSignInLink mails a one-time sign-in link in the background (the
+	// API's own, so that both faces share its limits and its silence about
+	// unknown addresses); nil when the instance cannot send e-mail.
+	SendSignInLink func(email, client string, log *slog.Logger) (retry time.Duration, err error)
+	// ClientAddr is the address a request counts against for limits (the
+	// API's rule, which knows the trusted proxies).
+	ClientAddr func(c echo.Context) string
+}
+
+// Web holds the parsed templates, the message catalogues and the static
+// files; it has no other state.
+type Web struct {
+	Deps
+	pages  *pageSet
+	static *staticFiles
+	cat    catalogues
+}
+
+// New parses the templates and catalogues and indexes the static files;
+// an error here is a bug in the embedded files, caught by the tests.
+func New(d Deps) (*Web, error) {
+	cat, err := loadCatalogues()
+	if err != nil {
+		return nil, fmt.Errorf("web: message catalogues: %w", err)
+	}
+	static, err := loadStatic()
+	if err != nil {
+		return nil, fmt.Errorf("web: static files: %w", err)
+	}
+	w := &Web{Deps: d, static: static, cat: cat}
+	if w.pages, err = parsePages(); err != nil {
+		return nil, fmt.Errorf("web: templates: %w", err)
+	}
+	return w, nil
+}
+
+// Register adds the pages' routes. Every page but sign-in needs a
+// session; every state-changing request needs the session's CSRF token.
+func (w *Web) Register(e *echo.Echo) {
+	e.GET("/static/:file", w.serveStatic)
+	e.HEAD("/static/:file", w.serveStatic)
+	e.GET("/", func(c echo.Context) error { return c.Redirect(303, "/calendar") })
+	e.GET("/signin", w.signInPage)
+	e.POST("/signin", w.requestLink)
+	e.POST("/signout", w.signOut, w.session)
+	e.POST("/language", w.setLanguage, w.session)
+
+	e.GET("/calendar", w.calendarPage, w.session)
+	e.GET("/calendar/events", w.calendarEvents, w.session)
+	e.GET("/activities/:id", w.activityPage, w.session)
+}
+
+// now is the store's clock, so that tests with a fixed clock see pages
+// of the same day as the data.
+func (w *Web) now() time.Time { return w.Store.Now() }
