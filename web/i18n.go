@@ -4,6 +4,7 @@ import (
 	"embed"
 	"encoding/json"
 	"fmt"
+	"io/fs"
 	"sort"
 	"strconv"
 	"strings"
@@ -19,24 +20,38 @@ const (
 	French  Language = "fr"
 )
 
-//go:embed locales/*.json
+//go:embed locales
 var localeFiles embed.FS
 
 // catalogues hold one flat message table per language: key → text, with
-// fmt verbs for the arguments. One file per language, as translators
-// expect.
+// fmt verbs for the arguments. A language is a directory
+// (locales/fr/), with one file per part of the application, so that a
+// translator sees a page's messages together.
 type catalogues map[Language]map[string]string
 
 func loadCatalogues() (catalogues, error) {
 	cat := catalogues{}
 	for _, l := range []Language{English, French} {
-		raw, err := localeFiles.ReadFile("locales/" + string(l) + ".json")
+		files, err := fs.Glob(localeFiles, "locales/"+string(l)+"/*.json")
 		if err != nil {
 			return nil, err
 		}
 		m := map[string]string{}
-		if err := json.Unmarshal(raw, &m); err != nil {
-			return nil, fmt.Errorf("locales/%s.json: %w", l, err)
+		for _, f := range files {
+			raw, err := localeFiles.ReadFile(f)
+			if err != nil {
+				return nil, err
+			}
+			part := map[string]string{}
+			if err := json.Unmarshal(raw, &part); err != nil {
+				return nil, fmt.Errorf("%s: %w", f, err)
+			}
+			for k, v := range part {
+				if _, dup := m[k]; dup {
+					return nil, fmt.Errorf("%s: %q is defined twice", f, k)
+				}
+				m[k] = v
+			}
 		}
 		cat[l] = m
 	}

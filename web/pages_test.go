@@ -6,6 +6,7 @@ import (
 	"net/http"
 	"net/url"
 	"os"
+	"path/filepath"
 	"regexp"
 	"strconv"
 	"strings"
@@ -225,13 +226,19 @@ func TestCataloguesAreComplete(t *testing.T) {
 	t.Parallel()
 	cat := map[string]map[string]string{}
 	for _, l := range []string{"en", "fr"} {
-		raw, err := os.ReadFile("locales/" + l + ".json")
-		if err != nil {
-			t.Fatal(err)
-		}
+		files, _ := filepath.Glob("locales/" + l + "/*.json")
 		m := map[string]string{}
-		if err := json.Unmarshal(raw, &m); err != nil {
-			t.Fatal(err)
+		for _, f := range files {
+			raw, err := os.ReadFile(f)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if err := json.Unmarshal(raw, &m); err != nil {
+				t.Fatalf("%s: %v", f, err)
+			}
+		}
+		if len(m) < 50 {
+			t.Fatalf("%s: only %d messages", l, len(m))
 		}
 		cat[l] = m
 	}
