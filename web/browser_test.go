@@ -16,19 +16,19 @@ import (
 )
 
 // The browser tests drive Debian's Chromium. They skip when it is
-// missing, unless JOINTCAL_BROWSER_TESTS=required (as in .ci/run), which
+// missing, unless JOINTCAL_TEST_BROWSER=required (as in .ci/run), which
 // makes a missing browser a failure.
 const (
-	envBrowserTests = "JOINTCAL_BROWSER_TESTS"
-	envChromium     = "JOINTCAL_CHROMIUM"
+	envBrowserTests = "JOINTCAL_TEST_BROWSER"
+	envChromium     = "JOINTCAL_TEST_CHROMIUM"
 	// envScreenshots names the directory the tests write a screenshot of
 	// every page to (default: a jointcal-screenshots directory in the
 	// system's temporary directory). scripts/screenshots.sh points it at
 	// docs/screenshots.
-	envScreenshots = "JOINTCAL_SCREENSHOTS"
+	envScreenshots = "JOINTCAL_TEST_SCREENSHOTS"
 )
 
-func chromiumPath(t *testing.T) string {
+func chromiumPath(t testing.TB) string {
 	t.Helper()
 	if p := os.Getenv(envChromium); p != "" {
 		return p
@@ -49,7 +49,7 @@ func chromiumPath(t *testing.T) string {
 // the page's console and the browser's log report (CSP violations,
 // script errors) so that a test can fail on them.
 type browser struct {
-	t    *testing.T
+	t    testing.TB
 	site *site
 	ctx  context.Context
 	mu   sync.Mutex
@@ -60,7 +60,7 @@ type browser struct {
 // page shows instead of holding the suite.
 const browserTimeout = 90 * time.Second
 
-func (s *site) browser(t *testing.T) *browser {
+func (s *site) browser(t testing.TB) *browser {
 	t.Helper()
 	path := chromiumPath(t)
 	opts := append(chromedp.DefaultExecAllocatorOptions[:],

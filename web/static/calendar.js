@@ -88,8 +88,22 @@
     if (prev && !prev.getAttribute("aria-label")) { prev.setAttribute("aria-label", d.labelPrev); }
     if (next && !next.getAttribute("aria-label")) { next.setAttribute("aria-label", d.labelNext); }
   }
+  // Once per frame at most: the component renders in many small steps,
+  // and repairing after each would cost a scan of the grid each time.
+  var pending = false;
+  var observer = new MutationObserver(function () {
+    if (pending) { return; }
+    pending = true;
+    window.requestAnimationFrame(function () {
+      pending = false;
+      observer.disconnect();
+      repair();
+      observer.observe(el, watch);
+    });
+  });
+  var watch = { subtree: true, childList: true, attributes: true, attributeFilter: ["role"].concat(layoutAttrs) };
   repair();
-  new MutationObserver(repair).observe(el, { subtree: true, childList: true, attributes: true, attributeFilter: ["role"].concat(layoutAttrs) });
+  observer.observe(el, watch);
   document.body.classList.add("js-calendar");
   window.jointcal = window.jointcal || {};
   window.jointcal.calendar = ec;
