@@ -17,7 +17,7 @@ func (v *ActivityView) CalendarEvent(baseURL, host string) calendar.Event {
 		Title: v.Title, Start: v.Start, End: v.End, TimeZone: v.TimeZone, AllDay: v.AllDay,
 		RRule: v.RRule, ExDates: v.ExDates, RDates: v.RDates,
 		Status: v.Status, Sequence: v.Sequence, Created: v.CreatedAt, LastModified: v.UpdatedAt,
-		URL: fmt.Sprintf("%s/api/v1/activities/%d", baseURL, v.ID), ConferenceURL: v.ConferenceURL,
+		URL: fmt.Sprintf("%s/activities/%d", baseURL, v.ID), ConferenceURL: v.ConferenceURL,
 		Class: "PUBLIC",
 	}
 	if v.DeletedAt != nil {

@@ -263,3 +263,19 @@ func TestCataloguesAreComplete(t *testing.T) {
 		}
 	}
 }
+
+// TestLinksBackLeadToTheActivityPage: the link in feed events and
+// e-mails opens the activity's page, not the JSON API.
+func TestLinksBackLeadToTheActivityPage(t *testing.T) {
+	t.Parallel()
+	s := newSite(t)
+	v := findActivity(t, s, "EADRCC–ERCC bi-weekly coordination call")
+	ev := v.CalendarEvent(s.URL, "jointcal.test")
+	want := s.URL + "/activities/" + strconv.FormatInt(v.ID, 10)
+	if ev.URL != want {
+		t.Fatalf("link back %q, want %q", ev.URL, want)
+	}
+	if r := s.signedIn(natoPlannerEmail).get(strings.TrimPrefix(ev.URL, s.URL)); r.status != 200 || !strings.Contains(r.body, v.Title) {
+		t.Fatalf("the link back answers %d", r.status)
+	}
+}
