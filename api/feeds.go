@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"compress/gzip"
 	"context"
+	"errors"
 	"fmt"
 	"io"
 	"net/http"
@@ -104,7 +105,10 @@ func (s *Server) serveFeed(c echo.Context) error {
 		s.calendarHeaders(c, calendarMeta{etag: etag})
 		return c.NoContent(http.StatusNotModified)
 	}
-	layout, stamp, err := s.feedLayout(ctx, c, f, contents)
+	layout, stamp, err := s.feedLayout(ctx, f, contents)
+	if errors.Is(err, errRenderBusy) {
+		return errFeedBusy(c)
+	}
 	if err != nil {
 		return err
 	}
@@ -138,7 +142,7 @@ const (
 // (DTSTAMP, Last-Modified): from the cache when this version was laid out
 // before, otherwise from cached event blocks, reading and rendering (inside
 // the render gate) only those that are missing.
-func (s *Server) feedLayout(ctx context.Context, c echo.Context, f *models.Feed, contents models.FeedContents) (*calendar.Assembly, time.Time, error) {
+func (s *Server) feedLayout(ctx context.Context, f *models.Feed, contents models.FeedContents) (*calendar.Assembly, time.Time, error) {
 	layoutKey := cacheKey{kind: cachedLayout, tag: contents.Version}
 	if v, ok := s.feedCache.get(layoutKey); ok {
 		return v.layout, v.stamp, nil
@@ -154,7 +158,7 @@ func (s *Server) feedLayout(ctx context.Context, c echo.Context, f *models.Feed,
 	}
 	if len(missing) > 0 {
 		if !s.feedGate.enter(ctx) {
-			return nil, time.Time{}, errFeedBusy(c)
+			return nil, time.Time{}, errRenderBusy
 		}
 		rendered, err := s.renderBlocks(ctx, f, missing)
 		s.feedGate.leave()
@@ -358,8 +362,7 @@ func (s *Server) maxFeedWindow() time.Duration {
 // widens them to whole UTC days and refuses a window longer than
 // maxFeedWindow.
 func (s *Server) feedWindow(c echo.Context) (models.FeedWindow, error) {
-	now := time.Now().UTC().Truncate(feedDay) // a stable window all day long
-	w := models.FeedWindow{From: now.Add(-s.cfg.FeedPast), To: now.Add(s.cfg.Horizon), Retention: s.cfg.FeedRetention}
+	w := s.defaultFeedWindow()
 	from, err := timeParam(c, "from")
 	if err != nil {
 		return w, err
@@ -384,6 +387,14 @@ func (s *Server) feedWindow(c echo.Context) (models.FeedWindow, error) {
 		return w, invalid("to", fmt.Sprintf("the window may span at most %d days (JOINTCAL_FEED_PAST plus JOINTCAL_HORIZON)", int(limit/feedDay)))
 	}
 	return w, nil
+}
+
+// defaultFeedWindow is the window of a feed URL without from and to:
+// JOINTCAL_FEED_PAST back and JOINTCAL_HORIZON ahead of today, stable all
+// day long.
+func (s *Server) defaultFeedWindow() models.FeedWindow {
+	now := time.Now().UTC().Truncate(feedDay)
+	return models.FeedWindow{From: now.Add(-s.cfg.FeedPast), To: now.Add(s.cfg.Horizon), Retention: s.cfg.FeedRetention}
 }
 
 // calendarMeta is a calendar answer's validators.

@@ -101,6 +101,7 @@ token valid for 24 hours; a restart revokes the previous demo token.`)
 	httpSrv := &http.Server{Handler: srv.Handler(), ReadHeaderTimeout: 10 * time.Second, ReadTimeout: 60 * time.Second, WriteTimeout: 120 * time.Second, IdleTimeout: 120 * time.Second}
 	errc := make(chan error, 1)
 	go func() { errc <- httpSrv.Serve(ln) }()
+	srv.StartWarmingFeeds()
 	base := cfg.PublicURL()
 	log.Info("jointcal ready", "url", base, "database", string(store.Dialect()), "startup_ms", time.Since(started).Milliseconds(), "version", readBuildInfo().Version)
 	fmt.Fprintf(env.stdout, "jointcal is listening on %s (%s database)\n", base, store.Dialect())

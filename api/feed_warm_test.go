@@ -1,0 +1,64 @@
+package api
+
+import (
+	"context"
+	"io"
+	"log/slog"
+	"net/http"
+	"testing"
+
+	"github.com/jointcal/jointcal/models"
+)
+
+// TestWarmFeedsServesTheFirstRequestFromTheCache: after a restart, a
+// feed that subscribers fetched recently is rendered in the background,
+// so that its first request renders nothing; a feed nobody fetched is
+// left alone.
+func TestWarmFeedsServesTheFirstRequestFromTheCache(t *testing.T) {
+	t.Parallel()
+	first, path := feedFixture(t, 40, nil)
+	ctx := context.Background()
+	_, idle, err := first.store.CreateFeed(ctx, models.System(), models.FeedInput{Name: "idle", Owner: models.FeedOwner{Type: "organization", IDOrCode: "EU"}}, first.cfg.MaxFeedsPerOwner)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if r := get(first, path); r.Code != http.StatusOK {
+		t.Fatalf("first fetch: %d", r.Code)
+	}
+	first.Close() // writes the fetch statistics, as a shutdown does
+
+	restarted := New(first.store, first.cfg, slog.New(slog.NewTextHandler(io.Discard, nil)))
+	t.Cleanup(restarted.Close)
+	n, err := restarted.WarmFeeds(ctx)
+	if err != nil || n != 1 {
+		t.Fatalf("warmed %d feeds (%v), want the one fetched", n, err)
+	}
+	rendered := restarted.feedCache.rendered.Load()
+	if rendered != 40 {
+		t.Fatalf("warming rendered %d events, want the feed's 40", rendered)
+	}
+	if r := get(restarted, path); r.Code != http.StatusOK {
+		t.Fatalf("fetch after the restart: %d", r.Code)
+	}
+	if got := restarted.feedCache.rendered.Load(); got != rendered {
+		t.Fatalf("the first fetch after warming rendered %d events", got-rendered)
+	}
+	// The idle feed was not laid out, though its events come from the
+	// blocks the warm feed left.
+	if _, ok := restarted.feedCache.get(cacheKey{kind: cachedLayout, tag: idleVersion(t, restarted, idle)}); ok {
+		t.Fatal("a feed nobody fetched was laid out")
+	}
+}
+
+func idleVersion(t *testing.T, s *Server, token string) string {
+	t.Helper()
+	f, err := s.store.FeedByToken(context.Background(), token)
+	if err != nil {
+		t.Fatal(err)
+	}
+	c, err := s.store.FeedContents(context.Background(), f, s.defaultFeedWindow(), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return c.Version
+}
