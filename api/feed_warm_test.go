@@ -5,6 +5,7 @@ import (
 	"io"
 	"log/slog"
 	"net/http"
+	"sync"
 	"testing"
 
 	"github.com/jointcal/jointcal/models"
@@ -61,4 +62,29 @@ func idleVersion(t *testing.T, s *Server, token string) string {
 		t.Fatal(err)
 	}
 	return c.Version
+}
+
+// TestConcurrentColdRequestsRenderOnce: requests for the same feed while
+// it is first laid out share the one computation.
+func TestConcurrentColdRequestsRenderOnce(t *testing.T) {
+	t.Parallel()
+	s, path := feedFixture(t, 30, nil)
+	var wg sync.WaitGroup
+	codes := make([]int, 6)
+	for i := range codes {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			codes[i] = get(s, path).Code
+		}()
+	}
+	wg.Wait()
+	for i, c := range codes {
+		if c != http.StatusOK {
+			t.Errorf("request %d: %d", i, c)
+		}
+	}
+	if got := s.feedCache.rendered.Load(); got != 30 {
+		t.Fatalf("six concurrent first requests rendered %d events, want the feed's 30 once", got)
+	}
 }

@@ -147,6 +147,31 @@ func (s *Server) feedLayout(ctx context.Context, f *models.Feed, contents models
 	if v, ok := s.feedCache.get(layoutKey); ok {
 		return v.layout, v.stamp, nil
 	}
+	// Requests for the same version while it is being laid out (a poll
+	// storm after a restart, a request during the warm-up) wait for that
+	// one computation instead of reading and rendering the same events
+	// again. It goes on if the first requester leaves: its result is
+	// cached for the others.
+	v, err, _ := s.layouts.Do(contents.Version, func() (any, error) {
+		layout, stamp, err := s.layOut(context.WithoutCancel(ctx), f, contents, layoutKey)
+		return laidOut{layout, stamp}, err
+	})
+	if err != nil {
+		return nil, time.Time{}, err
+	}
+	l := v.(laidOut)
+	return l.layout, l.stamp, nil
+}
+
+// laidOut is a feed layout and its stamp, as layOut returns them.
+type laidOut struct {
+	layout *calendar.Assembly
+	stamp  time.Time
+}
+
+// layOut is feedLayout's computation: the cached blocks, the missing ones
+// rendered, assembled and cached under layoutKey.
+func (s *Server) layOut(ctx context.Context, f *models.Feed, contents models.FeedContents, layoutKey cacheKey) (*calendar.Assembly, time.Time, error) {
 	blocks := make([]*calendar.EventBlock, len(contents.Items))
 	var missing []int64
 	for i, it := range contents.Items {

@@ -22,6 +22,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/collectors"
 	"github.com/prometheus/client_golang/prometheus/promhttp"
+	"golang.org/x/sync/singleflight"
 )
 
 // Server holds the router and what the handlers need. It has no global
@@ -40,7 +41,10 @@ type Server struct {
 	feedCache *feedCache
 	feedGate  *renderGate
 	feedMemo  feedMemo
-	fetches   *fetchRecorder
+	// layouts shares one computation among requests for the same feed
+	// version.
+	layouts singleflight.Group
+	fetches *fetchRecorder
 	// syncExternal fetches a subscription on demand (set by the wiring).
 	syncExternal ExternalSyncer
 	// jobCtx lives as long as the server: background import jobs run in

@@ -1,0 +1,43 @@
+#!/usr/bin/env bash
+# The first feed request after a restart: jointcal serves a feed, stops
+# (SIGTERM, which writes the fetch statistics), starts again, and the
+# feed is fetched once at once and once after the "feeds warmed" log line.
+# Usage: BENCH_DB=/path/to/10k.db bench/feed_restart.sh
+# (BENCH_DB: a SQLite file filled by `jointcal demo --scale 10000`; it is
+# copied, not changed.) JOINTCAL_BIN: a built jointcal (default: build).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+: "${BENCH_DB:?set BENCH_DB to a database made by jointcal demo --scale}"
+WORK="$(mktemp -d)"
+PORT=18091
+TOKEN="bench-admin-token-0123456789abcdef"
+cleanup() { [ -n "${JPID:-}" ] && kill "$JPID" 2>/dev/null || true; [ -n "${KEEP_LOG:-}" ] && cp "$WORK/serve.log" "$KEEP_LOG"; rm -rf "$WORK"; }
+trap cleanup EXIT
+if [ -n "${JOINTCAL_BIN:-}" ]; then cp "$JOINTCAL_BIN" "$WORK/jointcal"; else go build -o "$WORK/jointcal" ./cmd/jointcal; fi
+cp "$BENCH_DB" "$WORK/bench.db"
+export JOINTCAL_DATABASE_URL="$WORK/bench.db" JOINTCAL_LISTEN="127.0.0.1:$PORT" JOINTCAL_SCHEDULER=off \
+  JOINTCAL_BOOTSTRAP_ADMIN_TOKEN="$TOKEN" JOINTCAL_LOG_FORMAT=json JOINTCAL_MAX_FEEDS_PER_OWNER=100
+start() {
+  : > "$WORK/serve.log"  # one start's log at a time
+  "$WORK/jointcal" serve >> "$WORK/serve.log" 2>&1 &
+  JPID=$!
+  for _ in $(seq 1 400); do curl -fs "http://127.0.0.1:$PORT/readyz" >/dev/null && return; sleep 0.05; done
+}
+stop() { kill "$JPID"; wait "$JPID" 2>/dev/null || true; JPID=; }
+tget() { curl -fs -o /dev/null -w "$1: first byte %{time_starttransfer}s, total %{time_total}s, %{size_download} bytes\n" "$2"; }
+
+start
+FEED=$(curl -fs -H "Authorization: Bearer $TOKEN" -H 'Content-Type: application/json' \
+  -d '{"name":"EU","owner":{"type":"organization","id_or_code":"EU"}}' "http://127.0.0.1:$PORT/api/v1/feeds" |
+  python3 -c 'import json,sys; print(json.load(sys.stdin)["url"])')
+tget "first fetch ever (cold)" "$FEED"
+stop
+start
+tget "first fetch right after the restart (warm-up running)" "$FEED"
+stop
+start
+for _ in $(seq 1 600); do grep -q '"feeds warmed"' "$WORK/serve.log" && break; sleep 0.1; done
+grep '"feeds warmed"' "$WORK/serve.log" | tail -1
+tget "first fetch after the warm-up" "$FEED"
+tget "second fetch" "$FEED"
+stop
