@@ -140,6 +140,11 @@ func (s *Server) routes() {
 	v1.PATCH("/activities/:id/occurrences/:start", s.changeOccurrence, mw...)
 
 	v1.GET("/activities/:id/conflicts", s.activityConflicts, mw...)
+	v1.GET("/activities/:id/proposal", s.getProposal, mw...)
+	v1.POST("/activities/:id/agree", s.agreeToProposal, mw...)
+	v1.POST("/activities/:id/decline", s.declineProposal, mw...)
+	v1.POST("/activities/:id/counter", s.counterPropose, mw...)
+	v1.GET("/proposals", s.listProposals, mw...)
 	v1.GET("/occurrences", s.listOccurrences, mw...)
 
 	v1.POST("/conflicts/check", s.checkConflicts, mw...)
