@@ -65,7 +65,7 @@ func toProblem(err error) *Problem {
 		iu  *models.InUseError
 		fe  *models.ForbiddenError
 		ce  *models.ConflictError
-		pe  *models.ProposalError
+		pe  *models.StateError
 		he  *echo.HTTPError
 		mbe *http.MaxBytesError
 	)

@@ -246,7 +246,7 @@ func Settings() []Setting {
 		cronSetting("horizon", "30 3 * * *", "occurrence-horizon extension of recurring activities"),
 		cronSetting("digest", "0 * * * *", "weekly agenda digest, sent at Monday 07:00 in each recipient's zone (checked hourly)"),
 		cronSetting("sync", "* * * * *", "external-calendar sync (each subscription is fetched on its own refresh interval)"),
-		cronSetting("proposals", "*/5 * * * *", "proposal expiry: close proposals unanswered for JOINTCAL_PROPOSAL_TTL, cancel their activities and tell the lead"),
+		cronSetting("proposals", "*/5 * * * *", "proposal expiry: close proposals unanswered for JOINTCAL_PROPOSAL_TTL, cancel their activities and tell the lead; and close cross-briefing requests whose wished window passed undecided"),
 		{"JOINTCAL_REMINDER_DEFAULTS", "exercise=P14D,P2D;exercise_phase=P7D,P1D;meeting=P1D,PT1H;cross_briefing=P1D,PT1H;staff_talks=P1D,PT1H", "reminder offsets of activities that set none, by kind", func(c *Config, v string) error {
 			m, err := parseReminderDefaults(v)
 			c.ReminderDefaults = m

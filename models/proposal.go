@@ -84,16 +84,18 @@ type proposalEvent struct {
 
 func (proposalEvent) TableName() string { return "proposal_events" }
 
-// ProposalError refuses a step the proposal's state does not allow: the
-// lead confirming alone, answering a closed proposal. The API answers 409
-// with Kind as the problem type.
-type ProposalError struct {
-	// Kind is "proposal-pending", "proposal-closed" or "not-proposed".
+// StateError refuses a step the state of a proposal or a briefing
+// request does not allow: the lead confirming alone, answering a closed
+// proposal, scheduling a withdrawn request. The API answers 409 with Kind
+// as the problem type.
+type StateError struct {
+	// Kind is "proposal-pending", "proposal-closed", "not-proposed" or
+	// "briefing-closed".
 	Kind   string
 	Detail string
 }
 
-func (e *ProposalError) Error() string { return e.Detail }
+func (e *StateError) Error() string { return e.Detail }
 
 // agreementPlan is what an activity write means for its proposal.
 type agreementPlan struct {
@@ -212,7 +214,7 @@ func (s *Store) planAgreement(tx *gorm.DB, a Actor, d *draft, cur *ActivityView)
 		if err != nil {
 			return nil, err
 		}
-		return nil, &ProposalError{Kind: "proposal-pending", Detail: fmt.Sprintf(
+		return nil, &StateError{Kind: "proposal-pending", Detail: fmt.Sprintf(
 			"the activity is proposed and awaits %s: the lead cannot %s it alone; each involved organisation agrees (POST /api/v1/activities/%d/agree), or the lead cancels it",
 			joinCodes(names), map[bool]string{true: "confirm", false: "commit"}[status == StatusConfirmed], cur.ID)}
 	}

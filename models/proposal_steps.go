@@ -171,7 +171,7 @@ func (s *Store) GetProposal(ctx context.Context, a Actor, id int64) (*ProposalVi
 	}
 	p, err := s.proposalView(s.db.WithContext(ctx), id)
 	if errors.Is(err, ErrNotFound) {
-		return nil, &ProposalError{Kind: "not-proposed", Detail: fmt.Sprintf("activity %d was never proposed: it involves no other organisation, or an administrator booked it", id)}
+		return nil, &StateError{Kind: "not-proposed", Detail: fmt.Sprintf("activity %d was never proposed: it involves no other organisation, or an administrator booked it", id)}
 	}
 	return p, err
 }
@@ -220,10 +220,10 @@ func (s *Store) stepOn(ctx context.Context, a Actor, id int64, fn func(tx *gorm.
 			return err
 		}
 		if prop == nil {
-			return &ProposalError{Kind: "not-proposed", Detail: fmt.Sprintf("activity %d is not proposed: there is nothing to agree on", id)}
+			return &StateError{Kind: "not-proposed", Detail: fmt.Sprintf("activity %d is not proposed: there is nothing to agree on", id)}
 		}
 		if ProposalState(prop.State) != ProposalOpen {
-			return &ProposalError{Kind: "proposal-closed", Detail: fmt.Sprintf("the proposal of activity %d is %s already", id, prop.State)}
+			return &StateError{Kind: "proposal-closed", Detail: fmt.Sprintf("the proposal of activity %d is %s already", id, prop.State)}
 		}
 		if err := tx.Where("activity_id = ?", id).Order("organization_id").Find(&p.parties).Error; err != nil {
 			return fmt.Errorf("load the parties of proposal %d: %w", id, err)
@@ -466,7 +466,7 @@ func (s *Store) ExpireProposals(ctx context.Context) (int, error) {
 			}
 			return s.proposalStep(tx, sys, &p.row, StepExpired, reason, []int64{p.row.LeadOrganizationID})
 		})
-		var pe *ProposalError
+		var pe *StateError
 		switch {
 		case err == nil:
 			n++

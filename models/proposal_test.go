@@ -67,7 +67,7 @@ func TestProposalLifecycle(t *testing.T) {
 		// The lead cannot confirm alone.
 		in := res.Activity.Input()
 		in.Status = "confirmed"
-		var pe *models.ProposalError
+		var pe *models.StateError
 		if _, err := s.UpdateActivity(ctx, act["EU"], id, in, models.WriteOptions{}); !errors.As(err, &pe) || pe.Kind != "proposal-pending" {
 			t.Fatalf("lead confirming alone: %v", err)
 		}
@@ -314,7 +314,7 @@ func TestProposalRaces(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			var pe *models.ProposalError
+			var pe *models.StateError
 			switch {
 			case counterErr == nil && p.State == "open":
 				// The counter won; it started the time to answer again.
