@@ -429,13 +429,25 @@ func joinCodes(codes []string) string {
 }
 
 // proposalNote words where a proposal stands for a conflict message:
-// "proposed by EU, awaiting NATO".
+// "proposed by EU, awaiting NATO" (after NATO's counter-proposal:
+// "proposed by NATO, awaiting EU").
 func proposalNote(tx *gorm.DB, activityID int64) (string, error) {
 	p, err := loadProposal(tx, activityID)
 	if err != nil || p == nil {
 		return "", err
 	}
-	lead, err := codesOf(tx, []int64{p.LeadOrganizationID})
+	// The time on the table is the last proposer's: the lead's, or the
+	// organisation that counter-proposed it.
+	proposer := p.LeadOrganizationID
+	var last []proposalEvent
+	if err := tx.Where("activity_id = ? AND step IN ? AND organization_id IS NOT NULL", activityID, names([]ProposalStep{StepProposed, StepCountered})).
+		Order("id DESC").Limit(1).Find(&last).Error; err != nil {
+		return "", fmt.Errorf("load the last proposer of activity %d: %w", activityID, err)
+	}
+	if len(last) == 1 {
+		proposer = *last[0].OrganizationID
+	}
+	lead, err := codesOf(tx, []int64{proposer})
 	if err != nil {
 		return "", err
 	}

@@ -98,6 +98,10 @@ func TestProposalLifecycle(t *testing.T) {
 		if !slices.Equal(p.Awaiting, []string{"EU", "NATO"}) || p.Round != 2 || !p.Activity.Start.Equal(mustTime(t, "2031-03-11T10:00:00+01:00")) || p.Activity.Status != "proposed" {
 			t.Fatalf("after the counter: %+v", p)
 		}
+		other.Start, other.End = mustTime(t, "2031-03-11T11:00:00+01:00"), mustTime(t, "2031-03-11T13:00:00+01:00")
+		if report, err = s.CheckActivity(ctx, act["NATO"], 0, other); err != nil || len(report.Warnings) != 1 || report.Warnings[0].Other.Note != "proposed by US, awaiting EU and NATO" {
+			t.Fatalf("after the counter: %v %+v", err, report)
+		}
 		if _, err = s.AgreeToProposal(ctx, act["EU"], id); err != nil {
 			t.Fatal(err)
 		}
@@ -328,6 +332,119 @@ func TestProposalRaces(t *testing.T) {
 			default:
 				t.Fatalf("inconsistent: counter %v, proposal %s, activity %s", counterErr, p.State, p.Activity.Status)
 			}
+		}
+	})
+}
+
+// TestProposalEdges: the lead moving its proposal asks everyone again; a
+// booking made over a proposal (only warned) stops its confirmation with
+// the conflict; an administrator decides by setting the status; a lead
+// inviting a newcomer to a confirmed activity proposes it to them.
+func TestProposalEdges(t *testing.T) {
+	t.Parallel()
+	modelstest.ForEach(t, func(t *testing.T, s *models.Store) {
+		ctx := context.Background()
+		act := proposalWorld(t, s)
+		res, err := s.CreateActivity(ctx, act["EU"], jointMeeting(t, "Moved", "2031-03-10T10:00:00+01:00", "2031-03-10T12:00:00+01:00"), models.WriteOptions{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		id := res.Activity.ID
+		if _, err := s.AgreeToProposal(ctx, act["NATO"], id); err != nil {
+			t.Fatal(err)
+		}
+		in := res.Activity.Input()
+		in.Start, in.End = mustTime(t, "2031-03-12T10:00:00+01:00"), mustTime(t, "2031-03-12T12:00:00+01:00")
+		if _, err := s.UpdateActivity(ctx, act["EU"], id, in, models.WriteOptions{}); err != nil {
+			t.Fatal(err)
+		}
+		p, err := s.GetProposal(ctx, act["EU"], id)
+		if err != nil || !slices.Equal(p.Awaiting, []string{"NATO", "US"}) || p.Round != 2 {
+			t.Fatalf("after the lead moved it: %v %+v", err, p)
+		}
+
+		// NATO books its council over it (a warning), then agrees: the
+		// confirmation meets the hard conflict and nothing changes.
+		clash := models.ActivityInput{Kind: "meeting", Title: "NAC", Start: in.Start, End: in.End, LeadOrganization: "NATO",
+			Participants: []models.ParticipantInput{{Type: "body", IDOrCode: "NAC"}}}
+		booked, err := s.CreateActivity(ctx, act["NATO"], clash, models.WriteOptions{})
+		if err != nil || len(booked.Report.Warnings) == 0 {
+			t.Fatalf("booking over a proposal: %v", err)
+		}
+		if _, err := s.AgreeToProposal(ctx, act["US"], id); err != nil {
+			t.Fatal(err)
+		}
+		var ce *models.ConflictError
+		if _, err := s.AgreeToProposal(ctx, act["NATO"], id); !errors.As(err, &ce) || ce.Conflicts[0].Rule != "body_double_booked" {
+			t.Fatalf("confirming over a booking: %v", err)
+		}
+		if p, _ := s.GetProposal(ctx, act["EU"], id); p.State != "open" || !slices.Equal(p.Awaiting, []string{"NATO"}) {
+			t.Fatalf("a refused confirmation changed the proposal: %+v", p)
+		}
+		if err := s.DeleteActivity(ctx, act["NATO"], booked.Activity.ID, 0); err != nil {
+			t.Fatal(err)
+		}
+		// An administrator decides by confirming it.
+		cur, err := s.GetActivity(ctx, models.System(), id)
+		if err != nil {
+			t.Fatal(err)
+		}
+		in = cur.Input()
+		in.Status = "confirmed"
+		if _, err := s.UpdateActivity(ctx, models.System(), id, in, models.WriteOptions{}); err != nil {
+			t.Fatal(err)
+		}
+		if p, _ := s.GetProposal(ctx, act["EU"], id); p.State != "agreed" || p.Activity.Status != "confirmed" {
+			t.Fatalf("after the administrator's decision: %+v", p)
+		}
+		// Inviting NATO's council to a confirmed EU activity proposes it to NATO.
+		own, err := s.CreateActivity(ctx, act["EU"], models.ActivityInput{Kind: "meeting", Title: "PSC", Start: mustTime(t, "2031-04-01T10:00:00+02:00"),
+			End: mustTime(t, "2031-04-01T11:00:00+02:00"), LeadOrganization: "EU", Participants: []models.ParticipantInput{{Type: "body", IDOrCode: "PSC"}}}, models.WriteOptions{})
+		if err != nil || own.Activity.Status != "confirmed" {
+			t.Fatalf("EU alone: %v", err)
+		}
+		in = own.Activity.Input()
+		in.Participants = append(in.Participants, models.ParticipantInput{Type: "body", IDOrCode: "NAC"})
+		upd, err := s.UpdateActivity(ctx, act["EU"], own.Activity.ID, in, models.WriteOptions{})
+		if err != nil || upd.Activity.Status != "proposed" {
+			t.Fatalf("inviting NAC: %v %+v", err, upd)
+		}
+	})
+}
+
+// TestProposalTurnaround: the median days from proposal to agreement, over
+// what the caller may see.
+func TestProposalTurnaround(t *testing.T) {
+	t.Parallel()
+	modelstest.ForEach(t, func(t *testing.T, s *models.Store) {
+		ctx := context.Background()
+		act := proposalWorld(t, s)
+		now := time.Date(2031, 1, 1, 9, 0, 0, 0, time.UTC)
+		var mu sync.Mutex
+		s.SetClock(func() time.Time { mu.Lock(); defer mu.Unlock(); return now })
+		for i, wait := range []int{1, 3, 8} {
+			start := time.Date(2031, 5, 5+i, 9, 0, 0, 0, time.UTC)
+			in := jointMeeting(t, "Turnaround", start.Format(time.RFC3339), start.Add(time.Hour).Format(time.RFC3339))
+			in.Participants = in.Participants[:2] // EU and NATO only
+			if i == 2 {
+				in.Visibility = []models.Ref{"EU", "NATO"}
+			}
+			res, err := s.CreateActivity(ctx, act["EU"], in, models.WriteOptions{})
+			if err != nil {
+				t.Fatal(err)
+			}
+			mu.Lock()
+			now = now.AddDate(0, 0, wait)
+			mu.Unlock()
+			if _, err := s.AgreeToProposal(ctx, act["NATO"], res.Activity.ID); err != nil {
+				t.Fatal(err)
+			}
+		}
+		if got, err := s.ProposalTurnaroundIn(ctx, models.System(), time.Time{}, time.Time{}); err != nil || got.Agreed != 3 || got.MedianDays != 3 {
+			t.Fatalf("turnaround %+v %v", got, err)
+		}
+		if got, err := s.ProposalTurnaroundIn(ctx, act["US"], time.Time{}, time.Time{}); err != nil || got.Agreed != 2 || got.MedianDays != 2 {
+			t.Fatalf("US sees %+v %v (the restricted one must not count)", got, err)
 		}
 	})
 }
