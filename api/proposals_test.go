@@ -64,6 +64,14 @@ func TestProposalFlow(t *testing.T) {
 			t.Fatalf("GET proposal: %v", got)
 		}
 		e.expect(e.do("POST", path+"/agree", "nato_planner", nil), 409)
+		// Each step was mailed to the other side: proposed, countered and
+		// agreed-and-confirmed; then every participant is invited.
+		outbox := e.expect(e.do("GET", fmt.Sprintf("/api/v1/reminders?activity=%d", id), "admin", nil), 200)
+		for _, want := range []string{`"recipient_email":"coop@nato.example"`, `"recipient_email":"coop@eeas.example"`, `"kind":"proposal"`, `"kind":"update"`} {
+			if !strings.Contains(string(outbox.Body), want) {
+				t.Fatalf("outbox lacks %s: %s", want, outbox.Body)
+			}
+		}
 
 		// An activity of EU alone was never a proposal.
 		own := idOf(t, e.expect(e.do("POST", "/api/v1/activities", "eu_planner",
