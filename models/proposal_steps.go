@@ -239,7 +239,7 @@ func (s *Store) stepOn(ctx context.Context, a Actor, id int64, fn func(tx *gorm.
 
 // answeringParty is the party a planner answers for: their organisation,
 // which must be involved. Administrators answer for every party.
-func (p *proposalTx) answeringParty(tx *gorm.DB, a Actor) (*proposalParty, error) {
+func (p *proposalTx) answeringParty(a Actor) (*proposalParty, error) {
 	switch {
 	case a.Role == RoleAdmin:
 		return nil, nil
@@ -259,7 +259,7 @@ func (p *proposalTx) answeringParty(tx *gorm.DB, a Actor) (*proposalParty, error
 // counter-proposed).
 func (s *Store) AgreeToProposal(ctx context.Context, a Actor, id int64) (*ProposalView, error) {
 	return s.stepOn(ctx, a, id, func(tx *gorm.DB, p *proposalTx) error {
-		pt, err := p.answeringParty(tx, a)
+		pt, err := p.answeringParty(a)
 		if err != nil {
 			return err
 		}
@@ -338,7 +338,7 @@ func (s *Store) DeclineProposal(ctx context.Context, a Actor, id int64, reason s
 		return nil, err
 	}
 	return s.stepOn(ctx, a, id, func(tx *gorm.DB, p *proposalTx) error {
-		pt, err := p.answeringParty(tx, a)
+		pt, err := p.answeringParty(a)
 		if err != nil {
 			return err
 		}
@@ -393,7 +393,7 @@ func (s *Store) CounterPropose(ctx context.Context, a Actor, id int64, c Counter
 	}
 	var warnings []ConflictView
 	out, err := s.stepOn(ctx, a, id, func(tx *gorm.DB, p *proposalTx) error {
-		if _, err := p.answeringParty(tx, a); err != nil {
+		if _, err := p.answeringParty(a); err != nil {
 			return err
 		}
 		in := p.cur.Input()
