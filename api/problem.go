@@ -65,6 +65,7 @@ func toProblem(err error) *Problem {
 		iu  *models.InUseError
 		fe  *models.ForbiddenError
 		ce  *models.ConflictError
+		pe  *models.StateError
 		he  *echo.HTTPError
 		mbe *http.MaxBytesError
 	)
@@ -87,6 +88,8 @@ func toProblem(err error) *Problem {
 		p := problem(http.StatusConflict, "booking-conflict", ce.Error()+"; change the time or participants, or book anyway with override_reason")
 		p.Conflicts, p.Warnings = ce.Conflicts, ce.Warnings
 		return p
+	case errors.As(err, &pe):
+		return problem(http.StatusConflict, pe.Kind, pe.Detail)
 	case errors.Is(err, models.ErrNotFound):
 		return problem(http.StatusNotFound, "not-found", "no such resource")
 	case errors.Is(err, models.ErrGone):

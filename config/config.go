@@ -85,6 +85,8 @@ type Config struct {
 	// ReminderLease is how long a claimed notice may stay unsent before
 	// another dispatcher takes it over (a crashed instance).
 	ReminderLease time.Duration
+	// ProposalTTL is how long a proposal waits for its answers.
+	ProposalTTL time.Duration
 	// ImportMaxBytes and ImportMaxEvents bound one iCalendar file.
 	ImportMaxBytes  int64
 	ImportMaxEvents int
@@ -112,7 +114,7 @@ type Config struct {
 }
 
 // Jobs names the scheduled jobs and their JOINTCAL_CRON_* variables.
-var Jobs = []string{"reminders", "retry", "horizon", "digest", "sync"}
+var Jobs = []string{"reminders", "retry", "horizon", "digest", "sync", "proposals"}
 
 // Setting documents one environment variable: its name, default and meaning.
 type Setting struct {
@@ -244,6 +246,7 @@ func Settings() []Setting {
 		cronSetting("horizon", "30 3 * * *", "occurrence-horizon extension of recurring activities"),
 		cronSetting("digest", "0 * * * *", "weekly agenda digest, sent at Monday 07:00 in each recipient's zone (checked hourly)"),
 		cronSetting("sync", "* * * * *", "external-calendar sync (each subscription is fetched on its own refresh interval)"),
+		cronSetting("proposals", "*/5 * * * *", "proposal expiry: close proposals unanswered for JOINTCAL_PROPOSAL_TTL, cancel their activities and tell the lead; and close cross-briefing requests whose wished window passed undecided"),
 		{"JOINTCAL_REMINDER_DEFAULTS", "exercise=P14D,P2D;exercise_phase=P7D,P1D;meeting=P1D,PT1H;cross_briefing=P1D,PT1H;staff_talks=P1D,PT1H", "reminder offsets of activities that set none, by kind", func(c *Config, v string) error {
 			m, err := parseReminderDefaults(v)
 			c.ReminderDefaults = m
@@ -296,6 +299,7 @@ func Settings() []Setting {
 		}},
 		{"JOINTCAL_TOKEN_MAX_LIFETIME", "8760h", "the longest expiry a person may give a personal access token (Go duration, at least 1h; default 1 year); one asked without expiry lives 90 days, or this when shorter", durationSetting(func(c *Config) *time.Duration { return &c.TokenMaxLifetime }, time.Hour)},
 		{"JOINTCAL_REMINDER_LEASE", "5m", "how long a notice claimed by a dispatcher that then died waits before another sends it", durationSetting(func(c *Config) *time.Duration { return &c.ReminderLease }, time.Second)},
+		{"JOINTCAL_PROPOSAL_TTL", "336h", "how long a proposed activity waits for the other organisations' agreement before it expires (Go duration, at least 1h; default 14 days); a counter-proposal starts it again", durationSetting(func(c *Config) *time.Duration { return &c.ProposalTTL }, time.Hour)},
 	}, append(oidcSettings(), signInSettings()...)...)
 }
 

@@ -23,6 +23,10 @@ func (v *ActivityView) CalendarEvent(baseURL, host string) calendar.Event {
 	if v.DeletedAt != nil {
 		e.Status = string(StatusCancelled)
 	}
+	if Status(e.Status) == StatusProposed {
+		// Not committed yet: calendars know it as tentative.
+		e.Status = string(StatusTentative)
+	}
 	if len(v.Visibility) > 0 {
 		e.Class = "CONFIDENTIAL"
 	}

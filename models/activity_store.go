@@ -143,6 +143,10 @@ func (s *Store) DeleteActivity(ctx context.Context, a Actor, id int64, ifVersion
 		if err := s.noticeChange(tx, cur, nil); err != nil {
 			return err
 		}
+		if err := tx.Model(&proposalRow{}).Where("activity_id = ? AND state = ?", id, string(ProposalOpen)).
+			Updates(map[string]any{"state": string(ProposalWithdrawn), "closed_at": now, "updated_at": now}).Error; err != nil {
+			return fmt.Errorf("withdraw the proposal of activity %d: %w", id, err)
+		}
 		return s.audit(tx, a, "delete", "activity", id, cur, nil, "")
 	})
 }
@@ -233,6 +237,10 @@ func (s *Store) change(ctx context.Context, a Actor, id int64, opts WriteOptions
 		if err := a.canWriteActivity(d.row.LeadOrganizationID); err != nil {
 			return err
 		}
+		agreement, err := s.planAgreement(tx, a, d, cur)
+		if err != nil {
+			return err
+		}
 		report, err := s.evaluate(tx, a, d)
 		if err != nil {
 			return err
@@ -243,6 +251,9 @@ func (s *Store) change(ctx context.Context, a Actor, id int64, opts WriteOptions
 		}
 		res.Overridden = len(report.Conflicts) > 0
 		if err := s.persist(tx, a, d, row, cur, action, opts, res.Overridden); err != nil {
+			return err
+		}
+		if err := s.recordAgreement(tx, a, d, agreement); err != nil {
 			return err
 		}
 		res.Activity.ID = d.row.ID

@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/jointcal/jointcal/planning"
+	"gorm.io/gorm"
 )
 
 // AvailabilityQuery asks for the earliest free slots of a set of resources.
@@ -25,7 +26,11 @@ type AvailabilityQuery struct {
 // free: no exclusive booking of theirs and no hard blackout of their
 // organisations overlaps.
 func (s *Store) Availability(ctx context.Context, a Actor, q AvailabilityQuery) ([]SpanView, error) {
-	db := s.db.WithContext(ctx)
+	return s.availabilityIn(s.db.WithContext(ctx), q)
+}
+
+// availabilityIn is Availability on db (cross-briefing slots use it too).
+func (s *Store) availabilityIn(db *gorm.DB, q AvailabilityQuery) ([]SpanView, error) {
 	v := &ValidationError{}
 	if q.Duration <= 0 || q.Duration > 31*24*time.Hour {
 		v.add("duration", "want a duration between PT1M and P31D")

@@ -26,6 +26,9 @@ type OtherView struct {
 	Start              *time.Time `json:"start,omitempty"`
 	End                *time.Time `json:"end,omitempty"`
 	Restricted         bool       `json:"restricted,omitempty"`
+	// Note says, for a proposal_hold, who proposed the other activity and
+	// whom it awaits ("proposed by EU, awaiting NATO").
+	Note string `json:"note,omitempty"`
 }
 
 // ConflictView is one conflict as the API reports it.
@@ -151,6 +154,13 @@ func describeConflicts(tx *gorm.DB, v Viewer, found []planning.Conflict, d *draf
 			cv.Other = OtherView{Restricted: true}
 		default:
 			cv.Other = OtherView{ActivityID: other.id, Title: other.title, Start: &st, End: &en}
+			if c.Rule == planning.RuleProposalHold {
+				note, err := proposalNote(tx, other.id)
+				if err != nil {
+					return nil, err
+				}
+				cv.Other.Note = note
+			}
 		}
 		out[i] = cv
 	}

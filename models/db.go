@@ -52,17 +52,19 @@ type Store struct {
 	// to Open and fixed for the store's life.
 	planning  PlanningSettings
 	reminders ReminderSettings
+	proposals ProposalSettings
 }
 
 // Settings are what a store applies that comes from the configuration.
 type Settings struct {
 	Planning  PlanningSettings
 	Reminders ReminderSettings
+	Proposals ProposalSettings
 }
 
 // DefaultSettings are the documented defaults.
 func DefaultSettings() Settings {
-	return Settings{Planning: DefaultPlanningSettings(), Reminders: DefaultReminderSettings()}
+	return Settings{Planning: DefaultPlanningSettings(), Reminders: DefaultReminderSettings(), Proposals: DefaultProposalSettings()}
 }
 
 // Limits are the expansion limits every write applies; the scheduler's
@@ -117,7 +119,7 @@ func Open(dsn string, set Settings) (*Store, error) {
 		sqlDB.SetMaxIdleConns(10)
 		sqlDB.SetConnMaxIdleTime(5 * time.Minute)
 	}
-	s := &Store{db: db, dialect: dialect, now: func() time.Time { return time.Now().UTC() }, planning: set.Planning, reminders: set.Reminders}
+	s := &Store{db: db, dialect: dialect, now: func() time.Time { return time.Now().UTC() }, planning: set.Planning, reminders: set.Reminders, proposals: set.Proposals}
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 	defer cancel()
 	if err := s.Ping(ctx); err != nil {

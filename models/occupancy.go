@@ -30,6 +30,9 @@ type occupancyRow struct {
 	Required     bool
 	Virtual      bool
 	Exclusive    bool
+	// Proposed rows belong to a proposed activity: a soft hold, never
+	// exclusive.
+	Proposed bool
 }
 
 func (occupancyRow) TableName() string { return "occupancy" }
@@ -49,7 +52,8 @@ func (overrideRow) TableName() string { return "occurrence_overrides" }
 // exclusive says whether a claim must never overlap another exclusive
 // claim of the same resource: required people and bodies, physical venues.
 // An overridden booking holds nothing exclusively, so the database
-// constraint does not undo the planner's decision.
+// constraint does not undo the planner's decision; nor does a proposed
+// one, which holds its slot softly until every side agrees.
 func exclusive(c planning.Claim, overridden bool) bool {
 	if overridden || !c.Required {
 		return false
@@ -97,13 +101,14 @@ func writeOccupancy(tx *gorm.DB, d *draft, overridden, fresh bool) error {
 	if Status(d.row.Status) == StatusCancelled || d.row.DeletedAt != nil {
 		return nil
 	}
+	proposed := Status(d.row.Status) == StatusProposed
 	rows := make([]occupancyRow, 0, len(d.occurrences)*len(d.claims))
 	for _, o := range d.occurrences {
 		for _, c := range d.claims {
 			rows = append(rows, occupancyRow{
 				ActivityID: id, Kind: d.row.Kind, StartS: o.Start.Unix(), EndS: o.End.Unix(),
 				ResourceType: string(c.Resource.Type), ResourceID: c.Resource.ID,
-				Required: c.Required, Virtual: c.Virtual, Exclusive: exclusive(c, overridden),
+				Required: c.Required, Virtual: c.Virtual, Exclusive: exclusive(c, overridden || proposed), Proposed: proposed,
 			})
 		}
 	}
@@ -163,6 +168,7 @@ func loadBusy(tx *gorm.DB, claims []planning.Claim, from, to time.Time, exclude 
 			busy = append(busy, planning.Busy{
 				ActivityID: r.ActivityID, Kind: r.Kind, Start: time.Unix(r.StartS, 0).UTC(), End: time.Unix(r.EndS, 0).UTC(),
 				Resource: planning.ResourceRef{Type: planning.ResourceType(r.ResourceType), ID: r.ResourceID}, Required: r.Required, Virtual: r.Virtual,
+				Proposed: r.Proposed,
 			})
 		}
 	}

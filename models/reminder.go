@@ -58,6 +58,8 @@ type Reminder struct {
 	SentAt            *time.Time `json:"sent_at"`
 	CreatedAt         time.Time  `json:"created_at"`
 	UpdatedAt         time.Time  `json:"updated_at"`
+	// EventID names the proposal step a NoticeProposal tells about.
+	EventID *int64 `json:"-"`
 	// JSON views of the Unix-second columns.
 	OccurrenceStart time.Time `json:"occurrence_start" gorm:"-"`
 	Due             time.Time `json:"due" gorm:"-"`
@@ -218,7 +220,7 @@ func (s *Store) PlanReminders(ctx context.Context, from, to time.Time) (int, err
 		var rows []occ
 		if err := db.Table("occurrences").Select("occurrences.activity_id, occurrences.start_s, occurrences.end_s").
 			Joins("JOIN activities ON activities.id = occurrences.activity_id").
-			Where("occurrences.start_s >= ? AND occurrences.start_s < ? AND activities.deleted_at IS NULL AND activities.status <> 'cancelled'", lo, hi).
+			Where("occurrences.start_s >= ? AND occurrences.start_s < ? AND activities.deleted_at IS NULL AND activities.status NOT IN ?", lo, hi, []string{string(StatusCancelled), string(StatusProposed)}).
 			Scan(&rows).Error; err != nil {
 			return 0, err
 		}
@@ -364,6 +366,11 @@ func (s *Store) noticeChange(tx *gorm.DB, before, after *ActivityView) error {
 	}
 	significant := after != nil && after.Sequence != before.Sequence
 	if !cancelled && !significant {
+		return nil
+	}
+	if Status(before.Status) == StatusProposed && (cancelled || Status(after.Status) == StatusProposed) {
+		// Nobody was invited to a proposal: the parties hear of its steps
+		// through the proposal notices (proposal_notice.go).
 		return nil
 	}
 	if Status(before.Status) == StatusCancelled && cancelled {

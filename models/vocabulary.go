@@ -33,6 +33,10 @@ const (
 	StatusTentative Status = "tentative"
 	StatusConfirmed Status = "confirmed"
 	StatusCancelled Status = "cancelled"
+	// StatusProposed: led by one organisation, it involves another's
+	// bodies or people and waits for their agreement (see proposal.go).
+	// It holds its slot only as a soft clash.
+	StatusProposed Status = "proposed"
 )
 
 // Format is how an activity is held.
@@ -94,7 +98,9 @@ func (k Kind) Valid() bool {
 }
 
 // Statuses lists every status.
-func Statuses() []Status { return []Status{StatusTentative, StatusConfirmed, StatusCancelled} }
+func Statuses() []Status {
+	return []Status{StatusTentative, StatusConfirmed, StatusCancelled, StatusProposed}
+}
 
 // Formats lists every format.
 func Formats() []Format { return []Format{FormatInPerson, FormatVirtual, FormatHybrid} }
@@ -114,4 +120,75 @@ func names[T ~string](vals []T) []string {
 		out[i] = string(v)
 	}
 	return out
+}
+
+// ProposalState is where the agreement on a proposed activity stands.
+type ProposalState string
+
+// The states of a proposal.
+const (
+	// ProposalOpen waits for at least one organisation.
+	ProposalOpen ProposalState = "open"
+	// ProposalAgreed: every involved organisation agreed (or an
+	// administrator decided); the activity is confirmed.
+	ProposalAgreed ProposalState = "agreed"
+	// ProposalDeclined: an involved organisation declined; the activity
+	// is cancelled.
+	ProposalDeclined ProposalState = "declined"
+	// ProposalExpired: nobody answered in time; the activity is cancelled.
+	ProposalExpired ProposalState = "expired"
+	// ProposalWithdrawn: the lead cancelled it, or an administrator set
+	// another status.
+	ProposalWithdrawn ProposalState = "withdrawn"
+)
+
+// ProposalStates lists the states of a proposal.
+func ProposalStates() []ProposalState {
+	return []ProposalState{ProposalOpen, ProposalAgreed, ProposalDeclined, ProposalExpired, ProposalWithdrawn}
+}
+
+// PartyState is where one involved organisation stands on a proposal.
+type PartyState string
+
+// The answers of an involved organisation.
+const (
+	PartyAwaiting PartyState = "awaiting"
+	PartyAgreed   PartyState = "agreed"
+	PartyDeclined PartyState = "declined"
+)
+
+// ProposalStep is one event in a proposal's life; notices and the audit
+// trail name it.
+type ProposalStep string
+
+// The steps of a proposal.
+const (
+	StepProposed  ProposalStep = "proposed"
+	StepAgreed    ProposalStep = "agreed"
+	StepDeclined  ProposalStep = "declined"
+	StepCountered ProposalStep = "countered"
+	StepConfirmed ProposalStep = "confirmed"
+	StepExpired   ProposalStep = "expired"
+	StepWithdrawn ProposalStep = "withdrawn"
+)
+
+// BriefingState is where a cross-briefing request stands.
+type BriefingState string
+
+// The states of a cross-briefing request.
+const (
+	BriefingRequested BriefingState = "requested"
+	// BriefingOffered: the host's planners looked for slots (GET …/slots)
+	// and found some.
+	BriefingOffered   BriefingState = "offered"
+	BriefingScheduled BriefingState = "scheduled"
+	BriefingDeclined  BriefingState = "declined"
+	BriefingWithdrawn BriefingState = "withdrawn"
+	// BriefingExpired: the wished window passed before it was scheduled.
+	BriefingExpired BriefingState = "expired"
+)
+
+// BriefingStates lists the states of a cross-briefing request.
+func BriefingStates() []BriefingState {
+	return []BriefingState{BriefingRequested, BriefingOffered, BriefingScheduled, BriefingDeclined, BriefingWithdrawn, BriefingExpired}
 }

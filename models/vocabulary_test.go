@@ -9,6 +9,7 @@ func TestVocabularyLists(t *testing.T) {
 	for name, list := range map[string][]string{
 		"kinds": names(Kinds()), "statuses": names(Statuses()), "formats": names(Formats()),
 		"roles": names(ParticipantRoles()), "rsvps": names(RSVPs()),
+		"proposal states": names(ProposalStates()), "briefing states": names(BriefingStates()),
 	} {
 		seen := map[string]bool{}
 		for _, v := range list {

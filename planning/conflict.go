@@ -42,6 +42,10 @@ const (
 	// RuleExternalBusy: an external calendar (a subscription) shows the
 	// resource busy; the subscription sets the severity.
 	RuleExternalBusy = "external_busy"
+	// RuleProposalHold: the resource is held by a proposed activity that
+	// waits for another organisation's agreement. It is not committed yet,
+	// so it only warns. Soft.
+	RuleProposalHold = "proposal_hold"
 )
 
 // ResourceType is the kind of thing an activity occupies; each kind has its
@@ -102,6 +106,9 @@ type Busy struct {
 	// Severity of an external row: the subscription's setting. Empty is
 	// soft.
 	Severity Severity
+	// Proposed marks a row of a proposed activity: it holds the slot as a
+	// soft clash (proposal_hold) until every side agrees.
+	Proposed bool
 }
 
 // Blackout is a period in which the listed organisations plan nothing (hard)
@@ -311,6 +318,22 @@ func judge(found *conflictSet, p Proposal, o Occurrence, c Claim, b *Busy, pad t
 		}
 		return
 	}
+	if b.Proposed {
+		if overlaps && c.Resource.Type != ResourceOrganization && !(c.Resource.Type == ResourceVenue && (c.Virtual || b.Virtual)) {
+			found.add(base, RuleProposalHold, SeveritySoft)
+		}
+	} else {
+		judgeCommitted(found, base, c, b, overlaps, pad, occ, other)
+	}
+	if overlaps && IsExerciseKind(p.Kind) && IsExerciseKind(b.Kind) &&
+		(c.Resource.Type == ResourceOrganization || c.Resource.Type == ResourceBody) {
+		found.add(base, RulePlanningOverlap, SeveritySoft)
+	}
+}
+
+// judgeCommitted applies the double-booking and buffer rules to a busy
+// row of a committed (not proposed) activity.
+func judgeCommitted(found *conflictSet, base Conflict, c Claim, b *Busy, overlaps bool, pad time.Duration, occ, other Span) {
 	switch c.Resource.Type {
 	case ResourcePerson, ResourceBody:
 		if overlaps {
@@ -330,10 +353,6 @@ func judge(found *conflictSet, p Proposal, o Occurrence, c Claim, b *Busy, pad t
 		if overlaps && !b.Virtual {
 			found.add(base, RuleVenueDoubleBooked, SeverityHard)
 		}
-	}
-	if overlaps && IsExerciseKind(p.Kind) && IsExerciseKind(b.Kind) &&
-		(c.Resource.Type == ResourceOrganization || c.Resource.Type == ResourceBody) {
-		found.add(base, RulePlanningOverlap, SeveritySoft)
 	}
 }
 
@@ -501,6 +520,8 @@ func ruleCode(rule string) uint8 {
 		return 7
 	case RuleExternalBusy:
 		return 8
+	case RuleProposalHold:
+		return 9
 	}
 	panic("planning: unknown conflict rule " + rule) // a programming error in this file
 }

@@ -33,6 +33,9 @@ func row(id int64, kind string, from, to float64, r ResourceRef, required bool) 
 	return Busy{ActivityID: id, Kind: kind, Start: h(from), End: h(to), Resource: r, Required: required}
 }
 
+// proposed marks a busy row as held by a proposed activity.
+func proposed(b Busy) Busy { b.Proposed = true; return b }
+
 // describe renders a conflict compactly for table asserts.
 func describe(c Conflict) string {
 	s := fmt.Sprintf("%s/%s %s:%d occ=%s other=%d overlap=%s-%s", c.Rule, c.Severity, c.Resource.Type, c.Resource.ID,
@@ -115,6 +118,19 @@ func TestCheckRules(t *testing.T) {
 		{"buffer: a gap equal to the buffer is enough", meeting(one, req(alice)),
 			[]Busy{row(7, "meeting", 11.5, 12, alice, true)}, nil, RuleConfig{Buffer: 30 * time.Minute},
 			nil},
+		{"a proposed activity holds people, bodies and rooms softly", meeting(one, req(alice), req(nac), req(hq)),
+			[]Busy{proposed(row(7, "meeting", 10, 11, alice, true)), proposed(row(7, "meeting", 10.5, 12, nac, true)), proposed(row(7, "meeting", 9, 10.5, hq, true))}, nil, RuleConfig{},
+			[]string{
+				"proposal_hold/soft body:10 occ=17T10:00 other=7 overlap=17T10:30-17T11:00",
+				"proposal_hold/soft person:1 occ=17T10:00 other=7 overlap=17T10:00-17T11:00",
+				"proposal_hold/soft venue:20 occ=17T10:00 other=7 overlap=17T10:00-17T10:30",
+			}},
+		{"a proposed activity next door: no buffer, no hold", meeting(one, req(alice)),
+			[]Busy{proposed(row(7, "meeting", 11, 12, alice, true))}, nil, RuleConfig{Buffer: time.Hour},
+			nil},
+		{"a proposed exercise still overlaps an exercise in planning", Proposal{ActivityID: 1000, Kind: "exercise", Occurrences: one, Claims: []Claim{req(eu)}},
+			[]Busy{proposed(row(7, "exercise", 10, 11, eu, true))}, nil, RuleConfig{},
+			[]string{"planning_overlap/soft organization:100 occ=17T10:00 other=7 overlap=17T10:00-17T11:00"}},
 		{"buffer: zero means never", meeting(one, req(alice)),
 			[]Busy{row(7, "meeting", 11, 12, alice, true)}, nil, RuleConfig{},
 			nil},

@@ -37,6 +37,15 @@ func (svc *Service) Register(s *Scheduler) error {
 			return err
 		},
 		"sync": svc.Syncer.SyncDue,
+		"proposals": func(ctx context.Context) error {
+			if _, err := svc.Store.ExpireProposals(ctx); err != nil {
+				return fmt.Errorf("expire proposals: %w", err)
+			}
+			if _, err := svc.Store.ExpireBriefingRequests(ctx); err != nil {
+				return fmt.Errorf("expire briefing requests: %w", err)
+			}
+			return svc.Dispatcher.Drain(ctx)
+		},
 		"digest": func(ctx context.Context) error {
 			if _, err := svc.Store.PlanDigests(ctx, svc.Store.Now()); err != nil {
 				return err

@@ -148,6 +148,9 @@ func (d *Dispatcher) compose(ctx context.Context, r models.Reminder, activities 
 	if r.Kind == models.NoticeDigest {
 		return d.composeDigest(ctx, r, now)
 	}
+	if r.Kind == models.NoticeProposal {
+		return d.composeProposal(ctx, r, now)
+	}
 	v, visible, err := d.Store.NoticeSubject(ctx, r, activities)
 	if errors.Is(err, models.ErrNotFound) {
 		return nil, d.Store.CloseReminder(ctx, r.ID, models.OutboxDropped, "the activity no longer exists")
@@ -199,6 +202,30 @@ func (d *Dispatcher) composeDigest(ctx context.Context, r models.Reminder, now t
 		To: notify.Recipient{Name: r.RecipientName, Email: r.RecipientEmail, TimeZone: r.RecipientTimeZone}, WeekStart: from, Items: items, Now: now})
 	if err != nil {
 		d.Log.Error("cannot compose digest", "reminder", r.ID, "error", err)
+		return nil, d.Store.CloseReminder(ctx, r.ID, models.OutboxFailed, "cannot compose: "+err.Error())
+	}
+	return m, nil
+}
+
+// composeProposal writes a notice about a step of a proposal, unless the
+// recipient's organisation may no longer see the activity.
+func (d *Dispatcher) composeProposal(ctx context.Context, r models.Reminder, now time.Time) (*notify.Message, error) {
+	note, visible, err := d.Store.ProposalNotice(ctx, r)
+	if errors.Is(err, models.ErrNotFound) {
+		return nil, d.Store.CloseReminder(ctx, r.ID, models.OutboxDropped, "the proposal no longer exists")
+	}
+	if err != nil {
+		return nil, err
+	}
+	if !visible {
+		return nil, d.Store.CloseReminder(ctx, r.ID, models.OutboxDropped, "the recipient may no longer see the activity")
+	}
+	m, err := notify.ComposeProposal(notify.ProposalMail{Key: r.Key, Host: d.Host, From: d.From,
+		To:   notify.Recipient{Name: r.RecipientName, Email: r.RecipientEmail, TimeZone: r.RecipientTimeZone},
+		Step: note.Step, By: note.By, Reason: note.Reason, Title: note.Title, Start: note.Start, End: note.End, TimeZone: note.TimeZone,
+		Lead: note.Lead, Awaiting: note.Awaiting, Link: fmt.Sprintf("%s/api/v1/activities/%d/proposal", d.BaseURL, note.ActivityID), Now: now})
+	if err != nil {
+		d.Log.Error("cannot compose proposal notice", "reminder", r.ID, "error", err)
 		return nil, d.Store.CloseReminder(ctx, r.ID, models.OutboxFailed, "cannot compose: "+err.Error())
 	}
 	return m, nil

@@ -90,10 +90,10 @@ call GET "$API/activities?area=cyber&q=coalition"
 expect 200
 
 step "Check a booking before making it: the NAC already meets the PSC (the next meeting, else the first)"
-call GET "$API/activities?body=NAC&kind=meeting&from=${TODAY}T00:00:00Z&limit=1"
+call GET "$API/activities?body=NAC&kind=meeting&status=confirmed&from=${TODAY}T00:00:00Z&limit=1"
 expect 200
 if [ "$(field total)" = 0 ]; then
-	call GET "$API/activities?body=NAC&kind=meeting&limit=1"
+	call GET "$API/activities?body=NAC&kind=meeting&status=confirmed&limit=1"
 	expect 200
 fi
 start=$(field start)

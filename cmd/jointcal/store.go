@@ -47,6 +47,7 @@ func storeSettings(cfg config.Config) models.Settings {
 	set.Reminders.KindDefaults = cfg.ReminderDefaults
 	set.Reminders.MaxAttempts = cfg.ReminderMaxAttempts
 	set.Reminders.Lease = cfg.ReminderLease
+	set.Proposals.TTL = cfg.ProposalTTL
 	return set
 }
 

@@ -138,6 +138,9 @@ func Load(ctx context.Context, store *models.Store, today time.Time) (Summary, e
 		ids[a.Key] = res.Activity.ID
 		sum.Created++
 	}
+	if err := loadWorkflows(ctx, store, today, &sum); err != nil {
+		return sum, err
+	}
 	return sum, nil
 }
 
