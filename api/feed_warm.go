@@ -50,10 +50,19 @@ func (s *Server) WarmFeeds(ctx context.Context) (int, error) {
 		if ctx.Err() != nil || s.feedCache.bytes() > s.cfg.FeedCacheBytes/2 {
 			break
 		}
+		gen := s.store.Generation()
 		contents, err := s.store.FeedContents(ctx, &feeds[i], w, nil)
 		if err != nil {
 			return warmed, err
 		}
+		// The listing is kept, already expired: the first request brings
+		// it up to date (what changed since) instead of listing again.
+		s.feedMemo.mu.Lock()
+		key := memoKey(feeds[i].TokenHash, w)
+		if _, taken := s.feedMemo.entries[key]; !taken {
+			s.feedMemo.set(key, memoEntry{feed: &feeds[i], contents: contents, expires: time.Now(), generation: gen})
+		}
+		s.feedMemo.mu.Unlock()
 		if _, _, err := s.feedLayout(ctx, &feeds[i], contents); err != nil && !errors.Is(err, errRenderBusy) {
 			return warmed, err
 		}

@@ -256,7 +256,7 @@ const feedStateTTL = time.Second
 // rather than one per request; after the TTL the previous listing is
 // brought up to date rather than listed again.
 func (s *Server) feedState(ctx context.Context, token string, w models.FeedWindow) (*models.Feed, models.FeedContents, error) {
-	key := models.HashFeedToken(token) + fmt.Sprintf("|%d|%d", w.From.Unix(), w.To.Unix())
+	key := memoKey(models.HashFeedToken(token), w)
 	for {
 		gen := s.store.Generation()
 		s.feedMemo.mu.Lock()
@@ -294,6 +294,11 @@ func (s *Server) feedState(ctx context.Context, token string, w models.FeedWindo
 		close(done)
 		return f, contents, err
 	}
+}
+
+// memoKey names a feed's listing for a window in the memo.
+func memoKey(tokenHash string, w models.FeedWindow) string {
+	return tokenHash + fmt.Sprintf("|%d|%d", w.From.Unix(), w.To.Unix())
 }
 
 // loadFeedState is feedState's computation.
