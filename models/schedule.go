@@ -6,6 +6,7 @@ import (
 	"sort"
 	"time"
 
+	"github.com/jointcal/jointcal/planning"
 	"gorm.io/gorm"
 )
 
@@ -42,7 +43,8 @@ type ResourceSchedule struct {
 
 // Limits of one schedule request: a timeline month of a few dozen rows.
 const (
-	maxScheduleResources = 100
+	// MaxScheduleResources is the most rows one request may ask for.
+	MaxScheduleResources = 100
 	maxScheduleWindow    = 93 * 24 * time.Hour
 )
 
@@ -61,28 +63,51 @@ func (s *Store) ResourceSchedules(ctx context.Context, a Actor, keys []ResourceK
 	} else if to.Sub(from) > maxScheduleWindow {
 		v.add("to", "show at most 93 days at a time")
 	}
-	if len(keys) > maxScheduleResources {
-		v.add("resources", "at most %d resources at a time", maxScheduleResources)
+	if len(keys) > MaxScheduleResources {
+		v.add("resources", "at most %d resources at a time", MaxScheduleResources)
 	}
-	out := make([]ResourceSchedule, 0, len(keys))
-	byType := map[string][]int64{}
+	// One query per type resolves the references, one more names them.
+	refs := map[ResourceType][]Ref{}
 	for i, k := range keys {
-		t, ok := nameTables[string(k.Type)]
-		if !ok || k.Type == ResourceOrganization {
+		if _, ok := nameTables[string(k.Type)]; !ok || k.Type == ResourceOrganization {
 			v.add(fmt.Sprintf("resources[%d]", i), "want a person, body or venue")
 			continue
 		}
-		id := resolveField(db, v, fmt.Sprintf("resources[%d]", i), t[0], t[1], k.IDOrCode)
-		if id == 0 {
+		refs[k.Type] = append(refs[k.Type], k.IDOrCode)
+	}
+	resolved := map[ResourceType]map[Ref]int64{}
+	for typ, rs := range refs {
+		t := nameTables[string(typ)]
+		m, err := resolveMany(db, t[0], t[1], rs)
+		if err != nil {
+			return nil, fmt.Errorf("resolve %ss: %w", typ, err)
+		}
+		resolved[typ] = m
+	}
+	out := make([]ResourceSchedule, 0, len(keys))
+	byType := map[string][]int64{}
+	var named []planning.ResourceRef
+	for i, k := range keys {
+		m, ok := resolved[k.Type]
+		if !ok {
+			continue
+		}
+		id, found := m[k.IDOrCode]
+		if !found {
+			v.add(fmt.Sprintf("resources[%d]", i), "no %s with id or code %q", k.Type, string(k.IDOrCode))
 			continue
 		}
 		out = append(out, ResourceSchedule{Resource: ResourceView{Type: string(k.Type), ID: id}, Busy: []BusyBlock{}})
 		byType[string(k.Type)] = append(byType[string(k.Type)], id)
+		named = append(named, planning.ResourceRef{Type: planning.ResourceType(k.Type), ID: id})
 	}
 	if err := v.orNil(); err != nil {
 		return nil, err
 	}
 	names := newNameCache(db)
+	if err := names.prefetch(named); err != nil {
+		return nil, fmt.Errorf("name resources: %w", err)
+	}
 	for i := range out {
 		r, err := names.resource(out[i].Resource.Type, out[i].Resource.ID)
 		if err != nil {

@@ -19,7 +19,9 @@ type column struct {
 type gridCell struct {
 	Busy       []models.BusyBlock
 	Restricted bool
-	Slot       bool
+	// Hidden are the restricted blocks, with their times only.
+	Hidden []models.BusyBlock
+	Slot   bool
 }
 
 // Free reports a bucket with nothing in it.
@@ -50,6 +52,7 @@ func buildGrid(schedules []models.ResourceSchedule, cols []column) []gridRow {
 				cell := &rows[i].Cells[j]
 				if b.Restricted {
 					cell.Restricted = true
+					cell.Hidden = append(cell.Hidden, b)
 				} else if n := len(cell.Busy); n == 0 || cell.Busy[n-1].ActivityID != b.ActivityID {
 					cell.Busy = append(cell.Busy, b)
 				}

@@ -75,6 +75,7 @@ func (w *Web) Register(e *echo.Echo) {
 	e.GET("/activities/:id", w.activityPage, w.session)
 	e.GET("/availability", w.availabilityPage, w.session)
 	e.GET("/conflicts", w.conflictsPage, w.session)
+	e.GET("/timeline", w.timelinePage, w.session)
 	e.POST("/conflicts/accept", w.acceptConflict, w.session)
 }
 
