@@ -2,6 +2,7 @@ package web_test
 
 import (
 	"net/url"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -69,6 +70,15 @@ func TestBrowserAcceptsAClash(t *testing.T) {
 		t.Errorf("accepted note %q", got)
 	}
 	b.screenshot("conflicts-accepted")
+
+	cmx := findActivity(t, s, "NATO Crisis Management Exercise 2023")
+	y := cmx.Start.Year()
+	b.run("programme", chromedp.Navigate(s.URL+"/programme?zoom=year&from="+strconv.Itoa(y-1)+"&to="+strconv.Itoa(y)), chromedp.WaitVisible(chromedp.CSS(`.prog-series .bar.exercise`)))
+	b.axe("programme")
+	b.screenshot("programme")
+	b.run("programme quarter", chromedp.Navigate(s.URL+"/programme?zoom=quarter&from="+strconv.Itoa(y)+"&quarter="+strconv.Itoa((int(cmx.Start.Month())-1)/3+1)), chromedp.WaitVisible(chromedp.CSS(`.prog-series .bar.exercise`)))
+	b.axe("programme (quarter)")
+	b.screenshot("programme-quarter")
 	b.clean()
 }
 

@@ -76,6 +76,7 @@ func (w *Web) Register(e *echo.Echo) {
 	e.GET("/availability", w.availabilityPage, w.session)
 	e.GET("/conflicts", w.conflictsPage, w.session)
 	e.GET("/timeline", w.timelinePage, w.session)
+	e.GET("/programme", w.programmePage, w.session)
 	e.POST("/conflicts/accept", w.acceptConflict, w.session)
 }
 
