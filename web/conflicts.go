@@ -86,6 +86,7 @@ func (w *Web) conflictsPage(c echo.Context) error {
 	if err != nil {
 		return err
 	}
+	p.Title = p.T("conflicts.title")
 	d, err := w.conflictsData(c, p, c.QueryParams(), nil)
 	if err != nil {
 		return err
@@ -101,6 +102,7 @@ func (w *Web) acceptConflict(c echo.Context) error {
 	if err != nil {
 		return err
 	}
+	p.Title = p.T("conflicts.title")
 	back, _ := url.ParseQuery(c.FormValue("back"))
 	k := models.ConflictKey{Rule: c.FormValue("rule")}
 	k.ActivityID, _ = strconv.ParseInt(c.FormValue("activity_id"), 10, 64)

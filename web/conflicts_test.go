@@ -52,6 +52,9 @@ func TestConflictsAgenda(t *testing.T) {
 	if strings.Count(r.body, "PSC clash one") != 1 || !strings.Contains(r.body, "Week of") {
 		t.Errorf("the EU clash is not shown once under its week")
 	}
+	if !strings.Contains(r.body, "<title>Deconfliction agenda — jointcal</title>") {
+		t.Error("the agenda has no title")
+	}
 	r = eu.get("/conflicts?" + window)
 	if r.status != http.StatusOK || !strings.Contains(r.body, "EU-only PSC preparation") || !strings.Contains(r.body, "NATO briefing to the PSC") {
 		t.Fatalf("EU planner's agenda: %d", r.status)
