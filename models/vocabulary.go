@@ -57,6 +57,9 @@ const (
 	ResourcePerson       ResourceType = "person"
 	ResourceBody         ResourceType = "body"
 	ResourceOrganization ResourceType = "organization"
+	// ResourceVenue is booked rather than invited, but occupies time like
+	// a participant (free/busy views).
+	ResourceVenue ResourceType = "venue"
 )
 
 // ParticipantRole is how a participant takes part.

@@ -242,6 +242,13 @@ func (w *Web) calendarPage(c echo.Context) error {
 		}
 		d.Days[len(d.Days)-1].Occurrences = append(d.Days[len(d.Days)-1].Occurrences, o)
 	}
+	if len(d.FieldError) == 0 {
+		busy, err := w.restrictedBusy(c, d.Filters, d.From, d.To, p)
+		if err != nil {
+			return err
+		}
+		events = append(events, busy...)
+	}
 	raw, err := json.Marshal(events)
 	if err != nil {
 		return err
@@ -303,6 +310,11 @@ func (w *Web) calendarEvents(c echo.Context) error {
 	for _, o := range occ {
 		events = append(events, toEvent(o, p.Zone))
 	}
+	busy, err := w.restrictedBusy(c, readFilters(c.QueryParams()), from, to, p)
+	if err != nil {
+		return err
+	}
+	events = append(events, busy...)
 	c.Response().Header().Set("Cache-Control", "no-store")
 	return c.JSON(http.StatusOK, events)
 }

@@ -13,6 +13,10 @@ type menuItem struct {
 func menuItems() []menuItem {
 	return []menuItem{
 		{Key: "calendar", Path: "/calendar", Label: "nav.calendar"},
+		{Key: "timeline", Path: "/timeline", Label: "nav.timeline"},
+		{Key: "programme", Path: "/programme", Label: "nav.programme"},
+		{Key: "availability", Path: "/availability", Label: "nav.availability"},
+		{Key: "conflicts", Path: "/conflicts", Label: "nav.conflicts"},
 	}
 }
 

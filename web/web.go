@@ -73,6 +73,11 @@ func (w *Web) Register(e *echo.Echo) {
 	e.GET("/calendar", w.calendarPage, w.session)
 	e.GET("/calendar/events", w.calendarEvents, w.session)
 	e.GET("/activities/:id", w.activityPage, w.session)
+	e.GET("/availability", w.availabilityPage, w.session)
+	e.GET("/conflicts", w.conflictsPage, w.session)
+	e.GET("/timeline", w.timelinePage, w.session)
+	e.GET("/programme", w.programmePage, w.session)
+	e.POST("/conflicts/accept", w.acceptConflict, w.session)
 }
 
 // now is the store's clock, so that tests with a fixed clock see pages

@@ -1,0 +1,241 @@
+package web
+
+import (
+	"errors"
+	"fmt"
+	"net/http"
+	"net/url"
+	"strconv"
+	"time"
+
+	"github.com/jointcal/jointcal/models"
+	"github.com/labstack/echo/v4"
+)
+
+// conflictsFilter is the agenda's filter, kept in its URL.
+type conflictsFilter struct {
+	From, To, Severity, Rule, Organization string
+	HideAccepted                           bool
+}
+
+func readConflictsFilter(q url.Values, today time.Time) conflictsFilter {
+	f := conflictsFilter{From: q.Get("from"), To: q.Get("to"), Severity: q.Get("severity"), Rule: q.Get("rule"), Organization: q.Get("organization"), HideAccepted: q.Get("accepted") == "hide"}
+	if f.From == "" {
+		f.From = today.Format(time.DateOnly)
+	}
+	if f.To == "" {
+		f.To = today.AddDate(0, 3, 0).Format(time.DateOnly)
+	}
+	return f
+}
+
+// query writes the filter back as URL parameters (the accept form
+// returns to the same agenda).
+func (f conflictsFilter) query() string {
+	q := url.Values{"from": {f.From}, "to": {f.To}}
+	for k, v := range map[string]string{"severity": f.Severity, "rule": f.Rule, "organization": f.Organization} {
+		if v != "" {
+			q.Set(k, v)
+		}
+	}
+	if f.HideAccepted {
+		q.Set("accepted", "hide")
+	}
+	return q.Encode()
+}
+
+// conflictItem is one clash of the agenda with its acceptance, if any.
+type conflictItem struct {
+	models.ListedConflict
+	Key       models.ConflictKey
+	Accepted  *models.AcceptedConflict
+	Note      string
+	NoteError string
+}
+
+// Anchor is the clash's id in the page (the accept form's target).
+func (i conflictItem) Anchor() string {
+	return fmt.Sprintf("clash-%d-%d-%s-%d", i.Key.ActivityID, i.Key.OtherID, i.Key.Rule, i.Key.Occurrence.Unix())
+}
+
+// conflictWeek groups the clashes whose overlap starts in one week.
+type conflictWeek struct {
+	Monday time.Time
+	Items  []conflictItem
+}
+
+// conflictsData is the agenda page's data.
+type conflictsData struct {
+	Filter     conflictsFilter
+	Query      string
+	Rules      []string
+	Options    filterOptions
+	FieldError map[string]string
+	Weeks      []conflictWeek
+	Total      int
+	Accepted   int
+}
+
+// conflictsPage is the deconfliction agenda: every clash among the
+// activities the person may see in a window (the store's ListConflicts,
+// as the API answers it), once each, grouped by week, with both sides —
+// the other side "busy (restricted)" when the person may not see it —
+// and what to do about it.
+func (w *Web) conflictsPage(c echo.Context) error {
+	p, err := w.newPage(c, "conflicts", "")
+	if err != nil {
+		return err
+	}
+	p.Title = p.T("conflicts.title")
+	d, err := w.conflictsData(c, p, c.QueryParams(), nil)
+	if err != nil {
+		return err
+	}
+	p.Data = d
+	return w.render(c, "conflicts", p)
+}
+
+// acceptConflict records that a clash may stand and returns to the
+// agenda; a missing note brings the agenda back with the note marked.
+func (w *Web) acceptConflict(c echo.Context) error {
+	p, err := w.newPage(c, "conflicts", "")
+	if err != nil {
+		return err
+	}
+	p.Title = p.T("conflicts.title")
+	back, _ := url.ParseQuery(c.FormValue("back"))
+	k := models.ConflictKey{Rule: c.FormValue("rule")}
+	k.ActivityID, _ = strconv.ParseInt(c.FormValue("activity_id"), 10, 64)
+	k.OtherID, _ = strconv.ParseInt(c.FormValue("other_id"), 10, 64)
+	if s, err := strconv.ParseInt(c.FormValue("occurrence"), 10, 64); err == nil {
+		k.Occurrence = time.Unix(s, 0).UTC()
+	}
+	note := c.FormValue("note")
+	_, err = w.Store.AcceptConflict(c.Request().Context(), actor(c), k, note)
+	var verr *models.ValidationError
+	var forbidden *models.ForbiddenError
+	var dup *models.DuplicateError
+	switch {
+	case err == nil, errors.As(err, &dup):
+		target := "/conflicts"
+		if len(back) > 0 {
+			target += "?" + back.Encode()
+		}
+		return c.Redirect(http.StatusSeeOther, target)
+	case errors.Is(err, models.ErrNotFound):
+		return w.fail(c, http.StatusNotFound, "error.no_activity")
+	case errors.As(err, &forbidden):
+		return w.fail(c, http.StatusForbidden, "conflicts.not_yours")
+	case errors.As(err, &verr):
+		msg := verr.Errors[0].Message
+		for _, fe := range verr.Errors {
+			if fe.Field == "note" {
+				msg = p.T("conflicts.note_required")
+			}
+		}
+		d, err := w.conflictsData(c, p, back, &noteError{key: k, note: note, message: msg})
+		if err != nil {
+			return err
+		}
+		p.Data, p.Status = d, http.StatusUnprocessableEntity
+		return w.render(c, "conflicts", p)
+	}
+	return err
+}
+
+// noteError is a refused acceptance, shown on its clash.
+type noteError struct {
+	key           models.ConflictKey
+	note, message string
+}
+
+// conflictsData loads the agenda for the filter in q.
+func (w *Web) conflictsData(c echo.Context, p *page, q url.Values, ne *noteError) (*conflictsData, error) {
+	ctx, a := c.Request().Context(), actor(c)
+	d := &conflictsData{Filter: readConflictsFilter(q, w.now().In(p.Zone)), Rules: models.ConflictRules(), FieldError: map[string]string{}}
+	d.Query = d.Filter.query()
+	var err error
+	if d.Options, err = w.filterOptions(c); err != nil {
+		return nil, err
+	}
+	from, ferr := time.ParseInLocation(time.DateOnly, d.Filter.From, p.Zone)
+	to, terr := time.ParseInLocation(time.DateOnly, d.Filter.To, p.Zone)
+	if ferr != nil {
+		d.FieldError["from"] = p.T("availability.bad_date")
+	}
+	if terr != nil {
+		d.FieldError["to"] = p.T("availability.bad_date")
+	}
+	if d.Filter.Rule != "" && !contains(d.Rules, d.Filter.Rule) {
+		d.FieldError["rule"] = p.T("conflicts.bad_rule")
+	}
+	if len(d.FieldError) > 0 {
+		p.Status = http.StatusUnprocessableEntity
+		return d, nil
+	}
+	list, err := w.Store.ListConflicts(ctx, a, models.ConflictFilter{From: from, To: to.AddDate(0, 0, 1), Organization: models.Ref(d.Filter.Organization), Severity: d.Filter.Severity})
+	var verr *models.ValidationError
+	if errors.As(err, &verr) {
+		for _, fe := range verr.Errors {
+			d.FieldError[fe.Field] = fe.Message
+		}
+		p.Status = http.StatusUnprocessableEntity
+		return d, nil
+	}
+	if err != nil {
+		return nil, err
+	}
+	keys := make([]models.ConflictKey, len(list))
+	for i, l := range list {
+		keys[i] = l.Key()
+	}
+	marks, err := w.Store.AcceptedConflicts(ctx, keys)
+	if err != nil {
+		return nil, err
+	}
+	for i, l := range list {
+		if d.Filter.Rule != "" && l.Rule != d.Filter.Rule {
+			continue
+		}
+		item := conflictItem{ListedConflict: l, Key: keys[i]}
+		if m, ok := marks[keys[i]]; ok {
+			item.Accepted = &m
+			d.Accepted++
+			if d.Filter.HideAccepted {
+				continue
+			}
+		}
+		if ne != nil && ne.key == keys[i] {
+			item.Note, item.NoteError = ne.note, ne.message
+		}
+		start := l.Overlap.Start.In(p.Zone)
+		monday := time.Date(start.Year(), start.Month(), start.Day()-(int(start.Weekday())+6)%7, 0, 0, 0, 0, p.Zone)
+		if n := len(d.Weeks); n == 0 || !d.Weeks[n-1].Monday.Equal(monday) {
+			d.Weeks = append(d.Weeks, conflictWeek{Monday: monday})
+		}
+		d.Weeks[len(d.Weeks)-1].Items = append(d.Weeks[len(d.Weeks)-1].Items, item)
+		d.Total++
+	}
+	return d, nil
+}
+
+func contains(list []string, s string) bool {
+	for _, x := range list {
+		if x == s {
+			return true
+		}
+	}
+	return false
+}
+
+// Severities are the severity filter's choices.
+func (d *conflictsData) Severities() []string { return []string{"hard", "soft"} }
+
+// DateField is a date input of the filter with its error.
+func (d *conflictsData) DateField(p *page, name string) avField {
+	f := avField{P: p, Name: name, Type: "date", Value: d.Filter.From, Error: d.FieldError[name]}
+	if name == "to" {
+		f.Value = d.Filter.To
+	}
+	return f
+}

@@ -1,0 +1,140 @@
+package web_test
+
+import (
+	"context"
+	"net/http"
+	"net/url"
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/jointcal/jointcal/models"
+)
+
+// clashes books, a week and a half ahead, two EU meetings of the PSC at
+// the same time, and an EU-only PSC preparation that a NATO meeting with
+// the PSC overlaps: the agenda's material.
+func clashes(t *testing.T, s *site) (day time.Time) {
+	t.Helper()
+	ctx := context.Background()
+	day = time.Date(s.Today.Year(), s.Today.Month(), s.Today.Day(), 0, 0, 0, 0, time.UTC).AddDate(0, 0, 10)
+	at := func(h int) time.Time { return day.Add(time.Duration(h) * time.Hour) }
+	psc := []models.ParticipantInput{{Type: "body", IDOrCode: "PSC"}}
+	for _, a := range []models.ActivityInput{
+		{Kind: "meeting", Title: "PSC clash one", Start: at(5), End: at(6), LeadOrganization: "EU", Participants: psc},
+		{Kind: "meeting", Title: "PSC clash two", Start: at(5), End: at(6), LeadOrganization: "EU", Participants: psc},
+		{Kind: "meeting", Title: "EU-only PSC preparation", Start: at(14), End: at(15), LeadOrganization: "EU", Participants: psc, Visibility: []models.Ref{"EU"}},
+		{Kind: "meeting", Title: "NATO briefing to the PSC", Start: at(14), End: at(15), LeadOrganization: "NATO", Participants: psc},
+	} {
+		a.TimeZone = "Europe/Brussels"
+		if _, err := s.Store.CreateActivity(ctx, models.System(), a, models.WriteOptions{OverrideReason: "agenda test"}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	return day
+}
+
+func TestConflictsAgenda(t *testing.T) {
+	t.Parallel()
+	s := newSite(t)
+	day := clashes(t, s)
+	window := "from=" + day.AddDate(0, 0, -1).Format(time.DateOnly) + "&to=" + day.AddDate(0, 0, 1).Format(time.DateOnly)
+	eu, nato := s.signedIn(euPlannerEmail), s.signedIn(natoPlannerEmail)
+
+	r := nato.get("/conflicts?" + window)
+	if r.status != http.StatusOK || !strings.Contains(r.body, "NATO briefing to the PSC") || !strings.Contains(r.body, `<span class="busy">busy (restricted)</span>`) {
+		t.Fatalf("NATO planner's agenda: %d, NATO side %v, restricted side %v", r.status, strings.Contains(r.body, "NATO briefing"), strings.Contains(r.body, "busy (restricted)"))
+	}
+	if strings.Contains(r.body, "EU-only PSC preparation") {
+		t.Fatal("the NATO planner's agenda names the EU-only activity")
+	}
+	if strings.Count(r.body, "PSC clash one") != 1 || !strings.Contains(r.body, "Week of") {
+		t.Errorf("the EU clash is not shown once under its week")
+	}
+	if !strings.Contains(r.body, "<title>Deconfliction agenda — jointcal</title>") {
+		t.Error("the agenda has no title")
+	}
+	r = eu.get("/conflicts?" + window)
+	if r.status != http.StatusOK || !strings.Contains(r.body, "EU-only PSC preparation") || !strings.Contains(r.body, "NATO briefing to the PSC") {
+		t.Fatalf("EU planner's agenda: %d", r.status)
+	}
+
+	for _, tc := range []struct {
+		query      string
+		status     int
+		has, hasNo string
+	}{
+		{"&severity=soft", http.StatusOK, "", "PSC clash one"},
+		{"&rule=body_double_booked", http.StatusOK, "PSC clash one", ""},
+		{"&rule=venue_double_booked", http.StatusOK, "No clash in this window.", "PSC clash one"},
+		{"&organization=NATO", http.StatusOK, "NATO briefing to the PSC", "PSC clash one"},
+		{"&rule=bogus", http.StatusUnprocessableEntity, `id="cf-rule" name="rule" aria-invalid="true" aria-describedby="cf-rule-error"`, "PSC clash one"},
+		{"&severity=dreadful", http.StatusUnprocessableEntity, `aria-describedby="cf-severity-error"`, "PSC clash one"},
+	} {
+		r := eu.get("/conflicts?" + window + tc.query)
+		if r.status != tc.status || (tc.has != "" && !strings.Contains(r.body, tc.has)) || (tc.hasNo != "" && strings.Contains(r.body, tc.hasNo)) {
+			t.Errorf("%s: %d, has %q: %v, has %q: %v", tc.query, r.status, tc.has, strings.Contains(r.body, tc.has), tc.hasNo, tc.hasNo != "" && strings.Contains(r.body, tc.hasNo))
+		}
+	}
+	if r := nato.get("/conflicts?from=2030-01-01&to=2034-01-01"); r.status != http.StatusUnprocessableEntity || !strings.Contains(r.body, `aria-describedby="cf-to-error"`) {
+		t.Errorf("a window of four years: %d", r.status)
+	}
+}
+
+func TestConflictsAccept(t *testing.T) {
+	t.Parallel()
+	s := newSite(t)
+	day := clashes(t, s)
+	back := "from=" + day.AddDate(0, 0, -1).Format(time.DateOnly) + "&to=" + day.AddDate(0, 0, 1).Format(time.DateOnly)
+	ctx := context.Background()
+	person, err := s.Store.GetPerson(ctx, euPlannerEmail)
+	if err != nil {
+		t.Fatal(err)
+	}
+	a, err := s.Store.ActorForPerson(ctx, person.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	list, err := s.Store.ListConflicts(ctx, a, models.ConflictFilter{From: day, To: day.AddDate(0, 0, 1)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var k models.ConflictKey
+	for _, c := range list {
+		if c.Activity.Title == "PSC clash one" || c.Other.Title == "PSC clash one" {
+			k = c.Key()
+		}
+	}
+	if k.ActivityID == 0 {
+		t.Fatalf("no clash of the two EU meetings in %+v", list)
+	}
+	form := func(c *client, note string) url.Values {
+		return url.Values{"csrf_token": {c.csrf()}, "back": {back}, "activity_id": {itoa(k.ActivityID)}, "other_id": {itoa(k.OtherID)}, "rule": {k.Rule}, "occurrence": {strconv.FormatInt(k.Occurrence.Unix(), 10)}, "note": {note}}
+	}
+	eu, nato := s.signedIn(euPlannerEmail), s.signedIn(natoPlannerEmail)
+	if r := nato.post("/conflicts/accept", form(nato, "not ours")); r.status != http.StatusForbidden {
+		t.Errorf("NATO planner accepts an EU clash: %d", r.status)
+	}
+	r := eu.post("/conflicts/accept", form(eu, "  "))
+	if r.status != http.StatusUnprocessableEntity || !strings.Contains(r.body, `-note-error" class="error">Say why the clash may stand.`) || !strings.Contains(r.body, `name="note" rows="2" aria-invalid="true"`) {
+		t.Fatalf("accept without a note: %d", r.status)
+	}
+	if r := eu.post("/conflicts/accept", url.Values{"note": {"no token"}, "activity_id": {itoa(k.ActivityID)}}); r.status != http.StatusForbidden {
+		t.Errorf("accept without CSRF: %d", r.status)
+	}
+	if marks, _ := s.Store.AcceptedConflicts(ctx, []models.ConflictKey{k}); len(marks) != 0 {
+		t.Fatal("a refused accept was recorded")
+	}
+	r = eu.post("/conflicts/accept", form(eu, "The chair agreed to split the PSC."))
+	if r.status != http.StatusSeeOther || r.header.Get("Location") != "/conflicts?"+back {
+		t.Fatalf("accept: %d to %q", r.status, r.header.Get("Location"))
+	}
+	r = nato.get("/conflicts?" + back)
+	if !strings.Contains(r.body, `<span class="accepted-tag">accepted</span>`) || !strings.Contains(r.body, "<q>The chair agreed to split the PSC.</q>") {
+		t.Errorf("the accepted clash is not shown as accepted")
+	}
+	if r := nato.get("/conflicts?" + back + "&accepted=hide"); strings.Contains(r.body, "PSC clash one") || !strings.Contains(r.body, "NATO briefing to the PSC") {
+		t.Errorf("hiding accepted clashes hides the wrong ones")
+	}
+}

@@ -1,0 +1,43 @@
+package web_test
+
+import (
+	"net/http"
+	"strconv"
+	"strings"
+	"testing"
+)
+
+// TestProgramme: the exercises of a window, a line each under their
+// series, with their phases, bars placed in percent; bad zooms refused.
+func TestProgramme(t *testing.T) {
+	t.Parallel()
+	s := newSite(t)
+	cmx := findActivity(t, s, "NATO Crisis Management Exercise 2023")
+	y := cmx.Start.Year()
+	c := s.signedIn(natoPlannerEmail)
+	r := c.get("/programme?zoom=year&from=" + strconv.Itoa(y-1) + "&to=" + strconv.Itoa(y))
+	if r.status != http.StatusOK {
+		t.Fatalf("programme: %d", r.status)
+	}
+	for _, want := range []string{`<h3 class="prog-name">CMX</h3>`, `<h3 class="prog-name">EU Integrated Resolve</h3>`, `href="/activities/` + itoa(cmx.ID) + `" style="left: `, `class="bar phase`, "CMX 23 main planning conference"} {
+		if !strings.Contains(r.body, want) {
+			t.Errorf("the programme lacks %q", want)
+		}
+	}
+	if strings.Contains(r.body, "EU preparatory") {
+		t.Error("the programme names an EU-only activity to a NATO planner")
+	}
+	// The PACE pair's planning conferences overlap (planning_overlap).
+	if !strings.Contains(r.body, `class="bar exercise clashing"`) && !strings.Contains(r.body, `class="bar phase clashing"`) || !strings.Contains(r.body, "planning overlaps with") {
+		t.Error("no planning overlap marked")
+	}
+	q := c.get("/programme?zoom=quarter&from=" + strconv.Itoa(y) + "&quarter=" + strconv.Itoa((int(cmx.Start.Month())-1)/3+1))
+	if q.status != http.StatusOK || !strings.Contains(q.body, "NATO Crisis Management Exercise 2023") {
+		t.Errorf("the quarter of CMX 23: %d", q.status)
+	}
+	for _, path := range []string{"/programme?zoom=decade", "/programme?from=20x6", "/programme?zoom=year&from=2020&to=2026", "/programme?zoom=quarter&quarter=5"} {
+		if r := c.get(path); r.status != http.StatusUnprocessableEntity || !strings.Contains(r.body, `class="error" role="alert"`) {
+			t.Errorf("%s: %d", path, r.status)
+		}
+	}
+}
