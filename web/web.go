@@ -73,6 +73,13 @@ func (w *Web) Register(e *echo.Echo) {
 	e.GET("/calendar", w.calendarPage, w.session)
 	e.GET("/calendar/events", w.calendarEvents, w.session)
 	e.GET("/activities/:id", w.activityPage, w.session)
+	e.GET("/activities/new", w.newActivityPage, w.session)
+	e.POST("/activities/new", w.saveActivity, w.session)
+	e.POST("/activities/check", w.checkPartial, w.session)
+	e.POST("/activities/rule", w.rulePartial, w.session)
+	e.GET("/activities/pick", w.pickPartial, w.session)
+	e.GET("/activities/:id/edit", w.editActivityPage, w.session)
+	e.POST("/activities/:id/edit", w.saveActivity, w.session)
 }
 
 // now is the store's clock, so that tests with a fixed clock see pages
