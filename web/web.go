@@ -80,6 +80,11 @@ func (w *Web) Register(e *echo.Echo) {
 	e.GET("/activities/pick", w.pickPartial, w.session)
 	e.GET("/activities/:id/edit", w.editActivityPage, w.session)
 	e.POST("/activities/:id/edit", w.saveActivity, w.session)
+	e.GET("/activities/:id/ics", w.activityICS, w.session)
+	e.GET("/activities/:id/remove", w.removePage, w.session)
+	e.POST("/activities/:id/cancel", w.cancelActivity, w.session)
+	e.POST("/activities/:id/delete", w.deleteActivity, w.session)
+	e.POST("/activities/:id/occurrence", w.changeOccurrence, w.session)
 }
 
 // now is the store's clock, so that tests with a fixed clock see pages
