@@ -8,7 +8,9 @@ import (
 	"testing"
 	"time"
 
+	"github.com/chromedp/cdproto/input"
 	"github.com/chromedp/chromedp"
+	"github.com/jointcal/jointcal/models"
 )
 
 // setField sets a form control as a person would, firing its change
@@ -77,4 +79,42 @@ func (b *browser) cleanBut(expected string) {
 	if len(bad) > 0 {
 		b.t.Errorf("the browser reported problems:\n  %s", strings.Join(bad, "\n  "))
 	}
+}
+
+// Flow 3: drag an activity onto a clash; the dialog lists it, asks a
+// reason to move anyway, and puts the event back when the person
+// declines.
+func TestBrowserDragOntoAClash(t *testing.T) {
+	t.Parallel()
+	s := newSite(t)
+	fx := newDragFixture(t, s)
+	b := s.browser(t)
+	b.signIn(euPlannerEmail)
+	b.run("week of the fixture", chromedp.Navigate(s.URL+"/calendar?view=week&date="+fx.Day.Format("2006-01-02")), chromedp.WaitVisible(chromedp.CSS(`#ec .ec-event`)))
+	find := func(title string) string {
+		return fmt.Sprintf(`Array.from(document.querySelectorAll("#ec .ec-event")).find(e => e.textContent.includes(%q))`, title)
+	}
+	box := eval[[]float64](b, "where the events are", fmt.Sprintf(`(function(){var a=%s, m=%s; if(!a||!m){return []} var r=a.getBoundingClientRect(), q=m.getBoundingClientRect(); a.scrollIntoView({block:"center"}); r=a.getBoundingClientRect(); q=m.getBoundingClientRect(); return [r.left+r.width/2, r.top+8, q.top+8]})()`, find(fx.Briefing.Title), find(dragMeetingTitle)))
+	if len(box) != 3 {
+		t.Fatal("the week view does not show both the briefing and the meeting")
+	}
+	x, y, ty := box[0], box[1], box[2]
+	steps := []chromedp.Action[chromedp.Void]{chromedp.MouseEvent(input.DispatchMouseEventTypeMouseMoved, x, y), chromedp.MouseEvent(input.DispatchMouseEventTypeMousePressed, x, y, chromedp.ButtonLeft, chromedp.ClickCount(1))}
+	for i := 1; i <= 10; i++ {
+		steps = append(steps, chromedp.MouseEvent(input.DispatchMouseEventTypeMouseMoved, x, y+(ty-y)*float64(i)/10, chromedp.ButtonLeft), chromedp.Sleep(30*time.Millisecond))
+	}
+	steps = append(steps, chromedp.MouseEvent(input.DispatchMouseEventTypeMouseReleased, x, ty, chromedp.ButtonLeft, chromedp.ClickCount(1)),
+		chromedp.WaitVisible(chromedp.CSS(`#move-dialog[open] #move-clashes li.hard`)))
+	b.run("drag the briefing onto the meeting", steps...)
+	if got := b.text(`#move-clashes li.hard`); !strings.Contains(got, dragMeetingTitle) {
+		t.Errorf("the dialog does not list the meeting: %q", got)
+	}
+	b.axe("calendar move dialog")
+	b.screenshot("calendar-move-dialog")
+	b.run("a reason is required", chromedp.Click(chromedp.CSS(`#move-override`)), chromedp.WaitVisible(chromedp.CSS(`#move-reason-error`)))
+	b.run("put it back", chromedp.Click(chromedp.CSS(`#move-revert`)), chromedp.WaitNotVisible(chromedp.CSS(`#move-dialog`)))
+	if v, _ := s.Store.GetActivity(context.Background(), models.System(), fx.Briefing.ID); !v.Start.Equal(fx.Briefing.Start) {
+		t.Errorf("the declined move moved the briefing to %s", v.Start)
+	}
+	b.cleanBut("status of 409")
 }

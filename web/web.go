@@ -72,6 +72,7 @@ func (w *Web) Register(e *echo.Echo) {
 
 	e.GET("/calendar", w.calendarPage, w.session)
 	e.GET("/calendar/events", w.calendarEvents, w.session)
+	e.POST("/calendar/move", w.calendarMove, w.session)
 	e.GET("/activities/:id", w.activityPage, w.session)
 	e.GET("/activities/new", w.newActivityPage, w.session)
 	e.POST("/activities/new", w.saveActivity, w.session)
