@@ -44,6 +44,11 @@ func TestBrowserBooksACrossBriefing(t *testing.T) {
 	}
 	b.axe("booking form")
 	b.screenshot("booking-new")
+	// The picker suggests bodies, organisations and people as one types.
+	b.run("pick a participant", chromedp.Click(chromedp.CSS(`#p-2-ref`)), chromedp.SendKeys(chromedp.CSS(`#p-2-ref`), "Military"),
+		chromedp.WaitReady(chromedp.CSS(`#pick-2 option[value^="body:"]`)))
+	picked := eval[string](b, "choose the suggestion", `document.querySelector('#pick-2 option[value^="body:"]').value`)
+	b.run("take the suggestion", setField("p-2-ref", picked), chromedp.WaitVisible(chromedp.CSS(`#check-result .ok`)))
 
 	b.run("move onto the committee meeting", setField("start", wall(meeting.Start)), setField("end", wall(meeting.Start.Add(time.Hour))),
 		chromedp.WaitVisible(chromedp.CSS(`#check-result li.hard`)))
