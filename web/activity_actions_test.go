@@ -1,6 +1,7 @@
 package web_test
 
 import (
+	"context"
 	"net/http"
 	"net/url"
 	"regexp"
@@ -8,6 +9,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/jointcal/jointcal/models"
 )
 
 // plannerOf is the demo planner of an organisation.
@@ -104,4 +107,35 @@ func submatches(expr, s string) []string {
 		out = append(out, m[1])
 	}
 	return out
+}
+
+// TestOccurrenceMoveOntoAClash: moving one occurrence of a weekly PSC
+// briefing onto a PSC meeting is refused on the activity page with the
+// clash listed and an override offered; with a reason it is moved.
+func TestOccurrenceMoveOntoAClash(t *testing.T) {
+	t.Parallel()
+	s := newSite(t)
+	fx := newDragFixture(t, s)
+	req := true
+	start := fx.Day.AddDate(0, 0, -7).Add(16 * time.Hour)
+	r0, err := s.Store.CreateActivity(context.Background(), models.System(), models.ActivityInput{Kind: "cross_briefing", Title: "Weekly PSC update", Start: start, End: start.Add(time.Hour),
+		TimeZone: "Europe/Brussels", RRule: "FREQ=WEEKLY;COUNT=6", LeadOrganization: "EU", Participants: []models.ParticipantInput{{Type: "body", IDOrCode: "PSC", Required: &req}}}, models.WriteOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	path := "/activities/" + strconv.FormatInt(r0.Activity.ID, 10)
+	eu := s.signedIn(euPlannerEmail)
+	rid := fx.Day.Add(16 * time.Hour).UTC().Format(time.RFC3339)
+	form := url.Values{"csrf_token": {eu.csrf()}, "recurrence_id": {rid}, "action": {"move"}, "start": {fx.Day.Format("2006-01-02") + "T10:00"}}
+	r := eu.post(path+"/occurrence", form)
+	if r.status != http.StatusConflict || !strings.Contains(r.body, dragMeetingTitle) || !strings.Contains(r.body, `name="override_reason"`) {
+		t.Fatalf("move onto the meeting: %d", r.status)
+	}
+	form.Set("override_reason", "Only day the PSC could")
+	if r := eu.post(path+"/occurrence", form); r.status != http.StatusSeeOther {
+		t.Fatalf("move with a reason: %d", r.status)
+	}
+	if page := eu.get(path); !strings.Contains(page.body, "Only day the PSC could") {
+		t.Errorf("the override is not in the history")
+	}
 }
