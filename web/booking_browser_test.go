@@ -66,6 +66,15 @@ func TestBrowserBooksACrossBriefing(t *testing.T) {
 	if got := b.text(`ol.history`); !strings.Contains(got, "The PSC chair asked for it") {
 		t.Errorf("the history does not show the override's reason: %q", got)
 	}
+	b.axe("activity with its actions")
+	b.screenshot("activity-booked")
+	b.run("cancel or delete", chromedp.Click(chromedp.CSS(`.activity-actions a[href$="/remove"]`)), chromedp.WaitVisible(chromedp.CSS(`form[action$="/delete"] button`)))
+	b.axe("cancel or delete")
+	b.screenshot("activity-remove")
+	b.run("cancel it", chromedp.Click(chromedp.CSS(`form[action$="/cancel"] button`)), chromedp.WaitVisible(chromedp.CSS(`article.activity h1`)))
+	if got := b.text(`article.activity .meta`); !strings.Contains(got, "cancelled") {
+		t.Errorf("the cancelled activity's page says %q", got)
+	}
 	b.cleanBut("status of 409")
 }
 
