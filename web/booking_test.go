@@ -72,9 +72,14 @@ func TestBookingFormIsPrefilledFromItsLink(t *testing.T) {
 			t.Errorf("the prefilled form lacks %s", want)
 		}
 	}
-	// Viewers are not offered the form.
-	if r := s.signedIn("marek.nowicki@eeas.example").get("/activities/new"); r.status != http.StatusForbidden && r.status != http.StatusOK {
-		t.Errorf("another person: %d", r.status)
+	// People without a planner's role are not offered the form (nor the
+	// menu entry).
+	viewer := s.signedIn("marek.nowicki@eeas.example")
+	if r := viewer.get("/activities/new"); r.status != http.StatusForbidden {
+		t.Errorf("a person who is no planner opens the booking form: %d", r.status)
+	}
+	if r := viewer.get("/calendar"); strings.Contains(r.body, `href="/activities/new"`) {
+		t.Errorf("a person who is no planner is offered the booking menu entry")
 	}
 }
 
