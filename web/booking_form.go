@@ -39,8 +39,12 @@ type activityForm struct {
 	Interval, Count, Until string
 	Days                   []time.Weekday
 	RawRule                string
-	Override               bool
-	OverrideReason         string
+	// ExDates and RDates carry the activity's excluded and extra dates
+	// (RFC 3339, space-separated) through an edit unchanged: the form has
+	// no control for them, and saving must not drop them.
+	ExDates, RDates string
+	Override        bool
+	OverrideReason  string
 }
 
 // participantRow is one participant line: a reference written
@@ -82,6 +86,7 @@ func formFromView(v *models.ActivityView) *activityForm {
 	if v.Parent != nil {
 		f.Parent = strconv.FormatInt(*v.Parent, 10)
 	}
+	f.ExDates, f.RDates = joinTimes(v.ExDates), joinTimes(v.RDates)
 	for _, p := range v.Participants {
 		f.Participants = append(f.Participants, participantRow{Ref: p.Type + ":" + p.IDOrCode, Role: p.Role, Required: p.Required})
 	}
@@ -112,6 +117,7 @@ func readForm(v url.Values) *activityForm {
 		Reminders: v.Get("reminders"), ConferenceURL: strings.TrimSpace(v.Get("conference_url")),
 		Freq: Frequency(v.Get("freq")), Interval: v.Get("interval"), Count: v.Get("count"), Until: v.Get("until"), RawRule: v.Get("rrule"),
 		Override: v.Get("override") != "", OverrideReason: strings.TrimSpace(v.Get("override_reason")),
+		ExDates: v.Get("exdates"), RDates: v.Get("rdates"),
 	}
 	f.ID, _ = strconv.ParseInt(v.Get("id"), 10, 64)
 	f.Version, _ = strconv.Atoi(v.Get("version"))
@@ -198,6 +204,13 @@ func (f *activityForm) input(k refKinds, t func(string, ...any) string) (models.
 			continue
 		}
 		*dst = tm
+	}
+	var bad bool
+	if in.ExDates, bad = splitTimes(f.ExDates); bad {
+		errs.add("freq", t("booking.err.dates"))
+	}
+	if in.RDates, bad = splitTimes(f.RDates); bad {
+		errs.add("freq", t("booking.err.dates"))
 	}
 	r, rerr := f.rule(loc)
 	if rerr != "" {
@@ -287,4 +300,25 @@ func storeField(field string) string {
 		return base
 	}
 	return base
+}
+
+func joinTimes(ts []time.Time) string {
+	parts := make([]string, len(ts))
+	for i, t := range ts {
+		parts[i] = t.UTC().Format(time.RFC3339)
+	}
+	return strings.Join(parts, " ")
+}
+
+// splitTimes reads what joinTimes wrote; bad is true when a part is not
+// a time.
+func splitTimes(s string) (ts []time.Time, bad bool) {
+	for _, part := range strings.Fields(s) {
+		t, err := time.Parse(time.RFC3339, part)
+		if err != nil {
+			return nil, true
+		}
+		ts = append(ts, t)
+	}
+	return ts, false
 }
