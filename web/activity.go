@@ -19,6 +19,35 @@ type activityData struct {
 	Occurrences []models.OccurrenceView
 	Conflicts   models.CheckReport
 	History     []models.AuditEntry
+	// MayWrite offers the edit, cancel and per-occurrence actions (the
+	// store's answer; the actions are authorised again).
+	MayWrite  bool
+	Recurring bool
+	// Refused is the clash list of an occurrence move the store refused;
+	// OccurrenceRID names that occurrence, OccurrenceStart the start asked
+	// for, OccurrenceError what was wrong with the request.
+	Refused         *models.CheckReport
+	OccurrenceRID   time.Time
+	OccurrenceStart string
+	OccurrenceError string
+}
+
+// OriginalStart names an occurrence for a change: its start before any
+// move.
+func (d activityData) OriginalStart(o models.OccurrenceView) string {
+	if o.RecurrenceID != nil {
+		return o.RecurrenceID.UTC().Format(time.RFC3339)
+	}
+	return o.Start.UTC().Format(time.RFC3339)
+}
+
+// WallStart is an occurrence's start as the move field takes it: a wall
+// time in the activity's zone.
+func (d activityData) WallStart(t time.Time) string { return t.In(d.Zone).Format(wallLayout) }
+
+// IsRefused says whether o is the occurrence whose move was refused.
+func (d activityData) IsRefused(o models.OccurrenceView) bool {
+	return !d.OccurrenceRID.IsZero() && d.OriginalStart(o) == d.OccurrenceRID.UTC().Format(time.RFC3339)
 }
 
 // SameZone reports whether the activity's zone is the person's (then
@@ -41,6 +70,12 @@ func (w *Web) activityPage(c echo.Context) error {
 	if err != nil {
 		return err
 	}
+	return w.activityWith(c, p, id, http.StatusOK, func(*activityData) {})
+}
+
+// activityWith renders the activity page with status, after more has
+// added what an action found (a refused move).
+func (w *Web) activityWith(c echo.Context, p *page, id int64, status int, more func(*activityData)) error {
 	ctx, a := c.Request().Context(), actor(c)
 	view, err := w.Store.GetActivity(ctx, a, id)
 	if errors.Is(err, models.ErrNotFound) {
@@ -67,6 +102,11 @@ func (w *Web) activityPage(c echo.Context) error {
 	if d.History, err = w.Store.ActivityHistory(ctx, a, id, historyShown); err != nil {
 		return err
 	}
-	p.Title, p.Data = view.Title, d
+	if d.MayWrite, err = w.Store.CanWriteActivity(ctx, a, id); err != nil {
+		return err
+	}
+	d.Recurring = view.RRule != "" || len(view.RDates) > 0
+	more(&d)
+	p.Title, p.Data, p.Status = view.Title, d, status
 	return w.render(c, "activity", p)
 }

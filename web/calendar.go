@@ -101,6 +101,12 @@ type calendarEvent struct {
 	Color     string            `json:"backgroundColor"`
 	ClassName []string          `json:"classNames,omitempty"`
 	Props     map[string]string `json:"extendedProps"`
+	// Editable lets the person drag and resize the event (see
+	// editableEvent); the component's own defaults would let every event
+	// be dragged, so both are always sent.
+	Editable         bool `json:"editable"`
+	StartEditable    bool `json:"startEditable"`
+	DurationEditable bool `json:"durationEditable"`
 }
 
 const floating = "2006-01-02T15:04:05"
@@ -230,10 +236,14 @@ func (w *Web) calendarPage(c echo.Context) error {
 	if err != nil {
 		return err
 	}
+	access, err := w.Store.WriteAccess(c.Request().Context(), actor(c))
+	if err != nil {
+		return err
+	}
 	events := make([]calendarEvent, 0, len(occ))
 	leads := map[string]bool{}
 	for _, o := range occ {
-		events = append(events, toEvent(o, p.Zone))
+		events = append(events, editableEvent(toEvent(o, p.Zone), o, access))
 		leads[o.Activity.LeadOrganization] = true
 		day := o.Start.In(p.Zone)
 		day = time.Date(day.Year(), day.Month(), day.Day(), 0, 0, 0, 0, p.Zone)
@@ -306,9 +316,13 @@ func (w *Web) calendarEvents(c echo.Context) error {
 	if err != nil {
 		return err
 	}
+	access, err := w.Store.WriteAccess(c.Request().Context(), actor(c))
+	if err != nil {
+		return err
+	}
 	events := make([]calendarEvent, 0, len(occ))
 	for _, o := range occ {
-		events = append(events, toEvent(o, p.Zone))
+		events = append(events, editableEvent(toEvent(o, p.Zone), o, access))
 	}
 	busy, err := w.restrictedBusy(c, readFilters(c.QueryParams()), from, to, p)
 	if err != nil {

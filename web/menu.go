@@ -13,6 +13,7 @@ type menuItem struct {
 func menuItems() []menuItem {
 	return []menuItem{
 		{Key: "calendar", Path: "/calendar", Label: "nav.calendar"},
+		{Key: "book", Path: "/activities/new", Label: "nav.book", Planner: true},
 		{Key: "timeline", Path: "/timeline", Label: "nav.timeline"},
 		{Key: "programme", Path: "/programme", Label: "nav.programme"},
 		{Key: "availability", Path: "/availability", Label: "nav.availability"},

@@ -72,12 +72,25 @@ func (w *Web) Register(e *echo.Echo) {
 
 	e.GET("/calendar", w.calendarPage, w.session)
 	e.GET("/calendar/events", w.calendarEvents, w.session)
+	e.POST("/calendar/move", w.calendarMove, w.session)
 	e.GET("/activities/:id", w.activityPage, w.session)
 	e.GET("/availability", w.availabilityPage, w.session)
 	e.GET("/conflicts", w.conflictsPage, w.session)
 	e.GET("/timeline", w.timelinePage, w.session)
 	e.GET("/programme", w.programmePage, w.session)
 	e.POST("/conflicts/accept", w.acceptConflict, w.session)
+	e.GET("/activities/new", w.newActivityPage, w.session)
+	e.POST("/activities/new", w.saveActivity, w.session)
+	e.POST("/activities/check", w.checkPartial, w.session)
+	e.POST("/activities/rule", w.rulePartial, w.session)
+	e.GET("/activities/pick", w.pickPartial, w.session)
+	e.GET("/activities/:id/edit", w.editActivityPage, w.session)
+	e.POST("/activities/:id/edit", w.saveActivity, w.session)
+	e.GET("/activities/:id/ics", w.activityICS, w.session)
+	e.GET("/activities/:id/remove", w.removePage, w.session)
+	e.POST("/activities/:id/cancel", w.cancelActivity, w.session)
+	e.POST("/activities/:id/delete", w.deleteActivity, w.session)
+	e.POST("/activities/:id/occurrence", w.changeOccurrence, w.session)
 }
 
 // now is the store's clock, so that tests with a fixed clock see pages

@@ -24,6 +24,107 @@
       .then(ok, fail);
   }
 
+  // A drag moves the activity (or the one occurrence) on the server,
+  // which checks it; a hard conflict opens the dialog listing the
+  // clashes, where the person gives a reason to move anyway or puts the
+  // event back.
+  var csrfMeta = document.querySelector('meta[name="csrf-token"]');
+  var csrf = csrfMeta ? csrfMeta.getAttribute("content") : "";
+  var dialog = document.getElementById("move-dialog");
+  var statusEl = document.getElementById("move-status");
+  var pending = null;
+  function pad(n) { return String(n).padStart(2, "0"); }
+  function wall(dt) {
+    return dt.getFullYear() + "-" + pad(dt.getMonth() + 1) + "-" + pad(dt.getDate()) + "T" + pad(dt.getHours()) + ":" + pad(dt.getMinutes()) + ":" + pad(dt.getSeconds());
+  }
+  function send(info, reason) {
+    var p = info.event.extendedProps || {};
+    var start = info.event.start;
+    var end = info.event.end || new Date(start.getTime() + 3600000);
+    return fetch("/calendar/move", {
+      method: "POST", credentials: "same-origin",
+      headers: { "Content-Type": "application/json", Accept: "application/json", "X-CSRF-Token": csrf },
+      body: JSON.stringify({ id: Number(p.activity), occurrence: p.occurrence, start: wall(start), end: wall(end), override_reason: reason || "" })
+    }).then(function (r) {
+      return r.json().catch(function () { return {}; }).then(function (b) { return { status: r.status, body: b }; });
+    });
+  }
+  function say(text) { if (statusEl) { statusEl.textContent = text || ""; } }
+  function showClashes(body) {
+    var list = document.getElementById("move-clashes");
+    list.replaceChildren();
+    (body.clashes || []).forEach(function (c) {
+      var li = document.createElement("li");
+      li.className = c.severity === "hard" ? "hard" : "soft";
+      var strong = document.createElement("strong");
+      strong.textContent = c.text;
+      li.appendChild(strong);
+      li.appendChild(document.createTextNode(": "));
+      if (c.url) {
+        var a = document.createElement("a");
+        a.href = c.url;
+        a.textContent = c.title;
+        li.appendChild(a);
+      } else {
+        var span = document.createElement("span");
+        span.className = "busy";
+        span.textContent = c.title;
+        li.appendChild(span);
+      }
+      li.appendChild(document.createTextNode(" (" + c.when + ")"));
+      list.appendChild(li);
+    });
+  }
+  function finish(res, info) {
+    if (res.status === 200) {
+      if (dialog.open) { dialog.close(); }
+      pending = null;
+      say("");
+      ec.refetchEvents();
+      return;
+    }
+    if (res.status === 409) {
+      pending = info;
+      showClashes(res.body);
+      if (!dialog.open) {
+        document.getElementById("move-reason").value = "";
+        dialog.showModal();
+        document.getElementById("move-reason").focus();
+      }
+      return;
+    }
+    if (dialog.open) { dialog.close(); }
+    pending = null;
+    info.revert();
+    say(res.body && res.body.message);
+  }
+  function moved(info) {
+    send(info, "").then(function (res) { finish(res, info); }, function () { info.revert(); });
+  }
+  if (dialog) {
+    document.getElementById("move-form").addEventListener("submit", function (e) {
+      e.preventDefault();
+      var reason = document.getElementById("move-reason");
+      var err = document.getElementById("move-reason-error");
+      if (!reason.value.trim()) {
+        reason.setAttribute("aria-invalid", "true");
+        err.hidden = false;
+        reason.focus();
+        return;
+      }
+      reason.removeAttribute("aria-invalid");
+      err.hidden = true;
+      var info = pending;
+      if (!info) { dialog.close(); return; }
+      send(info, reason.value.trim()).then(function (res) { finish(res, info); }, function () { info.revert(); dialog.close(); });
+    });
+    var putBack = function () {
+      if (pending) { pending.revert(); pending = null; }
+    };
+    document.getElementById("move-revert").addEventListener("click", function () { putBack(); dialog.close(); });
+    dialog.addEventListener("cancel", putBack);
+  }
+
   var ec = EventCalendar.create(el, {
     view: d.view,
     date: d.date,
@@ -33,6 +134,9 @@
     nowIndicator: true,
     dayMaxEvents: true,
     eventSources: [{ events: fetchEvents }],
+    editable: false,
+    eventDrop: moved,
+    eventResize: moved,
     headerToolbar: { start: "prev,next today", center: "title", end: "dayGridMonth,timeGridWeek,timeGridDay,listMonth" },
     buttonText: function (text) {
       return Object.assign({}, text, { today: d.labelToday, dayGridMonth: d.labelMonth, timeGridWeek: d.labelWeek, timeGridDay: d.labelDay, listMonth: d.labelList, prev: d.labelPrev, next: d.labelNext });
