@@ -138,6 +138,8 @@ func (s *Server) routes() {
 	v1.PATCH("/activities/:id", s.updateActivity, mw...)
 	v1.DELETE("/activities/:id", s.deleteActivity, mw...)
 	v1.PATCH("/activities/:id/occurrences/:start", s.changeOccurrence, mw...)
+	v1.POST("/activities/:id/reply", s.replyActivity, mw...)
+	v1.GET("/activities/:id/replies", s.listReplies, mw...)
 
 	v1.GET("/activities/:id/conflicts", s.activityConflicts, mw...)
 	v1.GET("/occurrences", s.listOccurrences, mw...)

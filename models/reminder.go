@@ -106,47 +106,89 @@ func DefaultReminderSettings() ReminderSettings {
 }
 
 // recipient is one address a notice goes to, with the eyes it sees with.
+// personID is the person behind the address (0 for an organisation's
+// contact address that is nobody's own); only a person can reply.
 type recipient struct {
 	Email, Name, TimeZone string
 	viewer                Viewer
 	prefs                 ReminderPreferences
 	person                bool
+	personID              int64
+	language              string
+	// required: reached through at least one required participation.
+	required bool
 }
 
 // recipientsOf lists who hears about an activity: participating people,
 // the members of participating bodies and the contact address of
-// participating organisations — each only if they may see it. Three
+// participating organisations — each only if they may see it. Four
 // queries whatever the size of the committees.
 func recipientsOf(db *gorm.DB, v *ActivityView) ([]recipient, error) {
+	required := map[string]bool{}
+	for _, p := range v.Participants {
+		required[p.Type+":"+itoa(p.ID)] = p.Required
+	}
 	people, bodies, orgs := v.participantIDs()
 	byEmail := map[string]recipient{}
-	var persons []Person
-	if len(people) > 0 || len(bodies) > 0 {
-		q := db.Model(&Person{})
-		switch {
-		case len(people) > 0 && len(bodies) > 0:
-			q = q.Where("id IN ? OR id IN (SELECT person_id FROM body_members WHERE body_id IN ?)", people, bodies)
-		case len(people) > 0:
-			q = q.Where("id IN ?", people)
-		default:
-			q = q.Where("id IN (SELECT person_id FROM body_members WHERE body_id IN ?)", bodies)
+	personReq := map[int64]bool{}
+	for _, id := range people {
+		personReq[id] = required["person:"+itoa(id)]
+	}
+	if len(bodies) > 0 {
+		var members []struct{ BodyID, PersonID int64 }
+		if err := db.Table("body_members").Select("body_id, person_id").Where("body_id IN ?", bodies).Scan(&members).Error; err != nil {
+			return nil, fmt.Errorf("load body members: %w", err)
 		}
-		if err := q.Find(&persons).Error; err != nil {
-			return nil, err
+		for _, m := range members {
+			personReq[m.PersonID] = personReq[m.PersonID] || required["body:"+itoa(m.BodyID)]
 		}
 	}
-	for _, p := range persons {
+	ids := make([]int64, 0, len(personReq))
+	for id := range personReq {
+		ids = append(ids, id)
+	}
+	var persons []Person
+	for len(ids) > 0 {
+		n := min(len(ids), viewChunk)
+		var chunk []Person
+		if err := db.Where("id IN ?", ids[:n]).Find(&chunk).Error; err != nil {
+			return nil, fmt.Errorf("load participating people: %w", err)
+		}
+		persons = append(persons, chunk...)
+		ids = ids[n:]
+	}
+	add := func(p Person, req bool) {
 		byEmail[strings.ToLower(p.Email)] = recipient{Email: p.Email, Name: p.Name, TimeZone: p.TimeZone,
-			viewer: Viewer{OrganizationID: derefID(p.OrganizationID)}, prefs: p.ReminderPreferences, person: true}
+			viewer: Viewer{OrganizationID: derefID(p.OrganizationID)}, prefs: p.ReminderPreferences, person: true,
+			personID: p.ID, language: p.Language, required: req}
+	}
+	for _, p := range persons {
+		add(p, personReq[p.ID])
 	}
 	if len(orgs) > 0 {
 		var os []Organization
 		if err := db.Where("id IN ? AND contact_email <> ''", orgs).Find(&os).Error; err != nil {
 			return nil, err
 		}
+		var contacts []string
 		for _, o := range os {
 			if _, ok := byEmail[strings.ToLower(o.ContactEmail)]; !ok {
-				byEmail[strings.ToLower(o.ContactEmail)] = recipient{Email: o.ContactEmail, Name: o.Name, TimeZone: v.TimeZone, viewer: Viewer{OrganizationID: o.ID}}
+				byEmail[strings.ToLower(o.ContactEmail)] = recipient{Email: o.ContactEmail, Name: o.Name, TimeZone: v.TimeZone, viewer: Viewer{OrganizationID: o.ID},
+					required: required["organization:"+itoa(o.ID)]}
+				contacts = append(contacts, strings.ToLower(o.ContactEmail))
+			}
+		}
+		// A contact address that is a person's own is that person: they
+		// answer for their organisation and see with its eyes.
+		if len(contacts) > 0 {
+			var owners []Person
+			if err := db.Where("LOWER(email) IN ?", contacts).Find(&owners).Error; err != nil {
+				return nil, fmt.Errorf("load the people behind contact addresses: %w", err)
+			}
+			for _, p := range owners {
+				r := byEmail[strings.ToLower(p.Email)]
+				r.personID, r.person, r.language, r.prefs, r.Name, r.TimeZone = p.ID, true, p.Language, p.ReminderPreferences, p.Name, p.TimeZone
+				byEmail[strings.ToLower(p.Email)] = r
 			}
 		}
 	}
