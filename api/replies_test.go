@@ -135,3 +135,30 @@ func TestReplyToOneOccurrence(t *testing.T) {
 		}
 	})
 }
+
+// TestInvitationPreferences: a person turns invitations and the digest
+// off through /api/v1/me, and a booking then queues no invitation to them.
+func TestInvitationPreferences(t *testing.T) {
+	t.Parallel()
+	modelstest.ForEach(t, func(t *testing.T, s *models.Store) {
+		e := newEnv(t, s)
+		e.personToken("ben@nato.example")
+		me := e.expect(e.do("PATCH", "/api/v1/me", "ben@nato.example", map[string]any{"reminder_preferences": map[string]any{"no_invitations": true, "no_digest": true}}), 200).json(t)
+		prefs := me["person"].(map[string]any)["reminder_preferences"].(map[string]any)
+		if prefs["no_invitations"] != true || prefs["no_digest"] != true {
+			t.Fatalf("preferences %v", prefs)
+		}
+		id := idOf(t, e.expect(e.do("POST", "/api/v1/activities", "eu_planner", meeting("EU", "Staff talks", "2031-05-06T10:00:00+02:00", "2031-05-06T11:00:00+02:00",
+			person("ben@nato.example", true), person("ana@eeas.example", true))), 201))
+		page := e.expect(e.do("GET", fmt.Sprintf("/api/v1/reminders?activity=%d", id), "admin", nil), 200).json(t)
+		var to []string
+		for _, it := range page["items"].([]any) {
+			if r := it.(map[string]any); r["kind"] == "invitation" {
+				to = append(to, r["recipient_email"].(string))
+			}
+		}
+		if len(to) != 1 || to[0] != "ana@eeas.example" {
+			t.Fatalf("invitations to %v, want Ana only", to)
+		}
+	})
+}

@@ -20,6 +20,12 @@ const (
 	NoticeReminder     = "reminder"
 	NoticeUpdate       = "update"
 	NoticeCancellation = "cancellation"
+	// NoticeInvitation is sent at once to everyone a booking newly
+	// reaches: the iTIP REQUEST they answer.
+	NoticeInvitation = "invitation"
+	// NoticeRemoval cancels the activity for one person it no longer
+	// reaches (removed from it, or from the body that takes part).
+	NoticeRemoval = "removal"
 
 	OutboxPending = "pending"
 	OutboxSending = "sending"
@@ -78,6 +84,11 @@ type ReminderPreferences struct {
 	OptOut bool `json:"opt_out"`
 	// Offsets replace the per-kind defaults (not an activity's own).
 	Offsets []string `json:"offsets,omitempty"`
+	// NoInvitations stops the invitations sent at booking (reminders,
+	// updates and cancellations still come).
+	NoInvitations bool `json:"no_invitations,omitempty"`
+	// NoDigest stops the weekly agenda digest.
+	NoDigest bool `json:"no_digest,omitempty"`
 }
 
 // ReminderSettings are the outbox rules from the configuration.
@@ -387,48 +398,98 @@ func (s *Store) offsetsInUse(db *gorm.DB) ([]time.Duration, error) {
 // the transaction of the change: pending reminders of occurrences that no
 // longer exist go (the dispatcher plans those of the new times as they
 // fall due); a cancellation or deletion sends one cancellation notice per
-// recipient; a significant change (time, place, status, title) one update
-// notice. A new activity needs nothing here: its reminders are planned by
-// the dispatcher's next tick.
-func (s *Store) noticeChange(tx *gorm.DB, before, after *ActivityView) error {
-	if before == nil {
-		return nil
-	}
+// recipient; everyone the activity newly reaches (a new booking, an added
+// participant or body member) gets an invitation, unless they turned
+// invitations off or invite is false (imports and demo data, whose
+// people were invited by the calendar they came from); a significant change
+// (time, place, status, title) sends one update notice to those who were
+// already invited; and whoever it no longer reaches gets a cancellation of
+// their own (a removal). Keys hold the activity's version or SEQUENCE, so a
+// retried or repeated transaction adds nothing, and a person removed and
+// added again is invited again.
+func (s *Store) noticeChange(tx *gorm.DB, before, after *ActivityView, invite bool) error {
 	cancelled := after == nil || Status(after.Status) == StatusCancelled || after.DeletedAt != nil
 	now := s.now()
-	if cancelled {
-		if err := tx.Where("activity_id = ? AND status = ? AND kind = ?", before.ID, OutboxPending, NoticeReminder).Delete(&Reminder{}).Error; err != nil {
+	if before != nil {
+		if cancelled {
+			if err := tx.Where("activity_id = ? AND status = ? AND kind = ?", before.ID, OutboxPending, NoticeReminder).Delete(&Reminder{}).Error; err != nil {
+				return err
+			}
+		} else if err := tx.Where("activity_id = ? AND status = ? AND kind = ? AND occurrence_start_s NOT IN (SELECT start_s FROM occurrences WHERE activity_id = ?)",
+			before.ID, OutboxPending, NoticeReminder, before.ID).Delete(&Reminder{}).Error; err != nil {
 			return err
 		}
-	} else if err := tx.Where("activity_id = ? AND status = ? AND kind = ? AND occurrence_start_s NOT IN (SELECT start_s FROM occurrences WHERE activity_id = ?)",
-		before.ID, OutboxPending, NoticeReminder, before.ID).Delete(&Reminder{}).Error; err != nil {
-		return err
 	}
-	significant := after != nil && after.Sequence != before.Sequence
-	if !cancelled && !significant {
-		return nil
-	}
-	if Status(before.Status) == StatusCancelled && cancelled {
-		return nil // already cancelled: nothing new to say
-	}
-	subject, kind := after, NoticeUpdate
 	if cancelled {
-		kind = NoticeCancellation
+		if before == nil || Status(before.Status) == StatusCancelled {
+			return nil // never announced, or already cancelled: nothing new to say
+		}
+		subject := after
 		if subject == nil {
 			subject = before
 		}
+		next, ok := s.nextOccurrence(tx, subject.ID, now)
+		if !ok {
+			return nil // nothing ahead to tell anyone about
+		}
+		recips, err := recipientsOf(tx, before)
+		if err != nil {
+			return err
+		}
+		var rows []Reminder
+		for _, r := range recips {
+			rows = append(rows, s.newNotice(NoticeCancellation, subject, next.StartS, next.EndS, r, int64(subject.Sequence), now.Unix()))
+		}
+		return s.insertNotices(tx, rows)
 	}
-	next, ok := s.nextOccurrence(tx, subject.ID, now)
+	if !invite && (before == nil || after.Sequence == before.Sequence) {
+		return nil // an import without news for anyone: keep it fast
+	}
+	next, ok := s.nextOccurrence(tx, after.ID, now)
 	if !ok {
 		return nil // nothing ahead to tell anyone about
 	}
-	recips, err := recipientsOf(tx, before)
+	views, err := loadViews(tx, []int64{after.ID})
+	if err != nil || len(views) == 0 {
+		return fmt.Errorf("load activity %d for its notices: %v", after.ID, err)
+	}
+	cur := &views[0]
+	recips, err := recipientsOf(tx, cur)
 	if err != nil {
 		return err
 	}
+	was := map[string]bool{}
+	var old []recipient
+	if before != nil {
+		if old, err = recipientsOf(tx, before); err != nil {
+			return err
+		}
+		for _, r := range old {
+			was[strings.ToLower(r.Email)] = true
+		}
+	}
+	significant := before != nil && cur.Sequence != before.Sequence
+	reinstated := before != nil && Status(before.Status) == StatusCancelled
 	var rows []Reminder
+	is := map[string]bool{}
 	for _, r := range recips {
-		rows = append(rows, s.newNotice(kind, subject, next.StartS, next.EndS, r, int64(subject.Sequence), now.Unix()))
+		key := strings.ToLower(r.Email)
+		is[key] = true
+		switch {
+		case !was[key] || reinstated:
+			if invite && !r.prefs.NoInvitations {
+				rows = append(rows, s.newNotice(NoticeInvitation, cur, next.StartS, next.EndS, r, int64(cur.Version), now.Unix()))
+			}
+		case significant:
+			rows = append(rows, s.newNotice(NoticeUpdate, cur, next.StartS, next.EndS, r, int64(cur.Sequence), now.Unix()))
+		}
+	}
+	if !reinstated {
+		for _, r := range old {
+			if !is[strings.ToLower(r.Email)] {
+				rows = append(rows, s.newNotice(NoticeRemoval, cur, next.StartS, next.EndS, r, int64(cur.Version), now.Unix()))
+			}
+		}
 	}
 	return s.insertNotices(tx, rows)
 }
@@ -530,11 +591,83 @@ func (s *Store) NoticeSubject(ctx context.Context, r Reminder, cache map[int64]*
 			cache[v.ID] = v
 		}
 	}
+	if r.Kind == NoticeRemoval {
+		// No longer a recipient, by definition: the cancellation goes to
+		// them as long as they may still see the activity.
+		viewer, err := addressViewer(db, r.RecipientEmail)
+		return v, err == nil && viewer.CanSee(v.restricted, v.allowed), err
+	}
 	viewer, ok, err := recipientViewer(db, v, r.RecipientEmail)
 	if err != nil || !ok {
 		return v, false, err
 	}
 	return v, viewer.CanSee(v.restricted, v.allowed), nil
+}
+
+// addressViewer is the eyes of an address: its person's organisation, or
+// the organisation whose contact address it is; nobody's sees only what
+// is unrestricted.
+func addressViewer(db *gorm.DB, email string) (Viewer, error) {
+	var orgs []*int64
+	if err := db.Table("people").Where("LOWER(email) = LOWER(?)", email).Pluck("organization_id", &orgs).Error; err != nil {
+		return Viewer{}, fmt.Errorf("load the person of %s: %w", email, err)
+	}
+	if len(orgs) > 0 {
+		return Viewer{OrganizationID: derefID(orgs[0])}, nil
+	}
+	var ids []int64
+	if err := db.Table("organizations").Where("LOWER(contact_email) = LOWER(?)", email).Pluck("id", &ids).Error; err != nil {
+		return Viewer{}, fmt.Errorf("load the organisation of %s: %w", email, err)
+	}
+	if len(ids) > 0 {
+		return Viewer{OrganizationID: ids[0]}, nil
+	}
+	return Viewer{}, nil
+}
+
+// NoticeRecipient is what composing a notice needs of its recipient
+// beyond the outbox row: the person behind the address (0 for an
+// organisation's contact address that is nobody's own), their language
+// and their whole-activity answer so far.
+type NoticeRecipient struct {
+	PersonID int64
+	Language string
+	PartStat string
+	// Until is the end of the activity's last occurrence: answer links
+	// expire then.
+	Until time.Time
+}
+
+// RecipientOf looks up the recipient of a notice about an activity.
+func (s *Store) RecipientOf(ctx context.Context, activityID int64, email string) (NoticeRecipient, error) {
+	out := NoticeRecipient{Language: "en", PartStat: string(RSVPNeedsAction)}
+	var people []Person
+	if err := s.db.WithContext(ctx).Where("LOWER(email) = LOWER(?)", email).Limit(1).Find(&people).Error; err != nil {
+		return out, fmt.Errorf("load the person of %s: %w", email, err)
+	}
+	if len(people) == 0 {
+		return out, nil
+	}
+	out.PersonID = people[0].ID
+	if people[0].Language != "" {
+		out.Language = people[0].Language
+	}
+	var states []string
+	if err := s.db.WithContext(ctx).Table("replies").Where("activity_id = ? AND person_id = ? AND occurrence_start_s = 0", activityID, out.PersonID).
+		Pluck("partstat", &states).Error; err != nil {
+		return out, fmt.Errorf("load the answer of %s: %w", email, err)
+	}
+	if len(states) > 0 {
+		out.PartStat = states[0]
+	}
+	var ends []*int64
+	if err := s.db.WithContext(ctx).Table("occurrences").Where("activity_id = ?", activityID).Select("MAX(end_s)").Scan(&ends).Error; err != nil {
+		return out, fmt.Errorf("load the end of activity %d: %w", activityID, err)
+	}
+	if len(ends) > 0 && ends[0] != nil {
+		out.Until = time.Unix(*ends[0], 0).UTC()
+	}
+	return out, nil
 }
 
 // recipientViewer says whether email is still a recipient of v (a

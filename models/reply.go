@@ -521,19 +521,3 @@ func (s *Store) ReplySummary(ctx context.Context, act *ActivityView) (ReplySumma
 	}
 	return sum, nil
 }
-
-// PartStatOf is a person's whole-activity answer, needs_action when they
-// have given none: what their invitation's ATTENDEE line says.
-func (s *Store) PartStatOf(ctx context.Context, activityID int64, email string) (string, error) {
-	var states []string
-	err := s.db.WithContext(ctx).Table("replies").Joins("JOIN people ON people.id = replies.person_id").
-		Where("replies.activity_id = ? AND replies.occurrence_start_s = 0 AND LOWER(people.email) = LOWER(?)", activityID, email).
-		Pluck("replies.partstat", &states).Error
-	if err != nil {
-		return "", fmt.Errorf("load the answer of %s: %w", email, err)
-	}
-	if len(states) == 0 {
-		return string(RSVPNeedsAction), nil
-	}
-	return states[0], nil
-}

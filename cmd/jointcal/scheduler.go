@@ -52,7 +52,8 @@ func newScheduler(cfg config.Config, store *models.Store, syncer *scheduler.Sync
 		Instance: scheduler.DefaultInstance(),
 		Syncer:   syncer,
 		Dispatcher: &scheduler.Dispatcher{
-			Store: store, Sender: sender, From: cfg.SMTPFrom, Host: cfg.UIDHost(), BaseURL: cfg.PublicURL(), Log: log.With("job", "reminders"),
+			Store: store, Sender: sender, From: cfg.SMTPFrom, Host: cfg.UIDHost(), BaseURL: cfg.PublicURL(), ReplyAddress: cfg.ReplyTo(),
+			Log: log.With("job", "reminders"),
 		},
 	}
 	s := scheduler.New(log, reg)
