@@ -183,6 +183,8 @@ func (s *Server) routes() {
 	v1.POST("/auth/signin-links", s.requestSignInLink, unescapeParams)
 	e.GET("/signin/link", s.signInLinkPage)
 	e.POST("/signin/link", s.redeemSignInLink)
+	e.GET("/reply/:token", s.replyLinkPage)
+	e.POST("/reply/:token", s.replyLinkSubmit)
 	e.GET("/signin/oidc", s.startOIDC)
 	e.GET("/signin/oidc/callback", s.oidcCallback)
 }

@@ -521,3 +521,52 @@ func (s *Store) ReplySummary(ctx context.Context, act *ActivityView) (ReplySumma
 	}
 	return sum, nil
 }
+
+// ReplyLinkSubject is what the page of an answer link shows: whose link
+// it is, about what, and their answer so far.
+type ReplyLinkSubject struct {
+	PersonName, Language    string
+	Title, TimeZone         string
+	Start, End              time.Time
+	PartStat                string
+	Cancelled, NotRecipient bool
+}
+
+// ReplyLinkSubject resolves the person and activity of an answer link
+// with the person's own visibility: ErrNotFound when they may not see it
+// (or either is gone), NotRecipient when it no longer reaches them.
+func (s *Store) ReplyLinkSubject(ctx context.Context, personID, activityID int64) (*ReplyLinkSubject, error) {
+	db := s.db.WithContext(ctx)
+	var p Person
+	if err := db.First(&p, personID).Error; err != nil {
+		if errors.Is(err, gorm.ErrRecordNotFound) {
+			return nil, ErrNotFound
+		}
+		return nil, fmt.Errorf("load person %d: %w", personID, err)
+	}
+	views, err := loadViews(db, []int64{activityID})
+	if err != nil {
+		return nil, fmt.Errorf("load activity %d: %w", activityID, err)
+	}
+	if len(views) == 0 || views[0].DeletedAt != nil || !(Viewer{OrganizationID: derefID(p.OrganizationID)}).CanSee(views[0].restricted, views[0].allowed) {
+		return nil, ErrNotFound
+	}
+	v := &views[0]
+	out := &ReplyLinkSubject{PersonName: p.Name, Language: p.Language, Title: v.Title, TimeZone: v.TimeZone, Start: v.Start, End: v.End,
+		Cancelled: Status(v.Status) == StatusCancelled, NotRecipient: true, PartStat: string(RSVPNeedsAction)}
+	recips, err := recipientsOf(db, v)
+	if err != nil {
+		return nil, err
+	}
+	for _, r := range recips {
+		if r.personID == personID {
+			out.NotRecipient = false
+			reply, err := s.replyOf(db, v, r)
+			if err != nil {
+				return nil, err
+			}
+			out.PartStat = reply.PartStat
+		}
+	}
+	return out, nil
+}

@@ -2,14 +2,13 @@ package scheduler
 
 import (
 	"context"
-	"fmt"
 	"strings"
 	"testing"
 	"time"
 
+	"github.com/jointcal/jointcal/auth"
 	"github.com/jointcal/jointcal/models"
 	"github.com/jointcal/jointcal/models/modelstest"
-	"github.com/jointcal/jointcal/notify"
 )
 
 // TestInvitationsAtBooking: a booking invites everyone it reaches at once
@@ -24,9 +23,11 @@ func TestInvitationsAtBooking(t *testing.T) {
 		f := newFixture(t, s)
 		ctx := context.Background()
 		f.disp.ReplyAddress = "jointcal <replies@jointcal.example.org>"
-		f.disp.ReplyLinks = func(person, activity int64, until time.Time) []notify.ReplyLink {
-			return []notify.ReplyLink{{PartStat: "accepted", URL: fmt.Sprintf("https://jointcal.example.org/reply/%d.%d.%d", person, activity, until.Unix())}}
+		key, err := s.ServerKey(ctx, models.ReplyLinkKey)
+		if err != nil {
+			t.Fatal(err)
 		}
+		f.disp.ReplyLinks = ReplyLinker("https://jointcal.example.org", key)
 		chloe, err := s.GetPerson(ctx, "chloe@eeas.example")
 		if err != nil {
 			t.Fatal(err)
@@ -66,10 +67,17 @@ func TestInvitationsAtBooking(t *testing.T) {
 		}
 		ben := decoded(t, box["ben@nato.example"][0])
 		for _, want := range []string{"Decoded-Subject: Invitation: NAC–PSC informal meeting", "METHOD:REQUEST", "ORGANIZER;CN=jointcal:mailto:replies@jointcal.example.org",
-			"PARTSTAT=NEEDS-ACTION;RSVP=TRUE:mailto:ben@nato.example", fmt.Sprintf("https://jointcal.example.org/reply/%d.%d.", 3, id), "You are invited to"} {
+			"PARTSTAT=NEEDS-ACTION;RSVP=TRUE:mailto:ben@nato.example", "Accept: https://jointcal.example.org/reply/r1.3.", "Decline: https://jointcal.example.org/reply/r1.3.", "You are invited to"} {
 			if !strings.Contains(unfoldLines(ben), want) {
 				t.Errorf("Ben's invitation lacks %q:\n%s", want, ben)
 			}
+		}
+		// The links verify, for Ben and this activity, until it ends.
+		tok := ben[strings.Index(ben, "Accept: https://jointcal.example.org/reply/")+len("Accept: https://jointcal.example.org/reply/"):]
+		tok = tok[:strings.IndexAny(tok, " \r\n")]
+		claim, err := auth.VerifyReplyLink(key, tok, f.clock.Now())
+		if err != nil || claim.Person != 3 || claim.Activity != id || claim.PartStat != "accepted" || !claim.Until.Equal(start.Add(2*time.Hour)) {
+			t.Errorf("link %q: %+v, %v", tok, claim, err)
 		}
 		if c := decoded(t, box["chloe@eeas.example"][0]); !strings.Contains(c, "Decoded-Subject: Invitation : NAC–PSC informal meeting") || !strings.Contains(c, "Vous êtes invité") {
 			t.Errorf("Chloé's invitation is not in French:\n%s", c)

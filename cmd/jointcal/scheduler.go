@@ -46,6 +46,10 @@ func newScheduler(cfg config.Config, store *models.Store, syncer *scheduler.Sync
 	if err != nil {
 		return nil, nil, err
 	}
+	key, err := store.ServerKey(context.Background(), models.ReplyLinkKey)
+	if err != nil {
+		return nil, nil, err
+	}
 	svc := &scheduler.Service{
 		Store:    store,
 		Config:   cfg,
@@ -53,7 +57,7 @@ func newScheduler(cfg config.Config, store *models.Store, syncer *scheduler.Sync
 		Syncer:   syncer,
 		Dispatcher: &scheduler.Dispatcher{
 			Store: store, Sender: sender, From: cfg.SMTPFrom, Host: cfg.UIDHost(), BaseURL: cfg.PublicURL(), ReplyAddress: cfg.ReplyTo(),
-			Log: log.With("job", "reminders"),
+			ReplyLinks: scheduler.ReplyLinker(cfg.PublicURL(), key), Log: log.With("job", "reminders"),
 		},
 	}
 	s := scheduler.New(log, reg)
