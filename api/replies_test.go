@@ -3,7 +3,10 @@ package api_test
 import (
 	"context"
 	"fmt"
+	"io"
+	"strings"
 	"testing"
+	"time"
 
 	"github.com/jointcal/jointcal/models"
 	"github.com/jointcal/jointcal/models/modelstest"
@@ -159,6 +162,55 @@ func TestInvitationPreferences(t *testing.T) {
 		}
 		if len(to) != 1 || to[0] != "ana@eeas.example" {
 			t.Fatalf("invitations to %v, want Ana only", to)
+		}
+	})
+}
+
+// TestFeedsCarryAnswers: a subscribed feed shows a participant's answer
+// as their PARTSTAT as soon as they give it (the cached rendering of the
+// activity is replaced).
+func TestFeedsCarryAnswers(t *testing.T) {
+	t.Parallel()
+	modelstest.ForEach(t, func(t *testing.T, s *models.Store) {
+		e := newEnv(t, s)
+		e.personToken("chloe@eeas.example")
+		feed := e.feedURL("eu_planner", "organization", "EU", nil)
+		soon := time.Now().Add(48 * time.Hour).Truncate(time.Hour)
+		read := func() string {
+			t.Helper()
+			res, err := e.srv.Client().Get(feed)
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer res.Body.Close()
+			raw, _ := io.ReadAll(res.Body)
+			return strings.ReplaceAll(string(raw), "\r\n ", "")
+		}
+		id := idOf(t, e.expect(e.do("POST", "/api/v1/activities", "eu_planner", meeting("EU", "Desk-to-desk", soon.Format(time.RFC3339), soon.Add(time.Hour).Format(time.RFC3339),
+			person("chloe@eeas.example", true))), 201))
+		if f := read(); !strings.Contains(f, "PARTSTAT=NEEDS-ACTION;RSVP=TRUE:mailto:chloe@eeas.example") {
+			t.Fatalf("before the answer:\n%s", f)
+		}
+		e.expect(e.do("POST", fmt.Sprintf("/api/v1/activities/%d/reply", id), "chloe@eeas.example", map[string]any{"partstat": "tentative"}), 200)
+		if f := read(); !strings.Contains(f, "PARTSTAT=TENTATIVE:mailto:chloe@eeas.example") {
+			t.Fatalf("after the answer:\n%s", f)
+		}
+	})
+}
+
+// TestAnswersOutliveEdits: a planner's edit that lists the participants
+// again keeps their answers as their RSVP.
+func TestAnswersOutliveEdits(t *testing.T) {
+	t.Parallel()
+	modelstest.ForEach(t, func(t *testing.T, s *models.Store) {
+		e := newEnv(t, s)
+		e.personToken("chloe@eeas.example")
+		id := idOf(t, e.expect(e.do("POST", "/api/v1/activities", "eu_planner", meeting("EU", "Desk-to-desk", "2031-03-04T10:00:00+01:00", "2031-03-04T11:00:00+01:00",
+			person("chloe@eeas.example", true))), 201))
+		e.expect(e.do("POST", fmt.Sprintf("/api/v1/activities/%d/reply", id), "chloe@eeas.example", map[string]any{"partstat": "declined"}), 200)
+		a := e.expect(e.do("PATCH", fmt.Sprintf("/api/v1/activities/%d", id), "eu_planner", map[string]any{"participants": []any{person("chloe@eeas.example", true), person("ana@eeas.example", true)}}), 200).json(t)
+		if p := a["participants"].([]any)[0].(map[string]any); p["rsvp"] != "declined" {
+			t.Fatalf("after the edit: %v", p)
 		}
 	})
 }

@@ -279,6 +279,13 @@ func (s *Store) buildDraft(tx *gorm.DB, viewer Viewer, in ActivityInput, id int6
 			return nil, err
 		}
 		d.claims = d.answers.adjust(d.claims)
+		// A person's own answer is the RSVP of their participation,
+		// whatever the input says: feeds and invitations show it.
+		for i, p := range d.participants {
+			if state, ok := d.answers[p.RefID][0]; ok && p.Type == string(ResourcePerson) {
+				d.participants[i].RSVP = state
+			}
+		}
 	}
 	return d, nil
 }
