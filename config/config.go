@@ -72,6 +72,9 @@ type Config struct {
 	// SMTP delivers notices; with no SMTPHost they go to MailDir as .eml
 	// files (and to the log), so a demo needs no mail server.
 	SMTPHost, SMTPTLS, SMTPUsername, SMTPPassword, SMTPFrom string
+	// InboundListen is where the iTIP reply listener (SMTP) listens; empty
+	// turns it off.
+	InboundListen string
 	// ReplyAddress is the ORGANIZER of invitations, where calendar
 	// clients send iTIP replies; empty derives one (see ReplyTo).
 	ReplyAddress string
@@ -242,6 +245,17 @@ func Settings() []Setting {
 				return errors.New("want an address such as jointcal <replies@example.org>")
 			}
 			c.ReplyAddress = v
+			return nil
+		}},
+		{"JOINTCAL_INBOUND_LISTEN", "", "host:port of the SMTP listener that takes the calendar answers mailed to the reply address (such as 127.0.0.1:2525, behind the mail server of that address, which authenticates senders); runs with the scheduled jobs; empty turns it off", func(c *Config, v string) error {
+			if v == "" {
+				c.InboundListen = ""
+				return nil
+			}
+			if _, port, err := net.SplitHostPort(v); err != nil || port == "" {
+				return errors.New("want host:port, such as 127.0.0.1:2525")
+			}
+			c.InboundListen = v
 			return nil
 		}},
 		{"JOINTCAL_SMTP_TIMEOUT", "30s", "connect and command timeout for SMTP", durationSetting(func(c *Config) *time.Duration { return &c.SMTPTimeout }, time.Second)},

@@ -86,6 +86,11 @@ the jobs in a process of their own; several may share a PostgreSQL database.`)
 	if err != nil {
 		return err
 	}
+	stopInbound, err := startInbound(cfg, store, log, nil)
+	if err != nil {
+		return err
+	}
+	defer stopInbound()
 	s.Start()
 	log.Info("scheduler running", "jobs", len(s.Status()))
 	fmt.Fprintln(env.stdout, "jointcal scheduler is running its jobs; stop it with Ctrl-C")

@@ -91,6 +91,11 @@ token valid for 24 hours; a restart revokes the previous demo token.`)
 		}
 		sched.Start()
 		defer stopScheduler(sched, cfg.ShutdownTimeout)
+		stopInbound, err := startInbound(cfg, store, log, srv.Registry())
+		if err != nil {
+			return err
+		}
+		defer stopInbound()
 	}
 	httpSrv := &http.Server{Handler: srv.Handler(), ReadHeaderTimeout: 10 * time.Second, ReadTimeout: 60 * time.Second, WriteTimeout: 120 * time.Second, IdleTimeout: 120 * time.Second}
 	errc := make(chan error, 1)
