@@ -180,15 +180,9 @@ func (s *Store) recordReply(ctx context.Context, a Actor, viewer Viewer, personI
 		if Status(act.Status) == StatusCancelled {
 			return &ValidationError{Errors: []FieldError{{Field: "partstat", Message: "the activity is cancelled; there is nothing to answer"}}}
 		}
-		recips, err := recipientsOf(tx, act)
+		me, err := recipientFor(tx, act, personID)
 		if err != nil {
 			return err
-		}
-		var me *recipient
-		for i := range recips {
-			if recips[i].personID == personID {
-				me = &recips[i]
-			}
 		}
 		if me == nil {
 			return &ForbiddenError{Reason: "only a participant of the activity (directly, through a body, or as an organisation's contact) may answer it"}
@@ -554,19 +548,66 @@ func (s *Store) ReplyLinkSubject(ctx context.Context, personID, activityID int64
 	v := &views[0]
 	out := &ReplyLinkSubject{PersonName: p.Name, Language: p.Language, Title: v.Title, TimeZone: v.TimeZone, Start: v.Start, End: v.End,
 		Cancelled: Status(v.Status) == StatusCancelled, NotRecipient: true, PartStat: string(RSVPNeedsAction)}
-	recips, err := recipientsOf(db, v)
+	me, err := recipientFor(db, v, personID)
+	if err != nil || me == nil {
+		return out, err
+	}
+	out.NotRecipient = false
+	reply, err := s.replyOf(db, v, *me)
 	if err != nil {
 		return nil, err
 	}
-	for _, r := range recips {
-		if r.personID == personID {
-			out.NotRecipient = false
-			reply, err := s.replyOf(db, v, r)
-			if err != nil {
-				return nil, err
-			}
-			out.PartStat = reply.PartStat
+	out.PartStat = reply.PartStat
+	return out, nil
+}
+
+// recipientFor is one person as a recipient of an activity (nil when it
+// does not reach them, or they may not see it), found without listing
+// every recipient: a reply to a committee of a thousand reads one person
+// and their memberships, not the thousand.
+func recipientFor(db *gorm.DB, v *ActivityView, personID int64) (*recipient, error) {
+	var people []Person
+	if err := db.Where("id = ?", personID).Limit(1).Find(&people).Error; err != nil {
+		return nil, fmt.Errorf("load person %d: %w", personID, err)
+	}
+	if len(people) == 0 {
+		return nil, nil
+	}
+	p := people[0]
+	r := recipient{Email: p.Email, Name: p.Name, TimeZone: p.TimeZone, viewer: Viewer{OrganizationID: derefID(p.OrganizationID)},
+		prefs: p.ReminderPreferences, person: true, personID: p.ID, language: p.Language}
+	reached := false
+	_, bodies, orgs := v.participantIDs()
+	required := map[string]bool{}
+	for _, pv := range v.Participants {
+		required[pv.Type+":"+itoa(pv.ID)] = pv.Required
+		if pv.Type == string(ResourcePerson) && pv.ID == personID {
+			reached, r.required = true, r.required || pv.Required
 		}
 	}
-	return out, nil
+	if len(bodies) > 0 {
+		var in []int64
+		if err := db.Table("body_members").Where("person_id = ? AND body_id IN ?", personID, bodies).Pluck("body_id", &in).Error; err != nil {
+			return nil, fmt.Errorf("load the memberships of person %d: %w", personID, err)
+		}
+		for _, b := range in {
+			reached, r.required = true, r.required || required["body:"+itoa(b)]
+		}
+	}
+	if len(orgs) > 0 {
+		var in []int64
+		if err := db.Table("organizations").Where("LOWER(contact_email) = LOWER(?) AND id IN ?", p.Email, orgs).Pluck("id", &in).Error; err != nil {
+			return nil, fmt.Errorf("load the organisations of %s: %w", p.Email, err)
+		}
+		for _, o := range in {
+			if !reached {
+				r.viewer = Viewer{OrganizationID: o} // as recipientsOf: the contact sees with its organisation's eyes
+			}
+			reached, r.required = true, r.required || required["organization:"+itoa(o)]
+		}
+	}
+	if !reached || !r.viewer.CanSee(v.restricted, v.allowed) {
+		return nil, nil
+	}
+	return &r, nil
 }
