@@ -59,6 +59,21 @@ type Server struct {
 	startLimiter *auth.Limiter
 	// oidc signs people in with an OpenID Connect provider; nil when off.
 	oidc *auth.OIDC
+	// nudgeOutbox asks the scheduler to send what an activity change has
+	// just queued (invitations) without waiting for its next tick; set by
+	// the wiring when the scheduler runs in this process.
+	nudgeOutbox func()
+}
+
+// SetOutboxNudge sets what is called after an activity change queued
+// notices, so they leave at once (serve wires the scheduler's Nudger).
+func (s *Server) SetOutboxNudge(f func()) { s.nudgeOutbox = f }
+
+// nudge asks for the outbox to be sent now, when someone listens.
+func (s *Server) nudge() {
+	if s.nudgeOutbox != nil {
+		s.nudgeOutbox()
+	}
 }
 
 // New builds the server and registers every route.

@@ -129,3 +129,29 @@ func TestInvitationsAtBooking(t *testing.T) {
 func unfoldLines(s string) string {
 	return strings.ReplaceAll(strings.ReplaceAll(s, "\r\n ", ""), "\n ", "")
 }
+
+// TestNudgeSendsInvitationsAtOnce: a nudge after a booking sends its
+// invitations without waiting for a tick; many nudges make one drain at a
+// time and send nothing twice.
+func TestNudgeSendsInvitationsAtOnce(t *testing.T) {
+	t.Parallel()
+	modelstest.ForEach(t, func(t *testing.T, s *models.Store) {
+		f := newFixture(t, s)
+		ctx, cancel := context.WithCancel(context.Background())
+		defer cancel()
+		n := StartNudger(ctx, f.disp, 50*time.Millisecond)
+		start := f.clock.Now().Add(72 * time.Hour)
+		if _, err := s.CreateActivity(ctx, models.System(), models.ActivityInput{Kind: "meeting", Title: "Staff talks", Start: start, End: start.Add(time.Hour), TimeZone: "Europe/Brussels",
+			LeadOrganization: "EU", Participants: []models.ParticipantInput{{Type: "body", IDOrCode: "PSC"}}}, models.WriteOptions{}); err != nil {
+			t.Fatal(err)
+		}
+		for i := 0; i < 20; i++ {
+			n.Nudge()
+		}
+		got := f.smtp.WaitFor(2, 10*time.Second)
+		time.Sleep(300 * time.Millisecond) // a second drain would send now
+		if got = f.smtp.Messages(); len(got) != 2 {
+			t.Fatalf("%d messages, want the 2 invitations of Ana and Chloé once each", len(got))
+		}
+	})
+}

@@ -11,6 +11,7 @@ import (
 	"github.com/jointcal/jointcal/api"
 	"github.com/jointcal/jointcal/models"
 	"github.com/jointcal/jointcal/models/demo"
+	"github.com/jointcal/jointcal/scheduler"
 )
 
 // demoTokenName names the admin token `serve --demo` issues; each start
@@ -85,11 +86,14 @@ token valid for 24 hours; a restart revokes the previous demo token.`)
 		return err
 	}
 	if cfg.Scheduler {
-		sched, _, err := newScheduler(cfg, store, syncer, log, srv.Registry())
+		sched, svc, err := newScheduler(cfg, store, syncer, log, srv.Registry())
 		if err != nil {
 			return err
 		}
 		sched.Start()
+		// Invitations leave within a second of the booking, not at the
+		// next minute's tick.
+		srv.SetOutboxNudge(scheduler.StartNudger(ctx, svc.Dispatcher, time.Second).Nudge)
 		defer stopScheduler(sched, cfg.ShutdownTimeout)
 		stopInbound, err := startInbound(cfg, store, log, srv.Registry())
 		if err != nil {
