@@ -12,7 +12,6 @@ import (
 
 	"github.com/jointcal/jointcal/isoduration"
 	"gorm.io/gorm"
-	"gorm.io/gorm/clause"
 )
 
 // Reminder kinds and outbox states.
@@ -344,11 +343,41 @@ func (s *Store) newNotice(kind string, v *ActivityView, startS, endS int64, r re
 	}
 }
 
+// noticeColumns are written by insertNotices, in this order.
+const noticeColumns = "key, kind, activity_id, occurrence_start_s, occurrence_end_s, offset_seconds, recipient_email, recipient_name, recipient_timezone, " +
+	"sequence, due_s, status, attempts, next_attempt_s, last_error, message_id, created_at, updated_at"
+
+// insertNotices writes outbox rows, skipping keys already there. It is
+// plain multi-row INSERTs rather than the ORM's batches:
+// a booking for a committee of 500 queues 500 invitations in its
+// transaction, and the ORM's reflection was most of that booking's time.
 func (s *Store) insertNotices(db *gorm.DB, rows []Reminder) error {
-	if len(rows) == 0 {
-		return nil
+	// 50 rows a statement: the SQLite driver binds each parameter by a
+	// search through all of them, so a statement's cost grows with the
+	// square of its parameters, and equal batches reuse one prepared
+	// statement.
+	const perRow, perStatement = 18, 50
+	for len(rows) > 0 {
+		n := min(len(rows), perStatement)
+		var sb strings.Builder
+		sb.Grow(100 + n*(2*perRow+3))
+		sb.WriteString("INSERT INTO reminders (" + noticeColumns + ") VALUES ")
+		args := make([]any, 0, n*perRow)
+		for i, r := range rows[:n] {
+			if i > 0 {
+				sb.WriteByte(',')
+			}
+			sb.WriteString("(?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)")
+			args = append(args, r.Key, r.Kind, r.ActivityID, r.OccurrenceStartS, r.OccurrenceEndS, r.OffsetSeconds, r.RecipientEmail, r.RecipientName,
+				r.RecipientTimeZone, r.Sequence, r.DueS, r.Status, r.Attempts, r.NextAttemptS, r.LastError, r.MessageID, r.CreatedAt, r.UpdatedAt)
+		}
+		sb.WriteString(" ON CONFLICT (key) DO NOTHING")
+		if err := db.Exec(sb.String(), args...).Error; err != nil {
+			return fmt.Errorf("queue %d notices: %w", n, err)
+		}
+		rows = rows[n:]
 	}
-	return db.Clauses(clause.OnConflict{Columns: []clause.Column{{Name: "key"}}, DoNothing: true}).CreateInBatches(rows, 200).Error
+	return nil
 }
 
 // offsetsInUse lists every reminder offset any activity, person or kind
