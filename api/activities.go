@@ -42,6 +42,7 @@ func (s *Server) createActivity(c echo.Context) error {
 	if err != nil {
 		return err
 	}
+	s.nudge()
 	c.Response().Header().Set(echo.HeaderLocation, "/api/v1/activities/"+itoa(r.Activity.ID))
 	return writeResponse(c, http.StatusCreated, r)
 }
@@ -90,6 +91,7 @@ func (s *Server) updateActivity(c echo.Context) error {
 	if err != nil {
 		return err
 	}
+	s.nudge()
 	return writeResponse(c, http.StatusOK, r)
 }
 
@@ -105,6 +107,7 @@ func (s *Server) deleteActivity(c echo.Context) error {
 	if err := s.store.DeleteActivity(c.Request().Context(), actor(c), id, want); err != nil {
 		return err
 	}
+	s.nudge()
 	return c.NoContent(http.StatusNoContent)
 }
 
@@ -135,6 +138,7 @@ func (s *Server) changeOccurrence(c echo.Context) error {
 	if err != nil {
 		return err
 	}
+	s.nudge()
 	return writeResponse(c, http.StatusOK, r)
 }
 

@@ -156,11 +156,15 @@ func (s *Server) errorHandler(err error, c echo.Context) {
 	_ = c.JSON(p.Status, p)
 }
 
-// redactPath hides the secret of a feed URL wherever a path is echoed or
-// logged: holding the URL is holding the feed.
+// redactPath hides the secret of a feed URL or an answer link wherever a
+// path is echoed or logged: holding the URL is holding the feed (or the
+// answer).
 func redactPath(path string) string {
 	if strings.HasPrefix(path, "/feeds/") {
 		return "/feeds/{token}"
+	}
+	if strings.HasPrefix(path, "/reply/") {
+		return "/reply/{token}" // an answer link is a credential
 	}
 	return path
 }

@@ -66,6 +66,21 @@ type Server struct {
 	// pageError renders an error as a page for a browser outside the API
 	// (set by the wiring when the web pages are mounted).
 	pageError PageErrorRenderer
+	// nudgeOutbox asks the scheduler to send what an activity change has
+	// just queued (invitations) without waiting for its next tick; set by
+	// the wiring when the scheduler runs in this process.
+	nudgeOutbox func()
+}
+
+// SetOutboxNudge sets what is called after an activity change queued
+// notices, so they leave at once (serve wires the scheduler's Nudger).
+func (s *Server) SetOutboxNudge(f func()) { s.nudgeOutbox = f }
+
+// nudge asks for the outbox to be sent now, when someone listens.
+func (s *Server) nudge() {
+	if s.nudgeOutbox != nil {
+		s.nudgeOutbox()
+	}
 }
 
 // PageErrorRenderer writes an error page for status with a message a
@@ -162,6 +177,8 @@ func (s *Server) routes() {
 	v1.PATCH("/activities/:id", s.updateActivity, mw...)
 	v1.DELETE("/activities/:id", s.deleteActivity, mw...)
 	v1.PATCH("/activities/:id/occurrences/:start", s.changeOccurrence, mw...)
+	v1.POST("/activities/:id/reply", s.replyActivity, mw...)
+	v1.GET("/activities/:id/replies", s.listReplies, mw...)
 
 	v1.GET("/activities/:id/conflicts", s.activityConflicts, mw...)
 	v1.GET("/activities/:id/proposal", s.getProposal, mw...)
@@ -218,6 +235,8 @@ func (s *Server) routes() {
 	v1.POST("/auth/signin-links", s.requestSignInLink, unescapeParams)
 	e.GET("/signin/link", s.signInLinkPage)
 	e.POST("/signin/link", s.redeemSignInLink)
+	e.GET("/reply/:token", s.replyLinkPage)
+	e.POST("/reply/:token", s.replyLinkSubmit)
 	e.GET("/signin/oidc", s.startOIDC)
 	e.GET("/signin/oidc/callback", s.oidcCallback)
 }

@@ -6,6 +6,7 @@ package config
 import (
 	"errors"
 	"fmt"
+	"net"
 	"net/mail"
 	"net/netip"
 	"net/url"
@@ -71,9 +72,15 @@ type Config struct {
 	// SMTP delivers notices; with no SMTPHost they go to MailDir as .eml
 	// files (and to the log), so a demo needs no mail server.
 	SMTPHost, SMTPTLS, SMTPUsername, SMTPPassword, SMTPFrom string
-	SMTPPort                                                int
-	SMTPTimeout                                             time.Duration
-	MailDir                                                 string
+	// InboundListen is where the iTIP reply listener (SMTP) listens; empty
+	// turns it off.
+	InboundListen string
+	// ReplyAddress is the ORGANIZER of invitations, where calendar
+	// clients send iTIP replies; empty derives one (see ReplyTo).
+	ReplyAddress string
+	SMTPPort     int
+	SMTPTimeout  time.Duration
+	MailDir      string
 	// Cron holds the schedule of each job (standard five-field specs).
 	Cron map[string]string
 	// Scheduler runs the jobs inside serve when true.
@@ -229,6 +236,28 @@ func Settings() []Setting {
 				return errors.New("want an address such as jointcal <noreply@example.org>")
 			}
 			c.SMTPFrom = v
+			return nil
+		}},
+		{"JOINTCAL_REPLY_ADDRESS", "", "ORGANIZER of invitations, to which calendar clients send their answers (Accept in Outlook, Gmail, Apple Mail); empty means jointcal <replies@HOST>, HOST being that of JOINTCAL_BASE_URL, else the domain of JOINTCAL_SMTP_FROM", func(c *Config, v string) error {
+			if v == "" {
+				c.ReplyAddress = ""
+				return nil
+			}
+			if _, err := mail.ParseAddress(v); err != nil {
+				return errors.New("want an address such as jointcal <replies@example.org>")
+			}
+			c.ReplyAddress = v
+			return nil
+		}},
+		{"JOINTCAL_INBOUND_LISTEN", "", "host:port of the SMTP listener that takes the calendar answers mailed to the reply address (such as 127.0.0.1:2525, behind the mail server of that address, which authenticates senders); runs with the scheduled jobs; empty turns it off", func(c *Config, v string) error {
+			if v == "" {
+				c.InboundListen = ""
+				return nil
+			}
+			if _, port, err := net.SplitHostPort(v); err != nil || port == "" {
+				return errors.New("want host:port, such as 127.0.0.1:2525")
+			}
+			c.InboundListen = v
 			return nil
 		}},
 		{"JOINTCAL_SMTP_TIMEOUT", "30s", "connect and command timeout for SMTP", durationSetting(func(c *Config) *time.Duration { return &c.SMTPTimeout }, time.Second)},
@@ -417,6 +446,27 @@ func (c Config) PublicURL() string {
 		return c.BaseURL
 	}
 	return "http://" + c.Listen
+}
+
+// ReplyTo is the ORGANIZER of invitations: JOINTCAL_REPLY_ADDRESS, or
+// replies@ the public host, or replies@ the domain of the sender. It is
+// never the sender itself, which is a no-reply address that nobody reads.
+func (c Config) ReplyTo() string {
+	if c.ReplyAddress != "" {
+		return c.ReplyAddress
+	}
+	if c.BaseURL != "" {
+		if u, err := url.Parse(c.BaseURL); err == nil && u.Hostname() != "" && strings.Contains(u.Hostname(), ".") && net.ParseIP(u.Hostname()) == nil {
+			return "jointcal <replies@" + u.Hostname() + ">"
+		}
+	}
+	domain := "jointcal.localhost"
+	if a, err := mail.ParseAddress(c.SMTPFrom); err == nil {
+		if i := strings.LastIndexByte(a.Address, '@'); i >= 0 {
+			domain = a.Address[i+1:]
+		}
+	}
+	return "jointcal <replies@" + domain + ">"
 }
 
 // UIDHost is the domain part of every iCalendar UID: the public host

@@ -238,3 +238,30 @@ func TestTokenMaxLifetime(t *testing.T) {
 		})
 	}
 }
+
+// TestReplyTo: the reply address is the setting, else replies@ the
+// public host, else replies@ the sender's domain; a bad value names the
+// variable.
+func TestReplyTo(t *testing.T) {
+	t.Parallel()
+	for _, tt := range []struct {
+		env  map[string]string
+		want string
+	}{
+		{map[string]string{"JOINTCAL_REPLY_ADDRESS": "Plans <rsvp@plans.example>"}, "Plans <rsvp@plans.example>"},
+		{map[string]string{"JOINTCAL_BASE_URL": "https://cal.example.org"}, "jointcal <replies@cal.example.org>"},
+		{map[string]string{"JOINTCAL_BASE_URL": "http://127.0.0.1:8080", "JOINTCAL_SMTP_FROM": "jc <noreply@mail.example>"}, "jointcal <replies@mail.example>"},
+		{map[string]string{}, "jointcal <replies@jointcal.localhost>"},
+	} {
+		c, err := Load(func(k string) string { return tt.env[k] })
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got := c.ReplyTo(); got != tt.want {
+			t.Errorf("%v: ReplyTo() = %q, want %q", tt.env, got, tt.want)
+		}
+	}
+	if _, err := Load(func(k string) string { return map[string]string{"JOINTCAL_REPLY_ADDRESS": "not an address"}[k] }); err == nil || !strings.Contains(err.Error(), "JOINTCAL_REPLY_ADDRESS") {
+		t.Errorf("a bad reply address: %v", err)
+	}
+}

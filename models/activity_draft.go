@@ -36,6 +36,9 @@ type draft struct {
 	overrides    []planning.Override
 	occurrences  []planning.Occurrence
 	claims       []planning.Claim
+	// answers are the participants' stored answers (an existing
+	// activity): declined people occupy nothing, tentative ones softly.
+	answers answers
 }
 
 // participantTables are the resource types that can take part (venues
@@ -271,6 +274,19 @@ func (s *Store) buildDraft(tx *gorm.DB, viewer Viewer, in ActivityInput, id int6
 		d.row.Areas = Strings{}
 	}
 	d.claims = claimsOf(d.row, d.participants, venue)
+	if id != 0 {
+		if d.answers, err = loadAnswers(tx, id); err != nil {
+			return nil, err
+		}
+		d.claims = d.answers.adjust(d.claims)
+		// A person's own answer is the RSVP of their participation,
+		// whatever the input says: feeds and invitations show it.
+		for i, p := range d.participants {
+			if state, ok := d.answers[p.RefID][0]; ok && p.Type == string(ResourcePerson) {
+				d.participants[i].RSVP = state
+			}
+		}
+	}
 	return d, nil
 }
 

@@ -140,7 +140,7 @@ func (s *Store) DeleteActivity(ctx context.Context, a Actor, id int64, ifVersion
 		if err := tx.Where("activity_id = ?", id).Delete(&occupancyRow{}).Error; err != nil {
 			return err
 		}
-		if err := s.noticeChange(tx, cur, nil); err != nil {
+		if err := s.noticeChange(tx, cur, nil, false); err != nil {
 			return err
 		}
 		if err := tx.Model(&proposalRow{}).Where("activity_id = ? AND state = ?", id, string(ProposalOpen)).
@@ -432,7 +432,7 @@ func (s *Store) persist(tx *gorm.DB, a Actor, d *draft, row *Activity, cur *Acti
 		return err
 	}
 	after := &ActivityView{ID: d.row.ID, Status: d.row.Status, Sequence: d.row.Sequence, DeletedAt: d.row.DeletedAt}
-	if err := s.noticeChange(tx, cur, after); err != nil {
+	if err := s.noticeChange(tx, cur, after, opts.SourceUID == ""); err != nil {
 		return err
 	}
 	return nil

@@ -82,7 +82,7 @@ func (s *Store) evaluate(tx *gorm.DB, a Actor, d *draft) (CheckReport, error) {
 		return report, err
 	}
 	p := planning.Proposal{ActivityID: d.row.ID, Kind: d.row.Kind, Status: d.row.Status, Occurrences: d.occurrences, Claims: d.claims}
-	found := planning.Check(p, busy, blackouts, s.planning.Rules)
+	found := d.answers.filter(planning.Check(p, busy, blackouts, s.planning.Rules), d.occurrences)
 	views, err := describeConflicts(tx, a.Viewer(), found, d)
 	if err != nil {
 		return report, err

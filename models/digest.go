@@ -17,7 +17,7 @@ const DigestHour = 7
 // PlanDigests writes the weekly digest notice of every person for whom it
 // is now Monday, DigestHour o'clock or later that morning, in their home
 // time zone, once per ISO week (the key holds the week). People who opted
-// out of reminders get no digest either.
+// out of reminders, or of the digest, get none.
 func (s *Store) PlanDigests(ctx context.Context, now time.Time) (int, error) {
 	db := s.db.WithContext(ctx)
 	var people []Person
@@ -26,7 +26,7 @@ func (s *Store) PlanDigests(ctx context.Context, now time.Time) (int, error) {
 	}
 	var rows []Reminder
 	for _, p := range people {
-		if p.ReminderPreferences.OptOut {
+		if p.ReminderPreferences.OptOut || p.ReminderPreferences.NoDigest {
 			continue
 		}
 		loc, err := time.LoadLocation(p.TimeZone)

@@ -105,6 +105,13 @@ func writeOccupancy(tx *gorm.DB, d *draft, overridden, fresh bool) error {
 	rows := make([]occupancyRow, 0, len(d.occurrences)*len(d.claims))
 	for _, o := range d.occurrences {
 		for _, c := range d.claims {
+			if c.Resource.Type == planning.ResourcePerson {
+				req, keep := d.answers.occupies(c.Resource.ID, o.RecurrenceID.Unix(), c.Required)
+				if !keep {
+					continue // declined this occurrence: the person is free
+				}
+				c.Required = req
+			}
 			rows = append(rows, occupancyRow{
 				ActivityID: id, Kind: d.row.Kind, StartS: o.Start.Unix(), EndS: o.End.Unix(),
 				ResourceType: string(c.Resource.Type), ResourceID: c.Resource.ID,

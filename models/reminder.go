@@ -12,7 +12,6 @@ import (
 
 	"github.com/jointcal/jointcal/isoduration"
 	"gorm.io/gorm"
-	"gorm.io/gorm/clause"
 )
 
 // Reminder kinds and outbox states.
@@ -20,6 +19,12 @@ const (
 	NoticeReminder     = "reminder"
 	NoticeUpdate       = "update"
 	NoticeCancellation = "cancellation"
+	// NoticeInvitation is sent at once to everyone a booking newly
+	// reaches: the iTIP REQUEST they answer.
+	NoticeInvitation = "invitation"
+	// NoticeRemoval cancels the activity for one person it no longer
+	// reaches (removed from it, or from the body that takes part).
+	NoticeRemoval = "removal"
 
 	OutboxPending = "pending"
 	OutboxSending = "sending"
@@ -80,6 +85,11 @@ type ReminderPreferences struct {
 	OptOut bool `json:"opt_out"`
 	// Offsets replace the per-kind defaults (not an activity's own).
 	Offsets []string `json:"offsets,omitempty"`
+	// NoInvitations stops the invitations sent at booking (reminders,
+	// updates and cancellations still come).
+	NoInvitations bool `json:"no_invitations,omitempty"`
+	// NoDigest stops the weekly agenda digest.
+	NoDigest bool `json:"no_digest,omitempty"`
 }
 
 // ReminderSettings are the outbox rules from the configuration.
@@ -108,47 +118,89 @@ func DefaultReminderSettings() ReminderSettings {
 }
 
 // recipient is one address a notice goes to, with the eyes it sees with.
+// personID is the person behind the address (0 for an organisation's
+// contact address that is nobody's own); only a person can reply.
 type recipient struct {
 	Email, Name, TimeZone string
 	viewer                Viewer
 	prefs                 ReminderPreferences
 	person                bool
+	personID              int64
+	language              string
+	// required: reached through at least one required participation.
+	required bool
 }
 
 // recipientsOf lists who hears about an activity: participating people,
 // the members of participating bodies and the contact address of
-// participating organisations — each only if they may see it. Three
+// participating organisations — each only if they may see it. Four
 // queries whatever the size of the committees.
 func recipientsOf(db *gorm.DB, v *ActivityView) ([]recipient, error) {
+	required := map[string]bool{}
+	for _, p := range v.Participants {
+		required[p.Type+":"+itoa(p.ID)] = p.Required
+	}
 	people, bodies, orgs := v.participantIDs()
 	byEmail := map[string]recipient{}
-	var persons []Person
-	if len(people) > 0 || len(bodies) > 0 {
-		q := db.Model(&Person{})
-		switch {
-		case len(people) > 0 && len(bodies) > 0:
-			q = q.Where("id IN ? OR id IN (SELECT person_id FROM body_members WHERE body_id IN ?)", people, bodies)
-		case len(people) > 0:
-			q = q.Where("id IN ?", people)
-		default:
-			q = q.Where("id IN (SELECT person_id FROM body_members WHERE body_id IN ?)", bodies)
+	personReq := map[int64]bool{}
+	for _, id := range people {
+		personReq[id] = required["person:"+itoa(id)]
+	}
+	if len(bodies) > 0 {
+		var members []struct{ BodyID, PersonID int64 }
+		if err := db.Table("body_members").Select("body_id, person_id").Where("body_id IN ?", bodies).Scan(&members).Error; err != nil {
+			return nil, fmt.Errorf("load body members: %w", err)
 		}
-		if err := q.Find(&persons).Error; err != nil {
-			return nil, err
+		for _, m := range members {
+			personReq[m.PersonID] = personReq[m.PersonID] || required["body:"+itoa(m.BodyID)]
 		}
 	}
-	for _, p := range persons {
+	ids := make([]int64, 0, len(personReq))
+	for id := range personReq {
+		ids = append(ids, id)
+	}
+	var persons []Person
+	for len(ids) > 0 {
+		n := min(len(ids), viewChunk)
+		var chunk []Person
+		if err := db.Where("id IN ?", ids[:n]).Find(&chunk).Error; err != nil {
+			return nil, fmt.Errorf("load participating people: %w", err)
+		}
+		persons = append(persons, chunk...)
+		ids = ids[n:]
+	}
+	add := func(p Person, req bool) {
 		byEmail[strings.ToLower(p.Email)] = recipient{Email: p.Email, Name: p.Name, TimeZone: p.TimeZone,
-			viewer: Viewer{OrganizationID: derefID(p.OrganizationID)}, prefs: p.ReminderPreferences, person: true}
+			viewer: Viewer{OrganizationID: derefID(p.OrganizationID)}, prefs: p.ReminderPreferences, person: true,
+			personID: p.ID, language: p.Language, required: req}
+	}
+	for _, p := range persons {
+		add(p, personReq[p.ID])
 	}
 	if len(orgs) > 0 {
 		var os []Organization
 		if err := db.Where("id IN ? AND contact_email <> ''", orgs).Find(&os).Error; err != nil {
 			return nil, err
 		}
+		var contacts []string
 		for _, o := range os {
 			if _, ok := byEmail[strings.ToLower(o.ContactEmail)]; !ok {
-				byEmail[strings.ToLower(o.ContactEmail)] = recipient{Email: o.ContactEmail, Name: o.Name, TimeZone: v.TimeZone, viewer: Viewer{OrganizationID: o.ID}}
+				byEmail[strings.ToLower(o.ContactEmail)] = recipient{Email: o.ContactEmail, Name: o.Name, TimeZone: v.TimeZone, viewer: Viewer{OrganizationID: o.ID},
+					required: required["organization:"+itoa(o.ID)]}
+				contacts = append(contacts, strings.ToLower(o.ContactEmail))
+			}
+		}
+		// A contact address that is a person's own is that person: they
+		// answer for their organisation and see with its eyes.
+		if len(contacts) > 0 {
+			var owners []Person
+			if err := db.Where("LOWER(email) IN ?", contacts).Find(&owners).Error; err != nil {
+				return nil, fmt.Errorf("load the people behind contact addresses: %w", err)
+			}
+			for _, p := range owners {
+				r := byEmail[strings.ToLower(p.Email)]
+				r.personID, r.person, r.language, r.prefs, r.Name, r.TimeZone = p.ID, true, p.Language, p.ReminderPreferences, p.Name, p.TimeZone
+				byEmail[strings.ToLower(p.Email)] = r
 			}
 		}
 	}
@@ -293,11 +345,41 @@ func (s *Store) newNotice(kind string, v *ActivityView, startS, endS int64, r re
 	}
 }
 
+// noticeColumns are written by insertNotices, in this order.
+const noticeColumns = "key, kind, activity_id, occurrence_start_s, occurrence_end_s, offset_seconds, recipient_email, recipient_name, recipient_timezone, " +
+	"sequence, due_s, status, attempts, next_attempt_s, last_error, message_id, created_at, updated_at"
+
+// insertNotices writes outbox rows, skipping keys already there. It is
+// plain multi-row INSERTs rather than the ORM's batches:
+// a booking for a committee of 500 queues 500 invitations in its
+// transaction, and the ORM's reflection was most of that booking's time.
 func (s *Store) insertNotices(db *gorm.DB, rows []Reminder) error {
-	if len(rows) == 0 {
-		return nil
+	// 50 rows a statement: the SQLite driver binds each parameter by a
+	// search through all of them, so a statement's cost grows with the
+	// square of its parameters, and equal batches reuse one prepared
+	// statement.
+	const perRow, perStatement = 18, 50
+	for len(rows) > 0 {
+		n := min(len(rows), perStatement)
+		var sb strings.Builder
+		sb.Grow(100 + n*(2*perRow+3))
+		sb.WriteString("INSERT INTO reminders (" + noticeColumns + ") VALUES ")
+		args := make([]any, 0, n*perRow)
+		for i, r := range rows[:n] {
+			if i > 0 {
+				sb.WriteByte(',')
+			}
+			sb.WriteString("(?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)")
+			args = append(args, r.Key, r.Kind, r.ActivityID, r.OccurrenceStartS, r.OccurrenceEndS, r.OffsetSeconds, r.RecipientEmail, r.RecipientName,
+				r.RecipientTimeZone, r.Sequence, r.DueS, r.Status, r.Attempts, r.NextAttemptS, r.LastError, r.MessageID, r.CreatedAt, r.UpdatedAt)
+		}
+		sb.WriteString(" ON CONFLICT (key) DO NOTHING")
+		if err := db.Exec(sb.String(), args...).Error; err != nil {
+			return fmt.Errorf("queue %d notices: %w", n, err)
+		}
+		rows = rows[n:]
 	}
-	return db.Clauses(clause.OnConflict{Columns: []clause.Column{{Name: "key"}}, DoNothing: true}).CreateInBatches(rows, 200).Error
+	return nil
 }
 
 // offsetsInUse lists every reminder offset any activity, person or kind
@@ -347,53 +429,109 @@ func (s *Store) offsetsInUse(db *gorm.DB) ([]time.Duration, error) {
 // the transaction of the change: pending reminders of occurrences that no
 // longer exist go (the dispatcher plans those of the new times as they
 // fall due); a cancellation or deletion sends one cancellation notice per
-// recipient; a significant change (time, place, status, title) one update
-// notice. A new activity needs nothing here: its reminders are planned by
-// the dispatcher's next tick.
-func (s *Store) noticeChange(tx *gorm.DB, before, after *ActivityView) error {
-	if before == nil {
-		return nil
-	}
+// recipient; everyone the activity newly reaches (a new booking, an added
+// participant or body member) gets an invitation, unless they turned
+// invitations off or invite is false (imports and demo data, whose
+// people were invited by the calendar they came from); a significant change
+// (time, place, status, title) sends one update notice to those who were
+// already invited; and whoever it no longer reaches gets a cancellation of
+// their own (a removal). Keys hold the activity's version or SEQUENCE, so a
+// retried or repeated transaction adds nothing, and a person removed and
+// added again is invited again.
+func (s *Store) noticeChange(tx *gorm.DB, before, after *ActivityView, invite bool) error {
 	cancelled := after == nil || Status(after.Status) == StatusCancelled || after.DeletedAt != nil
 	now := s.now()
-	if cancelled {
-		if err := tx.Where("activity_id = ? AND status = ? AND kind = ?", before.ID, OutboxPending, NoticeReminder).Delete(&Reminder{}).Error; err != nil {
+	if before != nil {
+		if cancelled {
+			if err := tx.Where("activity_id = ? AND status = ? AND kind = ?", before.ID, OutboxPending, NoticeReminder).Delete(&Reminder{}).Error; err != nil {
+				return err
+			}
+		} else if err := tx.Where("activity_id = ? AND status = ? AND kind = ? AND occurrence_start_s NOT IN (SELECT start_s FROM occurrences WHERE activity_id = ?)",
+			before.ID, OutboxPending, NoticeReminder, before.ID).Delete(&Reminder{}).Error; err != nil {
 			return err
 		}
-	} else if err := tx.Where("activity_id = ? AND status = ? AND kind = ? AND occurrence_start_s NOT IN (SELECT start_s FROM occurrences WHERE activity_id = ?)",
-		before.ID, OutboxPending, NoticeReminder, before.ID).Delete(&Reminder{}).Error; err != nil {
-		return err
 	}
-	significant := after != nil && after.Sequence != before.Sequence
-	if !cancelled && !significant {
-		return nil
-	}
-	if Status(before.Status) == StatusProposed && (cancelled || Status(after.Status) == StatusProposed) {
+	wasProposed := before != nil && Status(before.Status) == StatusProposed
+	if wasProposed && (cancelled || Status(after.Status) == StatusProposed) {
 		// Nobody was invited to a proposal: the parties hear of its steps
 		// through the proposal notices (proposal_notice.go).
 		return nil
 	}
-	if Status(before.Status) == StatusCancelled && cancelled {
-		return nil // already cancelled: nothing new to say
+	if !cancelled && Status(after.Status) == StatusProposed {
+		return nil // invitations go out when every side has agreed
 	}
-	subject, kind := after, NoticeUpdate
 	if cancelled {
-		kind = NoticeCancellation
+		if before == nil || Status(before.Status) == StatusCancelled {
+			return nil // never announced, or already cancelled: nothing new to say
+		}
+		subject := after
 		if subject == nil {
 			subject = before
 		}
+		next, ok := s.nextOccurrence(tx, subject.ID, now)
+		if !ok {
+			return nil // nothing ahead to tell anyone about
+		}
+		recips, err := recipientsOf(tx, before)
+		if err != nil {
+			return err
+		}
+		var rows []Reminder
+		for _, r := range recips {
+			rows = append(rows, s.newNotice(NoticeCancellation, subject, next.StartS, next.EndS, r, int64(subject.Sequence), now.Unix()))
+		}
+		return s.insertNotices(tx, rows)
 	}
-	next, ok := s.nextOccurrence(tx, subject.ID, now)
+	if !invite && (before == nil || after.Sequence == before.Sequence) {
+		return nil // an import without news for anyone: keep it fast
+	}
+	next, ok := s.nextOccurrence(tx, after.ID, now)
 	if !ok {
 		return nil // nothing ahead to tell anyone about
 	}
-	recips, err := recipientsOf(tx, before)
+	views, err := loadViews(tx, []int64{after.ID})
+	if err != nil || len(views) == 0 {
+		return fmt.Errorf("load activity %d for its notices: %v", after.ID, err)
+	}
+	cur := &views[0]
+	recips, err := recipientsOf(tx, cur)
 	if err != nil {
 		return err
 	}
+	was := map[string]bool{}
+	var old []recipient
+	if before != nil {
+		if old, err = recipientsOf(tx, before); err != nil {
+			return err
+		}
+		for _, r := range old {
+			was[strings.ToLower(r.Email)] = true
+		}
+	}
+	significant := before != nil && cur.Sequence != before.Sequence
+	// A cancelled activity booked again, or a proposal every side agreed
+	// to, invites everyone afresh.
+	reinstated := before != nil && (Status(before.Status) == StatusCancelled || wasProposed)
 	var rows []Reminder
+	is := map[string]bool{}
 	for _, r := range recips {
-		rows = append(rows, s.newNotice(kind, subject, next.StartS, next.EndS, r, int64(subject.Sequence), now.Unix()))
+		key := strings.ToLower(r.Email)
+		is[key] = true
+		switch {
+		case !was[key] || reinstated:
+			if invite && !r.prefs.NoInvitations {
+				rows = append(rows, s.newNotice(NoticeInvitation, cur, next.StartS, next.EndS, r, int64(cur.Version), now.Unix()))
+			}
+		case significant:
+			rows = append(rows, s.newNotice(NoticeUpdate, cur, next.StartS, next.EndS, r, int64(cur.Sequence), now.Unix()))
+		}
+	}
+	if !reinstated {
+		for _, r := range old {
+			if !is[strings.ToLower(r.Email)] {
+				rows = append(rows, s.newNotice(NoticeRemoval, cur, next.StartS, next.EndS, r, int64(cur.Version), now.Unix()))
+			}
+		}
 	}
 	return s.insertNotices(tx, rows)
 }
@@ -495,11 +633,83 @@ func (s *Store) NoticeSubject(ctx context.Context, r Reminder, cache map[int64]*
 			cache[v.ID] = v
 		}
 	}
+	if r.Kind == NoticeRemoval {
+		// No longer a recipient, by definition: the cancellation goes to
+		// them as long as they may still see the activity.
+		viewer, err := addressViewer(db, r.RecipientEmail)
+		return v, err == nil && viewer.CanSee(v.restricted, v.allowed), err
+	}
 	viewer, ok, err := recipientViewer(db, v, r.RecipientEmail)
 	if err != nil || !ok {
 		return v, false, err
 	}
 	return v, viewer.CanSee(v.restricted, v.allowed), nil
+}
+
+// addressViewer is the eyes of an address: its person's organisation, or
+// the organisation whose contact address it is; nobody's sees only what
+// is unrestricted.
+func addressViewer(db *gorm.DB, email string) (Viewer, error) {
+	var orgs []*int64
+	if err := db.Table("people").Where("LOWER(email) = LOWER(?)", email).Pluck("organization_id", &orgs).Error; err != nil {
+		return Viewer{}, fmt.Errorf("load the person of %s: %w", email, err)
+	}
+	if len(orgs) > 0 {
+		return Viewer{OrganizationID: derefID(orgs[0])}, nil
+	}
+	var ids []int64
+	if err := db.Table("organizations").Where("LOWER(contact_email) = LOWER(?)", email).Pluck("id", &ids).Error; err != nil {
+		return Viewer{}, fmt.Errorf("load the organisation of %s: %w", email, err)
+	}
+	if len(ids) > 0 {
+		return Viewer{OrganizationID: ids[0]}, nil
+	}
+	return Viewer{}, nil
+}
+
+// NoticeRecipient is what composing a notice needs of its recipient
+// beyond the outbox row: the person behind the address (0 for an
+// organisation's contact address that is nobody's own), their language
+// and their whole-activity answer so far.
+type NoticeRecipient struct {
+	PersonID int64
+	Language string
+	PartStat string
+	// Until is the end of the activity's last occurrence: answer links
+	// expire then.
+	Until time.Time
+}
+
+// RecipientOf looks up the recipient of a notice about an activity.
+func (s *Store) RecipientOf(ctx context.Context, activityID int64, email string) (NoticeRecipient, error) {
+	out := NoticeRecipient{Language: "en", PartStat: string(RSVPNeedsAction)}
+	var people []Person
+	if err := s.db.WithContext(ctx).Where("LOWER(email) = LOWER(?)", email).Limit(1).Find(&people).Error; err != nil {
+		return out, fmt.Errorf("load the person of %s: %w", email, err)
+	}
+	if len(people) == 0 {
+		return out, nil
+	}
+	out.PersonID = people[0].ID
+	if people[0].Language != "" {
+		out.Language = people[0].Language
+	}
+	var states []string
+	if err := s.db.WithContext(ctx).Table("replies").Where("activity_id = ? AND person_id = ? AND occurrence_start_s = 0", activityID, out.PersonID).
+		Pluck("partstat", &states).Error; err != nil {
+		return out, fmt.Errorf("load the answer of %s: %w", email, err)
+	}
+	if len(states) > 0 {
+		out.PartStat = states[0]
+	}
+	var ends []*int64
+	if err := s.db.WithContext(ctx).Table("occurrences").Where("activity_id = ?", activityID).Select("MAX(end_s)").Scan(&ends).Error; err != nil {
+		return out, fmt.Errorf("load the end of activity %d: %w", activityID, err)
+	}
+	if len(ends) > 0 && ends[0] != nil {
+		out.Until = time.Unix(*ends[0], 0).UTC()
+	}
+	return out, nil
 }
 
 // recipientViewer says whether email is still a recipient of v (a

@@ -1,8 +1,8 @@
 package notify
 
 import (
+	"fmt"
 	"net/url"
-	"strconv"
 	"strings"
 	"time"
 	"unicode"
@@ -16,12 +16,18 @@ const maxNamedAttendees = 12
 // content is what a notice says, independent of how it is written. The text
 // and HTML bodies are both rendered from it, so they cannot drift apart.
 type content struct {
+	w           *words
 	opening     string  // the first sentence: what this e-mail is about
 	fields      []field // What, When, Where, ... in reading order
 	description string  // the activity's description, multi-line
 	link        string  // the link back to the activity, "" when unusable
 	footer      string
+	// replies are the one-click answers of an invitation.
+	replies []replyLink
 }
+
+// replyLink is one answer button of an invitation.
+type replyLink struct{ label, href string }
 
 // field is one labelled row: "When: Tue 10 Mar 2026, 10:00–12:00".
 type field struct {
@@ -30,42 +36,47 @@ type field struct {
 	// href, when set, makes the (single) line a link in HTML. Only http and
 	// https URLs become links, so a javascript: URL in the data cannot.
 	href string
+	// strong marks the title row, shown bold in HTML.
+	strong bool
 }
 
 // buildContent decides what the notice says.
 func buildContent(n *notice) content {
 	ev := &n.Activity
+	w := n.w
 	title := singleLine(ev.Title)
 	if title == "" {
-		title = "Untitled activity"
+		title = w.untitled
 	}
-	var c content
+	c := content{w: w}
 	switch n.Kind {
 	case KindReminder:
-		c.opening = "Reminder: “" + title + "” starts in " + startsIn(n.start.Sub(n.Now)) + "."
+		c.opening = fmt.Sprintf(w.reminder, title, startsIn(n.start.Sub(n.Now), w))
 	case KindUpdate:
-		c.opening = "“" + title + "” has changed. The details below are up to date; the attached invitation updates your calendar."
+		c.opening = fmt.Sprintf(w.updated, title)
 		if n.instanceCancelled {
-			c.opening = "This occurrence of “" + title + "” has been cancelled; the other occurrences are unchanged. The attached invitation updates your calendar."
+			c.opening = fmt.Sprintf(w.instanceCancelled, title)
 		}
 	case KindCancellation:
-		c.opening = "“" + title + "” has been cancelled. The attached cancellation removes it from your calendar."
+		c.opening = fmt.Sprintf(w.cancelled, title)
+	case KindInvitation:
+		c.opening = fmt.Sprintf(w.invited, title)
 	}
 
-	c.fields = append(c.fields, field{label: "What", lines: []string{title}})
-	when := field{label: "When", lines: n.whenLines(n.start, n.end)}
+	c.fields = append(c.fields, field{label: w.what, lines: []string{title}, strong: true})
+	when := field{label: w.when, lines: n.whenLines(n.start, n.end)}
 	if ev.RRule != "" || len(ev.RDates) > 0 {
 		if n.Kind == KindCancellation {
-			when.lines = append(when.lines, "(every occurrence of this recurring activity is cancelled)")
+			when.lines = append(when.lines, w.everyCancelled)
 		} else {
-			when.lines = append(when.lines, "(one occurrence of a recurring activity)")
+			when.lines = append(when.lines, w.oneOccurrence)
 		}
 	}
 	c.fields = append(c.fields, when)
 	prev := n.Previous
 	if n.Kind == KindUpdate && prev != nil && !prev.Start.IsZero() &&
 		(!prev.Start.Equal(n.start) || !prev.End.IsZero() && !prev.End.Equal(n.end)) {
-		c.fields = append(c.fields, field{label: "Was", lines: n.whenLines(prev.Start, prev.End)})
+		c.fields = append(c.fields, field{label: w.was, lines: n.whenLines(prev.Start, prev.End)})
 	}
 
 	status := statusWord(ev.Status)
@@ -77,38 +88,38 @@ func buildContent(n *notice) content {
 		was = statusWord(prev.Status)
 	}
 	if changed := was != "" && was != status; status != "" && status != "confirmed" || changed {
-		line := capitalize(status)
+		line := capitalize(w.statusWord(status))
 		if line == "" {
-			line = "Not set"
+			line = w.notSet
 		}
 		if changed {
-			line += " (was " + was + ")"
+			line += " " + fmt.Sprintf(w.wasValue, w.statusWord(was))
 		}
-		c.fields = append(c.fields, field{label: "Status", lines: []string{line}})
+		c.fields = append(c.fields, field{label: w.status, lines: []string{line}})
 	}
 
 	if loc := singleLine(ev.Location); loc != "" || prev != nil && prev.Location != "" {
-		where := field{label: "Where", lines: []string{loc}}
+		where := field{label: w.where, lines: []string{loc}}
 		if loc == "" {
-			where.lines[0] = "No venue"
+			where.lines[0] = w.noVenue
 		}
 		if prev != nil && prev.Location != "" && singleLine(prev.Location) != loc {
-			where.lines = append(where.lines, "(was "+singleLine(prev.Location)+")")
+			where.lines = append(where.lines, fmt.Sprintf(w.wasValue, singleLine(prev.Location)))
 		}
 		c.fields = append(c.fields, where)
 	}
 	if conf := singleLine(ev.ConferenceURL); conf != "" {
-		online := field{label: "Online", lines: []string{conf}, href: webURL(conf)}
+		online := field{label: w.online, lines: []string{conf}, href: webURL(conf)}
 		if prev != nil && prev.ConferenceURL != "" && singleLine(prev.ConferenceURL) != conf {
-			online.lines = append(online.lines, "(was "+singleLine(prev.ConferenceURL)+")")
+			online.lines = append(online.lines, fmt.Sprintf(w.wasValue, singleLine(prev.ConferenceURL)))
 		}
 		c.fields = append(c.fields, online)
 	}
 	if lead := singleLine(n.Lead); lead != "" {
-		c.fields = append(c.fields, field{label: "Lead", lines: []string{lead}})
+		c.fields = append(c.fields, field{label: w.lead, lines: []string{lead}})
 	}
 	if who := attendeeList(n); who != "" {
-		c.fields = append(c.fields, field{label: "Who", lines: []string{who}})
+		c.fields = append(c.fields, field{label: w.who, lines: []string{who}})
 	}
 
 	c.description = multiLine(ev.Description)
@@ -119,8 +130,15 @@ func buildContent(n *notice) content {
 		// line, so drop that duplicate.
 		c.description = strings.TrimSpace(strings.TrimSuffix(c.description, u))
 	}
-	c.footer = "You receive this message because you take part in this activity in jointcal. " +
-		"Reminder times and opt-out are in your jointcal reminder preferences."
+	c.footer = w.footer
+	if n.Kind == KindInvitation {
+		c.footer = w.inviteFooter
+		for _, l := range n.ReplyLinks {
+			if u := webURL(l.URL); u != "" {
+				c.replies = append(c.replies, replyLink{label: w.replyLabel(l.PartStat), href: u})
+			}
+		}
+	}
 	return c
 }
 
@@ -130,19 +148,23 @@ func buildContent(n *notice) content {
 func (n *notice) whenLines(start, end time.Time) []string {
 	s := span{start: start, end: end, allDay: n.Activity.AllDay}
 	actName := zoneLabel(n.Activity.TimeZone)
+	w := n.w
+	format := func(loc *time.Location) string {
+		return w.date(strings.Replace(s.format(loc), "(all day)", w.allDay, 1))
+	}
 	if s.allDay {
 		// All-day dates are the activity's calendar dates; converting them
 		// would move a one-day exercise to two half days.
-		return []string{s.format(n.activityLoc)}
+		return []string{format(n.activityLoc)}
 	}
-	there := s.format(n.activityLoc)
-	here := s.format(n.recipientLoc)
+	there := format(n.activityLoc)
+	here := format(n.recipientLoc)
 	if here == there {
-		return []string{there + " (" + actName + " time)"}
+		return []string{there + " (" + fmt.Sprintf(w.zoneTime, actName) + ")"}
 	}
 	return []string{
-		here + " (your time, " + zoneLabel(n.recipientZoneName) + ")",
-		there + " (" + actName + " time, where it is planned)",
+		here + " (" + fmt.Sprintf(w.yourTime, zoneLabel(n.recipientZoneName)) + ")",
+		there + " (" + fmt.Sprintf(w.plannedTime, actName) + ")",
 	}
 }
 
@@ -170,7 +192,7 @@ func attendeeList(n *notice) string {
 	}
 	out := strings.Join(names, ", ")
 	if rest > 0 {
-		out += ", and " + strconv.Itoa(rest) + " more"
+		out += fmt.Sprintf(n.w.andMore, rest)
 	}
 	return out
 }

@@ -11,6 +11,7 @@ const textLabelWidth = len("Online: ")
 // plainText renders c as the text/plain body, for clients and people that
 // read mail as text. Lines end in LF; the transfer encoding writes CRLF.
 func plainText(c *content) string {
+	w := c.words()
 	var b strings.Builder
 	b.WriteString(c.opening)
 	b.WriteString("\n\n")
@@ -32,8 +33,20 @@ func plainText(c *content) string {
 		b.WriteString(c.description)
 		b.WriteByte('\n')
 	}
+	if len(c.replies) > 0 {
+		b.WriteByte('\n')
+		b.WriteString(w.answer)
+		b.WriteString(":\n")
+		for _, r := range c.replies {
+			b.WriteString("  ")
+			b.WriteString(r.label)
+			b.WriteString(": ")
+			b.WriteString(r.href)
+			b.WriteByte('\n')
+		}
+	}
 	if c.link != "" {
-		b.WriteString("\nOpen in jointcal: ")
+		b.WriteString("\n" + w.openLink + ": ")
 		b.WriteString(c.link)
 		b.WriteByte('\n')
 	}
@@ -48,9 +61,10 @@ func plainText(c *content) string {
 // every value escaped, links only for http(s) URLs, inline styles only
 // (mail clients drop <style> and external sheets).
 func htmlText(c *content, title string) string {
+	w := c.words()
 	var b strings.Builder
 	esc := html.EscapeString
-	b.WriteString("<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n")
+	b.WriteString("<!DOCTYPE html>\n<html lang=\"" + w.lang + "\">\n<head>\n<meta charset=\"utf-8\">\n")
 	b.WriteString("<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n<title>")
 	b.WriteString(esc(title))
 	b.WriteString("</title>\n</head>\n")
@@ -68,7 +82,7 @@ func htmlText(c *content, title string) string {
 			}
 			if i == 0 && f.href != "" {
 				writeLink(&b, f.href, line)
-			} else if i == 0 && f.label == "What" {
+			} else if i == 0 && f.strong {
 				b.WriteString("<strong>")
 				b.WriteString(esc(line))
 				b.WriteString("</strong>")
@@ -89,9 +103,22 @@ func htmlText(c *content, title string) string {
 		}
 		b.WriteString("</p>\n")
 	}
+	if len(c.replies) > 0 {
+		b.WriteString("<p style=\"margin:16px 0 0 0;\">")
+		b.WriteString(esc(w.answer))
+		b.WriteString(":")
+		for _, r := range c.replies {
+			b.WriteString(" <a href=\"")
+			b.WriteString(esc(r.href))
+			b.WriteString("\" style=\"display:inline-block;margin:0 4px;padding:6px 12px;border:1px solid #0b5cad;border-radius:4px;color:#0b5cad;text-decoration:none;\">")
+			b.WriteString(esc(r.label))
+			b.WriteString("</a>")
+		}
+		b.WriteString("</p>\n")
+	}
 	if c.link != "" {
 		b.WriteString("<p style=\"margin:16px 0 0 0;\">")
-		writeLink(&b, c.link, "Open in jointcal")
+		writeLink(&b, c.link, w.openLink)
 		b.WriteString("</p>\n")
 	}
 	b.WriteString("<p style=\"margin:24px 0 0 0;padding-top:8px;border-top:1px solid #ddd;font-size:12px;color:#666;\">")
@@ -107,4 +134,12 @@ func writeLink(b *strings.Builder, href, text string) {
 	b.WriteString("\" style=\"color:#0b5cad;\">")
 	b.WriteString(html.EscapeString(text))
 	b.WriteString("</a>")
+}
+
+// words are the phrases of the content's language (English when unset).
+func (c *content) words() *words {
+	if c.w == nil {
+		return english
+	}
+	return c.w
 }

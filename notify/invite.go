@@ -25,8 +25,12 @@ func itipMethod(kind string) string {
 //
 //   - a cancellation carries STATUS:CANCELLED (and, by the calendar
 //     package's rule, no alarms);
-//   - without an organizer, From becomes the ORGANIZER, which REQUEST and
-//     CANCEL require and without which Gmail shows no buttons;
+//   - Organizer (jointcal's reply address) becomes the ORGANIZER, so that
+//     calendar clients send their iTIP REPLY to jointcal; without it and
+//     without an organizer, From does, which REQUEST and CANCEL require
+//     and without which Gmail shows no buttons;
+//   - the recipient's ATTENDEE line carries their answer so far (PARTSTAT;
+//     RSVP=TRUE while it is needs-action);
 //   - the recipient is added as an ATTENDEE when the activity does not list
 //     them (a member of a participating body, an organisation's contact
 //     address), because clients offer to add only invitations addressed to
@@ -39,14 +43,20 @@ func invitation(n *notice) ([]byte, error) {
 	if n.Kind == KindCancellation {
 		ev.Status = "cancelled"
 	}
-	if ev.Organizer == nil || ev.Organizer.Email == "" {
+	switch {
+	case n.organizer != nil:
+		ev.Organizer = &calendar.Attendee{Name: n.organizer.Name, Email: n.organizer.Address}
+	case ev.Organizer == nil || ev.Organizer.Email == "":
 		ev.Organizer = &calendar.Attendee{Name: n.from.Name, Email: n.from.Address}
 	}
-	listed := slices.ContainsFunc(ev.Attendees, func(a calendar.Attendee) bool {
+	i := slices.IndexFunc(ev.Attendees, func(a calendar.Attendee) bool {
 		return strings.EqualFold(a.Email, n.to.Address)
 	})
-	if !listed {
-		ev.Attendees = append(slices.Clip(ev.Attendees), calendar.Attendee{Name: n.to.Name, Email: n.to.Address})
+	if i < 0 {
+		ev.Attendees = append(slices.Clip(ev.Attendees), calendar.Attendee{Name: n.to.Name, Email: n.to.Address, RSVP: n.PartStat})
+	} else if n.PartStat != "" {
+		ev.Attendees = slices.Clone(ev.Attendees)
+		ev.Attendees[i].RSVP = n.PartStat
 	}
 	if ev.URL == "" {
 		ev.URL = webURL(n.link)

@@ -56,23 +56,30 @@ func messageID(key, host, fromAddr string) (string, error) {
 // 10 Mar 10:00 (Brussels)". The time is the recipient's, labelled with the
 // city of their zone, so the inbox list alone tells them when to be there.
 func subject(n *notice) string {
-	prefix := "Reminder"
+	w := n.w
+	prefix := w.subjReminder
 	switch {
 	case n.Kind == KindCancellation || n.instanceCancelled:
-		prefix = "Cancelled"
+		prefix = w.subjCancelled
 	case n.Kind == KindUpdate:
-		prefix = "Updated"
+		prefix = w.subjUpdated
+	case n.Kind == KindInvitation:
+		prefix = w.subjInvite
 	}
 	title := singleLine(n.Activity.Title)
 	if title == "" {
-		title = "Untitled activity"
+		title = w.untitled
 	}
 	s := span{start: n.start, end: n.end, allDay: n.Activity.AllDay}
-	when := s.short(n.recipientLoc) + " (" + zoneLabel(n.recipientZoneName) + ")"
+	when := w.date(s.short(n.recipientLoc)) + " (" + zoneLabel(n.recipientZoneName) + ")"
 	if s.allDay {
-		when = s.short(n.activityLoc)
+		when = w.date(s.short(n.activityLoc))
 	}
-	return prefix + ": " + title + " — " + when
+	sep := ": "
+	if w.lang == "fr" {
+		sep = " : " // French sets a space before the colon
+	}
+	return prefix + sep + title + " — " + when
 }
 
 // Compose writes the e-mail for one notice. The message is

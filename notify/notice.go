@@ -27,7 +27,20 @@ const (
 	// cancelled Override (or ExDate): calendars then drop that instance
 	// and keep the others.
 	KindCancellation = "cancellation"
+	// KindInvitation is sent once to everyone a booking newly reaches; it
+	// attaches METHOD:REQUEST with the recipient's ATTENDEE line (RSVP,
+	// PARTSTAT) and carries one-click answer links.
+	KindInvitation = "invitation"
 )
+
+// ReplyLink is one signed answer link of an invitation: following it
+// shows a page with the answer pre-selected.
+type ReplyLink struct {
+	// PartStat is accepted, tentative or declined.
+	PartStat string
+	// URL is absolute (http or https); others are left out.
+	URL string
+}
 
 // Recipient is who receives a notice. TimeZone is the person's home IANA zone:
 // times are shown in it first, because a reminder that makes a planner in
@@ -79,6 +92,18 @@ type Notice struct {
 	// Previous, for an update, is the occurrence as it was before the change,
 	// so the e-mail can say what changed ("was Tue 10 Mar 10:00"). Optional.
 	Previous *Previous
+	// Organizer, when set, is the invitation's ORGANIZER (jointcal's reply
+	// address, JOINTCAL_REPLY_ADDRESS): calendar clients send the
+	// attendee's iTIP REPLY there, which jointcal records. Empty keeps the
+	// activity's organizer, or From.
+	Organizer string
+	// PartStat is the recipient's own answer so far (needs_action when
+	// ""), written on their ATTENDEE line.
+	PartStat string
+	// Language is the recipient's ("fr", else English).
+	Language string
+	// ReplyLinks are the answer links of an invitation.
+	ReplyLinks []ReplyLink
 	// Now is when the message is composed: the Date header, the invitation's
 	// DTSTAMP and the reference for "starts in 35 minutes" (a reminder sent
 	// late after downtime says how soon the occurrence starts). It is passed
@@ -104,6 +129,8 @@ type Previous struct {
 type notice struct {
 	*Notice
 	from, to          *mail.Address
+	organizer         *mail.Address
+	w                 *words
 	recipientLoc      *time.Location // the recipient's zone (activityLoc when unset)
 	activityLoc       *time.Location // the activity's zone (UTC when unset)
 	start, end        time.Time      // the occurrence, end zero when open
@@ -118,11 +145,11 @@ type notice struct {
 // resolve checks n and resolves what the writers need; errors name the field
 // and the value at fault.
 func resolve(n *Notice) (*notice, error) {
-	r := &notice{Notice: n}
+	r := &notice{Notice: n, w: wordsFor(n.Language)}
 	switch n.Kind {
-	case KindReminder, KindUpdate, KindCancellation:
+	case KindReminder, KindUpdate, KindCancellation, KindInvitation:
 	default:
-		return nil, fmt.Errorf("notify: Notice.Kind %q is not %q, %q or %q", n.Kind, KindReminder, KindUpdate, KindCancellation)
+		return nil, fmt.Errorf("notify: Notice.Kind %q is not %q, %q, %q or %q", n.Kind, KindReminder, KindUpdate, KindCancellation, KindInvitation)
 	}
 	if n.Key == "" {
 		return nil, fmt.Errorf("notify: Notice.Key is empty; the Message-ID is derived from the outbox key")
@@ -133,6 +160,11 @@ func resolve(n *Notice) (*notice, error) {
 	var err error
 	if r.from, err = mail.ParseAddress(n.From); err != nil {
 		return nil, fmt.Errorf("notify: Notice.From %q is not an e-mail address: %w", n.From, err)
+	}
+	if n.Organizer != "" {
+		if r.organizer, err = mail.ParseAddress(n.Organizer); err != nil {
+			return nil, fmt.Errorf("notify: Notice.Organizer %q is not an e-mail address: %w", n.Organizer, err)
+		}
 	}
 	to, err := mail.ParseAddress(n.To.Email)
 	if err != nil || to.Name != "" {

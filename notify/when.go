@@ -89,21 +89,22 @@ func sameDate(a, b time.Time) bool {
 // it is rounded to the minute, from a day on to the hour, so that a reminder
 // composed a few seconds after its offset still reads "1 hour", not
 // "59 minutes".
-func startsIn(d time.Duration) string {
+func startsIn(d time.Duration, w *words) string {
+	u := w.units
 	if d >= 24*time.Hour {
 		d = d.Round(time.Hour)
 		days, hours := int(d/(24*time.Hour)), int(d%(24*time.Hour)/time.Hour)
-		return joinUnits(days, "day", hours, "hour")
+		return joinUnits(days, u["day"], hours, u["hour"])
 	}
 	d = d.Round(time.Minute)
 	if d <= 0 {
-		return "less than a minute"
+		return u["less"]
 	}
 	if d == 24*time.Hour {
-		return "1 day"
+		return "1 " + u["day"]
 	}
 	hours, minutes := int(d/time.Hour), int(d%time.Hour/time.Minute)
-	return joinUnits(hours, "hour", minutes, "minute")
+	return joinUnits(hours, u["hour"], minutes, u["minute"])
 }
 
 // joinUnits writes "a unitA b unitB", leaving out a zero part.

@@ -26,7 +26,7 @@ func TestStartsIn(t *testing.T) {
 		{14 * 24 * time.Hour, "14 days"},
 	}
 	for _, tt := range tests {
-		if got := startsIn(tt.d); got != tt.want {
+		if got := startsIn(tt.d, english); got != tt.want {
 			t.Errorf("startsIn(%v) = %q, want %q", tt.d, got, tt.want)
 		}
 	}

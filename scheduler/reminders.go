@@ -28,7 +28,13 @@ type Dispatcher struct {
 	// From is the sender address; Host the Message-ID and UID domain;
 	// BaseURL the root of links back to activities.
 	From, Host, BaseURL string
-	Log                 *slog.Logger
+	// ReplyAddress is the ORGANIZER of every notice's invitation, where
+	// calendar clients send their answers ("" keeps From).
+	ReplyAddress string
+	// ReplyLinks, when set, makes the signed answer links of an
+	// invitation to person about activity, valid until until.
+	ReplyLinks func(person, activity int64, until time.Time) []notify.ReplyLink
+	Log        *slog.Logger
 	// Batch is how many messages go over one connection (default 50).
 	Batch int
 	// CatchUp bounds how far back the first tick after a start plans when
@@ -166,12 +172,26 @@ func (d *Dispatcher) compose(ctx context.Context, r models.Reminder, activities 
 	case r.Kind == models.NoticeReminder && !r.OccurrenceStart.After(now):
 		return nil, d.Store.CloseReminder(ctx, r.ID, models.OutboxExpired, "the occurrence started before the reminder could be sent")
 	}
+	who, err := d.Store.RecipientOf(ctx, v.ID, r.RecipientEmail)
+	if err != nil {
+		return nil, err
+	}
+	kind := r.Kind
+	switch r.Kind {
+	case models.NoticeInvitation:
+		kind = notify.KindInvitation
+	case models.NoticeRemoval:
+		kind = notify.KindCancellation
+	}
 	ev := v.CalendarEvent(d.BaseURL, d.Host)
 	n := notify.Notice{
-		Kind: r.Kind, Key: r.Key, Host: d.Host, From: d.From,
+		Kind: kind, Key: r.Key, Host: d.Host, From: d.From, Organizer: d.ReplyAddress, PartStat: who.PartStat, Language: who.Language,
 		To:       notify.Recipient{Name: r.RecipientName, Email: r.RecipientEmail, TimeZone: r.RecipientTimeZone},
 		Activity: ev, Occurrence: r.OccurrenceStart, OccurrenceEnd: time.Unix(r.OccurrenceEndS, 0).UTC(),
 		Lead: v.LeadOrganization, Link: ev.URL, Now: now,
+	}
+	if kind == notify.KindInvitation && who.PersonID != 0 && d.ReplyLinks != nil && who.Until.After(now) {
+		n.ReplyLinks = d.ReplyLinks(who.PersonID, v.ID, who.Until)
 	}
 	m, err := notify.Compose(n)
 	if err != nil {

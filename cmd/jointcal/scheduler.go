@@ -46,13 +46,18 @@ func newScheduler(cfg config.Config, store *models.Store, syncer *scheduler.Sync
 	if err != nil {
 		return nil, nil, err
 	}
+	key, err := store.ServerKey(context.Background(), models.ReplyLinkKey)
+	if err != nil {
+		return nil, nil, err
+	}
 	svc := &scheduler.Service{
 		Store:    store,
 		Config:   cfg,
 		Instance: scheduler.DefaultInstance(),
 		Syncer:   syncer,
 		Dispatcher: &scheduler.Dispatcher{
-			Store: store, Sender: sender, From: cfg.SMTPFrom, Host: cfg.UIDHost(), BaseURL: cfg.PublicURL(), Log: log.With("job", "reminders"),
+			Store: store, Sender: sender, From: cfg.SMTPFrom, Host: cfg.UIDHost(), BaseURL: cfg.PublicURL(), ReplyAddress: cfg.ReplyTo(),
+			ReplyLinks: scheduler.ReplyLinker(cfg.PublicURL(), key), Log: log.With("job", "reminders"),
 		},
 	}
 	s := scheduler.New(log, reg)
@@ -67,7 +72,9 @@ func runScheduler(ctx context.Context, env *environment, args []string) error {
 Run the scheduled jobs (reminder dispatch, outbox retry, occurrence horizon,
 weekly digests, external-calendar sync) without the HTTP API, until Ctrl-C
 or SIGTERM. Use it with JOINTCAL_SCHEDULER=off on the API instances to keep
-the jobs in a process of their own; several may share a PostgreSQL database.`)
+the jobs in a process of their own; several may share a PostgreSQL database.
+With JOINTCAL_INBOUND_LISTEN set, it also runs the listener of the calendar
+answers mailed to the reply address (as serve does when it runs the jobs).`)
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
@@ -81,6 +88,11 @@ the jobs in a process of their own; several may share a PostgreSQL database.`)
 	if err != nil {
 		return err
 	}
+	stopInbound, err := startInbound(cfg, store, log, nil)
+	if err != nil {
+		return err
+	}
+	defer stopInbound()
 	s.Start()
 	log.Info("scheduler running", "jobs", len(s.Status()))
 	fmt.Fprintln(env.stdout, "jointcal scheduler is running its jobs; stop it with Ctrl-C")

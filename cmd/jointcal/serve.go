@@ -13,6 +13,7 @@ import (
 	"github.com/jointcal/jointcal/config"
 	"github.com/jointcal/jointcal/models"
 	"github.com/jointcal/jointcal/models/demo"
+	"github.com/jointcal/jointcal/scheduler"
 	"github.com/jointcal/jointcal/web"
 )
 
@@ -91,12 +92,20 @@ token valid for 24 hours; a restart revokes the previous demo token.`)
 		return err
 	}
 	if cfg.Scheduler {
-		sched, _, err := newScheduler(cfg, store, syncer, log, srv.Registry())
+		sched, svc, err := newScheduler(cfg, store, syncer, log, srv.Registry())
 		if err != nil {
 			return err
 		}
 		sched.Start()
+		// Invitations leave within a second of the booking, not at the
+		// next minute's tick.
+		srv.SetOutboxNudge(scheduler.StartNudger(ctx, svc.Dispatcher, time.Second).Nudge)
 		defer stopScheduler(sched, cfg.ShutdownTimeout)
+		stopInbound, err := startInbound(cfg, store, log, srv.Registry())
+		if err != nil {
+			return err
+		}
+		defer stopInbound()
 	}
 	httpSrv := &http.Server{Handler: srv.Handler(), ReadHeaderTimeout: 10 * time.Second, ReadTimeout: 60 * time.Second, WriteTimeout: 120 * time.Second, IdleTimeout: 120 * time.Second}
 	errc := make(chan error, 1)
