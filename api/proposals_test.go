@@ -67,7 +67,7 @@ func TestProposalFlow(t *testing.T) {
 		// Each step was mailed to the other side: proposed, countered and
 		// agreed-and-confirmed; then every participant is invited.
 		outbox := e.expect(e.do("GET", fmt.Sprintf("/api/v1/reminders?activity=%d", id), "admin", nil), 200)
-		for _, want := range []string{`"recipient_email":"coop@nato.example"`, `"recipient_email":"coop@eeas.example"`, `"kind":"proposal"`, `"kind":"update"`} {
+		for _, want := range []string{`"recipient_email":"coop@nato.example"`, `"recipient_email":"coop@eeas.example"`, `"kind":"proposal"`, `"kind":"invitation"`} {
 			if !strings.Contains(string(outbox.Body), want) {
 				t.Fatalf("outbox lacks %s: %s", want, outbox.Body)
 			}

@@ -151,7 +151,9 @@ func TestInvitationPreferences(t *testing.T) {
 		if prefs["no_invitations"] != true || prefs["no_digest"] != true {
 			t.Fatalf("preferences %v", prefs)
 		}
-		id := idOf(t, e.expect(e.do("POST", "/api/v1/activities", "eu_planner", meeting("EU", "Staff talks", "2031-05-06T10:00:00+02:00", "2031-05-06T11:00:00+02:00",
+		// Booked by an administrator: a planner's booking that involves
+		// NATO would be a proposal, which invites nobody until agreed.
+		id := idOf(t, e.expect(e.do("POST", "/api/v1/activities", "admin", meeting("EU", "Staff talks", "2031-05-06T10:00:00+02:00", "2031-05-06T11:00:00+02:00",
 			person("ben@nato.example", true), person("ana@eeas.example", true))), 201))
 		page := e.expect(e.do("GET", fmt.Sprintf("/api/v1/reminders?activity=%d", id), "admin", nil), 200).json(t)
 		var to []string

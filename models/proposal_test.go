@@ -136,9 +136,9 @@ func TestProposalLifecycle(t *testing.T) {
 		}
 		// proposed → NATO, US; agreed (NATO) → EU, US; countered (US) → EU,
 		// NATO; agreed (EU) → NATO, US; confirmed (NATO) → EU, US. Once
-		// confirmed, every participant is invited (an update notice).
+		// confirmed, every participant is invited afresh.
 		want := map[string]int{"proposal coop@nato.example": 3, "proposal liaison@us.example": 4, "proposal coop@eeas.example": 3,
-			"update ana@eeas.example": 1, "update ben@nato.example": 1, "update uma@us.example": 1}
+			"invitation ana@eeas.example": 1, "invitation ben@nato.example": 1, "invitation uma@us.example": 1}
 		if !maps.Equal(kinds, want) {
 			t.Fatalf("notices %v, want %v", kinds, want)
 		}

@@ -347,7 +347,7 @@ func (s *Store) newNotice(kind string, v *ActivityView, startS, endS int64, r re
 
 // noticeColumns are written by insertNotices, in this order.
 const noticeColumns = "key, kind, activity_id, occurrence_start_s, occurrence_end_s, offset_seconds, recipient_email, recipient_name, recipient_timezone, " +
-	"sequence, due_s, status, attempts, next_attempt_s, last_error, message_id, created_at, updated_at"
+	"sequence, due_s, status, attempts, next_attempt_s, last_error, message_id, created_at, updated_at, event_id"
 
 // insertNotices writes outbox rows, skipping keys already there. It is
 // plain multi-row INSERTs rather than the ORM's batches:
@@ -358,7 +358,7 @@ func (s *Store) insertNotices(db *gorm.DB, rows []Reminder) error {
 	// search through all of them, so a statement's cost grows with the
 	// square of its parameters, and equal batches reuse one prepared
 	// statement.
-	const perRow, perStatement = 18, 50
+	const perRow, perStatement = 19, 50
 	for len(rows) > 0 {
 		n := min(len(rows), perStatement)
 		var sb strings.Builder
@@ -369,9 +369,9 @@ func (s *Store) insertNotices(db *gorm.DB, rows []Reminder) error {
 			if i > 0 {
 				sb.WriteByte(',')
 			}
-			sb.WriteString("(?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)")
+			sb.WriteString("(?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)")
 			args = append(args, r.Key, r.Kind, r.ActivityID, r.OccurrenceStartS, r.OccurrenceEndS, r.OffsetSeconds, r.RecipientEmail, r.RecipientName,
-				r.RecipientTimeZone, r.Sequence, r.DueS, r.Status, r.Attempts, r.NextAttemptS, r.LastError, r.MessageID, r.CreatedAt, r.UpdatedAt)
+				r.RecipientTimeZone, r.Sequence, r.DueS, r.Status, r.Attempts, r.NextAttemptS, r.LastError, r.MessageID, r.CreatedAt, r.UpdatedAt, r.EventID)
 		}
 		sb.WriteString(" ON CONFLICT (key) DO NOTHING")
 		if err := db.Exec(sb.String(), args...).Error; err != nil {

@@ -243,7 +243,7 @@ func (d *Dispatcher) composeProposal(ctx context.Context, r models.Reminder, now
 	m, err := notify.ComposeProposal(notify.ProposalMail{Key: r.Key, Host: d.Host, From: d.From,
 		To:   notify.Recipient{Name: r.RecipientName, Email: r.RecipientEmail, TimeZone: r.RecipientTimeZone},
 		Step: note.Step, By: note.By, Reason: note.Reason, Title: note.Title, Start: note.Start, End: note.End, TimeZone: note.TimeZone,
-		Lead: note.Lead, Awaiting: note.Awaiting, Link: fmt.Sprintf("%s/api/v1/activities/%d/proposal", d.BaseURL, note.ActivityID), Now: now})
+		Lead: note.Lead, Awaiting: note.Awaiting, Link: fmt.Sprintf("%s/activities/%d", d.BaseURL, note.ActivityID), Now: now})
 	if err != nil {
 		d.Log.Error("cannot compose proposal notice", "reminder", r.ID, "error", err)
 		return nil, d.Store.CloseReminder(ctx, r.ID, models.OutboxFailed, "cannot compose: "+err.Error())
