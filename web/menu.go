@@ -13,6 +13,7 @@ type menuItem struct {
 func menuItems() []menuItem {
 	return []menuItem{
 		{Key: "calendar", Path: "/calendar", Label: "nav.calendar"},
+		{Key: "feeds", Path: "/feeds", Label: "nav.feeds"},
 	}
 }
 

@@ -73,6 +73,11 @@ func (w *Web) Register(e *echo.Echo) {
 	e.GET("/calendar", w.calendarPage, w.session)
 	e.GET("/calendar/events", w.calendarEvents, w.session)
 	e.GET("/activities/:id", w.activityPage, w.session)
+
+	e.GET("/feeds", w.feedsPage, w.session)
+	e.POST("/feeds", w.createFeed, w.session)
+	e.POST("/feeds/:id/rotate", w.rotateFeed, w.session)
+	e.POST("/feeds/:id/revoke", w.revokeFeed, w.session)
 }
 
 // now is the store's clock, so that tests with a fixed clock see pages
