@@ -25,6 +25,10 @@ const (
 // progress every second, so silence this long means it stopped.
 const importJobHeartbeat = 2 * time.Minute
 
+// ErrImportBusy is the answer to a new import job when the process runs
+// as many as it may at once; the person sends the file again later.
+var ErrImportBusy = errors.New("too many imports are running on this server")
+
 // ImportJob is an import running in the background: its progress and,
 // once done, its report. Only its creator and administrators see it.
 type ImportJob struct {

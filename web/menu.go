@@ -14,6 +14,7 @@ func menuItems() []menuItem {
 	return []menuItem{
 		{Key: "calendar", Path: "/calendar", Label: "nav.calendar"},
 		{Key: "feeds", Path: "/feeds", Label: "nav.feeds"},
+		{Key: "import", Path: "/import", Label: "nav.import", Planner: true},
 	}
 }
 

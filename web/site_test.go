@@ -59,7 +59,7 @@ func newSite(t testing.TB) *site {
 	log := slog.New(slog.NewTextHandler(io.Discard, nil))
 	a := api.New(store, cfg, log)
 	t.Cleanup(a.Close)
-	pages, err := web.New(web.Deps{Store: store, Config: cfg, Log: log, Sessions: a.SessionSettings(), SendSignInLink: a.SendSignInLink, ClientAddr: a.ClientAddr})
+	pages, err := web.New(web.Deps{Store: store, Config: cfg, Log: log, Sessions: a.SessionSettings(), SendSignInLink: a.SendSignInLink, ClientAddr: a.ClientAddr, StartImportJob: a.StartImportJob})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -7,10 +7,12 @@
 package web
 
 import (
+	"context"
 	"fmt"
 	"log/slog"
 	"time"
 
+	"github.com/jointcal/jointcal/calendar"
 	"github.com/jointcal/jointcal/config"
 	"github.com/jointcal/jointcal/models"
 	"github.com/labstack/echo/v4"
@@ -30,6 +32,10 @@ type Deps struct {
 	// ClientAddr is the address a request counts against for limits (the
 	// API's rule, which knows the trusted proxies).
 	ClientAddr func(c echo.Context) string
+	// StartImportJob runs a large import in the background (the API's
+	// own, so that both faces share its bound on jobs running at once:
+	// models.ErrImportBusy beyond it); nil runs every import at once.
+	StartImportJob func(ctx context.Context, a models.Actor, parsed *calendar.ImportResult, opts models.ImportOptions, log *slog.Logger) (*models.ImportJob, error)
 }
 
 // Web holds the parsed templates, the message catalogues and the static
@@ -78,6 +84,10 @@ func (w *Web) Register(e *echo.Echo) {
 	e.POST("/feeds", w.createFeed, w.session)
 	e.POST("/feeds/:id/rotate", w.rotateFeed, w.session)
 	e.POST("/feeds/:id/revoke", w.revokeFeed, w.session)
+	e.GET("/import", w.importPage, w.session)
+	e.POST("/import", w.previewImport, w.session)
+	e.POST("/import/confirm", w.confirmImport, w.session)
+	e.GET("/import/jobs/:id", w.importJobPage, w.session)
 }
 
 // now is the store's clock, so that tests with a fixed clock see pages

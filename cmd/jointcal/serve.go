@@ -133,7 +133,7 @@ token valid for 24 hours; a restart revokes the previous demo token.`)
 // mountPages adds the planners' web pages to the API's router: one
 // server, one port, one store and one authorisation.
 func mountPages(cfg config.Config, store *models.Store, srv *api.Server, log *slog.Logger) error {
-	pages, err := web.New(web.Deps{Store: store, Config: cfg, Log: log, Sessions: srv.SessionSettings(), SendSignInLink: srv.SendSignInLink, ClientAddr: srv.ClientAddr})
+	pages, err := web.New(web.Deps{Store: store, Config: cfg, Log: log, Sessions: srv.SessionSettings(), SendSignInLink: srv.SendSignInLink, ClientAddr: srv.ClientAddr, StartImportJob: srv.StartImportJob})
 	if err != nil {
 		return err
 	}
