@@ -15,6 +15,7 @@ func menuItems() []menuItem {
 		{Key: "calendar", Path: "/calendar", Label: "nav.calendar"},
 		{Key: "feeds", Path: "/feeds", Label: "nav.feeds"},
 		{Key: "import", Path: "/import", Label: "nav.import", Planner: true},
+		{Key: "me", Path: "/me", Label: "nav.me"},
 	}
 }
 

@@ -88,6 +88,12 @@ func (w *Web) Register(e *echo.Echo) {
 	e.POST("/import", w.previewImport, w.session)
 	e.POST("/import/confirm", w.confirmImport, w.session)
 	e.GET("/import/jobs/:id", w.importJobPage, w.session)
+	e.GET("/me", w.mePage, w.session)
+	e.POST("/me", w.saveMe, w.session)
+	e.POST("/me/sessions/:id/end", w.endSession, w.session)
+	e.POST("/me/sessions/end-all", w.endAllSessions, w.session)
+	e.POST("/me/tokens", w.createToken, w.session)
+	e.POST("/me/tokens/:id/revoke", w.revokeToken, w.session)
 }
 
 // now is the store's clock, so that tests with a fixed clock see pages
