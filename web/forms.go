@@ -40,22 +40,22 @@ func storeFieldErrors(err error) (formErrors, bool) {
 	switch {
 	case errors.As(err, &ve):
 		for _, f := range ve.Errors {
-			name := formField(f.Field)
+			name := formFieldName(f.Field)
 			if _, seen := out[name]; !seen {
 				out[name] = f.Message
 			}
 		}
 	case errors.As(err, &de):
-		out[formField(de.Field)] = de.Error()
+		out[formFieldName(de.Field)] = de.Error()
 	default:
 		return nil, false
 	}
 	return out, true
 }
 
-// formField is the form's name of a store field: the last part of a dotted
+// formFieldName is the form's name of a store field: the last part of a dotted
 // path, without an index.
-func formField(field string) string {
+func formFieldName(field string) string {
 	field, _, _ = strings.Cut(field, "[")
 	if strings.HasPrefix(field, "owner") {
 		return "owner"

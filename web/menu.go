@@ -16,6 +16,7 @@ func menuItems() []menuItem {
 		{Key: "feeds", Path: "/feeds", Label: "nav.feeds"},
 		{Key: "import", Path: "/import", Label: "nav.import", Planner: true},
 		{Key: "me", Path: "/me", Label: "nav.me"},
+		{Key: "admin", Path: "/admin", Label: "nav.admin", Admin: true},
 	}
 }
 

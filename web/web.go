@@ -35,6 +35,10 @@ type Deps struct {
 	// StartImportJob runs a large import in the background (the API's
 	// own, so that both faces share its bound on jobs running at once:
 	// models.ErrImportBusy beyond it); nil runs every import at once.
+	// SyncExternal fetches an external calendar now (the scheduler's
+	// syncer, as POST /api/v1/external-calendars/{id}/sync uses); nil when
+	// this instance does not sync.
+	SyncExternal   func(ctx context.Context, id int64) error
 	StartImportJob func(ctx context.Context, a models.Actor, parsed *calendar.ImportResult, opts models.ImportOptions, log *slog.Logger) (*models.ImportJob, error)
 }
 
@@ -94,6 +98,35 @@ func (w *Web) Register(e *echo.Echo) {
 	e.POST("/me/sessions/end-all", w.endAllSessions, w.session)
 	e.POST("/me/tokens", w.createToken, w.session)
 	e.POST("/me/tokens/:id/revoke", w.revokeToken, w.session)
+
+	e.GET("/admin", w.adminIndex, w.session, w.admin)
+	e.GET("/admin/organizations", w.adminOrganizations, w.session, w.admin)
+	e.POST("/admin/organizations", w.createOrganization, w.session, w.admin)
+	e.POST("/admin/organizations/:id/delete", w.deleteOrganization, w.session, w.admin)
+	e.GET("/admin/bodies", w.adminBodies, w.session, w.admin)
+	e.POST("/admin/bodies", w.createBody, w.session, w.admin)
+	e.POST("/admin/bodies/:id/delete", w.deleteBody, w.session, w.admin)
+	e.GET("/admin/people", w.adminPeople, w.session, w.admin)
+	e.POST("/admin/people", w.createPerson, w.session, w.admin)
+	e.POST("/admin/people/:id/delete", w.deletePerson, w.session, w.admin)
+	e.GET("/admin/grants", w.adminGrants, w.session, w.admin)
+	e.POST("/admin/grants", w.createGrant, w.session, w.admin)
+	e.POST("/admin/grants/:id/revoke", w.revokeGrant, w.session, w.admin)
+	e.GET("/admin/venues", w.adminVenues, w.session, w.admin)
+	e.POST("/admin/venues", w.createVenue, w.session, w.admin)
+	e.POST("/admin/venues/:id/delete", w.deleteVenue, w.session, w.admin)
+	e.GET("/admin/blackouts", w.adminBlackouts, w.session, w.admin)
+	e.POST("/admin/blackouts", w.createBlackout, w.session, w.admin)
+	e.POST("/admin/blackouts/:id/delete", w.deleteBlackout, w.session, w.admin)
+	e.GET("/admin/tokens", w.adminTokens, w.session, w.admin)
+	e.POST("/admin/tokens", w.createServiceToken, w.session, w.admin)
+	e.POST("/admin/tokens/:id/revoke", w.revokeServiceToken, w.session, w.admin)
+	e.GET("/admin/external", w.adminExternal, w.session, w.admin)
+	e.POST("/admin/external/:id/sync", w.syncExternal, w.session, w.admin)
+	e.GET("/admin/outbox", w.adminOutbox, w.session, w.admin)
+	e.POST("/admin/outbox/:id/retry", w.retryReminder, w.session, w.admin)
+	e.GET("/admin/jobs", w.adminJobs, w.session, w.admin)
+	e.GET("/admin/audit", w.adminAudit, w.session, w.admin)
 }
 
 // now is the store's clock, so that tests with a fixed clock see pages
