@@ -10,6 +10,7 @@ import (
 	"regexp"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/jointcal/jointcal/models"
 )
@@ -130,5 +131,51 @@ func TestImportMarksBadInput(t *testing.T) {
 	file, _ := os.ReadFile("../calendar/testdata/single_timed.ics")
 	if r := nato.upload("/import", map[string]string{"csrf_token": nato.csrf(), "organization": "EU"}, file); r.status != http.StatusForbidden {
 		t.Errorf("NATO importing for the EU: %d", r.status)
+	}
+}
+
+// A file above JOINTCAL_IMPORT_ASYNC_EVENTS is previewed and imported by
+// background jobs whose page shows the progress, then the report.
+func TestImportLargeFileRunsAsJobs(t *testing.T) {
+	t.Parallel()
+	s := newSiteWith(t, map[string]string{"JOINTCAL_IMPORT_ASYNC_EVENTS": "1"})
+	c := s.signedIn(euPlannerEmail)
+	file, err := os.ReadFile("../calendar/testdata/import/google_export.ics")
+	if err != nil {
+		t.Fatal(err)
+	}
+	r := c.upload("/import", map[string]string{"csrf_token": c.csrf(), "organization": "EU", "partial": "true"}, file)
+	if r.status != http.StatusAccepted || !strings.Contains(r.body, `id="import-job"`) {
+		t.Fatalf("large preview: %d\n%s", r.status, r.body)
+	}
+	job := regexp.MustCompile(`/import/jobs/(\d+)`).FindStringSubmatch(r.body)
+	if job == nil {
+		t.Fatal("no job to follow")
+	}
+	// The job page answers htmx with the fragment only, and ends with the
+	// report.
+	var frag answer
+	for i := 0; i < 100; i++ {
+		frag = c.do(http.MethodGet, "/import/jobs/"+job[1], nil, map[string]string{"HX-Request": "true"})
+		if !strings.Contains(frag.body, "hx-trigger") {
+			break
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
+	if frag.status != http.StatusOK || strings.Contains(frag.body, "<html") || !strings.Contains(frag.body, `class="report"`) {
+		t.Fatalf("finished job fragment: %d\n%s", frag.status, frag.body)
+	}
+	m := hiddenCalendar.FindStringSubmatch(r.body)
+	if m == nil {
+		t.Fatal("the preview does not carry the file")
+	}
+	r = c.upload("/import/confirm", map[string]string{"csrf_token": c.csrf(), "organization": "EU", "partial": "true", "calendar": html.UnescapeString(m[1])}, nil)
+	if r.status != http.StatusSeeOther || !strings.HasPrefix(r.header.Get("Location"), "/import/jobs/") {
+		t.Fatalf("large import: %d %s", r.status, r.header.Get("Location"))
+	}
+	// Someone else cannot follow it.
+	other := s.signedIn(natoPlannerEmail)
+	if r := other.get(r.header.Get("Location")); r.status != http.StatusNotFound {
+		t.Errorf("another person's job: %d", r.status)
 	}
 }
