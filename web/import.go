@@ -112,10 +112,24 @@ func (w *Web) confirmImport(c echo.Context) error {
 	return w.runImport(c, false)
 }
 
+// limitImportBody bounds an import request before anything reads it
+// (the session middleware reads the form for its CSRF token): the file,
+// once uploaded or sent back escaped by the browser, plus the other
+// fields. A larger body is refused as too large, never spooled to disk.
+func (w *Web) limitImportBody(next echo.HandlerFunc) echo.HandlerFunc {
+	return func(c echo.Context) error {
+		limit := 2*w.Config.ImportMaxBytes + 64<<10
+		req := c.Request()
+		if req.ContentLength > limit {
+			return w.fail(c, http.StatusRequestEntityTooLarge, "import.too_large")
+		}
+		req.Body = http.MaxBytesReader(c.Response(), req.Body, limit)
+		return next(c)
+	}
+}
+
 func (w *Web) runImport(c echo.Context, dry bool) error {
 	req := c.Request()
-	// The file plus the form's other fields, and no more.
-	req.Body = http.MaxBytesReader(c.Response(), req.Body, 2*w.Config.ImportMaxBytes+64<<10)
 	form := importForm{Organization: c.FormValue("organization"), TimeZone: strings.TrimSpace(c.FormValue("timezone")), Partial: c.FormValue("partial") == "true"}
 	d := importData{Form: form}
 	body, key, err := w.uploadedCalendar(c, dry)

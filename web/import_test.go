@@ -179,3 +179,14 @@ func TestImportLargeFileRunsAsJobs(t *testing.T) {
 		t.Errorf("another person's job: %d", r.status)
 	}
 }
+
+// An upload above the bound is refused before anything reads it.
+func TestImportRefusesAnOversizedBody(t *testing.T) {
+	t.Parallel()
+	s := newSiteWith(t, map[string]string{"JOINTCAL_IMPORT_MAX_BYTES": "1024"})
+	c := s.signedIn(euPlannerEmail)
+	big := bytes.Repeat([]byte("X"), 100000)
+	if r := c.upload("/import", map[string]string{"csrf_token": c.csrf(), "organization": "EU"}, big); r.status != http.StatusRequestEntityTooLarge {
+		t.Errorf("an oversized upload: %d", r.status)
+	}
+}
