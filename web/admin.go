@@ -55,8 +55,11 @@ type adminTable struct {
 type adminRow struct {
 	Link    string
 	LinkCol int
-	Cells   []string
-	Actions []rowAction
+	// Edit is the address of the item's edit page ("" when none), and
+	// EditLabel names it for screen readers.
+	Edit, EditLabel string
+	Cells           []string
+	Actions         []rowAction
 }
 
 // rowAction is a button that posts to Action; Label names it for screen

@@ -81,7 +81,7 @@ func (w *Web) showOrganizations(c echo.Context, status int, fields []formField, 
 		Next:    nextLink("/admin/organizations", nil, list.NextCursor),
 		Form:    &adminForm{Heading: "admin.organizations.new", Action: "/admin/organizations", Button: "admin.add", Fields: fields, Errors: errs}}
 	for _, o := range list.Items {
-		t.Rows = append(t.Rows, adminRow{Cells: []string{o.Code, o.Name, o.TimeZone, o.ContactEmail}, Actions: []rowAction{deleteAction(p, "/admin/organizations", o.ID, o.Code)}})
+		t.Rows = append(t.Rows, adminRow{Cells: []string{o.Code, o.Name, o.TimeZone, o.ContactEmail}, Actions: []rowAction{deleteAction(p, "/admin/organizations", o.ID, o.Code)}, Edit: editPath("organizations", o.ID), EditLabel: p.T("admin.edit_named", o.Code)})
 	}
 	return w.renderAdmin(c, p, status, t)
 }
@@ -158,7 +158,7 @@ func (w *Web) showBodies(c echo.Context, status int, fields []formField, errs fo
 		Next:    nextLink("/admin/bodies", nil, list.NextCursor),
 		Form:    &adminForm{Heading: "admin.bodies.new", Action: "/admin/bodies", Button: "admin.add", Fields: fields, Errors: errs}}
 	for _, b := range list.Items {
-		t.Rows = append(t.Rows, adminRow{Cells: []string{b.Code, b.Name, b.OrganizationCode, strings.Join(b.Members, ", ")}, Actions: []rowAction{deleteAction(p, "/admin/bodies", b.ID, b.Code)}})
+		t.Rows = append(t.Rows, adminRow{Cells: []string{b.Code, b.Name, b.OrganizationCode, strings.Join(b.Members, ", ")}, Actions: []rowAction{deleteAction(p, "/admin/bodies", b.ID, b.Code)}, Edit: editPath("bodies", b.ID), EditLabel: p.T("admin.edit_named", b.Code)})
 	}
 	return w.renderAdmin(c, p, status, t)
 }
@@ -235,7 +235,7 @@ func (w *Web) showPeople(c echo.Context, status int, fields []formField, errs fo
 		Next:    nextLink("/admin/people", c.QueryParams(), list.NextCursor),
 		Form:    &adminForm{Heading: "admin.people.new", Action: "/admin/people", Button: "admin.add", Fields: fields, Errors: errs}}
 	for _, pe := range list.Items {
-		t.Rows = append(t.Rows, adminRow{Cells: []string{pe.Name, pe.Email, pe.OrganizationCode, pe.TimeZone, strings.Join(grants[pe.ID], ", ")}, Actions: []rowAction{deleteAction(p, "/admin/people", pe.ID, pe.Email)}})
+		t.Rows = append(t.Rows, adminRow{Cells: []string{pe.Name, pe.Email, pe.OrganizationCode, pe.TimeZone, strings.Join(grants[pe.ID], ", ")}, Actions: []rowAction{deleteAction(p, "/admin/people", pe.ID, pe.Email)}, Edit: editPath("people", pe.ID), EditLabel: p.T("admin.edit_named", pe.Email)})
 	}
 	return w.renderAdmin(c, p, status, t)
 }
@@ -363,7 +363,7 @@ func (w *Web) showVenues(c echo.Context, status int, fields []formField, errs fo
 		if v.Virtual {
 			virtual = p.T("admin.yes")
 		}
-		t.Rows = append(t.Rows, adminRow{Cells: []string{v.Code, v.Name, v.TimeZone, v.Address, virtual}, Actions: []rowAction{deleteAction(p, "/admin/venues", v.ID, v.Code)}})
+		t.Rows = append(t.Rows, adminRow{Cells: []string{v.Code, v.Name, v.TimeZone, v.Address, virtual}, Actions: []rowAction{deleteAction(p, "/admin/venues", v.ID, v.Code)}, Edit: editPath("venues", v.ID), EditLabel: p.T("admin.edit_named", v.Code)})
 	}
 	return w.renderAdmin(c, p, status, t)
 }
@@ -451,4 +451,9 @@ func parseFormTime(s string, zone *time.Location) (time.Time, error) {
 		return t, nil
 	}
 	return parseWallTime(s, zone)
+}
+
+// editPath is the edit page of an item.
+func editPath(section string, id int64) string {
+	return "/admin/" + section + "/" + strconv.FormatInt(id, 10) + "/edit"
 }

@@ -94,3 +94,48 @@ func TestAdminVenuesAndTokens(t *testing.T) {
 		t.Errorf("audit log: token at %d, venue at %d", i, j)
 	}
 }
+
+// Editing a body's members; a stale edit comes back with the body as it
+// is now and writes nothing.
+func TestAdminEditsABody(t *testing.T) {
+	t.Parallel()
+	s := newSite(t)
+	c := s.signedIn(adminEmail)
+	list := c.get("/admin/bodies")
+	m := regexp.MustCompile(`href="(/admin/bodies/(\d+)/edit)"`).FindStringSubmatch(list.body)
+	if m == nil {
+		t.Fatal("no edit link on the bodies page")
+	}
+	page := c.get(m[1])
+	version := regexp.MustCompile(`name="version" value="(\d+)"`).FindStringSubmatch(page.body)
+	code := regexp.MustCompile(`id="f-code" name="code" type="text" value="([^"]*)"`).FindStringSubmatch(page.body)
+	org := regexp.MustCompile(`<option value="([^"]+)" selected>`).FindStringSubmatch(page.body)
+	if page.status != http.StatusOK || version == nil || code == nil || org == nil {
+		t.Fatalf("edit page: %d", page.status)
+	}
+	form := url.Values{"csrf_token": {c.csrf()}, "version": {version[1]}, "code": {code[1]}, "name": {"Renamed body"}, "organization": {org[1]}, "members": {euPlannerEmail}}
+	bad := url.Values{}
+	for k, v := range form {
+		bad[k] = v
+	}
+	bad.Set("members", "nobody@nowhere.example")
+	if r := c.post("/admin/bodies/"+m[2], bad); r.status != http.StatusUnprocessableEntity || !strings.Contains(r.body, `aria-invalid="true"`) {
+		t.Fatalf("an unknown member: %d", r.status)
+	}
+	if r := c.post("/admin/bodies/"+m[2], form); r.status != http.StatusSeeOther {
+		t.Fatalf("save: %d %s", r.status, r.body)
+	}
+	after := c.get("/admin/bodies")
+	if !strings.Contains(after.body, "Renamed body") || !strings.Contains(after.body, euPlannerEmail) {
+		t.Error("the change is not listed")
+	}
+	// The same form again carries the old version: stale.
+	form.Set("name", "Second rename")
+	r := c.post("/admin/bodies/"+m[2], form)
+	if r.status != http.StatusPreconditionFailed || !strings.Contains(r.body, `value="Renamed body"`) {
+		t.Fatalf("stale save: %d", r.status)
+	}
+	if strings.Contains(c.get("/admin/bodies").body, "Second rename") {
+		t.Error("a stale edit was written")
+	}
+}

@@ -105,6 +105,11 @@ func browseAdmin(t *testing.T, paths []string) {
 		b.run("open "+path, chromedp.Navigate(s.URL+path), chromedp.WaitVisible(chromedp.CSS(`#main h1`)))
 		b.axe(name)
 		b.screenshot(name)
+		if path == "/admin/bodies" {
+			b.run("edit a body", chromedp.Click(chromedp.CSS(`a[href$="/edit"]`)), chromedp.WaitVisible(chromedp.CSS(`form input#f-code`)))
+			b.axe("admin-body-edit")
+			b.screenshot("admin-body-edit")
+		}
 	}
 	b.clean()
 }

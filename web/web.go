@@ -127,6 +127,8 @@ func (w *Web) Register(e *echo.Echo) {
 	e.POST("/admin/outbox/:id/retry", w.retryReminder, w.session, w.admin)
 	e.GET("/admin/jobs", w.adminJobs, w.session, w.admin)
 	e.GET("/admin/audit", w.adminAudit, w.session, w.admin)
+	e.GET("/admin/:section/:id/edit", w.adminEditPage, w.session, w.admin)
+	e.POST("/admin/:section/:id", w.adminSave, w.session, w.admin)
 }
 
 // now is the store's clock, so that tests with a fixed clock see pages
