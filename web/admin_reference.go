@@ -230,7 +230,7 @@ func (w *Web) showPeople(c echo.Context, status int, fields []formField, errs fo
 	fields = append([]formField(nil), fields...)
 	fields[2].Options = orgs
 	t := adminTable{Section: "people", Heading: "admin.people.title", Empty: "admin.none",
-		Filters: []formField{{Name: "q", Label: "admin.field.search", Value: q}, {Name: "organization", Label: "admin.field.organization", Type: "select", Options: orgs, Value: c.QueryParam("organization")}},
+		Filters: []formField{{Name: "q", Label: "admin.field.search", Value: q}, {Name: "organization", Label: "admin.field.organization", Type: "select", Options: anyFirst(p, orgs), Value: c.QueryParam("organization")}},
 		Columns: []string{"admin.field.name", "admin.field.email", "admin.field.organization", "admin.field.timezone", "admin.field.grants"},
 		Next:    nextLink("/admin/people", c.QueryParams(), list.NextCursor),
 		Form:    &adminForm{Heading: "admin.people.new", Action: "/admin/people", Button: "admin.add", Fields: fields, Errors: errs}}
@@ -456,4 +456,15 @@ func parseFormTime(s string, zone *time.Location) (time.Time, error) {
 // editPath is the edit page of an item.
 func editPath(section string, id int64) string {
 	return "/admin/" + section + "/" + strconv.FormatInt(id, 10) + "/edit"
+}
+
+// anyFirst is a filter's choice of organisations: "any" first.
+func anyFirst(p *page, orgs []option) []option {
+	out := []option{{Value: "", Label: p.T("filter.any")}}
+	for _, o := range orgs {
+		if o.Value != "" {
+			out = append(out, o)
+		}
+	}
+	return out
 }
