@@ -23,33 +23,41 @@ const maxImportJobs = 2
 // import in the background; with maxImportJobs already running it answers
 // 503 with Retry-After.
 func (s *Server) startImportJob(c echo.Context, parsed *calendar.ImportResult, opts models.ImportOptions) error {
-	select {
-	case s.importSlots <- struct{}{}:
-	default:
+	job, err := s.StartImportJob(c.Request().Context(), actor(c), parsed, opts, logger(c))
+	if errors.Is(err, models.ErrImportBusy) {
 		c.Response().Header().Set("Retry-After", "30")
 		return problem(http.StatusServiceUnavailable, "import-busy", fmt.Sprintf("%d imports are running on this server; send the file again in a little while", maxImportJobs))
 	}
-	started := false
-	defer func() {
-		if !started {
-			<-s.importSlots
-		}
-	}()
-	a := actor(c)
-	job, err := s.store.CreateImportJob(c.Request().Context(), a, opts.Organization, len(parsed.Events), opts.DryRun)
 	if err != nil {
 		return err
 	}
-	log := logger(c).With("import_job", job.ID)
+	c.Response().Header().Set("Location", fmt.Sprintf("/api/v1/import/jobs/%d", job.ID))
+	return c.JSON(http.StatusAccepted, job)
+}
+
+// StartImportJob records an import job for a and runs it in the
+// background, bounded by the server's import slots and stopped by its
+// shutdown; the web pages start their large imports here too, so that
+// both faces share one bound.
+func (s *Server) StartImportJob(ctx context.Context, a models.Actor, parsed *calendar.ImportResult, opts models.ImportOptions, log *slog.Logger) (*models.ImportJob, error) {
+	select {
+	case s.importSlots <- struct{}{}:
+	default:
+		return nil, models.ErrImportBusy
+	}
+	job, err := s.store.CreateImportJob(ctx, a, opts.Organization, len(parsed.Events), opts.DryRun)
+	if err != nil {
+		<-s.importSlots
+		return nil, err
+	}
+	log = log.With("import_job", job.ID)
 	s.jobs.Add(1)
-	started = true
 	go func() {
 		defer s.jobs.Done()
 		defer func() { <-s.importSlots }()
 		s.runImportJob(job.ID, a, parsed, opts, log)
 	}()
-	c.Response().Header().Set("Location", fmt.Sprintf("/api/v1/import/jobs/%d", job.ID))
-	return c.JSON(http.StatusAccepted, job)
+	return job, nil
 }
 
 // runImportJob imports, records progress every second, and records the

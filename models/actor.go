@@ -94,6 +94,10 @@ func (a Actor) canWriteReference(orgID int64) error {
 	}
 }
 
+// RequireAdmin refuses everyone but administrators: the gate of the web
+// pages under /admin, so that the rule stays here and not in the pages.
+func (a Actor) RequireAdmin() error { return a.requireAdmin() }
+
 // requireAdmin refuses everyone but administrators.
 func (a Actor) requireAdmin() error {
 	if a.Role != RoleAdmin {

@@ -25,23 +25,29 @@ const (
 // progress every second, so silence this long means it stopped.
 const importJobHeartbeat = 2 * time.Minute
 
+// ErrImportBusy is the answer to a new import job when the process runs
+// as many as it may at once; the person sends the file again later.
+var ErrImportBusy = errors.New("too many imports are running on this server")
+
 // ImportJob is an import running in the background: its progress and,
 // once done, its report. Only its creator and administrators see it.
 type ImportJob struct {
-	ID               int64          `json:"id" gorm:"primaryKey"`
-	OrganizationID   int64          `json:"-"`
-	Organization     string         `json:"organization" gorm:"-"`
-	CreatedByTokenID *int64         `json:"-"`
-	State            ImportJobState `json:"state"`
-	DryRun           bool           `json:"dry_run"`
-	Total            int64          `json:"total"`
-	Done             int64          `json:"done"`
-	ReportJSON       string         `json:"-" gorm:"column:report"`
-	Report           *ImportReport  `json:"report" gorm:"-"`
-	Error            string         `json:"error"`
-	CreatedAt        time.Time      `json:"created_at"`
-	UpdatedAt        time.Time      `json:"updated_at"`
-	FinishedAt       *time.Time     `json:"finished_at"`
+	ID               int64  `json:"id" gorm:"primaryKey"`
+	OrganizationID   int64  `json:"-"`
+	Organization     string `json:"organization" gorm:"-"`
+	CreatedByTokenID *int64 `json:"-"`
+	// CreatedByPersonID is the signed-in person who started the job.
+	CreatedByPersonID *int64         `json:"-"`
+	State             ImportJobState `json:"state"`
+	DryRun            bool           `json:"dry_run"`
+	Total             int64          `json:"total"`
+	Done              int64          `json:"done"`
+	ReportJSON        string         `json:"-" gorm:"column:report"`
+	Report            *ImportReport  `json:"report" gorm:"-"`
+	Error             string         `json:"error"`
+	CreatedAt         time.Time      `json:"created_at"`
+	UpdatedAt         time.Time      `json:"updated_at"`
+	FinishedAt        *time.Time     `json:"finished_at"`
 }
 
 // CreateImportJob records an import about to run in the background, after
@@ -62,6 +68,10 @@ func (s *Store) CreateImportJob(ctx context.Context, a Actor, org Ref, total int
 	if a.TokenID != 0 {
 		tid := a.TokenID
 		job.CreatedByTokenID = &tid
+	}
+	if a.PersonID != 0 {
+		pid := a.PersonID
+		job.CreatedByPersonID = &pid
 	}
 	err = s.write(ctx, func(tx *gorm.DB) error {
 		if err := tx.Create(job).Error; err != nil {
@@ -103,15 +113,16 @@ func (s *Store) FinishImportJob(ctx context.Context, id int64, rep *ImportReport
 	})
 }
 
-// GetImportJob returns a job to its creator or an administrator; to
-// anyone else it does not exist. A running job whose process stopped
+// GetImportJob returns a job to its creator (the token, or the signed-in
+// person, that started it) or an administrator; to anyone else it does
+// not exist. A running job whose process stopped
 // reporting is shown as failed.
 func (s *Store) GetImportJob(ctx context.Context, a Actor, id int64) (*ImportJob, error) {
 	db := s.db.WithContext(ctx)
 	var job ImportJob
 	q := db.Model(&ImportJob{})
 	if a.Role != RoleAdmin {
-		q = q.Where("created_by_token_id = ?", a.TokenID)
+		q = q.Where("(created_by_token_id = ? AND ? <> 0) OR (created_by_person_id = ? AND ? <> 0)", a.TokenID, a.TokenID, a.PersonID, a.PersonID)
 	}
 	if err := q.First(&job, id).Error; err != nil {
 		if errors.Is(err, gorm.ErrRecordNotFound) {

@@ -124,7 +124,7 @@ func (w *Web) availabilityPage(c echo.Context) error {
 			for _, fe := range verr.Errors {
 				field, ok := fields[fe.Field]
 				if !ok {
-					field = formField(fe.Field)
+					field = availabilityField(fe.Field)
 				}
 				if _, dup := d.FieldError[field]; !dup {
 					d.FieldError[field] = fe.Message
@@ -143,9 +143,9 @@ func (w *Web) availabilityPage(c echo.Context) error {
 	return w.render(c, "availability", p)
 }
 
-// formField maps a store field onto the form's: the window's ends and
-// the lists of resources.
-func formField(field string) string {
+// availabilityField maps a store field onto the form's: the window's
+// ends and the lists of resources.
+func availabilityField(field string) string {
 	switch {
 	case strings.HasPrefix(field, "participants"), strings.HasPrefix(field, "resources"):
 		return "people"
@@ -167,7 +167,7 @@ func (w *Web) availabilityQuery(p *page, d *availabilityData, now time.Time) (mo
 		q.Participants = append(q.Participants, models.ParticipantInput{Type: string(typ), IDOrCode: models.Ref(ref)})
 		keys = append(keys, models.ResourceKey{Type: typ, IDOrCode: models.Ref(ref)})
 	}
-	for _, e := range splitList(f.People) {
+	for _, e := range splitTyped(f.People) {
 		if a, err := mail.ParseAddress(e); err != nil || a.Address != e {
 			d.FieldError["people"] = p.T("availability.bad_email", e)
 			continue
@@ -296,9 +296,9 @@ func (p *page) DurationLabel(minutes int) string {
 	return fmt.Sprintf("%d h %02d", h, m)
 }
 
-// splitList reads a list typed by a person: commas, semicolons, spaces
+// splitTyped reads a list typed by a person: commas, semicolons, spaces
 // or new lines between the items.
-func splitList(s string) []string {
+func splitTyped(s string) []string {
 	return strings.FieldsFunc(s, func(r rune) bool { return r == ',' || r == ';' || r == ' ' || r == '\n' || r == '\r' || r == '\t' })
 }
 

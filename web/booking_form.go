@@ -138,9 +138,7 @@ func readForm(v url.Values) *activityForm {
 	return f
 }
 
-// formErrors are the form's invalid fields: field name → message.
-type formErrors map[string]string
-
+// add marks field with msg, keeping the first message of a field.
 func (e formErrors) add(field, msg string) {
 	if _, ok := e[field]; !ok {
 		e[field] = msg

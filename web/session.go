@@ -16,6 +16,8 @@ const (
 	actorKey  = "jointcal.web.actor"
 	csrfKey   = "jointcal.web.csrf"
 	secretKey = "jointcal.web.session_secret"
+	// sessionIDKey is the session's id, which /me marks as "this one".
+	sessionIDKey = "jointcal.web.session_id"
 )
 
 // session admits a request with a live session cookie and resolves its
@@ -30,7 +32,7 @@ func (w *Web) session(next echo.HandlerFunc) echo.HandlerFunc {
 		if err != nil || ck.Value == "" {
 			return w.toSignIn(c)
 		}
-		a, _, err := w.Store.SessionActor(c.Request().Context(), ck.Value, w.Sessions)
+		a, sid, err := w.Store.SessionActor(c.Request().Context(), ck.Value, w.Sessions)
 		if errors.Is(err, models.ErrUnauthenticated) {
 			return w.toSignIn(c)
 		}
@@ -50,6 +52,7 @@ func (w *Web) session(next echo.HandlerFunc) echo.HandlerFunc {
 		c.Set(actorKey, a)
 		c.Set(csrfKey, auth.CSRFToken(ck.Value))
 		c.Set(secretKey, ck.Value)
+		c.Set(sessionIDKey, sid)
 		return next(c)
 	}
 }

@@ -39,6 +39,12 @@ const (
 
 func newSite(t testing.TB) *site {
 	t.Helper()
+	return newSiteWith(t, nil)
+}
+
+// newSiteWith is newSite with settings (JOINTCAL_* values) of the test's.
+func newSiteWith(t testing.TB, settings map[string]string) *site {
+	t.Helper()
 	store := modelstest.Open(t)
 	today := time.Now()
 	if _, err := demo.Load(context.Background(), store, today); err != nil {
@@ -51,7 +57,7 @@ func newSite(t testing.TB) *site {
 		if k == "JOINTCAL_BASE_URL" {
 			return srv.URL
 		}
-		return ""
+		return settings[k]
 	})
 	if err != nil {
 		t.Fatal(err)
@@ -59,7 +65,7 @@ func newSite(t testing.TB) *site {
 	log := slog.New(slog.NewTextHandler(io.Discard, nil))
 	a := api.New(store, cfg, log)
 	t.Cleanup(a.Close)
-	pages, err := web.New(web.Deps{Store: store, Config: cfg, Log: log, Sessions: a.SessionSettings(), SendSignInLink: a.SendSignInLink, ClientAddr: a.ClientAddr})
+	pages, err := web.New(web.Deps{Store: store, Config: cfg, Log: log, Sessions: a.SessionSettings(), SendSignInLink: a.SendSignInLink, ClientAddr: a.ClientAddr, StartImportJob: a.StartImportJob})
 	if err != nil {
 		t.Fatal(err)
 	}

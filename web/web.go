@@ -7,10 +7,12 @@
 package web
 
 import (
+	"context"
 	"fmt"
 	"log/slog"
 	"time"
 
+	"github.com/jointcal/jointcal/calendar"
 	"github.com/jointcal/jointcal/config"
 	"github.com/jointcal/jointcal/models"
 	"github.com/labstack/echo/v4"
@@ -30,6 +32,14 @@ type Deps struct {
 	// ClientAddr is the address a request counts against for limits (the
 	// API's rule, which knows the trusted proxies).
 	ClientAddr func(c echo.Context) string
+	// StartImportJob runs a large import in the background (the API's
+	// own, so that both faces share its bound on jobs running at once:
+	// models.ErrImportBusy beyond it); nil runs every import at once.
+	// SyncExternal fetches an external calendar now (the scheduler's
+	// syncer, as POST /api/v1/external-calendars/{id}/sync uses); nil when
+	// this instance does not sync.
+	SyncExternal   func(ctx context.Context, id int64) error
+	StartImportJob func(ctx context.Context, a models.Actor, parsed *calendar.ImportResult, opts models.ImportOptions, log *slog.Logger) (*models.ImportJob, error)
 }
 
 // Web holds the parsed templates, the message catalogues and the static
@@ -91,6 +101,52 @@ func (w *Web) Register(e *echo.Echo) {
 	e.POST("/activities/:id/cancel", w.cancelActivity, w.session)
 	e.POST("/activities/:id/delete", w.deleteActivity, w.session)
 	e.POST("/activities/:id/occurrence", w.changeOccurrence, w.session)
+
+	e.GET("/feeds", w.feedsPage, w.session)
+	e.POST("/feeds", w.createFeed, w.session)
+	e.POST("/feeds/:id/rotate", w.rotateFeed, w.session)
+	e.POST("/feeds/:id/revoke", w.revokeFeed, w.session)
+	e.GET("/import", w.importPage, w.session)
+	e.POST("/import", w.previewImport, w.limitImportBody, w.session)
+	e.POST("/import/confirm", w.confirmImport, w.limitImportBody, w.session)
+	e.GET("/import/jobs/:id", w.importJobPage, w.session)
+	e.GET("/me", w.mePage, w.session)
+	e.POST("/me", w.saveMe, w.session)
+	e.POST("/me/sessions/:id/end", w.endSession, w.session)
+	e.POST("/me/sessions/end-all", w.endAllSessions, w.session)
+	e.POST("/me/tokens", w.createToken, w.session)
+	e.POST("/me/tokens/:id/revoke", w.revokeToken, w.session)
+
+	e.GET("/admin", w.adminIndex, w.session, w.admin)
+	e.GET("/admin/organizations", w.adminOrganizations, w.session, w.admin)
+	e.POST("/admin/organizations", w.createOrganization, w.session, w.admin)
+	e.POST("/admin/organizations/:id/delete", w.deleteOrganization, w.session, w.admin)
+	e.GET("/admin/bodies", w.adminBodies, w.session, w.admin)
+	e.POST("/admin/bodies", w.createBody, w.session, w.admin)
+	e.POST("/admin/bodies/:id/delete", w.deleteBody, w.session, w.admin)
+	e.GET("/admin/people", w.adminPeople, w.session, w.admin)
+	e.POST("/admin/people", w.createPerson, w.session, w.admin)
+	e.POST("/admin/people/:id/delete", w.deletePerson, w.session, w.admin)
+	e.GET("/admin/grants", w.adminGrants, w.session, w.admin)
+	e.POST("/admin/grants", w.createGrant, w.session, w.admin)
+	e.POST("/admin/grants/:id/revoke", w.revokeGrant, w.session, w.admin)
+	e.GET("/admin/venues", w.adminVenues, w.session, w.admin)
+	e.POST("/admin/venues", w.createVenue, w.session, w.admin)
+	e.POST("/admin/venues/:id/delete", w.deleteVenue, w.session, w.admin)
+	e.GET("/admin/blackouts", w.adminBlackouts, w.session, w.admin)
+	e.POST("/admin/blackouts", w.createBlackout, w.session, w.admin)
+	e.POST("/admin/blackouts/:id/delete", w.deleteBlackout, w.session, w.admin)
+	e.GET("/admin/tokens", w.adminTokens, w.session, w.admin)
+	e.POST("/admin/tokens", w.createServiceToken, w.session, w.admin)
+	e.POST("/admin/tokens/:id/revoke", w.revokeServiceToken, w.session, w.admin)
+	e.GET("/admin/external", w.adminExternal, w.session, w.admin)
+	e.POST("/admin/external/:id/sync", w.syncExternal, w.session, w.admin)
+	e.GET("/admin/outbox", w.adminOutbox, w.session, w.admin)
+	e.POST("/admin/outbox/:id/retry", w.retryReminder, w.session, w.admin)
+	e.GET("/admin/jobs", w.adminJobs, w.session, w.admin)
+	e.GET("/admin/audit", w.adminAudit, w.session, w.admin)
+	e.GET("/admin/:section/:id/edit", w.adminEditPage, w.session, w.admin)
+	e.POST("/admin/:section/:id", w.adminSave, w.session, w.admin)
 }
 
 // now is the store's clock, so that tests with a fixed clock see pages

@@ -1,0 +1,114 @@
+package web
+
+import (
+	"errors"
+	"html/template"
+	"strings"
+
+	"github.com/jointcal/jointcal/models"
+	"github.com/labstack/echo/v4"
+)
+
+// formErrors are a form's messages by field name; templates mark a field
+// with Attrs and write its message next to it with Msg.
+type formErrors map[string]string
+
+// Attrs marks the control id of field name as invalid and points it at
+// its message (id "<id>-error"), or is empty when the field is fine.
+func (e formErrors) Attrs(id, name string) template.HTMLAttr {
+	if _, ok := e[name]; !ok {
+		return ""
+	}
+	return template.HTMLAttr(` aria-invalid="true" aria-describedby="` + template.HTMLEscapeString(id) + `-error"`)
+}
+
+// Msg is the message of field name ("" when it is fine).
+func (e formErrors) Msg(name string) string { return e[name] }
+
+// Any reports whether the form has any error.
+func (e formErrors) Any() bool { return len(e) > 0 }
+
+// storeFieldErrors maps what the store refused onto the form's fields: a
+// validation error's fields ("filter.kinds[0]" is the field "kinds" of
+// the form), a duplicate's field. Other errors are not the form's.
+func storeFieldErrors(err error) (formErrors, bool) {
+	var (
+		ve *models.ValidationError
+		de *models.DuplicateError
+	)
+	out := formErrors{}
+	switch {
+	case errors.As(err, &ve):
+		for _, f := range ve.Errors {
+			name := formFieldName(f.Field)
+			if _, seen := out[name]; !seen {
+				out[name] = f.Message
+			}
+		}
+	case errors.As(err, &de):
+		out[formFieldName(de.Field)] = de.Error()
+	default:
+		return nil, false
+	}
+	return out, true
+}
+
+// formFieldName is the form's name of a store field: the last part of a dotted
+// path, without an index.
+func formFieldName(field string) string {
+	field, _, _ = strings.Cut(field, "[")
+	if strings.HasPrefix(field, "owner") {
+		return "owner"
+	}
+	if i := strings.LastIndex(field, "."); i >= 0 {
+		field = field[i+1:]
+	}
+	return field
+}
+
+// splitList reads a comma- or line-separated form value as a list.
+func splitList(s string) []string {
+	var out []string
+	for _, part := range strings.FieldsFunc(s, func(r rune) bool { return r == ',' || r == '\n' || r == '\r' }) {
+		if part = strings.TrimSpace(part); part != "" {
+			out = append(out, part)
+		}
+	}
+	return out
+}
+
+// formList reads a form field that repeats (checkboxes, a multiple
+// select).
+func formList(c echo.Context, name string) []string {
+	params, err := c.FormParams()
+	if err != nil {
+		return nil
+	}
+	var out []string
+	for _, v := range params[name] {
+		if v = strings.TrimSpace(v); v != "" {
+			out = append(out, v)
+		}
+	}
+	return out
+}
+
+// confirmData is the confirmation page that stands between a button and
+// an action that cannot be undone; it works without script.
+type confirmData struct {
+	Question, Detail, Action, Button, Back string
+	Danger                                 bool
+}
+
+// confirm renders the confirmation page for a POST to action.
+func (w *Web) confirm(c echo.Context, nav string, d confirmData) error {
+	p, err := w.newPage(c, nav, "")
+	if err != nil {
+		return err
+	}
+	p.Title, p.Data = d.Question, d
+	return w.render(c, "confirm", p)
+}
+
+// confirmed reports whether a POST is the confirmation page's answer.
+func confirmed(c echo.Context) bool { return c.FormValue("confirm") == "yes" }
