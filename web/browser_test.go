@@ -57,12 +57,20 @@ type browser struct {
 }
 
 // browserTimeout bounds one flow; a flow that hangs fails with what the
-// page shows instead of holding the suite.
-const browserTimeout = 90 * time.Second
+// page shows instead of holding the suite. It is generous: CI runs the
+// flows under -race on two cores.
+const browserTimeout = 240 * time.Second
+
+// browserSlots bounds the Chromiums running at once: each flow waits for
+// a slot before its browser starts (and its clock with it), so that a
+// dozen parallel flows on two cores do not all time out together.
+var browserSlots = make(chan struct{}, 2)
 
 func (s *site) browser(t testing.TB) *browser {
 	t.Helper()
 	path := chromiumPath(t)
+	browserSlots <- struct{}{}
+	t.Cleanup(func() { <-browserSlots })
 	opts := append(chromedp.DefaultExecAllocatorOptions[:],
 		chromedp.ExecPath(path),
 		chromedp.UserDataDir(t.TempDir()),
