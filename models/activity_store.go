@@ -27,6 +27,10 @@ type WriteOptions struct {
 	// SourceUID records where an activity came from (an imported UID, a
 	// demo key), so a repeated import updates instead of duplicating.
 	SourceUID string
+	// linked, when set, runs in the write's transaction once the activity
+	// is stored (a PACE pair's coordination meeting is linked to its pair
+	// in the same commit).
+	linked func(tx *gorm.DB, id int64) error
 }
 
 // WriteResult is what a successful activity write returns: the activity
@@ -246,6 +250,11 @@ func (s *Store) change(ctx context.Context, a Actor, id int64, opts WriteOptions
 			return err
 		}
 		res.Activity.ID = d.row.ID
+		if opts.linked != nil {
+			if err := opts.linked(tx, d.row.ID); err != nil {
+				return err
+			}
+		}
 		if res.Overridden {
 			return s.audit(tx, a, "override", "activity", d.row.ID, nil, report.Conflicts, opts.OverrideReason)
 		}

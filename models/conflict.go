@@ -78,7 +78,11 @@ func (s *Store) evaluate(tx *gorm.DB, a Actor, d *draft) (CheckReport, error) {
 	if err != nil {
 		return report, err
 	}
-	p := planning.Proposal{ActivityID: d.row.ID, Kind: d.row.Kind, Status: d.row.Status, Occurrences: d.occurrences, Claims: d.claims}
+	coordinated, err := coordinatedWith(tx, d.row)
+	if err != nil {
+		return report, err
+	}
+	p := planning.Proposal{ActivityID: d.row.ID, Kind: d.row.Kind, Status: d.row.Status, Occurrences: d.occurrences, Claims: d.claims, Coordinated: coordinated}
 	found := planning.Check(p, busy, blackouts, s.planning.Rules)
 	views, err := describeConflicts(tx, a.Viewer(), found, d)
 	if err != nil {
