@@ -36,6 +36,9 @@ type draft struct {
 	overrides    []planning.Override
 	occurrences  []planning.Occurrence
 	claims       []planning.Claim
+	// coordinated, when a set write knows it, lists the activities the
+	// draft overlaps on purpose (see coordinatedWith); nil reads it.
+	coordinated map[int64]bool
 }
 
 // participantTables are the resource types that can take part (venues

@@ -125,6 +125,9 @@ func (s *Store) InstantiateTemplate(ctx context.Context, a Actor, template Ref, 
 		if err := w.put(d, nil, nil); err != nil {
 			return err
 		}
+		// The new exercise has no PACE partner yet: its members are
+		// itself and the children written so far.
+		family := map[int64]bool{d.row.ID: true}
 		children, err := t.childInputs(in, d.row.ID)
 		if err != nil {
 			return err
@@ -134,9 +137,11 @@ func (s *Store) InstantiateTemplate(ctx context.Context, a Actor, template Ref, 
 			if err != nil {
 				return prefixFields(err, fmt.Sprintf("entries[%d].", i))
 			}
+			cd.coordinated = family
 			if err := w.put(cd, nil, nil); err != nil {
 				return err
 			}
+			family[cd.row.ID] = true
 		}
 		return w.finish()
 	})
@@ -190,21 +195,31 @@ func (s *Store) MoveActivity(ctx context.Context, a Actor, id int64, start time.
 			row *Activity
 		}
 		members := []member{{cur, row}}
-		for _, cid := range childIDs {
-			ccur, crow, err := s.loadCurrent(tx, a, cid, 0)
-			if errors.Is(err, ErrNotFound) {
+		views, err := loadViews(tx, childIDs)
+		if err != nil {
+			return fmt.Errorf("load the children of activity %d: %w", id, err)
+		}
+		for i := range views {
+			v := &views[i]
+			if !a.Viewer().CanSee(v.restricted, v.allowed) {
 				// A child the actor may not see: moving it would change
 				// what they cannot know about, and naming it would reveal it.
 				return &ForbiddenError{Reason: "the activity has children you may not change; an administrator can move them together"}
 			}
-			var fe *ForbiddenError
-			if errors.As(err, &fe) {
-				return &ForbiddenError{Reason: fmt.Sprintf("child activity %d is led by another organisation; an administrator can move them together", cid)}
-			}
-			if err != nil {
+			var crow Activity
+			if err := loadForUpdate(tx, &crow, v.ID, 0); err != nil {
 				return err
 			}
-			members = append(members, member{ccur, crow})
+			if err := a.canWriteActivity(crow.LeadOrganizationID); err != nil {
+				return &ForbiddenError{Reason: fmt.Sprintf("child activity %d is led by another organisation; an administrator can move them together", v.ID)}
+			}
+			members = append(members, member{v, &crow})
+		}
+		// One exercise: its members (and PACE partners) are the same for
+		// every one of them.
+		family, err := coordinatedWith(tx, *row)
+		if err != nil {
+			return err
 		}
 		// The members are checked at their new places against everything
 		// but their old places.
@@ -223,6 +238,9 @@ func (s *Store) MoveActivity(ctx context.Context, a Actor, id int64, start time.
 					return prefixFields(err, fmt.Sprintf("children[%d].", m.cur.ID))
 				}
 				return err
+			}
+			if family != nil {
+				d.coordinated = family
 			}
 			if err := w.put(d, m.row, m.cur); err != nil {
 				return err

@@ -358,20 +358,25 @@ func writeRelations(tx *gorm.DB, d *draft, fresh bool) error {
 			return err
 		}
 	}
-	for _, o := range d.visibility {
-		if err := tx.Create(&activityVisibility{ActivityID: id, OrganizationID: o}).Error; err != nil {
+	if len(d.visibility) > 0 {
+		vis := make([]activityVisibility, len(d.visibility))
+		for i, o := range d.visibility {
+			vis[i] = activityVisibility{ActivityID: id, OrganizationID: o}
+		}
+		if err := tx.Create(&vis).Error; err != nil {
 			return err
 		}
 	}
+	var areas []activityArea
 	seen := map[string]bool{}
 	for _, area := range d.row.Areas {
-		if seen[area] {
-			continue
+		if !seen[area] {
+			seen[area] = true
+			areas = append(areas, activityArea{ActivityID: id, Area: area})
 		}
-		seen[area] = true
-		if err := tx.Create(&activityArea{ActivityID: id, Area: area}).Error; err != nil {
-			return err
-		}
+	}
+	if len(areas) > 0 {
+		return tx.Create(&areas).Error
 	}
 	return nil
 }

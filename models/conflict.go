@@ -78,9 +78,12 @@ func (s *Store) evaluate(tx *gorm.DB, a Actor, d *draft) (CheckReport, error) {
 	if err != nil {
 		return report, err
 	}
-	coordinated, err := coordinatedWith(tx, d.row)
-	if err != nil {
-		return report, err
+	coordinated := d.coordinated
+	if coordinated == nil {
+		var err error
+		if coordinated, err = coordinatedWith(tx, d.row); err != nil {
+			return report, err
+		}
 	}
 	p := planning.Proposal{ActivityID: d.row.ID, Kind: d.row.Kind, Status: d.row.Status, Occurrences: d.occurrences, Claims: d.claims, Coordinated: coordinated}
 	found := planning.Check(p, busy, blackouts, s.planning.Rules)
