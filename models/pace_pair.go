@@ -12,15 +12,15 @@ import (
 // pacePairRow is a stored PACE pair: two exercises of two organisations
 // run in parallel and coordinated for a year, one organisation leading.
 type pacePairRow struct {
-	ID                 int64 `gorm:"primaryKey"`
-	Year               int
-	FirstActivityID    int64
-	SecondActivityID   int64
-	LeadOrganizationID int64
-	Notes              string
-	Version            int
-	CreatedAt          time.Time
-	UpdatedAt          time.Time
+	ID                 int64     `gorm:"primaryKey" json:"id"`
+	Year               int       `json:"year"`
+	FirstActivityID    int64     `json:"first_activity_id"`
+	SecondActivityID   int64     `json:"second_activity_id"`
+	LeadOrganizationID int64     `json:"lead_organization_id"`
+	Notes              string    `json:"notes"`
+	Version            int       `json:"version"`
+	CreatedAt          time.Time `json:"created_at"`
+	UpdatedAt          time.Time `json:"updated_at"`
 }
 
 func (pacePairRow) TableName() string { return "pace_pairs" }

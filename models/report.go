@@ -115,19 +115,31 @@ func (s *Store) ReportActivities(ctx context.Context, a Actor, f ReportFilter) (
 		return nil, err
 	}
 	out := &ActivityReport{From: f.From, To: f.To, GroupBy: f.GroupBy, TimeZone: f.TimeZone, Groups: []ReportGroup{}}
-	var total struct{ Activities, Occurrences int64 }
-	if err := base.Session(&gorm.Session{}).Select("COUNT(DISTINCT activities.id) AS activities, COUNT(*) AS occurrences").Scan(&total).Error; err != nil {
-		return nil, fmt.Errorf("count the report's activities: %w", err)
-	}
-	out.Activities, out.Occurrences = total.Activities, total.Occurrences
-	switch ReportGrouping(f.GroupBy) {
+	g := ReportGrouping(f.GroupBy)
+	switch g {
 	case GroupByMonth, GroupByQuarter:
-		out.Groups, err = groupByPeriod(base, ReportGrouping(f.GroupBy), loc)
+		out.Groups, out.Activities, out.Occurrences, err = groupByPeriod(base, g, loc)
 	default:
-		out.Groups, err = groupByColumn(base, ReportGrouping(f.GroupBy))
+		out.Groups, err = groupByColumn(base, g)
 	}
 	if err != nil {
 		return nil, fmt.Errorf("group the report by %s: %w", f.GroupBy, err)
+	}
+	switch g {
+	case GroupByKind, GroupByOrganization, GroupBySeries:
+		// Each activity has one key: the groups add up to the totals,
+		// and the table is read once.
+		for _, x := range out.Groups {
+			out.Activities += x.Activities
+			out.Occurrences += x.Occurrences
+		}
+	case GroupByArea, GroupByBody:
+		// An activity may have several keys, or none.
+		var total struct{ Activities, Occurrences int64 }
+		if err := base.Session(&gorm.Session{}).Select("COUNT(DISTINCT activities.id) AS activities, COUNT(*) AS occurrences").Scan(&total).Error; err != nil {
+			return nil, fmt.Errorf("count the report's activities: %w", err)
+		}
+		out.Activities, out.Occurrences = total.Activities, total.Occurrences
 	}
 	return out, nil
 }
@@ -161,11 +173,12 @@ func groupByColumn(base *gorm.DB, g ReportGrouping) ([]ReportGroup, error) {
 }
 
 // groupByPeriod puts each occurrence in the month or quarter of its start
-// in loc; an activity counts in every period it has an occurrence in.
-func groupByPeriod(base *gorm.DB, g ReportGrouping, loc *time.Location) ([]ReportGroup, error) {
+// in loc; an activity counts in every period it has an occurrence in. It
+// also returns the totals: distinct activities and all occurrences.
+func groupByPeriod(base *gorm.DB, g ReportGrouping, loc *time.Location) ([]ReportGroup, int64, int64, error) {
 	rows, err := base.Session(&gorm.Session{}).Select("o.activity_id, o.start_s").Rows()
 	if err != nil {
-		return nil, err
+		return nil, 0, 0, err
 	}
 	defer rows.Close()
 	type bucket struct {
@@ -173,11 +186,15 @@ func groupByPeriod(base *gorm.DB, g ReportGrouping, loc *time.Location) ([]Repor
 		activities  map[int64]struct{}
 	}
 	buckets := map[string]*bucket{}
+	all := map[int64]struct{}{}
+	var occurrences int64
 	for rows.Next() {
 		var id, start int64
 		if err := rows.Scan(&id, &start); err != nil {
-			return nil, err
+			return nil, 0, 0, err
 		}
+		occurrences++
+		all[id] = struct{}{}
 		t := time.Unix(start, 0).In(loc)
 		var key string
 		if g == GroupByMonth {
@@ -194,14 +211,14 @@ func groupByPeriod(base *gorm.DB, g ReportGrouping, loc *time.Location) ([]Repor
 		b.activities[id] = struct{}{}
 	}
 	if err := rows.Err(); err != nil {
-		return nil, err
+		return nil, 0, 0, err
 	}
 	out := make([]ReportGroup, 0, len(buckets))
 	for k, b := range buckets {
 		out = append(out, ReportGroup{Key: k, Activities: int64(len(b.activities)), Occurrences: b.occurrences})
 	}
 	sort.Slice(out, func(i, j int) bool { return out[i].Key < out[j].Key })
-	return out, nil
+	return out, int64(len(all)), occurrences, nil
 }
 
 // CrossBriefingRow counts the cross-briefings one organisation gave to one
