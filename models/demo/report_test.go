@@ -89,6 +89,23 @@ func TestDemoReproducesTheSeedReportsCounts(t *testing.T) {
 						t.Errorf("%s %q: %d in the report's period, the report says %d", c.groupBy, c.key, got, c.want)
 					}
 				}
+				// Every grouping counts the same activities in all.
+				var totals []int64
+				for _, g := range models.ReportGroupings() {
+					f := f
+					f.GroupBy = string(g)
+					r, err := s.ReportActivities(ctx, sys, f)
+					if err != nil {
+						t.Fatalf("group by %s: %v", g, err)
+					}
+					totals = append(totals, r.Activities, r.Occurrences)
+				}
+				for i := 2; i < len(totals); i += 2 {
+					if totals[i] != totals[0] || totals[i+1] != totals[1] {
+						t.Errorf("totals by grouping (activities, occurrences): %v", totals)
+						break
+					}
+				}
 				// The PACE pair of 2022 is there, with the EU leading, and
 				// its two exercises no longer warn about each other.
 				pairs, err := s.ListPacePairs(ctx, sys, models.PacePairFilter{})
