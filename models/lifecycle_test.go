@@ -328,3 +328,66 @@ func isValidation(err error, field string) bool {
 	}
 	return false
 }
+
+// TestMoveRacingBookingsNeverDoubleBooks moves an exercise while ten
+// bookings try to take the PSC at the place one of its conferences moves
+// to: whatever the order, the PSC ends up booked once in that slot, on
+// either database (a serialised write on SQLite, the exclusion constraint
+// on PostgreSQL).
+func TestMoveRacingBookingsNeverDoubleBooks(t *testing.T) {
+	t.Parallel()
+	modelstest.ForEach(t, func(t *testing.T, s *models.Store) {
+		ctx := context.Background()
+		sys := models.System()
+		world(t, s)
+		if _, err := s.CreateExerciseTemplate(ctx, sys, lifecycleTemplate()); err != nil {
+			t.Fatal(err)
+		}
+		bru, _ := time.LoadLocation("Europe/Brussels")
+		start := time.Date(2031, 11, 14, 9, 0, 0, 0, bru)
+		res, err := s.InstantiateTemplate(ctx, sys, "EU Integrated Resolve", models.ActivityInput{Title: "EU IR 31", Start: start, End: start.AddDate(0, 0, 5), TimeZone: "Europe/Brussels"}, models.WriteOptions{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		// The initial planning conference (−9 months, two days, PSC)
+		// moves from 14 to 21 February.
+		slot := time.Date(2031, 2, 21, 10, 0, 0, 0, bru)
+		errs := make(chan error, 11)
+		gate := make(chan struct{})
+		go func() {
+			<-gate
+			_, err := s.MoveActivity(ctx, sys, res.Activity.ID, start.AddDate(0, 0, 7), models.WriteOptions{})
+			errs <- err
+		}()
+		for i := 0; i < 10; i++ {
+			go func() {
+				<-gate
+				_, err := s.CreateActivity(ctx, sys, models.ActivityInput{Kind: "meeting", Title: fmt.Sprintf("PSC meeting %d", i), Start: slot, End: slot.Add(time.Hour),
+					LeadOrganization: "EU", Participants: []models.ParticipantInput{{Type: "body", IDOrCode: "PSC"}}}, models.WriteOptions{})
+				errs <- err
+			}()
+		}
+		close(gate)
+		won := 0
+		for i := 0; i < 11; i++ {
+			err := <-errs
+			var ce *models.ConflictError
+			switch {
+			case err == nil:
+				won++
+			case !errors.As(err, &ce):
+				t.Errorf("a writer failed otherwise than with a conflict: %v", err)
+			}
+		}
+		if won != 1 {
+			t.Errorf("%d writers took the PSC at %s, want exactly one", won, slot)
+		}
+		page, err := s.ListActivities(ctx, sys, models.ActivityFilter{Body: "PSC", From: slot, To: slot.Add(time.Hour)})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if page.Total != 1 {
+			t.Errorf("%d activities hold the PSC at %s", page.Total, slot)
+		}
+	})
+}
