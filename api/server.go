@@ -170,6 +170,8 @@ func (s *Server) routes() {
 	registerCRUD(v1, "/people", personCRUD(s), mw...)
 	registerCRUD(v1, "/venues", venueCRUD(s), mw...)
 	registerCRUD(v1, "/blackouts", blackoutCRUD(s), mw...)
+	registerCRUD(v1, "/exercise-templates", exerciseTemplateCRUD(s), mw...)
+	v1.POST("/exercise-templates/:id/instantiate", s.instantiateTemplate, mw...)
 
 	v1.POST("/activities", s.createActivity, mw...)
 	v1.GET("/activities", s.listActivities, mw...)
@@ -179,6 +181,17 @@ func (s *Server) routes() {
 	v1.PATCH("/activities/:id/occurrences/:start", s.changeOccurrence, mw...)
 	v1.POST("/activities/:id/reply", s.replyActivity, mw...)
 	v1.GET("/activities/:id/replies", s.listReplies, mw...)
+	v1.POST("/activities/:id/move", s.moveActivity, mw...)
+
+	v1.POST("/pace-pairs", s.createPacePair, mw...)
+	v1.GET("/pace-pairs", s.listPacePairs, mw...)
+	v1.GET("/pace-pairs/:id", s.getPacePair, mw...)
+	v1.DELETE("/pace-pairs/:id", s.deletePacePair, mw...)
+	v1.POST("/pace-pairs/:id/meetings", s.addPacePairMeeting, mw...)
+
+	v1.GET("/reports/activities", s.reportActivities, mw...)
+	v1.GET("/reports/cross-briefings", s.reportCrossBriefings, mw...)
+	v1.GET("/reports/exercise-participation", s.reportExerciseParticipation, mw...)
 
 	v1.GET("/activities/:id/conflicts", s.activityConflicts, mw...)
 	v1.GET("/activities/:id/proposal", s.getProposal, mw...)

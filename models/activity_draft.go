@@ -39,6 +39,9 @@ type draft struct {
 	// answers are the participants' stored answers (an existing
 	// activity): declined people occupy nothing, tentative ones softly.
 	answers answers
+	// coordinated, when a set write knows it, lists the activities the
+	// draft overlaps on purpose (see coordinatedWith); nil reads it.
+	coordinated map[int64]bool
 }
 
 // participantTables are the resource types that can take part (venues

@@ -27,6 +27,10 @@ type WriteOptions struct {
 	// SourceUID records where an activity came from (an imported UID, a
 	// demo key), so a repeated import updates instead of duplicating.
 	SourceUID string
+	// linked, when set, runs in the write's transaction once the activity
+	// is stored (a PACE pair's coordination meeting is linked to its pair
+	// in the same commit).
+	linked func(tx *gorm.DB, id int64) error
 }
 
 // WriteResult is what a successful activity write returns: the activity
@@ -257,6 +261,11 @@ func (s *Store) change(ctx context.Context, a Actor, id int64, opts WriteOptions
 			return err
 		}
 		res.Activity.ID = d.row.ID
+		if opts.linked != nil {
+			if err := opts.linked(tx, d.row.ID); err != nil {
+				return err
+			}
+		}
 		if res.Overridden {
 			return s.audit(tx, a, "override", "activity", d.row.ID, nil, report.Conflicts, opts.OverrideReason)
 		}
@@ -360,20 +369,25 @@ func writeRelations(tx *gorm.DB, d *draft, fresh bool) error {
 			return err
 		}
 	}
-	for _, o := range d.visibility {
-		if err := tx.Create(&activityVisibility{ActivityID: id, OrganizationID: o}).Error; err != nil {
+	if len(d.visibility) > 0 {
+		vis := make([]activityVisibility, len(d.visibility))
+		for i, o := range d.visibility {
+			vis[i] = activityVisibility{ActivityID: id, OrganizationID: o}
+		}
+		if err := tx.Create(&vis).Error; err != nil {
 			return err
 		}
 	}
+	var areas []activityArea
 	seen := map[string]bool{}
 	for _, area := range d.row.Areas {
-		if seen[area] {
-			continue
+		if !seen[area] {
+			seen[area] = true
+			areas = append(areas, activityArea{ActivityID: id, Area: area})
 		}
-		seen[area] = true
-		if err := tx.Create(&activityArea{ActivityID: id, Area: area}).Error; err != nil {
-			return err
-		}
+	}
+	if len(areas) > 0 {
+		return tx.Create(&areas).Error
 	}
 	return nil
 }

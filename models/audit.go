@@ -56,7 +56,7 @@ func (s *Store) audit(tx *gorm.DB, a Actor, action, entity string, id int64, bef
 // auditEntities are the kinds of entity the trail records, so that a
 // filter naming another (a misspelling) is refused instead of answering
 // an empty trail. A new audited entity adds its name here.
-var auditEntities = []string{"activity", "blackout", "body", "external_calendar", "feed", "import_job", "organization", "person", "proposal", "briefing_request", "reminder", "token", "venue"}
+var auditEntities = []string{"activity", "blackout", "body", "briefing_request", "exercise_template", "external_calendar", "feed", "import_job", "organization", "pace_pair", "person", "proposal", "reminder", "token", "venue"}
 
 // AuditFilter narrows the audit list.
 type AuditFilter struct {

@@ -81,7 +81,14 @@ func (s *Store) evaluate(tx *gorm.DB, a Actor, d *draft) (CheckReport, error) {
 	if err != nil {
 		return report, err
 	}
-	p := planning.Proposal{ActivityID: d.row.ID, Kind: d.row.Kind, Status: d.row.Status, Occurrences: d.occurrences, Claims: d.claims}
+	coordinated := d.coordinated
+	if coordinated == nil {
+		var err error
+		if coordinated, err = coordinatedWith(tx, d.row); err != nil {
+			return report, err
+		}
+	}
+	p := planning.Proposal{ActivityID: d.row.ID, Kind: d.row.Kind, Status: d.row.Status, Occurrences: d.occurrences, Claims: d.claims, Coordinated: coordinated}
 	found := d.answers.filter(planning.Check(p, busy, blackouts, s.planning.Rules), d.occurrences)
 	views, err := describeConflicts(tx, a.Viewer(), found, d)
 	if err != nil {

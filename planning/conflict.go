@@ -89,6 +89,12 @@ type Proposal struct {
 	Status      string
 	Occurrences []Occurrence
 	Claims      []Claim
+	// Coordinated lists the activities the proposal overlaps on purpose:
+	// the other members of its own exercise (the exercise and its phases)
+	// and the members of a parallel-and-coordinated (PACE) partner
+	// exercise. The planning-overlap rule does not report them; every
+	// other rule still does.
+	Coordinated map[int64]bool
 }
 
 // Busy is one row of the occupancy index: one resource held by one occurrence
@@ -325,7 +331,7 @@ func judge(found *conflictSet, p Proposal, o Occurrence, c Claim, b *Busy, pad t
 	} else {
 		judgeCommitted(found, base, c, b, overlaps, pad, occ, other)
 	}
-	if overlaps && IsExerciseKind(p.Kind) && IsExerciseKind(b.Kind) &&
+	if overlaps && IsExerciseKind(p.Kind) && IsExerciseKind(b.Kind) && !p.Coordinated[b.ActivityID] &&
 		(c.Resource.Type == ResourceOrganization || c.Resource.Type == ResourceBody) {
 		found.add(base, RulePlanningOverlap, SeveritySoft)
 	}

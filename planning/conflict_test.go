@@ -103,6 +103,12 @@ func TestCheckRules(t *testing.T) {
 				"body_double_booked/hard body:10 occ=17T10:00 other=7 overlap=17T10:00-17T11:00",
 				"planning_overlap/soft body:10 occ=17T10:00 other=7 overlap=17T10:00-17T11:00",
 			}},
+		{"a PACE partner and its phases overlap on purpose; other exercises still clash", Proposal{ActivityID: 1000, Kind: "exercise", Occurrences: one, Claims: []Claim{req(eu), req(nato), req(nac)}, Coordinated: map[int64]bool{7: true, 9: true}},
+			[]Busy{row(7, "exercise", 10, 11, nato, true), row(9, "exercise_phase", 10, 11, eu, true), row(9, "exercise_phase", 10, 11, nac, true), row(8, "exercise", 10, 11, nato, true)}, nil, RuleConfig{},
+			[]string{
+				"body_double_booked/hard body:10 occ=17T10:00 other=9 overlap=17T10:00-17T11:00",
+				"planning_overlap/soft organization:101 occ=17T10:00 other=8 overlap=17T10:00-17T11:00",
+			}},
 		{"exercise against a meeting is no planning overlap", Proposal{ActivityID: 1000, Kind: "exercise", Occurrences: one, Claims: []Claim{req(eu)}},
 			[]Busy{row(7, "meeting", 10, 11, eu, true)}, nil, RuleConfig{},
 			nil},

@@ -36,6 +36,19 @@ type Dataset struct {
 	Venues        []models.VenueInput        `json:"venues"`
 	Blackouts     []models.BlackoutInput     `json:"blackouts"`
 	Activities    []Activity                 `json:"activities"`
+	// Templates are the life cycles of the seed's exercise series.
+	Templates []models.ExerciseTemplateInput `json:"templates"`
+	// PacePairs link exercises (by key) run in parallel and coordinated.
+	PacePairs []PacePair `json:"pace_pairs"`
+}
+
+// PacePair is a PACE pair of the data set; Exercises are activity keys
+// and Year is the report's year (Place moves it with the activities).
+type PacePair struct {
+	Year             int        `json:"year"`
+	Exercises        [2]string  `json:"exercises"`
+	LeadOrganization models.Ref `json:"lead_organization"`
+	Notes            string     `json:"notes"`
 }
 
 // Summary counts what a load did.
@@ -137,6 +150,22 @@ func Load(ctx context.Context, store *models.Store, today time.Time) (Summary, e
 		}
 		ids[a.Key] = res.Activity.ID
 		sum.Created++
+	}
+	for _, t := range d.Templates {
+		_, err := store.CreateExerciseTemplate(ctx, sys, t)
+		if err := count(err); err != nil {
+			return sum, fmt.Errorf("exercise template %s: %w", t.Name, err)
+		}
+	}
+	for _, p := range d.PacePairs {
+		x, y := ids[p.Exercises[0]], ids[p.Exercises[1]]
+		if x == 0 || y == 0 {
+			return sum, fmt.Errorf("PACE pair %v: both exercises must be activities of the file", p.Exercises)
+		}
+		_, err := store.CreatePacePair(ctx, sys, models.PacePairInput{Year: p.Year, Exercises: []int64{x, y}, LeadOrganization: p.LeadOrganization, Notes: p.Notes})
+		if err := count(err); err != nil {
+			return sum, fmt.Errorf("PACE pair %v: %w", p.Exercises, err)
+		}
 	}
 	if err := loadWorkflows(ctx, store, today, &sum); err != nil {
 		return sum, err

@@ -140,6 +140,9 @@ func Place(d *Dataset, today time.Time) error {
 			return fmt.Errorf("activity %s: %w", d.Activities[i].Key, err)
 		}
 	}
+	for i := range d.PacePairs {
+		d.PacePairs[i].Year += s.Years
+	}
 	return nil
 }
 
