@@ -179,8 +179,8 @@ func renewDemoToken(ctx context.Context, store *models.Store) (string, time.Time
 func runDemo(ctx context.Context, env *environment, args []string) error {
 	fs := flags(env, "demo", "demo [--scale N [--seed S]]", `
 Load the demo data into the database: the organisations, committees, people
-and venues of EU–NATO cooperation and seventy-three activities from the sixth
-progress report, placed around today (two years back to two years ahead,
+and venues of EU–NATO cooperation, seventy-three activities from the sixth
+progress report (and a few proposals and cross-briefing requests), placed around today (two years back to two years ahead,
 weekdays, local times and rhythms kept; each description gives the date in
 the report). Running it again changes nothing.
 
