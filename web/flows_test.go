@@ -47,6 +47,11 @@ func TestBrowserSignInShowsTheMonth(t *testing.T) {
 	b.run("open an activity", chromedp.Navigate(s.URL+"/calendar?view=list"), chromedp.WaitVisible(chromedp.CSS(`#ec .ec-event`)), chromedp.Click(chromedp.CSS(`#ec .ec-event`)), chromedp.WaitVisible(chromedp.CSS(`article.activity h1`)))
 	b.axe("activity")
 	b.screenshot("activity")
+
+	// The progress report's figures.
+	b.run("reports", chromedp.Navigate(s.URL+"/reports"), chromedp.WaitVisible(chromedp.CSS(`table.chart`)))
+	b.axe("reports")
+	b.screenshot("reports")
 	b.clean()
 }
 

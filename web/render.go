@@ -52,12 +52,23 @@ var templateFuncs = template.FuncMap{
 	"join":      strings.Join,
 	"orgColour": orgColour,
 	"clash":     func(p *page, c models.ConflictView) clashItem { return clashItem{P: p, C: c} },
+	"chart": func(p *page, bars []bar, heading string) chartItem {
+		return chartItem{P: p, Bars: bars, Heading: heading}
+	},
 }
 
 // clashItem carries a conflict and the page into the "clash" template.
 type clashItem struct {
 	P *page
 	C models.ConflictView
+}
+
+// chartItem carries a chart's bars, its first column's heading (a
+// message key) and the page into the "chart" template.
+type chartItem struct {
+	P       *page
+	Bars    []bar
+	Heading string
 }
 
 // page is what every template receives: the person, their language and
@@ -126,8 +137,9 @@ func (w *Web) newPage(c echo.Context, nav, title string) (*page, error) {
 			return nil, err
 		}
 		p.Me = me
-		if me.Language != "" {
-			p.Lang = Language(me.Language)
+		// The person's own choice, else their browser's language.
+		if me.Person != nil && me.Person.Language != "" {
+			p.Lang = Language(me.Person.Language)
 		}
 		if me.Person != nil && me.Person.TimeZone != "" {
 			if loc, err := time.LoadLocation(me.Person.TimeZone); err == nil {

@@ -84,6 +84,7 @@ func (w *Web) Register(e *echo.Echo) {
 	e.GET("/calendar/events", w.calendarEvents, w.session)
 	e.POST("/calendar/move", w.calendarMove, w.session)
 	e.GET("/activities/:id", w.activityPage, w.session)
+	e.GET("/reports", w.reportsPage, w.session)
 	e.GET("/availability", w.availabilityPage, w.session)
 	e.GET("/conflicts", w.conflictsPage, w.session)
 	e.GET("/timeline", w.timelinePage, w.session)
