@@ -19,16 +19,7 @@ import (
 //
 //	go test ./web -run '^$' -bench CalendarMonth -benchtime 200x
 func BenchmarkCalendarMonth(b *testing.B) {
-	s := newSite(b)
-	ctx := context.Background()
-	month := time.Date(s.Today.Year(), s.Today.Month(), 1, 0, 0, 0, 0, time.UTC).AddDate(0, 3, 0)
-	for i := range 500 {
-		start := month.AddDate(0, 0, i%28).Add(time.Duration(8+i%10) * time.Hour)
-		in := models.ActivityInput{Kind: "webinar", Title: fmt.Sprintf("Load webinar %d", i), Start: start, End: start.Add(45 * time.Minute), TimeZone: "Europe/Brussels", Status: "confirmed", Format: "virtual", LeadOrganization: "EU"}
-		if _, err := s.Store.CreateActivity(ctx, models.System(), in, models.WriteOptions{}); err != nil {
-			b.Fatal(err)
-		}
-	}
+	s, month := monthOf500(b)
 	c := s.signedIn(euPlannerEmail)
 	path := "/calendar?date=" + month.Format("2006-01-02")
 	if r := c.get(path); r.status != http.StatusOK || strings.Count(r.body, "Load webinar") < 1000 {
@@ -56,16 +47,7 @@ func BenchmarkCalendarMonth(b *testing.B) {
 //
 //	go test ./web -run '^$' -bench CalendarFirstRender -benchtime 20x
 func BenchmarkCalendarFirstRender(b *testing.B) {
-	s := newSite(b)
-	ctx := context.Background()
-	month := time.Date(s.Today.Year(), s.Today.Month(), 1, 0, 0, 0, 0, time.UTC).AddDate(0, 3, 0)
-	for i := range 500 {
-		start := month.AddDate(0, 0, i%28).Add(time.Duration(8+i%10) * time.Hour)
-		in := models.ActivityInput{Kind: "webinar", Title: fmt.Sprintf("Load webinar %d", i), Start: start, End: start.Add(45 * time.Minute), TimeZone: "Europe/Brussels", Status: "confirmed", Format: "virtual", LeadOrganization: "EU"}
-		if _, err := s.Store.CreateActivity(ctx, models.System(), in, models.WriteOptions{}); err != nil {
-			b.Fatal(err)
-		}
-	}
+	s, month := monthOf500(b)
 	br := s.browser(b)
 	br.signIn(euPlannerEmail)
 	url := s.URL + "/calendar?date=" + month.Format("2006-01-02")
@@ -81,4 +63,20 @@ func BenchmarkCalendarFirstRender(b *testing.B) {
 	b.ReportMetric(median(dcl), "domcontentloaded-ms")
 	b.ReportMetric(median(paint), "first-paint-ms")
 	b.ReportMetric(median(drawn), "events-drawn-ms")
+}
+
+// monthOf500 is the demo site with 500 EU webinars in the month three
+// months ahead, which it returns.
+func monthOf500(b *testing.B) (*site, time.Time) {
+	s := newSite(b)
+	ctx := context.Background()
+	month := time.Date(s.Today.Year(), s.Today.Month(), 1, 0, 0, 0, 0, time.UTC).AddDate(0, 3, 0)
+	for i := range 500 {
+		start := month.AddDate(0, 0, i%28).Add(time.Duration(8+i%10) * time.Hour)
+		in := models.ActivityInput{Kind: "webinar", Title: fmt.Sprintf("Load webinar %d", i), Start: start, End: start.Add(45 * time.Minute), TimeZone: "Europe/Brussels", Status: "confirmed", Format: "virtual", LeadOrganization: "EU"}
+		if _, err := s.Store.CreateActivity(ctx, models.System(), in, models.WriteOptions{}); err != nil {
+			b.Fatal(err)
+		}
+	}
+	return s, month
 }
