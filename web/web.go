@@ -89,6 +89,8 @@ func (w *Web) Register(e *echo.Echo) {
 	e.GET("/timeline", w.timelinePage, w.session)
 	e.GET("/programme", w.programmePage, w.session)
 	e.POST("/conflicts/accept", w.acceptConflict, w.session)
+	e.GET("/proposals", w.proposalsPage, w.session)
+	e.POST("/proposals/:id/:action", w.answerProposal, w.session)
 	e.GET("/activities/new", w.newActivityPage, w.session)
 	e.POST("/activities/new", w.saveActivity, w.session)
 	e.POST("/activities/check", w.checkPartial, w.session)
