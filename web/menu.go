@@ -19,6 +19,7 @@ func menuItems() []menuItem {
 		{Key: "availability", Path: "/availability", Label: "nav.availability"},
 		{Key: "conflicts", Path: "/conflicts", Label: "nav.conflicts"},
 		{Key: "proposals", Path: "/proposals", Label: "nav.proposals", Planner: true},
+		{Key: "briefings", Path: "/briefings", Label: "nav.briefings"},
 		{Key: "feeds", Path: "/feeds", Label: "nav.feeds"},
 		{Key: "import", Path: "/import", Label: "nav.import", Planner: true},
 		{Key: "me", Path: "/me", Label: "nav.me"},
