@@ -3,6 +3,7 @@ package web
 import (
 	"errors"
 	"net/http"
+	"slices"
 	"strconv"
 	"time"
 
@@ -69,7 +70,14 @@ func (w *Web) renderProposals(c echo.Context, d *proposalsData) error {
 		if err != nil {
 			return err
 		}
-		d.Awaiting, d.Leading = waiting.Items, led.Items
+		// A counter-proposal can leave the lead awaited itself: show it
+		// once, where it can be answered.
+		d.Awaiting = waiting.Items
+		for _, v := range led.Items {
+			if !slices.ContainsFunc(d.Awaiting, func(w models.ProposalView) bool { return w.ActivityID == v.ActivityID }) {
+				d.Leading = append(d.Leading, v)
+			}
+		}
 	}
 	switch {
 	case d.Refused != "":

@@ -64,6 +64,9 @@ func TestProposalQueueShowsEachSideItsOwn(t *testing.T) {
 	if r.status != http.StatusOK || !strings.Contains(awaitingPart(r.body), awaitingNATO) || strings.Contains(awaitingPart(r.body), awaitingEU) {
 		t.Fatalf("NATO's queue: %d, has the proposal awaiting NATO %v, has the one awaiting the EU %v", r.status, strings.Contains(awaitingPart(r.body), awaitingNATO), strings.Contains(awaitingPart(r.body), awaitingEU))
 	}
+	if strings.Count(r.body, "Informal NAC–PSC meeting on countering hybrid threats") != 1 {
+		t.Error("the proposal NATO leads and is awaited on after the EU's counter-proposal is not shown once")
+	}
 	if !strings.Contains(r.body, `href="/proposals"`) {
 		t.Error("no menu entry for the proposals")
 	}
