@@ -67,14 +67,8 @@ func (w *Web) renderBriefings(c echo.Context, d *briefingsData) error {
 	p.Title = p.T("briefings.title")
 	ctx, a := c.Request().Context(), actor(c)
 	d.State, d.States = c.QueryParam("state"), models.BriefingStates()
-	list, err := w.Store.ListBriefingRequests(ctx, a, models.BriefingFilter{State: d.State, ListOptions: models.ListOptions{Limit: models.MaxLimit}})
-	if fe, ok := storeFieldErrors(err); ok && fe.Msg("state") != "" {
-		return w.fail(c, http.StatusUnprocessableEntity, "briefings.bad_state")
-	}
-	if err != nil {
-		return err
-	}
-	d.Requests, d.Total = list.Items, list.Total
+	// The slots first: looking for them marks the request offered, which
+	// the list then shows.
 	if d.SlotsFor != 0 {
 		var forbidden *models.ForbiddenError
 		d.Slots, err = w.Store.BriefingSlots(ctx, a, d.SlotsFor)
@@ -91,6 +85,14 @@ func (w *Web) renderBriefings(c echo.Context, d *briefingsData) error {
 			d.Refused, d.SlotsFor = state.Detail, 0
 		}
 	}
+	list, err := w.Store.ListBriefingRequests(ctx, a, models.BriefingFilter{State: d.State, ListOptions: models.ListOptions{Limit: models.MaxLimit}})
+	if fe, ok := storeFieldErrors(err); ok && fe.Msg("state") != "" {
+		return w.fail(c, http.StatusUnprocessableEntity, "briefings.bad_state")
+	}
+	if err != nil {
+		return err
+	}
+	d.Requests, d.Total = list.Items, list.Total
 	switch {
 	case d.Refused != "" && !d.Invalid:
 		p.Status = http.StatusConflict

@@ -40,6 +40,13 @@ func TestBriefingsSlotsAndSchedule(t *testing.T) {
 	if r.status != http.StatusOK || !strings.Contains(r.body, compass) || !strings.Contains(r.body, `href="/briefings"`) {
 		t.Fatalf("NATO's briefing requests: %d, has the demo request %v", r.status, strings.Contains(r.body, compass))
 	}
+	withdraw, declineForm := fmt.Sprintf(`action="/briefings/%d/withdraw"`, req.ID), fmt.Sprintf(`action="/briefings/%d/decline"`, req.ID)
+	if strings.Contains(r.body, withdraw) || !strings.Contains(r.body, declineForm) {
+		t.Error("the host's planner is offered to withdraw, or not to decline")
+	}
+	if r := eu.get("/briefings"); !strings.Contains(r.body, withdraw) || strings.Contains(r.body, declineForm) {
+		t.Error("the briefer's planner is offered to decline, or not to withdraw")
+	}
 	if r := nato.get("/briefings?state=declined"); r.status != http.StatusOK || strings.Contains(r.body, compass) || !strings.Contains(r.body, "The EU Civil Protection Mechanism") {
 		t.Fatalf("declined only: %d", r.status)
 	}
@@ -52,7 +59,7 @@ func TestBriefingsSlotsAndSchedule(t *testing.T) {
 
 	r = nato.get(fmt.Sprintf("/briefings?slots=%d", req.ID))
 	m := regexp.MustCompile(`action="/briefings/` + fmt.Sprint(req.ID) + `/schedule"[^>]*>\s*<input type="hidden" name="csrf_token" value="[^"]*">\s*<input type="hidden" name="start" value="([^"]+)">`).FindStringSubmatch(r.body)
-	if r.status != http.StatusOK || m == nil {
+	if r.status != http.StatusOK || m == nil || !strings.Contains(r.body, "The EU Strategic Compass</strong> · offered") {
 		t.Fatalf("slots: %d, a schedule form %v", r.status, m != nil)
 	}
 	m[1] = html.UnescapeString(m[1])
