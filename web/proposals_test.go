@@ -112,7 +112,19 @@ func TestProposalAnswers(t *testing.T) {
 		t.Fatalf("counter with a bad start: %d", r.status)
 	}
 
-	r = nato.post(agree, url.Values{"csrf_token": {nato.csrf()}})
+	// A counter-proposal a day later puts the proposal back to the EU.
+	p, _ := s.Store.GetProposal(context.Background(), models.System(), id)
+	bxl, _ := time.LoadLocation("Europe/Brussels")
+	later := func(t time.Time) string { return t.In(bxl).AddDate(0, 0, 1).Format("2006-01-02T15:04") }
+	r = nato.post(counter, url.Values{"csrf_token": {nato.csrf()}, "start": {later(p.Activity.Start)}, "end": {later(p.Activity.End)}, "counter_reason": {"the chairs meet the day before"}})
+	if r.status != http.StatusOK || !strings.Contains(r.body, "Your counter-proposal for “"+awaitingNATO+"” was sent.") {
+		t.Fatalf("counter-proposal: %d", r.status)
+	}
+	if p, _ := s.Store.GetProposal(context.Background(), models.System(), id); len(p.Awaiting) != 1 || p.Awaiting[0] != "EU" {
+		t.Fatalf("after the counter-proposal, awaiting %v", p.Awaiting)
+	}
+	eu := s.signedIn(euPlannerEmail)
+	r = eu.post(agree, url.Values{"csrf_token": {eu.csrf()}})
 	if r.status != http.StatusOK || !strings.Contains(r.body, "You agreed to “"+awaitingNATO+"”.") || strings.Contains(awaitingPart(r.body), `href="/activities/`+fmt.Sprint(id)+`"`) {
 		t.Fatalf("agree: %d, notice %v", r.status, strings.Contains(r.body, "You agreed"))
 	}
@@ -121,7 +133,7 @@ func TestProposalAnswers(t *testing.T) {
 	}
 	// Agreeing again: the store refuses (the proposal is closed), and the
 	// page says so.
-	if r := nato.post(agree, url.Values{"csrf_token": {nato.csrf()}}); r.status != http.StatusConflict || !strings.Contains(r.body, `class="notice refused" role="alert"`) {
+	if r := eu.post(agree, url.Values{"csrf_token": {eu.csrf()}}); r.status != http.StatusConflict || !strings.Contains(r.body, `class="notice refused" role="alert"`) {
 		t.Fatalf("agree twice: %d", r.status)
 	}
 }
