@@ -18,6 +18,8 @@ func menuItems() []menuItem {
 		{Key: "programme", Path: "/programme", Label: "nav.programme"},
 		{Key: "availability", Path: "/availability", Label: "nav.availability"},
 		{Key: "conflicts", Path: "/conflicts", Label: "nav.conflicts"},
+		{Key: "proposals", Path: "/proposals", Label: "nav.proposals", Planner: true},
+		{Key: "briefings", Path: "/briefings", Label: "nav.briefings"},
 		{Key: "reports", Path: "/reports", Label: "nav.reports"},
 		{Key: "feeds", Path: "/feeds", Label: "nav.feeds"},
 		{Key: "import", Path: "/import", Label: "nav.import", Planner: true},
