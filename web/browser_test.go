@@ -17,7 +17,9 @@ import (
 
 // The browser tests drive Debian's Chromium. They skip when it is
 // missing, unless JOINTCAL_TEST_BROWSER=required (as in .ci/run), which
-// makes a missing browser a failure.
+// makes a missing browser a failure; JOINTCAL_TEST_BROWSER=skip skips
+// them (.ci/run's second pass, under -race, where they would only
+// double its time: the pages' handlers are raced by the HTTP tests).
 const (
 	envBrowserTests = "JOINTCAL_TEST_BROWSER"
 	envChromium     = "JOINTCAL_TEST_CHROMIUM"
@@ -30,6 +32,9 @@ const (
 
 func chromiumPath(t testing.TB) string {
 	t.Helper()
+	if os.Getenv(envBrowserTests) == "skip" {
+		t.Skipf("browser test skipped: %s=skip (.ci/run runs them once, without -race)", envBrowserTests)
+	}
 	if p := os.Getenv(envChromium); p != "" {
 		return p
 	}
