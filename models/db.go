@@ -83,12 +83,9 @@ func Open(dsn string, set Settings) (*Store, error) {
 		Logger:                 logger.Discard,
 		TranslateError:         true,
 		SkipDefaultTransaction: true,
-		// Statements are prepared once per connection and reused: parsing
-		// SQL was a fifth of a conflict check on SQLite.
-		PrepareStmt:        true,
-		PrepareStmtMaxSize: 512,
-		PrepareStmtTTL:     time.Hour,
-		NowFunc:            func() time.Time { return time.Now().UTC().Truncate(time.Microsecond) },
+		PrepareStmtMaxSize:     512,
+		PrepareStmtTTL:         time.Hour,
+		NowFunc:                func() time.Time { return time.Now().UTC().Truncate(time.Microsecond) },
 	}
 	var (
 		db      *gorm.DB
@@ -96,10 +93,20 @@ func Open(dsn string, set Settings) (*Store, error) {
 		dialect Dialect
 	)
 	if strings.HasPrefix(dsn, "postgres://") || strings.HasPrefix(dsn, "postgresql://") {
+		// No gorm statement cache on PostgreSQL: pgx already prepares and
+		// caches statements per connection, and gorm's cache prepares a
+		// statement first seen inside a transaction on a pooled
+		// connection under its lock — with every connection held by a
+		// booking transaction, that waited for ever (two serve processes,
+		// 120 concurrent bookings).
 		dialect = Postgres
 		db, err = gorm.Open(postgres.Open(dsn), cfg)
 	} else {
+		// Statements are prepared once per connection and reused: parsing
+		// SQL was a fifth of a conflict check on SQLite, whose one writer
+		// at a time never holds every connection.
 		dialect = SQLite
+		cfg.PrepareStmt = true
 		db, err = gorm.Open(sqlite.Open(sqliteDSN(dsn)), cfg)
 	}
 	if err != nil {
