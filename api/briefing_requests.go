@@ -45,17 +45,7 @@ func (s *Server) countBriefingRequests(c echo.Context) error {
 	return c.JSON(http.StatusOK, map[string]any{"group_by": groupBy, "items": counts})
 }
 
-func (s *Server) getBriefingRequest(c echo.Context) error {
-	id, err := idParam(c)
-	if err != nil {
-		return err
-	}
-	r, err := s.store.GetBriefingRequest(c.Request().Context(), actor(c), id)
-	if err != nil {
-		return err
-	}
-	return c.JSON(http.StatusOK, r)
-}
+func (s *Server) getBriefingRequest(c echo.Context) error { return byID(c, s.store.GetBriefingRequest) }
 
 func (s *Server) briefingSlots(c echo.Context) error {
 	id, err := idParam(c)
@@ -88,31 +78,7 @@ func (s *Server) scheduleBriefing(c echo.Context) error {
 }
 
 func (s *Server) declineBriefing(c echo.Context) error {
-	id, err := idParam(c)
-	if err != nil {
-		return err
-	}
-	var in struct {
-		Reason string `json:"reason"`
-	}
-	if err := s.decode(c, &in); err != nil {
-		return err
-	}
-	r, err := s.store.DeclineBriefing(c.Request().Context(), actor(c), id, in.Reason)
-	if err != nil {
-		return err
-	}
-	return c.JSON(http.StatusOK, r)
+	return withReason(s, c, s.store.DeclineBriefing)
 }
 
-func (s *Server) withdrawBriefing(c echo.Context) error {
-	id, err := idParam(c)
-	if err != nil {
-		return err
-	}
-	r, err := s.store.WithdrawBriefing(c.Request().Context(), actor(c), id)
-	if err != nil {
-		return err
-	}
-	return c.JSON(http.StatusOK, r)
-}
+func (s *Server) withdrawBriefing(c echo.Context) error { return byID(c, s.store.WithdrawBriefing) }

@@ -21,46 +21,12 @@ func (s *Server) listProposals(c echo.Context) error {
 	return c.JSON(http.StatusOK, page)
 }
 
-func (s *Server) getProposal(c echo.Context) error {
-	id, err := idParam(c)
-	if err != nil {
-		return err
-	}
-	p, err := s.store.GetProposal(c.Request().Context(), actor(c), id)
-	if err != nil {
-		return err
-	}
-	return c.JSON(http.StatusOK, p)
-}
+func (s *Server) getProposal(c echo.Context) error { return byID(c, s.store.GetProposal) }
 
-func (s *Server) agreeToProposal(c echo.Context) error {
-	id, err := idParam(c)
-	if err != nil {
-		return err
-	}
-	p, err := s.store.AgreeToProposal(c.Request().Context(), actor(c), id)
-	if err != nil {
-		return err
-	}
-	return c.JSON(http.StatusOK, p)
-}
+func (s *Server) agreeToProposal(c echo.Context) error { return byID(c, s.store.AgreeToProposal) }
 
 func (s *Server) declineProposal(c echo.Context) error {
-	id, err := idParam(c)
-	if err != nil {
-		return err
-	}
-	var in struct {
-		Reason string `json:"reason"`
-	}
-	if err := s.decode(c, &in); err != nil {
-		return err
-	}
-	p, err := s.store.DeclineProposal(c.Request().Context(), actor(c), id, in.Reason)
-	if err != nil {
-		return err
-	}
-	return c.JSON(http.StatusOK, p)
+	return withReason(s, c, s.store.DeclineProposal)
 }
 
 func (s *Server) counterPropose(c echo.Context) error {

@@ -175,11 +175,8 @@ func (w *Web) briefingStep(c echo.Context) error {
 	default:
 		return w.fail(c, http.StatusNotFound, "briefings.no_request")
 	}
-	var (
-		forbidden *models.ForbiddenError
-		state     *models.StateError
-		clash     *models.ConflictError
-	)
+	refused, isRefusal := refusal(err)
+	var forbidden *models.ForbiddenError
 	switch {
 	case err == nil:
 		d.DeclineFor, d.DeclineReason = 0, ""
@@ -188,10 +185,8 @@ func (w *Web) briefingStep(c echo.Context) error {
 		return w.fail(c, http.StatusNotFound, "briefings.no_request")
 	case errors.As(err, &forbidden):
 		return w.fail(c, http.StatusForbidden, "briefings.not_allowed")
-	case errors.As(err, &state):
-		d.Refused = state.Detail
-	case errors.As(err, &clash):
-		d.Refused = clash.Error()
+	case isRefusal:
+		d.Refused = refused
 	default:
 		fe, ok := storeFieldErrors(err)
 		if !ok {

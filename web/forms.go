@@ -112,3 +112,20 @@ func (w *Web) confirm(c echo.Context, nav string, d confirmData) error {
 
 // confirmed reports whether a POST is the confirmation page's answer.
 func confirmed(c echo.Context) bool { return c.FormValue("confirm") == "yes" }
+
+// refusal is what a page shows when the store refused a workflow step
+// the person may take but not now (a proposal already closed, a slot
+// taken meanwhile): the state's explanation, or the clash.
+func refusal(err error) (string, bool) {
+	var (
+		state *models.StateError
+		clash *models.ConflictError
+	)
+	switch {
+	case errors.As(err, &state):
+		return state.Detail, true
+	case errors.As(err, &clash):
+		return clash.Error(), true
+	}
+	return "", false
+}

@@ -131,11 +131,8 @@ func (w *Web) answerProposal(c echo.Context) error {
 	default:
 		return w.fail(c, http.StatusNotFound, "error.no_activity")
 	}
-	var (
-		forbidden *models.ForbiddenError
-		state     *models.StateError
-		clash     *models.ConflictError
-	)
+	refused, isRefusal := refusal(err)
+	var forbidden *models.ForbiddenError
 	switch {
 	case err == nil:
 		d.Form = proposalForm{}
@@ -144,10 +141,8 @@ func (w *Web) answerProposal(c echo.Context) error {
 		return w.fail(c, http.StatusNotFound, "error.no_activity")
 	case errors.As(err, &forbidden):
 		return w.fail(c, http.StatusForbidden, "proposals.not_yours")
-	case errors.As(err, &state):
-		d.Refused = state.Detail
-	case errors.As(err, &clash):
-		d.Refused = clash.Error()
+	case isRefusal:
+		d.Refused = refused
 	default:
 		fe, ok := storeFieldErrors(err)
 		if !ok {
