@@ -94,6 +94,11 @@ func (a Actor) canWriteReference(orgID int64) error {
 	}
 }
 
+// MayBook says whether the actor may book activities at all (an
+// administrator, or a planner for their organisation's), so that pages
+// offer booking only to them; canWriteActivity still decides each one.
+func (a Actor) MayBook() bool { return a.Role == RoleAdmin || a.Role == RolePlanner }
+
 // RequireAdmin refuses everyone but administrators: the gate of the web
 // pages under /admin, so that the rule stays here and not in the pages.
 func (a Actor) RequireAdmin() error { return a.requireAdmin() }

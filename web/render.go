@@ -119,10 +119,8 @@ func (p *page) SignedIn() bool { return p.Actor.PersonID != 0 }
 
 // IsAdmin and IsPlanner gate the menu entries; the store still decides
 // every action.
-func (p *page) IsAdmin() bool { return p.Actor.Role == models.RoleAdmin }
-func (p *page) IsPlanner() bool {
-	return p.Actor.Role == models.RoleAdmin || p.Actor.Role == models.RolePlanner
-}
+func (p *page) IsAdmin() bool   { return p.Actor.RequireAdmin() == nil }
+func (p *page) IsPlanner() bool { return p.Actor.MayBook() }
 
 // newPage builds the page data of a request: the signed-in person's
 // language and zone, or the browser's language and the server's zone.
