@@ -33,7 +33,7 @@ type mailbox struct {
 
 const imapUser, imapPassword = "replies@jointcal.example.org", "imap-test-password"
 
-func startMailbox(t *testing.T) *mailbox {
+func startMailbox(t testing.TB) *mailbox {
 	t.Helper()
 	mem := imapmemserver.New()
 	u := imapmemserver.NewUser(imapUser, imapPassword)
@@ -75,7 +75,7 @@ func (discardPrintf) Printf(string, ...any) {}
 
 // put appends a message as the mail server would file it, with its line
 // ends as on the wire, and returns its UID.
-func (m *mailbox) put(t *testing.T, msg string) imap.UID {
+func (m *mailbox) put(t testing.TB, msg string) imap.UID {
 	t.Helper()
 	msg = strings.ReplaceAll(strings.ReplaceAll(msg, "\r\n", "\n"), "\n", "\r\n")
 	cmd := m.c.Append("INBOX", int64(len(msg)), nil)
@@ -94,7 +94,7 @@ func (m *mailbox) put(t *testing.T, msg string) imap.UID {
 
 // replyFixture reads a reply shaped by a calendar client, placeholders
 // replaced.
-func replyFixture(t *testing.T, name string, vars ...string) string {
+func replyFixture(t testing.TB, name string, vars ...string) string {
 	t.Helper()
 	raw, err := os.ReadFile("testdata/itip/" + name)
 	if err != nil {
