@@ -141,8 +141,14 @@ func (p *IMAPPoller) batch(ctx context.Context, c *imapclient.Client, uids []ima
 		if ctx.Err() != nil {
 			return ctx.Err()
 		}
+		raw := m.FindBodySection(body)
+		if raw == nil || m.UID == 0 {
+			// Expunged meanwhile by someone else, or a server that sent
+			// less than asked: nothing to decide on, nothing to mark.
+			continue
+		}
 		hctx, cancel := context.WithTimeout(ctx, 30*time.Second)
-		err := p.recv.receive(hctx, m.FindBodySection(body))
+		err := p.recv.receive(hctx, raw)
 		cancel()
 		flags := []imap.Flag{imap.FlagSeen}
 		var refusal *Refusal
