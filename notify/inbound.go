@@ -109,13 +109,27 @@ func (s *inboundSession) Data(r io.Reader) error {
 	switch {
 	case err == nil:
 		return nil
-	case errors.As(err, &refusal) && (refusal.Reason == "malformed" || refusal.Reason == "no_calendar"):
-		return &gosmtp.SMTPError{Code: 550, EnhancedCode: gosmtp.EnhancedCode{5, 6, 0}, Message: refusal.Detail}
 	case errors.As(err, &refusal):
-		return &gosmtp.SMTPError{Code: 550, EnhancedCode: gosmtp.EnhancedCode{5, 7, 1}, Message: "answer not accepted (" + refusal.Reason + ")"}
+		return refusalReply(refusal.Reason)
 	default:
 		return &gosmtp.SMTPError{Code: 451, EnhancedCode: gosmtp.EnhancedCode{4, 3, 0}, Message: "temporary failure, try again later"}
 	}
+}
+
+// refusalReply is the 550 answer to a refused message: what is wrong
+// with the message itself (5.6.0, 5.3.4), or that the answer it carries
+// is not accepted (5.7.1), with the reason only; the details stay in the
+// log.
+func refusalReply(reason string) *gosmtp.SMTPError {
+	switch reason {
+	case "malformed":
+		return &gosmtp.SMTPError{Code: 550, EnhancedCode: gosmtp.EnhancedCode{5, 6, 0}, Message: "not an iTIP reply jointcal can read"}
+	case "no_calendar":
+		return &gosmtp.SMTPError{Code: 550, EnhancedCode: gosmtp.EnhancedCode{5, 6, 0}, Message: "no calendar part: this address takes only calendar answers"}
+	case "too_large":
+		return &gosmtp.SMTPError{Code: 552, EnhancedCode: gosmtp.EnhancedCode{5, 3, 4}, Message: "message too large for an iTIP reply"}
+	}
+	return &gosmtp.SMTPError{Code: 550, EnhancedCode: gosmtp.EnhancedCode{5, 7, 1}, Message: "answer not accepted (" + reason + ")"}
 }
 
 // calendarParts returns the address of a message's From header and its
