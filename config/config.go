@@ -75,6 +75,8 @@ type Config struct {
 	// InboundListen is where the iTIP reply listener (SMTP) listens; empty
 	// turns it off.
 	InboundListen string
+	// InboundIMAP polls a mailbox for the same answers (config/imap.go).
+	InboundIMAP InboundIMAP
 	// ReplyAddress is the ORGANIZER of invitations, where calendar
 	// clients send iTIP replies; empty derives one (see ReplyTo).
 	ReplyAddress string
@@ -329,7 +331,7 @@ func Settings() []Setting {
 		{"JOINTCAL_TOKEN_MAX_LIFETIME", "8760h", "the longest expiry a person may give a personal access token (Go duration, at least 1h; default 1 year); one asked without expiry lives 90 days, or this when shorter", durationSetting(func(c *Config) *time.Duration { return &c.TokenMaxLifetime }, time.Hour)},
 		{"JOINTCAL_REMINDER_LEASE", "5m", "how long a notice claimed by a dispatcher that then died waits before another sends it", durationSetting(func(c *Config) *time.Duration { return &c.ReminderLease }, time.Second)},
 		{"JOINTCAL_PROPOSAL_TTL", "336h", "how long a proposed activity waits for the other organisations' agreement before it expires (Go duration, at least 1h; default 14 days); a counter-proposal starts it again", durationSetting(func(c *Config) *time.Duration { return &c.ProposalTTL }, time.Hour)},
-	}, append(oidcSettings(), signInSettings()...)...)
+	}, append(append(oidcSettings(), signInSettings()...), inboundIMAPSettings()...)...)
 }
 
 func cronSetting(job, def, meaning string) Setting {
@@ -396,12 +398,15 @@ func Load(getenv func(string) string) (Config, error) {
 	if err := c.OIDC.check(); err != nil {
 		return Config{}, err
 	}
+	if err := c.InboundIMAP.check(); err != nil {
+		return Config{}, err
+	}
 	return c, nil
 }
 
 // secretSettings are never repeated in messages: errors reach terminals,
 // CI logs and JSON logs.
-var secretSettings = map[string]bool{"JOINTCAL_BOOTSTRAP_ADMIN_TOKEN": true, "JOINTCAL_METRICS_TOKEN": true, "JOINTCAL_SMTP_PASSWORD": true, "JOINTCAL_OIDC_CLIENT_SECRET": true}
+var secretSettings = map[string]bool{"JOINTCAL_BOOTSTRAP_ADMIN_TOKEN": true, "JOINTCAL_METRICS_TOKEN": true, "JOINTCAL_SMTP_PASSWORD": true, "JOINTCAL_OIDC_CLIENT_SECRET": true, "JOINTCAL_INBOUND_IMAP_PASSWORD": true}
 
 // shown is the value of a setting as an error message may quote it: a
 // secret as "(hidden)", a database URL without its password.

@@ -45,22 +45,15 @@ const maxInboundBytes = 2 << 20
 // (SPF, DKIM, DMARC) and relays to jointcal on a private address; it
 // offers no authentication and no TLS of its own.
 type Inbound struct {
-	srv    *gosmtp.Server
-	handle InboundHandler
-	log    *slog.Logger
-	// outcome counts each message by result (recorded, or the reason of
-	// a refusal or a failure).
-	outcome func(result string)
+	srv  *gosmtp.Server
+	recv receiver
 }
 
 // NewInbound builds a listener for addr (host:port) that hands each
 // message's calendar parts to handle; outcome, when set, is told the
 // result of each message.
 func NewInbound(addr string, handle InboundHandler, log *slog.Logger, outcome func(result string)) *Inbound {
-	in := &Inbound{handle: handle, log: log, outcome: outcome}
-	if in.outcome == nil {
-		in.outcome = func(string) {}
-	}
+	in := &Inbound{recv: newReceiver("smtp", handle, log, outcome)}
 	s := gosmtp.NewServer(in)
 	s.Addr, s.Domain = addr, "jointcal"
 	s.MaxMessageBytes, s.MaxRecipients = maxInboundBytes, 10
@@ -109,35 +102,34 @@ func (s *inboundSession) Data(r io.Reader) error {
 	if err != nil {
 		return err
 	}
-	in := s.in
-	from, cals, err := calendarParts(raw)
-	if err != nil {
-		in.outcome("malformed")
-		in.log.Warn("inbound message refused", "reason", "malformed", "error", err)
-		return &gosmtp.SMTPError{Code: 550, EnhancedCode: gosmtp.EnhancedCode{5, 6, 0}, Message: "not an iTIP reply jointcal can read"}
-	}
-	if len(cals) == 0 {
-		in.outcome("no_calendar")
-		in.log.Warn("inbound message refused", "reason", "no_calendar", "from", from)
-		return &gosmtp.SMTPError{Code: 550, EnhancedCode: gosmtp.EnhancedCode{5, 6, 0}, Message: "no calendar part: this address takes only calendar answers"}
-	}
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 	defer cancel()
-	err = in.handle(ctx, from, cals)
+	err = s.in.recv.receive(ctx, raw)
 	var refusal *Refusal
 	switch {
 	case err == nil:
-		in.outcome("recorded")
 		return nil
 	case errors.As(err, &refusal):
-		in.outcome(refusal.Reason)
-		in.log.Warn("inbound reply refused", "reason", refusal.Reason, "from", from, "detail", refusal.Detail)
-		return &gosmtp.SMTPError{Code: 550, EnhancedCode: gosmtp.EnhancedCode{5, 7, 1}, Message: "answer not accepted (" + refusal.Reason + ")"}
+		return refusalReply(refusal.Reason)
 	default:
-		in.outcome("failed")
-		in.log.Error("inbound reply not recorded", "from", from, "error", err)
 		return &gosmtp.SMTPError{Code: 451, EnhancedCode: gosmtp.EnhancedCode{4, 3, 0}, Message: "temporary failure, try again later"}
 	}
+}
+
+// refusalReply is the 550 answer to a refused message: what is wrong
+// with the message itself (5.6.0, 5.3.4), or that the answer it carries
+// is not accepted (5.7.1), with the reason only; the details stay in the
+// log.
+func refusalReply(reason string) *gosmtp.SMTPError {
+	switch reason {
+	case "malformed":
+		return &gosmtp.SMTPError{Code: 550, EnhancedCode: gosmtp.EnhancedCode{5, 6, 0}, Message: "not an iTIP reply jointcal can read"}
+	case "no_calendar":
+		return &gosmtp.SMTPError{Code: 550, EnhancedCode: gosmtp.EnhancedCode{5, 6, 0}, Message: "no calendar part: this address takes only calendar answers"}
+	case "too_large":
+		return &gosmtp.SMTPError{Code: 552, EnhancedCode: gosmtp.EnhancedCode{5, 3, 4}, Message: "message too large for an iTIP reply"}
+	}
+	return &gosmtp.SMTPError{Code: 550, EnhancedCode: gosmtp.EnhancedCode{5, 7, 1}, Message: "answer not accepted (" + reason + ")"}
 }
 
 // calendarParts returns the address of a message's From header and its

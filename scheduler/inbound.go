@@ -9,7 +9,8 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 )
 
-// InboundReplies is the handler of the iTIP listener (notify.Inbound):
+// InboundReplies is the handler of the iTIP listener (notify.Inbound)
+// and of the IMAP poller (notify.IMAPPoller):
 // the first calendar part of a message that the store records is the
 // answer; when none is, the message is refused with the reason of the
 // first (clients put the REPLY first and repeat it as an attachment).
@@ -43,7 +44,7 @@ func InboundReplies(store *models.Store, uidHost string) notify.InboundHandler {
 // it is not nil.
 func NewInboundCounter(reg prometheus.Registerer) *prometheus.CounterVec {
 	c := prometheus.NewCounterVec(prometheus.CounterOpts{Name: "jointcal_inbound_replies_total",
-		Help: "iTIP messages received by the inbound listener, by result: recorded, or the reason they were not (malformed, no_calendar, unknown_uid, not_participant, from_mismatch, stale_sequence, invalid, failed)."}, []string{"result"})
+		Help: "iTIP messages received by the inbound listener or fetched by the IMAP poller, by result: recorded, or the reason they were not (malformed, no_calendar, too_large, unknown_uid, not_participant, from_mismatch, stale_sequence, invalid, failed)."}, []string{"result"})
 	if reg != nil {
 		reg.MustRegister(c)
 	}

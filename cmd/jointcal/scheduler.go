@@ -74,7 +74,8 @@ weekly digests, external-calendar sync) without the HTTP API, until Ctrl-C
 or SIGTERM. Use it with JOINTCAL_SCHEDULER=off on the API instances to keep
 the jobs in a process of their own; several may share a PostgreSQL database.
 With JOINTCAL_INBOUND_LISTEN set, it also runs the listener of the calendar
-answers mailed to the reply address (as serve does when it runs the jobs).`)
+answers mailed to the reply address, and with JOINTCAL_INBOUND_IMAP_ADDR the
+poller of the mailbox that receives them (as serve does when it runs the jobs).`)
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
