@@ -53,7 +53,7 @@ func templateForm(csrf, name string) url.Values {
 	return url.Values{"csrf_token": {csrf}, "name": {name}, "series": {"Test series"}, "kind": {"exercise"}, "lead_organization": {"EU"},
 		"e.0.title": {"Initial planning conference"}, "e.0.kind": {"exercise_phase"}, "e.0.offset": {"-9 months"}, "e.0.duration": {"2 days"}, "e.0.lead": {""},
 		"e.0.participants": {"body:PSC (participant)"},
-		"e.1.title": {"After-action review"}, "e.1.kind": {"workshop"}, "e.1.offset": {"P1M"}, "e.1.duration": {"PT4H"}, "e.1.lead": {"EU"}, "e.1.participants": {""},
+		"e.1.title":        {"After-action review"}, "e.1.kind": {"workshop"}, "e.1.offset": {"P1M"}, "e.1.duration": {"PT4H"}, "e.1.lead": {"EU"}, "e.1.participants": {""},
 		"e.2.title": {""}, "e.2.kind": {"exercise_phase"}, "e.2.offset": {""}, "e.2.duration": {""}, "e.2.lead": {""}, "e.2.participants": {""}}
 }
 
