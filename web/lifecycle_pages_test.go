@@ -240,6 +240,25 @@ func TestCreateAnExerciseFromATemplateAndMoveIt(t *testing.T) {
 		}
 	}
 
+	// A phase made EU-only is not listed to NATO, the others are.
+	ctx := context.Background()
+	kids, err := s.Store.ListChildren(ctx, models.System(), made[0].ID)
+	if err != nil || len(kids) == 0 {
+		t.Fatalf("children: %v", err)
+	}
+	in := kids[0].Input()
+	in.Visibility = []models.Ref{"EU"}
+	if _, err := s.Store.UpdateActivity(ctx, models.System(), kids[0].ID, in, models.WriteOptions{OverrideReason: "test"}); err != nil {
+		t.Fatal(err)
+	}
+	if r := nato.get(fmt.Sprintf("/activities/%d", made[0].ID)); r.status != http.StatusOK || strings.Contains(r.body, kids[0].Title) || !strings.Contains(r.body, kids[1].Title) {
+		t.Errorf("NATO's view of the children: %d, sees the EU-only one %v", r.status, strings.Contains(r.body, kids[0].Title))
+	}
+	in.Visibility = []models.Ref{}
+	if _, err := s.Store.UpdateActivity(ctx, models.System(), kids[0].ID, in, models.WriteOptions{OverrideReason: "test"}); err != nil {
+		t.Fatal(err)
+	}
+
 	// The same again at the same time: its people are busy, so the whole
 	// set is refused with one report, and nothing is created.
 	const again = "Integrated Resolve twice"
@@ -259,7 +278,6 @@ func TestCreateAnExerciseFromATemplateAndMoveIt(t *testing.T) {
 
 	// Move the first one with its children by a week.
 	id := made[0].ID
-	ctx := context.Background()
 	before, err := s.Store.ListChildren(ctx, models.System(), id)
 	if err != nil || len(before) != len(tpl.Entries) {
 		t.Fatalf("children: %d, %v", len(before), err)
@@ -404,6 +422,14 @@ func TestPacePairsPage(t *testing.T) {
 	if r := eu.get("/pace-pairs"); !strings.Contains(r.body, "PACE coordination meeting") {
 		t.Error("the meeting is not listed with its pair")
 	}
+	eu.lang = "fr"
+	if r := eu.get("/pace-pairs"); !strings.Contains(r.body, "Associer deux exercices en paire PACE") {
+		t.Error("the PACE pairs page is not in French")
+	}
+	if r := eu.get("/templates"); !strings.Contains(r.body, "Modèles d’exercice") {
+		t.Error("the templates page is not in French")
+	}
+	eu.lang = ""
 
 	// The programme marks the members of a pair.
 	if r := eu.get(fmt.Sprintf("/programme?zoom=year&from=%d&to=%d", start.Year(), start.Year())); !strings.Contains(r.body, "pace-mark") || !strings.Contains(r.body, "NATO exercise to pair (PACE") {
