@@ -28,7 +28,6 @@ type templateData struct {
 	Errors formErrors
 	Orgs   []option
 	Venues []option
-	Zones  []string
 	// Refused is the one conflict report of the whole set that the store
 	// refused; Problem what else kept it from being created.
 	Refused *models.CheckReport
@@ -81,7 +80,6 @@ func (w *Web) renderTemplatePage(c echo.Context, p *page, d *templateData) error
 	for _, v := range venues.Items {
 		d.Venues = append(d.Venues, option{Value: v.Code, Label: v.Name})
 	}
-	d.Zones = zoneChoices(p.Zone.String(), venues.Items)
 	switch {
 	case d.Refused != nil:
 		p.Status = http.StatusConflict
@@ -151,16 +149,19 @@ func (w *Web) instantiateTemplate(c echo.Context) error {
 	case err == nil:
 		return c.Redirect(http.StatusSeeOther, "/activities/"+strconv.FormatInt(res.Activity.ID, 10))
 	case errors.As(err, &verr):
-		var entries []string
+		// The form's own fields are marked; what the template brings
+		// (its entries, its kind and series) is named above the form.
+		var other []string
 		for _, fe := range verr.Errors {
-			if strings.HasPrefix(fe.Field, "entries[") {
-				entries = append(entries, fe.Field+": "+fe.Message)
-				continue
+			switch name := storeField(fe.Field); name {
+			case "title", "start", "end", "timezone", "lead_organization", "venue", "description":
+				d.Errors.add(name, fe.Message)
+			default:
+				other = append(other, fe.Field+": "+fe.Message)
 			}
-			d.Errors.add(storeField(fe.Field), fe.Message)
 		}
-		if len(entries) > 0 {
-			d.Problem = p.T("templates.err.entries", strings.Join(entries, "; "))
+		if len(other) > 0 {
+			d.Problem = p.T("templates.err.entries", strings.Join(other, "; "))
 		}
 	case errors.As(err, &cerr):
 		d.Refused = &models.CheckReport{Conflicts: cerr.Conflicts, Warnings: cerr.Warnings}

@@ -215,6 +215,10 @@ func TestCreateAnExerciseFromATemplateAndMoveIt(t *testing.T) {
 	if r.status != http.StatusUnprocessableEntity || !marked(r.body, "mk-start") || !marked(r.body, "mk-timezone") {
 		t.Fatalf("bad start and zone: %d, start marked %v, zone marked %v", r.status, marked(r.body, "mk-start"), marked(r.body, "mk-timezone"))
 	}
+	// Refused by the store: an end before the start, marked on the form.
+	if r := instantiate(eu, tpl.ID, title, start, url.Values{"end": {start.AddDate(0, 0, -1).Format("2006-01-02T15:04")}}); r.status != http.StatusUnprocessableEntity || !marked(r.body, "mk-end") {
+		t.Fatalf("an end before the start: %d, marked %v", r.status, marked(r.body, "mk-end"))
+	}
 	if r := instantiate(eu, tpl.ID, title, start, url.Values{"csrf_token": {"forged"}}); r.status != http.StatusForbidden {
 		t.Errorf("without the CSRF token: %d", r.status)
 	}
@@ -321,6 +325,15 @@ func TestCreateAnExerciseFromATemplateAndMoveIt(t *testing.T) {
 	}
 	if still, _ := s.Store.GetActivity(ctx, models.System(), id); !still.Start.Equal(moved.Start) {
 		t.Fatal("a refused move moved the exercise")
+	}
+	if r := move(eu, url.Values{"start": {back}, "version": {strconv.Itoa(moved.Version)}, "override": {"1"}}); r.status != http.StatusUnprocessableEntity || !marked(r.body, "move-reason") {
+		t.Fatalf("an override of the move without a reason: %d", r.status)
+	}
+	if r := move(eu, url.Values{"start": {back}, "version": {strconv.Itoa(moved.Version)}, "override": {"1"}, "override_reason": {"both directors agreed"}}); r.status != http.StatusSeeOther {
+		t.Fatalf("an override of the move with a reason: %d", r.status)
+	}
+	if back, _ := s.Store.GetActivity(ctx, models.System(), id); !back.Start.Equal(start) {
+		t.Errorf("the overridden move left the exercise at %s, want %s", back.Start, start)
 	}
 }
 
