@@ -435,6 +435,15 @@ func TestPacePairsPage(t *testing.T) {
 	if r := eu.get("/pace-pairs"); !strings.Contains(r.body, "PACE coordination meeting") {
 		t.Error("the meeting is not listed with its pair")
 	}
+	// The other side calls one too; it leads its own meeting.
+	natoMeeting := url.Values{"csrf_token": {nato.csrf()}, "title": {"NATO-called PACE meeting"}, "start": {mStart.AddDate(0, 0, 7).Format("2006-01-02T15:04")},
+		"end": {mStart.AddDate(0, 0, 7).Add(time.Hour).Format("2006-01-02T15:04")}, "timezone": {"Europe/Brussels"}}
+	if r := nato.post(fmt.Sprintf("/pace-pairs/%d/meetings", pair.ID), natoMeeting); r.status != http.StatusSeeOther {
+		t.Fatalf("NATO's meeting: %d %s", r.status, r.body)
+	}
+	if m := titled(t, s, "NATO-called PACE meeting"); len(m) != 1 || m[0].LeadOrganization != "NATO" {
+		t.Errorf("NATO's meeting: %+v", m)
+	}
 	eu.lang = "fr"
 	if r := eu.get("/pace-pairs"); !strings.Contains(r.body, "Associer deux exercices en paire PACE") {
 		t.Error("the PACE pairs page is not in French")
