@@ -435,6 +435,24 @@ func TestPacePairsPage(t *testing.T) {
 	if r := eu.get("/pace-pairs"); !strings.Contains(r.body, "PACE coordination meeting") {
 		t.Error("the meeting is not listed with its pair")
 	}
+	// Two meetings in one room at one time: the second is refused with
+	// the clash listed and an override offered, and is not booked.
+	venues, err := s.Store.ListVenues(ctx, models.VenueFilter{ListOptions: models.ListOptions{Limit: 1}})
+	if err != nil || len(venues.Items) == 0 {
+		t.Fatalf("venues: %v", err)
+	}
+	room := url.Values{"title": {"PACE meeting in a room"}, "start": {mStart.AddDate(0, 0, 1).Format("2006-01-02T15:04")}, "end": {mStart.AddDate(0, 0, 1).Add(time.Hour).Format("2006-01-02T15:04")},
+		"timezone": {"Europe/Brussels"}, "venue": {venues.Items[0].Code}}
+	if r := meeting(room); r.status != http.StatusSeeOther {
+		t.Fatalf("a meeting in a room: %d", r.status)
+	}
+	room.Set("title", "PACE meeting in the same room")
+	if r := meeting(room); r.status != http.StatusConflict || !strings.Contains(r.body, `class="hard"`) || !strings.Contains(r.body, fmt.Sprintf(`id="m%d-override_reason"`, pair.ID)) {
+		t.Fatalf("a meeting in a taken room: %d", r.status)
+	}
+	if n := len(titled(t, s, "PACE meeting in the same room")); n != 0 {
+		t.Fatalf("a refused meeting was booked %d times", n)
+	}
 	// The other side calls one too; it leads its own meeting.
 	natoMeeting := url.Values{"csrf_token": {nato.csrf()}, "title": {"NATO-called PACE meeting"}, "start": {mStart.AddDate(0, 0, 7).Format("2006-01-02T15:04")},
 		"end": {mStart.AddDate(0, 0, 7).Add(time.Hour).Format("2006-01-02T15:04")}, "timezone": {"Europe/Brussels"}}
