@@ -6,5 +6,5 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 out=docs/screenshots
 mkdir -p "$out"
-JOINTCAL_TEST_BROWSER=required JOINTCAL_TEST_SCREENSHOTS="$PWD/$out" go test ./web -count=1
+JOINTCAL_TEST_BROWSER=required JOINTCAL_TEST_SCREENSHOTS="$PWD/$out" go test ./web -count=1 -timeout 30m
 ls "$out"

@@ -30,6 +30,10 @@ type activityData struct {
 	OccurrenceRID   time.Time
 	OccurrenceStart string
 	OccurrenceError string
+	// Children are the activity's phases and planning events the person
+	// may see; Move is the "move the whole exercise" form's state.
+	Children []models.ActivityView
+	Move     moveAllForm
 }
 
 // OriginalStart names an occurrence for a change: its start before any
@@ -106,6 +110,10 @@ func (w *Web) activityWith(c echo.Context, p *page, id int64, status int, more f
 		return err
 	}
 	d.Recurring = view.RRule != "" || len(view.RDates) > 0
+	if d.Children, err = w.Store.ListChildren(ctx, a, id); err != nil {
+		return err
+	}
+	d.Move.Start = d.WallStart(view.Start)
 	more(&d)
 	p.Title, p.Data, p.Status = view.Title, d, status
 	return w.render(c, "activity", p)

@@ -147,7 +147,7 @@ func (w *Web) renderAdmin(c echo.Context, p *page, status int, t adminTable) err
 }
 
 // adminSections are the administration pages, in the index's order.
-var adminSections = []string{"organizations", "bodies", "people", "grants", "venues", "blackouts", "tokens", "external", "outbox", "jobs", "audit"}
+var adminSections = []string{"organizations", "bodies", "people", "grants", "venues", "blackouts", "tokens", "external", "outbox", "jobs", "audit", "templates"}
 
 // adminIndex links the administration pages.
 func (w *Web) adminIndex(c echo.Context) error {

@@ -16,6 +16,8 @@ func menuItems() []menuItem {
 		{Key: "book", Path: "/activities/new", Label: "nav.book", Planner: true},
 		{Key: "timeline", Path: "/timeline", Label: "nav.timeline"},
 		{Key: "programme", Path: "/programme", Label: "nav.programme"},
+		{Key: "templates", Path: "/templates", Label: "nav.templates"},
+		{Key: "pace", Path: "/pace-pairs", Label: "nav.pace"},
 		{Key: "availability", Path: "/availability", Label: "nav.availability"},
 		{Key: "conflicts", Path: "/conflicts", Label: "nav.conflicts"},
 		{Key: "proposals", Path: "/proposals", Label: "nav.proposals", Planner: true},

@@ -37,6 +37,9 @@ type programmeBar struct {
 	Colour      string
 	// Clash names the activities whose planning overlaps this one's.
 	Clash []string
+	// Pace describes the PACE pairs of an exercise: the partner it
+	// overlaps on purpose, the year and that year's lead.
+	Pace []string
 }
 
 // Style is the bar's position and colour (a style attribute: the CSP
@@ -223,9 +226,14 @@ func (w *Web) loadProgramme(c echo.Context, p *page, d *programmeData) error {
 			with[cl.Other.ActivityID] = appendOnce(with[cl.Other.ActivityID], cl.Activity.Title)
 		}
 	}
+	pace, err := w.paceMarks(c, p)
+	if err != nil {
+		return err
+	}
 	place := func(a models.ActivityView) programmeBar {
 		b := d.bar(a)
 		b.Clash = with[a.ID]
+		b.Pace = pace[a.ID]
 		return b
 	}
 	series := map[string]*programmeSeries{}

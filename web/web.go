@@ -108,6 +108,20 @@ func (w *Web) Register(e *echo.Echo) {
 	e.POST("/activities/:id/delete", w.deleteActivity, w.session)
 	e.POST("/activities/:id/occurrence", w.changeOccurrence, w.session)
 
+	e.POST("/activities/:id/move", w.moveExercise, w.session)
+	e.GET("/templates", w.templatesPage, w.session)
+	e.GET("/templates/new", w.templateEditor, w.session)
+	e.POST("/templates/new", w.saveTemplate, w.session)
+	e.GET("/templates/:id", w.templatePage, w.session)
+	e.GET("/templates/:id/edit", w.templateEditor, w.session)
+	e.POST("/templates/:id/edit", w.saveTemplate, w.session)
+	e.POST("/templates/:id/delete", w.deleteTemplate, w.session)
+	e.POST("/templates/:id/instantiate", w.instantiateTemplate, w.session)
+	e.GET("/pace-pairs", w.pacePairsPage, w.session)
+	e.POST("/pace-pairs", w.createPacePair, w.session)
+	e.POST("/pace-pairs/:id/delete", w.deletePacePair, w.session)
+	e.POST("/pace-pairs/:id/meetings", w.addPairMeeting, w.session)
+
 	e.GET("/feeds", w.feedsPage, w.session)
 	e.POST("/feeds", w.createFeed, w.session)
 	e.POST("/feeds/:id/rotate", w.rotateFeed, w.session)
@@ -151,6 +165,7 @@ func (w *Web) Register(e *echo.Echo) {
 	e.POST("/admin/outbox/:id/retry", w.retryReminder, w.session, w.admin)
 	e.GET("/admin/jobs", w.adminJobs, w.session, w.admin)
 	e.GET("/admin/audit", w.adminAudit, w.session, w.admin)
+	e.GET("/admin/templates", w.templatesPage, w.session, w.admin)
 	e.GET("/admin/:section/:id/edit", w.adminEditPage, w.session, w.admin)
 	e.POST("/admin/:section/:id", w.adminSave, w.session, w.admin)
 }
