@@ -42,8 +42,11 @@ func run(args []string) error {
 	if len(args) > 0 && args[0] == "reminders" {
 		return benchReminders(args[1:])
 	}
+	if len(args) > 0 && args[0] == "mixed" {
+		return benchMixed(args[1:])
+	}
 	if len(args) == 0 || (args[0] != "conflicts" && args[0] != "feed") {
-		return errors.New("usage: jointcal-bench conflicts|feed|reminders [flags] (each has --help)")
+		return errors.New("usage: jointcal-bench conflicts|feed|reminders|mixed [flags] (each has --help)")
 	}
 	fs := flag.NewFlagSet(args[0], flag.ContinueOnError)
 	db := fs.String("db", "bench.db", "database: SQLite file or postgres:// URL (generated data is added when it holds fewer activities)")
@@ -123,6 +126,11 @@ type client struct {
 }
 
 func (c *client) do(method, path string, body any, headers ...string) (int, []byte, error) {
+	return c.doWith(method, path, body, nil, headers...)
+}
+
+// doWith is do that also shows the answer's headers to seen (when not nil).
+func (c *client) doWith(method, path string, body any, seen func(*http.Response), headers ...string) (int, []byte, error) {
 	var rd io.Reader
 	if body != nil {
 		raw, err := json.Marshal(body)
@@ -145,6 +153,9 @@ func (c *client) do(method, path string, body any, headers ...string) (int, []by
 		return 0, nil, err
 	}
 	defer res.Body.Close()
+	if seen != nil {
+		seen(res)
+	}
 	raw, err := io.ReadAll(res.Body)
 	return res.StatusCode, raw, err
 }
