@@ -84,10 +84,13 @@ answers mailed to the reply address (as serve does when it runs the jobs).`)
 	}
 	defer store.Close()
 	log := newLogger(cfg, env)
-	s, _, err := newScheduler(cfg, store, newSyncer(cfg, store, log), log, nil)
+	s, svc, err := newScheduler(cfg, store, newSyncer(cfg, store, log), log, nil)
 	if err != nil {
 		return err
 	}
+	// The API processes (JOINTCAL_SCHEDULER=off) announce the notices
+	// their bookings queue; they are sent within a second.
+	listenOutbox(ctx, cfg, store, scheduler.StartNudger(ctx, svc.Dispatcher, time.Second), log)
 	stopInbound, err := startInbound(cfg, store, log, nil)
 	if err != nil {
 		return err
@@ -108,4 +111,15 @@ func stopScheduler(s *scheduler.Scheduler, timeout time.Duration) {
 	ctx, cancel := context.WithTimeout(context.Background(), timeout)
 	defer cancel()
 	s.Stop(ctx)
+}
+
+// listenOutbox makes the notices other processes queue on the same
+// PostgreSQL database (announced with Store.NotifyOutbox) leave through
+// nudger at once rather than at the next reminder tick. On SQLite one
+// process serves and dispatches, and its own bookings nudge it directly.
+func listenOutbox(ctx context.Context, cfg config.Config, store *models.Store, nudger *scheduler.Nudger, log *slog.Logger) {
+	if store.Dialect() != models.Postgres {
+		return
+	}
+	scheduler.ListenOutbox(ctx, cfg.DatabaseURL, nudger.Nudge, log.With("job", "reminders"))
 }
