@@ -72,7 +72,9 @@ func runScheduler(ctx context.Context, env *environment, args []string) error {
 Run the scheduled jobs (reminder dispatch, outbox retry, occurrence horizon,
 weekly digests, external-calendar sync) without the HTTP API, until Ctrl-C
 or SIGTERM. Use it with JOINTCAL_SCHEDULER=off on the API instances to keep
-the jobs in a process of their own; several may share a PostgreSQL database.
+the jobs in a process of their own; on PostgreSQL it sends at once the
+invitations those instances queue. One is enough: a second never sends a
+notice twice, but repeats the horizon and sync work (docs/DEPLOYMENT.md).
 With JOINTCAL_INBOUND_LISTEN set, it also runs the listener of the calendar
 answers mailed to the reply address (as serve does when it runs the jobs).`)
 	if err := fs.Parse(args); err != nil {
