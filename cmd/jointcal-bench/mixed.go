@@ -225,13 +225,20 @@ func benchMixed(args []string) error {
 	if err != nil {
 		return err
 	}
+	_, err = runMixed(s, os.Stdout)
+	return err
+}
+
+// runMixed drives the load s describes, writes the report to out and
+// returns it; an error means the load could not run, or a double-booking.
+func runMixed(s mixedSettings, out io.Writer) (mixedReport, error) {
 	m := newMultiClient(s.bases, s.token, s.concurrency)
 	fx, err := prepareMixed(m)
 	if err != nil {
-		return err
+		return mixedReport{}, err
 	}
 	base := time.Now().UTC().Truncate(24 * time.Hour)
-	fmt.Printf("mixed load: %s, %d clients over %d process(es) for %s after a %s warm-up; %d activities to read, %d feeds\n",
+	fmt.Fprintf(out, "mixed load: %s, %d clients over %d process(es) for %s after a %s warm-up; %d activities to read, %d feeds\n",
 		s.label, s.concurrency, len(s.bases), s.duration, s.warmup, len(fx.ids), len(fx.feeds))
 	results := make([]mixedResult, s.concurrency)
 	var wg sync.WaitGroup
@@ -247,23 +254,22 @@ func benchMixed(args []string) error {
 		}()
 	}
 	wg.Wait()
-	elapsed := time.Since(start)
-	rep := summarise(results, elapsed)
-	rep.print(os.Stdout, m)
-	var double int64 = -1
+	rep := summarise(results, time.Since(start))
+	rep.print(out, m)
+	rep.double = -1
 	if s.verifyDB != "" {
 		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Minute)
 		defer cancel()
-		if double, err = countDoubleBookings(ctx, s.verifyDB, rep.booked); err != nil {
-			return fmt.Errorf("verify double-bookings: %w", err)
+		if rep.double, err = countDoubleBookings(ctx, out, s.verifyDB, rep.booked); err != nil {
+			return rep, fmt.Errorf("verify double-bookings: %w", err)
 		}
-		fmt.Printf("double-bookings in PostgreSQL involving the %d activities booked in this run: %d\n", len(rep.booked), double)
+		fmt.Fprintf(out, "double-bookings in PostgreSQL involving the %d activities booked in this run: %d\n", len(rep.booked), rep.double)
 	}
-	fmt.Println(rep.row(s.label, double))
-	if rep.hotMulti > 0 || double > 0 {
-		return fmt.Errorf("double-bookings: %d contested slots booked more than once, %d overlapping pairs in the database", rep.hotMulti, double)
+	fmt.Fprintln(out, rep.row(s.label))
+	if rep.hotMulti > 0 || rep.double > 0 {
+		return rep, fmt.Errorf("double-bookings: %d contested slots booked more than once, %d overlapping pairs in the database", rep.hotMulti, rep.double)
 	}
-	return nil
+	return rep, nil
 }
 
 func parseMixed(args []string) (mixedSettings, error) {
@@ -385,6 +391,8 @@ type mixedReport struct {
 	hotWon   int // contested slots with exactly one booking
 	hotMulti int // contested slots booked more than once: double-bookings
 	hotTries int64
+	// double counts the overlaps found in PostgreSQL (-1: not checked).
+	double int64
 }
 
 func summarise(results []mixedResult, elapsed time.Duration) mixedReport {
@@ -469,7 +477,7 @@ func (r mixedReport) print(w io.Writer, m *multiClient) {
 // row is the run as one Markdown table row for bench/scaleout.sh:
 // label, requests/s, reads+feeds/s, feeds/s, p50/p99 of reads, checks
 // and bookings, 201/409/other, double-bookings.
-func (r mixedReport) row(label string, double int64) string {
+func (r mixedReport) row(label string) string {
 	var readLat, checkLat, bookLat []string
 	for _, o := range []op{opList, opGet, opFeed, opFeedMonth} {
 		readLat = append(readLat, fmt.Sprintf("%s %s/%s", o, ms(r.ops[o].p50), ms(r.ops[o].p99)))
@@ -485,8 +493,8 @@ func (r mixedReport) row(label string, double int64) string {
 		other += st.other
 	}
 	doubles := "not checked"
-	if double >= 0 {
-		doubles = fmt.Sprint(double + int64(r.hotMulti))
+	if r.double >= 0 {
+		doubles = fmt.Sprint(r.double + int64(r.hotMulti))
 	}
 	return fmt.Sprintf("| %s | %.0f | %.0f | %.0f | %s | %s | %s | %d / %d / %d | %d of %d | %s |",
 		label, r.rate(r.total), r.rate(r.reads), r.rate(r.feeds), strings.Join(readLat, ", "), checkLat[0], strings.Join(bookLat, ", "),

@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"fmt"
+	"io"
 
 	"github.com/jackc/pgx/v5"
 )
@@ -50,8 +51,8 @@ SELECT
 		WHERE x.activity_id <> ALL($1::bigint[]))`
 
 // countDoubleBookings runs doubleBookingQuery on the PostgreSQL database
-// at dsn for the activities booked.
-func countDoubleBookings(ctx context.Context, dsn string, booked []int64) (int64, error) {
+// at dsn for the activities booked, and writes what it found to out.
+func countDoubleBookings(ctx context.Context, out io.Writer, dsn string, booked []int64) (int64, error) {
 	conn, err := pgx.Connect(ctx, dsn)
 	if err != nil {
 		return 0, fmt.Errorf("connect to %s: %w", "the --verify-db database", err)
@@ -62,7 +63,7 @@ func countDoubleBookings(ctx context.Context, dsn string, booked []int64) (int64
 		return 0, fmt.Errorf("count overlapping bookings: %w", err)
 	}
 	if among+withOthers > 0 {
-		fmt.Printf("overlaps among this run's bookings: %d; with other activities' exclusive occupancy: %d\n", among, withOthers)
+		fmt.Fprintf(out, "overlaps among this run's bookings: %d; with other activities' exclusive occupancy: %d\n", among, withOthers)
 	}
 	return among + withOthers, nil
 }
