@@ -2,7 +2,9 @@
 // targets (docs/PERFORMANCE.md) through its real HTTP API: conflict-check latency against a
 // database of generated activities, bookings per second, and feed
 // serving. It starts the service in-process on loopback, so one command
-// gives figures that docs/PERFORMANCE.md can quote with how they were made.
+// gives figures that docs/PERFORMANCE.md can quote with how they were made;
+// `mixed` instead drives `jointcal serve` processes already running
+// (bench/scaleout.sh starts one, two and three on one PostgreSQL).
 package main
 
 import (
