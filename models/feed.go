@@ -1,11 +1,13 @@
 package models
 
 import (
+	"cmp"
 	"context"
 	"crypto/sha256"
 	"encoding/hex"
 	"errors"
 	"fmt"
+	"slices"
 	"strings"
 	"time"
 
@@ -253,11 +255,16 @@ type FeedFetch struct {
 	Count     int64
 }
 
-// RecordFeedFetches adds polls to the feeds' statistics.
+// RecordFeedFetches adds polls to the feeds' statistics. The feeds are
+// updated in id order: processes sharing a PostgreSQL database flush
+// their batches at the same moments, and two batches locking the same
+// rows in different orders deadlocked (each lost its counts a second later).
 func (s *Store) RecordFeedFetches(ctx context.Context, fetches []FeedFetch) error {
 	if len(fetches) == 0 {
 		return nil
 	}
+	fetches = slices.Clone(fetches)
+	slices.SortFunc(fetches, func(a, b FeedFetch) int { return cmp.Compare(a.FeedID, b.FeedID) })
 	return s.write(ctx, func(tx *gorm.DB) error {
 		for _, f := range fetches {
 			ua := f.UserAgent

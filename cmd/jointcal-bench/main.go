@@ -2,7 +2,9 @@
 // targets (docs/PERFORMANCE.md) through its real HTTP API: conflict-check latency against a
 // database of generated activities, bookings per second, and feed
 // serving. It starts the service in-process on loopback, so one command
-// gives figures that docs/PERFORMANCE.md can quote with how they were made.
+// gives figures that docs/PERFORMANCE.md can quote with how they were made;
+// `mixed` instead drives `jointcal serve` processes already running
+// (bench/scaleout.sh starts one, two and three on one PostgreSQL).
 package main
 
 import (
@@ -42,8 +44,11 @@ func run(args []string) error {
 	if len(args) > 0 && args[0] == "reminders" {
 		return benchReminders(args[1:])
 	}
+	if len(args) > 0 && args[0] == "mixed" {
+		return benchMixed(args[1:])
+	}
 	if len(args) == 0 || (args[0] != "conflicts" && args[0] != "feed") {
-		return errors.New("usage: jointcal-bench conflicts|feed|reminders [flags] (each has --help)")
+		return errors.New("usage: jointcal-bench conflicts|feed|reminders|mixed [flags] (each has --help)")
 	}
 	fs := flag.NewFlagSet(args[0], flag.ContinueOnError)
 	db := fs.String("db", "bench.db", "database: SQLite file or postgres:// URL (generated data is added when it holds fewer activities)")
@@ -123,6 +128,11 @@ type client struct {
 }
 
 func (c *client) do(method, path string, body any, headers ...string) (int, []byte, error) {
+	return c.doWith(method, path, body, nil, headers...)
+}
+
+// doWith is do that also shows the answer's headers to seen (when not nil).
+func (c *client) doWith(method, path string, body any, seen func(*http.Response), headers ...string) (int, []byte, error) {
 	var rd io.Reader
 	if body != nil {
 		raw, err := json.Marshal(body)
@@ -145,6 +155,9 @@ func (c *client) do(method, path string, body any, headers ...string) (int, []by
 		return 0, nil, err
 	}
 	defer res.Body.Close()
+	if seen != nil {
+		seen(res)
+	}
 	raw, err := io.ReadAll(res.Body)
 	return res.StatusCode, raw, err
 }

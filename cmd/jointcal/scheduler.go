@@ -72,7 +72,9 @@ func runScheduler(ctx context.Context, env *environment, args []string) error {
 Run the scheduled jobs (reminder dispatch, outbox retry, occurrence horizon,
 weekly digests, external-calendar sync) without the HTTP API, until Ctrl-C
 or SIGTERM. Use it with JOINTCAL_SCHEDULER=off on the API instances to keep
-the jobs in a process of their own; several may share a PostgreSQL database.
+the jobs in a process of their own; on PostgreSQL it sends at once the
+invitations those instances queue. One is enough: a second never sends a
+notice twice, but repeats the horizon and sync work (docs/DEPLOYMENT.md).
 With JOINTCAL_INBOUND_LISTEN set, it also runs the listener of the calendar
 answers mailed to the reply address, and with JOINTCAL_INBOUND_IMAP_ADDR the
 poller of the mailbox that receives them (as serve does when it runs the jobs).`)
@@ -85,10 +87,13 @@ poller of the mailbox that receives them (as serve does when it runs the jobs).`
 	}
 	defer store.Close()
 	log := newLogger(cfg, env)
-	s, _, err := newScheduler(cfg, store, newSyncer(cfg, store, log), log, nil)
+	s, svc, err := newScheduler(cfg, store, newSyncer(cfg, store, log), log, nil)
 	if err != nil {
 		return err
 	}
+	// The API processes (JOINTCAL_SCHEDULER=off) announce the notices
+	// their bookings queue; they are sent within a second.
+	listenOutbox(ctx, cfg, store, scheduler.StartNudger(ctx, svc.Dispatcher, time.Second), log)
 	stopInbound, err := startInbound(cfg, store, log, nil)
 	if err != nil {
 		return err
@@ -109,4 +114,15 @@ func stopScheduler(s *scheduler.Scheduler, timeout time.Duration) {
 	ctx, cancel := context.WithTimeout(context.Background(), timeout)
 	defer cancel()
 	s.Stop(ctx)
+}
+
+// listenOutbox makes the notices other processes queue on the same
+// PostgreSQL database (announced with Store.NotifyOutbox) leave through
+// nudger at once rather than at the next reminder tick. On SQLite one
+// process serves and dispatches, and its own bookings nudge it directly.
+func listenOutbox(ctx context.Context, cfg config.Config, store *models.Store, nudger *scheduler.Nudger, log *slog.Logger) {
+	if store.Dialect() != models.Postgres {
+		return
+	}
+	scheduler.ListenOutbox(ctx, cfg.DatabaseURL, nudger.Nudge, log.With("job", "reminders"))
 }

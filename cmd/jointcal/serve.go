@@ -98,14 +98,20 @@ token valid for 24 hours; a restart revokes the previous demo token.`)
 		}
 		sched.Start()
 		// Invitations leave within a second of the booking, not at the
-		// next minute's tick.
-		srv.SetOutboxNudge(scheduler.StartNudger(ctx, svc.Dispatcher, time.Second).Nudge)
+		// next minute's tick, whichever process took the booking.
+		nudger := scheduler.StartNudger(ctx, svc.Dispatcher, time.Second)
+		srv.SetOutboxNudge(nudger.Nudge)
+		listenOutbox(ctx, cfg, store, nudger, log)
 		defer stopScheduler(sched, cfg.ShutdownTimeout)
 		stopInbound, err := startInbound(cfg, store, log, srv.Registry())
 		if err != nil {
 			return err
 		}
 		defer stopInbound()
+	}
+	if !cfg.Scheduler && store.Dialect() == models.Postgres {
+		// The jobs run elsewhere: tell that process about queued notices.
+		srv.SetOutboxNudge(scheduler.StartAnnouncer(ctx, store.NotifyOutbox, log).Nudge)
 	}
 	httpSrv := &http.Server{Handler: srv.Handler(), ReadHeaderTimeout: 10 * time.Second, ReadTimeout: 60 * time.Second, WriteTimeout: 120 * time.Second, IdleTimeout: 120 * time.Second}
 	errc := make(chan error, 1)
