@@ -36,7 +36,7 @@ func (s *Store) FillReplySummaries(ctx context.Context, a Actor, views []Activit
 	// see with (their own; an organisation's contact: that organisation's)
 	// and their whole-activity answer; an activity without participants
 	// still gives one row, for its lead.
-	const reached = `SELECT a.id AS activity_id, a.lead_organization_id, x.person_id, x.via_contact, x.viewer_org, r.partstat
+	const reached = `SELECT a.id AS activity_id, a.lead_organization_id, x.person_id, x.via_contact, x.viewer_org, r.partstat AS part_stat
 		FROM activities a
 		LEFT JOIN (
 			SELECT pp.activity_id, pp.ref_id AS person_id, 0 AS via_contact, pe.organization_id AS viewer_org
