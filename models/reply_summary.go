@@ -25,29 +25,41 @@ func (s *Store) FillReplySummaries(ctx context.Context, a Actor, views []Activit
 	return nil
 }
 
-// replySummaryQuery reads each way a person is reached by the activities
-// @ids — directly, through a body, as an organisation's contact (whose
-// eyes are then that organisation's) — with whether those eyes may see
-// the activity and the person's whole-activity answer. An activity
-// without participants still gives one row, for its lead.
-const replySummaryQuery = `SELECT a.id AS activity_id, a.lead_organization_id, a.restricted, x.person_id, x.via_contact,
-		CASE WHEN EXISTS (SELECT 1 FROM activity_visibility av WHERE av.activity_id = a.id AND av.organization_id = x.viewer_org) THEN 1 ELSE 0 END AS allowed,
-		r.partstat AS part_stat
-	FROM activities a
-	LEFT JOIN (
-		SELECT pp.activity_id, pp.ref_id AS person_id, 0 AS via_contact, pe.organization_id AS viewer_org
-			FROM participants pp JOIN people pe ON pe.id = pp.ref_id WHERE pp.type = 'person' AND pp.activity_id IN @ids
-		UNION ALL
-		SELECT pp.activity_id, bm.person_id, 0, pe.organization_id
-			FROM participants pp JOIN body_members bm ON bm.body_id = pp.ref_id JOIN people pe ON pe.id = bm.person_id
-			WHERE pp.type = 'body' AND pp.activity_id IN @ids
-		UNION ALL
-		SELECT pp.activity_id, pe.id, 1, o.id
-			FROM participants pp JOIN organizations o ON o.id = pp.ref_id JOIN people pe ON LOWER(pe.email) = LOWER(o.contact_email)
-			WHERE pp.type = 'organization' AND o.contact_email <> '' AND pp.activity_id IN @ids
-	) x ON x.activity_id = a.id
-	LEFT JOIN replies r ON r.activity_id = x.activity_id AND r.person_id = x.person_id AND r.occurrence_start_s = 0
-	WHERE a.id IN @ids`
+// replySummaryQuery counts the whole-activity answers to each of the
+// activities @ids of the people it reaches — directly, through a body, or
+// as an organisation's contact (whose eyes are then that organisation's;
+// a person also reached as themselves sees with their own) — who may see
+// it; and gives every activity a row with no one, so that one that
+// reaches nobody still has its lead.
+const replySummaryQuery = `SELECT g.activity_id, g.lead_organization_id, r.partstat AS part_stat, COUNT(*) AS n
+	FROM (
+		SELECT x.activity_id, x.lead_organization_id, x.person_id,
+			MAX(CASE WHEN x.via_contact = 0 THEN 1 ELSE 0 END) AS direct,
+			MAX(CASE WHEN x.via_contact = 0 AND x.visible = 1 THEN 1 ELSE 0 END) AS direct_visible,
+			MAX(CASE WHEN x.via_contact = 1 AND x.visible = 1 THEN 1 ELSE 0 END) AS contact_visible
+		FROM (
+			SELECT u.activity_id, aa.lead_organization_id, u.person_id, u.via_contact,
+				CASE WHEN NOT aa.restricted OR EXISTS (SELECT 1 FROM activity_visibility av WHERE av.activity_id = u.activity_id AND av.organization_id = u.viewer_org)
+					THEN 1 ELSE 0 END AS visible
+			FROM (
+				SELECT pp.activity_id, pp.ref_id AS person_id, 0 AS via_contact, pe.organization_id AS viewer_org
+					FROM participants pp JOIN people pe ON pe.id = pp.ref_id WHERE pp.type = 'person' AND pp.activity_id IN @ids
+				UNION ALL
+				SELECT pp.activity_id, bm.person_id, 0, pe.organization_id
+					FROM participants pp JOIN body_members bm ON bm.body_id = pp.ref_id JOIN people pe ON pe.id = bm.person_id
+					WHERE pp.type = 'body' AND pp.activity_id IN @ids
+				UNION ALL
+				SELECT pp.activity_id, pe.id, 1, o.id
+					FROM participants pp JOIN organizations o ON o.id = pp.ref_id JOIN people pe ON LOWER(pe.email) = LOWER(o.contact_email)
+					WHERE pp.type = 'organization' AND o.contact_email <> '' AND pp.activity_id IN @ids
+			) u JOIN activities aa ON aa.id = u.activity_id
+		) x GROUP BY x.activity_id, x.lead_organization_id, x.person_id
+	) g
+	LEFT JOIN replies r ON r.activity_id = g.activity_id AND r.person_id = g.person_id AND r.occurrence_start_s = 0
+	WHERE (g.direct = 1 AND g.direct_visible = 1) OR (g.direct = 0 AND g.contact_visible = 1)
+	GROUP BY g.activity_id, g.lead_organization_id, r.partstat
+	UNION ALL
+	SELECT a.id, a.lead_organization_id, NULL, 0 FROM activities a WHERE a.id IN @ids`
 
 // ReplySummaries counts the answers to each of the activities ids that
 // the actor plans — administrators all, planners those their organisation
@@ -64,16 +76,8 @@ func (s *Store) ReplySummaries(ctx context.Context, a Actor, ids []int64) (map[i
 	type row struct {
 		ActivityID         int64
 		LeadOrganizationID int64
-		Restricted         bool
-		PersonID           *int64
-		ViaContact         int
-		Allowed            int
 		PartStat           *string
-	}
-	type seen struct {
-		visible  bool
-		partstat string
-		direct   bool
+		N                  int
 	}
 	db := s.db.WithContext(ctx)
 	for len(ids) > 0 {
@@ -83,37 +87,28 @@ func (s *Store) ReplySummaries(ctx context.Context, a Actor, ids []int64) (map[i
 		if err := db.Raw(replySummaryQuery, map[string]any{"ids": chunk}).Scan(&rows).Error; err != nil {
 			return nil, fmt.Errorf("summarise the replies to %d activities: %w", len(chunk), err)
 		}
-		people := map[int64]map[int64]seen{}
 		for _, r := range rows {
 			if a.canWriteActivity(r.LeadOrganizationID) != nil {
 				continue
 			}
-			if people[r.ActivityID] == nil {
-				people[r.ActivityID] = map[int64]seen{}
-			}
-			if r.PersonID == nil {
-				continue
-			}
-			cur, ok := people[r.ActivityID][*r.PersonID]
-			// A person reached as themselves sees with their own
-			// organisation's eyes, whatever contact address they also are.
-			if ok && (cur.direct || r.ViaContact == 1) {
-				continue
-			}
-			next := seen{visible: !r.Restricted || r.Allowed == 1, direct: r.ViaContact == 0}
+			sum := out[r.ActivityID]
+			state := RSVPNeedsAction
 			if r.PartStat != nil {
-				next.partstat = *r.PartStat
+				state = RSVP(*r.PartStat)
 			}
-			people[r.ActivityID][*r.PersonID] = next
-		}
-		for id, ps := range people {
-			var sum ReplySummary
-			for _, p := range ps {
-				if p.visible {
-					sum.count(p.partstat)
+			if r.N > 0 {
+				switch state {
+				case RSVPAccepted:
+					sum.Accepted += r.N
+				case RSVPTentative:
+					sum.Tentative += r.N
+				case RSVPDeclined:
+					sum.Declined += r.N
+				default:
+					sum.NeedsAction += r.N
 				}
 			}
-			out[id] = sum
+			out[r.ActivityID] = sum
 		}
 	}
 	return out, nil
