@@ -3,6 +3,7 @@ package web_test
 import (
 	"context"
 	"net/http"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -12,7 +13,7 @@ import (
 
 // repliedMeeting books an EU meeting two days ahead for two required EU
 // people: Rita declines it, Sam does not answer.
-func repliedMeeting(t *testing.T, s *site) (day time.Time) {
+func repliedMeeting(t *testing.T, s *site) (day time.Time, id int64) {
 	t.Helper()
 	ctx := context.Background()
 	for _, p := range []models.PersonInput{{Name: "Rita Required", Email: "rita@eeas.example"}, {Name: "Sam Silent", Email: "sam@eeas.example"}} {
@@ -36,7 +37,7 @@ func repliedMeeting(t *testing.T, s *site) (day time.Time) {
 	if _, err := s.Store.ReplyFor(ctx, rita.ID, res.Activity.ID, models.ReplyInput{PartStat: "declined"}, models.ChannelLink); err != nil {
 		t.Fatal(err)
 	}
-	return day
+	return day, res.Activity.ID
 }
 
 // item is the agenda line of the calendar page that names title.
@@ -57,7 +58,7 @@ func item(body, title string) string {
 func TestRepliesInListsAndAgenda(t *testing.T) {
 	t.Parallel()
 	s := newSite(t)
-	day := repliedMeeting(t, s)
+	day, id := repliedMeeting(t, s)
 	eu, nato := s.signedIn(euPlannerEmail), s.signedIn(natoPlannerEmail)
 
 	calendar := "/calendar?view=week&date=" + day.Format(time.DateOnly)
@@ -70,6 +71,12 @@ func TestRepliesInListsAndAgenda(t *testing.T) {
 		t.Errorf("the NATO planner's list: %d %q", r.status, line)
 	}
 	eu.lang = "fr"
+	if r = eu.get("/activities/" + strconv.FormatInt(id, 10)); !strings.Contains(r.body, `<p class="replies">Réponses de toutes les personnes concernées : 1 refusé(s), 1 sans réponse</p>`) {
+		t.Errorf("the lead planner's activity page has no summary")
+	}
+	if r = nato.get("/activities/" + strconv.FormatInt(id, 10)); r.status != http.StatusOK || strings.Contains(r.body, `class="replies"`) {
+		t.Errorf("the NATO planner's activity page: %d, shows a summary %v", r.status, strings.Contains(r.body, `class="replies"`))
+	}
 	if r = eu.get(calendar); !strings.Contains(item(r.body, "Replied meeting"), "1 refusé(s), 1 sans réponse") {
 		t.Errorf("the French list: %q", item(r.body, "Replied meeting"))
 	}
