@@ -69,5 +69,16 @@ func TestReplySummariesAndAgenda(t *testing.T) {
 		if got := agenda("nato_planner"); len(got) != 0 {
 			t.Errorf("the other organisation's planner sees %v", got)
 		}
+		// The decline is queued for the lead organisation, in the outbox.
+		outbox := e.expect(e.do("GET", fmt.Sprintf("/api/v1/reminders?activity=%d&limit=100", id), "admin", nil), 200).json(t)
+		declines := 0
+		for _, it := range outbox["items"].([]any) {
+			if it.(map[string]any)["kind"] == models.NoticeDeclined {
+				declines++
+			}
+		}
+		if declines == 0 {
+			t.Errorf("no decline notice in the outbox: %v", outbox)
+		}
 	})
 }
