@@ -15,7 +15,8 @@ import (
 // 500) as an administrator, each reaching two people directly and a
 // committee of 20, a third of them answered — without summaries, with
 // the summaries of each page read at once, and, for comparison, with the
-// reply table read activity by activity. On SQLite (a temporary file),
+// reply table read activity by activity; and the deconfliction agenda of
+// the same activities without and with its reply items. On SQLite (a temporary file),
 // or on the empty PostgreSQL database named by JOINTCAL_BENCH_POSTGRES_URL.
 func BenchmarkListWithReplySummaries(b *testing.B) {
 	const activities, members = 1000, 20
@@ -90,6 +91,19 @@ func BenchmarkListWithReplySummaries(b *testing.B) {
 			list(b, func(vs []models.ActivityView) error { return s.FillReplySummaries(ctx, admin, vs) })
 		}
 	})
+	// The deconfliction agenda over the same 1,000 activities: a viewer
+	// gets the clashes alone, an administrator also the reply items
+	// (1,000 occurrences without Person 1's answer or with his decline).
+	window := models.ConflictFilter{From: start.Add(-time.Hour), To: start.Add(time.Duration(activities+1) * time.Hour)}
+	for _, who := range []models.Actor{{Name: "viewer", Role: models.RoleViewer}, admin} {
+		b.Run("agenda-"+who.Name, func(b *testing.B) {
+			for b.Loop() {
+				if _, err := s.ListConflicts(ctx, who, window); err != nil {
+					b.Fatal(err)
+				}
+			}
+		})
+	}
 	b.Run("per-activity", func(b *testing.B) {
 		for b.Loop() {
 			list(b, func(vs []models.ActivityView) error {
