@@ -202,3 +202,56 @@ func TestChaseListsWhoHasNotAnswered(t *testing.T) {
 		}
 	})
 }
+
+// TestReplyNoticeDroppedWhenItNoLongerApplies: a decline notice that has
+// not left when the activity is deleted, or when the person takes the
+// decline back, is dropped, never sent.
+func TestReplyNoticeDroppedWhenItNoLongerApplies(t *testing.T) {
+	t.Parallel()
+	f, _ := twoProcesses(t, modelstest.Backends()[0].DSN(t), models.DefaultReplyChase)
+	s, ctx := f.store, context.Background()
+	start := f.clock.Now().Add(10 * 24 * time.Hour)
+	ben, err := s.GetPerson(ctx, "ben@nato.example")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i, takeBack := range []bool{false, true} {
+		at := start.Add(time.Duration(i) * 3 * time.Hour)
+		id := f.book(models.ActivityInput{Kind: "meeting", Title: "Soon gone", Start: at, End: at.Add(time.Hour), TimeZone: "Europe/Brussels",
+			LeadOrganization: "EU", Participants: []models.ParticipantInput{{Type: "person", IDOrCode: "ben@nato.example"}}})
+		if _, err := s.ReplyFor(ctx, ben.ID, id, models.ReplyInput{PartStat: "declined"}, models.ChannelLink); err != nil {
+			t.Fatal(err)
+		}
+		if takeBack {
+			if _, err := s.ReplyFor(ctx, ben.ID, id, models.ReplyInput{PartStat: "accepted"}, models.ChannelLink); err != nil {
+				t.Fatal(err)
+			}
+		} else if err := s.DeleteActivity(ctx, models.System(), id, 0); err != nil {
+			t.Fatal(err)
+		}
+		if err := f.disp.Drain(ctx); err != nil {
+			t.Fatal(err)
+		}
+		page, err := s.ListReminders(ctx, models.System(), models.ReminderFilter{Activity: id, ListOptions: models.ListOptions{Limit: 50}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		declines := 0
+		for _, r := range page.Items {
+			if r.Kind == models.NoticeDeclined {
+				declines++
+				if r.Status != models.OutboxDropped {
+					t.Errorf("take back %v: decline notice to %s is %s", takeBack, r.RecipientEmail, r.Status)
+				}
+			}
+		}
+		if declines != 2 {
+			t.Errorf("take back %v: %d decline notices queued, want 2", takeBack, declines)
+		}
+	}
+	for _, m := range f.smtp.Messages() {
+		if strings.Contains(decoded(t, string(m.Data)), "required participant") {
+			t.Errorf("a decline that no longer applies was sent to %s", m.To)
+		}
+	}
+}
