@@ -169,6 +169,9 @@ func (s *Server) listActivities(c echo.Context) error {
 	if err != nil {
 		return err
 	}
+	if err := s.store.FillReplySummaries(c.Request().Context(), actor(c), page.Items); err != nil {
+		return err
+	}
 	return c.JSON(http.StatusOK, page)
 }
 

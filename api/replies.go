@@ -27,6 +27,7 @@ func (s *Server) replyActivity(c echo.Context) error {
 	if err != nil {
 		return err
 	}
+	s.nudge() // a required participant's decline tells the lead planners at once
 	return c.JSON(http.StatusOK, r)
 }
 

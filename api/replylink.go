@@ -74,6 +74,7 @@ func (s *Server) replyLink(c echo.Context, submit bool) error {
 		}
 		return err
 	}
+	s.nudge() // a required participant's decline tells the lead planners at once
 	v.Message, v.Current = w.recorded, v.Answer
 	return renderReply(c, http.StatusOK, v)
 }

@@ -96,6 +96,9 @@ type Config struct {
 	ReminderLease time.Duration
 	// ProposalTTL is how long a proposal waits for its answers.
 	ProposalTTL time.Duration
+	// ReplyChase is how long before an occurrence the lead planners hear
+	// of the required participants who have not answered; 0 turns it off.
+	ReplyChase time.Duration
 	// ImportMaxBytes and ImportMaxEvents bound one iCalendar file.
 	ImportMaxBytes  int64
 	ImportMaxEvents int
@@ -123,7 +126,7 @@ type Config struct {
 }
 
 // Jobs names the scheduled jobs and their JOINTCAL_CRON_* variables.
-var Jobs = []string{"reminders", "retry", "horizon", "digest", "sync", "proposals"}
+var Jobs = []string{"reminders", "retry", "horizon", "digest", "sync", "proposals", "chase"}
 
 // Setting documents one environment variable: its name, default and meaning.
 type Setting struct {
@@ -277,6 +280,7 @@ func Settings() []Setting {
 		cronSetting("horizon", "30 3 * * *", "occurrence-horizon extension of recurring activities"),
 		cronSetting("digest", "0 * * * *", "weekly agenda digest, sent at Monday 07:00 in each recipient's zone (checked hourly)"),
 		cronSetting("sync", "* * * * *", "external-calendar sync (each subscription is fetched on its own refresh interval)"),
+		cronSetting("chase", "*/15 * * * *", "reply chase: tell the lead planners which required participants have not answered an occurrence starting within JOINTCAL_REPLY_CHASE (once per occurrence)"),
 		cronSetting("proposals", "*/5 * * * *", "proposal expiry: close proposals unanswered for JOINTCAL_PROPOSAL_TTL, cancel their activities and tell the lead; and close cross-briefing requests whose wished window passed undecided"),
 		{"JOINTCAL_REMINDER_DEFAULTS", "exercise=P14D,P2D;exercise_phase=P7D,P1D;meeting=P1D,PT1H;cross_briefing=P1D,PT1H;staff_talks=P1D,PT1H", "reminder offsets of activities that set none, by kind", func(c *Config, v string) error {
 			m, err := parseReminderDefaults(v)
@@ -331,6 +335,14 @@ func Settings() []Setting {
 		{"JOINTCAL_TOKEN_MAX_LIFETIME", "8760h", "the longest expiry a person may give a personal access token (Go duration, at least 1h; default 1 year); one asked without expiry lives 90 days, or this when shorter", durationSetting(func(c *Config) *time.Duration { return &c.TokenMaxLifetime }, time.Hour)},
 		{"JOINTCAL_REMINDER_LEASE", "5m", "how long a notice claimed by a dispatcher that then died waits before another sends it", durationSetting(func(c *Config) *time.Duration { return &c.ReminderLease }, time.Second)},
 		{"JOINTCAL_PROPOSAL_TTL", "336h", "how long a proposed activity waits for the other organisations' agreement before it expires (Go duration, at least 1h; default 14 days); a counter-proposal starts it again", durationSetting(func(c *Config) *time.Duration { return &c.ProposalTTL }, time.Hour)},
+		{"JOINTCAL_REPLY_CHASE", "P3D", "how long before an occurrence the lead planners are told which required participants have not answered (ISO 8601 duration, e.g. P3D or PT36H); P0D turns the chase off", func(c *Config, v string) error {
+			d, err := isoduration.Parse(strings.TrimSpace(v))
+			if err != nil || d < 0 {
+				return errors.New("want an ISO 8601 duration such as P3D or PT36H (P0D turns the chase off)")
+			}
+			c.ReplyChase = d
+			return nil
+		}},
 	}, append(append(oidcSettings(), signInSettings()...), inboundIMAPSettings()...)...)
 }
 

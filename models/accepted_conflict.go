@@ -63,7 +63,8 @@ func (r AcceptedConflict) key() ConflictKey {
 
 // conflictRules are the rules a clash on the agenda can be under.
 var conflictRules = []string{planning.RulePersonDoubleBooked, planning.RuleBodyDoubleBooked, planning.RuleVenueDoubleBooked, planning.RuleOptionalBusy,
-	planning.RulePlanningOverlap, planning.RuleBlackout, planning.RuleBuffer, planning.RuleExternalBusy}
+	planning.RulePlanningOverlap, planning.RuleBlackout, planning.RuleBuffer, planning.RuleExternalBusy,
+	RuleRequiredDeclined, RuleRequiredNoReply}
 
 // ConflictRules lists the rules of the deconfliction agenda (a fresh
 // copy: filters offer them).

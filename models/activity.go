@@ -170,6 +170,9 @@ type ActivityView struct {
 	CreatedAt        time.Time         `json:"created_at"`
 	UpdatedAt        time.Time         `json:"updated_at"`
 	DeletedAt        *time.Time        `json:"deleted_at,omitempty"`
+	// Replies, in lists, counts the answers of the people the activity
+	// reaches, for those who plan it (FillReplySummaries); nil otherwise.
+	Replies *ReplySummary `json:"replies,omitempty"`
 	// restricted and allowed carry visibility to CanSee without another
 	// query; they are never serialised.
 	restricted bool

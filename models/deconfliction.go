@@ -125,6 +125,13 @@ func (s *Store) ListConflicts(ctx context.Context, a Actor, f ConflictFilter) ([
 			out = append(out, ListedConflict{Activity: ActivityRef{ID: v.ID, Title: v.Title}, ConflictView: c, Resources: []ResourceView{c.Resource}})
 		}
 	}
+	if f.Severity != "hard" {
+		agenda, err := s.replyAgenda(db, a, views, f.From, f.To)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, agenda...)
+	}
 	sort.SliceStable(out, func(i, j int) bool {
 		if !out[i].Overlap.Start.Equal(out[j].Overlap.Start) {
 			return out[i].Overlap.Start.Before(out[j].Overlap.Start)

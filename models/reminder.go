@@ -104,6 +104,10 @@ type ReminderSettings struct {
 	// PlanAhead is how far ahead of their due time reminder rows are
 	// written; the dispatcher plans at least this far on every tick.
 	PlanAhead time.Duration
+	// Chase is how long before an occurrence the lead planners hear of
+	// the required participants who have not answered
+	// (JOINTCAL_REPLY_CHASE); 0 turns it off.
+	Chase time.Duration
 }
 
 // DefaultReminderSettings are the documented outbox defaults. They hold
@@ -114,6 +118,7 @@ func DefaultReminderSettings() ReminderSettings {
 		MaxAttempts: 8,
 		Lease:       5 * time.Minute,
 		PlanAhead:   2 * time.Minute,
+		Chase:       DefaultReplyChase,
 	}
 }
 

@@ -218,6 +218,9 @@ func (s *Store) recordReply(ctx context.Context, a Actor, viewer Viewer, personI
 		if err := s.applyReply(tx, act, personID, row); err != nil {
 			return err
 		}
+		if err := s.queueDeclineNotice(tx, act, *me, row); err != nil {
+			return err
+		}
 		var prev any
 		if len(before) == 1 {
 			prev = before[0]

@@ -46,6 +46,12 @@ func (svc *Service) Register(s *Scheduler) error {
 			}
 			return svc.Dispatcher.Drain(ctx)
 		},
+		"chase": func(ctx context.Context) error {
+			if _, err := svc.Store.PlanReplyChases(ctx); err != nil {
+				return fmt.Errorf("plan reply chases: %w", err)
+			}
+			return svc.Dispatcher.Drain(ctx)
+		},
 		"digest": func(ctx context.Context) error {
 			if _, err := svc.Store.PlanDigests(ctx, svc.Store.Now()); err != nil {
 				return err

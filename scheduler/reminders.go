@@ -157,6 +157,9 @@ func (d *Dispatcher) compose(ctx context.Context, r models.Reminder, activities 
 	if r.Kind == models.NoticeProposal {
 		return d.composeProposal(ctx, r, now)
 	}
+	if r.Kind == models.NoticeDeclined || r.Kind == models.NoticeChase {
+		return d.composeReplyNotice(ctx, r, now)
+	}
 	v, visible, err := d.Store.NoticeSubject(ctx, r, activities)
 	if errors.Is(err, models.ErrNotFound) {
 		return nil, d.Store.CloseReminder(ctx, r.ID, models.OutboxDropped, "the activity no longer exists")

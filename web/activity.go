@@ -23,6 +23,9 @@ type activityData struct {
 	// store's answer; the actions are authorised again).
 	MayWrite  bool
 	Recurring bool
+	// Replies is the summary of the answers, for those who plan the
+	// activity (nil for others).
+	Replies *models.ReplySummary
 	// Refused is the clash list of an occurrence move the store refused;
 	// OccurrenceRID names that occurrence, OccurrenceStart the start asked
 	// for, OccurrenceError what was wrong with the request.
@@ -114,6 +117,13 @@ func (w *Web) activityWith(c echo.Context, p *page, id int64, status int, more f
 		return err
 	}
 	d.Move.Start = d.WallStart(view.Start)
+	sums, err := w.Store.ReplySummaries(ctx, a, []int64{id})
+	if err != nil {
+		return err
+	}
+	if sum, ok := sums[id]; ok {
+		d.Replies = &sum
+	}
 	more(&d)
 	p.Title, p.Data, p.Status = view.Title, d, status
 	return w.render(c, "activity", p)

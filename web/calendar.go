@@ -183,6 +183,8 @@ type calendarData struct {
 	Legend     []legendEntry
 	FieldError map[string]string
 	Options    filterOptions
+	// Replies are the reply summaries of the activities the person plans.
+	Replies map[int64]*models.ReplySummary
 }
 
 type agendaDay struct {
@@ -238,6 +240,9 @@ func (w *Web) calendarPage(c echo.Context) error {
 	}
 	access, err := w.Store.WriteAccess(c.Request().Context(), actor(c))
 	if err != nil {
+		return err
+	}
+	if d.Replies, err = w.replySummaries(c, occ); err != nil {
 		return err
 	}
 	events := make([]calendarEvent, 0, len(occ))

@@ -91,6 +91,9 @@ func (w *Web) renderMe(c echo.Context, status int, d meData) error {
 	if err != nil {
 		return err
 	}
+	if err := w.Store.FillReplySummaries(ctx, a, list.Items); err != nil {
+		return err
+	}
 	d.Upcoming = list.Items
 	if d.TokenScope == "" {
 		d.TokenScope = string(models.ScopeReadWrite)

@@ -48,6 +48,7 @@ func storeSettings(cfg config.Config) models.Settings {
 	set.Reminders.MaxAttempts = cfg.ReminderMaxAttempts
 	set.Reminders.Lease = cfg.ReminderLease
 	set.Proposals.TTL = cfg.ProposalTTL
+	set.Reminders.Chase = cfg.ReplyChase
 	return set
 }
 
