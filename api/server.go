@@ -76,6 +76,11 @@ type Server struct {
 // notices, so they leave at once (serve wires the scheduler's Nudger).
 func (s *Server) SetOutboxNudge(f func()) { s.nudgeOutbox = f }
 
+// NudgeOutbox asks for the outbox to be sent now, when someone listens:
+// the web pages call it after a change, as the API's handlers do, so
+// that both faces send invitations and notices at once.
+func (s *Server) NudgeOutbox() { s.nudge() }
+
 // nudge asks for the outbox to be sent now, when someone listens.
 func (s *Server) nudge() {
 	if s.nudgeOutbox != nil {

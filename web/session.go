@@ -53,7 +53,22 @@ func (w *Web) session(next echo.HandlerFunc) echo.HandlerFunc {
 		c.Set(csrfKey, auth.CSRFToken(ck.Value))
 		c.Set(secretKey, ck.Value)
 		c.Set(sessionIDKey, sid)
-		return next(c)
+		if err := next(c); err != nil || auth.SafeMethod(c.Request().Method) {
+			return err
+		}
+		w.nudgeAfter(c)
+		return nil
+	}
+}
+
+// nudgeAfter asks for the outbox to be sent after a request that changed
+// something: whatever a page wrote (a booking, a move, an answer to a
+// proposal) may have queued invitations or notices, and they should
+// leave now, as they do when the API made the change. A refused change
+// (4xx, 5xx) queued nothing.
+func (w *Web) nudgeAfter(c echo.Context) {
+	if w.NudgeOutbox != nil && c.Response().Status < http.StatusBadRequest {
+		w.NudgeOutbox()
 	}
 }
 

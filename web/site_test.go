@@ -9,6 +9,7 @@ import (
 	"net/http/httptest"
 	"net/url"
 	"strings"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -28,6 +29,8 @@ type site struct {
 	URL   string
 	Store *models.Store
 	Today time.Time
+	// Nudges counts the pages' requests to send the outbox now.
+	Nudges *atomic.Int64
 }
 
 // Demo accounts (models/demo/signin.go).
@@ -65,13 +68,15 @@ func newSiteWith(t testing.TB, settings map[string]string) *site {
 	log := slog.New(slog.NewTextHandler(io.Discard, nil))
 	a := api.New(store, cfg, log)
 	t.Cleanup(a.Close)
-	pages, err := web.New(web.Deps{Store: store, Config: cfg, Log: log, Sessions: a.SessionSettings(), SendSignInLink: a.SendSignInLink, ClientAddr: a.ClientAddr, StartImportJob: a.StartImportJob})
+	nudges := new(atomic.Int64)
+	pages, err := web.New(web.Deps{Store: store, Config: cfg, Log: log, Sessions: a.SessionSettings(), SendSignInLink: a.SendSignInLink, ClientAddr: a.ClientAddr, StartImportJob: a.StartImportJob,
+		NudgeOutbox: func() { nudges.Add(1) }})
 	if err != nil {
 		t.Fatal(err)
 	}
 	a.Mount(pages.Register, pages.ErrorPage)
 	srv.Config.Handler = a.Handler()
-	return &site{t: t, URL: srv.URL, Store: store, Today: today}
+	return &site{t: t, URL: srv.URL, Store: store, Today: today, Nudges: nudges}
 }
 
 // link is a one-time sign-in link for a demo account.

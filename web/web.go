@@ -38,7 +38,12 @@ type Deps struct {
 	// SyncExternal fetches an external calendar now (the scheduler's
 	// syncer, as POST /api/v1/external-calendars/{id}/sync uses); nil when
 	// this instance does not sync.
-	SyncExternal   func(ctx context.Context, id int64) error
+	SyncExternal func(ctx context.Context, id int64) error
+	// NudgeOutbox asks for queued notices (invitations, updates,
+	// cancellations, answers to proposals) to leave now rather than at
+	// the next tick (the API's own); called after every change a page
+	// made. Nil waits for the tick.
+	NudgeOutbox    func()
 	StartImportJob func(ctx context.Context, a models.Actor, parsed *calendar.ImportResult, opts models.ImportOptions, log *slog.Logger) (*models.ImportJob, error)
 }
 
