@@ -30,6 +30,11 @@ type setWrite struct {
 	action string
 	report CheckReport
 	ids    []int64
+	// pending holds what the members' writes add to the trail and the
+	// outbox, inserted by finish in one statement each.
+	pending setPending
+	// release ends the savepoint holdSubjournal opened.
+	release func() error
 }
 
 // put checks one draft against what is stored (including the members of
@@ -48,12 +53,18 @@ func (w *setWrite) put(d *draft, row *Activity, cur *ActivityView) error {
 	w.report.Conflicts = append(w.report.Conflicts, report.Conflicts...)
 	w.report.Warnings = append(w.report.Warnings, report.Warnings...)
 	overridden := len(report.Conflicts) > 0
-	if err := w.s.persist(w.tx, w.a, d, row, cur, w.action, w.opts, overridden); err != nil {
+	e, err := w.s.persistRow(w.tx, w.a, d, row, cur, w.action, w.opts, overridden)
+	if err != nil {
 		return err
 	}
 	w.ids = append(w.ids, d.row.ID)
+	w.pending.add(e, cur, &ActivityView{ID: d.row.ID, Status: d.row.Status, Sequence: d.row.Sequence, DeletedAt: d.row.DeletedAt})
 	if overridden && w.opts.OverrideReason != "" {
-		return w.s.audit(w.tx, w.a, "override", "activity", d.row.ID, nil, report.Conflicts, w.opts.OverrideReason)
+		e, err := w.s.auditEntry(w.a, "override", "activity", d.row.ID, nil, report.Conflicts, w.opts.OverrideReason)
+		if err != nil {
+			return err
+		}
+		w.pending.audit = append(w.pending.audit, e)
 	}
 	return nil
 }
@@ -64,7 +75,10 @@ func (w *setWrite) finish() error {
 	if len(w.report.Conflicts) > 0 && w.opts.OverrideReason == "" {
 		return &ConflictError{Conflicts: w.report.Conflicts, Warnings: w.report.Warnings}
 	}
-	return nil
+	if err := w.s.flushSet(w.tx, &w.pending, w.opts.SourceUID == ""); err != nil {
+		return err
+	}
+	return w.release()
 }
 
 // result loads the written set after the commit.
@@ -117,7 +131,12 @@ func (s *Store) InstantiateTemplate(ctx context.Context, a Actor, template Ref, 
 	}
 	w := &setWrite{s: s, a: a, opts: opts, action: "create"}
 	err = s.write(ctx, func(tx *gorm.DB) error {
-		w.tx, w.report, w.ids = tx, CheckReport{Conflicts: []ConflictView{}, Warnings: []ConflictView{}}, nil
+		w.tx, w.report, w.ids, w.pending = tx, CheckReport{Conflicts: []ConflictView{}, Warnings: []ConflictView{}}, nil, setPending{}
+		release, err := holdSubjournal(tx)
+		if err != nil {
+			return err
+		}
+		w.release = release
 		d, err := s.buildDraft(tx, a.Viewer(), in, 0)
 		if err != nil {
 			return err
@@ -180,7 +199,12 @@ func (s *Store) MoveActivity(ctx context.Context, a Actor, id int64, start time.
 	}
 	w := &setWrite{s: s, a: a, opts: opts, action: "move"}
 	err := s.write(ctx, func(tx *gorm.DB) error {
-		w.tx, w.report, w.ids = tx, CheckReport{Conflicts: []ConflictView{}, Warnings: []ConflictView{}}, nil
+		w.tx, w.report, w.ids, w.pending = tx, CheckReport{Conflicts: []ConflictView{}, Warnings: []ConflictView{}}, nil, setPending{}
+		release, err := holdSubjournal(tx)
+		if err != nil {
+			return err
+		}
+		w.release = release
 		cur, row, err := s.loadCurrent(tx, a, id, opts.IfVersion)
 		if err != nil {
 			return err
@@ -199,6 +223,10 @@ func (s *Store) MoveActivity(ctx context.Context, a Actor, id int64, start time.
 		if err != nil {
 			return fmt.Errorf("load the children of activity %d: %w", id, err)
 		}
+		crows, err := loadRowsForUpdate(tx, childIDs)
+		if err != nil {
+			return fmt.Errorf("load the children of activity %d: %w", id, err)
+		}
 		for i := range views {
 			v := &views[i]
 			if !a.Viewer().CanSee(v.restricted, v.allowed) {
@@ -206,14 +234,14 @@ func (s *Store) MoveActivity(ctx context.Context, a Actor, id int64, start time.
 				// what they cannot know about, and naming it would reveal it.
 				return &ForbiddenError{Reason: "the activity has children you may not change; an administrator can move them together"}
 			}
-			var crow Activity
-			if err := loadForUpdate(tx, &crow, v.ID, 0); err != nil {
-				return err
+			crow, ok := crows[v.ID]
+			if !ok {
+				return ErrNotFound
 			}
 			if err := a.canWriteActivity(crow.LeadOrganizationID); err != nil {
 				return &ForbiddenError{Reason: fmt.Sprintf("child activity %d is led by another organisation; an administrator can move them together", v.ID)}
 			}
-			members = append(members, member{v, &crow})
+			members = append(members, member{v, crow})
 		}
 		// One exercise: its members (and PACE partners) are the same for
 		// every one of them.

@@ -1,0 +1,110 @@
+package models
+
+import (
+	"fmt"
+
+	"gorm.io/gorm"
+	"gorm.io/gorm/clause"
+)
+
+// setPending is what the members of a set write add to the audit trail
+// and the outbox, kept until every member is written: the pure-Go SQLite
+// driver parses every statement each time it runs, so one multi-row
+// insert of the set's audit entries and notices, and one read of its
+// members' views, cost far less than one of each per member.
+type setPending struct {
+	audit   []AuditEntry
+	changes []setChange
+}
+
+// setChange is one member's change as noticeChange sees it: its view
+// before (nil for a new activity) and the written row's identity.
+type setChange struct {
+	before, after *ActivityView
+}
+
+// add records a member's audit entry and change, in the order written.
+func (p *setPending) add(e AuditEntry, before, after *ActivityView) {
+	p.audit = append(p.audit, e)
+	p.changes = append(p.changes, setChange{before: before, after: after})
+}
+
+// flushSet inserts the set's audit entries and queues what its changes
+// mean for the outbox, as persist does for one activity: the members'
+// views are read once, after every member is written (no member's write
+// changes another's view).
+func (s *Store) flushSet(tx *gorm.DB, p *setPending, invite bool) error {
+	if len(p.audit) > 0 {
+		if err := tx.Create(&p.audit).Error; err != nil {
+			return fmt.Errorf("audit the set: %w", err)
+		}
+	}
+	ids := make([]int64, 0, len(p.changes))
+	for _, c := range p.changes {
+		ids = append(ids, c.after.ID)
+	}
+	views, err := loadViews(tx, ids)
+	if err != nil {
+		return fmt.Errorf("load the written set for its notices: %w", err)
+	}
+	byID := make(map[int64]*ActivityView, len(views))
+	for i := range views {
+		byID[views[i].ID] = &views[i]
+	}
+	var rows []Reminder
+	for _, c := range p.changes {
+		// A member not among the views (none today) is read alone.
+		r, err := s.noticeRows(tx, c.before, c.after, invite, byID[c.after.ID])
+		if err != nil {
+			return err
+		}
+		rows = append(rows, r...)
+	}
+	return s.insertNotices(tx, rows)
+}
+
+// loadRowsForUpdate reads the activity rows ids in one query, by id; on
+// PostgreSQL they stay locked until the transaction ends, as
+// loadForUpdate locks one.
+func loadRowsForUpdate(tx *gorm.DB, ids []int64) (map[int64]*Activity, error) {
+	out := make(map[int64]*Activity, len(ids))
+	if len(ids) == 0 {
+		return out, nil
+	}
+	q := tx
+	if tx.Dialector.Name() == "postgres" {
+		q = q.Clauses(clause.Locking{Strength: "UPDATE"})
+	}
+	var rows []Activity
+	if err := q.Where("id IN ?", ids).Order("id").Find(&rows).Error; err != nil {
+		return nil, err
+	}
+	for i := range rows {
+		out[rows[i].ID] = &rows[i]
+	}
+	return out, nil
+}
+
+// holdSubjournal opens a savepoint around a set write on SQLite. SQLite
+// copies the pages a statement changes into an in-memory statement
+// journal (for multi-row writes and foreign-key checks), and frees that
+// journal when the last savepoint is released: with no savepoint open,
+// every such statement allocated and freed 64 KiB, which the pure-Go
+// driver's allocator maps and unmaps from the kernel (a fifth of a set
+// write's CPU). Held open, the journal's memory is reused until the set
+// is written. It changes nothing else: the savepoint is released (or
+// rolled back with the transaction) at the end.
+func holdSubjournal(tx *gorm.DB) (release func() error, err error) {
+	if tx.Dialector.Name() != "sqlite" {
+		return func() error { return nil }, nil
+	}
+	if err := tx.Exec("SAVEPOINT set_write").Error; err != nil {
+		return nil, fmt.Errorf("open the set's savepoint: %w", err)
+	}
+	return func() error {
+		if err := tx.Exec("RELEASE set_write").Error; err != nil {
+			return fmt.Errorf("release the set's savepoint: %w", err)
+		}
+		return nil
+	}, nil
+}
