@@ -33,8 +33,6 @@ type setWrite struct {
 	// pending holds what the members' writes add to the trail and the
 	// outbox, inserted by finish in one statement each.
 	pending setPending
-	// release ends the savepoint holdSubjournal opened.
-	release func() error
 }
 
 // put checks one draft against what is stored (including the members of
@@ -75,10 +73,7 @@ func (w *setWrite) finish() error {
 	if len(w.report.Conflicts) > 0 && w.opts.OverrideReason == "" {
 		return &ConflictError{Conflicts: w.report.Conflicts, Warnings: w.report.Warnings}
 	}
-	if err := w.s.flushSet(w.tx, &w.pending, w.opts.SourceUID == ""); err != nil {
-		return err
-	}
-	return w.release()
+	return w.s.flushSet(w.tx, &w.pending, w.opts.SourceUID == "")
 }
 
 // result loads the written set after the commit.
@@ -132,11 +127,6 @@ func (s *Store) InstantiateTemplate(ctx context.Context, a Actor, template Ref, 
 	w := &setWrite{s: s, a: a, opts: opts, action: "create"}
 	err = s.write(ctx, func(tx *gorm.DB) error {
 		w.tx, w.report, w.ids, w.pending = tx, CheckReport{Conflicts: []ConflictView{}, Warnings: []ConflictView{}}, nil, setPending{}
-		release, err := holdSubjournal(tx)
-		if err != nil {
-			return err
-		}
-		w.release = release
 		d, err := s.buildDraft(tx, a.Viewer(), in, 0)
 		if err != nil {
 			return err
@@ -200,11 +190,6 @@ func (s *Store) MoveActivity(ctx context.Context, a Actor, id int64, start time.
 	w := &setWrite{s: s, a: a, opts: opts, action: "move"}
 	err := s.write(ctx, func(tx *gorm.DB) error {
 		w.tx, w.report, w.ids, w.pending = tx, CheckReport{Conflicts: []ConflictView{}, Warnings: []ConflictView{}}, nil, setPending{}
-		release, err := holdSubjournal(tx)
-		if err != nil {
-			return err
-		}
-		w.release = release
 		cur, row, err := s.loadCurrent(tx, a, id, opts.IfVersion)
 		if err != nil {
 			return err

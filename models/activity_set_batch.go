@@ -85,26 +85,3 @@ func loadRowsForUpdate(tx *gorm.DB, ids []int64) (map[int64]*Activity, error) {
 	return out, nil
 }
 
-// holdSubjournal opens a savepoint around a set write on SQLite. SQLite
-// copies the pages a statement changes into an in-memory statement
-// journal (for multi-row writes and foreign-key checks), and frees that
-// journal when the last savepoint is released: with no savepoint open,
-// every such statement allocated and freed 64 KiB, which the pure-Go
-// driver's allocator maps and unmaps from the kernel (a fifth of a set
-// write's CPU). Held open, the journal's memory is reused until the set
-// is written. It changes nothing else: the savepoint is released (or
-// rolled back with the transaction) at the end.
-func holdSubjournal(tx *gorm.DB) (release func() error, err error) {
-	if tx.Dialector.Name() != "sqlite" {
-		return func() error { return nil }, nil
-	}
-	if err := tx.Exec("SAVEPOINT set_write").Error; err != nil {
-		return nil, fmt.Errorf("open the set's savepoint: %w", err)
-	}
-	return func() error {
-		if err := tx.Exec("RELEASE set_write").Error; err != nil {
-			return fmt.Errorf("release the set's savepoint: %w", err)
-		}
-		return nil
-	}, nil
-}
