@@ -84,4 +84,3 @@ func loadRowsForUpdate(tx *gorm.DB, ids []int64) (map[int64]*Activity, error) {
 	}
 	return out, nil
 }
-
