@@ -236,11 +236,12 @@ func (s *Store) MoveActivity(ctx context.Context, a Actor, id int64, start time.
 		}
 		// The members are checked at their new places against everything
 		// but their old places.
-		ids := append([]int64{id}, childIDs...)
-		if err := tx.Where("activity_id IN ?", ids).Delete(&occupancyRow{}).Error; err != nil {
-			return fmt.Errorf("free the old places of the moved activities: %w", err)
-		}
-		for _, m := range members {
+		// Every member is validated at its new place first; then the
+		// set's old relations, occurrences and places are deleted in one
+		// statement per table, and each member is checked and written.
+		drafts := make([]*draft, len(members))
+		moved := make([][]planning.Override, len(members))
+		for i, m := range members {
 			in, ovs, err := shiftInput(tx, m.cur, shift)
 			if err != nil {
 				return err
@@ -255,11 +256,19 @@ func (s *Store) MoveActivity(ctx context.Context, a Actor, id int64, start time.
 			if family != nil {
 				d.coordinated = family
 			}
-			if err := w.put(d, m.row, m.cur); err != nil {
+			d.cleared = true
+			drafts[i], moved[i] = d, ovs
+		}
+		ids := append([]int64{id}, childIDs...)
+		if err := clearSet(tx, ids); err != nil {
+			return err
+		}
+		for i, m := range members {
+			if err := w.put(drafts[i], m.row, m.cur); err != nil {
 				return err
 			}
-			if len(ovs) > 0 {
-				if err := writeOverrides(tx, m.cur.ID, ovs, s.now()); err != nil {
+			if len(moved[i]) > 0 {
+				if err := writeOverrides(tx, m.cur.ID, moved[i], s.now()); err != nil {
 					return err
 				}
 			}

@@ -84,3 +84,16 @@ func loadRowsForUpdate(tx *gorm.DB, ids []int64) (map[int64]*Activity, error) {
 	}
 	return out, nil
 }
+
+// clearSet deletes the places, occurrences, participants, visibility and
+// areas of the activities ids (a moved set, whose members are then
+// written afresh), one statement per table: the members are checked at
+// their new places against everything but their old ones.
+func clearSet(tx *gorm.DB, ids []int64) error {
+	for _, table := range []any{&occupancyRow{}, &occurrenceRow{}, &Participant{}, &activityVisibility{}, &activityArea{}} {
+		if err := tx.Where("activity_id IN ?", ids).Delete(table).Error; err != nil {
+			return fmt.Errorf("clear the moved activities: %w", err)
+		}
+	}
+	return nil
+}

@@ -353,7 +353,7 @@ func significantChange(old, new *Activity) bool {
 func writeRelations(tx *gorm.DB, d *draft, fresh bool) error {
 	id := d.row.ID
 	for _, table := range []any{&Participant{}, &activityVisibility{}, &activityArea{}} {
-		if fresh {
+		if fresh || d.cleared {
 			break
 		}
 		if err := tx.Where("activity_id = ?", id).Delete(table).Error; err != nil {
