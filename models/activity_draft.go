@@ -42,6 +42,10 @@ type draft struct {
 	// coordinated, when a set write knows it, lists the activities the
 	// draft overlaps on purpose (see coordinatedWith); nil reads it.
 	coordinated map[int64]bool
+	// cleared says the activity's relations, occurrences and occupancy
+	// were already deleted (a move clears its whole set in one statement
+	// per table), so persisting only inserts.
+	cleared bool
 }
 
 // participantTables are the resource types that can take part (venues

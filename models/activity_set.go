@@ -30,6 +30,9 @@ type setWrite struct {
 	action string
 	report CheckReport
 	ids    []int64
+	// pending holds what the members' writes add to the trail and the
+	// outbox, inserted by finish in one statement each.
+	pending setPending
 }
 
 // put checks one draft against what is stored (including the members of
@@ -48,12 +51,18 @@ func (w *setWrite) put(d *draft, row *Activity, cur *ActivityView) error {
 	w.report.Conflicts = append(w.report.Conflicts, report.Conflicts...)
 	w.report.Warnings = append(w.report.Warnings, report.Warnings...)
 	overridden := len(report.Conflicts) > 0
-	if err := w.s.persist(w.tx, w.a, d, row, cur, w.action, w.opts, overridden); err != nil {
+	e, err := w.s.persistRow(w.tx, w.a, d, row, cur, w.action, w.opts, overridden)
+	if err != nil {
 		return err
 	}
 	w.ids = append(w.ids, d.row.ID)
+	w.pending.add(e, cur, &ActivityView{ID: d.row.ID, Status: d.row.Status, Sequence: d.row.Sequence, DeletedAt: d.row.DeletedAt})
 	if overridden && w.opts.OverrideReason != "" {
-		return w.s.audit(w.tx, w.a, "override", "activity", d.row.ID, nil, report.Conflicts, w.opts.OverrideReason)
+		e, err := w.s.auditEntry(w.a, "override", "activity", d.row.ID, nil, report.Conflicts, w.opts.OverrideReason)
+		if err != nil {
+			return err
+		}
+		w.pending.audit = append(w.pending.audit, e)
 	}
 	return nil
 }
@@ -64,7 +73,7 @@ func (w *setWrite) finish() error {
 	if len(w.report.Conflicts) > 0 && w.opts.OverrideReason == "" {
 		return &ConflictError{Conflicts: w.report.Conflicts, Warnings: w.report.Warnings}
 	}
-	return nil
+	return w.s.flushSet(w.tx, &w.pending, w.opts.SourceUID == "")
 }
 
 // result loads the written set after the commit.
@@ -117,7 +126,7 @@ func (s *Store) InstantiateTemplate(ctx context.Context, a Actor, template Ref, 
 	}
 	w := &setWrite{s: s, a: a, opts: opts, action: "create"}
 	err = s.write(ctx, func(tx *gorm.DB) error {
-		w.tx, w.report, w.ids = tx, CheckReport{Conflicts: []ConflictView{}, Warnings: []ConflictView{}}, nil
+		w.tx, w.report, w.ids, w.pending = tx, CheckReport{Conflicts: []ConflictView{}, Warnings: []ConflictView{}}, nil, setPending{}
 		d, err := s.buildDraft(tx, a.Viewer(), in, 0)
 		if err != nil {
 			return err
@@ -180,7 +189,7 @@ func (s *Store) MoveActivity(ctx context.Context, a Actor, id int64, start time.
 	}
 	w := &setWrite{s: s, a: a, opts: opts, action: "move"}
 	err := s.write(ctx, func(tx *gorm.DB) error {
-		w.tx, w.report, w.ids = tx, CheckReport{Conflicts: []ConflictView{}, Warnings: []ConflictView{}}, nil
+		w.tx, w.report, w.ids, w.pending = tx, CheckReport{Conflicts: []ConflictView{}, Warnings: []ConflictView{}}, nil, setPending{}
 		cur, row, err := s.loadCurrent(tx, a, id, opts.IfVersion)
 		if err != nil {
 			return err
@@ -199,6 +208,10 @@ func (s *Store) MoveActivity(ctx context.Context, a Actor, id int64, start time.
 		if err != nil {
 			return fmt.Errorf("load the children of activity %d: %w", id, err)
 		}
+		crows, err := loadRowsForUpdate(tx, childIDs)
+		if err != nil {
+			return fmt.Errorf("load the children of activity %d: %w", id, err)
+		}
 		for i := range views {
 			v := &views[i]
 			if !a.Viewer().CanSee(v.restricted, v.allowed) {
@@ -206,14 +219,14 @@ func (s *Store) MoveActivity(ctx context.Context, a Actor, id int64, start time.
 				// what they cannot know about, and naming it would reveal it.
 				return &ForbiddenError{Reason: "the activity has children you may not change; an administrator can move them together"}
 			}
-			var crow Activity
-			if err := loadForUpdate(tx, &crow, v.ID, 0); err != nil {
-				return err
+			crow, ok := crows[v.ID]
+			if !ok {
+				return ErrNotFound
 			}
 			if err := a.canWriteActivity(crow.LeadOrganizationID); err != nil {
 				return &ForbiddenError{Reason: fmt.Sprintf("child activity %d is led by another organisation; an administrator can move them together", v.ID)}
 			}
-			members = append(members, member{v, &crow})
+			members = append(members, member{v, crow})
 		}
 		// One exercise: its members (and PACE partners) are the same for
 		// every one of them.
@@ -223,11 +236,12 @@ func (s *Store) MoveActivity(ctx context.Context, a Actor, id int64, start time.
 		}
 		// The members are checked at their new places against everything
 		// but their old places.
-		ids := append([]int64{id}, childIDs...)
-		if err := tx.Where("activity_id IN ?", ids).Delete(&occupancyRow{}).Error; err != nil {
-			return fmt.Errorf("free the old places of the moved activities: %w", err)
-		}
-		for _, m := range members {
+		// Every member is validated at its new place first; then the
+		// set's old relations, occurrences and places are deleted in one
+		// statement per table, and each member is checked and written.
+		drafts := make([]*draft, len(members))
+		moved := make([][]planning.Override, len(members))
+		for i, m := range members {
 			in, ovs, err := shiftInput(tx, m.cur, shift)
 			if err != nil {
 				return err
@@ -242,11 +256,19 @@ func (s *Store) MoveActivity(ctx context.Context, a Actor, id int64, start time.
 			if family != nil {
 				d.coordinated = family
 			}
-			if err := w.put(d, m.row, m.cur); err != nil {
+			d.cleared = true
+			drafts[i], moved[i] = d, ovs
+		}
+		ids := append([]int64{id}, childIDs...)
+		if err := clearSet(tx, ids); err != nil {
+			return err
+		}
+		for i, m := range members {
+			if err := w.put(drafts[i], m.row, m.cur); err != nil {
 				return err
 			}
-			if len(ovs) > 0 {
-				if err := writeOverrides(tx, m.cur.ID, ovs, s.now()); err != nil {
+			if len(moved[i]) > 0 {
+				if err := writeOverrides(tx, m.cur.ID, moved[i], s.now()); err != nil {
 					return err
 				}
 			}

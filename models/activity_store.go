@@ -353,7 +353,7 @@ func significantChange(old, new *Activity) bool {
 func writeRelations(tx *gorm.DB, d *draft, fresh bool) error {
 	id := d.row.ID
 	for _, table := range []any{&Participant{}, &activityVisibility{}, &activityArea{}} {
-		if fresh {
+		if fresh || d.cleared {
 			break
 		}
 		if err := tx.Where("activity_id = ?", id).Delete(table).Error; err != nil {
@@ -407,6 +407,22 @@ func (s *Store) ActivityIDBySourceUID(ctx context.Context, uid string) (int64, e
 // relations and occupancy, the audit entry and what the change means for
 // the outbox. row and cur are the current state (nil for a new activity).
 func (s *Store) persist(tx *gorm.DB, a Actor, d *draft, row *Activity, cur *ActivityView, action string, opts WriteOptions, overridden bool) error {
+	e, err := s.persistRow(tx, a, d, row, cur, action, opts, overridden)
+	if err != nil {
+		return err
+	}
+	if err := tx.Create(&e).Error; err != nil {
+		return err
+	}
+	after := &ActivityView{ID: d.row.ID, Status: d.row.Status, Sequence: d.row.Sequence, DeletedAt: d.row.DeletedAt}
+	return s.noticeChange(tx, cur, after, opts.SourceUID == "")
+}
+
+// persistRow writes the row of a checked draft, its relations and
+// occupancy, and returns its audit entry unwritten, so that a set write
+// can insert the entries (and queue the notices) of all its members in
+// one statement each.
+func (s *Store) persistRow(tx *gorm.DB, a Actor, d *draft, row *Activity, cur *ActivityView, action string, opts WriteOptions, overridden bool) (AuditEntry, error) {
 	now := s.now()
 	if row == nil {
 		d.row.Version, d.row.CreatedAt = 1, now
@@ -424,16 +440,16 @@ func (s *Store) persist(tx *gorm.DB, a Actor, d *draft, row *Activity, cur *Acti
 	fresh := row == nil
 	if fresh {
 		if err := tx.Create(&d.row).Error; err != nil {
-			return err
+			return AuditEntry{}, err
 		}
 	} else if err := tx.Save(&d.row).Error; err != nil {
-		return err
+		return AuditEntry{}, err
 	}
 	if err := writeRelations(tx, d, fresh); err != nil {
-		return err
+		return AuditEntry{}, err
 	}
 	if err := writeOccupancy(tx, d, overridden, fresh); err != nil {
-		return err
+		return AuditEntry{}, err
 	}
 	// The audit keeps the writable form (references by code), which is
 	// what a reader of the trail compares; the full view is read after
@@ -442,12 +458,5 @@ func (s *Store) persist(tx *gorm.DB, a Actor, d *draft, row *Activity, cur *Acti
 	if cur != nil {
 		before = cur.Input()
 	}
-	if err := s.audit(tx, a, action, "activity", d.row.ID, before, d.input, ""); err != nil {
-		return err
-	}
-	after := &ActivityView{ID: d.row.ID, Status: d.row.Status, Sequence: d.row.Sequence, DeletedAt: d.row.DeletedAt}
-	if err := s.noticeChange(tx, cur, after, opts.SourceUID == ""); err != nil {
-		return err
-	}
-	return nil
+	return s.auditEntry(a, action, "activity", d.row.ID, before, d.input, "")
 }

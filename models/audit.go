@@ -30,6 +30,16 @@ func (AuditEntry) TableName() string { return "audit_log" }
 // audit records a write inside the transaction that makes it, so that no
 // change exists without its trail.
 func (s *Store) audit(tx *gorm.DB, a Actor, action, entity string, id int64, before, after any, reason string) error {
+	e, err := s.auditEntry(a, action, entity, id, before, after, reason)
+	if err != nil {
+		return err
+	}
+	return tx.Create(&e).Error
+}
+
+// auditEntry builds the trail entry of a write without inserting it, for
+// writes that insert the entries of several rows at once.
+func (s *Store) auditEntry(a Actor, action, entity string, id int64, before, after any, reason string) (AuditEntry, error) {
 	e := AuditEntry{At: s.now(), Actor: a.Name, Action: action, Entity: entity, EntityID: id, Reason: reason}
 	if a.TokenID != 0 {
 		tid := a.TokenID
@@ -42,15 +52,15 @@ func (s *Store) audit(tx *gorm.DB, a Actor, action, entity string, id int64, bef
 	var err error
 	if before != nil {
 		if e.Before, err = json.Marshal(before); err != nil {
-			return err
+			return AuditEntry{}, err
 		}
 	}
 	if after != nil {
 		if e.After, err = json.Marshal(after); err != nil {
-			return err
+			return AuditEntry{}, err
 		}
 	}
-	return tx.Create(&e).Error
+	return e, nil
 }
 
 // auditEntities are the kinds of entity the trail records, so that a

@@ -144,6 +144,12 @@ func sqliteDSN(dsn string) string {
 	q.Add("_pragma", "foreign_keys(1)")
 	q.Add("_pragma", "busy_timeout(10000)")
 	q.Add("_pragma", "synchronous(NORMAL)")
+	// Statement journals (a multi-row write or a foreign-key check inside
+	// a transaction copies the pages it changes) in small heap chunks:
+	// on disk they opened a temporary file past 64 KiB, and before that
+	// took 64 KiB chunks that the pure-Go driver's allocator maps and
+	// unmaps from the kernel for every such statement.
+	q.Add("_pragma", "temp_store(MEMORY)")
 	// Write transactions take the write lock at BEGIN, so a second writer
 	// (another process) waits out the busy timeout instead of failing when
 	// it upgrades a stale read snapshot. No _time_format: the driver stops

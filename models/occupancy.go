@@ -72,7 +72,7 @@ func exclusive(c planning.Claim, overridden bool) bool {
 // need them) but occupies nothing.
 func writeOccupancy(tx *gorm.DB, d *draft, overridden, fresh bool) error {
 	id := d.row.ID
-	if !fresh {
+	if !fresh && !d.cleared {
 		if err := tx.Where("activity_id = ?", id).Delete(&occurrenceRow{}).Error; err != nil {
 			return err
 		}

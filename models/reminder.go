@@ -444,30 +444,41 @@ func (s *Store) offsetsInUse(db *gorm.DB) ([]time.Duration, error) {
 // retried or repeated transaction adds nothing, and a person removed and
 // added again is invited again.
 func (s *Store) noticeChange(tx *gorm.DB, before, after *ActivityView, invite bool) error {
+	rows, err := s.noticeRows(tx, before, after, invite, nil)
+	if err != nil {
+		return err
+	}
+	return s.insertNotices(tx, rows)
+}
+
+// noticeRows does what noticeChange says but returns the notices instead
+// of queueing them; loaded, when not nil, is the activity's view as
+// written (a set write reads its members' views in one go).
+func (s *Store) noticeRows(tx *gorm.DB, before, after *ActivityView, invite bool, loaded *ActivityView) ([]Reminder, error) {
 	cancelled := after == nil || Status(after.Status) == StatusCancelled || after.DeletedAt != nil
 	now := s.now()
 	if before != nil {
 		if cancelled {
 			if err := tx.Where("activity_id = ? AND status = ? AND kind = ?", before.ID, OutboxPending, NoticeReminder).Delete(&Reminder{}).Error; err != nil {
-				return err
+				return nil, err
 			}
 		} else if err := tx.Where("activity_id = ? AND status = ? AND kind = ? AND occurrence_start_s NOT IN (SELECT start_s FROM occurrences WHERE activity_id = ?)",
 			before.ID, OutboxPending, NoticeReminder, before.ID).Delete(&Reminder{}).Error; err != nil {
-			return err
+			return nil, err
 		}
 	}
 	wasProposed := before != nil && Status(before.Status) == StatusProposed
 	if wasProposed && (cancelled || Status(after.Status) == StatusProposed) {
 		// Nobody was invited to a proposal: the parties hear of its steps
 		// through the proposal notices (proposal_notice.go).
-		return nil
+		return nil, nil
 	}
 	if !cancelled && Status(after.Status) == StatusProposed {
-		return nil // invitations go out when every side has agreed
+		return nil, nil // invitations go out when every side has agreed
 	}
 	if cancelled {
 		if before == nil || Status(before.Status) == StatusCancelled {
-			return nil // never announced, or already cancelled: nothing new to say
+			return nil, nil // never announced, or already cancelled: nothing new to say
 		}
 		subject := after
 		if subject == nil {
@@ -475,39 +486,42 @@ func (s *Store) noticeChange(tx *gorm.DB, before, after *ActivityView, invite bo
 		}
 		next, ok := s.nextOccurrence(tx, subject.ID, now)
 		if !ok {
-			return nil // nothing ahead to tell anyone about
+			return nil, nil // nothing ahead to tell anyone about
 		}
 		recips, err := recipientsOf(tx, before)
 		if err != nil {
-			return err
+			return nil, err
 		}
 		var rows []Reminder
 		for _, r := range recips {
 			rows = append(rows, s.newNotice(NoticeCancellation, subject, next.StartS, next.EndS, r, int64(subject.Sequence), now.Unix()))
 		}
-		return s.insertNotices(tx, rows)
+		return rows, nil
 	}
 	if !invite && (before == nil || after.Sequence == before.Sequence) {
-		return nil // an import without news for anyone: keep it fast
+		return nil, nil // an import without news for anyone: keep it fast
 	}
 	next, ok := s.nextOccurrence(tx, after.ID, now)
 	if !ok {
-		return nil // nothing ahead to tell anyone about
+		return nil, nil // nothing ahead to tell anyone about
 	}
-	views, err := loadViews(tx, []int64{after.ID})
-	if err != nil || len(views) == 0 {
-		return fmt.Errorf("load activity %d for its notices: %v", after.ID, err)
+	cur := loaded
+	if cur == nil {
+		views, err := loadViews(tx, []int64{after.ID})
+		if err != nil || len(views) == 0 {
+			return nil, fmt.Errorf("load activity %d for its notices: %v", after.ID, err)
+		}
+		cur = &views[0]
 	}
-	cur := &views[0]
 	recips, err := recipientsOf(tx, cur)
 	if err != nil {
-		return err
+		return nil, err
 	}
 	was := map[string]bool{}
 	var old []recipient
 	if before != nil {
 		if old, err = recipientsOf(tx, before); err != nil {
-			return err
+			return nil, err
 		}
 		for _, r := range old {
 			was[strings.ToLower(r.Email)] = true
@@ -538,7 +552,7 @@ func (s *Store) noticeChange(tx *gorm.DB, before, after *ActivityView, invite bo
 			}
 		}
 	}
-	return s.insertNotices(tx, rows)
+	return rows, nil
 }
 
 type occSpan struct{ StartS, EndS int64 }
