@@ -8,6 +8,7 @@ import (
 
 	"github.com/jointcal/jointcal/isoduration"
 	"github.com/jointcal/jointcal/models"
+	"github.com/jointcal/jointcal/planning"
 	"github.com/labstack/echo/v4"
 )
 
@@ -60,7 +61,7 @@ func (s *Server) availability(c echo.Context) error {
 		return invalid("duration", "want an ISO 8601 duration such as PT2H")
 	}
 	if tz := c.QueryParam("timezone"); tz != "" {
-		if q.Location, err = time.LoadLocation(tz); err != nil || tz == "Local" {
+		if q.Location, err = planning.LoadZone(tz); err != nil {
 			return invalid("timezone", "unknown IANA time zone")
 		}
 	}

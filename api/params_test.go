@@ -56,6 +56,8 @@ func TestQueryAndPathProblems(t *testing.T) {
 		{"GET", "/api/v1/availability?participants=body:PSC&duration=PT1H&from=2031-01-01T00:00:00Z&to=2031-02-01T00:00:00Z&limit=0", nil, 422, validation, "limit"},
 		{"GET", "/api/v1/availability?participants=body:PSC&duration=PT1H&from=2031-01-01T00:00:00Z&to=2031-02-01T00:00:00Z&limit=1000", nil, 422, validation, "limit"},
 		{"GET", "/api/v1/availability?participants=body:PSC&duration=PT1H&from=2031-01-01T00:00:00Z&to=2031-02-01T00:00:00Z&limit=many", nil, 400, badRequest, "limit"},
+		{"GET", "/api/v1/availability?participants=body:PSC&duration=PT1H&from=2031-01-01T00:00:00Z&to=2031-02-01T00:00:00Z&timezone=Mars/Olympus", nil, 400, badRequest, "timezone"},
+		{"GET", "/api/v1/availability?participants=body:PSC&duration=PT1H&from=2031-01-01T00:00:00Z&to=2031-02-01T00:00:00Z&timezone=Local", nil, 400, badRequest, "timezone"},
 		{"GET", "/api/v1/activities/abc", nil, 400, badRequest, "id"},
 		{"GET", "/api/v1/activities/-3", nil, 400, badRequest, "id"},
 		{"GET", "/api/v1/activities/abc/conflicts", nil, 400, badRequest, "id"},

@@ -1,6 +1,7 @@
 package calendar
 
 import (
+	"errors"
 	"fmt"
 	"net/url"
 	"slices"
@@ -110,112 +111,205 @@ func (pr *preparer) zoneFor(name string) (*zone, error) {
 
 // prepare validates one event; errors name the event's UID and the field.
 func (pr *preparer) prepare(ev *Event) (prepared, error) {
-	p := prepared{ev: ev}
-	fail := func(format string, args ...any) (prepared, error) {
-		return p, fmt.Errorf("calendar: event %q: %s", ev.UID, fmt.Sprintf(format, args...))
-	}
-	if ev.UID == "" {
-		return fail("empty UID")
-	}
-	if ev.Start.IsZero() {
-		return fail("zero Start")
-	}
-	z, err := pr.zoneFor(ev.TimeZone)
+	p, err := pr.resolve(ev)
 	if err != nil {
-		return fail("%v", err)
+		return p, fmt.Errorf("calendar: event %q: %v", ev.UID, err)
 	}
-	p.zone = z
-	p.dateLoc = time.UTC
-	if z != nil {
-		p.dateLoc = z.loc
-	}
-	for _, f := range []struct {
-		name string
-		t    time.Time
-	}{{"Start", ev.Start.In(p.dateLoc)}, {"End", ev.End.In(p.dateLoc)}, {"Created", ev.Created.UTC()}, {"LastModified", ev.LastModified.UTC()}} {
-		if !f.t.IsZero() {
-			if err := checkYear(f.name, f.t); err != nil {
-				return fail("%v", err)
-			}
-		}
-	}
-	if !ev.End.IsZero() {
-		p.hasEnd = true
-		p.duration = ev.End.Sub(ev.Start)
-		if ev.AllDay {
-			if !dateOf(ev.End, p.dateLoc).After(dateOf(ev.Start, p.dateLoc)) {
-				return fail("all-day End %v is not on a later date than Start %v in %s (End is exclusive)", ev.End, ev.Start, p.dateLoc)
-			}
-		} else if p.duration < 0 {
-			return fail("End %v is before Start %v", ev.End, ev.Start)
-		}
-	}
+	return p, nil
+}
 
-	if p.status, err = rfcStatus(ev.Status); err != nil {
-		return fail("%v", err)
+// resolve runs the checks of prepare in the order their errors are
+// reported, each step filling its own fields of the prepared event.
+func (pr *preparer) resolve(ev *Event) (p prepared, err error) {
+	p.ev = ev
+	if err = checkIdentity(ev); err != nil {
+		return p, err
 	}
-	if p.class, err = rfcClass(ev.Class); err != nil {
-		return fail("%v", err)
+	if p.zone, p.dateLoc, err = pr.eventZone(ev.TimeZone); err != nil {
+		return p, err
+	}
+	if p.duration, p.hasEnd, err = eventSpan(ev, p.dateLoc); err != nil {
+		return p, err
+	}
+	if p.status, p.class, err = rfcStatusClass(ev); err != nil {
+		return p, err
 	}
 	if ev.RRule != "" {
 		if p.rrule, p.rruleOpt, err = pr.rule(ev.RRule, ev.AllDay); err != nil {
-			return fail("%v", err)
+			return p, err
 		}
 	}
-	if p.url, err = absoluteURL(ev.URL); err != nil {
-		return fail("URL: %v", err)
+	if p.url, p.conference, err = eventLinks(ev); err != nil {
+		return p, err
 	}
-	if p.conference, err = absoluteURL(ev.ConferenceURL); err != nil {
-		return fail("ConferenceURL: %v", err)
+	p.description, p.descriptionURL = describe(ev, p.url)
+	if p.exDates, p.rDates, err = extraDates(ev, p.dateLoc); err != nil {
+		return p, err
 	}
-	p.description = ev.Description
-	p.descriptionURL = p.url != "" && !strings.Contains(ev.Description, p.url) && !strings.Contains(ev.Description, ev.URL)
-	if p.descriptionURL {
-		p.description = strings.TrimRight(p.description, "\r\n")
+	if p.overrides, err = p.sortedOverrides(ev.Overrides); err != nil {
+		return p, err
 	}
+	if p.organizer, p.attendees, err = pr.people(ev); err != nil {
+		return p, err
+	}
+	return p, checkReminders(ev.Reminders)
+}
 
-	if p.exDates, err = sortedTimes("ExDates", ev.ExDates, p.dateLoc); err != nil {
-		return fail("%v", err)
+// checkIdentity refuses an event calendars could not match or place: no
+// UID to match updates on, or no start.
+func checkIdentity(ev *Event) error {
+	if ev.UID == "" {
+		return errors.New("empty UID")
 	}
-	if p.rDates, err = sortedTimes("RDates", ev.RDates, p.dateLoc); err != nil {
-		return fail("%v", err)
+	if ev.Start.IsZero() {
+		return errors.New("zero Start")
 	}
-	if len(ev.Overrides) > 0 {
-		if p.rrule == "" && len(p.rDates) == 0 {
-			return fail("has Overrides but no RRule or RDates: only a recurring event has instances to override")
-		}
-		p.overrides = slices.Clone(ev.Overrides)
-		slices.SortFunc(p.overrides, func(a, b Override) int { return a.RecurrenceID.Compare(b.RecurrenceID) })
-		for i, o := range p.overrides {
-			if o.RecurrenceID.IsZero() {
-				return fail("override with zero RecurrenceID")
-			}
-			if i > 0 && o.RecurrenceID.Equal(p.overrides[i-1].RecurrenceID) {
-				return fail("two overrides for the instance %v", o.RecurrenceID)
-			}
-			for _, f := range []struct {
-				name string
-				t    time.Time
-			}{{"RecurrenceID", o.RecurrenceID}, {"Start", o.Start}, {"End", o.End}} {
-				if !f.t.IsZero() {
-					if err := checkYear("override "+f.name, f.t.In(p.dateLoc)); err != nil {
-						return fail("%v", err)
-					}
-				}
-			}
-			start, end, hasEnd := p.overrideTimes(o)
-			if hasEnd && (end.Before(start) || ev.AllDay && !dateOf(end, p.dateLoc).After(dateOf(start, p.dateLoc))) {
-				return fail("override %v: End %v is not after Start %v", o.RecurrenceID, end, start)
-			}
-		}
-	}
+	return nil
+}
 
+// eventZone is the event's zone (nil for UTC) and the location whose
+// calendar dates its all-day values use.
+func (pr *preparer) eventZone(name string) (*zone, *time.Location, error) {
+	z, err := pr.zoneFor(name)
+	if err != nil {
+		return nil, nil, err
+	}
+	if z != nil {
+		return z, z.loc, nil
+	}
+	return nil, time.UTC, nil
+}
+
+// eventSpan checks that every time of the event can be written (years
+// 0000-9999) and that End follows Start (on a later date for an all-day
+// event, whose End is exclusive), and returns the duration.
+func eventSpan(ev *Event, dateLoc *time.Location) (time.Duration, bool, error) {
+	for _, f := range []struct {
+		name string
+		t    time.Time
+	}{{"Start", ev.Start.In(dateLoc)}, {"End", ev.End.In(dateLoc)}, {"Created", ev.Created.UTC()}, {"LastModified", ev.LastModified.UTC()}} {
+		if !f.t.IsZero() {
+			if err := checkYear(f.name, f.t); err != nil {
+				return 0, false, err
+			}
+		}
+	}
+	if ev.End.IsZero() {
+		return 0, false, nil
+	}
+	duration := ev.End.Sub(ev.Start)
+	if ev.AllDay {
+		if !dateOf(ev.End, dateLoc).After(dateOf(ev.Start, dateLoc)) {
+			return 0, false, fmt.Errorf("all-day End %v is not on a later date than Start %v in %s (End is exclusive)", ev.End, ev.Start, dateLoc)
+		}
+	} else if duration < 0 {
+		return 0, false, fmt.Errorf("End %v is before Start %v", ev.End, ev.Start)
+	}
+	return duration, true, nil
+}
+
+// rfcStatusClass is the event's STATUS and CLASS as RFC 5545 spells them.
+func rfcStatusClass(ev *Event) (status, class string, err error) {
+	if status, err = rfcStatus(ev.Status); err != nil {
+		return "", "", err
+	}
+	if class, err = rfcClass(ev.Class); err != nil {
+		return "", "", err
+	}
+	return status, class, nil
+}
+
+// eventLinks checks that URL and ConferenceURL are absolute URLs a
+// calendar client can open.
+func eventLinks(ev *Event) (link, conference string, err error) {
+	if link, err = absoluteURL(ev.URL); err != nil {
+		return "", "", fmt.Errorf("URL: %v", err)
+	}
+	if conference, err = absoluteURL(ev.ConferenceURL); err != nil {
+		return "", "", fmt.Errorf("ConferenceURL: %v", err)
+	}
+	return link, conference, nil
+}
+
+// describe is the description to write and whether link must be appended
+// to it: clients that ignore the URL property still show the link, but a
+// description that already carries it does not get it twice.
+func describe(ev *Event, link string) (string, bool) {
+	appendURL := link != "" && !strings.Contains(ev.Description, link) && !strings.Contains(ev.Description, ev.URL)
+	if appendURL {
+		return strings.TrimRight(ev.Description, "\r\n"), true
+	}
+	return ev.Description, false
+}
+
+// extraDates are the excluded and added instances, sorted and checked.
+func extraDates(ev *Event, dateLoc *time.Location) (exDates, rDates []time.Time, err error) {
+	if exDates, err = sortedTimes("ExDates", ev.ExDates, dateLoc); err != nil {
+		return nil, nil, err
+	}
+	if rDates, err = sortedTimes("RDates", ev.RDates, dateLoc); err != nil {
+		return nil, nil, err
+	}
+	return exDates, rDates, nil
+}
+
+// sortedOverrides checks the overridden instances and returns them in
+// RecurrenceID order. Only a recurring event has instances to override, and
+// each instance may be overridden once. p's rule, dates and span must be
+// resolved already.
+func (p *prepared) sortedOverrides(list []Override) ([]Override, error) {
+	if len(list) == 0 {
+		return nil, nil
+	}
+	if p.rrule == "" && len(p.rDates) == 0 {
+		return nil, errors.New("has Overrides but no RRule or RDates: only a recurring event has instances to override")
+	}
+	sorted := slices.Clone(list)
+	slices.SortFunc(sorted, func(a, b Override) int { return a.RecurrenceID.Compare(b.RecurrenceID) })
+	for i, o := range sorted {
+		if o.RecurrenceID.IsZero() {
+			return nil, errors.New("override with zero RecurrenceID")
+		}
+		if i > 0 && o.RecurrenceID.Equal(sorted[i-1].RecurrenceID) {
+			return nil, fmt.Errorf("two overrides for the instance %v", o.RecurrenceID)
+		}
+		if err := p.checkOverride(o); err != nil {
+			return nil, err
+		}
+	}
+	return sorted, nil
+}
+
+// checkOverride checks that one override's times can be written and that
+// its end (its own, or the master's duration) follows its start.
+func (p *prepared) checkOverride(o Override) error {
+	for _, f := range []struct {
+		name string
+		t    time.Time
+	}{{"RecurrenceID", o.RecurrenceID}, {"Start", o.Start}, {"End", o.End}} {
+		if !f.t.IsZero() {
+			if err := checkYear("override "+f.name, f.t.In(p.dateLoc)); err != nil {
+				return err
+			}
+		}
+	}
+	start, end, hasEnd := p.overrideTimes(o)
+	if hasEnd && (end.Before(start) || p.ev.AllDay && !dateOf(end, p.dateLoc).After(dateOf(start, p.dateLoc))) {
+		return fmt.Errorf("override %v: End %v is not after Start %v", o.RecurrenceID, end, start)
+	}
+	return nil
+}
+
+// people resolves the organizer and the attendees with an address; the
+// attendees live in the preparer's slab (see preparer).
+func (pr *preparer) people(ev *Event) (*attendeeLine, []attendeeLine, error) {
+	var organizer *attendeeLine
 	if ev.Organizer != nil && ev.Organizer.Email != "" {
 		a, err := resolveAttendee(*ev.Organizer)
 		if err != nil {
-			return fail("Organizer: %v", err)
+			return nil, nil, fmt.Errorf("Organizer: %v", err)
 		}
-		p.organizer = &a
+		organizer = &a
 	}
 	first := len(pr.attendees)
 	for i, at := range ev.Attendees {
@@ -224,17 +318,22 @@ func (pr *preparer) prepare(ev *Event) (prepared, error) {
 		}
 		a, err := resolveAttendee(at)
 		if err != nil {
-			return fail("Attendees[%d]: %v", i, err)
+			return nil, nil, fmt.Errorf("Attendees[%d]: %v", i, err)
 		}
 		pr.attendees = append(pr.attendees, a)
 	}
-	p.attendees = pr.attendees[first:len(pr.attendees):len(pr.attendees)]
-	for _, r := range ev.Reminders {
+	return organizer, pr.attendees[first:len(pr.attendees):len(pr.attendees)], nil
+}
+
+// checkReminders refuses a reminder offset below one second (other than
+// zero, "at the start"), which an iCalendar duration cannot express.
+func checkReminders(reminders []time.Duration) error {
+	for _, r := range reminders {
 		if r > -time.Second && r < time.Second && r != 0 {
-			return fail("reminder %v is shorter than the one second an iCalendar duration can express", r)
+			return fmt.Errorf("reminder %v is shorter than the one second an iCalendar duration can express", r)
 		}
 	}
-	return p, nil
+	return nil
 }
 
 // overrideTimes is the instance's start and end: the override's own, or the

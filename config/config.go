@@ -10,6 +10,7 @@ import (
 	"net/mail"
 	"net/netip"
 	"net/url"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -134,9 +135,18 @@ type Setting struct {
 	apply                 func(c *Config, v string) error
 }
 
-// Settings lists every JOINTCAL_* variable in the order the README shows them.
+// Settings lists every JOINTCAL_* variable in the order the README shows them:
+// each area's settings in turn, as the functions below declare them.
 func Settings() []Setting {
-	return append([]Setting{
+	return slices.Concat(serverSettings(), planningSettings(), requestSettings(), feedSettings(),
+		mailSettings(), schedulerSettings(), reminderSettings(), importSettings(), tokenSettings(),
+		followUpSettings(), oidcSettings(), signInSettings(), inboundIMAPSettings())
+}
+
+// serverSettings are the database, the HTTP listener and its public URL,
+// the bootstrap token and logging: what serve needs before anything else.
+func serverSettings() []Setting {
+	return []Setting{
 		{"JOINTCAL_DATABASE_URL", "./jointcal.db", "postgres://… URL naming its database, or a SQLite file path in an existing directory (sqlite:PATH and file:PATH accepted)", func(c *Config, v string) error {
 			if err := checkDatabaseURL(v); err != nil {
 				return err
@@ -176,6 +186,13 @@ func Settings() []Setting {
 		{"JOINTCAL_LOG_LEVEL", "info", "debug, info, warn or error", func(c *Config, v string) error {
 			return oneOf(&c.LogLevel, v, "debug", "info", "warn", "error")
 		}},
+	}
+}
+
+// planningSettings bound the expansion of recurring activities and set the
+// soft gap between two occurrences of the same person or body.
+func planningSettings() []Setting {
+	return []Setting{
 		{"JOINTCAL_HORIZON", "26280h", "how far ahead recurring activities are expanded (Go duration; default 3 years)", durationSetting(func(c *Config) *time.Duration { return &c.Horizon }, time.Hour)},
 		{"JOINTCAL_MAX_INSTANCES", "5000", "most occurrences one activity may have inside the horizon", func(c *Config, v string) error {
 			n, err := strconv.Atoi(v)
@@ -186,6 +203,13 @@ func Settings() []Setting {
 			return nil
 		}},
 		{"JOINTCAL_BUFFER", "0s", "minimum gap between two occurrences of the same person or body (soft rule); 0 disables", durationSetting(func(c *Config) *time.Duration { return &c.Buffer }, 0)},
+	}
+}
+
+// requestSettings bound what one HTTP request may take: its body and the
+// time it may still run after SIGTERM.
+func requestSettings() []Setting {
+	return []Setting{
 		{"JOINTCAL_SHUTDOWN_TIMEOUT", "15s", "how long in-flight requests may run after SIGTERM", durationSetting(func(c *Config) *time.Duration { return &c.ShutdownTimeout }, time.Second)},
 		{"JOINTCAL_MAX_BODY_BYTES", "1048576", "largest accepted JSON request body", func(c *Config, v string) error {
 			n, err := strconv.ParseInt(v, 10, 64)
@@ -195,6 +219,14 @@ func Settings() []Setting {
 			c.MaxBodyBytes = n
 			return nil
 		}},
+	}
+}
+
+// feedSettings shape the iCalendar feeds and bound what they may cost:
+// polling interval, reach, retention, cache memory, concurrent renders and
+// feeds per owner.
+func feedSettings() []Setting {
+	return []Setting{
 		{"JOINTCAL_FEED_REFRESH", "1h", "how often feeds ask calendar clients to poll (REFRESH-INTERVAL, Cache-Control)", durationSetting(func(c *Config) *time.Duration { return &c.FeedRefresh }, time.Minute)},
 		{"JOINTCAL_FEED_PAST", "2160h", "how far back a feed reaches by default (90 days)", durationSetting(func(c *Config) *time.Duration { return &c.FeedPast }, 0)},
 		{"JOINTCAL_FEED_RETENTION", "2160h", "how long cancelled and deleted activities stay in feeds as cancelled (90 days)", durationSetting(func(c *Config) *time.Duration { return &c.FeedRetention }, 0)},
@@ -222,6 +254,13 @@ func Settings() []Setting {
 			c.MaxFeedsPerOwner = n
 			return nil
 		}},
+	}
+}
+
+// mailSettings are outgoing mail (SMTP or .eml files), the reply address
+// of invitations and the listener that takes the answers.
+func mailSettings() []Setting {
+	return []Setting{
 		{"JOINTCAL_SMTP_HOST", "", "SMTP server; empty writes notices as .eml files to JOINTCAL_MAIL_DIR and logs them", func(c *Config, v string) error { c.SMTPHost = v; return nil }},
 		{"JOINTCAL_SMTP_PORT", "587", "SMTP port", func(c *Config, v string) error {
 			n, err := strconv.Atoi(v)
@@ -267,6 +306,13 @@ func Settings() []Setting {
 		}},
 		{"JOINTCAL_SMTP_TIMEOUT", "30s", "connect and command timeout for SMTP", durationSetting(func(c *Config) *time.Duration { return &c.SMTPTimeout }, time.Second)},
 		{"JOINTCAL_MAIL_DIR", "./outbox", "where notices are written as .eml files when no SMTP server is set", func(c *Config, v string) error { c.MailDir = v; return nil }},
+	}
+}
+
+// schedulerSettings say whether serve runs the scheduled jobs and when
+// each job runs (JOINTCAL_CRON_*).
+func schedulerSettings() []Setting {
+	return []Setting{
 		{"JOINTCAL_SCHEDULER", "on", "run the scheduled jobs inside serve (on/off); `jointcal scheduler` runs them alone", func(c *Config, v string) error {
 			var on string
 			if err := oneOf(&on, v, "on", "off"); err != nil {
@@ -282,6 +328,13 @@ func Settings() []Setting {
 		cronSetting("sync", "* * * * *", "external-calendar sync (each subscription is fetched on its own refresh interval)"),
 		cronSetting("chase", "*/15 * * * *", "reply chase: tell the lead planners which required participants have not answered an occurrence starting within JOINTCAL_REPLY_CHASE (once per occurrence)"),
 		cronSetting("proposals", "*/5 * * * *", "proposal expiry: close proposals unanswered for JOINTCAL_PROPOSAL_TTL, cancel their activities and tell the lead; and close cross-briefing requests whose wished window passed undecided"),
+	}
+}
+
+// reminderSettings are the default reminder offsets by kind and how often
+// one notice is tried.
+func reminderSettings() []Setting {
+	return []Setting{
 		{"JOINTCAL_REMINDER_DEFAULTS", "exercise=P14D,P2D;exercise_phase=P7D,P1D;meeting=P1D,PT1H;cross_briefing=P1D,PT1H;staff_talks=P1D,PT1H", "reminder offsets of activities that set none, by kind", func(c *Config, v string) error {
 			m, err := parseReminderDefaults(v)
 			c.ReminderDefaults = m
@@ -295,6 +348,13 @@ func Settings() []Setting {
 			c.ReminderMaxAttempts = n
 			return nil
 		}},
+	}
+}
+
+// importSettings bound iCalendar imports and external-calendar downloads,
+// and name the internal addresses those downloads may nevertheless reach.
+func importSettings() []Setting {
+	return []Setting{
 		{"JOINTCAL_IMPORT_MAX_BYTES", "10485760", "largest iCalendar file accepted by import and external sync", func(c *Config, v string) error {
 			n, err := strconv.ParseInt(v, 10, 64)
 			if err != nil || n < 1024 {
@@ -325,6 +385,13 @@ func Settings() []Setting {
 			c.FetchAllow, err = prefixes(v)
 			return err
 		}},
+	}
+}
+
+// tokenSettings protect /metrics and bound the life of personal access
+// tokens.
+func tokenSettings() []Setting {
+	return []Setting{
 		{"JOINTCAL_METRICS_TOKEN", "", "when set, /metrics answers only requests bearing this token (Authorization: Bearer …); at least 20 characters", func(c *Config, v string) error {
 			if v != "" && len(v) < 20 {
 				return errors.New("must be at least 20 characters")
@@ -333,6 +400,14 @@ func Settings() []Setting {
 			return nil
 		}},
 		{"JOINTCAL_TOKEN_MAX_LIFETIME", "8760h", "the longest expiry a person may give a personal access token (Go duration, at least 1h; default 1 year); one asked without expiry lives 90 days, or this when shorter", durationSetting(func(c *Config) *time.Duration { return &c.TokenMaxLifetime }, time.Hour)},
+	}
+}
+
+// followUpSettings say how long things wait for an answer: a claimed
+// notice for its dispatcher, a proposal for the other organisations, an
+// occurrence before the lead planners hear who has not replied.
+func followUpSettings() []Setting {
+	return []Setting{
 		{"JOINTCAL_REMINDER_LEASE", "5m", "how long a notice claimed by a dispatcher that then died waits before another sends it", durationSetting(func(c *Config) *time.Duration { return &c.ReminderLease }, time.Second)},
 		{"JOINTCAL_PROPOSAL_TTL", "336h", "how long a proposed activity waits for the other organisations' agreement before it expires (Go duration, at least 1h; default 14 days); a counter-proposal starts it again", durationSetting(func(c *Config) *time.Duration { return &c.ProposalTTL }, time.Hour)},
 		{"JOINTCAL_REPLY_CHASE", "P3D", "how long before an occurrence the lead planners are told which required participants have not answered (ISO 8601 duration, e.g. P3D or PT36H); P0D turns the chase off", func(c *Config, v string) error {
@@ -343,7 +418,7 @@ func Settings() []Setting {
 			c.ReplyChase = d
 			return nil
 		}},
-	}, append(append(oidcSettings(), signInSettings()...), inboundIMAPSettings()...)...)
+	}
 }
 
 func cronSetting(job, def, meaning string) Setting {

@@ -10,6 +10,8 @@ import (
 	"net/mail"
 	"net/textproto"
 	"time"
+
+	"github.com/jointcal/jointcal/planning"
 )
 
 // KindDigest is the weekly agenda e-mail.
@@ -57,7 +59,7 @@ func ComposeDigest(d Digest) (*Message, error) {
 		return nil, fmt.Errorf("notify: Digest.To.Email %q is not a bare e-mail address (%v)", d.To.Email, err)
 	}
 	to.Name = singleLine(d.To.Name)
-	loc, err := loadZone(d.To.TimeZone)
+	loc, err := planning.LoadZone(d.To.TimeZone)
 	if err != nil {
 		return nil, err
 	}
@@ -76,7 +78,7 @@ func ComposeDigest(d Digest) (*Message, error) {
 	for _, it := range d.Items {
 		itemLoc := loc
 		if it.AllDay {
-			if l, err := loadZone(it.TimeZone); err == nil {
+			if l, err := planning.LoadZone(it.TimeZone); err == nil {
 				itemLoc = l
 			}
 		}

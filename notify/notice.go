@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/jointcal/jointcal/calendar"
+	"github.com/jointcal/jointcal/planning"
 )
 
 // Kinds of notice. The kind decides the subject prefix, the opening line and
@@ -179,12 +180,12 @@ func resolve(n *Notice) (*notice, error) {
 	if ev.UID == "" {
 		return nil, fmt.Errorf("notify: Notice.Activity.UID is empty; calendars match updates and cancellations on it")
 	}
-	if r.activityLoc, err = loadZone(ev.TimeZone); err != nil {
+	if r.activityLoc, err = planning.LoadZone(ev.TimeZone); err != nil {
 		return nil, fmt.Errorf("notify: Notice.Activity.TimeZone: %w", err)
 	}
 	r.recipientLoc, r.recipientZoneName = r.activityLoc, ev.TimeZone
 	if n.To.TimeZone != "" {
-		if r.recipientLoc, err = loadZone(n.To.TimeZone); err != nil {
+		if r.recipientLoc, err = planning.LoadZone(n.To.TimeZone); err != nil {
 			return nil, fmt.Errorf("notify: Notice.To.TimeZone of %s: %w", to.Address, err)
 		}
 		r.recipientZoneName = n.To.TimeZone
@@ -220,18 +221,6 @@ func resolve(n *Notice) (*notice, error) {
 	}
 	r.subject = subject(r)
 	return r, nil
-}
-
-// loadZone loads an IANA zone; "" and "UTC" are UTC.
-func loadZone(name string) (*time.Location, error) {
-	if name == "" || name == "UTC" {
-		return time.UTC, nil
-	}
-	loc, err := time.LoadLocation(name)
-	if err != nil {
-		return nil, fmt.Errorf("loading time zone %q: %w", name, err)
-	}
-	return loc, nil
 }
 
 // messageHost returns the host part of a Message-ID: host without a port, or

@@ -6,6 +6,8 @@ import (
 	"net/mail"
 	"strings"
 	"time"
+
+	"github.com/jointcal/jointcal/planning"
 )
 
 // KindProposal is a message about a step of a proposal: another
@@ -52,11 +54,11 @@ func ComposeProposal(m ProposalMail) (*Message, error) {
 		return nil, fmt.Errorf("notify: ProposalMail.To.Email %q is not a bare e-mail address (%v)", m.To.Email, err)
 	}
 	to.Name = singleLine(m.To.Name)
-	loc, err := loadZone(m.To.TimeZone)
+	loc, err := planning.LoadZone(m.To.TimeZone)
 	if err != nil {
 		return nil, err
 	}
-	actLoc, err := loadZone(m.TimeZone)
+	actLoc, err := planning.LoadZone(m.TimeZone)
 	if err != nil {
 		return nil, err
 	}

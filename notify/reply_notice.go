@@ -6,6 +6,8 @@ import (
 	"net/mail"
 	"strings"
 	"time"
+
+	"github.com/jointcal/jointcal/planning"
 )
 
 // The kinds of message that tell the lead planners about the answers of
@@ -101,11 +103,11 @@ func ComposeReplyNotice(m ReplyMail) (*Message, error) {
 		return nil, fmt.Errorf("notify: ReplyMail.To.Email %q is not a bare e-mail address (%v)", m.To.Email, err)
 	}
 	to.Name = singleLine(m.To.Name)
-	loc, err := loadZone(m.To.TimeZone)
+	loc, err := planning.LoadZone(m.To.TimeZone)
 	if err != nil {
 		return nil, err
 	}
-	actLoc, err := loadZone(m.TimeZone)
+	actLoc, err := planning.LoadZone(m.TimeZone)
 	if err != nil {
 		return nil, err
 	}

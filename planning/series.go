@@ -49,7 +49,7 @@ type override struct {
 // Expand start here, so a stored activity is always read the way it was
 // checked.
 func newSeries(r Recurrence, lim Limits) (*series, error) {
-	loc, err := loadZone(r.TimeZone)
+	loc, err := LoadZone(r.TimeZone)
 	if err != nil {
 		return nil, err
 	}

@@ -88,9 +88,12 @@ func resolveNearTransition(w time.Time, loc *time.Location) time.Time {
 	return time.Date(y, mo, d, h, mi, s, w.Nanosecond(), loc).UTC()
 }
 
-// loadZone resolves an IANA zone name, "" meaning UTC, and reports an unknown
-// name as a field error the API can show next to the time-zone input.
-func loadZone(name string) (*time.Location, error) {
+// LoadZone resolves an IANA zone name, "" meaning UTC, and reports an unknown
+// name (or "Local", the server's own zone, which no activity or person may
+// depend on) as a field error the API can show next to the time-zone input.
+// It is the one zone loader of planning, notify, the API and the web pages,
+// so that all of them accept and refuse the same names.
+func LoadZone(name string) (*time.Location, error) {
 	if name == "" {
 		return time.UTC, nil
 	}

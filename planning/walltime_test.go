@@ -61,14 +61,14 @@ func TestInstantAtRoundTripsAcrossAYear(t *testing.T) {
 
 func TestLoadZone(t *testing.T) {
 	t.Parallel()
-	if loc, err := loadZone(""); err != nil || loc != time.UTC {
-		t.Fatalf(`loadZone("") = %v, %v; want UTC`, loc, err)
+	if loc, err := LoadZone(""); err != nil || loc != time.UTC {
+		t.Fatalf(`LoadZone("") = %v, %v; want UTC`, loc, err)
 	}
 	for _, bad := range []string{"Europe/Bruxelles", "Local", "../etc/passwd"} {
-		_, err := loadZone(bad)
+		_, err := LoadZone(bad)
 		fe, ok := err.(*FieldError)
 		if !ok || fe.Field != "timezone" {
-			t.Errorf("loadZone(%q) = %v, want a timezone FieldError", bad, err)
+			t.Errorf("LoadZone(%q) = %v, want a timezone FieldError", bad, err)
 		}
 	}
 }

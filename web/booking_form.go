@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/jointcal/jointcal/models"
+	"github.com/jointcal/jointcal/planning"
 )
 
 // wallLayout is how the form writes times: a wall time in the activity's
@@ -185,7 +186,7 @@ func (f *activityForm) input(k refKinds, t func(string, ...any) string) (models.
 	loc := time.UTC
 	if f.TimeZone == "" {
 		errs.add("timezone", t("booking.err.timezone"))
-	} else if l, err := time.LoadLocation(f.TimeZone); err != nil || f.TimeZone == "Local" {
+	} else if l, err := planning.LoadZone(f.TimeZone); err != nil {
 		errs.add("timezone", t("booking.err.timezone"))
 	} else {
 		loc = l
