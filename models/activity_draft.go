@@ -152,10 +152,20 @@ func (s *Store) buildDraft(tx *gorm.DB, viewer Viewer, in ActivityInput, id int6
 	}
 	var venue Venue
 	if in.Venue != "" {
-		if vid := resolveField(tx, v, "venue", "venues", "code", in.Venue); vid != 0 {
-			if err := tx.First(&venue, vid).Error; err != nil {
-				return nil, err
-			}
+		// Resolved and read in one query: the claim needs the whole row.
+		q := tx.Limit(1)
+		if n, ok := in.Venue.id(); ok {
+			q = q.Where("id = ?", n)
+		} else {
+			q = q.Where("code = ?", string(in.Venue))
+		}
+		var found []Venue
+		if err := q.Find(&found).Error; err != nil {
+			v.add("venue", "could not be resolved: %v", err)
+		} else if len(found) == 0 {
+			v.add("venue", "no %s with id or code %q", entityOf("venues"), string(in.Venue))
+		} else {
+			venue = found[0]
 		}
 	}
 	var parentID *int64

@@ -2,6 +2,9 @@ package models
 
 import (
 	"context"
+	"fmt"
+	"sort"
+	"strings"
 	"time"
 
 	"github.com/jointcal/jointcal/planning"
@@ -157,27 +160,52 @@ func loadBusy(tx *gorm.DB, claims []planning.Claim, from, to time.Time, exclude 
 	if len(byType) == 0 {
 		return nil, nil
 	}
-	longest, err := longestOccurrence(tx)
-	if err != nil {
-		return nil, err
+	// One statement for every claimed type (a UNION ALL of index range
+	// scans, each on occupancy_resource, bounded below by the longest
+	// stored occurrence read in the same statement), read column by
+	// column: a round trip per type and gorm's reflection per row were
+	// most of a check.
+	types := make([]string, 0, len(byType))
+	for typ := range byType {
+		types = append(types, typ)
 	}
-	var busy []planning.Busy
-	for typ, ids := range byType {
-		var rows []occupancyRow
-		q := tx.Where("resource_type = ? AND resource_id IN ? AND start_s >= ? AND start_s < ? AND end_s > ? AND activity_id <> ?", typ, ids, from.Unix()-longest, to.Unix(), from.Unix(), exclude)
+	sort.Strings(types) // the same text for the same shape: one prepared statement
+	var sql strings.Builder
+	args := make([]any, 0, 7*len(types))
+	for i, typ := range types {
+		if i > 0 {
+			sql.WriteString(" UNION ALL ")
+		}
+		sql.WriteString("SELECT activity_id, kind, start_s, end_s, resource_type, resource_id, required, virtual, proposed FROM occupancy" +
+			" WHERE resource_type = ? AND resource_id IN ? AND start_s >= ? - " + longestSQL + " AND start_s < ? AND end_s > ? AND activity_id <> ?")
+		args = append(args, typ, byType[typ], from.Unix(), to.Unix(), from.Unix(), exclude)
 		if typ == "organization" {
-			q = q.Where("kind IN ?", names([]Kind{KindExercise, KindExercisePhase}))
+			sql.WriteString(" AND kind IN ?")
+			args = append(args, names([]Kind{KindExercise, KindExercisePhase}))
 		}
-		if err := q.Find(&rows).Error; err != nil {
-			return nil, err
+	}
+	rows, err := tx.Raw(sql.String(), args...).Rows()
+	if err != nil {
+		return nil, fmt.Errorf("load occupancy: %w", err)
+	}
+	defer rows.Close()
+	var busy []planning.Busy
+	for rows.Next() {
+		var (
+			r       occupancyRow
+			resType string
+		)
+		if err := rows.Scan(&r.ActivityID, &r.Kind, &r.StartS, &r.EndS, &resType, &r.ResourceID, &r.Required, &r.Virtual, &r.Proposed); err != nil {
+			return nil, fmt.Errorf("load occupancy: %w", err)
 		}
-		for _, r := range rows {
-			busy = append(busy, planning.Busy{
-				ActivityID: r.ActivityID, Kind: r.Kind, Start: time.Unix(r.StartS, 0).UTC(), End: time.Unix(r.EndS, 0).UTC(),
-				Resource: planning.ResourceRef{Type: planning.ResourceType(r.ResourceType), ID: r.ResourceID}, Required: r.Required, Virtual: r.Virtual,
-				Proposed: r.Proposed,
-			})
-		}
+		busy = append(busy, planning.Busy{
+			ActivityID: r.ActivityID, Kind: r.Kind, Start: time.Unix(r.StartS, 0).UTC(), End: time.Unix(r.EndS, 0).UTC(),
+			Resource: planning.ResourceRef{Type: planning.ResourceType(resType), ID: r.ResourceID}, Required: r.Required, Virtual: r.Virtual,
+			Proposed: r.Proposed,
+		})
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("load occupancy: %w", err)
 	}
 	return busy, nil
 }
@@ -216,6 +244,10 @@ func claimsByType(claims []planning.Claim) map[string][]int64 {
 func recordLongest(tx *gorm.DB, seconds int64) error {
 	return tx.Exec("UPDATE occupancy_extent SET max_length_s = ? WHERE id = 1 AND max_length_s < ?", seconds, seconds).Error
 }
+
+// longestSQL is longestOccurrence as a scalar subquery, for a bound read in
+// the statement that uses it.
+const longestSQL = "(SELECT max_length_s FROM occupancy_extent WHERE id = 1)"
 
 // longestOccurrence is the longest span ever stored, in seconds.
 func longestOccurrence(tx *gorm.DB) (int64, error) {
