@@ -101,11 +101,15 @@ func (s *Store) Import(ctx context.Context, a Actor, parsed *calendar.ImportResu
 			if err != nil {
 				return err
 			}
+			people, err := chunkAttendees(tx, chunk)
+			if err != nil {
+				return err
+			}
 			for i, ev := range chunk {
 				if opts.Progress != nil {
 					opts.Progress(first+i, len(events))
 				}
-				if err := s.importOne(tx, a, org, ev, known, part); err != nil {
+				if err := s.importOne(tx, a, org, ev, known, people, part); err != nil {
 					var ve *ValidationError
 					if !errors.As(err, &ve) {
 						return fmt.Errorf("import event %q (line %d): %w", ev.UID, ev.Line, err)
@@ -158,8 +162,12 @@ func (s *Store) validateImport(ctx context.Context, a Actor, org *Organization, 
 		if err != nil {
 			return nil, err
 		}
+		people, err := chunkAttendees(db, chunk)
+		if err != nil {
+			return nil, err
+		}
 		for _, ev := range chunk {
-			_, err := s.prepareImport(db, a, org, ev, known)
+			_, err := s.prepareImport(db, a, org, ev, known, people)
 			var ve *ValidationError
 			switch {
 			case err == nil:
@@ -194,12 +202,10 @@ type preparedImport struct {
 // can no longer see (it was handed to another organisation and restricted
 // to it) is treated as absent: the file becomes a new activity of the
 // actor's, and nothing about the other one is revealed.
-func (s *Store) prepareImport(tx *gorm.DB, a Actor, org *Organization, ev calendar.ImportedEvent, known map[string][]importedView) (*preparedImport, error) {
+func (s *Store) prepareImport(tx *gorm.DB, a Actor, org *Organization, ev calendar.ImportedEvent, known map[string][]importedView, people map[Ref]int64) (*preparedImport, error) {
 	p := &preparedImport{uid: "ics:" + org.Code + ":" + ev.UID}
-	in, err := importInput(tx, org, ev)
-	if err != nil {
-		return nil, err
-	}
+	in := importInput(org, ev, people)
+	var err error
 	if known != nil && unchangedImport(a, known[p.uid], in, ev) {
 		p.unchanged = true
 		return p, nil
@@ -243,8 +249,8 @@ func (s *Store) prepareImport(tx *gorm.DB, a Actor, org *Organization, ev calend
 }
 
 // importOne creates, updates or leaves one event.
-func (s *Store) importOne(tx *gorm.DB, a Actor, org *Organization, ev calendar.ImportedEvent, known map[string][]importedView, rep *ImportReport) error {
-	p, err := s.prepareImport(tx, a, org, ev, known)
+func (s *Store) importOne(tx *gorm.DB, a Actor, org *Organization, ev calendar.ImportedEvent, known map[string][]importedView, people map[Ref]int64, rep *ImportReport) error {
+	p, err := s.prepareImport(tx, a, org, ev, known, people)
 	switch {
 	case err != nil:
 		return err
@@ -424,8 +430,9 @@ func kindFromCategories(categories []string) (string, bool) {
 	return "", false
 }
 
-// importInput maps an imported event onto the activity it becomes.
-func importInput(tx *gorm.DB, org *Organization, ev calendar.ImportedEvent) (ActivityInput, error) {
+// importInput maps an imported event onto the activity it becomes;
+// people are the ids of the attendees' addresses (chunkAttendees).
+func importInput(org *Organization, ev calendar.ImportedEvent, people map[Ref]int64) ActivityInput {
 	in := ActivityInput{
 		Kind: string(KindMeeting), Title: strings.TrimSpace(ev.Title), Start: ev.Start, End: ev.End, TimeZone: ev.TimeZone, AllDay: ev.AllDay,
 		RRule: ev.RRule, ExDates: ev.ExDates, RDates: ev.RDates, Status: ev.Status, LeadOrganization: Ref(org.Code),
@@ -468,20 +475,10 @@ func importInput(tx *gorm.DB, org *Organization, ev calendar.ImportedEvent) (Act
 	}
 	// Attendees known by their e-mail address take part; the others are
 	// named in the description so nobody is silently dropped.
-	emails := make([]Ref, 0, len(ev.Attendees))
-	for _, at := range ev.Attendees {
-		if at.Email != "" {
-			emails = append(emails, Ref(at.Email))
-		}
-	}
-	known, err := resolveEmails(tx, emails)
-	if err != nil {
-		return in, err
-	}
 	var unknown []string
 	seen := map[int64]bool{}
 	for _, at := range ev.Attendees {
-		id, ok := known[Ref(at.Email)]
+		id, ok := people[Ref(at.Email)]
 		if !ok || at.Email == "" {
 			if at.Email != "" {
 				unknown = append(unknown, at.Email)
@@ -517,7 +514,7 @@ func importInput(tx *gorm.DB, org *Organization, ev calendar.ImportedEvent) (Act
 		ovs = append(ovs, po)
 	}
 	in.overrides = &ovs
-	return in, nil
+	return in
 }
 
 // clippedSeries warns about the series too long to keep whole: jointcal
