@@ -28,3 +28,20 @@ func chunkAttendees(tx *gorm.DB, chunk []calendar.ImportedEvent) (map[Ref]int64,
 	}
 	return people, nil
 }
+
+// importStamp is one activity an unchanged verdict rests on, at the
+// version it was compared at.
+type importStamp struct {
+	id      int64
+	version int
+}
+
+// importStamps lists the activities of a source UID as importedBefore
+// loaded them, oldest first.
+func importStamps(views []importedView) []importStamp {
+	out := make([]importStamp, len(views))
+	for i, v := range views {
+		out[i] = importStamp{id: v.view.ID, version: v.view.Version}
+	}
+	return out
+}
