@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"reflect"
+	"slices"
 	"strings"
 	"time"
 
@@ -84,8 +85,11 @@ func (s *Store) Import(ctx context.Context, a Actor, parsed *calendar.ImportResu
 	}
 	rep.Warnings = append(rep.Warnings, s.clippedSeries(parsed.Events)...)
 	events := parsed.Events
+	var settled map[string][]importStamp
 	if !opts.Partial && !opts.DryRun && len(events) > importChunk {
-		if errs, err := s.validateImport(ctx, a, org, events); err != nil {
+		errs, found, err := s.validateImport(ctx, a, org, events)
+		settled = found
+		if err != nil {
 			return nil, err
 		} else if len(errs) > 0 {
 			rep.Errors = append(rep.Errors, errs...)
@@ -97,7 +101,11 @@ func (s *Store) Import(ctx context.Context, a Actor, parsed *calendar.ImportResu
 		var part *ImportReport
 		err := s.write(ctx, func(tx *gorm.DB) error {
 			part = &ImportReport{}
-			known, err := importedBefore(tx, org, chunk)
+			known, err := importedBefore(tx, org, chunk, settled)
+			if err != nil {
+				return err
+			}
+			people, err := chunkAttendees(tx, chunk)
 			if err != nil {
 				return err
 			}
@@ -105,7 +113,7 @@ func (s *Store) Import(ctx context.Context, a Actor, parsed *calendar.ImportResu
 				if opts.Progress != nil {
 					opts.Progress(first+i, len(events))
 				}
-				if err := s.importOne(tx, a, org, ev, known, part); err != nil {
+				if err := s.importOne(tx, a, org, ev, known, people, part); err != nil {
 					var ve *ValidationError
 					if !errors.As(err, &ve) {
 						return fmt.Errorf("import event %q (line %d): %w", ev.UID, ev.Line, err)
@@ -148,29 +156,47 @@ func (r *ImportReport) add(part *ImportReport) {
 }
 
 // validateImport checks every event as importOne would, writing nothing
-// and holding no write lock, and lists the invalid ones.
-func (s *Store) validateImport(ctx context.Context, a Actor, org *Organization, events []calendar.ImportedEvent) ([]calendar.ImportError, error) {
+// and holding no write lock, and lists the invalid ones. It also returns
+// the events it found unchanged, with the activities (and their versions)
+// that verdict rests on, so that writing does not load them again
+// (importedBefore).
+func (s *Store) validateImport(ctx context.Context, a Actor, org *Organization, events []calendar.ImportedEvent) ([]calendar.ImportError, map[string][]importStamp, error) {
 	db := s.db.WithContext(ctx)
 	var out []calendar.ImportError
+	settled := map[string][]importStamp{}
+	// A UID the file carries twice is settled only if every one of its
+	// events was found unchanged.
+	spoiled := map[string]bool{}
 	for first := 0; first < len(events); first += importChunk {
 		chunk := events[first:min(first+importChunk, len(events))]
-		known, err := importedBefore(db, org, chunk)
+		known, err := importedBefore(db, org, chunk, nil)
 		if err != nil {
-			return nil, err
+			return nil, nil, err
+		}
+		people, err := chunkAttendees(db, chunk)
+		if err != nil {
+			return nil, nil, err
 		}
 		for _, ev := range chunk {
-			_, err := s.prepareImport(db, a, org, ev, known)
+			p, err := s.prepareImport(db, a, org, ev, known, people)
+			uid := "ics:" + org.Code + ":" + ev.UID
+			if err == nil && p.unchanged && !spoiled[uid] {
+				settled[uid] = importStamps(known[uid])
+			} else {
+				delete(settled, uid)
+				spoiled[uid] = true
+			}
 			var ve *ValidationError
 			switch {
 			case err == nil:
 			case errors.As(err, &ve):
 				out = append(out, calendar.ImportError{Line: ev.Line, UID: ev.UID, Message: ve.Error()})
 			default:
-				return nil, fmt.Errorf("validate event %q (line %d): %w", ev.UID, ev.Line, err)
+				return nil, nil, fmt.Errorf("validate event %q (line %d): %w", ev.UID, ev.Line, err)
 			}
 		}
 	}
-	return out, nil
+	return out, settled, nil
 }
 
 // preparedImport is what an imported event means for the store: the
@@ -194,12 +220,10 @@ type preparedImport struct {
 // can no longer see (it was handed to another organisation and restricted
 // to it) is treated as absent: the file becomes a new activity of the
 // actor's, and nothing about the other one is revealed.
-func (s *Store) prepareImport(tx *gorm.DB, a Actor, org *Organization, ev calendar.ImportedEvent, known map[string][]importedView) (*preparedImport, error) {
+func (s *Store) prepareImport(tx *gorm.DB, a Actor, org *Organization, ev calendar.ImportedEvent, known map[string][]importedView, people map[Ref]int64) (*preparedImport, error) {
 	p := &preparedImport{uid: "ics:" + org.Code + ":" + ev.UID}
-	in, err := importInput(tx, org, ev)
-	if err != nil {
-		return nil, err
-	}
+	in := importInput(org, ev, people)
+	var err error
 	if known != nil && unchangedImport(a, known[p.uid], in, ev) {
 		p.unchanged = true
 		return p, nil
@@ -243,8 +267,8 @@ func (s *Store) prepareImport(tx *gorm.DB, a Actor, org *Organization, ev calend
 }
 
 // importOne creates, updates or leaves one event.
-func (s *Store) importOne(tx *gorm.DB, a Actor, org *Organization, ev calendar.ImportedEvent, known map[string][]importedView, rep *ImportReport) error {
-	p, err := s.prepareImport(tx, a, org, ev, known)
+func (s *Store) importOne(tx *gorm.DB, a Actor, org *Organization, ev calendar.ImportedEvent, known map[string][]importedView, people map[Ref]int64, rep *ImportReport) error {
+	p, err := s.prepareImport(tx, a, org, ev, known, people)
 	switch {
 	case err != nil:
 		return err
@@ -285,6 +309,9 @@ func (s *Store) importOne(tx *gorm.DB, a Actor, org *Organization, ev calendar.I
 type importedView struct {
 	view   ActivityView
 	leadID int64
+	// settled: the validation pass found the event unchanged against
+	// exactly these activities at these versions (view is then empty).
+	settled bool
 }
 
 // importedBefore reads, in a few queries, the live activities that the
@@ -292,7 +319,11 @@ type importedView struct {
 // that a re-import recognises an unchanged event without loading each
 // activity for update (an unchanged re-import was a dozen queries an
 // event).
-func importedBefore(tx *gorm.DB, org *Organization, chunk []calendar.ImportedEvent) (map[string][]importedView, error) {
+//
+// An event in settled whose activities are still the same ones at the
+// same versions is unchanged without loading them: validateImport has
+// just compared it, for the same actor.
+func importedBefore(tx *gorm.DB, org *Organization, chunk []calendar.ImportedEvent, settled map[string][]importStamp) (map[string][]importedView, error) {
 	uids := make([]string, len(chunk))
 	for i, ev := range chunk {
 		uids[i] = "ics:" + org.Code + ":" + ev.UID
@@ -301,17 +332,26 @@ func importedBefore(tx *gorm.DB, org *Organization, chunk []calendar.ImportedEve
 		ID                 int64
 		SourceUID          string
 		LeadOrganizationID int64
+		Version            int
 	}
-	if err := tx.Model(&Activity{}).Select("id, source_uid, lead_organization_id").Where("source_uid IN ? AND deleted_at IS NULL", uids).Order("id").Find(&rows).Error; err != nil {
+	if err := tx.Model(&Activity{}).Select("id, source_uid, lead_organization_id, version").Where("source_uid IN ? AND deleted_at IS NULL", uids).Order("id").Find(&rows).Error; err != nil {
 		return nil, fmt.Errorf("find the activities of earlier imports: %w", err)
 	}
 	out := make(map[string][]importedView, len(rows))
 	if len(rows) == 0 {
 		return out, nil
 	}
-	ids := make([]int64, len(rows))
-	for i, r := range rows {
-		ids[i] = r.ID
+	now := map[string][]importStamp{}
+	for _, r := range rows {
+		now[r.SourceUID] = append(now[r.SourceUID], importStamp{id: r.ID, version: r.Version})
+	}
+	ids := make([]int64, 0, len(rows))
+	for _, r := range rows {
+		if want, ok := settled[r.SourceUID]; ok && slices.Equal(want, now[r.SourceUID]) {
+			out[r.SourceUID] = []importedView{{settled: true}}
+			continue
+		}
+		ids = append(ids, r.ID)
 	}
 	views, err := loadViews(tx, ids)
 	if err != nil {
@@ -334,6 +374,9 @@ func importedBefore(tx *gorm.DB, org *Organization, chunk []calendar.ImportedEve
 // see and change, as importTarget picks it.
 func unchangedImport(a Actor, candidates []importedView, in ActivityInput, ev calendar.ImportedEvent) bool {
 	for _, c := range candidates {
+		if c.settled {
+			return true
+		}
 		if !a.Viewer().CanSee(c.view.restricted, c.view.allowed) || a.canWriteActivity(c.leadID) != nil {
 			continue
 		}
@@ -424,8 +467,9 @@ func kindFromCategories(categories []string) (string, bool) {
 	return "", false
 }
 
-// importInput maps an imported event onto the activity it becomes.
-func importInput(tx *gorm.DB, org *Organization, ev calendar.ImportedEvent) (ActivityInput, error) {
+// importInput maps an imported event onto the activity it becomes;
+// people are the ids of the attendees' addresses (chunkAttendees).
+func importInput(org *Organization, ev calendar.ImportedEvent, people map[Ref]int64) ActivityInput {
 	in := ActivityInput{
 		Kind: string(KindMeeting), Title: strings.TrimSpace(ev.Title), Start: ev.Start, End: ev.End, TimeZone: ev.TimeZone, AllDay: ev.AllDay,
 		RRule: ev.RRule, ExDates: ev.ExDates, RDates: ev.RDates, Status: ev.Status, LeadOrganization: Ref(org.Code),
@@ -468,20 +512,10 @@ func importInput(tx *gorm.DB, org *Organization, ev calendar.ImportedEvent) (Act
 	}
 	// Attendees known by their e-mail address take part; the others are
 	// named in the description so nobody is silently dropped.
-	emails := make([]Ref, 0, len(ev.Attendees))
-	for _, at := range ev.Attendees {
-		if at.Email != "" {
-			emails = append(emails, Ref(at.Email))
-		}
-	}
-	known, err := resolveEmails(tx, emails)
-	if err != nil {
-		return in, err
-	}
 	var unknown []string
 	seen := map[int64]bool{}
 	for _, at := range ev.Attendees {
-		id, ok := known[Ref(at.Email)]
+		id, ok := people[Ref(at.Email)]
 		if !ok || at.Email == "" {
 			if at.Email != "" {
 				unknown = append(unknown, at.Email)
@@ -517,7 +551,7 @@ func importInput(tx *gorm.DB, org *Organization, ev calendar.ImportedEvent) (Act
 		ovs = append(ovs, po)
 	}
 	in.overrides = &ovs
-	return in, nil
+	return in
 }
 
 // clippedSeries warns about the series too long to keep whole: jointcal
