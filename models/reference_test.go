@@ -254,3 +254,77 @@ func checkAudit(t *testing.T, s *models.Store, entity string, id int64) {
 		t.Fatalf("audit of %s %d: %q, want %q", entity, id, got, want)
 	}
 }
+
+// TestReferenceAuthorisation pins who may add each kind of reference
+// data, since the kinds differ: organisations are for administrators
+// only, venues for any planner, people, bodies and blackouts for a
+// planner of the organisation they belong to; a viewer adds nothing.
+func TestReferenceAuthorisation(t *testing.T) {
+	t.Parallel()
+	s := modelstest.Open(t)
+	world(t, s)
+	ctx := context.Background()
+	eu, err := s.GetOrganization(ctx, "EU")
+	if err != nil {
+		t.Fatal(err)
+	}
+	planner := models.Actor{Name: "planner", Role: models.RolePlanner, OrganizationID: eu.ID}
+	viewer := models.Actor{Name: "viewer", Role: models.RoleViewer, OrganizationID: eu.ID}
+	start, end := mustTime(t, "2031-07-01T00:00:00Z"), mustTime(t, "2031-07-02T00:00:00Z")
+	adds := []struct {
+		name string
+		add  func(a models.Actor, n string) error
+		// planner says whether an EU planner may add this one.
+		planner bool
+	}{
+		{"organization", func(a models.Actor, n string) error {
+			_, err := s.CreateOrganization(ctx, a, models.OrganizationInput{Code: n, Name: n})
+			return err
+		}, false},
+		{"venue", func(a models.Actor, n string) error {
+			_, err := s.CreateVenue(ctx, a, models.VenueInput{Code: n, Name: n, TimeZone: "UTC"})
+			return err
+		}, true},
+		{"person of EU", func(a models.Actor, n string) error {
+			_, err := s.CreatePerson(ctx, a, models.PersonInput{Name: n, Email: n + "@x.example", TimeZone: "UTC", Organization: "EU"})
+			return err
+		}, true},
+		{"person of NATO", func(a models.Actor, n string) error {
+			_, err := s.CreatePerson(ctx, a, models.PersonInput{Name: n, Email: n + "@x.example", TimeZone: "UTC", Organization: "NATO"})
+			return err
+		}, false},
+		{"person of none", func(a models.Actor, n string) error {
+			_, err := s.CreatePerson(ctx, a, models.PersonInput{Name: n, Email: n + "@x.example", TimeZone: "UTC"})
+			return err
+		}, false},
+		{"body of EU", func(a models.Actor, n string) error {
+			_, err := s.CreateBody(ctx, a, models.BodyInput{Code: n, Name: n, Organization: "EU"})
+			return err
+		}, true},
+		{"body of NATO", func(a models.Actor, n string) error {
+			_, err := s.CreateBody(ctx, a, models.BodyInput{Code: n, Name: n, Organization: "NATO"})
+			return err
+		}, false},
+		{"blackout of EU", func(a models.Actor, n string) error {
+			_, err := s.CreateBlackout(ctx, a, models.BlackoutInput{Title: n, Start: start, End: end, Severity: "soft", Organizations: []models.Ref{"EU"}})
+			return err
+		}, true},
+		{"blackout of EU and NATO", func(a models.Actor, n string) error {
+			_, err := s.CreateBlackout(ctx, a, models.BlackoutInput{Title: n, Start: start, End: end, Severity: "soft", Organizations: []models.Ref{"EU", "NATO"}})
+			return err
+		}, false},
+	}
+	for i, c := range adds {
+		var forbidden *models.ForbiddenError
+		if err := c.add(viewer, fmt.Sprintf("V%d", i)); !errors.As(err, &forbidden) {
+			t.Errorf("viewer adds %s: %v, want forbidden", c.name, err)
+		}
+		err := c.add(planner, fmt.Sprintf("P%d", i))
+		if c.planner && err != nil {
+			t.Errorf("planner adds %s: %v", c.name, err)
+		}
+		if !c.planner && !errors.As(err, &forbidden) {
+			t.Errorf("planner adds %s: %v, want forbidden", c.name, err)
+		}
+	}
+}
