@@ -80,79 +80,46 @@ func (in BlackoutInput) validate(tx *gorm.DB, a Actor) ([]int64, error) {
 	return ids, nil
 }
 
+// blackoutKind is how blackouts differ in the reference CRUD: a planner
+// sets blackouts of their own organisation only, so one may change or
+// delete a blackout only if every organisation it names, before and
+// after, is theirs; the organisations are written beside the row; no
+// field is unique and no row refers to a blackout.
+func blackoutKind() refKind[Blackout, BlackoutInput] {
+	return refKind[Blackout, BlackoutInput]{
+		entity:    "blackout",
+		row:       func(b *Blackout) refRow { return refRow{&b.ID, &b.Version, &b.CreatedAt, &b.UpdatedAt} },
+		mayChange: mayChangeBlackout,
+		resolve: func(tx *gorm.DB, a Actor, in *BlackoutInput, _ *Blackout) (refResolved, error) {
+			ids, err := in.validate(tx, a)
+			return refResolved{IDs: ids}, err
+		},
+		apply: func(b *Blackout, in BlackoutInput, _ refResolved) {
+			b.Title, b.StartAt, b.EndAt, b.Severity = in.Title, in.Start.UTC(), in.End.UTC(), in.Severity
+		},
+		link: func(tx *gorm.DB, b *Blackout, res refResolved) error { return setBlackoutOrgs(tx, b.ID, res.IDs) },
+		fill: func(tx *gorm.DB, b *Blackout) error { return fillBlackouts(tx, []*Blackout{b}) },
+	}
+}
+
 // CreateBlackout adds a blackout.
 func (s *Store) CreateBlackout(ctx context.Context, a Actor, in BlackoutInput) (*Blackout, error) {
-	var b Blackout
-	err := s.write(ctx, func(tx *gorm.DB) error {
-		ids, err := in.validate(tx, a)
-		if err != nil {
-			return err
-		}
-		now := s.now()
-		b = Blackout{Title: in.Title, StartAt: in.Start.UTC(), EndAt: in.End.UTC(), Severity: in.Severity, Version: 1, CreatedAt: now, UpdatedAt: now}
-		if err := tx.Create(&b).Error; err != nil {
-			return err
-		}
-		if err := setBlackoutOrgs(tx, b.ID, ids); err != nil {
-			return err
-		}
-		if err := fillBlackouts(tx, []*Blackout{&b}); err != nil {
-			return err
-		}
-		return s.audit(tx, a, "create", "blackout", b.ID, nil, b, "")
-	})
-	return &b, err
+	return createRef(ctx, s, blackoutKind(), a, in)
 }
 
 // UpdateBlackout replaces the writable fields of a blackout.
 func (s *Store) UpdateBlackout(ctx context.Context, a Actor, id int64, ifVersion int, in BlackoutInput) (*Blackout, error) {
-	var b Blackout
-	err := s.write(ctx, func(tx *gorm.DB) error {
-		if err := s.loadBlackoutFor(tx, a, &b, id, ifVersion); err != nil {
-			return err
-		}
-		ids, err := in.validate(tx, a)
-		if err != nil {
-			return err
-		}
-		before := b
-		b.Title, b.StartAt, b.EndAt, b.Severity = in.Title, in.Start.UTC(), in.End.UTC(), in.Severity
-		b.Version++
-		b.UpdatedAt = s.now()
-		if err := tx.Save(&b).Error; err != nil {
-			return err
-		}
-		if err := setBlackoutOrgs(tx, b.ID, ids); err != nil {
-			return err
-		}
-		if err := fillBlackouts(tx, []*Blackout{&b}); err != nil {
-			return err
-		}
-		return s.audit(tx, a, "update", "blackout", b.ID, before, b, "")
-	})
-	return &b, err
+	return updateRef(ctx, s, blackoutKind(), a, id, ifVersion, in)
 }
 
 // DeleteBlackout removes a blackout.
 func (s *Store) DeleteBlackout(ctx context.Context, a Actor, id int64, ifVersion int) error {
-	return s.write(ctx, func(tx *gorm.DB) error {
-		var b Blackout
-		if err := s.loadBlackoutFor(tx, a, &b, id, ifVersion); err != nil {
-			return err
-		}
-		if err := tx.Delete(&b).Error; err != nil {
-			return err
-		}
-		return s.audit(tx, a, "delete", "blackout", b.ID, b, nil, "")
-	})
+	return deleteRef(ctx, s, blackoutKind(), a, id, ifVersion)
 }
 
-// loadBlackoutFor reads a blackout for a change by a, who must be allowed
-// to set blackouts for every organisation it names.
-func (s *Store) loadBlackoutFor(tx *gorm.DB, a Actor, b *Blackout, id int64, ifVersion int) error {
-	if err := loadForUpdate(tx, b, id, ifVersion); err != nil {
-		return err
-	}
+// mayChangeBlackout fills a blackout just loaded for a change by a, who
+// must be allowed to set blackouts for every organisation it names.
+func mayChangeBlackout(tx *gorm.DB, a Actor, b *Blackout) error {
 	if err := fillBlackouts(tx, []*Blackout{b}); err != nil {
 		return err
 	}

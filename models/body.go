@@ -70,92 +70,50 @@ type bodyMember struct {
 
 func (bodyMember) TableName() string { return "body_members" }
 
+// bodyKind is how bodies differ in the reference CRUD: a planner changes
+// the bodies of their own organisation only; members are written beside
+// the row; unique by code.
+func bodyKind() refKind[Body, BodyInput] {
+	return refKind[Body, BodyInput]{
+		entity:    "body",
+		row:       func(b *Body) refRow { return refRow{&b.ID, &b.Version, &b.CreatedAt, &b.UpdatedAt} },
+		mayChange: func(_ *gorm.DB, a Actor, b *Body) error { return a.canWriteReference(b.OrganizationID) },
+		resolve: func(tx *gorm.DB, a Actor, in *BodyInput, _ *Body) (refResolved, error) {
+			orgID, members, err := in.validate(tx)
+			if err != nil {
+				return refResolved{}, err
+			}
+			return refResolved{OrgID: orgID, IDs: members}, a.canWriteReference(orgID)
+		},
+		apply: func(b *Body, in BodyInput, res refResolved) {
+			b.Code, b.Name, b.OrganizationID = in.Code, in.Name, res.OrgID
+		},
+		link:   func(tx *gorm.DB, b *Body, res refResolved) error { return setMembers(tx, b.ID, res.IDs) },
+		fill:   func(tx *gorm.DB, b *Body) error { return fillBodies(tx, []*Body{b}) },
+		unique: func(in BodyInput) (string, string) { return "code", in.Code },
+		refuseDelete: func(tx *gorm.DB, b *Body) error {
+			if err := refuseIfParticipating(tx, "body", b.ID, "body "+b.Code); err != nil {
+				return err
+			}
+			return fillBodies(tx, []*Body{b})
+		},
+		inUse: func(b *Body) (string, string) { return "body " + b.Code, "other data" },
+	}
+}
+
 // CreateBody adds a body; a planner may add bodies of their organisation.
 func (s *Store) CreateBody(ctx context.Context, a Actor, in BodyInput) (*Body, error) {
-	var b Body
-	err := s.write(ctx, func(tx *gorm.DB) error {
-		orgID, members, err := in.validate(tx)
-		if err != nil {
-			return err
-		}
-		if err := a.canWriteReference(orgID); err != nil {
-			return err
-		}
-		now := s.now()
-		b = Body{Code: in.Code, Name: in.Name, OrganizationID: orgID, Version: 1, CreatedAt: now, UpdatedAt: now}
-		if err := tx.Create(&b).Error; err != nil {
-			return uniqueErr(err, "code", in.Code)
-		}
-		if err := setMembers(tx, b.ID, members); err != nil {
-			return err
-		}
-		if err := fillBodies(tx, []*Body{&b}); err != nil {
-			return err
-		}
-		return s.audit(tx, a, "create", "body", b.ID, nil, b, "")
-	})
-	return &b, err
+	return createRef(ctx, s, bodyKind(), a, in)
 }
 
 // UpdateBody replaces the writable fields of a body, members included.
 func (s *Store) UpdateBody(ctx context.Context, a Actor, id int64, ifVersion int, in BodyInput) (*Body, error) {
-	var b Body
-	err := s.write(ctx, func(tx *gorm.DB) error {
-		if err := loadForUpdate(tx, &b, id, ifVersion); err != nil {
-			return err
-		}
-		if err := a.canWriteReference(b.OrganizationID); err != nil {
-			return err
-		}
-		orgID, members, err := in.validate(tx)
-		if err != nil {
-			return err
-		}
-		if err := a.canWriteReference(orgID); err != nil {
-			return err
-		}
-		if err := fillBodies(tx, []*Body{&b}); err != nil {
-			return err
-		}
-		before := b
-		b.Code, b.Name, b.OrganizationID = in.Code, in.Name, orgID
-		b.Version++
-		b.UpdatedAt = s.now()
-		if err := tx.Save(&b).Error; err != nil {
-			return uniqueErr(err, "code", in.Code)
-		}
-		if err := setMembers(tx, b.ID, members); err != nil {
-			return err
-		}
-		if err := fillBodies(tx, []*Body{&b}); err != nil {
-			return err
-		}
-		return s.audit(tx, a, "update", "body", b.ID, before, b, "")
-	})
-	return &b, err
+	return updateRef(ctx, s, bodyKind(), a, id, ifVersion, in)
 }
 
 // DeleteBody removes a body that takes part in no activity.
 func (s *Store) DeleteBody(ctx context.Context, a Actor, id int64, ifVersion int) error {
-	return s.write(ctx, func(tx *gorm.DB) error {
-		var b Body
-		if err := loadForUpdate(tx, &b, id, ifVersion); err != nil {
-			return err
-		}
-		if err := a.canWriteReference(b.OrganizationID); err != nil {
-			return err
-		}
-		if err := refuseIfParticipating(tx, "body", b.ID, "body "+b.Code); err != nil {
-			return err
-		}
-		if err := fillBodies(tx, []*Body{&b}); err != nil {
-			return err
-		}
-		if err := tx.Delete(&b).Error; err != nil {
-			return inUseErr(err, "body "+b.Code, "other data")
-		}
-		return s.audit(tx, a, "delete", "body", b.ID, b, nil, "")
-	})
+	return deleteRef(ctx, s, bodyKind(), a, id, ifVersion)
 }
 
 // GetBody finds a body by id or code.

@@ -5,8 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"time"
-
-	"gorm.io/gorm"
 )
 
 // Organization is an institution that owns activities and staff (EU,
@@ -57,66 +55,38 @@ func (in *OrganizationInput) validate() error {
 	return v.orNil()
 }
 
+// organizationKind is how organisations differ in the reference CRUD:
+// administrators only, unique by code.
+func organizationKind() refKind[Organization, OrganizationInput] {
+	return refKind[Organization, OrganizationInput]{
+		entity: "organization",
+		row:    func(o *Organization) refRow { return refRow{&o.ID, &o.Version, &o.CreatedAt, &o.UpdatedAt} },
+		may:    Actor.requireAdmin,
+		check:  (*OrganizationInput).validate,
+		apply: func(o *Organization, in OrganizationInput, _ refResolved) {
+			o.Code, o.Name, o.ContactEmail, o.TimeZone = in.Code, in.Name, in.ContactEmail, in.TimeZone
+		},
+		unique: func(in OrganizationInput) (string, string) { return "code", in.Code },
+		inUse: func(o *Organization) (string, string) {
+			return "organization " + o.Code, "people, bodies, activities or tokens"
+		},
+	}
+}
+
 // CreateOrganization adds an organisation; administrators only.
 func (s *Store) CreateOrganization(ctx context.Context, a Actor, in OrganizationInput) (*Organization, error) {
-	if err := a.requireAdmin(); err != nil {
-		return nil, err
-	}
-	if err := in.validate(); err != nil {
-		return nil, err
-	}
-	now := s.now()
-	o := &Organization{Code: in.Code, Name: in.Name, ContactEmail: in.ContactEmail, TimeZone: in.TimeZone, Version: 1, CreatedAt: now, UpdatedAt: now}
-	err := s.write(ctx, func(tx *gorm.DB) error {
-		if err := tx.Create(o).Error; err != nil {
-			return uniqueErr(err, "code", in.Code)
-		}
-		return s.audit(tx, a, "create", "organization", o.ID, nil, o, "")
-	})
-	return o, err
+	return createRef(ctx, s, organizationKind(), a, in)
 }
 
 // UpdateOrganization replaces the writable fields; ifVersion (0 = any)
 // guards against lost updates.
 func (s *Store) UpdateOrganization(ctx context.Context, a Actor, id int64, ifVersion int, in OrganizationInput) (*Organization, error) {
-	if err := a.requireAdmin(); err != nil {
-		return nil, err
-	}
-	if err := in.validate(); err != nil {
-		return nil, err
-	}
-	var o Organization
-	err := s.write(ctx, func(tx *gorm.DB) error {
-		if err := loadForUpdate(tx, &o, id, ifVersion); err != nil {
-			return err
-		}
-		before := o
-		o.Code, o.Name, o.ContactEmail, o.TimeZone = in.Code, in.Name, in.ContactEmail, in.TimeZone
-		o.Version++
-		o.UpdatedAt = s.now()
-		if err := tx.Save(&o).Error; err != nil {
-			return uniqueErr(err, "code", in.Code)
-		}
-		return s.audit(tx, a, "update", "organization", o.ID, before, o, "")
-	})
-	return &o, err
+	return updateRef(ctx, s, organizationKind(), a, id, ifVersion, in)
 }
 
 // DeleteOrganization removes an organisation nothing refers to any more.
 func (s *Store) DeleteOrganization(ctx context.Context, a Actor, id int64, ifVersion int) error {
-	if err := a.requireAdmin(); err != nil {
-		return err
-	}
-	return s.write(ctx, func(tx *gorm.DB) error {
-		var o Organization
-		if err := loadForUpdate(tx, &o, id, ifVersion); err != nil {
-			return err
-		}
-		if err := tx.Delete(&o).Error; err != nil {
-			return inUseErr(err, "organization "+o.Code, "people, bodies, activities or tokens")
-		}
-		return s.audit(tx, a, "delete", "organization", o.ID, o, nil, "")
-	})
+	return deleteRef(ctx, s, organizationKind(), a, id, ifVersion)
 }
 
 // GetOrganization finds an organisation by id or code.

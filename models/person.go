@@ -68,79 +68,67 @@ func (in *PersonInput) validate(tx *gorm.DB) (orgID int64, err error) {
 	return orgID, v.orNil()
 }
 
+// personKind is how people differ in the reference CRUD: a planner
+// changes people of their own organisation only, an administrator alone
+// people of none or a person's e-mail address (which ends their
+// credentials, read at now); unique by e-mail address.
+func personKind(now func() time.Time) refKind[Person, PersonInput] {
+	return refKind[Person, PersonInput]{
+		entity:    "person",
+		row:       func(p *Person) refRow { return refRow{&p.ID, &p.Version, &p.CreatedAt, &p.UpdatedAt} },
+		mayChange: canWritePerson,
+		resolve: func(tx *gorm.DB, a Actor, in *PersonInput, old *Person) (refResolved, error) {
+			orgID, err := in.validate(tx)
+			if err != nil {
+				return refResolved{}, err
+			}
+			return refResolved{OrgID: orgID}, mayWritePersonInput(tx, a, orgID, in, old, now)
+		},
+		apply: func(p *Person, in PersonInput, res refResolved) {
+			p.Name, p.Email, p.TimeZone, p.Title, p.OrganizationID, p.ReminderPreferences = in.Name, in.Email, in.TimeZone, in.Title, nullID(res.OrgID), in.ReminderPreferences
+		},
+		fill:   func(tx *gorm.DB, p *Person) error { return fillPeople(tx, []*Person{p}) },
+		unique: func(in PersonInput) (string, string) { return "email", in.Email },
+		refuseDelete: func(tx *gorm.DB, p *Person) error {
+			return refuseIfParticipating(tx, "person", p.ID, "person "+p.Email)
+		},
+		inUse: func(p *Person) (string, string) {
+			return "person " + p.Email, "bodies (remove them from their bodies first)"
+		},
+	}
+}
+
+// mayWritePersonInput says whether a may give a person (old, nil when
+// adding one) the organisation orgID and the address in in; a changed
+// address ends the person's credentials.
+func mayWritePersonInput(tx *gorm.DB, a Actor, orgID int64, in *PersonInput, old *Person, now func() time.Time) error {
+	if err := a.canWriteReference(orgID); err != nil {
+		return err
+	}
+	if orgID == 0 && a.Role != RoleAdmin {
+		if old == nil {
+			return &ForbiddenError{Reason: "only an administrator may add a person of no organisation"}
+		}
+		return &ForbiddenError{Reason: "only an administrator may make a person one of no organisation"}
+	}
+	if old == nil || strings.EqualFold(in.Email, old.Email) {
+		return nil
+	}
+	if a.Role != RoleAdmin {
+		return &ForbiddenError{Reason: "only an administrator may change a person's e-mail address: it is how they sign in"}
+	}
+	return endCredentials(tx, old.ID, now())
+}
+
 // CreatePerson adds a person; a planner may add people of their own
 // organisation.
 func (s *Store) CreatePerson(ctx context.Context, a Actor, in PersonInput) (*Person, error) {
-	var p Person
-	err := s.write(ctx, func(tx *gorm.DB) error {
-		orgID, err := in.validate(tx)
-		if err != nil {
-			return err
-		}
-		if err := a.canWriteReference(orgID); err != nil {
-			return err
-		}
-		if orgID == 0 && a.Role != RoleAdmin {
-			return &ForbiddenError{Reason: "only an administrator may add a person of no organisation"}
-		}
-		now := s.now()
-		p = Person{Name: in.Name, Email: in.Email, TimeZone: in.TimeZone, Title: in.Title, OrganizationID: nullID(orgID), ReminderPreferences: in.ReminderPreferences, Version: 1, CreatedAt: now, UpdatedAt: now}
-		if err := tx.Create(&p).Error; err != nil {
-			return uniqueErr(err, "email", in.Email)
-		}
-		if err := fillPeople(tx, []*Person{&p}); err != nil {
-			return err
-		}
-		return s.audit(tx, a, "create", "person", p.ID, nil, p, "")
-	})
-	return &p, err
+	return createRef(ctx, s, personKind(s.now), a, in)
 }
 
 // UpdatePerson replaces the writable fields of a person.
 func (s *Store) UpdatePerson(ctx context.Context, a Actor, id int64, ifVersion int, in PersonInput) (*Person, error) {
-	var p Person
-	err := s.write(ctx, func(tx *gorm.DB) error {
-		if err := loadForUpdate(tx, &p, id, ifVersion); err != nil {
-			return err
-		}
-		if err := canWritePerson(tx, a, &p); err != nil {
-			return err
-		}
-		orgID, err := in.validate(tx)
-		if err != nil {
-			return err
-		}
-		if err := a.canWriteReference(orgID); err != nil {
-			return err
-		}
-		if orgID == 0 && a.Role != RoleAdmin {
-			return &ForbiddenError{Reason: "only an administrator may make a person one of no organisation"}
-		}
-		emailChanged := !strings.EqualFold(in.Email, p.Email)
-		if emailChanged && a.Role != RoleAdmin {
-			return &ForbiddenError{Reason: "only an administrator may change a person's e-mail address: it is how they sign in"}
-		}
-		if emailChanged {
-			if err := endCredentials(tx, p.ID, s.now()); err != nil {
-				return err
-			}
-		}
-		if err := fillPeople(tx, []*Person{&p}); err != nil {
-			return err
-		}
-		before := p
-		p.Name, p.Email, p.TimeZone, p.Title, p.OrganizationID, p.ReminderPreferences = in.Name, in.Email, in.TimeZone, in.Title, nullID(orgID), in.ReminderPreferences
-		p.Version++
-		p.UpdatedAt = s.now()
-		if err := tx.Save(&p).Error; err != nil {
-			return uniqueErr(err, "email", in.Email)
-		}
-		if err := fillPeople(tx, []*Person{&p}); err != nil {
-			return err
-		}
-		return s.audit(tx, a, "update", "person", p.ID, before, p, "")
-	})
-	return &p, err
+	return updateRef(ctx, s, personKind(s.now), a, id, ifVersion, in)
 }
 
 // endCredentials ends every way a person is signed in or may sign in
@@ -162,22 +150,7 @@ func endCredentials(tx *gorm.DB, personID int64, now time.Time) error {
 // DeletePerson removes a person who is neither a member of a body nor a
 // participant of an activity.
 func (s *Store) DeletePerson(ctx context.Context, a Actor, id int64, ifVersion int) error {
-	return s.write(ctx, func(tx *gorm.DB) error {
-		var p Person
-		if err := loadForUpdate(tx, &p, id, ifVersion); err != nil {
-			return err
-		}
-		if err := canWritePerson(tx, a, &p); err != nil {
-			return err
-		}
-		if err := refuseIfParticipating(tx, "person", p.ID, "person "+p.Email); err != nil {
-			return err
-		}
-		if err := tx.Delete(&p).Error; err != nil {
-			return inUseErr(err, "person "+p.Email, "bodies (remove them from their bodies first)")
-		}
-		return s.audit(tx, a, "delete", "person", p.ID, p, nil, "")
-	})
+	return deleteRef(ctx, s, personKind(s.now), a, id, ifVersion)
 }
 
 // GetPerson finds a person by id or e-mail address.

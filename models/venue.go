@@ -3,8 +3,6 @@ package models
 import (
 	"context"
 	"time"
-
-	"gorm.io/gorm"
 )
 
 // Venue is a room or site. A physical venue can be double-booked; a
@@ -50,66 +48,36 @@ func (in VenueInput) validate() error {
 	return v.orNil()
 }
 
+// venueKind is how venues differ in the reference CRUD: owned by no
+// organisation, so any planner may maintain them; unique by code.
+func venueKind() refKind[Venue, VenueInput] {
+	return refKind[Venue, VenueInput]{
+		entity: "venue",
+		row:    func(v *Venue) refRow { return refRow{&v.ID, &v.Version, &v.CreatedAt, &v.UpdatedAt} },
+		may:    func(a Actor) error { return a.canWriteReference(0) },
+		check:  func(in *VenueInput) error { return in.validate() },
+		apply: func(v *Venue, in VenueInput, _ refResolved) {
+			v.Code, v.Name, v.Virtual, v.TimeZone, v.Address, v.BufferSeconds = in.Code, in.Name, in.Virtual, in.TimeZone, in.Address, in.BufferSeconds
+		},
+		unique: func(in VenueInput) (string, string) { return "code", in.Code },
+		inUse:  func(v *Venue) (string, string) { return "venue " + v.Code, "activities" },
+	}
+}
+
 // CreateVenue adds a venue; any planner may.
 func (s *Store) CreateVenue(ctx context.Context, a Actor, in VenueInput) (*Venue, error) {
-	if err := a.canWriteReference(0); err != nil {
-		return nil, err
-	}
-	if err := in.validate(); err != nil {
-		return nil, err
-	}
-	now := s.now()
-	v := &Venue{Code: in.Code, Name: in.Name, Virtual: in.Virtual, TimeZone: in.TimeZone, Address: in.Address, BufferSeconds: in.BufferSeconds, Version: 1, CreatedAt: now, UpdatedAt: now}
-	err := s.write(ctx, func(tx *gorm.DB) error {
-		if err := tx.Create(v).Error; err != nil {
-			return uniqueErr(err, "code", in.Code)
-		}
-		return s.audit(tx, a, "create", "venue", v.ID, nil, v, "")
-	})
-	return v, err
+	return createRef(ctx, s, venueKind(), a, in)
 }
 
 // UpdateVenue replaces the writable fields of a venue. Bookings already
 // made keep their occupancy; the virtual flag applies to later checks.
 func (s *Store) UpdateVenue(ctx context.Context, a Actor, id int64, ifVersion int, in VenueInput) (*Venue, error) {
-	if err := a.canWriteReference(0); err != nil {
-		return nil, err
-	}
-	if err := in.validate(); err != nil {
-		return nil, err
-	}
-	var v Venue
-	err := s.write(ctx, func(tx *gorm.DB) error {
-		if err := loadForUpdate(tx, &v, id, ifVersion); err != nil {
-			return err
-		}
-		before := v
-		v.Code, v.Name, v.Virtual, v.TimeZone, v.Address, v.BufferSeconds = in.Code, in.Name, in.Virtual, in.TimeZone, in.Address, in.BufferSeconds
-		v.Version++
-		v.UpdatedAt = s.now()
-		if err := tx.Save(&v).Error; err != nil {
-			return uniqueErr(err, "code", in.Code)
-		}
-		return s.audit(tx, a, "update", "venue", v.ID, before, v, "")
-	})
-	return &v, err
+	return updateRef(ctx, s, venueKind(), a, id, ifVersion, in)
 }
 
 // DeleteVenue removes a venue no activity uses.
 func (s *Store) DeleteVenue(ctx context.Context, a Actor, id int64, ifVersion int) error {
-	if err := a.canWriteReference(0); err != nil {
-		return err
-	}
-	return s.write(ctx, func(tx *gorm.DB) error {
-		var v Venue
-		if err := loadForUpdate(tx, &v, id, ifVersion); err != nil {
-			return err
-		}
-		if err := tx.Delete(&v).Error; err != nil {
-			return inUseErr(err, "venue "+v.Code, "activities")
-		}
-		return s.audit(tx, a, "delete", "venue", v.ID, v, nil, "")
-	})
+	return deleteRef(ctx, s, venueKind(), a, id, ifVersion)
 }
 
 // GetVenue finds a venue by id or code.
