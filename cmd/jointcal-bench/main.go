@@ -52,6 +52,7 @@ func run(args []string) error {
 	creates := fs.Int("creates", 2000, "bookings to make (conflicts)")
 	concurrency := fs.Int("concurrency", 4, "concurrent clients for bookings")
 	requests := fs.Int("requests", 2000, "feed requests of each kind (feed), page requests of each kind (pages)")
+	only := fs.String("only", "", "time only the page requests whose name contains this text (pages)")
 	cpuprofile := fs.String("cpuprofile", "", "write a CPU profile of the measured part to this file")
 	if err := fs.Parse(args[1:]); err != nil {
 		return err
@@ -115,7 +116,7 @@ func run(args []string) error {
 	case "feed":
 		return benchFeed(c, *requests, *concurrency)
 	case "pages":
-		return benchPages(c, base, *requests)
+		return benchPages(c, base, *requests, *only)
 	}
 	return benchConflicts(c, base, *checks, *creates, *concurrency)
 }

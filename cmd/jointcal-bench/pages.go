@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"math/rand/v2"
 	"net/url"
+	"strings"
 	"time"
 )
 
@@ -48,10 +49,14 @@ func pageRequests(base time.Time) []pageRequest {
 }
 
 // benchPages times each page request n times, sequentially over HTTP, and
-// prints p50, p90 and p99 with the size of the last answer.
-func benchPages(c *client, base time.Time, n int) error {
+// prints p50, p90 and p99 with the size of the last answer; only, when
+// set, keeps the requests whose name contains it.
+func benchPages(c *client, base time.Time, n int, only string) error {
 	rng := rand.New(rand.NewPCG(3, 5))
 	for _, pr := range pageRequests(base) {
+		if !strings.Contains(pr.name, only) {
+			continue
+		}
 		lat := make([]time.Duration, 0, n)
 		size := 0
 		for i := 0; i < n; i++ {
