@@ -91,16 +91,9 @@ func (s *Store) ListOccurrences(ctx context.Context, a Actor, f OccurrenceFilter
 	if err != nil || none {
 		return empty, err
 	}
-	// Bounded below by the longest stored occurrence, so the start index
-	// reads the window, not every earlier occurrence (1.1 s → see
-	// docs/PERFORMANCE.md at 280,000 occurrences).
-	longest, err := longestOccurrence(db)
-	if err != nil {
-		return empty, fmt.Errorf("longest occurrence: %w", err)
-	}
 	q := db.Table("occurrences o").
 		Where("o.activity_id IN (?)", activities.Select("activities.id")).
-		Where("o.start_s >= ? AND o.start_s < ? AND o.end_s > ?", f.From.Unix()-longest, f.To.Unix(), f.From.Unix())
+		Where("o.start_s < ? AND o.end_s > ?", f.To.Unix(), f.From.Unix())
 	var total int64
 	if err := q.Session(&gorm.Session{}).Count(&total).Error; err != nil {
 		return empty, fmt.Errorf("count occurrences: %w", err)
