@@ -123,6 +123,13 @@ func describeConflicts(tx *gorm.DB, v Viewer, found []planning.Conflict, d *draf
 	if err != nil {
 		return nil, err
 	}
+	return describeWith(tx, v, found, d, names, others)
+}
+
+// describeWith is describeConflicts with the names and the other
+// activities' summaries already loaded (a bulk write loads them once for
+// many activities).
+func describeWith(tx *gorm.DB, v Viewer, found []planning.Conflict, d *draft, names *nameCache, others map[int64]*summary) ([]ConflictView, error) {
 	// Times speak in the activity's own zone, as its start and end do.
 	loc := time.UTC
 	if l, err := time.LoadLocation(d.row.TimeZone); err == nil && d.row.TimeZone != "" {

@@ -47,8 +47,8 @@ func run(args []string) error {
 	if len(args) > 0 && args[0] == "mixed" {
 		return benchMixed(args[1:])
 	}
-	if len(args) == 0 || (args[0] != "conflicts" && args[0] != "feed") {
-		return errors.New("usage: jointcal-bench conflicts|feed|reminders|mixed [flags] (each has --help)")
+	if len(args) == 0 || (args[0] != "conflicts" && args[0] != "feed" && args[0] != "pages") {
+		return errors.New("usage: jointcal-bench conflicts|feed|pages|reminders|mixed [flags] (each has --help)")
 	}
 	fs := flag.NewFlagSet(args[0], flag.ContinueOnError)
 	db := fs.String("db", "bench.db", "database: SQLite file or postgres:// URL (generated data is added when it holds fewer activities)")
@@ -56,7 +56,8 @@ func run(args []string) error {
 	checks := fs.Int("checks", 2000, "conflict checks to time (conflicts)")
 	creates := fs.Int("creates", 2000, "bookings to make (conflicts)")
 	concurrency := fs.Int("concurrency", 4, "concurrent clients for bookings")
-	requests := fs.Int("requests", 2000, "feed requests of each kind (feed)")
+	requests := fs.Int("requests", 2000, "feed requests of each kind (feed), page requests of each kind (pages)")
+	only := fs.String("only", "", "time only the page requests whose name contains this text (pages)")
 	cpuprofile := fs.String("cpuprofile", "", "write a CPU profile of the measured part to this file")
 	if err := fs.Parse(args[1:]); err != nil {
 		return err
@@ -116,8 +117,11 @@ func run(args []string) error {
 		}
 		defer pprof.StopCPUProfile()
 	}
-	if args[0] == "feed" {
+	switch args[0] {
+	case "feed":
 		return benchFeed(c, *requests, *concurrency)
+	case "pages":
+		return benchPages(c, base, *requests, *only)
 	}
 	return benchConflicts(c, base, *checks, *creates, *concurrency)
 }

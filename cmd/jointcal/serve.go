@@ -220,7 +220,7 @@ when stderr is a terminal.`)
 		elapsed := time.Since(started)
 		fmt.Fprintf(env.stdout, "generated %d activities (%d already present) in %s", sum.Created, sum.Existing, elapsed.Round(time.Millisecond))
 		if sum.Created > 0 {
-			fmt.Fprintf(env.stdout, " (%.0f bookings/s with conflict check)", float64(sum.Created)/elapsed.Seconds())
+			fmt.Fprintf(env.stdout, " (%.0f activities/s, checked in memory and written in batches)", float64(sum.Created)/elapsed.Seconds())
 		}
 		fmt.Fprintln(env.stdout)
 		return nil
