@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/jointcal/jointcal/models"
+	"github.com/jointcal/jointcal/storage"
 	"github.com/labstack/echo/v4"
 )
 
@@ -38,7 +39,7 @@ func (s *Server) createActivity(c echo.Context) error {
 	if err := s.decode(c, &req); err != nil {
 		return err
 	}
-	r, err := s.store.CreateActivity(c.Request().Context(), actor(c), req.ActivityInput, models.WriteOptions{OverrideReason: req.OverrideReason})
+	r, err := s.store.CreateActivity(c.Request().Context(), actor(c), req.ActivityInput, storage.WriteOptions{OverrideReason: req.OverrideReason})
 	if err != nil {
 		return err
 	}
@@ -87,7 +88,7 @@ func (s *Server) updateActivity(c echo.Context) error {
 	if err := s.decode(c, &req); err != nil {
 		return err
 	}
-	r, err := s.store.UpdateActivity(c.Request().Context(), actor(c), id, req.ActivityInput, models.WriteOptions{IfVersion: cur.Version, OverrideReason: req.OverrideReason})
+	r, err := s.store.UpdateActivity(c.Request().Context(), actor(c), id, req.ActivityInput, storage.WriteOptions{IfVersion: cur.Version, OverrideReason: req.OverrideReason})
 	if err != nil {
 		return err
 	}
@@ -134,7 +135,7 @@ func (s *Server) changeOccurrence(c echo.Context) error {
 	if err := s.decode(c, &req); err != nil {
 		return err
 	}
-	r, err := s.store.ChangeOccurrence(c.Request().Context(), actor(c), id, rid, req.OccurrenceChange, models.WriteOptions{IfVersion: want, OverrideReason: req.OverrideReason})
+	r, err := s.store.ChangeOccurrence(c.Request().Context(), actor(c), id, rid, req.OccurrenceChange, storage.WriteOptions{IfVersion: want, OverrideReason: req.OverrideReason})
 	if err != nil {
 		return err
 	}

@@ -6,8 +6,8 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/jointcal/jointcal/models"
-	"github.com/jointcal/jointcal/models/modelstest"
+	"github.com/jointcal/jointcal/storage"
+	"github.com/jointcal/jointcal/storage/storagetest"
 )
 
 // TestConflictAgenda: the deconfliction agenda lists each clash once,
@@ -15,7 +15,7 @@ import (
 // its own phase.
 func TestConflictAgenda(t *testing.T) {
 	t.Parallel()
-	modelstest.ForEach(t, func(t *testing.T, s *models.Store) {
+	storagetest.ForEach(t, func(t *testing.T, s *storage.Store) {
 		e := newEnv(t, s)
 		org := func(code string) map[string]any { return map[string]any{"type": "organization", "id_or_code": code} }
 		exercise := func(lead, title, kind, start, end string, parent int64, parts ...map[string]any) int64 {

@@ -7,12 +7,13 @@ import (
 	"testing"
 
 	"github.com/jointcal/jointcal/models"
-	"github.com/jointcal/jointcal/models/modelstest"
+	"github.com/jointcal/jointcal/storage"
+	"github.com/jointcal/jointcal/storage/storagetest"
 )
 
 func TestHealthReadyMetrics(t *testing.T) {
 	t.Parallel()
-	e := newEnv(t, modelstest.Open(t))
+	e := newEnv(t, storagetest.Open(t))
 	e.expect(e.do("GET", "/healthz", "", nil), 200)
 	r := e.expect(e.do("GET", "/readyz", "", nil), 200)
 	if r.json(t)["database"] != "sqlite" {
@@ -30,7 +31,7 @@ func TestHealthReadyMetrics(t *testing.T) {
 
 func TestAuthentication(t *testing.T) {
 	t.Parallel()
-	e := newEnv(t, modelstest.Open(t))
+	e := newEnv(t, storagetest.Open(t))
 	cases := []struct {
 		name, header string
 	}{
@@ -66,7 +67,7 @@ func TestAuthentication(t *testing.T) {
 
 func TestReferenceCRUD(t *testing.T) {
 	t.Parallel()
-	modelstest.ForEach(t, func(t *testing.T, s *models.Store) {
+	storagetest.ForEach(t, func(t *testing.T, s *storage.Store) {
 		e := newEnv(t, s)
 		created := e.expect(e.do("POST", "/api/v1/organizations", "admin", map[string]any{"code": "US", "name": "United States", "contact_email": "nato@state.example"}), 201)
 		id := idOf(t, created)
@@ -138,7 +139,7 @@ func TestReferenceCRUD(t *testing.T) {
 
 func TestActivityLifecycle(t *testing.T) {
 	t.Parallel()
-	modelstest.ForEach(t, func(t *testing.T, s *models.Store) {
+	storagetest.ForEach(t, func(t *testing.T, s *storage.Store) {
 		e := newEnv(t, s)
 		draft := meeting("EU", "NAC–PSC informal meeting", "2031-03-10T10:00:00+01:00", "2031-03-10T12:00:00+01:00", body("PSC"), body("NAC"), person("ben@nato.example", true))
 		draft["venue"] = "NATO-HQ"
@@ -194,7 +195,7 @@ func TestActivityLifecycle(t *testing.T) {
 
 func TestBadInputChangesNothing(t *testing.T) {
 	t.Parallel()
-	e := newEnv(t, modelstest.Open(t))
+	e := newEnv(t, storagetest.Open(t))
 	valid := func(mod func(m map[string]any)) map[string]any {
 		m := meeting("EU", "Cross-briefing", "2031-05-04T10:00:00+02:00", "2031-05-04T11:00:00+02:00", person("ana@eeas.example", true))
 		mod(m)

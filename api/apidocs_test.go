@@ -5,7 +5,7 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/jointcal/jointcal/models/modelstest"
+	"github.com/jointcal/jointcal/storage/storagetest"
 )
 
 // TestAPIReference: the browsable reference is served without a token,
@@ -13,7 +13,7 @@ import (
 // own, and every file it loads is served too.
 func TestAPIReference(t *testing.T) {
 	t.Parallel()
-	e := newEnv(t, modelstest.Open(t))
+	e := newEnv(t, storagetest.Open(t))
 	page := e.expect(e.do("GET", "/api/v1/docs", "", nil), 200)
 	if ct := page.Header.Get("Content-Type"); !strings.HasPrefix(ct, "text/html") {
 		t.Fatalf("page is %q", ct)

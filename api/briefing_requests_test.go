@@ -5,8 +5,8 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/jointcal/jointcal/models"
-	"github.com/jointcal/jointcal/models/modelstest"
+	"github.com/jointcal/jointcal/storage"
+	"github.com/jointcal/jointcal/storage/storagetest"
 )
 
 // TestBriefingRequestFlow: an EU briefer asks to brief NATO's council;
@@ -15,7 +15,7 @@ import (
 // or withdrawn, and the counts say so.
 func TestBriefingRequestFlow(t *testing.T) {
 	t.Parallel()
-	modelstest.ForEach(t, func(t *testing.T, s *models.Store) {
+	storagetest.ForEach(t, func(t *testing.T, s *storage.Store) {
 		e := newEnv(t, s)
 		// The council sits on Monday morning; Chloé is busy on Monday afternoon.
 		e.expect(e.do("POST", "/api/v1/activities", "nato_planner", meeting("NATO", "NAC", "2031-03-10T09:00:00+01:00", "2031-03-10T13:00:00+01:00", body("NAC"))), 201)

@@ -6,8 +6,8 @@ import (
 	"sync"
 	"testing"
 
-	"github.com/jointcal/jointcal/models"
-	"github.com/jointcal/jointcal/models/modelstest"
+	"github.com/jointcal/jointcal/storage"
+	"github.com/jointcal/jointcal/storage/storagetest"
 )
 
 func conflictRules(t *testing.T, m map[string]any, key string) []string {
@@ -22,7 +22,7 @@ func conflictRules(t *testing.T, m map[string]any, key string) []string {
 
 func TestBookingConflicts(t *testing.T) {
 	t.Parallel()
-	modelstest.ForEach(t, func(t *testing.T, s *models.Store) {
+	storagetest.ForEach(t, func(t *testing.T, s *storage.Store) {
 		e := newEnv(t, s)
 		first := meeting("NATO", "NAC meeting", "2031-03-10T10:00:00+01:00", "2031-03-10T12:00:00+01:00", body("NAC"), person("ben@nato.example", true))
 		first["venue"] = "NATO-HQ"
@@ -92,7 +92,7 @@ func TestBookingConflicts(t *testing.T) {
 // caller may not see says only that the slot is busy.
 func TestRestrictedConflictRevealsNothing(t *testing.T) {
 	t.Parallel()
-	e := newEnv(t, modelstest.Open(t))
+	e := newEnv(t, storagetest.Open(t))
 	secret := meeting("EU", "EU-only strategy session", "2031-05-05T10:00:00+02:00", "2031-05-05T11:00:00+02:00", person("chloe@eeas.example", true))
 	secret["visibility"] = []string{"EU"}
 	secretID := idOf(t, e.expect(e.do("POST", "/api/v1/activities", "eu_planner", secret), 201))
@@ -116,7 +116,7 @@ func TestRestrictedConflictRevealsNothing(t *testing.T) {
 // committee at the same hour: exactly one may be written, on each database.
 func TestConcurrentDoubleBooking(t *testing.T) {
 	t.Parallel()
-	modelstest.ForEach(t, func(t *testing.T, s *models.Store) {
+	storagetest.ForEach(t, func(t *testing.T, s *storage.Store) {
 		e := newEnv(t, s)
 		const n = 100
 		var wg sync.WaitGroup

@@ -9,9 +9,9 @@ import (
 
 	"github.com/jointcal/jointcal/api"
 	"github.com/jointcal/jointcal/config"
+	"github.com/jointcal/jointcal/demo"
 	"github.com/jointcal/jointcal/models"
-	"github.com/jointcal/jointcal/models/demo"
-	"github.com/jointcal/jointcal/models/modelstest"
+	"github.com/jointcal/jointcal/storage/storagetest"
 )
 
 // TestDemoAgainstContract reads the whole demo data set through the API:
@@ -20,7 +20,7 @@ import (
 // from the document the way GET /activities/19 once did.
 func TestDemoAgainstContract(t *testing.T) {
 	t.Parallel()
-	store := modelstest.Open(t)
+	store := storagetest.Open(t)
 	ctx := t.Context()
 	if _, err := demo.Load(ctx, store, store.Now()); err != nil {
 		t.Fatal(err)

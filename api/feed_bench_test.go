@@ -10,6 +10,7 @@ import (
 
 	"github.com/jointcal/jointcal/config"
 	"github.com/jointcal/jointcal/models"
+	"github.com/jointcal/jointcal/storage"
 )
 
 // BenchmarkFeedAfterChange: one activity of a large feed changes, then the
@@ -20,7 +21,7 @@ func BenchmarkFeedAfterChange(b *testing.B) {
 	if dsn == "" {
 		b.Skip("set JOINTCAL_BENCH_DB to a copy of a database made by jointcal demo --scale")
 	}
-	store, err := models.Open(dsn, models.DefaultSettings())
+	store, err := storage.Open(dsn, models.DefaultSettings())
 	if err != nil {
 		b.Fatal(err)
 	}
@@ -48,7 +49,7 @@ func BenchmarkFeedAfterChange(b *testing.B) {
 	for i := 0; b.Loop(); i++ {
 		b.StopTimer()
 		in.Title = v.Title + string(rune('a'+i%26))
-		if _, err := store.UpdateActivity(ctx, sys, v.ID, in, models.WriteOptions{OverrideReason: "bench"}); err != nil {
+		if _, err := store.UpdateActivity(ctx, sys, v.ID, in, storage.WriteOptions{OverrideReason: "bench"}); err != nil {
 			b.Fatal(err)
 		}
 		b.StartTimer()

@@ -13,7 +13,8 @@ import (
 
 	"github.com/jointcal/jointcal/config"
 	"github.com/jointcal/jointcal/models"
-	"github.com/jointcal/jointcal/models/modelstest"
+	"github.com/jointcal/jointcal/storage"
+	"github.com/jointcal/jointcal/storage/storagetest"
 )
 
 // TestFeedCacheBoundedByBytes: whatever is put, the cache never holds more
@@ -77,7 +78,7 @@ func TestRenderGate(t *testing.T) {
 // feedFixture is a server on a fresh store with an EU feed of n meetings.
 func feedFixture(t *testing.T, n int, adjust func(*config.Config)) (*Server, string) {
 	t.Helper()
-	store := modelstest.Open(t)
+	store := storagetest.Open(t)
 	ctx := context.Background()
 	sys := models.System()
 	if _, err := store.CreateOrganization(ctx, sys, models.OrganizationInput{Code: "EU", Name: "European Union", ContactEmail: "coop@eeas.example"}); err != nil {
@@ -87,7 +88,7 @@ func feedFixture(t *testing.T, n int, adjust func(*config.Config)) (*Server, str
 	for i := range n {
 		in := models.ActivityInput{Kind: "meeting", Title: fmt.Sprintf("Meeting %d with a title long enough to fold the line once", i), Description: "Preparation of the informal meeting.",
 			Start: start.Add(time.Duration(i) * 3 * time.Hour), End: start.Add(time.Duration(i)*3*time.Hour + time.Hour), TimeZone: "Europe/Brussels", LeadOrganization: "EU"}
-		if _, err := store.CreateActivity(ctx, sys, in, models.WriteOptions{}); err != nil {
+		if _, err := store.CreateActivity(ctx, sys, in, storage.WriteOptions{}); err != nil {
 			t.Fatal(err)
 		}
 	}

@@ -15,6 +15,7 @@ import (
 
 	"github.com/jointcal/jointcal/calendar"
 	"github.com/jointcal/jointcal/models"
+	"github.com/jointcal/jointcal/storage"
 	"github.com/labstack/echo/v4"
 )
 
@@ -142,7 +143,7 @@ const (
 // (DTSTAMP, Last-Modified): from the cache when this version was laid out
 // before, otherwise from cached event blocks, reading and rendering (inside
 // the render gate) only those that are missing.
-func (s *Server) feedLayout(ctx context.Context, f *models.Feed, contents models.FeedContents) (*calendar.Assembly, time.Time, error) {
+func (s *Server) feedLayout(ctx context.Context, f *models.Feed, contents storage.FeedContents) (*calendar.Assembly, time.Time, error) {
 	layoutKey := cacheKey{kind: cachedLayout, tag: contents.Version}
 	if v, ok := s.feedCache.get(layoutKey); ok {
 		return v.layout, v.stamp, nil
@@ -171,7 +172,7 @@ type laidOut struct {
 
 // layOut is feedLayout's computation: the cached blocks, the missing ones
 // rendered, assembled and cached under layoutKey.
-func (s *Server) layOut(ctx context.Context, f *models.Feed, contents models.FeedContents, layoutKey cacheKey) (*calendar.Assembly, time.Time, error) {
+func (s *Server) layOut(ctx context.Context, f *models.Feed, contents storage.FeedContents, layoutKey cacheKey) (*calendar.Assembly, time.Time, error) {
 	blocks := make([]*calendar.EventBlock, len(contents.Items))
 	var missing []int64
 	for i, it := range contents.Items {
@@ -255,7 +256,7 @@ const feedStateTTL = time.Second
 // computation, so a poll storm on a large feed costs one listing per TTL
 // rather than one per request; after the TTL the previous listing is
 // brought up to date rather than listed again.
-func (s *Server) feedState(ctx context.Context, token string, w models.FeedWindow) (*models.Feed, models.FeedContents, error) {
+func (s *Server) feedState(ctx context.Context, token string, w models.FeedWindow) (*models.Feed, storage.FeedContents, error) {
 	key := memoKey(models.HashFeedToken(token), w)
 	for {
 		gen := s.store.Generation()
@@ -272,10 +273,10 @@ func (s *Server) feedState(ctx context.Context, token string, w models.FeedWindo
 			case <-done:
 				continue
 			case <-ctx.Done():
-				return nil, models.FeedContents{}, ctx.Err()
+				return nil, storage.FeedContents{}, ctx.Err()
 			}
 		}
-		var prev *models.FeedContents
+		var prev *storage.FeedContents
 		if ok {
 			prev = &m.contents
 		}
@@ -302,14 +303,14 @@ func memoKey(tokenHash string, w models.FeedWindow) string {
 }
 
 // loadFeedState is feedState's computation.
-func (s *Server) loadFeedState(ctx context.Context, token string, w models.FeedWindow, prev *models.FeedContents) (*models.Feed, models.FeedContents, error) {
+func (s *Server) loadFeedState(ctx context.Context, token string, w models.FeedWindow, prev *storage.FeedContents) (*models.Feed, storage.FeedContents, error) {
 	f, err := s.store.FeedByToken(ctx, token)
 	if err != nil {
-		return nil, models.FeedContents{}, err
+		return nil, storage.FeedContents{}, err
 	}
 	contents, err := s.store.FeedContents(ctx, f, w, prev)
 	if err != nil {
-		return nil, models.FeedContents{}, err
+		return nil, storage.FeedContents{}, err
 	}
 	return f, contents, nil
 }
@@ -318,7 +319,7 @@ func (s *Server) loadFeedState(ctx context.Context, token string, w models.FeedW
 // set) a computation in progress that other requests wait for.
 type memoEntry struct {
 	feed     *models.Feed
-	contents models.FeedContents
+	contents storage.FeedContents
 	expires  time.Time
 	// generation is the store's write count when the computation started.
 	generation uint64

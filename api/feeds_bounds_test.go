@@ -13,8 +13,8 @@ import (
 
 	"github.com/jointcal/jointcal/api"
 	"github.com/jointcal/jointcal/config"
-	"github.com/jointcal/jointcal/models"
-	"github.com/jointcal/jointcal/models/modelstest"
+	"github.com/jointcal/jointcal/storage"
+	"github.com/jointcal/jointcal/storage/storagetest"
 )
 
 // feedURL creates a feed with the given token and owner and returns its
@@ -46,7 +46,7 @@ func (e *env) renderedEvents() int {
 // bytes (DTSTAMP included) as they were; editing one it shows changes them.
 func TestFeedValidatorsIgnoreHiddenChanges(t *testing.T) {
 	t.Parallel()
-	modelstest.ForEach(t, func(t *testing.T, s *models.Store) {
+	storagetest.ForEach(t, func(t *testing.T, s *storage.Store) {
 		e := newEnv(t, s)
 		secret := meeting("EU", "EU-only preparatory meeting", "2027-04-01T09:00:00+02:00", "2027-04-01T10:00:00+02:00", person("ana@eeas.example", true))
 		secret["visibility"] = []string{"EU"}
@@ -87,7 +87,7 @@ func TestFeedValidatorsIgnoreHiddenChanges(t *testing.T) {
 // the feed a fresh render gives.
 func TestFeedRerendersOnlyWhatChanged(t *testing.T) {
 	t.Parallel()
-	e := newEnv(t, modelstest.Open(t))
+	e := newEnv(t, storagetest.Open(t))
 	var ids []int64
 	for i := range 12 {
 		day := fmt.Sprintf("2027-06-%02d", i+1)
@@ -124,7 +124,7 @@ func TestFeedRerendersOnlyWhatChanged(t *testing.T) {
 // ?from= values share one listing) and may not exceed the longest window.
 func TestFeedWindows(t *testing.T) {
 	t.Parallel()
-	e := newEnv(t, modelstest.Open(t))
+	e := newEnv(t, storagetest.Open(t))
 	e.expect(e.do("POST", "/api/v1/activities", "eu_planner", meeting("EU", "Staff talks", "2027-06-10T09:00:00+02:00", "2027-06-10T10:00:00+02:00")), 201)
 	url := e.feedURL("eu_planner", "organization", "EU", nil)
 	aligned := e.expect(e.fetch(url+"?from=2027-06-10T00:00:00Z&to=2027-06-11T00:00:00Z"), 200)
@@ -159,7 +159,7 @@ func TestFeedWindows(t *testing.T) {
 // nothing; revoking one makes room.
 func TestFeedsPerOwnerLimit(t *testing.T) {
 	t.Parallel()
-	modelstest.ForEach(t, func(t *testing.T, s *models.Store) {
+	storagetest.ForEach(t, func(t *testing.T, s *storage.Store) {
 		e := newEnv(t, s)
 		owner := map[string]any{"type": "person", "id_or_code": "ana@eeas.example"}
 		var first int64

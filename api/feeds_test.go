@@ -10,8 +10,8 @@ import (
 	"testing"
 
 	ical "github.com/emersion/go-ical"
-	"github.com/jointcal/jointcal/models"
-	"github.com/jointcal/jointcal/models/modelstest"
+	"github.com/jointcal/jointcal/storage"
+	"github.com/jointcal/jointcal/storage/storagetest"
 )
 
 // fetch GETs a feed URL as a calendar client would.
@@ -53,7 +53,7 @@ func events(t *testing.T, body []byte) map[string]*ical.Component {
 
 func TestFeedLifecycle(t *testing.T) {
 	t.Parallel()
-	modelstest.ForEach(t, func(t *testing.T, s *models.Store) {
+	storagetest.ForEach(t, func(t *testing.T, s *storage.Store) {
 		e := newEnv(t, s)
 		m := meeting("EU", "Réunion informelle NAC–PSC", "2027-03-10T10:00:00+01:00", "2027-03-10T12:00:00+01:00", body("PSC"), person("ana@eeas.example", true))
 		m["venue"], m["reminders"] = "NATO-HQ", []string{"P1D"}
@@ -161,7 +161,7 @@ func TestFeedLifecycle(t *testing.T) {
 // activity, whichever filter asks for it.
 func TestFeedVisibility(t *testing.T) {
 	t.Parallel()
-	e := newEnv(t, modelstest.Open(t))
+	e := newEnv(t, storagetest.Open(t))
 	secret := meeting("EU", "EU-only preparatory meeting", "2027-04-01T09:00:00+02:00", "2027-04-01T10:00:00+02:00", person("ana@eeas.example", true), body("PSC"))
 	secret["visibility"] = []string{"EU"}
 	e.expect(e.do("POST", "/api/v1/activities", "eu_planner", secret), 201)
@@ -196,7 +196,7 @@ func TestFeedVisibility(t *testing.T) {
 
 func TestActivityICS(t *testing.T) {
 	t.Parallel()
-	e := newEnv(t, modelstest.Open(t))
+	e := newEnv(t, storagetest.Open(t))
 	id := idOf(t, e.expect(e.do("POST", "/api/v1/activities", "eu_planner", meeting("EU", "Staff talks", "2027-05-05T14:00:00+02:00", "2027-05-05T16:00:00+02:00")), 201))
 	r := e.expect(e.do("GET", fmt.Sprintf("/api/v1/activities/%d.ics", id), "viewer", nil), 200)
 	if !strings.HasPrefix(string(r.Body), "BEGIN:VCALENDAR\r\n") || events(t, r.Body)["Staff talks"] == nil {

@@ -7,12 +7,13 @@ import (
 	"time"
 
 	"github.com/jointcal/jointcal/models"
+	"github.com/jointcal/jointcal/storage"
 )
 
 // fetchRecorder batches feed polls in memory and writes them every few
 // seconds, so that a busy feed costs no write per request.
 type fetchRecorder struct {
-	store   *models.Store
+	store   *storage.Store
 	log     *slog.Logger
 	mu      sync.Mutex
 	pending map[int64]*models.FeedFetch
@@ -20,7 +21,7 @@ type fetchRecorder struct {
 	done    chan struct{}
 }
 
-func newFetchRecorder(store *models.Store, log *slog.Logger, every time.Duration) *fetchRecorder {
+func newFetchRecorder(store *storage.Store, log *slog.Logger, every time.Duration) *fetchRecorder {
 	r := &fetchRecorder{store: store, log: log, pending: map[int64]*models.FeedFetch{}, stop: make(chan struct{}), done: make(chan struct{})}
 	go func() {
 		defer close(r.done)

@@ -14,25 +14,26 @@ import (
 	"github.com/jointcal/jointcal/api"
 	"github.com/jointcal/jointcal/config"
 	"github.com/jointcal/jointcal/models"
+	"github.com/jointcal/jointcal/storage"
 )
 
 // env is a running API on a real database with a small world: EU and
 // NATO, a few people and bodies, two venues, and a token per role.
 type env struct {
 	t      *testing.T
-	store  *models.Store
+	store  *storage.Store
 	server *api.Server
 	srv    *httptest.Server
 	tokens map[string]string // admin, eu_planner, nato_planner, eu_viewer, nato_viewer, viewer
 }
 
-func newEnv(t *testing.T, store *models.Store) *env {
+func newEnv(t *testing.T, store *storage.Store) *env {
 	t.Helper()
 	return newEnvWith(t, store, nil)
 }
 
 // newEnvWith is newEnv with some JOINTCAL_* settings of its own.
-func newEnvWith(t *testing.T, store *models.Store, settings map[string]string) *env {
+func newEnvWith(t *testing.T, store *storage.Store, settings map[string]string) *env {
 	t.Helper()
 	cfg, err := config.Load(func(k string) string { return settings[k] })
 	if err != nil {

@@ -6,8 +6,8 @@ import (
 	"testing"
 	"time"
 
-	"github.com/jointcal/jointcal/models"
-	"github.com/jointcal/jointcal/models/modelstest"
+	"github.com/jointcal/jointcal/storage"
+	"github.com/jointcal/jointcal/storage/storagetest"
 )
 
 func manyEvents(n int, bad int) []byte {
@@ -46,7 +46,7 @@ func (e *env) poll(path, who string) map[string]any {
 // its creator's alone.
 func TestLargeImportRunsAsAJob(t *testing.T) {
 	t.Parallel()
-	modelstest.ForEach(t, func(t *testing.T, s *models.Store) {
+	storagetest.ForEach(t, func(t *testing.T, s *storage.Store) {
 		e := newEnvWith(t, s, map[string]string{"JOINTCAL_IMPORT_ASYNC_EVENTS": "120"})
 		r := e.expect(e.postICS("organization=EU", "eu_planner", manyEvents(130, -1)), 202)
 		e.expect(e.postICS("organization=EU&dry_run=true", "eu_planner", manyEvents(120, -1)), 200)

@@ -11,7 +11,7 @@ import (
 
 	"github.com/jointcal/jointcal/config"
 	"github.com/jointcal/jointcal/models"
-	"github.com/jointcal/jointcal/models/modelstest"
+	"github.com/jointcal/jointcal/storage/storagetest"
 )
 
 // TestImportJobsAreBounded: with maxImportJobs jobs running, another is
@@ -20,7 +20,7 @@ import (
 // taking their slots, so the test does not depend on how fast they run.
 func TestImportJobsAreBounded(t *testing.T) {
 	t.Parallel()
-	store := modelstest.Open(t)
+	store := storagetest.Open(t)
 	ctx := context.Background()
 	if _, err := store.CreateOrganization(ctx, models.System(), models.OrganizationInput{Code: "NATO", Name: "NATO"}); err != nil {
 		t.Fatal(err)

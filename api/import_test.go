@@ -14,9 +14,9 @@ import (
 	"testing"
 	"time"
 
-	"github.com/jointcal/jointcal/models"
-	"github.com/jointcal/jointcal/models/modelstest"
 	"github.com/jointcal/jointcal/scheduler"
+	"github.com/jointcal/jointcal/storage"
+	"github.com/jointcal/jointcal/storage/storagetest"
 )
 
 // postICS sends a calendar to the import endpoint.
@@ -47,7 +47,7 @@ func corpus(t *testing.T, name string) []byte {
 
 func TestImportICS(t *testing.T) {
 	t.Parallel()
-	modelstest.ForEach(t, func(t *testing.T, s *models.Store) {
+	storagetest.ForEach(t, func(t *testing.T, s *storage.Store) {
 		e := newEnv(t, s)
 		outlook := corpus(t, "google_export.ics")
 		dry := e.expect(e.postICS("organization=EU&dry_run=true", "eu_planner", outlook), 200).json(t)
@@ -90,7 +90,7 @@ func TestImportICS(t *testing.T) {
 
 func TestImportRejectsBadInput(t *testing.T) {
 	t.Parallel()
-	e := newEnv(t, modelstest.Open(t))
+	e := newEnv(t, storagetest.Open(t))
 	r := e.expect(e.postICS("organization=EU", "admin", corpus(t, "broken_garbage.ics")), 422)
 	if !strings.Contains(string(r.Body), `"field":"line `) {
 		t.Fatalf("no line number: %s", r.Body)
@@ -127,7 +127,7 @@ func TestImportRejectsBadInput(t *testing.T) {
 // exclusively).
 func TestImportReportsConflicts(t *testing.T) {
 	t.Parallel()
-	e := newEnv(t, modelstest.Open(t))
+	e := newEnv(t, storagetest.Open(t))
 	e.expect(e.do("POST", "/api/v1/activities", "eu_planner", meeting("EU", "PSC in session", "2031-02-03T10:00:00+01:00", "2031-02-03T12:00:00+01:00", person("ana@eeas.example", true))), 201)
 	ics := "BEGIN:VCALENDAR\r\nVERSION:2.0\r\nPRODID:-//partner//EN\r\nBEGIN:VEVENT\r\nUID:partner-1\r\nDTSTAMP:20300101T000000Z\r\n" +
 		"DTSTART:20310203T100000Z\r\nDTEND:20310203T110000Z\r\nSUMMARY:Partner staff talks\r\nATTENDEE;ROLE=REQ-PARTICIPANT:mailto:ana@eeas.example\r\n" +
@@ -191,7 +191,7 @@ func holidays(events ...string) string {
 
 func TestExternalCalendarBlocksBookings(t *testing.T) {
 	t.Parallel()
-	s := modelstest.Open(t)
+	s := storagetest.Open(t)
 	e := newEnv(t, s)
 	now := time.Date(2031, 1, 1, 9, 0, 0, 0, time.UTC)
 	var mu sync.Mutex
@@ -267,7 +267,7 @@ func TestExternalCalendarBlocksBookings(t *testing.T) {
 // (CET).
 func TestImportFloatingTimeZone(t *testing.T) {
 	t.Parallel()
-	modelstest.ForEach(t, func(t *testing.T, s *models.Store) {
+	storagetest.ForEach(t, func(t *testing.T, s *storage.Store) {
 		e := newEnv(t, s)
 		file := corpus(t, "clients/outlook2003_floating.ics")
 		firstStart := func(org string) time.Time {
@@ -313,7 +313,7 @@ func TestImportFloatingTimeZone(t *testing.T) {
 // is left out (issue 15, defect 4).
 func TestImportLongRunningSeries(t *testing.T) {
 	t.Parallel()
-	modelstest.ForEach(t, func(t *testing.T, s *models.Store) {
+	storagetest.ForEach(t, func(t *testing.T, s *storage.Store) {
 		s.SetClock(func() time.Time { return time.Date(2026, 11, 28, 12, 0, 0, 0, time.UTC) })
 		e := newEnv(t, s)
 		rep := e.expect(e.postICS("organization=EU", "admin", corpus(t, "clients/outlook_long_series.ics")), 200).json(t)
@@ -338,7 +338,7 @@ func TestImportLongRunningSeries(t *testing.T) {
 // (issue 9, item 8: the lookup failed with "too many SQL variables").
 func TestImportManyAttendees(t *testing.T) {
 	t.Parallel()
-	modelstest.ForEach(t, func(t *testing.T, s *models.Store) {
+	storagetest.ForEach(t, func(t *testing.T, s *storage.Store) {
 		e := newEnv(t, s)
 		var b strings.Builder
 		b.WriteString("BEGIN:VCALENDAR\r\nVERSION:2.0\r\nBEGIN:VEVENT\r\nUID:plenary@example.org\r\nDTSTART:20300610T080000Z\r\nDTEND:20300610T100000Z\r\nSUMMARY:Plenary\r\n")
@@ -363,7 +363,7 @@ func TestImportManyAttendees(t *testing.T) {
 // May 2031 in Brussels is 08:00Z; read as UTC it would block 10:00Z.
 func TestExternalCalendarFloatingTimes(t *testing.T) {
 	t.Parallel()
-	s := modelstest.Open(t)
+	s := storagetest.Open(t)
 	e := newEnv(t, s)
 	s.SetClock(func() time.Time { return time.Date(2031, 1, 1, 9, 0, 0, 0, time.UTC) })
 	loopback := []netip.Prefix{netip.MustParsePrefix("127.0.0.0/8")}

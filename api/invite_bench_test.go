@@ -14,7 +14,8 @@ import (
 
 	"github.com/jointcal/jointcal/config"
 	"github.com/jointcal/jointcal/models"
-	"github.com/jointcal/jointcal/models/modelstest"
+	"github.com/jointcal/jointcal/storage"
+	"github.com/jointcal/jointcal/storage/storagetest"
 )
 
 // BenchmarkBookingInvitesBody: one booking over HTTP of a committee of
@@ -24,11 +25,11 @@ import (
 // by JOINTCAL_BENCH_POSTGRES_URL.
 func BenchmarkBookingInvitesBody(b *testing.B) {
 	const members = 500
-	var store *models.Store
+	var store *storage.Store
 	if dsn := os.Getenv("JOINTCAL_BENCH_POSTGRES_URL"); dsn != "" {
-		store = modelstest.OpenDSN(b, dsn)
+		store = storagetest.OpenDSN(b, dsn)
 	} else {
-		store = modelstest.Open(b)
+		store = storagetest.Open(b)
 	}
 	cfg, err := config.Load(func(string) string { return "" })
 	if err != nil {

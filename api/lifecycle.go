@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/jointcal/jointcal/models"
+	"github.com/jointcal/jointcal/storage"
 	"github.com/labstack/echo/v4"
 )
 
@@ -52,7 +53,7 @@ func (s *Server) instantiateTemplate(c echo.Context) error {
 	if err := s.decode(c, &req); err != nil {
 		return err
 	}
-	r, err := s.store.InstantiateTemplate(c.Request().Context(), actor(c), models.Ref(c.Param("id")), req.ActivityInput, models.WriteOptions{OverrideReason: req.OverrideReason})
+	r, err := s.store.InstantiateTemplate(c.Request().Context(), actor(c), models.Ref(c.Param("id")), req.ActivityInput, storage.WriteOptions{OverrideReason: req.OverrideReason})
 	if err != nil {
 		return err
 	}
@@ -79,7 +80,7 @@ func (s *Server) moveActivity(c echo.Context) error {
 	if err := s.decode(c, &req); err != nil {
 		return err
 	}
-	r, err := s.store.MoveActivity(c.Request().Context(), actor(c), id, req.Start, models.WriteOptions{IfVersion: want, OverrideReason: req.OverrideReason})
+	r, err := s.store.MoveActivity(c.Request().Context(), actor(c), id, req.Start, storage.WriteOptions{IfVersion: want, OverrideReason: req.OverrideReason})
 	if err != nil {
 		return err
 	}

@@ -6,7 +6,7 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/jointcal/jointcal/models/modelstest"
+	"github.com/jointcal/jointcal/storage/storagetest"
 )
 
 func lifecycleTemplate() map[string]any {
@@ -31,7 +31,7 @@ func lifecycleTemplate() map[string]any {
 
 func TestExerciseTemplatesThroughTheAPI(t *testing.T) {
 	t.Parallel()
-	e := newEnv(t, modelstest.Open(t))
+	e := newEnv(t, storagetest.Open(t))
 	e.expect(e.do("POST", "/api/v1/exercise-templates", "eu_planner", lifecycleTemplate()), 403)
 	tpl := e.expect(e.do("POST", "/api/v1/exercise-templates", "admin", lifecycleTemplate()), 201).json(t)
 	id := int64(tpl["id"].(float64))
@@ -89,7 +89,7 @@ func TestExerciseTemplatesThroughTheAPI(t *testing.T) {
 
 func TestPacePairsThroughTheAPI(t *testing.T) {
 	t.Parallel()
-	e := newEnv(t, modelstest.Open(t))
+	e := newEnv(t, storagetest.Open(t))
 	exercise := func(who, lead, title string, visibility ...string) int64 {
 		in := map[string]any{"kind": "exercise", "title": title, "start": "2032-11-14T00:00:00Z", "end": "2032-11-20T00:00:00Z", "lead_organization": lead,
 			"participants": []map[string]any{{"type": "organization", "id_or_code": "EU"}, {"type": "organization", "id_or_code": "NATO"}}}
@@ -138,7 +138,7 @@ func TestPacePairsThroughTheAPI(t *testing.T) {
 
 func TestReportsCountOnlyWhatTheCallerSees(t *testing.T) {
 	t.Parallel()
-	e := newEnv(t, modelstest.Open(t))
+	e := newEnv(t, storagetest.Open(t))
 	book := func(who string, in map[string]any) {
 		e.expect(e.do("POST", "/api/v1/activities", who, in), 201)
 	}
@@ -205,7 +205,7 @@ func TestReportsCountOnlyWhatTheCallerSees(t *testing.T) {
 
 func TestExerciseParticipationReport(t *testing.T) {
 	t.Parallel()
-	e := newEnv(t, modelstest.Open(t))
+	e := newEnv(t, storagetest.Open(t))
 	ex := map[string]any{"kind": "exercise", "title": "CMX 31", "start": "2031-11-14T00:00:00Z", "end": "2031-11-20T00:00:00Z", "lead_organization": "NATO",
 		"participants": []map[string]any{{"type": "organization", "id_or_code": "NATO", "role": "lead"}, {"type": "organization", "id_or_code": "EU"}}}
 	id := idOf(t, e.expect(e.do("POST", "/api/v1/activities", "nato_planner", ex), 201))

@@ -7,7 +7,8 @@ import (
 	"time"
 
 	"github.com/jointcal/jointcal/models"
-	"github.com/jointcal/jointcal/models/modelstest"
+	"github.com/jointcal/jointcal/storage"
+	"github.com/jointcal/jointcal/storage/storagetest"
 )
 
 // problemType is the type of a problem answer, or "" when it is none.
@@ -49,7 +50,7 @@ func signedIn(e *env, m *mailbox, email string) (*browser, string) {
 // refused with problems that say which.
 func TestPersonalTokens(t *testing.T) {
 	t.Parallel()
-	modelstest.ForEach(t, func(t *testing.T, s *models.Store) {
+	storagetest.ForEach(t, func(t *testing.T, s *storage.Store) {
 		e := newEnv(t, s)
 		m := newMailbox(e)
 		ctx := context.Background()
@@ -187,7 +188,7 @@ func TestPersonalTokens(t *testing.T) {
 // service token is named in the refusal, not taken for a typo.
 func TestRevokedServiceTokenSaysSo(t *testing.T) {
 	t.Parallel()
-	modelstest.ForEach(t, func(t *testing.T, s *models.Store) {
+	storagetest.ForEach(t, func(t *testing.T, s *storage.Store) {
 		e := newEnv(t, s)
 		tok, secret, err := s.CreateToken(t.Context(), models.System(), models.TokenInput{Name: "robot", Role: models.RoleViewer})
 		if err != nil {

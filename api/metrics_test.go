@@ -9,7 +9,7 @@ import (
 
 	"github.com/jointcal/jointcal/api"
 	"github.com/jointcal/jointcal/config"
-	"github.com/jointcal/jointcal/models/modelstest"
+	"github.com/jointcal/jointcal/storage/storagetest"
 )
 
 // TestMetricsToken: with JOINTCAL_METRICS_TOKEN set, /metrics answers only
@@ -25,7 +25,7 @@ func TestMetricsToken(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	s := api.New(modelstest.Open(t), cfg, slog.New(slog.NewTextHandler(io.Discard, nil)))
+	s := api.New(storagetest.Open(t), cfg, slog.New(slog.NewTextHandler(io.Discard, nil)))
 	srv := httptest.NewServer(s.Handler())
 	t.Cleanup(s.Close)
 	t.Cleanup(srv.Close)

@@ -16,7 +16,8 @@ import (
 	"github.com/jointcal/jointcal/api"
 	"github.com/jointcal/jointcal/config"
 	"github.com/jointcal/jointcal/models"
-	"github.com/jointcal/jointcal/models/modelstest"
+	"github.com/jointcal/jointcal/storage"
+	"github.com/jointcal/jointcal/storage/storagetest"
 	"github.com/oauth2-proxy/mockoidc"
 )
 
@@ -36,7 +37,7 @@ const oidcMapping = "eu-planners=planner:EU,nato-planners=planner:NATO,jc-admins
 
 // newOIDCEnv starts a provider and a jointcal configured for it; vars
 // adds or overrides settings.
-func newOIDCEnv(t *testing.T, s *models.Store, vars map[string]string) *oidcEnv {
+func newOIDCEnv(t *testing.T, s *storage.Store, vars map[string]string) *oidcEnv {
 	t.Helper()
 	e := newEnv(t, s)
 	o := &oidcEnv{env: e}
@@ -162,7 +163,7 @@ func expectPage(t *testing.T, r response, status int, says string) {
 
 func TestOIDCSignIn(t *testing.T) {
 	t.Parallel()
-	modelstest.ForEach(t, func(t *testing.T, s *models.Store) {
+	storagetest.ForEach(t, func(t *testing.T, s *storage.Store) {
 		o := newOIDCEnv(t, s, nil)
 		ctx := context.Background()
 		b := newBrowser(o.env)
@@ -264,7 +265,7 @@ func TestOIDCSignIn(t *testing.T) {
 // person, in the organisation of the grant their group gives.
 func TestOIDCCreatesPeople(t *testing.T) {
 	t.Parallel()
-	modelstest.ForEach(t, func(t *testing.T, s *models.Store) {
+	storagetest.ForEach(t, func(t *testing.T, s *storage.Store) {
 		o := newOIDCEnv(t, s, map[string]string{"JOINTCAL_OIDC_CREATE_PEOPLE": "on"})
 		b := newBrowser(o.env)
 		o.signInOIDC(b, user("dora@nato.example", "nato-planners"))
@@ -289,7 +290,7 @@ func TestOIDCRefusals(t *testing.T) {
 	t.Parallel()
 	t.Run("off", func(t *testing.T) {
 		t.Parallel()
-		e := newEnv(t, modelstest.Open(t))
+		e := newEnv(t, storagetest.Open(t))
 		b := newBrowser(e)
 		expectPage(t, b.do("GET", "/signin/oidc", nil, ""), 404, "no OpenID Connect provider")
 		expectPage(t, b.do("GET", "/signin/oidc/callback?state=x&code=y", nil, ""), 404, "no OpenID Connect provider")
@@ -303,12 +304,12 @@ func TestOIDCRefusals(t *testing.T) {
 		}
 		issuer := "http://" + ln.Addr().String()
 		ln.Close()
-		o := newOIDCEnv(t, modelstest.Open(t), map[string]string{"JOINTCAL_OIDC_ISSUER": issuer})
+		o := newOIDCEnv(t, storagetest.Open(t), map[string]string{"JOINTCAL_OIDC_ISSUER": issuer})
 		expectPage(t, newBrowser(o.env).do("GET", "/signin/oidc", nil, ""), 503, "cannot reach the identity provider")
 	})
 	t.Run("mapping names an unknown organisation", func(t *testing.T) {
 		t.Parallel()
-		s := modelstest.Open(t)
+		s := storagetest.Open(t)
 		o := newOIDCEnv(t, s, map[string]string{"JOINTCAL_OIDC_GROUP_GRANTS": "un-planners=planner:UN"})
 		b := newBrowser(o.env)
 		back := o.authorize(b, user("ana@eeas.example", "un-planners"))
@@ -317,7 +318,7 @@ func TestOIDCRefusals(t *testing.T) {
 	})
 	t.Run("failures are limited per client", func(t *testing.T) {
 		t.Parallel()
-		o := newOIDCEnv(t, modelstest.Open(t), nil)
+		o := newOIDCEnv(t, storagetest.Open(t), nil)
 		b := newBrowser(o.env)
 		for i := 0; i < 20; i++ {
 			expectPage(t, b.do("GET", "/signin/oidc/callback?state=forged&code=x", nil, ""), 400, "wrong or missing state")
@@ -336,7 +337,7 @@ func TestOIDCRefusals(t *testing.T) {
 // the same address is refused, and the person's grants are not reached.
 func TestOIDCBindsPeopleToTheirAccount(t *testing.T) {
 	t.Parallel()
-	modelstest.ForEach(t, func(t *testing.T, s *models.Store) {
+	storagetest.ForEach(t, func(t *testing.T, s *storage.Store) {
 		o := newOIDCEnv(t, s, nil)
 		b := newBrowser(o.env)
 		o.signInOIDC(b, user("ana@eeas.example", "eu-planners"))

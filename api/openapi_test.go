@@ -10,7 +10,7 @@ import (
 
 	"github.com/jointcal/jointcal/api"
 	"github.com/jointcal/jointcal/config"
-	"github.com/jointcal/jointcal/models/modelstest"
+	"github.com/jointcal/jointcal/storage/storagetest"
 )
 
 // documented reads "path -> methods" from the OpenAPI document: paths are
@@ -37,7 +37,7 @@ func documented(doc string) map[string]bool {
 func TestOpenAPIMatchesRoutes(t *testing.T) {
 	t.Parallel()
 	cfg, _ := config.Load(func(string) string { return "" })
-	s := api.New(modelstest.Open(t), cfg, slog.New(slog.NewTextHandler(io.Discard, nil)))
+	s := api.New(storagetest.Open(t), cfg, slog.New(slog.NewTextHandler(io.Discard, nil)))
 	doc := documented(string(api.OpenAPI()))
 	registered := map[string]bool{}
 	param := regexp.MustCompile(`:([a-z_]+)`)

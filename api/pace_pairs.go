@@ -5,6 +5,7 @@ import (
 	"strconv"
 
 	"github.com/jointcal/jointcal/models"
+	"github.com/jointcal/jointcal/storage"
 	"github.com/labstack/echo/v4"
 )
 
@@ -88,7 +89,7 @@ func (s *Server) addPacePairMeeting(c echo.Context) error {
 	if err := s.decode(c, &req); err != nil {
 		return err
 	}
-	r, err := s.store.AddPacePairMeeting(c.Request().Context(), actor(c), id, req.ActivityInput, models.WriteOptions{OverrideReason: req.OverrideReason})
+	r, err := s.store.AddPacePairMeeting(c.Request().Context(), actor(c), id, req.ActivityInput, storage.WriteOptions{OverrideReason: req.OverrideReason})
 	if err != nil {
 		return err
 	}

@@ -6,8 +6,8 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/jointcal/jointcal/models"
-	"github.com/jointcal/jointcal/models/modelstest"
+	"github.com/jointcal/jointcal/storage"
+	"github.com/jointcal/jointcal/storage/storagetest"
 )
 
 // problemOf decodes a problem answer and checks its media type.
@@ -31,7 +31,7 @@ func problemOf(t *testing.T, r response) (kind string, fields []string) {
 // "not found" or "empty" by accident.
 func TestQueryAndPathProblems(t *testing.T) {
 	t.Parallel()
-	e := newEnv(t, modelstest.Open(t))
+	e := newEnv(t, storagetest.Open(t))
 	const (
 		badRequest = "urn:jointcal:problem:bad-request"
 		validation = "urn:jointcal:problem:validation-error"
@@ -91,7 +91,7 @@ func TestQueryAndPathProblems(t *testing.T) {
 // and says which methods it takes.
 func TestWrongMethod(t *testing.T) {
 	t.Parallel()
-	e := newEnv(t, modelstest.Open(t))
+	e := newEnv(t, storagetest.Open(t))
 	for _, tc := range []struct {
 		method, path string
 		allow        []string
@@ -119,7 +119,7 @@ func TestWrongMethod(t *testing.T) {
 // reads it from the start.
 func TestAuditNewestFirst(t *testing.T) {
 	t.Parallel()
-	modelstest.ForEach(t, func(t *testing.T, s *models.Store) {
+	storagetest.ForEach(t, func(t *testing.T, s *storage.Store) {
 		e := newEnv(t, s)
 		for _, code := range []string{"US", "CA", "NO"} {
 			e.expect(e.do("POST", "/api/v1/organizations", "admin", map[string]any{"code": code, "name": code, "contact_email": "x@" + strings.ToLower(code) + ".example"}), 201)
@@ -152,7 +152,7 @@ func TestAuditNewestFirst(t *testing.T) {
 // instance.
 func TestOccurrencePathPercentDecoded(t *testing.T) {
 	t.Parallel()
-	e := newEnv(t, modelstest.Open(t))
+	e := newEnv(t, storagetest.Open(t))
 	m := meeting("EU", "Weekly sync", "2031-03-04T10:00:00+01:00", "2031-03-04T11:00:00+01:00")
 	m["rrule"] = "FREQ=WEEKLY;COUNT=6"
 	id := idOf(t, e.expect(e.do("POST", "/api/v1/activities", "admin", m), 201))
@@ -168,7 +168,7 @@ func TestOccurrencePathPercentDecoded(t *testing.T) {
 // activity's own offset, like the activity's start and end.
 func TestTimesInActivityOffset(t *testing.T) {
 	t.Parallel()
-	e := newEnv(t, modelstest.Open(t))
+	e := newEnv(t, storagetest.Open(t))
 	m := meeting("EU", "Weekly sync", "2031-03-04T10:00:00+01:00", "2031-03-04T11:00:00+01:00", person("ana@eeas.example", true))
 	m["rrule"] = "FREQ=WEEKLY;COUNT=6"
 	id := idOf(t, e.expect(e.do("POST", "/api/v1/activities", "admin", m), 201))
@@ -199,7 +199,7 @@ func itoa(n int64) string { return strconv.FormatInt(n, 10) }
 // the activity list.
 func TestOccurrences(t *testing.T) {
 	t.Parallel()
-	modelstest.ForEach(t, func(t *testing.T, s *models.Store) {
+	storagetest.ForEach(t, func(t *testing.T, s *storage.Store) {
 		e := newEnv(t, s)
 		weekly := meeting("EU", "Weekly sync", "2031-03-04T10:00:00+01:00", "2031-03-04T11:00:00+01:00")
 		weekly["rrule"] = "FREQ=WEEKLY;COUNT=4"
@@ -252,7 +252,7 @@ func TestOccurrences(t *testing.T) {
 // would answer 422 for a real entity.
 func TestAuditFilterKnowsEveryEntity(t *testing.T) {
 	t.Parallel()
-	e := newEnv(t, modelstest.Open(t))
+	e := newEnv(t, storagetest.Open(t))
 	e.expect(e.do("POST", "/api/v1/activities", "eu_planner", meeting("EU", "Staff talks", "2031-04-01T10:00:00+02:00", "2031-04-01T11:00:00+02:00")), 201)
 	e.expect(e.do("POST", "/api/v1/feeds", "admin", map[string]any{"name": "EU plan", "owner": map[string]any{"type": "organization", "id_or_code": "EU"}}), 201)
 	e.expect(e.do("POST", "/api/v1/blackouts", "admin", map[string]any{"title": "Summit", "start": "2031-05-01T00:00:00Z", "end": "2031-05-03T00:00:00Z", "severity": "soft", "organizations": []string{"EU"}}), 201)

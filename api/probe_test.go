@@ -12,8 +12,9 @@ import (
 	"time"
 
 	"github.com/jointcal/jointcal/models"
-	"github.com/jointcal/jointcal/models/modelstest"
 	"github.com/jointcal/jointcal/scheduler"
+	"github.com/jointcal/jointcal/storage"
+	"github.com/jointcal/jointcal/storage/storagetest"
 )
 
 // These tests replay what an outside probe found: each failed before its fix.
@@ -27,7 +28,7 @@ const probeICS = "BEGIN:VCALENDAR\r\nVERSION:2.0\r\nPRODID:-//probe//EN\r\n" +
 // in jointcal stay.
 func TestReimportKeepsWhatTheFileDoesNotSay(t *testing.T) {
 	t.Parallel()
-	modelstest.ForEach(t, func(t *testing.T, s *models.Store) {
+	storagetest.ForEach(t, func(t *testing.T, s *storage.Store) {
 		e := newEnv(t, s)
 		rep := e.expect(e.postICS("organization=NATO", "nato_planner", []byte(fmt.Sprintf(probeICS, "Staff talks"))), 200).json(t)
 		if rep["created"] != float64(1) {
@@ -68,7 +69,7 @@ func TestReimportKeepsWhatTheFileDoesNotSay(t *testing.T) {
 // revealed by the NATO planner's re-import of the same file.
 func TestReimportNeverTouchesWhatIsNoLongerYours(t *testing.T) {
 	t.Parallel()
-	modelstest.ForEach(t, func(t *testing.T, s *models.Store) {
+	storagetest.ForEach(t, func(t *testing.T, s *storage.Store) {
 		e := newEnv(t, s)
 		e.expect(e.postICS("organization=NATO", "nato_planner", []byte(fmt.Sprintf(probeICS, "Handed over"))), 200)
 		items := e.expect(e.do("GET", "/api/v1/activities", "admin", nil), 200).json(t)["items"].([]any)
@@ -105,7 +106,7 @@ func TestReimportNeverTouchesWhatIsNoLongerYours(t *testing.T) {
 // not see it.
 func TestParentResolvesThroughVisibility(t *testing.T) {
 	t.Parallel()
-	modelstest.ForEach(t, func(t *testing.T, s *models.Store) {
+	storagetest.ForEach(t, func(t *testing.T, s *storage.Store) {
 		e := newEnv(t, s)
 		secret := meeting("EU", "EU-only meeting", "2031-06-01T09:00:00+02:00", "2031-06-01T10:00:00+02:00")
 		secret["visibility"] = []string{"EU"}
@@ -137,7 +138,7 @@ func TestParentResolvesThroughVisibility(t *testing.T) {
 // what it blocks; to everyone else it does not exist.
 func TestExternalCalendarsScopedToTheirOwners(t *testing.T) {
 	t.Parallel()
-	modelstest.ForEach(t, func(t *testing.T, s *models.Store) {
+	storagetest.ForEach(t, func(t *testing.T, s *storage.Store) {
 		e := newEnv(t, s)
 		secretURL := "https://calendar.example/private/0123456789abcdef/basic.ics"
 		eu := e.expect(e.do("POST", "/api/v1/external-calendars", "eu_planner", map[string]any{
@@ -172,7 +173,7 @@ func TestExternalCalendarsScopedToTheirOwners(t *testing.T) {
 // pointed at an internal page must not become a way to read it).
 func TestExternalSyncErrorsQuoteNothingFetched(t *testing.T) {
 	t.Parallel()
-	s := modelstest.Open(t)
+	s := storagetest.Open(t)
 	e := newEnv(t, s)
 	loopback := []netip.Prefix{netip.MustParsePrefix("127.0.0.0/8")}
 	syncer := &scheduler.Syncer{Store: s, Fetcher: scheduler.NewFetcher(5*time.Second, 1<<20, 3, loopback), Log: quietLog()}
@@ -206,7 +207,7 @@ func TestExternalSyncErrorsQuoteNothingFetched(t *testing.T) {
 // body, a query or a path is refused as invalid input on every database.
 func TestNULIsInvalidInput(t *testing.T) {
 	t.Parallel()
-	modelstest.ForEach(t, func(t *testing.T, s *models.Store) {
+	storagetest.ForEach(t, func(t *testing.T, s *storage.Store) {
 		e := newEnv(t, s)
 		m := meeting("EU", "nul\u0000byte", "2031-06-01T09:00:00+02:00", "2031-06-01T10:00:00+02:00")
 		r := e.expect(e.do("POST", "/api/v1/activities", "eu_planner", m), 422)
@@ -232,7 +233,7 @@ func TestNULIsInvalidInput(t *testing.T) {
 // TestDeletingAVenueInUseIsAConflict: as for people and bodies, 409.
 func TestDeletingAVenueInUseIsAConflict(t *testing.T) {
 	t.Parallel()
-	modelstest.ForEach(t, func(t *testing.T, s *models.Store) {
+	storagetest.ForEach(t, func(t *testing.T, s *storage.Store) {
 		e := newEnv(t, s)
 		m := meeting("EU", "At HQ", "2031-06-01T09:00:00+02:00", "2031-06-01T10:00:00+02:00")
 		m["venue"] = "NATO-HQ"
@@ -255,7 +256,7 @@ func TestDeletingAVenueInUseIsAConflict(t *testing.T) {
 // are bounded, with a 422 naming the field.
 func TestActivityCaps(t *testing.T) {
 	t.Parallel()
-	s := modelstest.Open(t)
+	s := storagetest.Open(t)
 	e := newEnv(t, s)
 	many := func(n int, f func(i int) string) []string {
 		out := make([]string, n)
@@ -319,7 +320,7 @@ func TestActivityCaps(t *testing.T) {
 // status, same headers, same body but for the path and request ID.
 func TestRestrictedAndMissingAnswerAlike(t *testing.T) {
 	t.Parallel()
-	modelstest.ForEach(t, func(t *testing.T, s *models.Store) {
+	storagetest.ForEach(t, func(t *testing.T, s *storage.Store) {
 		e := newEnv(t, s)
 		secret := meeting("EU", "EU-only", "2031-06-01T09:00:00+02:00", "2031-06-01T10:00:00+02:00", body("PSC"))
 		secret["visibility"] = []string{"EU"}
@@ -366,7 +367,7 @@ func TestRestrictedAndMissingAnswerAlike(t *testing.T) {
 // not "no bodie"; "no person", not "no people".
 func TestUnknownReferencesAreNamedInTheSingular(t *testing.T) {
 	t.Parallel()
-	e := newEnv(t, modelstest.Open(t))
+	e := newEnv(t, storagetest.Open(t))
 	m := meeting("EU", "x", "2031-06-01T09:00:00+02:00", "2031-06-01T10:00:00+02:00", body("XYZ"), person("nobody@example.org", false))
 	m["venue"] = "NOWHERE"
 	r := string(e.expect(e.do("POST", "/api/v1/activities", "eu_planner", m), 422).Body)

@@ -6,6 +6,7 @@ import (
 	"strings"
 
 	"github.com/jointcal/jointcal/models"
+	"github.com/jointcal/jointcal/storage"
 	"github.com/labstack/echo/v4"
 )
 
@@ -104,7 +105,7 @@ func toProblem(err error) *Problem {
 		return problem(http.StatusConflict, "already-revoked", "the token is revoked already")
 	case errors.Is(err, models.ErrUnauthenticated):
 		return problem(http.StatusUnauthorized, "unauthenticated", "sign in (POST /api/v1/auth/signin-links), or send Authorization: Bearer <token> with a valid token")
-	case models.IsUnavailable(err):
+	case storage.IsUnavailable(err):
 		return problem(http.StatusServiceUnavailable, "database-unavailable", "the database cannot be reached just now; retry shortly")
 	case errors.As(err, &mbe):
 		return problem(http.StatusRequestEntityTooLarge, "body-too-large", "the request body is larger than allowed")

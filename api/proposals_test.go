@@ -5,8 +5,8 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/jointcal/jointcal/models"
-	"github.com/jointcal/jointcal/models/modelstest"
+	"github.com/jointcal/jointcal/storage"
+	"github.com/jointcal/jointcal/storage/storagetest"
 )
 
 // TestProposalFlow: an EU planner inviting NATO's council proposes; the
@@ -14,7 +14,7 @@ import (
 // sees it in its queue, counters, EU agrees, and it is confirmed.
 func TestProposalFlow(t *testing.T) {
 	t.Parallel()
-	modelstest.ForEach(t, func(t *testing.T, s *models.Store) {
+	storagetest.ForEach(t, func(t *testing.T, s *storage.Store) {
 		e := newEnv(t, s)
 		created := e.expect(e.do("POST", "/api/v1/activities", "eu_planner",
 			meeting("EU", "NAC–PSC informal", "2031-03-10T10:00:00+01:00", "2031-03-10T12:00:00+01:00", body("PSC"), body("NAC"))), 201).json(t)
@@ -87,7 +87,7 @@ func TestProposalFlow(t *testing.T) {
 // person is absent from NATO's queue and unanswerable (404) by NATO.
 func TestProposalVisibility(t *testing.T) {
 	t.Parallel()
-	modelstest.ForEach(t, func(t *testing.T, s *models.Store) {
+	storagetest.ForEach(t, func(t *testing.T, s *storage.Store) {
 		e := newEnv(t, s)
 		m := meeting("EU", "EU-only sounding", "2031-03-10T10:00:00+01:00", "2031-03-10T12:00:00+01:00", person("ben@nato.example", true))
 		m["visibility"] = []string{"EU"}

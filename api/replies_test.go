@@ -9,7 +9,8 @@ import (
 	"time"
 
 	"github.com/jointcal/jointcal/models"
-	"github.com/jointcal/jointcal/models/modelstest"
+	"github.com/jointcal/jointcal/storage"
+	"github.com/jointcal/jointcal/storage/storagetest"
 )
 
 // personToken gives the person with email a personal token, kept in
@@ -35,7 +36,7 @@ func (e *env) personToken(email string) {
 // is free for another booking, a tentative one only clashes softly.
 func TestRepliesToAnActivity(t *testing.T) {
 	t.Parallel()
-	modelstest.ForEach(t, func(t *testing.T, s *models.Store) {
+	storagetest.ForEach(t, func(t *testing.T, s *storage.Store) {
 		e := newEnv(t, s)
 		ctx := context.Background()
 		if _, err := s.CreatePerson(ctx, models.System(), models.PersonInput{Name: "EU Desk", Email: "coop@eeas.example", TimeZone: "Europe/Brussels", Organization: "EU"}); err != nil {
@@ -113,7 +114,7 @@ func TestRepliesToAnActivity(t *testing.T) {
 // that occurrence only.
 func TestReplyToOneOccurrence(t *testing.T) {
 	t.Parallel()
-	modelstest.ForEach(t, func(t *testing.T, s *models.Store) {
+	storagetest.ForEach(t, func(t *testing.T, s *storage.Store) {
 		e := newEnv(t, s)
 		e.personToken("chloe@eeas.example")
 		m := meeting("EU", "Weekly desk", "2031-03-04T10:00:00+01:00", "2031-03-04T11:00:00+01:00", person("chloe@eeas.example", true))
@@ -147,7 +148,7 @@ func TestReplyToOneOccurrence(t *testing.T) {
 // off through /api/v1/me, and a booking then queues no invitation to them.
 func TestInvitationPreferences(t *testing.T) {
 	t.Parallel()
-	modelstest.ForEach(t, func(t *testing.T, s *models.Store) {
+	storagetest.ForEach(t, func(t *testing.T, s *storage.Store) {
 		e := newEnv(t, s)
 		e.personToken("ben@nato.example")
 		me := e.expect(e.do("PATCH", "/api/v1/me", "ben@nato.example", map[string]any{"reminder_preferences": map[string]any{"no_invitations": true, "no_digest": true}}), 200).json(t)
@@ -177,7 +178,7 @@ func TestInvitationPreferences(t *testing.T) {
 // activity is replaced).
 func TestFeedsCarryAnswers(t *testing.T) {
 	t.Parallel()
-	modelstest.ForEach(t, func(t *testing.T, s *models.Store) {
+	storagetest.ForEach(t, func(t *testing.T, s *storage.Store) {
 		e := newEnv(t, s)
 		e.personToken("chloe@eeas.example")
 		feed := e.feedURL("eu_planner", "organization", "EU", nil)
@@ -208,7 +209,7 @@ func TestFeedsCarryAnswers(t *testing.T) {
 // again keeps their answers as their RSVP.
 func TestAnswersOutliveEdits(t *testing.T) {
 	t.Parallel()
-	modelstest.ForEach(t, func(t *testing.T, s *models.Store) {
+	storagetest.ForEach(t, func(t *testing.T, s *storage.Store) {
 		e := newEnv(t, s)
 		e.personToken("chloe@eeas.example")
 		id := idOf(t, e.expect(e.do("POST", "/api/v1/activities", "eu_planner", meeting("EU", "Desk-to-desk", "2031-03-04T10:00:00+01:00", "2031-03-04T11:00:00+01:00",

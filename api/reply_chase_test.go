@@ -7,7 +7,8 @@ import (
 	"time"
 
 	"github.com/jointcal/jointcal/models"
-	"github.com/jointcal/jointcal/models/modelstest"
+	"github.com/jointcal/jointcal/storage"
+	"github.com/jointcal/jointcal/storage/storagetest"
 )
 
 // TestReplySummariesAndAgenda: the activity list carries the summary of
@@ -17,7 +18,7 @@ import (
 // the other organisation's planner neither.
 func TestReplySummariesAndAgenda(t *testing.T) {
 	t.Parallel()
-	modelstest.ForEach(t, func(t *testing.T, s *models.Store) {
+	storagetest.ForEach(t, func(t *testing.T, s *storage.Store) {
 		e := newEnv(t, s)
 		e.personToken("chloe@eeas.example")
 		start := time.Now().UTC().Add(48 * time.Hour).Truncate(time.Hour)

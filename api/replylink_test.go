@@ -10,7 +10,8 @@ import (
 
 	"github.com/jointcal/jointcal/auth"
 	"github.com/jointcal/jointcal/models"
-	"github.com/jointcal/jointcal/models/modelstest"
+	"github.com/jointcal/jointcal/storage"
+	"github.com/jointcal/jointcal/storage/storagetest"
 )
 
 // TestReplyLinks: opening an answer link shows the answer and a button
@@ -20,7 +21,7 @@ import (
 // person the activity no longer reaches cannot answer.
 func TestReplyLinks(t *testing.T) {
 	t.Parallel()
-	modelstest.ForEach(t, func(t *testing.T, s *models.Store) {
+	storagetest.ForEach(t, func(t *testing.T, s *storage.Store) {
 		e := newEnv(t, s)
 		ctx := context.Background()
 		chloe, err := s.GetPerson(ctx, "chloe@eeas.example")

@@ -17,6 +17,7 @@ import (
 	"github.com/jointcal/jointcal/auth"
 	"github.com/jointcal/jointcal/config"
 	"github.com/jointcal/jointcal/models"
+	"github.com/jointcal/jointcal/storage"
 	"github.com/labstack/echo/v4"
 	"github.com/labstack/echo/v4/middleware"
 	"github.com/prometheus/client_golang/prometheus"
@@ -29,7 +30,7 @@ import (
 // state: tests build as many as they like.
 type Server struct {
 	echo     *echo.Echo
-	store    *models.Store
+	store    *storage.Store
 	cfg      config.Config
 	log      *slog.Logger
 	registry *prometheus.Registry
@@ -106,7 +107,7 @@ func (s *Server) Mount(register func(e *echo.Echo), pageError PageErrorRenderer)
 func (s *Server) SessionSettings() models.SessionSettings { return s.sessions }
 
 // New builds the server and registers every route.
-func New(store *models.Store, cfg config.Config, log *slog.Logger) *Server {
+func New(store *storage.Store, cfg config.Config, log *slog.Logger) *Server {
 	e := echo.New()
 	e.HideBanner, e.HidePort = true, true
 	s := &Server{echo: e, store: store, cfg: cfg, log: log, registry: prometheus.NewRegistry(), feedCache: newFeedCache(cfg.FeedCacheBytes), feedGate: newRenderGate(cfg.FeedRenders, feedQueueWait), feedMemo: feedMemo{entries: map[string]memoEntry{}}, fetches: newFetchRecorder(store, log, 5*time.Second)}

@@ -14,7 +14,8 @@ import (
 	"time"
 
 	"github.com/jointcal/jointcal/models"
-	"github.com/jointcal/jointcal/models/modelstest"
+	"github.com/jointcal/jointcal/storage"
+	"github.com/jointcal/jointcal/storage/storagetest"
 )
 
 // mailbox catches the sign-in links the server mails.
@@ -127,7 +128,7 @@ func (b *browser) signIn(m *mailbox, email string) string {
 
 func TestSignInWithAnEmailedLink(t *testing.T) {
 	t.Parallel()
-	modelstest.ForEach(t, func(t *testing.T, s *models.Store) {
+	storagetest.ForEach(t, func(t *testing.T, s *storage.Store) {
 		e := newEnv(t, s)
 		m := newMailbox(e)
 		ctx := context.Background()
@@ -212,7 +213,7 @@ func TestSignInWithAnEmailedLink(t *testing.T) {
 // same page; a client asking too often is limited.
 func TestSignInLinksRevealNothing(t *testing.T) {
 	t.Parallel()
-	s := modelstest.Open(t)
+	s := storagetest.Open(t)
 	e := newEnv(t, s)
 	m := newMailbox(e)
 	b := newBrowser(e)
@@ -255,7 +256,7 @@ func TestSignInLinksRevealNothing(t *testing.T) {
 
 func TestGrantsAPI(t *testing.T) {
 	t.Parallel()
-	s := modelstest.Open(t)
+	s := storagetest.Open(t)
 	e := newEnv(t, s)
 	g := e.expect(e.do("POST", "/api/v1/grants", "admin", map[string]any{"person": "ben@nato.example", "role": "planner", "organization": "NATO"}), 201).json(t)
 	if g["person"] != "ben@nato.example" || g["organization"] != "NATO" {
@@ -293,7 +294,7 @@ func TestGrantsAPI(t *testing.T) {
 // ones nothing.
 func TestPeopleSeeWhatTheirGrantsAllow(t *testing.T) {
 	t.Parallel()
-	modelstest.ForEach(t, func(t *testing.T, s *models.Store) {
+	storagetest.ForEach(t, func(t *testing.T, s *storage.Store) {
 		e := newEnv(t, s)
 		m := newMailbox(e)
 		withAccounts(t, s)
@@ -350,7 +351,7 @@ func TestPeopleSeeWhatTheirGrantsAllow(t *testing.T) {
 // nobody else's.
 func TestPeopleHaveFeedsOfTheirOwn(t *testing.T) {
 	t.Parallel()
-	modelstest.ForEach(t, func(t *testing.T, s *models.Store) {
+	storagetest.ForEach(t, func(t *testing.T, s *storage.Store) {
 		e := newEnv(t, s)
 		m := newMailbox(e)
 		chloe := newBrowser(e)
@@ -380,7 +381,7 @@ func TestPeopleHaveFeedsOfTheirOwn(t *testing.T) {
 // ends the person's sessions and tokens.
 func TestPlannersCannotTakeOverPeople(t *testing.T) {
 	t.Parallel()
-	modelstest.ForEach(t, func(t *testing.T, s *models.Store) {
+	storagetest.ForEach(t, func(t *testing.T, s *storage.Store) {
 		e := newEnv(t, s)
 		m := newMailbox(e)
 		ctx := context.Background()
@@ -414,7 +415,7 @@ func TestPlannersCannotTakeOverPeople(t *testing.T) {
 // asks for a link.
 func TestSignInLinkPageSaysWhoAndRefusesOtherSites(t *testing.T) {
 	t.Parallel()
-	s := modelstest.Open(t)
+	s := storagetest.Open(t)
 	e := newEnv(t, s)
 	m := newMailbox(e)
 	b := newBrowser(e)
@@ -481,7 +482,7 @@ func mustURL(t *testing.T, raw string) *url.URL {
 
 // withAccounts makes Ada an administrator (a person of no organisation),
 // Ana a planner of the EU and Ben a planner of NATO; it returns Ada.
-func withAccounts(t *testing.T, s *models.Store) *models.Person {
+func withAccounts(t *testing.T, s *storage.Store) *models.Person {
 	t.Helper()
 	ctx, sys := context.Background(), models.System()
 	ada, err := s.CreatePerson(ctx, sys, models.PersonInput{Name: "Ada Admin", Email: "ada@jointcal.example", TimeZone: "UTC"})

@@ -6,14 +6,15 @@ import (
 	"time"
 
 	"github.com/jointcal/jointcal/models"
-	"github.com/jointcal/jointcal/models/modelstest"
+	"github.com/jointcal/jointcal/storage"
+	"github.com/jointcal/jointcal/storage/storagetest"
 )
 
 // TestExpiredTokenSaysSo: a token past its expiry is refused with a
 // problem that says it expired (not "unknown token"), on every database.
 func TestExpiredTokenSaysSo(t *testing.T) {
 	t.Parallel()
-	modelstest.ForEach(t, func(t *testing.T, s *models.Store) {
+	storagetest.ForEach(t, func(t *testing.T, s *storage.Store) {
 		e := newEnv(t, s)
 		now := time.Now().UTC()
 		exp := now.Add(time.Hour)

@@ -8,7 +8,7 @@ import (
 	"sync"
 	"testing"
 
-	"github.com/jointcal/jointcal/models/modelstest"
+	"github.com/jointcal/jointcal/storage/storagetest"
 )
 
 // tcpProxy forwards loopback connections to a database server until it
@@ -63,12 +63,12 @@ func (p *tcpProxy) cut() {
 // TestDatabaseUnreachableIs503: while the database cannot be reached the
 // API answers 503 with Retry-After, as /readyz does, not 500.
 func TestDatabaseUnreachableIs503(t *testing.T) {
-	if os.Getenv(modelstest.EnvPostgres) == "" {
-		t.Skip("needs PostgreSQL (" + modelstest.EnvPostgres + "); CI sets it")
+	if os.Getenv(storagetest.EnvPostgres) == "" {
+		t.Skip("needs PostgreSQL (" + storagetest.EnvPostgres + "); CI sets it")
 	}
 	t.Parallel()
-	var pg modelstest.Backend
-	for _, b := range modelstest.Backends() {
+	var pg storagetest.Backend
+	for _, b := range storagetest.Backends() {
 		if b.Name == "postgres" {
 			pg = b
 		}
@@ -79,7 +79,7 @@ func TestDatabaseUnreachableIs503(t *testing.T) {
 	}
 	proxy := startProxy(t, u.Host)
 	u.Host = proxy.ln.Addr().String()
-	s := modelstest.OpenDSN(t, u.String())
+	s := storagetest.OpenDSN(t, u.String())
 	e := newEnv(t, s)
 	e.expect(e.do("GET", "/api/v1/activities", "viewer", nil), 200)
 	proxy.cut()

@@ -5,8 +5,8 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/jointcal/jointcal/models"
-	"github.com/jointcal/jointcal/models/modelstest"
+	"github.com/jointcal/jointcal/storage"
+	"github.com/jointcal/jointcal/storage/storagetest"
 )
 
 // TestVisibilityMatrix checks every role and organisation against an
@@ -14,7 +14,7 @@ import (
 // those outside EU it does not exist (404, absent from lists and counts).
 func TestVisibilityMatrix(t *testing.T) {
 	t.Parallel()
-	modelstest.ForEach(t, func(t *testing.T, s *models.Store) {
+	storagetest.ForEach(t, func(t *testing.T, s *storage.Store) {
 		e := newEnv(t, s)
 		restricted := meeting("EU", "EU-only preparatory meeting", "2031-06-01T09:00:00+02:00", "2031-06-01T10:00:00+02:00", person("ana@eeas.example", true))
 		restricted["visibility"] = []string{"EU"}
@@ -74,7 +74,7 @@ func TestVisibilityMatrix(t *testing.T) {
 
 func TestActivityListFilters(t *testing.T) {
 	t.Parallel()
-	modelstest.ForEach(t, func(t *testing.T, s *models.Store) {
+	storagetest.ForEach(t, func(t *testing.T, s *storage.Store) {
 		e := newEnv(t, s)
 		weekly := meeting("EU", "EADRCC–ERCC call", "2031-01-07T10:00:00+01:00", "2031-01-07T10:30:00+01:00", body("PSC"))
 		weekly["rrule"] = "FREQ=WEEKLY;INTERVAL=2;COUNT=10"

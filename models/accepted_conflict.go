@@ -1,15 +1,9 @@
 package models
 
 import (
-	"context"
-	"errors"
-	"fmt"
-	"strings"
 	"time"
-	"unicode/utf8"
 
 	"github.com/jointcal/jointcal/planning"
-	"gorm.io/gorm"
 )
 
 // ConflictKey names a clash independently of the side it is seen from:
@@ -57,7 +51,9 @@ type AcceptedConflict struct {
 // TableName maps AcceptedConflict to accepted_conflicts.
 func (AcceptedConflict) TableName() string { return "accepted_conflicts" }
 
-func (r AcceptedConflict) key() ConflictKey {
+// Key is the clash an acceptance stands for: the store matches it against
+// the agenda's clashes to mark them accepted.
+func (r AcceptedConflict) Key() ConflictKey {
 	return ConflictKey{ActivityID: r.ActivityID, OtherID: r.OtherID, Rule: r.Rule, Occurrence: time.Unix(r.OccurrenceS, 0).UTC()}
 }
 
@@ -69,96 +65,3 @@ var conflictRules = []string{planning.RulePersonDoubleBooked, planning.RuleBodyD
 // ConflictRules lists the rules of the deconfliction agenda (a fresh
 // copy: filters offer them).
 func ConflictRules() []string { return append([]string(nil), conflictRules...) }
-
-const maxAcceptNote = 2000
-
-// AcceptConflict records that the clash k may stand, with a note, in the
-// same transaction as its audit entry. The actor must see the activities
-// of both sides and be allowed to change at least one of them: a planner
-// settles clashes of their own organisation's plans, never of the other's
-// alone. Accepting a clash twice is a DuplicateError.
-func (s *Store) AcceptConflict(ctx context.Context, a Actor, k ConflictKey, note string) (*AcceptedConflict, error) {
-	note = strings.TrimSpace(note)
-	v := &ValidationError{}
-	if note == "" {
-		v.add("note", "say why the clash may stand")
-	} else if utf8.RuneCountInString(note) > maxAcceptNote {
-		v.add("note", "at most %d characters", maxAcceptNote)
-	}
-	checkEnum(v, "rule", k.Rule, conflictRules...)
-	if k.ActivityID <= 0 || k.Occurrence.IsZero() {
-		v.add("activity_id", "name the clash's activity and the start of the overlap")
-	}
-	if err := v.orNil(); err != nil {
-		return nil, err
-	}
-	row := AcceptedConflict{ActivityID: k.ActivityID, OtherID: k.OtherID, Rule: k.Rule, OccurrenceS: k.Occurrence.Unix(), Note: note, AcceptedBy: a.Name, AcceptedAt: s.now().UTC()}
-	if a.PersonID != 0 {
-		pid := a.PersonID
-		row.PersonID = &pid
-	}
-	err := s.write(ctx, func(tx *gorm.DB) error {
-		sides := []int64{k.ActivityID}
-		if k.OtherID > 0 {
-			sides = append(sides, k.OtherID)
-		}
-		var writable error = &ForbiddenError{Reason: "a planner may only accept clashes of activities led by their own organisation"}
-		for _, id := range sides {
-			var act Activity
-			err := tx.Scopes(visibleActivities(a.Viewer())).Where("activities.id = ? AND activities.deleted_at IS NULL", id).First(&act).Error
-			if errors.Is(err, gorm.ErrRecordNotFound) {
-				return ErrNotFound
-			}
-			if err != nil {
-				return fmt.Errorf("load activity %d: %w", id, err)
-			}
-			if a.canWriteActivity(act.LeadOrganizationID) == nil {
-				writable = nil
-			}
-		}
-		if writable != nil {
-			return writable
-		}
-		if err := tx.Create(&row).Error; err != nil {
-			if isDuplicate(err) {
-				return &DuplicateError{Field: "conflict", Value: "already accepted"}
-			}
-			return fmt.Errorf("record accepted clash: %w", err)
-		}
-		return s.audit(tx, a, "accept_conflict", "activity", k.ActivityID, nil, row, note)
-	})
-	if err != nil {
-		return nil, err
-	}
-	return &row, nil
-}
-
-// AcceptedConflicts returns which of the clashes keys were accepted (the
-// agenda's marks), in one query per chunk of activities.
-func (s *Store) AcceptedConflicts(ctx context.Context, keys []ConflictKey) (map[ConflictKey]AcceptedConflict, error) {
-	out := map[ConflictKey]AcceptedConflict{}
-	want := map[ConflictKey]bool{}
-	var ids []int64
-	for _, k := range keys {
-		k.Occurrence = k.Occurrence.UTC().Truncate(time.Second)
-		if !want[k] {
-			want[k] = true
-			ids = append(ids, k.ActivityID)
-		}
-	}
-	db := s.db.WithContext(ctx)
-	for len(ids) > 0 {
-		chunk := ids[:min(len(ids), viewChunk)]
-		ids = ids[len(chunk):]
-		var rows []AcceptedConflict
-		if err := db.Where("activity_id IN ?", chunk).Find(&rows).Error; err != nil {
-			return nil, fmt.Errorf("load accepted clashes: %w", err)
-		}
-		for _, r := range rows {
-			if want[r.key()] {
-				out[r.key()] = r
-			}
-		}
-	}
-	return out, nil
-}

@@ -1,6 +1,7 @@
 package models
 
 import (
+	"strconv"
 	"time"
 
 	"github.com/jointcal/jointcal/planning"
@@ -58,20 +59,6 @@ type Participant struct {
 // TableName maps Participant to participants.
 func (Participant) TableName() string { return "participants" }
 
-type activityVisibility struct {
-	ActivityID     int64
-	OrganizationID int64
-}
-
-func (activityVisibility) TableName() string { return "activity_visibility" }
-
-type activityArea struct {
-	ActivityID int64
-	Area       string
-}
-
-func (activityArea) TableName() string { return "activity_areas" }
-
 // ParticipantInput names a participant by type and id or code.
 type ParticipantInput struct {
 	Type     string `json:"type"`
@@ -105,9 +92,9 @@ type ActivityInput struct {
 	Parent           Ref                `json:"parent"`
 	Reminders        []string           `json:"reminders"`
 	ConferenceURL    string             `json:"conference_url"`
-	// overrides, when set (imports), replace the stored moved and
+	// Overrides, when set (imports), replace the stored moved and
 	// cancelled instances instead of keeping them.
-	overrides *[]planning.Override
+	Overrides *[]planning.Override `json:"-" gorm:"-"`
 }
 
 // ResourceView names a participant, venue or organisation in answers.
@@ -173,10 +160,10 @@ type ActivityView struct {
 	// Replies, in lists, counts the answers of the people the activity
 	// reaches, for those who plan it (FillReplySummaries); nil otherwise.
 	Replies *ReplySummary `json:"replies,omitempty"`
-	// restricted and allowed carry visibility to CanSee without another
+	// Restricted and allowed carry visibility to CanSee without another
 	// query; they are never serialised.
-	restricted bool
-	allowed    []int64
+	Restricted bool    `json:"-" gorm:"-"`
+	Allowed    []int64 `json:"-" gorm:"-"`
 }
 
 // Input returns the writable fields of a view: the base a PATCH is
@@ -189,7 +176,7 @@ func (v *ActivityView) Input() ActivityInput {
 		Areas: v.Areas, Series: v.Series, Reminders: v.Reminders, ConferenceURL: v.ConferenceURL,
 	}
 	if v.Parent != nil {
-		in.Parent = Ref(itoa(*v.Parent))
+		in.Parent = Ref(strconv.FormatInt(*v.Parent, 10))
 	}
 	for _, p := range v.Participants {
 		req := p.Required

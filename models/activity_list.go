@@ -1,12 +1,7 @@
 package models
 
 import (
-	"context"
-	"errors"
-	"fmt"
 	"time"
-
-	"gorm.io/gorm"
 )
 
 // ActivityFilter narrows the activity list. From/To select activities
@@ -31,125 +26,15 @@ type ActivityFilter struct {
 	ListOptions
 }
 
-// validate refuses enum values that name nothing: a misspelt kind
+// Validate refuses enum values that name nothing: a misspelt kind
 // ("exercize") must not read as "there are none".
-func (f ActivityFilter) validate() error {
+func (f ActivityFilter) Validate() error {
 	v := &ValidationError{}
 	if f.Kind != "" {
-		checkEnum(v, "kind", f.Kind, names(Kinds())...)
+		CheckEnum(v, "kind", f.Kind, EnumNames(Kinds())...)
 	}
 	if f.Status != "" {
-		checkEnum(v, "status", f.Status, names(Statuses())...)
+		CheckEnum(v, "status", f.Status, EnumNames(Statuses())...)
 	}
-	return v.orNil()
-}
-
-// involvingPerson keeps the activities a person takes part in, directly
-// or through a body they belong to (twice the person's id): "my
-// activities", and the weekly digest's.
-const involvingPerson = `EXISTS (SELECT 1 FROM participants pp WHERE pp.activity_id = activities.id AND (
-	(pp.type = 'person' AND pp.ref_id = ?) OR
-	(pp.type = 'body' AND pp.ref_id IN (SELECT body_id FROM body_members WHERE person_id = ?))))`
-
-// ListActivities lists the activities the actor may see, by id.
-func (s *Store) ListActivities(ctx context.Context, a Actor, f ActivityFilter) (Page[ActivityView], error) {
-	db := s.db.WithContext(ctx)
-	empty := Page[ActivityView]{Items: []ActivityView{}}
-	q, none, err := filteredActivities(db, a, f)
-	if err != nil || none {
-		return empty, err
-	}
-	type idRow struct{ ID int64 }
-	page, err := paginate(q.Select("activities.id"), "activities.id", f.ListOptions, func(r idRow) int64 { return r.ID })
-	if err != nil {
-		return empty, fmt.Errorf("list activities: %w", err)
-	}
-	ids := make([]int64, len(page.Items))
-	for i, r := range page.Items {
-		ids[i] = r.ID
-	}
-	views, err := loadViews(db, ids)
-	if err != nil {
-		return empty, fmt.Errorf("load listed activities: %w", err)
-	}
-	return Page[ActivityView]{Items: views, NextCursor: page.NextCursor, Total: page.Total}, nil
-}
-
-// filteredActivities is the query of the activities the actor may see
-// that match f, shared by the activity and occurrence lists so that both
-// filter and hide alike. none is true when a reference in f names
-// nothing, so nothing can match.
-func filteredActivities(db *gorm.DB, a Actor, f ActivityFilter) (q *gorm.DB, none bool, err error) {
-	if err := f.validate(); err != nil {
-		return nil, false, err
-	}
-	q = db.Table("activities").Where("activities.deleted_at IS NULL").Scopes(visibleActivities(a.Viewer()))
-	if !f.From.IsZero() || !f.To.IsZero() {
-		from, to := f.From, f.To
-		if from.IsZero() {
-			from = time.Unix(0, 0)
-		}
-		if to.IsZero() {
-			to = time.Date(9999, 1, 1, 0, 0, 0, 0, time.UTC)
-		}
-		if q, err = occurringIn(db, q, from, to); err != nil {
-			return nil, false, fmt.Errorf("activities occurring in %s..%s: %w", from, to, err)
-		}
-	}
-	if f.ID != 0 {
-		q = q.Where("activities.id = ?", f.ID)
-	}
-	if f.Kind != "" {
-		q = q.Where("activities.kind = ?", f.Kind)
-	}
-	if f.Status != "" {
-		q = q.Where("activities.status = ?", f.Status)
-	}
-	if f.Series != "" {
-		q = q.Where("activities.series = ?", f.Series)
-	}
-	if f.Area != "" {
-		q = q.Where("EXISTS (SELECT 1 FROM activity_areas aa WHERE aa.activity_id = activities.id AND aa.area = ?)", f.Area)
-	}
-	for _, p := range []struct {
-		ref          Ref
-		table, code  string
-		typ          string
-		extraColumns string
-	}{
-		{f.Organization, "organizations", "code", "organization", "activities.lead_organization_id = ? OR "},
-		{f.Body, "bodies", "code", "body", ""},
-		{f.Person, "people", "email", "person", ""},
-	} {
-		if p.ref == "" {
-			continue
-		}
-		id, err := resolve(db, p.table, p.code, p.ref)
-		if errors.Is(err, ErrNotFound) {
-			return nil, true, nil
-		}
-		if err != nil {
-			return nil, false, fmt.Errorf("resolve filter %q: %w", p.ref, err)
-		}
-		cond := "EXISTS (SELECT 1 FROM participants pp WHERE pp.activity_id = activities.id AND pp.type = ? AND pp.ref_id = ?)"
-		if p.extraColumns != "" {
-			q = q.Where("("+p.extraColumns+cond+")", id, p.typ, id)
-		} else {
-			q = q.Where(cond, p.typ, id)
-		}
-	}
-	if f.Involving != 0 {
-		q = q.Where(involvingPerson, f.Involving, f.Involving)
-	}
-	if f.Venue != "" {
-		id, err := resolve(db, "venues", "code", f.Venue)
-		if errors.Is(err, ErrNotFound) {
-			return nil, true, nil
-		}
-		if err != nil {
-			return nil, false, fmt.Errorf("resolve filter %q: %w", f.Venue, err)
-		}
-		q = q.Where("activities.venue_id = ?", id)
-	}
-	return textFilter(q, f.Q, "activities.title", "activities.description", "activities.series"), false, nil
+	return v.OrNil()
 }

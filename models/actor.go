@@ -1,11 +1,5 @@
 package models
 
-import (
-	"fmt"
-
-	"gorm.io/gorm"
-)
-
 // Role is what a token may do.
 type Role string
 
@@ -62,9 +56,9 @@ func (a Actor) Viewer() Viewer {
 	return Viewer{All: a.Role == RoleAdmin, OrganizationID: a.OrganizationID}
 }
 
-// canWriteActivity says whether the actor may create or change an activity
+// CanWriteActivity says whether the actor may create or change an activity
 // led by leadOrg.
-func (a Actor) canWriteActivity(leadOrg int64) error {
+func (a Actor) CanWriteActivity(leadOrg int64) error {
 	switch a.Role {
 	case RoleAdmin:
 		return nil
@@ -78,10 +72,10 @@ func (a Actor) canWriteActivity(leadOrg int64) error {
 	}
 }
 
-// canWriteReference says whether the actor may change reference data of
+// CanWriteReference says whether the actor may change reference data of
 // an organisation (its people, bodies); orgID 0 means data not owned by
 // one (venues), which any planner may maintain.
-func (a Actor) canWriteReference(orgID int64) error {
+func (a Actor) CanWriteReference(orgID int64) error {
 	switch {
 	case a.Role == RoleAdmin:
 		return nil
@@ -99,25 +93,21 @@ func (a Actor) canWriteReference(orgID int64) error {
 // offer booking only to them; canWriteActivity still decides each one.
 func (a Actor) MayBook() bool { return a.Role == RoleAdmin || a.Role == RolePlanner }
 
-// RequireAdmin refuses everyone but administrators: the gate of the web
-// pages under /admin, so that the rule stays here and not in the pages.
-func (a Actor) RequireAdmin() error { return a.requireAdmin() }
-
-// requireAdmin refuses everyone but administrators.
-func (a Actor) requireAdmin() error {
+// RequireAdmin refuses everyone but administrators.
+func (a Actor) RequireAdmin() error {
 	if a.Role != RoleAdmin {
 		return &ForbiddenError{Reason: "only an administrator may do this"}
 	}
 	return nil
 }
 
-// canCreateFeed says whether the actor may create a feed owned by
+// CanCreateFeed says whether the actor may create a feed owned by
 // (ownerType, ownerID) of organisation ownerOrg. Administrators may
 // create any; planners for their organisation or one of its people; a
 // signed-in person for themselves; a viewer token bound to an
 // organisation for one of its people (a token is not a person, so "for
 // themselves" is checked at the level of its organisation).
-func (a Actor) canCreateFeed(ownerType string, ownerID, ownerOrg int64) error {
+func (a Actor) CanCreateFeed(ownerType string, ownerID, ownerOrg int64) error {
 	switch {
 	case a.Role == RoleAdmin:
 		return nil
@@ -129,29 +119,4 @@ func (a Actor) canCreateFeed(ownerType string, ownerID, ownerOrg int64) error {
 		return nil
 	}
 	return &ForbiddenError{Reason: "feeds may be created for yourself, or by planners for their organisation and its people"}
-}
-
-// canWritePerson says whether a may change or delete person p. A person
-// is an identity: whoever controls their address signs in as them, with
-// their grants. So a planner may change only people of their own
-// organisation whose grants reach no further (no administrator, no grant
-// bound to another organisation); everyone else is an administrator's.
-func canWritePerson(tx *gorm.DB, a Actor, p *Person) error {
-	if a.Role == RoleAdmin {
-		return nil
-	}
-	if err := a.canWriteReference(derefID(p.OrganizationID)); err != nil {
-		return err
-	}
-	if p.OrganizationID == nil {
-		return &ForbiddenError{Reason: "only an administrator may change a person of no organisation"}
-	}
-	var beyond int64
-	if err := tx.Model(&Grant{}).Where("person_id = ? AND (role = ? OR (organization_id IS NOT NULL AND organization_id <> ?))", p.ID, RoleAdmin, a.OrganizationID).Count(&beyond).Error; err != nil {
-		return fmt.Errorf("load the grants of person %d: %w", p.ID, err)
-	}
-	if beyond > 0 {
-		return &ForbiddenError{Reason: "this person holds grants beyond your organisation; only an administrator may change them"}
-	}
-	return nil
 }

@@ -34,13 +34,13 @@ func (e *ValidationError) Error() string {
 	return "invalid input: " + strings.Join(parts, "; ")
 }
 
-// add records one problem; it keeps validation code flat.
-func (e *ValidationError) add(field, format string, args ...any) {
+// Add records one problem; it keeps validation code flat.
+func (e *ValidationError) Add(field, format string, args ...any) {
 	e.Errors = append(e.Errors, FieldError{Field: field, Message: fmt.Sprintf(format, args...)})
 }
 
-// orNil returns e when it holds any error, so callers can `return v.orNil()`.
-func (e *ValidationError) orNil() error {
+// OrNil returns e when it holds any error, so callers can `return v.orNil()`.
+func (e *ValidationError) OrNil() error {
 	if len(e.Errors) == 0 {
 		return nil
 	}

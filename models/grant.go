@@ -1,12 +1,7 @@
 package models
 
 import (
-	"context"
-	"errors"
-	"fmt"
 	"time"
-
-	"gorm.io/gorm"
 )
 
 // Grant gives a person a role, bound to an organisation for planners (and
@@ -32,9 +27,9 @@ type GrantInput struct {
 	Organization Ref  `json:"organization"`
 }
 
-// rank orders roles from least to most powerful, so a person with several
+// Rank orders roles from least to most powerful, so a person with several
 // grants acts with the strongest.
-func (r Role) rank() int {
+func (r Role) Rank() int {
 	switch r {
 	case RoleAdmin:
 		return 3
@@ -44,183 +39,4 @@ func (r Role) rank() int {
 		return 1
 	}
 	return 0
-}
-
-// GrantRole gives a person a role; administrators only, audited. Granting
-// what the person already has changes nothing.
-func (s *Store) GrantRole(ctx context.Context, a Actor, in GrantInput) (*Grant, error) {
-	if err := a.requireAdmin(); err != nil {
-		return nil, err
-	}
-	var g Grant
-	err := s.write(ctx, func(tx *gorm.DB) error {
-		personID, orgID, err := validateGrant(tx, in)
-		if err != nil {
-			return err
-		}
-		existing, err := findGrant(tx, personID, in.Role, orgID)
-		if err != nil {
-			return err
-		}
-		if existing != nil {
-			g = *existing
-			return fillGrants(tx, []*Grant{&g})
-		}
-		g = Grant{PersonID: personID, Role: in.Role, OrganizationID: nullID(orgID), CreatedAt: s.now()}
-		if err := tx.Create(&g).Error; err != nil {
-			return fmt.Errorf("create grant: %w", err)
-		}
-		if err := fillGrants(tx, []*Grant{&g}); err != nil {
-			return err
-		}
-		return s.audit(tx, a, "grant", "person", personID, nil, g, "")
-	})
-	if err != nil {
-		return nil, err
-	}
-	return &g, nil
-}
-
-// RevokeGrant takes a role from a person; administrators only, audited.
-// It answers ErrNotFound when the person does not hold it.
-func (s *Store) RevokeGrant(ctx context.Context, a Actor, in GrantInput) error {
-	if err := a.requireAdmin(); err != nil {
-		return err
-	}
-	return s.write(ctx, func(tx *gorm.DB) error {
-		personID, orgID, err := validateGrant(tx, in)
-		if err != nil {
-			return err
-		}
-		existing, err := findGrant(tx, personID, in.Role, orgID)
-		if err != nil {
-			return err
-		}
-		if existing == nil {
-			return ErrNotFound
-		}
-		if err := tx.Delete(existing).Error; err != nil {
-			return fmt.Errorf("delete grant %d: %w", existing.ID, err)
-		}
-		if err := fillGrants(tx, []*Grant{existing}); err != nil {
-			return err
-		}
-		return s.audit(tx, a, "revoke_grant", "person", personID, *existing, nil, "")
-	})
-}
-
-// ListGrants lists grants a page at a time, of one person when person
-// is set; administrators only.
-func (s *Store) ListGrants(ctx context.Context, a Actor, person Ref, opts ListOptions) (Page[Grant], error) {
-	if err := a.requireAdmin(); err != nil {
-		return Page[Grant]{}, err
-	}
-	db := s.db.WithContext(ctx)
-	q := db.Model(&Grant{})
-	if person != "" {
-		id, err := resolve(db, "people", "email", person)
-		if err != nil {
-			return Page[Grant]{}, err
-		}
-		q = q.Where("person_id = ?", id)
-	}
-	page, err := paginate(q, "id", opts, func(g Grant) int64 { return g.ID })
-	if err != nil {
-		return page, fmt.Errorf("list grants: %w", err)
-	}
-	return page, fillGrants(db, ptrs(page.Items))
-}
-
-// findGrant returns the grant of role (in orgID, 0 for none) a person
-// holds, or nil.
-func findGrant(tx *gorm.DB, personID int64, role Role, orgID int64) (*Grant, error) {
-	q := tx.Where("person_id = ? AND role = ?", personID, role)
-	if orgID == 0 {
-		q = q.Where("organization_id IS NULL")
-	} else {
-		q = q.Where("organization_id = ?", orgID)
-	}
-	var found []Grant
-	if err := q.Limit(1).Find(&found).Error; err != nil {
-		return nil, fmt.Errorf("find grants of person %d: %w", personID, err)
-	}
-	if len(found) == 0 {
-		return nil, nil
-	}
-	return &found[0], nil
-}
-
-func validateGrant(tx *gorm.DB, in GrantInput) (personID, orgID int64, err error) {
-	v := &ValidationError{}
-	if in.Person == "" {
-		v.add("person", "is required (an id or an e-mail address)")
-	} else {
-		personID = resolveField(tx, v, "person", "people", "email", in.Person)
-	}
-	if !in.Role.Valid() {
-		v.add("role", "want admin, planner or viewer")
-	}
-	orgID = resolveField(tx, v, "organization", "organizations", "code", in.Organization)
-	if in.Role == RolePlanner && in.Organization == "" {
-		v.add("organization", "a planner is bound to an organisation")
-	}
-	if in.Role == RoleAdmin && in.Organization != "" {
-		v.add("organization", "an administrator is not bound to an organisation")
-	}
-	return personID, orgID, v.orNil()
-}
-
-func fillGrants(db *gorm.DB, gs []*Grant) error {
-	if len(gs) == 0 {
-		return nil
-	}
-	codes, err := orgCodes(db)
-	if err != nil {
-		return err
-	}
-	ids := make([]int64, len(gs))
-	for i, g := range gs {
-		ids[i] = g.PersonID
-	}
-	var people []Person
-	if err := db.Select("id", "email").Where("id IN ?", ids).Find(&people).Error; err != nil {
-		return fmt.Errorf("load the people of grants: %w", err)
-	}
-	emails := map[int64]string{}
-	for _, p := range people {
-		emails[p.ID] = p.Email
-	}
-	for _, g := range gs {
-		g.OrganizationCode = codes[derefID(g.OrganizationID)]
-		g.Person = emails[g.PersonID]
-	}
-	return nil
-}
-
-// ActorForPerson is who a signed-in person acts as: their strongest grant
-// (an administrator over a planner over a viewer), or, with no grant, a
-// viewer of their own organisation, so that staff who only subscribe can
-// sign in without an administrator's step.
-func (s *Store) ActorForPerson(ctx context.Context, personID int64) (Actor, error) {
-	db := s.db.WithContext(ctx)
-	var p Person
-	if err := db.First(&p, personID).Error; err != nil {
-		if errors.Is(err, gorm.ErrRecordNotFound) {
-			return Actor{}, ErrUnauthenticated
-		}
-		return Actor{}, fmt.Errorf("load person %d: %w", personID, err)
-	}
-	var gs []Grant
-	if err := db.Where("person_id = ?", personID).Order("id").Find(&gs).Error; err != nil {
-		return Actor{}, fmt.Errorf("load the grants of person %d: %w", personID, err)
-	}
-	a := Actor{PersonID: p.ID, Name: "person:" + p.Email, Role: RoleViewer, OrganizationID: derefID(p.OrganizationID)}
-	best := 0
-	for _, g := range gs {
-		if g.Role.rank() > best {
-			best = g.Role.rank()
-			a.Role, a.OrganizationID = g.Role, derefID(g.OrganizationID)
-		}
-	}
-	return a, nil
 }

@@ -85,10 +85,3 @@ func (r *RawJSON) Scan(src any) error {
 	}
 	return nil
 }
-
-func jsonMarshal(v any) (RawJSON, error) {
-	b, err := json.Marshal(v)
-	return RawJSON(b), err
-}
-
-func jsonUnmarshal(b RawJSON, v any) error { return json.Unmarshal(b, v) }

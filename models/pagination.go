@@ -5,8 +5,6 @@ import (
 	"encoding/json"
 	"fmt"
 	"strconv"
-
-	"gorm.io/gorm"
 )
 
 // DefaultLimit and MaxLimit bound a page.
@@ -54,8 +52,8 @@ type ListOptions struct {
 	Descending bool
 }
 
-// normalise applies defaults and decodes the cursor to the last id seen.
-func (o ListOptions) normalise() (limit int, after int64, err error) {
+// Normalise applies defaults and decodes the cursor to the last id seen.
+func (o ListOptions) Normalise() (limit int, after int64, err error) {
 	limit = o.Limit
 	if limit <= 0 {
 		limit = DefaultLimit
@@ -73,40 +71,4 @@ func (o ListOptions) normalise() (limit int, after int64, err error) {
 		}
 	}
 	return limit, after, nil
-}
-
-func encodeCursor(id int64) string {
-	return base64.RawURLEncoding.EncodeToString([]byte(strconv.FormatInt(id, 10)))
-}
-
-// paginate runs q (already filtered, without order or limit) for one page
-// ordered by id, with the total count of matches.
-func paginate[T any](q *gorm.DB, idColumn string, opts ListOptions, id func(T) int64) (Page[T], error) {
-	limit, after, err := opts.normalise()
-	if err != nil {
-		return Page[T]{}, err
-	}
-	var p Page[T]
-	if err := q.Session(&gorm.Session{}).Count(&p.Total).Error; err != nil {
-		return p, err
-	}
-	switch {
-	case !opts.Descending:
-		q = q.Where(idColumn+" > ?", after).Order(idColumn)
-	case opts.Cursor != "":
-		q = q.Where(idColumn+" < ?", after).Order(idColumn + " DESC")
-	default:
-		q = q.Order(idColumn + " DESC")
-	}
-	if err := q.Limit(limit + 1).Find(&p.Items).Error; err != nil {
-		return p, err
-	}
-	if len(p.Items) > limit {
-		p.Items = p.Items[:limit]
-		p.NextCursor = encodeCursor(id(p.Items[limit-1]))
-	}
-	if p.Items == nil {
-		p.Items = []T{}
-	}
-	return p, nil
 }

@@ -10,58 +10,58 @@ import (
 
 var codePattern = regexp.MustCompile(`^[A-Za-z][A-Za-z0-9_.-]{0,31}$`)
 
-// checkCode validates a short unique code such as EU, NAC or NATO-HQ;
+// CheckCode validates a short unique code such as EU, NAC or NATO-HQ;
 // codes never look like ids so that a Ref is unambiguous.
-func checkCode(v *ValidationError, field, code string) {
+func CheckCode(v *ValidationError, field, code string) {
 	if !codePattern.MatchString(code) {
-		v.add(field, "want 1 to 32 letters, digits, '_', '.' or '-', starting with a letter")
+		v.Add(field, "want 1 to 32 letters, digits, '_', '.' or '-', starting with a letter")
 	}
 }
 
-// checkText validates a required or optional free-text field.
-func checkText(v *ValidationError, field, s string, required bool, max int) {
+// CheckText validates a required or optional free-text field.
+func CheckText(v *ValidationError, field, s string, required bool, max int) {
 	switch {
 	case required && strings.TrimSpace(s) == "":
-		v.add(field, "is required")
+		v.Add(field, "is required")
 	case utf8.RuneCountInString(s) > max:
-		v.add(field, "at most %d characters", max)
+		v.Add(field, "at most %d characters", max)
 	}
 }
 
-// checkEmail validates an e-mail address (empty allowed when optional).
-func checkEmail(v *ValidationError, field, s string, required bool) {
+// CheckEmail validates an e-mail address (empty allowed when optional).
+func CheckEmail(v *ValidationError, field, s string, required bool) {
 	if s == "" {
 		if required {
-			v.add(field, "is required")
+			v.Add(field, "is required")
 		}
 		return
 	}
 	addr, err := mail.ParseAddress(s)
 	if err != nil || addr.Address != s {
-		v.add(field, "not a plain e-mail address such as name@example.org")
+		v.Add(field, "not a plain e-mail address such as name@example.org")
 	}
 }
 
-// checkZone validates an IANA time zone name; Go's embedded database is
+// CheckZone validates an IANA time zone name; Go's embedded database is
 // the reference, so the answer never depends on the host.
-func checkZone(v *ValidationError, field, tz string, required bool) {
+func CheckZone(v *ValidationError, field, tz string, required bool) {
 	if tz == "" {
 		if required {
-			v.add(field, "is required (an IANA time zone such as Europe/Brussels)")
+			v.Add(field, "is required (an IANA time zone such as Europe/Brussels)")
 		}
 		return
 	}
 	if _, err := time.LoadLocation(tz); err != nil || tz == "Local" {
-		v.add(field, "unknown IANA time zone %q", tz)
+		v.Add(field, "unknown IANA time zone %q", tz)
 	}
 }
 
-// checkEnum validates a value against its allowed set.
-func checkEnum(v *ValidationError, field, value string, allowed ...string) {
+// CheckEnum validates a value against its allowed set.
+func CheckEnum(v *ValidationError, field, value string, allowed ...string) {
 	for _, a := range allowed {
 		if value == a {
 			return
 		}
 	}
-	v.add(field, "want one of %s", strings.Join(allowed, ", "))
+	v.Add(field, "want one of %s", strings.Join(allowed, ", "))
 }

@@ -116,8 +116,8 @@ func ParticipantRoles() []ParticipantRole {
 // RSVPs lists the answers of a participant.
 func RSVPs() []RSVP { return []RSVP{RSVPNeedsAction, RSVPAccepted, RSVPDeclined, RSVPTentative} }
 
-// names turns a list of typed values into the strings checkEnum takes.
-func names[T ~string](vals []T) []string {
+// EnumNames turns a list of typed values into the strings checkEnum takes.
+func EnumNames[T ~string](vals []T) []string {
 	out := make([]string, len(vals))
 	for i, v := range vals {
 		out[i] = string(v)

@@ -7,9 +7,9 @@ import "testing"
 func TestVocabularyLists(t *testing.T) {
 	t.Parallel()
 	for name, list := range map[string][]string{
-		"kinds": names(Kinds()), "statuses": names(Statuses()), "formats": names(Formats()),
-		"roles": names(ParticipantRoles()), "rsvps": names(RSVPs()),
-		"proposal states": names(ProposalStates()), "briefing states": names(BriefingStates()),
+		"kinds": EnumNames(Kinds()), "statuses": EnumNames(Statuses()), "formats": EnumNames(Formats()),
+		"roles": EnumNames(ParticipantRoles()), "rsvps": EnumNames(RSVPs()),
+		"proposal states": EnumNames(ProposalStates()), "briefing states": EnumNames(BriefingStates()),
 	} {
 		seen := map[string]bool{}
 		for _, v := range list {

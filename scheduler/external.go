@@ -12,13 +12,14 @@ import (
 	"github.com/jointcal/jointcal/calendar"
 	"github.com/jointcal/jointcal/models"
 	"github.com/jointcal/jointcal/planning"
+	"github.com/jointcal/jointcal/storage"
 )
 
 // Syncer keeps the busy blocks of external-calendar subscriptions
 // current: conditional GET, parse with the import code, expand, replace.
 // A failed fetch or parse keeps the last good data and records the error.
 type Syncer struct {
-	Store   *models.Store
+	Store   *storage.Store
 	Fetcher *Fetcher
 	Limits  calendar.ImportLimits
 	Log     *slog.Logger

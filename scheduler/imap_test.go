@@ -20,8 +20,9 @@ import (
 	"github.com/emersion/go-imap/v2/imapserver/imapmemserver"
 	"github.com/jointcal/jointcal/config"
 	"github.com/jointcal/jointcal/models"
-	"github.com/jointcal/jointcal/models/modelstest"
 	"github.com/jointcal/jointcal/notify"
+	"github.com/jointcal/jointcal/storage"
+	"github.com/jointcal/jointcal/storage/storagetest"
 )
 
 // mailbox is an IMAP server on a loopback port holding one user's INBOX,
@@ -146,7 +147,7 @@ func (c *counted) String() string {
 // poll; a re-filed copy of an answer changes and audits nothing.
 func TestIMAPPolledReplies(t *testing.T) {
 	t.Parallel()
-	modelstest.ForEach(t, func(t *testing.T, s *models.Store) {
+	storagetest.ForEach(t, func(t *testing.T, s *storage.Store) {
 		f := newFixture(t, s)
 		ctx := context.Background()
 		start := time.Date(2030, 3, 7, 8, 0, 0, 0, time.UTC)
@@ -178,7 +179,7 @@ func TestIMAPPolledReplies(t *testing.T) {
 
 		// The database is gone: the answers stay unseen, the refusals,
 		// decided before any query, are done with.
-		down := modelstest.Open(t)
+		down := storagetest.Open(t)
 		down.Close()
 		res, err := notify.NewIMAPPoller(cfg, InboundReplies(down, "jointcal.example.org"), log, outcomes.add, nil).Poll(ctx)
 		if err != nil {

@@ -6,6 +6,7 @@ import (
 
 	"github.com/jointcal/jointcal/models"
 	"github.com/jointcal/jointcal/notify"
+	"github.com/jointcal/jointcal/storage"
 	"github.com/prometheus/client_golang/prometheus"
 )
 
@@ -15,7 +16,7 @@ import (
 // answer; when none is, the message is refused with the reason of the
 // first (clients put the REPLY first and repeat it as an attachment).
 // uidHost is the domain of jointcal's UIDs.
-func InboundReplies(store *models.Store, uidHost string) notify.InboundHandler {
+func InboundReplies(store *storage.Store, uidHost string) notify.InboundHandler {
 	return func(ctx context.Context, from string, calendars [][]byte) error {
 		var refused error
 		for _, c := range calendars {

@@ -13,8 +13,9 @@ import (
 	"time"
 
 	"github.com/jointcal/jointcal/models"
-	"github.com/jointcal/jointcal/models/modelstest"
 	"github.com/jointcal/jointcal/notify"
+	"github.com/jointcal/jointcal/storage"
+	"github.com/jointcal/jointcal/storage/storagetest"
 )
 
 // BenchmarkInboundReplies: Gmail-shaped iTIP replies of the members of a
@@ -22,7 +23,7 @@ import (
 // loopback and acknowledged only after it is committed (SQLite file).
 func BenchmarkInboundReplies(b *testing.B) {
 	const members = 1000
-	s := modelstest.Open(b)
+	s := storagetest.Open(b)
 	ctx, sys := context.Background(), models.System()
 	if _, err := s.CreateOrganization(ctx, sys, models.OrganizationInput{Code: "EU", Name: "European Union"}); err != nil {
 		b.Fatal(err)
@@ -41,7 +42,7 @@ func BenchmarkInboundReplies(b *testing.B) {
 	}
 	start := time.Now().UTC().Add(30 * 24 * time.Hour).Truncate(time.Hour)
 	res, err := s.CreateActivity(ctx, sys, models.ActivityInput{Kind: "meeting", Title: "Plenary", Start: start, End: start.Add(time.Hour), TimeZone: "Europe/Brussels",
-		LeadOrganization: "EU", Participants: []models.ParticipantInput{{Type: "body", IDOrCode: "BIG"}}}, models.WriteOptions{})
+		LeadOrganization: "EU", Participants: []models.ParticipantInput{{Type: "body", IDOrCode: "BIG"}}}, storage.WriteOptions{})
 	if err != nil {
 		b.Fatal(err)
 	}

@@ -14,8 +14,9 @@ import (
 	"time"
 
 	"github.com/jointcal/jointcal/models"
-	"github.com/jointcal/jointcal/models/modelstest"
 	"github.com/jointcal/jointcal/notify"
+	"github.com/jointcal/jointcal/storage"
+	"github.com/jointcal/jointcal/storage/storagetest"
 )
 
 // listener runs the iTIP listener on a loopback port for one test and
@@ -26,7 +27,7 @@ type listener struct {
 	outcomes map[string]int
 }
 
-func startListener(t *testing.T, s *models.Store) *listener {
+func startListener(t *testing.T, s *storage.Store) *listener {
 	t.Helper()
 	l := &listener{outcomes: map[string]int{}}
 	in := notify.NewInbound("127.0.0.1:0", InboundReplies(s, "jointcal.example.org"), slog.New(slog.NewTextHandler(io.Discard, nil)), func(r string) {
@@ -68,7 +69,7 @@ func (l *listener) deliver(t *testing.T, fixture string, vars ...string) error {
 // becomes a comment.
 func TestInboundITIPReplies(t *testing.T) {
 	t.Parallel()
-	modelstest.ForEach(t, func(t *testing.T, s *models.Store) {
+	storagetest.ForEach(t, func(t *testing.T, s *storage.Store) {
 		f := newFixture(t, s)
 		ctx := context.Background()
 		if _, err := s.CreatePerson(ctx, models.System(), models.PersonInput{Name: "Dora", Email: "dora@eeas.example", TimeZone: "Europe/Brussels", Organization: "EU"}); err != nil {
@@ -125,7 +126,7 @@ func TestInboundITIPReplies(t *testing.T) {
 		}
 		in := cur.Input()
 		in.Start, in.End = in.Start.Add(time.Hour), in.End.Add(time.Hour)
-		if _, err := s.UpdateActivity(ctx, models.System(), one, in, models.WriteOptions{}); err != nil {
+		if _, err := s.UpdateActivity(ctx, models.System(), one, in, storage.WriteOptions{}); err != nil {
 			t.Fatal(err)
 		}
 		if err := gmail("ben@nato.example", "DECLINED", "0"); err == nil || !strings.HasPrefix(err.Error(), "550") {

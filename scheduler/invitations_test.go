@@ -8,7 +8,8 @@ import (
 
 	"github.com/jointcal/jointcal/auth"
 	"github.com/jointcal/jointcal/models"
-	"github.com/jointcal/jointcal/models/modelstest"
+	"github.com/jointcal/jointcal/storage"
+	"github.com/jointcal/jointcal/storage/storagetest"
 )
 
 // TestInvitationsAtBooking: a booking invites everyone it reaches at once
@@ -19,7 +20,7 @@ import (
 // gets a cancellation of their own, the others an update.
 func TestInvitationsAtBooking(t *testing.T) {
 	t.Parallel()
-	modelstest.ForEach(t, func(t *testing.T, s *models.Store) {
+	storagetest.ForEach(t, func(t *testing.T, s *storage.Store) {
 		f := newFixture(t, s)
 		ctx := context.Background()
 		f.disp.ReplyAddress = "jointcal <replies@jointcal.example.org>"
@@ -48,7 +49,7 @@ func TestInvitationsAtBooking(t *testing.T) {
 			LeadOrganization: "EU", Reminders: []string{"PT1H"},
 			Participants: []models.ParticipantInput{{Type: "body", IDOrCode: "PSC"}, {Type: "person", IDOrCode: "ben@nato.example"},
 				{Type: "person", IDOrCode: "dora@eeas.example"}, {Type: "organization", IDOrCode: "EU"}}}
-		res, err := s.CreateActivity(ctx, models.System(), in, models.WriteOptions{})
+		res, err := s.CreateActivity(ctx, models.System(), in, storage.WriteOptions{})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -96,7 +97,7 @@ func TestInvitationsAtBooking(t *testing.T) {
 		next.Start, next.End = start.Add(time.Hour), start.Add(3*time.Hour)
 		next.Participants = []models.ParticipantInput{{Type: "body", IDOrCode: "PSC"}, {Type: "person", IDOrCode: "eve@eeas.example"},
 			{Type: "person", IDOrCode: "dora@eeas.example"}, {Type: "organization", IDOrCode: "EU"}}
-		if _, err := s.UpdateActivity(ctx, models.System(), id, next, models.WriteOptions{}); err != nil {
+		if _, err := s.UpdateActivity(ctx, models.System(), id, next, storage.WriteOptions{}); err != nil {
 			t.Fatal(err)
 		}
 		before := len(f.smtp.Messages())
@@ -135,14 +136,14 @@ func unfoldLines(s string) string {
 // time and send nothing twice.
 func TestNudgeSendsInvitationsAtOnce(t *testing.T) {
 	t.Parallel()
-	modelstest.ForEach(t, func(t *testing.T, s *models.Store) {
+	storagetest.ForEach(t, func(t *testing.T, s *storage.Store) {
 		f := newFixture(t, s)
 		ctx, cancel := context.WithCancel(context.Background())
 		defer cancel()
 		n := StartNudger(ctx, f.disp, 50*time.Millisecond)
 		start := f.clock.Now().Add(72 * time.Hour)
 		if _, err := s.CreateActivity(ctx, models.System(), models.ActivityInput{Kind: "meeting", Title: "Staff talks", Start: start, End: start.Add(time.Hour), TimeZone: "Europe/Brussels",
-			LeadOrganization: "EU", Participants: []models.ParticipantInput{{Type: "body", IDOrCode: "PSC"}}}, models.WriteOptions{}); err != nil {
+			LeadOrganization: "EU", Participants: []models.ParticipantInput{{Type: "body", IDOrCode: "PSC"}}}, storage.WriteOptions{}); err != nil {
 			t.Fatal(err)
 		}
 		for i := 0; i < 20; i++ {

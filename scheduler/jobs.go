@@ -8,12 +8,13 @@ import (
 
 	"github.com/jointcal/jointcal/config"
 	"github.com/jointcal/jointcal/models"
+	"github.com/jointcal/jointcal/storage"
 )
 
 // Service wires the jobs of jointcal into a scheduler: which function runs
 // on which JOINTCAL_CRON_* schedule, and where job status is recorded.
 type Service struct {
-	Store      *models.Store
+	Store      *storage.Store
 	Dispatcher *Dispatcher
 	Syncer     *Syncer
 	Config     config.Config

@@ -7,7 +7,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/jointcal/jointcal/models/modelstest"
+	"github.com/jointcal/jointcal/storage/storagetest"
 )
 
 // TestOutboxAnnouncementsReachTheListener: a process that queued notices
@@ -17,10 +17,10 @@ import (
 // is a no-op, as one process both books and dispatches.
 func TestOutboxAnnouncementsReachTheListener(t *testing.T) {
 	t.Parallel()
-	for _, b := range modelstest.Backends() {
+	for _, b := range storagetest.Backends() {
 		t.Run(b.Name, func(t *testing.T) {
 			dsn := b.DSN(t)
-			booking := modelstest.OpenDSN(t, dsn)
+			booking := storagetest.OpenDSN(t, dsn)
 			ctx, cancel := context.WithCancel(context.Background())
 			defer cancel()
 			if b.Name != "postgres" {

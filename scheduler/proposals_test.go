@@ -7,7 +7,8 @@ import (
 	"time"
 
 	"github.com/jointcal/jointcal/models"
-	"github.com/jointcal/jointcal/models/modelstest"
+	"github.com/jointcal/jointcal/storage"
+	"github.com/jointcal/jointcal/storage/storagetest"
 )
 
 // TestProposalNoticesReachTheOtherSide: a proposal is mailed to the other
@@ -15,7 +16,7 @@ import (
 // loopback SMTP — once each, however often the job runs.
 func TestProposalNoticesReachTheOtherSide(t *testing.T) {
 	t.Parallel()
-	modelstest.ForEach(t, func(t *testing.T, s *models.Store) {
+	storagetest.ForEach(t, func(t *testing.T, s *storage.Store) {
 		f := newFixture(t, s)
 		ctx := context.Background()
 		eu, err := s.GetOrganization(ctx, "EU")
@@ -25,7 +26,7 @@ func TestProposalNoticesReachTheOtherSide(t *testing.T) {
 		planner := models.Actor{Name: "EU planner", Role: models.RolePlanner, OrganizationID: eu.ID}
 		res, err := s.CreateActivity(ctx, planner, models.ActivityInput{Kind: "meeting", Title: "PSC meets Ben", TimeZone: "Europe/Brussels",
 			Start: f.clock.Now().AddDate(0, 1, 0), End: f.clock.Now().AddDate(0, 1, 0).Add(2 * time.Hour), LeadOrganization: "EU",
-			Participants: []models.ParticipantInput{{Type: "body", IDOrCode: "PSC"}, {Type: "person", IDOrCode: "ben@nato.example"}}}, models.WriteOptions{})
+			Participants: []models.ParticipantInput{{Type: "body", IDOrCode: "PSC"}, {Type: "person", IDOrCode: "ben@nato.example"}}}, storage.WriteOptions{})
 		if err != nil {
 			t.Fatal(err)
 		}

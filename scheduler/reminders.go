@@ -11,6 +11,7 @@ import (
 
 	"github.com/jointcal/jointcal/models"
 	"github.com/jointcal/jointcal/notify"
+	"github.com/jointcal/jointcal/storage"
 )
 
 // Deliverer is what the dispatcher needs of a sender: each message's
@@ -23,7 +24,7 @@ type Deliverer = notify.Sender
 // shortly before they fall due, claims due rows, composes and sends them,
 // and records each outcome.
 type Dispatcher struct {
-	Store  *models.Store
+	Store  *storage.Store
 	Sender Deliverer
 	// From is the sender address; Host the Message-ID and UID domain;
 	// BaseURL the root of links back to activities.

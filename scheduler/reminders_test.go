@@ -11,9 +11,10 @@ import (
 	"time"
 
 	"github.com/jointcal/jointcal/models"
-	"github.com/jointcal/jointcal/models/modelstest"
 	"github.com/jointcal/jointcal/notify"
 	"github.com/jointcal/jointcal/notify/notifytest"
+	"github.com/jointcal/jointcal/storage"
+	"github.com/jointcal/jointcal/storage/storagetest"
 )
 
 // clock is a settable time for the store.
@@ -31,13 +32,13 @@ func (c *clock) Add(d time.Duration) {
 
 type fixture struct {
 	t     *testing.T
-	store *models.Store
+	store *storage.Store
 	smtp  *notifytest.Server
 	clock *clock
 	disp  *Dispatcher
 }
 
-func newFixture(t *testing.T, s *models.Store) *fixture {
+func newFixture(t *testing.T, s *storage.Store) *fixture {
 	t.Helper()
 	f := &fixture{t: t, store: s, smtp: notifytest.Start(t), clock: &clock{now: time.Date(2030, 3, 4, 8, 0, 0, 0, time.UTC)}}
 	s.SetClock(f.clock.Now)
@@ -69,7 +70,7 @@ func newFixture(t *testing.T, s *models.Store) *fixture {
 func (f *fixture) book(in models.ActivityInput) int64 {
 	f.t.Helper()
 	ctx := context.Background()
-	res, err := f.store.CreateActivity(ctx, models.System(), in, models.WriteOptions{})
+	res, err := f.store.CreateActivity(ctx, models.System(), in, storage.WriteOptions{})
 	if err != nil {
 		f.t.Fatal(err)
 	}
@@ -114,7 +115,7 @@ func contents(t *testing.T, msgs []notifytest.Message) []string {
 
 func TestReminderLifecycle(t *testing.T) {
 	t.Parallel()
-	modelstest.ForEach(t, func(t *testing.T, s *models.Store) {
+	storagetest.ForEach(t, func(t *testing.T, s *storage.Store) {
 		f := newFixture(t, s)
 		start := f.clock.Now().Add(90 * time.Minute)
 		id := f.book(models.ActivityInput{Kind: "meeting", Title: "NAC–PSC informal meeting", Start: start, End: start.Add(2 * time.Hour), TimeZone: "Europe/Brussels",
@@ -164,7 +165,7 @@ func TestReminderLifecycle(t *testing.T) {
 		}
 		in := cur.Input()
 		in.Start, in.End = in.Start.Add(24*time.Hour), in.End.Add(24*time.Hour)
-		if _, err := s.UpdateActivity(ctx, models.System(), id, in, models.WriteOptions{}); err != nil {
+		if _, err := s.UpdateActivity(ctx, models.System(), id, in, storage.WriteOptions{}); err != nil {
 			t.Fatal(err)
 		}
 		f.tick()
@@ -188,7 +189,7 @@ func TestReminderLifecycle(t *testing.T) {
 		cur, _ = s.GetActivity(ctx, models.System(), id)
 		in = cur.Input()
 		in.Status = "cancelled"
-		if _, err := s.UpdateActivity(ctx, models.System(), id, in, models.WriteOptions{}); err != nil {
+		if _, err := s.UpdateActivity(ctx, models.System(), id, in, storage.WriteOptions{}); err != nil {
 			t.Fatal(err)
 		}
 		before = len(f.smtp.Messages())
@@ -221,7 +222,7 @@ func keys(m map[string][]string) []string {
 // without holding up the others.
 func TestSMTPDownThenUpAndRejection(t *testing.T) {
 	t.Parallel()
-	f := newFixture(t, modelstest.Open(t))
+	f := newFixture(t, storagetest.Open(t))
 	start := f.clock.Now().Add(3 * time.Hour)
 	f.book(models.ActivityInput{Kind: "meeting", Title: "Cross-briefing", Start: start, End: start.Add(time.Hour), TimeZone: "Europe/Brussels",
 		LeadOrganization: "EU", Reminders: []string{"PT2H"}, Participants: []models.ParticipantInput{{Type: "body", IDOrCode: "PSC"}, {Type: "person", IDOrCode: "ben@nato.example"}}})
@@ -265,7 +266,7 @@ func TestSMTPDownThenUpAndRejection(t *testing.T) {
 // database send each reminder exactly once.
 func TestTwoDispatchersShareTheOutbox(t *testing.T) {
 	t.Parallel()
-	modelstest.ForEach(t, func(t *testing.T, s *models.Store) {
+	storagetest.ForEach(t, func(t *testing.T, s *storage.Store) {
 		f := newFixture(t, s)
 		start := f.clock.Now().Add(2 * time.Hour)
 		const n = 60
@@ -316,7 +317,7 @@ func messageID(raw string) string {
 // started (saying how soon it starts), and never once it has.
 func TestDowntimeCatchUp(t *testing.T) {
 	t.Parallel()
-	f := newFixture(t, modelstest.Open(t))
+	f := newFixture(t, storagetest.Open(t))
 	now := f.clock.Now()
 	f.book(models.ActivityInput{Kind: "meeting", Title: "Still ahead", Start: now.Add(5 * time.Hour), End: now.Add(6 * time.Hour), TimeZone: "Europe/Brussels",
 		LeadOrganization: "EU", Reminders: []string{"PT4H"}, Participants: []models.ParticipantInput{{Type: "person", IDOrCode: "ana@eeas.example"}}})

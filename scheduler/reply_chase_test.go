@@ -8,7 +8,8 @@ import (
 	"time"
 
 	"github.com/jointcal/jointcal/models"
-	"github.com/jointcal/jointcal/models/modelstest"
+	"github.com/jointcal/jointcal/storage"
+	"github.com/jointcal/jointcal/storage/storagetest"
 )
 
 // twoProcesses opens a second store on the database of a fresh fixture
@@ -19,9 +20,9 @@ func twoProcesses(t *testing.T, dsn string, chase time.Duration) (*fixture, *Dis
 	t.Helper()
 	set := models.DefaultSettings()
 	set.Reminders.Chase = chase
-	s := modelstest.OpenWith(t, dsn, set)
+	s := storagetest.OpenWith(t, dsn, set)
 	f := newFixture(t, s)
-	other := modelstest.OpenWith(t, dsn, set)
+	other := storagetest.OpenWith(t, dsn, set)
 	other.SetClock(f.clock.Now)
 	ctx := context.Background()
 	lena, err := s.CreatePerson(ctx, models.System(), models.PersonInput{Name: "Lena", Email: "lena@eeas.example", TimeZone: "Europe/Paris", Organization: "EU"})
@@ -66,7 +67,7 @@ func drainBoth(t *testing.T, a, b *Dispatcher) {
 // decline, and an answer that is not a decline, tell nobody.
 func TestDeclineTellsTheLeadPlannersOnce(t *testing.T) {
 	t.Parallel()
-	for _, b := range modelstest.Backends() {
+	for _, b := range storagetest.Backends() {
 		t.Run(b.Name, func(t *testing.T) {
 			f, other := twoProcesses(t, b.DSN(t), models.DefaultReplyChase)
 			s, ctx := f.store, context.Background()
@@ -129,7 +130,7 @@ func TestDeclineTellsTheLeadPlannersOnce(t *testing.T) {
 // occurrence everyone answered is never chased; P0D turns the chase off.
 func TestChaseListsWhoHasNotAnswered(t *testing.T) {
 	t.Parallel()
-	for _, b := range modelstest.Backends() {
+	for _, b := range storagetest.Backends() {
 		t.Run(b.Name, func(t *testing.T) {
 			f, other := twoProcesses(t, b.DSN(t), models.DefaultReplyChase)
 			s, ctx := f.store, context.Background()
@@ -156,7 +157,7 @@ func TestChaseListsWhoHasNotAnswered(t *testing.T) {
 			}
 			for range 2 {
 				var wg sync.WaitGroup
-				for _, st := range []*models.Store{s, other.Store} {
+				for _, st := range []*storage.Store{s, other.Store} {
 					wg.Add(1)
 					go func() {
 						defer wg.Done()
@@ -193,7 +194,7 @@ func TestChaseListsWhoHasNotAnswered(t *testing.T) {
 	}
 	t.Run("off", func(t *testing.T) {
 		t.Parallel()
-		f, _ := twoProcesses(t, modelstest.Backends()[0].DSN(t), 0)
+		f, _ := twoProcesses(t, storagetest.Backends()[0].DSN(t), 0)
 		start := f.clock.Now().Add(time.Hour)
 		f.book(models.ActivityInput{Kind: "meeting", Title: "Soon", Start: start, End: start.Add(time.Hour), TimeZone: "Europe/Brussels",
 			LeadOrganization: "EU", Participants: []models.ParticipantInput{{Type: "person", IDOrCode: "ben@nato.example"}}})
@@ -208,7 +209,7 @@ func TestChaseListsWhoHasNotAnswered(t *testing.T) {
 // decline back, is dropped, never sent.
 func TestReplyNoticeDroppedWhenItNoLongerApplies(t *testing.T) {
 	t.Parallel()
-	f, _ := twoProcesses(t, modelstest.Backends()[0].DSN(t), models.DefaultReplyChase)
+	f, _ := twoProcesses(t, storagetest.Backends()[0].DSN(t), models.DefaultReplyChase)
 	s, ctx := f.store, context.Background()
 	start := f.clock.Now().Add(10 * 24 * time.Hour)
 	ben, err := s.GetPerson(ctx, "ben@nato.example")

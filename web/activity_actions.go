@@ -10,6 +10,7 @@ import (
 
 	"github.com/jointcal/jointcal/calendar"
 	"github.com/jointcal/jointcal/models"
+	"github.com/jointcal/jointcal/storage"
 	"github.com/labstack/echo/v4"
 )
 
@@ -97,7 +98,7 @@ func (w *Web) cancelActivity(c echo.Context) error {
 	in := v.Input()
 	in.Status = string(models.StatusCancelled)
 	version, _ := strconv.Atoi(c.FormValue("version"))
-	_, err = w.Store.UpdateActivity(c.Request().Context(), actor(c), v.ID, in, models.WriteOptions{IfVersion: version})
+	_, err = w.Store.UpdateActivity(c.Request().Context(), actor(c), v.ID, in, storage.WriteOptions{IfVersion: version})
 	if errors.Is(err, models.ErrStale) {
 		return w.fail(c, http.StatusPreconditionFailed, "remove.stale")
 	}
@@ -154,7 +155,7 @@ func (w *Web) changeOccurrence(c echo.Context) error {
 		ch.Start = &start
 	}
 	reason := strings.TrimSpace(c.FormValue("override_reason"))
-	_, err = w.Store.ChangeOccurrence(c.Request().Context(), actor(c), v.ID, rid, ch, models.WriteOptions{OverrideReason: reason})
+	_, err = w.Store.ChangeOccurrence(c.Request().Context(), actor(c), v.ID, rid, ch, storage.WriteOptions{OverrideReason: reason})
 	var cerr *models.ConflictError
 	var verr *models.ValidationError
 	switch {

@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/jointcal/jointcal/models"
+	"github.com/jointcal/jointcal/storage"
 )
 
 // plannerOf is the demo planner of an organisation.
@@ -119,7 +120,7 @@ func TestOccurrenceMoveOntoAClash(t *testing.T) {
 	req := true
 	start := fx.Day.AddDate(0, 0, -7).Add(16 * time.Hour)
 	r0, err := s.Store.CreateActivity(context.Background(), models.System(), models.ActivityInput{Kind: "cross_briefing", Title: "Weekly PSC update", Start: start, End: start.Add(time.Hour),
-		TimeZone: "Europe/Brussels", RRule: "FREQ=WEEKLY;COUNT=6", LeadOrganization: "EU", Participants: []models.ParticipantInput{{Type: "body", IDOrCode: "PSC", Required: &req}}}, models.WriteOptions{})
+		TimeZone: "Europe/Brussels", RRule: "FREQ=WEEKLY;COUNT=6", LeadOrganization: "EU", Participants: []models.ParticipantInput{{Type: "body", IDOrCode: "PSC", Required: &req}}}, storage.WriteOptions{})
 	if err != nil {
 		t.Fatal(err)
 	}

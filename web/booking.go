@@ -14,6 +14,7 @@ import (
 
 	"github.com/jointcal/jointcal/models"
 	"github.com/jointcal/jointcal/planning"
+	"github.com/jointcal/jointcal/storage"
 	"github.com/labstack/echo/v4"
 )
 
@@ -208,7 +209,7 @@ func (w *Web) saveActivity(c echo.Context) error {
 		return w.bookingForm(c, p, f, errs, http.StatusUnprocessableEntity, func(d *bookingData) {})
 	}
 	ctx, a := c.Request().Context(), actor(c)
-	opts := models.WriteOptions{IfVersion: f.Version}
+	opts := storage.WriteOptions{IfVersion: f.Version}
 	if f.Override {
 		opts.OverrideReason = f.OverrideReason
 	}

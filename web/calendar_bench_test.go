@@ -11,6 +11,7 @@ import (
 
 	"github.com/chromedp/chromedp"
 	"github.com/jointcal/jointcal/models"
+	"github.com/jointcal/jointcal/storage"
 )
 
 // BenchmarkCalendarMonth measures the server's time for the month view
@@ -74,7 +75,7 @@ func monthOf500(b *testing.B) (*site, time.Time) {
 	for i := range 500 {
 		start := month.AddDate(0, 0, i%28).Add(time.Duration(8+i%10) * time.Hour)
 		in := models.ActivityInput{Kind: "webinar", Title: fmt.Sprintf("Load webinar %d", i), Start: start, End: start.Add(45 * time.Minute), TimeZone: "Europe/Brussels", Status: "confirmed", Format: "virtual", LeadOrganization: "EU"}
-		if _, err := s.Store.CreateActivity(ctx, models.System(), in, models.WriteOptions{}); err != nil {
+		if _, err := s.Store.CreateActivity(ctx, models.System(), in, storage.WriteOptions{}); err != nil {
 			b.Fatal(err)
 		}
 	}

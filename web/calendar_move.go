@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/jointcal/jointcal/models"
+	"github.com/jointcal/jointcal/storage"
 	"github.com/labstack/echo/v4"
 )
 
@@ -69,7 +70,7 @@ func (w *Web) calendarMove(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	opts := models.WriteOptions{OverrideReason: strings.TrimSpace(req.OverrideReason)}
+	opts := storage.WriteOptions{OverrideReason: strings.TrimSpace(req.OverrideReason)}
 	if v.RRule != "" || len(v.RDates) > 0 {
 		_, err = w.Store.ChangeOccurrence(ctx, a, v.ID, rid, models.OccurrenceChange{Start: &start, End: &end}, opts)
 	} else {

@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/jointcal/jointcal/models"
+	"github.com/jointcal/jointcal/storage"
 )
 
 // dragFixture books, on a Wednesday a few weeks ahead, a PSC meeting at
@@ -34,7 +35,7 @@ func newDragFixture(t testing.TB, s *site) dragFixture {
 	book := func(kind, title string, hour int) models.ActivityView {
 		start := d.Add(time.Duration(hour) * time.Hour)
 		r, err := s.Store.CreateActivity(context.Background(), models.System(), models.ActivityInput{Kind: kind, Title: title, Start: start, End: start.Add(time.Hour),
-			TimeZone: "Europe/Brussels", LeadOrganization: "EU", Participants: []models.ParticipantInput{{Type: "body", IDOrCode: "PSC", Required: &req}}}, models.WriteOptions{})
+			TimeZone: "Europe/Brussels", LeadOrganization: "EU", Participants: []models.ParticipantInput{{Type: "body", IDOrCode: "PSC", Required: &req}}}, storage.WriteOptions{})
 		if err != nil {
 			t.Fatalf("book %s: %v", title, err)
 		}

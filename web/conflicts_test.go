@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/jointcal/jointcal/models"
+	"github.com/jointcal/jointcal/storage"
 )
 
 // clashes books, a week and a half ahead, two EU meetings of the PSC at
@@ -28,7 +29,7 @@ func clashes(t *testing.T, s *site) (day time.Time) {
 		{Kind: "meeting", Title: "NATO briefing to the PSC", Start: at(14), End: at(15), LeadOrganization: "NATO", Participants: psc},
 	} {
 		a.TimeZone = "Europe/Brussels"
-		if _, err := s.Store.CreateActivity(ctx, models.System(), a, models.WriteOptions{OverrideReason: "agenda test"}); err != nil {
+		if _, err := s.Store.CreateActivity(ctx, models.System(), a, storage.WriteOptions{OverrideReason: "agenda test"}); err != nil {
 			t.Fatal(err)
 		}
 	}

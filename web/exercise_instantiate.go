@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/jointcal/jointcal/models"
+	"github.com/jointcal/jointcal/storage"
 	"github.com/labstack/echo/v4"
 )
 
@@ -135,7 +136,7 @@ func (w *Web) instantiateTemplate(c echo.Context) error {
 	if d.Errors.Any() {
 		return w.renderTemplatePage(c, p, d)
 	}
-	opts := models.WriteOptions{}
+	opts := storage.WriteOptions{}
 	if f.Override {
 		opts.OverrideReason = f.OverrideReason
 	}

@@ -7,6 +7,7 @@ import (
 	"strings"
 
 	"github.com/jointcal/jointcal/models"
+	"github.com/jointcal/jointcal/storage"
 	"github.com/labstack/echo/v4"
 )
 
@@ -56,7 +57,7 @@ func (w *Web) moveExercise(c echo.Context) error {
 	case override && f.Reason == "":
 		f.ReasonMissing, f.Error = true, p.T("booking.err.reason")
 	default:
-		opts := models.WriteOptions{IfVersion: version}
+		opts := storage.WriteOptions{IfVersion: version}
 		if override {
 			opts.OverrideReason = f.Reason
 		}

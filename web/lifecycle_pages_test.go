@@ -12,9 +12,10 @@ import (
 	"time"
 
 	"github.com/jointcal/jointcal/models"
+	"github.com/jointcal/jointcal/storage"
 )
 
-// demoTemplate is a template of the demo data (models/demo/seed.json).
+// demoTemplate is a template of the demo data (demo/seed.json).
 const demoTemplate = "EU Integrated Resolve"
 
 // templateByName finds a stored template.
@@ -252,14 +253,14 @@ func TestCreateAnExerciseFromATemplateAndMoveIt(t *testing.T) {
 	}
 	in := kids[0].Input()
 	in.Visibility = []models.Ref{"EU"}
-	if _, err := s.Store.UpdateActivity(ctx, models.System(), kids[0].ID, in, models.WriteOptions{OverrideReason: "test"}); err != nil {
+	if _, err := s.Store.UpdateActivity(ctx, models.System(), kids[0].ID, in, storage.WriteOptions{OverrideReason: "test"}); err != nil {
 		t.Fatal(err)
 	}
 	if r := nato.get(fmt.Sprintf("/activities/%d", made[0].ID)); r.status != http.StatusOK || strings.Contains(r.body, kids[0].Title) || !strings.Contains(r.body, kids[1].Title) {
 		t.Errorf("NATO's view of the children: %d, sees the EU-only one %v", r.status, strings.Contains(r.body, kids[0].Title))
 	}
 	in.Visibility = []models.Ref{}
-	if _, err := s.Store.UpdateActivity(ctx, models.System(), kids[0].ID, in, models.WriteOptions{OverrideReason: "test"}); err != nil {
+	if _, err := s.Store.UpdateActivity(ctx, models.System(), kids[0].ID, in, storage.WriteOptions{OverrideReason: "test"}); err != nil {
 		t.Fatal(err)
 	}
 
@@ -345,7 +346,7 @@ func exercise(t *testing.T, s *site, title, lead string, start time.Time, visibi
 	}
 	r, err := s.Store.CreateActivity(context.Background(), models.System(), models.ActivityInput{Kind: "exercise", Title: title, Start: start, End: start.AddDate(0, 0, 10),
 		TimeZone: "Europe/Brussels", LeadOrganization: models.Ref(lead), Status: "confirmed", Visibility: visibility,
-		Participants: []models.ParticipantInput{}, Areas: []string{}, Reminders: []string{}}, models.WriteOptions{OverrideReason: "test"})
+		Participants: []models.ParticipantInput{}, Areas: []string{}, Reminders: []string{}}, storage.WriteOptions{OverrideReason: "test"})
 	if err != nil {
 		t.Fatalf("exercise %q: %v", title, err)
 	}

@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/jointcal/jointcal/models"
+	"github.com/jointcal/jointcal/storage"
 	"github.com/labstack/echo/v4"
 )
 
@@ -295,7 +296,7 @@ func (w *Web) addPairMeeting(c echo.Context) error {
 	if in.LeadOrganization, err = w.meetingLead(c, p, pr); err != nil {
 		return err
 	}
-	opts := models.WriteOptions{}
+	opts := storage.WriteOptions{}
 	if f.Override {
 		opts.OverrideReason = f.OverrideReason
 	}

@@ -15,7 +15,7 @@ import (
 	"github.com/jointcal/jointcal/models"
 )
 
-// restrictedDemo is the demo's EU-only activity (models/demo/seed.json).
+// restrictedDemo is the demo's EU-only activity (demo/seed.json).
 const restrictedDemo = "EU preparatory meeting for the formal NAC–PSC meeting on EUFOR ALTHEA"
 
 func findActivity(t testing.TB, s *site, title string) models.ActivityView {

@@ -8,6 +8,7 @@ import (
 	"testing"
 
 	"github.com/jointcal/jointcal/models"
+	"github.com/jointcal/jointcal/storage"
 )
 
 // TestProgramme: the exercises of a window, a line each under their
@@ -21,7 +22,7 @@ func TestProgramme(t *testing.T) {
 	// the 2022 PACE pair, is coordinated on purpose and not a clash).
 	if _, err := s.Store.CreateActivity(context.Background(), models.System(), models.ActivityInput{Kind: "exercise", Title: "Overlapping staff exercise",
 		Start: cmx.Start, End: cmx.End, TimeZone: cmx.TimeZone, Status: "confirmed", Format: "in_person", LeadOrganization: "NATO", Series: "Test series",
-		Participants: []models.ParticipantInput{{Type: "organization", IDOrCode: "NATO"}}}, models.WriteOptions{OverrideReason: "test"}); err != nil {
+		Participants: []models.ParticipantInput{{Type: "organization", IDOrCode: "NATO"}}}, storage.WriteOptions{OverrideReason: "test"}); err != nil {
 		t.Fatal(err)
 	}
 	c := s.signedIn(natoPlannerEmail)

@@ -10,9 +10,10 @@ import (
 	"time"
 
 	"github.com/jointcal/jointcal/models"
+	"github.com/jointcal/jointcal/storage"
 )
 
-// Demo proposal titles (models/demo/workflows.go): one led by the EU
+// Demo proposal titles (demo/workflows.go): one led by the EU
 // awaiting NATO, one led by NATO awaiting the EU.
 const (
 	awaitingNATO = "EU–NATO staff talks on military mobility"
@@ -144,7 +145,7 @@ func TestProposalQueueHidesRestricted(t *testing.T) {
 	start := time.Date(s.Today.Year(), s.Today.Month(), s.Today.Day(), 9, 0, 0, 0, time.UTC).AddDate(0, 0, 12)
 	in := models.ActivityInput{Kind: "meeting", Title: "EU-only sounding of the IMS", Start: start, End: start.Add(time.Hour), TimeZone: "Europe/Brussels",
 		LeadOrganization: "EU", Participants: []models.ParticipantInput{{Type: "body", IDOrCode: "PSC"}, {Type: "body", IDOrCode: "IMS"}}, Visibility: []models.Ref{"EU"}}
-	res, err := s.Store.CreateActivity(context.Background(), plannerActor(t, s, euPlannerEmail, "EU"), in, models.WriteOptions{OverrideReason: "test"})
+	res, err := s.Store.CreateActivity(context.Background(), plannerActor(t, s, euPlannerEmail, "EU"), in, storage.WriteOptions{OverrideReason: "test"})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/jointcal/jointcal/models"
+	"github.com/jointcal/jointcal/storage"
 )
 
 // repliedMeeting books an EU meeting two days ahead for two required EU
@@ -26,7 +27,7 @@ func repliedMeeting(t *testing.T, s *site) (day time.Time, id int64) {
 	res, err := s.Store.CreateActivity(ctx, models.System(), models.ActivityInput{Kind: "meeting", Title: "Replied meeting", TimeZone: "Europe/Brussels",
 		Start: day.Add(5 * time.Hour), End: day.Add(6 * time.Hour), LeadOrganization: "EU",
 		Participants: []models.ParticipantInput{{Type: "person", IDOrCode: "rita@eeas.example"}, {Type: "person", IDOrCode: "sam@eeas.example"}}},
-		models.WriteOptions{OverrideReason: "reply test"})
+		storage.WriteOptions{OverrideReason: "reply test"})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -15,9 +15,9 @@ import (
 
 	"github.com/jointcal/jointcal/api"
 	"github.com/jointcal/jointcal/config"
-	"github.com/jointcal/jointcal/models"
-	"github.com/jointcal/jointcal/models/demo"
-	"github.com/jointcal/jointcal/models/modelstest"
+	"github.com/jointcal/jointcal/demo"
+	"github.com/jointcal/jointcal/storage"
+	"github.com/jointcal/jointcal/storage/storagetest"
 	"github.com/jointcal/jointcal/web"
 )
 
@@ -27,13 +27,13 @@ import (
 type site struct {
 	t     testing.TB
 	URL   string
-	Store *models.Store
+	Store *storage.Store
 	Today time.Time
 	// Nudges counts the pages' requests to send the outbox now.
 	Nudges *atomic.Int64
 }
 
-// Demo accounts (models/demo/signin.go).
+// Demo accounts (demo/signin.go).
 const (
 	adminEmail       = "admin@jointcal.example"
 	euPlannerEmail   = "claire.dumont@eeas.example"
@@ -48,7 +48,7 @@ func newSite(t testing.TB) *site {
 // newSiteWith is newSite with settings (JOINTCAL_* values) of the test's.
 func newSiteWith(t testing.TB, settings map[string]string) *site {
 	t.Helper()
-	store := modelstest.Open(t)
+	store := storagetest.Open(t)
 	today := time.Now()
 	if _, err := demo.Load(context.Background(), store, today); err != nil {
 		t.Fatalf("demo data: %v", err)

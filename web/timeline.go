@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/jointcal/jointcal/models"
+	"github.com/jointcal/jointcal/storage"
 	"github.com/labstack/echo/v4"
 )
 
@@ -162,5 +163,5 @@ func (w *Web) timelineKeys(c echo.Context, rows TimelineRows) ([]models.Resource
 			keys = append(keys, models.ResourceKey{Type: models.ResourceBody, IDOrCode: models.Ref(b.Code)})
 		}
 	}
-	return keys[:min(len(keys), models.MaxScheduleResources)], nil
+	return keys[:min(len(keys), storage.MaxScheduleResources)], nil
 }

@@ -15,12 +15,13 @@ import (
 	"github.com/jointcal/jointcal/calendar"
 	"github.com/jointcal/jointcal/config"
 	"github.com/jointcal/jointcal/models"
+	"github.com/jointcal/jointcal/storage"
 	"github.com/labstack/echo/v4"
 )
 
 // Deps is what the pages need from the wiring.
 type Deps struct {
-	Store  *models.Store
+	Store  *storage.Store
 	Config config.Config
 	Log    *slog.Logger
 	// Sessions are the lifetimes the API checks sessions with.

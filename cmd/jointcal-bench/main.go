@@ -29,8 +29,9 @@ import (
 
 	"github.com/jointcal/jointcal/api"
 	"github.com/jointcal/jointcal/config"
+	"github.com/jointcal/jointcal/demo"
 	"github.com/jointcal/jointcal/models"
-	"github.com/jointcal/jointcal/models/demo"
+	"github.com/jointcal/jointcal/storage"
 )
 
 func main() {
@@ -63,7 +64,7 @@ func run(args []string) error {
 		return err
 	}
 	ctx := context.Background()
-	store, err := models.Open(*db, models.DefaultSettings())
+	store, err := storage.Open(*db, models.DefaultSettings())
 	if err != nil {
 		return err
 	}

@@ -12,9 +12,10 @@ import (
 
 	"github.com/jointcal/jointcal/api"
 	"github.com/jointcal/jointcal/config"
+	"github.com/jointcal/jointcal/demo"
 	"github.com/jointcal/jointcal/models"
-	"github.com/jointcal/jointcal/models/demo"
-	"github.com/jointcal/jointcal/models/modelstest"
+	"github.com/jointcal/jointcal/storage"
+	"github.com/jointcal/jointcal/storage/storagetest"
 )
 
 // TestMixedMix: the drawn operations follow the brief's shares (70 %
@@ -110,11 +111,11 @@ func TestParseMixedRefusesBadFlags(t *testing.T) {
 // 200/201/304/409), bookings made, and none double.
 func TestMixedAgainstTheAPI(t *testing.T) {
 	t.Parallel()
-	for _, b := range modelstest.Backends() {
+	for _, b := range storagetest.Backends() {
 		t.Run(b.Name, func(t *testing.T) {
 			t.Parallel()
 			dsn := b.DSN(t)
-			store := modelstest.OpenDSN(t, dsn)
+			store := storagetest.OpenDSN(t, dsn)
 			ctx := context.Background()
 			if _, err := demo.Scale(ctx, store, 30, time.Now().UTC().Truncate(24*time.Hour), 1, nil); err != nil {
 				t.Fatal(err)
@@ -162,17 +163,17 @@ func TestMixedAgainstTheAPI(t *testing.T) {
 // booking an hour later overlaps nothing.
 func TestDoubleBookingQueryFindsOverlaps(t *testing.T) {
 	t.Parallel()
-	var pg *modelstest.Backend
-	for _, b := range modelstest.Backends() {
+	var pg *storagetest.Backend
+	for _, b := range storagetest.Backends() {
 		if b.Name == "postgres" {
 			pg = &b
 		}
 	}
 	if pg == nil {
-		t.Skip("needs PostgreSQL: set " + modelstest.EnvPostgres)
+		t.Skip("needs PostgreSQL: set " + storagetest.EnvPostgres)
 	}
 	dsn := pg.DSN(t)
-	store := modelstest.OpenDSN(t, dsn)
+	store := storagetest.OpenDSN(t, dsn)
 	ctx := context.Background()
 	sys := models.System()
 	if _, err := store.CreateOrganization(ctx, sys, models.OrganizationInput{Code: "EU", Name: "European Union"}); err != nil {
@@ -189,7 +190,7 @@ func TestDoubleBookingQueryFindsOverlaps(t *testing.T) {
 		t.Helper()
 		in := models.ActivityInput{Kind: "meeting", Title: "Meeting", Start: start, End: start.Add(time.Hour), TimeZone: "Europe/Brussels", LeadOrganization: "EU",
 			Venue: "R1", Participants: []models.ParticipantInput{{Type: "person", IDOrCode: "a@eu.example"}}}
-		r, err := store.CreateActivity(ctx, sys, in, models.WriteOptions{OverrideReason: override})
+		r, err := store.CreateActivity(ctx, sys, in, storage.WriteOptions{OverrideReason: override})
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -12,6 +12,7 @@ import (
 	"github.com/jointcal/jointcal/models"
 	"github.com/jointcal/jointcal/notify"
 	"github.com/jointcal/jointcal/scheduler"
+	"github.com/jointcal/jointcal/storage"
 )
 
 // benchReminders books one activity whose committee has --count members,
@@ -28,8 +29,8 @@ func benchReminders(args []string) error {
 		return err
 	}
 	ctx := context.Background()
-	open := func() (*models.Store, error) {
-		s, err := models.Open(*db, models.DefaultSettings())
+	open := func() (*storage.Store, error) {
+		s, err := storage.Open(*db, models.DefaultSettings())
 		if err != nil {
 			return nil, err
 		}
@@ -60,7 +61,7 @@ func benchReminders(args []string) error {
 	start := time.Now().UTC().Add(time.Hour + 30*time.Second)
 	if _, err := store.CreateActivity(ctx, sys, models.ActivityInput{Kind: string(models.KindMeeting), Title: "All-staff briefing", Start: start, End: start.Add(time.Hour),
 		TimeZone: "Europe/Brussels", LeadOrganization: "EU", Reminders: []string{"PT1H"},
-		Participants: []models.ParticipantInput{{Type: "body", IDOrCode: "STAFF"}}}, models.WriteOptions{}); err != nil {
+		Participants: []models.ParticipantInput{{Type: "body", IDOrCode: "STAFF"}}}, storage.WriteOptions{}); err != nil {
 		return err
 	}
 	fmt.Printf("seeded %d recipients in %s; the reminders fall due at %s\n", *count, time.Since(t0).Round(time.Millisecond), start.Add(-time.Hour).Format(time.TimeOnly))

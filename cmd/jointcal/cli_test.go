@@ -14,6 +14,7 @@ import (
 	"github.com/glebarez/sqlite"
 	"github.com/jointcal/jointcal/config"
 	"github.com/jointcal/jointcal/models"
+	"github.com/jointcal/jointcal/storage"
 	"gorm.io/gorm"
 )
 
@@ -130,7 +131,7 @@ func TestScaleTwiceDoesNotDouble(t *testing.T) {
 	if err != nil || !strings.HasPrefix(out, "generated 0 activities (30 already present)") {
 		t.Fatalf("second scale: %q %v", out, err)
 	}
-	store, err := models.Open(c.vars["JOINTCAL_DATABASE_URL"], models.DefaultSettings())
+	store, err := storage.Open(c.vars["JOINTCAL_DATABASE_URL"], models.DefaultSettings())
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -149,7 +150,7 @@ func TestDemoTokenIsRenewedNotPiledUp(t *testing.T) {
 	if _, _, err := c.run("migrate"); err != nil {
 		t.Fatal(err)
 	}
-	store, err := models.Open(c.vars["JOINTCAL_DATABASE_URL"], models.DefaultSettings())
+	store, err := storage.Open(c.vars["JOINTCAL_DATABASE_URL"], models.DefaultSettings())
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -15,8 +15,9 @@ import (
 	"time"
 
 	"github.com/jointcal/jointcal/models"
-	"github.com/jointcal/jointcal/models/modelstest"
 	"github.com/jointcal/jointcal/notify/notifytest"
+	"github.com/jointcal/jointcal/storage"
+	"github.com/jointcal/jointcal/storage/storagetest"
 )
 
 // buildBinary compiles jointcal once per test run.
@@ -49,9 +50,9 @@ func binaryForTest(t *testing.T) string {
 
 // storeWithEU opens the database at dsn with the EU as its one
 // organisation.
-func storeWithEU(t *testing.T, dsn string) *models.Store {
+func storeWithEU(t *testing.T, dsn string) *storage.Store {
 	t.Helper()
-	s := modelstest.OpenDSN(t, dsn)
+	s := storagetest.OpenDSN(t, dsn)
 	if _, err := s.CreateOrganization(context.Background(), models.System(), models.OrganizationInput{Code: "EU", Name: "European Union"}); err != nil {
 		t.Fatal(err)
 	}
@@ -62,7 +63,7 @@ func storeWithEU(t *testing.T, dsn string) *models.Store {
 // two-hour reminder each: n reminders due now, one recipient each.
 func seedDueReminders(t *testing.T, dsn string, n int) {
 	t.Helper()
-	s := modelstest.OpenDSN(t, dsn)
+	s := storagetest.OpenDSN(t, dsn)
 	ctx := context.Background()
 	sys := models.System()
 	if _, err := s.CreateOrganization(ctx, sys, models.OrganizationInput{Code: "EU", Name: "European Union"}); err != nil {
@@ -80,7 +81,7 @@ func seedDueReminders(t *testing.T, dsn string, n int) {
 		}
 		if _, err := s.CreateActivity(ctx, sys, models.ActivityInput{Kind: "meeting", Title: fmt.Sprintf("Briefing %d", i), Start: start, End: start.Add(time.Hour),
 			TimeZone: "Europe/Brussels", LeadOrganization: "EU", Reminders: []string{"PT2H"},
-			Participants: []models.ParticipantInput{{Type: "person", IDOrCode: models.Ref(email)}}}, models.WriteOptions{}); err != nil {
+			Participants: []models.ParticipantInput{{Type: "person", IDOrCode: models.Ref(email)}}}, storage.WriteOptions{}); err != nil {
 			t.Fatal(err)
 		}
 	}
@@ -147,7 +148,7 @@ func TestCrashMidDispatch(t *testing.T) {
 	bin := binaryForTest(t)
 	t.Parallel()
 	const n = 300
-	for _, b := range modelstest.Backends() {
+	for _, b := range storagetest.Backends() {
 		t.Run(b.Name, func(t *testing.T) {
 			began := time.Now()
 			dsn := b.DSN(t)
@@ -220,10 +221,10 @@ func TestTwoServeProcessesNeverDoubleBook(t *testing.T) {
 	bin := binaryForTest(t)
 	t.Parallel()
 	const token = "two-process-admin-token-0123456789"
-	for _, b := range modelstest.Backends() {
+	for _, b := range storagetest.Backends() {
 		t.Run(b.Name, func(t *testing.T) {
 			dsn := b.DSN(t)
-			s := modelstest.OpenDSN(t, dsn)
+			s := storagetest.OpenDSN(t, dsn)
 			ctx := context.Background()
 			if _, err := s.CreateOrganization(ctx, models.System(), models.OrganizationInput{Code: "EU", Name: "European Union"}); err != nil {
 				t.Fatal(err)
@@ -272,7 +273,7 @@ func TestTwoServeProcessesBothWrite(t *testing.T) {
 	bin := binaryForTest(t)
 	t.Parallel()
 	const token = "two-writers-admin-token-0123456789"
-	for _, b := range modelstest.Backends() {
+	for _, b := range storagetest.Backends() {
 		t.Run(b.Name, func(t *testing.T) {
 			dsn := b.DSN(t)
 			s := storeWithEU(t, dsn)

@@ -10,7 +10,7 @@ import (
 	"testing"
 
 	"github.com/jointcal/jointcal/models"
-	"github.com/jointcal/jointcal/models/modelstest"
+	"github.com/jointcal/jointcal/storage/storagetest"
 )
 
 // TestTwoImportProcessesOnOneSQLiteFile runs two `jointcal import`
@@ -23,7 +23,7 @@ func TestTwoImportProcessesOnOneSQLiteFile(t *testing.T) {
 	const n = 1000
 	file := bigCalendar(t, n)
 	dsn := filepath.Join(t.TempDir(), "shared.db")
-	s := modelstest.OpenDSN(t, dsn)
+	s := storagetest.OpenDSN(t, dsn)
 	ctx := context.Background()
 	for _, code := range []string{"EU", "NATO"} {
 		if _, err := s.CreateOrganization(ctx, models.System(), models.OrganizationInput{Code: code, Name: code}); err != nil {

@@ -12,7 +12,7 @@ import (
 	"time"
 
 	"github.com/jointcal/jointcal/models"
-	"github.com/jointcal/jointcal/models/modelstest"
+	"github.com/jointcal/jointcal/storage/storagetest"
 )
 
 // bigCalendar writes an iCalendar file of n one-hour events.
@@ -43,7 +43,7 @@ func TestKillDuringImport(t *testing.T) {
 	t.Parallel()
 	const n = 6000
 	file := bigCalendar(t, n)
-	for _, b := range modelstest.Backends() {
+	for _, b := range storagetest.Backends() {
 		t.Run(b.Name, func(t *testing.T) {
 			dsn := b.DSN(t)
 			s := storeWithEU(t, dsn)

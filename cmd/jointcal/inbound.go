@@ -9,9 +9,9 @@ import (
 	"time"
 
 	"github.com/jointcal/jointcal/config"
-	"github.com/jointcal/jointcal/models"
 	"github.com/jointcal/jointcal/notify"
 	"github.com/jointcal/jointcal/scheduler"
+	"github.com/jointcal/jointcal/storage"
 	"github.com/prometheus/client_golang/prometheus"
 )
 
@@ -21,7 +21,7 @@ import (
 // messages to one handler and count them in one counter. It returns the
 // function that stops them. The listener's address is taken before
 // returning, so a busy port stops the start.
-func startInbound(cfg config.Config, store *models.Store, log *slog.Logger, reg prometheus.Registerer) (func(), error) {
+func startInbound(cfg config.Config, store *storage.Store, log *slog.Logger, reg prometheus.Registerer) (func(), error) {
 	if cfg.InboundListen == "" && !cfg.InboundIMAP.Enabled() {
 		return func() {}, nil
 	}

@@ -18,7 +18,8 @@ import (
 	"time"
 
 	"github.com/jointcal/jointcal/models"
-	"github.com/jointcal/jointcal/models/modelstest"
+	"github.com/jointcal/jointcal/storage"
+	"github.com/jointcal/jointcal/storage/storagetest"
 )
 
 // partstats are the answers each person cycles through: consecutive
@@ -139,7 +140,7 @@ func (b *replyBurst) send(addr string) []error {
 
 // audited returns, by person, the answers the audit trail of the
 // activity holds, oldest first.
-func (b *replyBurst) audited(t *testing.T, s *models.Store) map[int64][]string {
+func (b *replyBurst) audited(t *testing.T, s *storage.Store) map[int64][]string {
 	t.Helper()
 	out := map[int64][]string{}
 	f := models.AuditFilter{Entity: "activity", EntityID: b.activity, Oldest: true, ListOptions: models.ListOptions{Limit: models.MaxLimit}}
@@ -218,7 +219,7 @@ func TestKillListenerMidReplyBurst(t *testing.T) {
 	bin := binaryForTest(t)
 	t.Parallel()
 	const people, rounds = 24, 6
-	for _, be := range modelstest.Backends() {
+	for _, be := range storagetest.Backends() {
 		t.Run(be.Name, func(t *testing.T) {
 			dsn := be.DSN(t)
 			s := storeWithEU(t, dsn)
@@ -237,7 +238,7 @@ func TestKillListenerMidReplyBurst(t *testing.T) {
 			}
 			start := time.Date(2030, 3, 7, 8, 0, 0, 0, time.UTC)
 			act, err := s.CreateActivity(ctx, models.System(), models.ActivityInput{Kind: "meeting", Title: "Crisis cell", Start: start, End: start.Add(2 * time.Hour),
-				TimeZone: "Europe/Brussels", LeadOrganization: "EU", Participants: parts}, models.WriteOptions{})
+				TimeZone: "Europe/Brussels", LeadOrganization: "EU", Participants: parts}, storage.WriteOptions{})
 			if err != nil {
 				t.Fatal(err)
 			}

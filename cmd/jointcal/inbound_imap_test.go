@@ -15,7 +15,8 @@ import (
 	"github.com/emersion/go-imap/v2/imapserver/imapmemserver"
 	"github.com/jointcal/jointcal/config"
 	"github.com/jointcal/jointcal/models"
-	"github.com/jointcal/jointcal/models/modelstest"
+	"github.com/jointcal/jointcal/storage"
+	"github.com/jointcal/jointcal/storage/storagetest"
 	"github.com/prometheus/client_golang/prometheus"
 )
 
@@ -36,7 +37,7 @@ func (silentIMAP) Printf(string, ...any) {}
 // ends the poller.
 func TestStartInboundPollsIMAP(t *testing.T) {
 	t.Parallel()
-	s := storeWithEU(t, modelstest.Backends()[0].DSN(t))
+	s := storeWithEU(t, storagetest.Backends()[0].DSN(t))
 	ctx := context.Background()
 	if _, err := s.CreatePerson(ctx, models.System(), models.PersonInput{Name: "Ana", Email: "ana@eeas.example", TimeZone: "Europe/Brussels", Organization: "EU",
 		ReminderPreferences: models.ReminderPreferences{NoInvitations: true}}); err != nil {
@@ -44,7 +45,7 @@ func TestStartInboundPollsIMAP(t *testing.T) {
 	}
 	start := time.Date(2030, 3, 7, 8, 0, 0, 0, time.UTC)
 	act, err := s.CreateActivity(ctx, models.System(), models.ActivityInput{Kind: "meeting", Title: "Desk", Start: start, End: start.Add(time.Hour), TimeZone: "Europe/Brussels",
-		LeadOrganization: "EU", Participants: []models.ParticipantInput{{Type: "person", IDOrCode: "ana@eeas.example"}}}, models.WriteOptions{})
+		LeadOrganization: "EU", Participants: []models.ParticipantInput{{Type: "person", IDOrCode: "ana@eeas.example"}}}, storage.WriteOptions{})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -11,6 +11,7 @@ import (
 	"github.com/jointcal/jointcal/models"
 	"github.com/jointcal/jointcal/notify"
 	"github.com/jointcal/jointcal/scheduler"
+	"github.com/jointcal/jointcal/storage"
 	"github.com/prometheus/client_golang/prometheus"
 )
 
@@ -32,7 +33,7 @@ func newSender(cfg config.Config, log *slog.Logger) (notify.Sender, error) {
 }
 
 // newSyncer builds the external-calendar syncer the configuration asks for.
-func newSyncer(cfg config.Config, store *models.Store, log *slog.Logger) *scheduler.Syncer {
+func newSyncer(cfg config.Config, store *storage.Store, log *slog.Logger) *scheduler.Syncer {
 	return &scheduler.Syncer{
 		Store: store, Log: log.With("job", "sync"),
 		Fetcher: scheduler.NewFetcher(cfg.FetchTimeout, cfg.ImportMaxBytes, 5, cfg.FetchAllow),
@@ -41,7 +42,7 @@ func newSyncer(cfg config.Config, store *models.Store, log *slog.Logger) *schedu
 }
 
 // newScheduler builds the scheduler with every job registered.
-func newScheduler(cfg config.Config, store *models.Store, syncer *scheduler.Syncer, log *slog.Logger, reg prometheus.Registerer) (*scheduler.Scheduler, *scheduler.Service, error) {
+func newScheduler(cfg config.Config, store *storage.Store, syncer *scheduler.Syncer, log *slog.Logger, reg prometheus.Registerer) (*scheduler.Scheduler, *scheduler.Service, error) {
 	sender, err := newSender(cfg, log)
 	if err != nil {
 		return nil, nil, err
@@ -120,7 +121,7 @@ func stopScheduler(s *scheduler.Scheduler, timeout time.Duration) {
 // PostgreSQL database (announced with Store.NotifyOutbox) leave through
 // nudger at once rather than at the next reminder tick. On SQLite one
 // process serves and dispatches, and its own bookings nudge it directly.
-func listenOutbox(ctx context.Context, cfg config.Config, store *models.Store, nudger *scheduler.Nudger, log *slog.Logger) {
+func listenOutbox(ctx context.Context, cfg config.Config, store *storage.Store, nudger *scheduler.Nudger, log *slog.Logger) {
 	if store.Dialect() != models.Postgres {
 		return
 	}

@@ -11,9 +11,10 @@ import (
 
 	"github.com/jointcal/jointcal/api"
 	"github.com/jointcal/jointcal/config"
+	"github.com/jointcal/jointcal/demo"
 	"github.com/jointcal/jointcal/models"
-	"github.com/jointcal/jointcal/models/demo"
 	"github.com/jointcal/jointcal/scheduler"
+	"github.com/jointcal/jointcal/storage"
 	"github.com/jointcal/jointcal/web"
 )
 
@@ -148,7 +149,7 @@ token valid for 24 hours; a restart revokes the previous demo token.`)
 
 // mountPages adds the planners' web pages to the API's router: one
 // server, one port, one store and one authorisation.
-func mountPages(cfg config.Config, store *models.Store, srv *api.Server, sync func(context.Context, int64) error, log *slog.Logger) error {
+func mountPages(cfg config.Config, store *storage.Store, srv *api.Server, sync func(context.Context, int64) error, log *slog.Logger) error {
 	pages, err := web.New(web.Deps{Store: store, Config: cfg, Log: log, Sessions: srv.SessionSettings(), SendSignInLink: srv.SendSignInLink, ClientAddr: srv.ClientAddr, StartImportJob: srv.StartImportJob, SyncExternal: sync, NudgeOutbox: srv.NudgeOutbox})
 	if err != nil {
 		return err
@@ -161,7 +162,7 @@ func mountPages(cfg config.Config, store *models.Store, srv *api.Server, sync fu
 // new one that expires: the secret of the old one cannot be shown again
 // (only its hash is kept), and an admin credential per restart, valid
 // forever, was the alternative.
-func renewDemoToken(ctx context.Context, store *models.Store) (string, time.Time, error) {
+func renewDemoToken(ctx context.Context, store *storage.Store) (string, time.Time, error) {
 	sys := models.System()
 	ts, err := store.ListTokens(ctx, sys)
 	if err != nil {

@@ -14,8 +14,8 @@ import (
 	"time"
 
 	"github.com/jointcal/jointcal/models"
-	"github.com/jointcal/jointcal/models/modelstest"
 	"github.com/jointcal/jointcal/notify/notifytest"
+	"github.com/jointcal/jointcal/storage/storagetest"
 )
 
 // TestTwoServeProcessesShareSessions: a person signs in through one serve
@@ -25,7 +25,7 @@ import (
 func TestTwoServeProcessesShareSessions(t *testing.T) {
 	bin := binaryForTest(t)
 	t.Parallel()
-	for _, b := range modelstest.Backends() {
+	for _, b := range storagetest.Backends() {
 		t.Run(b.Name, func(t *testing.T) {
 			dsn := b.DSN(t)
 			s := storeWithEU(t, dsn)

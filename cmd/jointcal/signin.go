@@ -10,9 +10,10 @@ import (
 
 	"github.com/jointcal/jointcal/api"
 	"github.com/jointcal/jointcal/config"
+	"github.com/jointcal/jointcal/demo"
 	"github.com/jointcal/jointcal/models"
-	"github.com/jointcal/jointcal/models/demo"
 	"github.com/jointcal/jointcal/notify"
+	"github.com/jointcal/jointcal/storage"
 )
 
 // signInMailer sends sign-in links through the configured mail path (SMTP,
@@ -57,7 +58,7 @@ const demoLinkLifetime = 24 * time.Hour
 // printDemoSignInLinks prints a one-click sign-in link for each demo
 // account, on the terminal only (never in the log): each works once, for
 // 24 hours.
-func printDemoSignInLinks(ctx context.Context, env *environment, store *models.Store, base string) error {
+func printDemoSignInLinks(ctx context.Context, env *environment, store *storage.Store, base string) error {
 	fmt.Fprintln(env.stdout, "one-click sign-in (each link works once, for 24 hours):")
 	for _, acc := range demo.Accounts {
 		secret, err := store.CreateDemoSignInLink(ctx, string(acc.Person), demoLinkLifetime)

@@ -7,8 +7,8 @@ import (
 	"testing"
 	"time"
 
-	"github.com/jointcal/jointcal/models/modelstest"
 	"github.com/jointcal/jointcal/notify/notifytest"
+	"github.com/jointcal/jointcal/storage/storagetest"
 )
 
 // TestSlowHeadersAreCutOff keeps what an outside probe found to hold: a
@@ -18,7 +18,7 @@ import (
 func TestSlowHeadersAreCutOff(t *testing.T) {
 	bin := binaryForTest(t)
 	t.Parallel()
-	dsn := modelstest.Backends()[0].DSN(t)
+	dsn := storagetest.Backends()[0].DSN(t)
 	storeWithEU(t, dsn)
 	p := startServe(t, bin, dsn, notifytest.Start(t), "slowloris", "JOINTCAL_SCHEDULER=off")
 	u, err := url.Parse(listenURL(t, p))

@@ -9,6 +9,7 @@ import (
 
 	"github.com/jointcal/jointcal/config"
 	"github.com/jointcal/jointcal/models"
+	"github.com/jointcal/jointcal/storage"
 )
 
 // setup loads the configuration and builds the logger every command
@@ -30,8 +31,8 @@ func setup(env *environment) (config.Config, *slog.Logger, error) {
 
 // openDatabase connects to the configured database (which must answer)
 // and hands the store its settings; it does not migrate.
-func openDatabase(cfg config.Config) (*models.Store, error) {
-	store, err := models.Open(cfg.DatabaseURL, storeSettings(cfg))
+func openDatabase(cfg config.Config) (*storage.Store, error) {
+	store, err := storage.Open(cfg.DatabaseURL, storeSettings(cfg))
 	if err != nil {
 		return nil, fmt.Errorf("JOINTCAL_DATABASE_URL (%s): %w", describeDatabase(cfg.DatabaseURL), err)
 	}
@@ -54,7 +55,7 @@ func storeSettings(cfg config.Config) models.Settings {
 
 // openStore loads the configuration, opens the database and applies
 // pending migrations: every command that touches data starts here.
-func openStore(ctx context.Context, env *environment) (config.Config, *models.Store, error) {
+func openStore(ctx context.Context, env *environment) (config.Config, *storage.Store, error) {
 	cfg, _, err := setup(env)
 	if err != nil {
 		return cfg, nil, err
@@ -73,7 +74,7 @@ func openStore(ctx context.Context, env *environment) (config.Config, *models.St
 // migrate applies pending migrations, but refuses a database that holds
 // tables without being jointcal's: a URL naming the wrong database must
 // not fill it with jointcal's tables.
-func migrate(ctx context.Context, cfg config.Config, store *models.Store) ([]string, error) {
+func migrate(ctx context.Context, cfg config.Config, store *storage.Store) ([]string, error) {
 	where := describeDatabase(cfg.DatabaseURL)
 	st, err := store.InspectSchema(ctx)
 	if err != nil {
@@ -129,7 +130,7 @@ func newLogger(cfg config.Config, env *environment) *slog.Logger {
 
 func runMigrate(ctx context.Context, env *environment, args []string) error {
 	fs := flags(env, "migrate", "migrate", `
-Apply the pending versioned migrations (models/migrations/) to the database
+Apply the pending versioned migrations (storage/migrations/) to the database
 JOINTCAL_DATABASE_URL names, say which database and which migrations were
 applied, and exit. serve, demo, token, org and import migrate on their own;
 this command lets an operator do it first, once, on purpose.`)

@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/jointcal/jointcal/models"
+	"github.com/jointcal/jointcal/storage"
 )
 
 // TestTokenListShowsOwners: personal tokens appear in token list with
@@ -18,7 +19,7 @@ func TestTokenListShowsOwners(t *testing.T) {
 		t.Fatal(err)
 	}
 	ctx := context.Background()
-	s, err := models.Open(c.vars["JOINTCAL_DATABASE_URL"], models.DefaultSettings())
+	s, err := storage.Open(c.vars["JOINTCAL_DATABASE_URL"], models.DefaultSettings())
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -1,0 +1,52 @@
+package demo
+
+import (
+	"context"
+	"testing"
+	"time"
+
+	"github.com/jointcal/jointcal/models"
+	"github.com/jointcal/jointcal/storage"
+	"github.com/jointcal/jointcal/storage/storagetest"
+)
+
+// TestDemoWorkflows: after loading, each organisation's proposal queue
+// and the cross-briefing requests show what a newcomer should find.
+func TestDemoWorkflows(t *testing.T) {
+	t.Parallel()
+	storagetest.ForEach(t, func(t *testing.T, s *storage.Store) {
+		today := todays[0]
+		s.SetClock(func() time.Time { return today })
+		ctx := context.Background()
+		if _, err := Load(ctx, s, today); err != nil {
+			t.Fatal(err)
+		}
+		act, err := planners(ctx, s)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for org, want := range map[string]int64{"NATO": 2, "EU": 1} {
+			q, err := s.ListProposals(ctx, act[org], models.ProposalFilter{Awaiting: models.Ref(org)})
+			if err != nil || q.Total != want {
+				t.Fatalf("%s queue: %d (%v), want %d", org, q.Total, err, want)
+			}
+		}
+		agreed, err := s.ListProposals(ctx, models.System(), models.ProposalFilter{State: string(models.ProposalAgreed)})
+		if err != nil || agreed.Total != 1 || agreed.Items[0].Activity.Status != string(models.StatusConfirmed) {
+			t.Fatalf("agreed proposals: %v %+v", err, agreed)
+		}
+		counts, err := s.CountBriefingRequests(ctx, models.System(), "area")
+		if err != nil {
+			t.Fatal(err)
+		}
+		states := map[string]int{}
+		for _, c := range counts {
+			for st, n := range c.ByState {
+				states[st] += n
+			}
+		}
+		if states["requested"] != 1 || states["scheduled"] != 1 || states["declined"] != 1 {
+			t.Fatalf("briefing request states %v", states)
+		}
+	})
+}

@@ -1,0 +1,192 @@
+package storage
+
+import (
+	"fmt"
+	"time"
+
+	"github.com/jointcal/jointcal/models"
+	"github.com/jointcal/jointcal/planning"
+	"gorm.io/gorm"
+)
+
+// evaluate runs the pure rules over the draft's neighbourhood and
+// describes the result for actor a.
+func (s *Store) evaluate(tx *gorm.DB, a models.Actor, d *draft) (models.CheckReport, error) {
+	pad := s.planning.Rules.Buffer
+	for _, c := range d.claims {
+		if c.Buffer > pad {
+			pad = c.Buffer
+		}
+	}
+	report := models.CheckReport{Conflicts: []models.ConflictView{}, Warnings: []models.ConflictView{}}
+	from, to, ok := span(d.occurrences, pad)
+	if !ok || models.Status(d.row.Status) == models.StatusCancelled {
+		return report, nil
+	}
+	busy, err := loadBusy(tx, d.claims, from, to, d.row.ID, d.row.Kind)
+	if err != nil {
+		return report, err
+	}
+	external, subscriptions, err := loadExternalBusy(tx, claimsByType(d.claims), from, to)
+	if err != nil {
+		return report, err
+	}
+	busy = append(busy, external...)
+	var orgs []int64
+	for _, c := range d.claims {
+		if c.Resource.Type == "organization" {
+			orgs = append(orgs, c.Resource.ID)
+		}
+	}
+	blackouts, err := loadBlackouts(tx, orgs, from, to)
+	if err != nil {
+		return report, err
+	}
+	coordinated := d.coordinated
+	if coordinated == nil {
+		var err error
+		if coordinated, err = coordinatedWith(tx, d.row); err != nil {
+			return report, err
+		}
+	}
+	p := planning.Proposal{ActivityID: d.row.ID, Kind: d.row.Kind, Status: d.row.Status, Occurrences: d.occurrences, Claims: d.claims, Coordinated: coordinated}
+	found := d.answers.filter(planning.Check(p, busy, blackouts, s.planning.Rules), d.occurrences)
+	views, err := describeConflicts(tx, a.Viewer(), found, d)
+	if err != nil {
+		return report, err
+	}
+	for i, c := range found {
+		if c.Hard() {
+			report.Conflicts = append(report.Conflicts, views[i])
+		} else {
+			report.Warnings = append(report.Warnings, views[i])
+		}
+	}
+	stale, err := staleWarnings(newNameCache(tx), subscriptions, s.now())
+	if err != nil {
+		return report, err
+	}
+	report.Warnings = append(report.Warnings, stale...)
+	return report, nil
+}
+
+// describeConflicts resolves ids to names and hides what v may not see.
+func describeConflicts(tx *gorm.DB, v models.Viewer, found []planning.Conflict, d *draft) ([]models.ConflictView, error) {
+	names := newNameCache(tx)
+	refs := make([]planning.ResourceRef, len(found))
+	for i, c := range found {
+		refs[i] = c.Resource
+	}
+	if err := names.prefetch(refs); err != nil {
+		return nil, err
+	}
+	others, err := loadSummaries(tx, found)
+	if err != nil {
+		return nil, err
+	}
+	return describeWith(tx, v, found, d, names, others)
+}
+
+// describeWith is describeConflicts with the names and the other
+// activities' summaries already loaded (a bulk write loads them once for
+// many activities).
+func describeWith(tx *gorm.DB, v models.Viewer, found []planning.Conflict, d *draft, names *nameCache, others map[int64]*summary) ([]models.ConflictView, error) {
+	// Times speak in the activity's own zone, as its start and end do.
+	loc := time.UTC
+	if l, err := time.LoadLocation(d.row.TimeZone); err == nil && d.row.TimeZone != "" {
+		loc = l
+	}
+	out := make([]models.ConflictView, len(found))
+	for i, c := range found {
+		res, err := names.resource(string(c.Resource.Type), c.Resource.ID)
+		if err != nil {
+			return nil, err
+		}
+		cv := models.ConflictView{
+			Rule: c.Rule, Severity: string(c.Severity), Resource: res,
+			Occurrence: models.SpanView{Start: c.Occurrence.Start.In(loc), End: c.Occurrence.End.In(loc)},
+			Overlap:    models.SpanView{Start: c.Overlap.Start.In(loc), End: c.Overlap.End.In(loc)},
+		}
+		st, en := c.Other.Start.In(loc), c.Other.End.In(loc)
+		switch other, known := others[c.OtherActivityID]; {
+		case c.Rule == planning.RuleExternalBusy:
+			var cal models.ExternalCalendar
+			if err := tx.Select("id", "name").First(&cal, c.OtherActivityID).Error; err != nil {
+				return nil, fmt.Errorf("describe with: %w", err)
+			}
+			cv.Other = models.OtherView{ExternalCalendarID: cal.ID, Title: cal.Name, Start: &st, End: &en}
+		case c.BlackoutID != 0:
+			var b models.Blackout
+			if err := tx.First(&b, c.BlackoutID).Error; err != nil {
+				return nil, fmt.Errorf("describe with: %w", err)
+			}
+			bs, be := b.StartAt.In(loc), b.EndAt.In(loc)
+			cv.Other = models.OtherView{BlackoutID: b.ID, Title: b.Title, Start: &bs, End: &be}
+		case c.OtherActivityID == 0 || c.OtherActivityID == d.row.ID:
+			// The activity's own occurrences overlapping each other.
+			cv.Other = models.OtherView{ActivityID: d.row.ID, Title: d.row.Title, Start: &st, End: &en}
+		case !known || !v.CanSee(other.restricted, other.allowed):
+			cv.Other = models.OtherView{Restricted: true}
+		default:
+			cv.Other = models.OtherView{ActivityID: other.id, Title: other.title, Start: &st, End: &en}
+			if c.Rule == planning.RuleProposalHold {
+				note, err := proposalNote(tx, other.id)
+				if err != nil {
+					return nil, err
+				}
+				cv.Other.Note = note
+			}
+		}
+		out[i] = cv
+	}
+	return out, nil
+}
+
+// summary is what a conflict needs of the other activity: its title and
+// who may see it.
+type summary struct {
+	id         int64
+	title      string
+	restricted bool
+	allowed    []int64
+}
+
+// loadSummaries reads the other activities of conflicts in two queries.
+func loadSummaries(tx *gorm.DB, found []planning.Conflict) (map[int64]*summary, error) {
+	out := map[int64]*summary{}
+	var ids []int64
+	for _, c := range found {
+		if c.OtherActivityID != 0 && c.Rule != planning.RuleExternalBusy && out[c.OtherActivityID] == nil {
+			out[c.OtherActivityID] = &summary{id: c.OtherActivityID}
+			ids = append(ids, c.OtherActivityID)
+		}
+	}
+	for len(ids) > 0 {
+		chunk := ids[:min(len(ids), viewChunk)]
+		ids = ids[len(chunk):]
+		var rows []struct {
+			ID         int64
+			Title      string
+			Restricted bool
+		}
+		if err := tx.Table("activities").Select("id, title, restricted").Where("id IN ?", chunk).Scan(&rows).Error; err != nil {
+			return nil, fmt.Errorf("read activities: %w", err)
+		}
+		for _, r := range rows {
+			out[r.ID].title, out[r.ID].restricted = r.Title, r.Restricted
+		}
+		var vis []activityVisibility
+		if err := tx.Where("activity_id IN ?", chunk).Find(&vis).Error; err != nil {
+			return nil, fmt.Errorf("load summaries: %w", err)
+		}
+		for _, v := range vis {
+			out[v.ActivityID].allowed = append(out[v.ActivityID].allowed, v.OrganizationID)
+		}
+	}
+	for id, s := range out {
+		if s.title == "" && !s.restricted {
+			delete(out, id) // vanished: treat as unknown, hence restricted
+		}
+	}
+	return out, nil
+}

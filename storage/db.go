@@ -1,0 +1,241 @@
+package storage
+
+import (
+	"context"
+	"database/sql/driver"
+	"errors"
+	"fmt"
+	"io"
+	"net"
+	"net/url"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/glebarez/sqlite"
+	"github.com/jackc/pgx/v5/pgconn"
+	"github.com/jointcal/jointcal/models"
+	"github.com/jointcal/jointcal/planning"
+	"gorm.io/driver/postgres"
+	"gorm.io/gorm"
+	"gorm.io/gorm/logger"
+)
+
+// Store is the only gateway to the database. It is safe for concurrent use.
+type Store struct {
+	db      *gorm.DB
+	dialect models.Dialect
+	// writeMu serialises write transactions on SQLite inside this process,
+	// so that a conflict check and the insert it guards cannot interleave
+	// (SQLite allows one writer; BEGIN IMMEDIATE covers other processes).
+	writeMu sync.Mutex
+	now     func() time.Time
+	// generation counts committed writes of this process, so caches can
+	// tell at no cost whether anything changed here since they filled.
+	generation atomic.Uint64
+	// planning holds the expansion limits and rule settings the store
+	// applies on every write; reminders the outbox rules. Both are given
+	// to Open and fixed for the store's life.
+	planning  models.PlanningSettings
+	reminders models.ReminderSettings
+	proposals models.ProposalSettings
+}
+
+// Limits are the expansion limits every write applies; the scheduler's
+// external sync expands with the same.
+func (s *Store) Limits() planning.Limits { return s.planning.Limits }
+
+// ReminderPlanAhead is how far ahead the dispatcher plans reminders.
+func (s *Store) ReminderPlanAhead() time.Duration { return s.reminders.PlanAhead }
+
+// Open connects to the database named by dsn: a postgres:// or
+// postgresql:// URL, or else a SQLite file path (with an optional sqlite: or
+// file: prefix). SQLite runs in WAL mode with foreign keys on and a busy
+// timeout, so readers never block the writer.
+func Open(dsn string, set models.Settings) (*Store, error) {
+	cfg := &gorm.Config{
+		Logger:                 logger.Discard,
+		TranslateError:         true,
+		SkipDefaultTransaction: true,
+		PrepareStmtMaxSize:     512,
+		PrepareStmtTTL:         time.Hour,
+		NowFunc:                func() time.Time { return time.Now().UTC().Truncate(time.Microsecond) },
+	}
+	var (
+		db      *gorm.DB
+		err     error
+		dialect models.Dialect
+	)
+	if strings.HasPrefix(dsn, "postgres://") || strings.HasPrefix(dsn, "postgresql://") {
+		// No gorm statement cache on PostgreSQL: pgx already prepares and
+		// caches statements per connection, and gorm's cache prepares a
+		// statement first seen inside a transaction on a pooled
+		// connection under its lock — with every connection held by a
+		// booking transaction, that waited for ever (two serve processes,
+		// 120 concurrent bookings).
+		dialect = models.Postgres
+		db, err = gorm.Open(postgres.Open(dsn), cfg)
+	} else {
+		// Statements are prepared once per connection and reused: parsing
+		// SQL was a fifth of a conflict check on SQLite, whose one writer
+		// at a time never holds every connection.
+		dialect = models.SQLite
+		cfg.PrepareStmt = true
+		db, err = gorm.Open(sqlite.Open(sqliteDSN(dsn)), cfg)
+	}
+	if err != nil {
+		return nil, fmt.Errorf("open %s database: %w", dialect, err)
+	}
+	sqlDB, err := db.DB()
+	if err != nil {
+		return nil, err
+	}
+	if dialect == models.SQLite {
+		// One writer at a time is SQLite's rule; a few connections let
+		// WAL readers proceed while it writes.
+		sqlDB.SetMaxOpenConns(8)
+		sqlDB.SetMaxIdleConns(8)
+	} else {
+		sqlDB.SetMaxOpenConns(20)
+		sqlDB.SetMaxIdleConns(10)
+		sqlDB.SetConnMaxIdleTime(5 * time.Minute)
+	}
+	s := &Store{db: db, dialect: dialect, now: func() time.Time { return time.Now().UTC() }, planning: set.Planning, reminders: set.Reminders, proposals: set.Proposals}
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	if err := s.Ping(ctx); err != nil {
+		_ = sqlDB.Close()
+		return nil, fmt.Errorf("connect to %s database: %w", dialect, err)
+	}
+	return s, nil
+}
+
+// sqliteDSN turns a path into a DSN with the pragmas jointcal relies on.
+func sqliteDSN(dsn string) string {
+	path := strings.TrimPrefix(strings.TrimPrefix(dsn, "sqlite:"), "file:")
+	q := url.Values{}
+	q.Add("_pragma", "journal_mode(WAL)")
+	q.Add("_pragma", "foreign_keys(1)")
+	q.Add("_pragma", "busy_timeout(10000)")
+	q.Add("_pragma", "synchronous(NORMAL)")
+	// Statement journals (a multi-row write or a foreign-key check inside
+	// a transaction copies the pages it changes) in small heap chunks:
+	// on disk they opened a temporary file past 64 KiB, and before that
+	// took 64 KiB chunks that the pure-Go driver's allocator maps and
+	// unmaps from the kernel for every such statement.
+	q.Add("_pragma", "temp_store(MEMORY)")
+	// Write transactions take the write lock at BEGIN, so a second writer
+	// (another process) waits out the busy timeout instead of failing when
+	// it upgrades a stale read snapshot. No _time_format: the driver stops
+	// reading options after it (so _txlock was silently ignored), and its
+	// only value, "sqlite", is the driver's default format anyway.
+	q.Set("_txlock", "immediate")
+	sep := "?"
+	if strings.Contains(path, "?") {
+		sep = "&"
+	}
+	return "file:" + path + sep + q.Encode()
+}
+
+// Dialect reports which database the store talks to.
+func (s *Store) Dialect() models.Dialect { return s.dialect }
+
+// Ping checks that the database answers; /readyz uses it.
+func (s *Store) Ping(ctx context.Context) error {
+	sqlDB, err := s.db.DB()
+	if err != nil {
+		return err
+	}
+	return sqlDB.PingContext(ctx)
+}
+
+// Close releases the connection pool.
+func (s *Store) Close() error {
+	sqlDB, err := s.db.DB()
+	if err != nil {
+		return err
+	}
+	return sqlDB.Close()
+}
+
+// SetClock replaces the store's clock; tests use it for deterministic
+// timestamps and expansion horizons.
+func (s *Store) SetClock(now func() time.Time) { s.now = now }
+
+// Now is the store's idea of the current time (UTC).
+func (s *Store) Now() time.Time { return s.now() }
+
+// write runs fn in a transaction that is the only writer: on SQLite it
+// also holds the in-process write lock, so that a check made inside fn
+// still holds when fn commits.
+func (s *Store) write(ctx context.Context, fn func(tx *gorm.DB) error) error {
+	if s.dialect == models.SQLite {
+		s.writeMu.Lock()
+		defer s.writeMu.Unlock()
+	}
+	var err error
+	for attempt := 0; ; attempt++ {
+		err = s.db.WithContext(ctx).Transaction(fn)
+		// Another process's commit can invalidate this connection's read
+		// snapshot (SQLITE_BUSY_SNAPSHOT), which no busy timeout waits
+		// out; the transaction was rolled back, so it is run again.
+		if err == nil || s.dialect != models.SQLite || !isBusy(err) || attempt == 4 || ctx.Err() != nil {
+			break
+		}
+		time.Sleep(time.Duration(attempt+1) * 5 * time.Millisecond)
+	}
+	if err == nil {
+		s.generation.Add(1)
+	}
+	return err
+}
+
+// isBusy reports SQLite's SQLITE_BUSY family (5, and 517 for a stale
+// snapshot).
+func isBusy(err error) bool {
+	var coded interface{ Code() int }
+	if errors.As(err, &coded) {
+		return coded.Code()&0xff == 5
+	}
+	return false
+}
+
+// Generation is the number of writes this process has committed; it
+// changes whenever data may have changed through this store.
+func (s *Store) Generation() uint64 { return s.generation.Load() }
+
+// IsUnavailable reports an error that means the database cannot be
+// reached or cannot take the request now (connection refused or lost,
+// server shutting down, SQLite busy past its timeout or its file gone):
+// a client should retry later, so the API answers 503, not 500.
+func IsUnavailable(err error) bool {
+	if err == nil {
+		return false
+	}
+	var (
+		ce    *pgconn.ConnectError
+		pgErr *pgconn.PgError
+		netE  net.Error
+		coded interface{ Code() int }
+	)
+	switch {
+	case errors.As(err, &ce), errors.As(err, &netE), errors.Is(err, driver.ErrBadConn), errors.Is(err, io.ErrUnexpectedEOF):
+		return true
+	case errors.As(err, &pgErr):
+		// Class 08: connection exception; 57P01–57P03: shutting down or
+		// not accepting connections yet.
+		return strings.HasPrefix(pgErr.Code, "08") || pgErr.Code == "57P01" || pgErr.Code == "57P02" || pgErr.Code == "57P03"
+	case errors.As(err, &coded):
+		switch coded.Code() & 0xff {
+		case 5, 6, 14: // SQLITE_BUSY, SQLITE_LOCKED, SQLITE_CANTOPEN
+			return true
+		}
+	}
+	// pgx reports a connection it had to drop mid-query in plain words.
+	msg := err.Error()
+	return strings.Contains(msg, "conn closed") || strings.Contains(msg, "failed to connect") || strings.Contains(msg, "broken pipe") || strings.Contains(msg, "connection reset")
+}
+
+// isDuplicate reports a unique-constraint violation.
+func isDuplicate(err error) bool { return errors.Is(err, gorm.ErrDuplicatedKey) }

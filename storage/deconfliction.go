@@ -1,0 +1,201 @@
+package storage
+
+import (
+	"context"
+	"fmt"
+	"sort"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/jointcal/jointcal/models"
+	"github.com/jointcal/jointcal/planning"
+	"gorm.io/gorm"
+)
+
+// ActivityConflicts reports the conflicts a stored activity has now with
+// everything else booked, as if it were being booked again.
+func (s *Store) ActivityConflicts(ctx context.Context, a models.Actor, id int64) (models.CheckReport, error) {
+	cur, err := s.GetActivity(ctx, a, id)
+	if err != nil {
+		return models.CheckReport{}, err
+	}
+	return s.CheckActivity(ctx, a, id, cur.Input())
+}
+
+// maxReportActivities bounds the work of one deconfliction report.
+const maxReportActivities = 5000
+
+// ListConflicts reports every conflict among stored activities with an
+// occurrence in [From, To): the planners' deconfliction agenda. Each pair
+// is reported once, from the side the actor may see (the other side is
+// masked when restricted).
+func (s *Store) ListConflicts(ctx context.Context, a models.Actor, f models.ConflictFilter) ([]models.ListedConflict, error) {
+	if f.From.IsZero() || f.To.IsZero() || !f.To.After(f.From) {
+		return nil, &models.ValidationError{Errors: []models.FieldError{{Field: "from", Message: "from and to are required, to after from"}}}
+	}
+	if f.To.Sub(f.From) > 3*366*24*time.Hour {
+		return nil, &models.ValidationError{Errors: []models.FieldError{{Field: "to", Message: "the window may span at most three years"}}}
+	}
+	if f.Severity != "" && f.Severity != "hard" && f.Severity != "soft" {
+		return nil, &models.ValidationError{Errors: []models.FieldError{{Field: "severity", Message: "want hard or soft"}}}
+	}
+	page, err := s.ListActivities(ctx, a, models.ActivityFilter{From: f.From, To: f.To, Organization: f.Organization, ListOptions: models.ListOptions{Limit: models.MaxLimit}})
+	if err != nil {
+		return nil, err
+	}
+	views := page.Items
+	for page.NextCursor != "" && len(views) < maxReportActivities {
+		page, err = s.ListActivities(ctx, a, models.ActivityFilter{From: f.From, To: f.To, Organization: f.Organization, ListOptions: models.ListOptions{Limit: models.MaxLimit, Cursor: page.NextCursor}})
+		if err != nil {
+			return nil, err
+		}
+		views = append(views, page.Items...)
+	}
+	db := s.db.WithContext(ctx)
+	out := []models.ListedConflict{}
+	seen := map[string]int{} // clash key → index in out
+	parents := map[int64]int64{}
+	for _, v := range views {
+		if v.Parent != nil {
+			parents[v.ID] = *v.Parent
+		}
+	}
+	family, err := familyOf(db, parents)
+	if err != nil {
+		return nil, err
+	}
+	for i := range views {
+		v := &views[i]
+		if models.Status(v.Status) == models.StatusCancelled {
+			continue
+		}
+		d, err := s.buildDraft(db, models.System().Viewer(), v.Input(), v.ID)
+		if err != nil {
+			return nil, fmt.Errorf("activity %d: %w", v.ID, err)
+		}
+		d.occurrences = within(d.occurrences, f.From, f.To)
+		report, err := s.evaluate(db, a, d)
+		if err != nil {
+			return nil, err
+		}
+		for _, c := range append(report.Conflicts, report.Warnings...) {
+			if f.Severity != "" && c.Severity != f.Severity {
+				continue
+			}
+			if o := c.Other.ActivityID; o != 0 && o != v.ID {
+				related, err := family(v.ID, o)
+				if err != nil {
+					return nil, err
+				}
+				if related {
+					continue // an exercise and its own phase are one plan, not a clash
+				}
+			}
+			key := pairKey(v.ID, c)
+			if at, ok := seen[key]; ok {
+				if !hasResource(out[at].Resources, c.Resource) {
+					out[at].Resources = append(out[at].Resources, c.Resource)
+				}
+				continue
+			}
+			seen[key] = len(out)
+			out = append(out, models.ListedConflict{Activity: models.ActivityRef{ID: v.ID, Title: v.Title}, ConflictView: c, Resources: []models.ResourceView{c.Resource}})
+		}
+	}
+	if f.Severity != "hard" {
+		agenda, err := s.replyAgenda(db, a, views, f.From, f.To)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, agenda...)
+	}
+	sort.SliceStable(out, func(i, j int) bool {
+		if !out[i].Overlap.Start.Equal(out[j].Overlap.Start) {
+			return out[i].Overlap.Start.Before(out[j].Overlap.Start)
+		}
+		return out[i].Activity.ID < out[j].Activity.ID
+	})
+	return out, nil
+}
+
+// pairKey identifies a clash independently of which side reports it and
+// of which shared resource: the rule, the two sides and the overlap.
+// Blackouts and external calendars count as sides of their own.
+func pairKey(self int64, c models.ConflictView) string {
+	a, b := self, c.Other.ActivityID
+	switch {
+	case c.Other.BlackoutID != 0:
+		b = -c.Other.BlackoutID
+	case c.Other.ExternalCalendarID != 0:
+		b = -1_000_000_000 - c.Other.ExternalCalendarID
+	case c.Other.Restricted || b == 0:
+		b = 0
+	}
+	if b > 0 && b < a {
+		a, b = b, a
+	}
+	key := []string{c.Rule, strconv.FormatInt(a, 10), strconv.FormatInt(b, 10), c.Overlap.Start.UTC().Format(time.RFC3339), c.Overlap.End.UTC().Format(time.RFC3339)}
+	if b == 0 {
+		// A masked side cannot be told apart from another masked one; keep
+		// its resource so that two hidden clashes stay two.
+		key = append(key, c.Resource.Type, strconv.FormatInt(c.Resource.ID, 10))
+	}
+	return strings.Join(key, "|")
+}
+
+// hasResource tells whether rs already names r.
+func hasResource(rs []models.ResourceView, r models.ResourceView) bool {
+	for _, x := range rs {
+		if x.Type == r.Type && x.ID == r.ID {
+			return true
+		}
+	}
+	return false
+}
+
+// familyOf returns a test of whether two activities are parent and child
+// (an exercise and its own phase). known holds the parents already loaded;
+// others are read from the database once each.
+func familyOf(db *gorm.DB, known map[int64]int64) (func(a, b int64) (bool, error), error) {
+	loaded := map[int64]bool{}
+	for id := range known {
+		loaded[id] = true
+	}
+	parentOf := func(id int64) (int64, error) {
+		if !loaded[id] {
+			var rows []struct {
+				ParentID *int64
+			}
+			if err := db.Table("activities").Select("parent_id").Where("id = ?", id).Scan(&rows).Error; err != nil {
+				return 0, fmt.Errorf("load parent of activity %d: %w", id, err)
+			}
+			if len(rows) == 1 && rows[0].ParentID != nil {
+				known[id] = *rows[0].ParentID
+			}
+			loaded[id] = true
+		}
+		return known[id], nil
+	}
+	return func(a, b int64) (bool, error) {
+		pa, err := parentOf(a)
+		if err != nil {
+			return false, err
+		}
+		pb, err := parentOf(b)
+		if err != nil {
+			return false, err
+		}
+		return pa == b || pb == a, nil
+	}, nil
+}
+
+func within(occs []planning.Occurrence, from, to time.Time) []planning.Occurrence {
+	var out []planning.Occurrence
+	for _, o := range occs {
+		if o.Start.Before(to) && o.End.After(from) {
+			out = append(out, o)
+		}
+	}
+	return out
+}

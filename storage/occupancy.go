@@ -1,0 +1,270 @@
+package storage
+
+import (
+	"context"
+	"fmt"
+	"sort"
+	"strings"
+	"time"
+
+	"github.com/jointcal/jointcal/models"
+	"github.com/jointcal/jointcal/planning"
+	"gorm.io/gorm"
+)
+
+// occurrenceRow is one stored occurrence of an activity (Unix seconds).
+type occurrenceRow struct {
+	ActivityID   int64
+	RecurrenceID int64
+	StartS       int64 `gorm:"column:start_s"`
+	EndS         int64 `gorm:"column:end_s"`
+}
+
+func (occurrenceRow) TableName() string { return "occurrences" }
+
+// occupancyRow is one (occurrence, resource) pair of the occupancy index.
+type occupancyRow struct {
+	ID           int64 `gorm:"primaryKey"`
+	ActivityID   int64
+	Kind         string
+	StartS       int64 `gorm:"column:start_s"`
+	EndS         int64 `gorm:"column:end_s"`
+	ResourceType string
+	ResourceID   int64
+	Required     bool
+	Virtual      bool
+	Exclusive    bool
+	// Proposed rows belong to a proposed activity: a soft hold, never
+	// exclusive.
+	Proposed bool
+}
+
+func (occupancyRow) TableName() string { return "occupancy" }
+
+// overrideRow is a moved or cancelled instance.
+type overrideRow struct {
+	ActivityID   int64
+	RecurrenceID int64
+	Cancelled    bool
+	StartS       int64 `gorm:"column:start_s"`
+	EndS         int64 `gorm:"column:end_s"`
+	UpdatedAt    time.Time
+}
+
+func (overrideRow) TableName() string { return "occurrence_overrides" }
+
+// exclusive says whether a claim must never overlap another exclusive
+// claim of the same resource: required people and bodies, physical venues.
+// An overridden booking holds nothing exclusively, so the database
+// constraint does not undo the planner's decision; nor does a proposed
+// one, which holds its slot softly until every side agrees.
+func exclusive(c planning.Claim, overridden bool) bool {
+	if overridden || !c.Required {
+		return false
+	}
+	switch c.Resource.Type {
+	case "person", "body":
+		return true
+	case "venue":
+		return !c.Virtual
+	}
+	return false
+}
+
+// writeOccupancy replaces the stored occurrences and occupancy of an
+// activity (fresh: a new one, with nothing to delete). A cancelled activity keeps its occurrences (feeds and lists
+// need them) but occupies nothing.
+func writeOccupancy(tx *gorm.DB, d *draft, overridden, fresh bool) error {
+	id := d.row.ID
+	if !fresh && !d.cleared {
+		if err := tx.Where("activity_id = ?", id).Delete(&occurrenceRow{}).Error; err != nil {
+			return fmt.Errorf("delete occurrence: %w", err)
+		}
+		if err := tx.Where("activity_id = ?", id).Delete(&occupancyRow{}).Error; err != nil {
+			return fmt.Errorf("delete occupancy: %w", err)
+		}
+	}
+	occ := make([]occurrenceRow, 0, len(d.occurrences))
+	for _, o := range d.occurrences {
+		occ = append(occ, occurrenceRow{ActivityID: id, RecurrenceID: o.RecurrenceID.Unix(), StartS: o.Start.Unix(), EndS: o.End.Unix()})
+	}
+	if len(occ) > 0 {
+		if err := tx.CreateInBatches(occ, 500).Error; err != nil {
+			return fmt.Errorf("write occupancy: %w", err)
+		}
+	}
+	// The longest occurrence bounds range queries on start_s (occupancy,
+	// occurrences and external blocks alike).
+	var longest int64
+	for _, o := range d.occurrences {
+		longest = max(longest, o.End.Unix()-o.Start.Unix())
+	}
+	if err := recordLongest(tx, longest); err != nil {
+		return err
+	}
+	if models.Status(d.row.Status) == models.StatusCancelled || d.row.DeletedAt != nil {
+		return nil
+	}
+	proposed := models.Status(d.row.Status) == models.StatusProposed
+	rows := make([]occupancyRow, 0, len(d.occurrences)*len(d.claims))
+	for _, o := range d.occurrences {
+		for _, c := range d.claims {
+			if c.Resource.Type == planning.ResourcePerson {
+				req, keep := d.answers.occupies(c.Resource.ID, o.RecurrenceID.Unix(), c.Required)
+				if !keep {
+					continue // declined this occurrence: the person is free
+				}
+				c.Required = req
+			}
+			rows = append(rows, occupancyRow{
+				ActivityID: id, Kind: d.row.Kind, StartS: o.Start.Unix(), EndS: o.End.Unix(),
+				ResourceType: string(c.Resource.Type), ResourceID: c.Resource.ID,
+				Required: c.Required, Virtual: c.Virtual, Exclusive: exclusive(c, overridden || proposed), Proposed: proposed,
+			})
+		}
+	}
+	if len(rows) == 0 {
+		return nil
+	}
+	return tx.CreateInBatches(rows, 500).Error
+}
+
+// span returns the time range covered by the occurrences, widened by pad.
+func span(occs []planning.Occurrence, pad time.Duration) (from, to time.Time, ok bool) {
+	if len(occs) == 0 {
+		return time.Time{}, time.Time{}, false
+	}
+	from, to = occs[0].Start, occs[0].End
+	for _, o := range occs[1:] {
+		if o.Start.Before(from) {
+			from = o.Start
+		}
+		if o.End.After(to) {
+			to = o.End
+		}
+	}
+	return from.Add(-pad), to.Add(pad), true
+}
+
+// loadBusy reads the occupancy of the claimed resources that overlaps
+// [from, to), leaving out the activity being edited: the neighbourhood
+// the pure conflict check needs, found through the resource index.
+//
+// Organisations only matter to the planning-overlap rule, so their rows
+// are read only for exercises (and only those of exercises): an
+// organisation's occupancy is most of the index.
+func loadBusy(tx *gorm.DB, claims []planning.Claim, from, to time.Time, exclude int64, kind string) ([]planning.Busy, error) {
+	byType := claimsByType(claims)
+	if !planning.IsExerciseKind(kind) {
+		delete(byType, "organization")
+	}
+	if len(byType) == 0 {
+		return nil, nil
+	}
+	// One statement for every claimed type (a UNION ALL of index range
+	// scans, each on occupancy_resource, bounded below by the longest
+	// stored occurrence read in the same statement), read column by
+	// column: a round trip per type and gorm's reflection per row were
+	// most of a check.
+	types := make([]string, 0, len(byType))
+	for typ := range byType {
+		types = append(types, typ)
+	}
+	sort.Strings(types) // the same text for the same shape: one prepared statement
+	var sql strings.Builder
+	args := make([]any, 0, 7*len(types))
+	for i, typ := range types {
+		if i > 0 {
+			sql.WriteString(" UNION ALL ")
+		}
+		sql.WriteString("SELECT activity_id, kind, start_s, end_s, resource_type, resource_id, required, virtual, proposed FROM occupancy" +
+			" WHERE resource_type = ? AND resource_id IN ? AND start_s >= ? - " + longestSQL + " AND start_s < ? AND end_s > ? AND activity_id <> ?")
+		args = append(args, typ, byType[typ], from.Unix(), to.Unix(), from.Unix(), exclude)
+		if typ == "organization" {
+			sql.WriteString(" AND kind IN ?")
+			args = append(args, models.EnumNames([]models.Kind{models.KindExercise, models.KindExercisePhase}))
+		}
+	}
+	rows, err := tx.Raw(sql.String(), args...).Rows()
+	if err != nil {
+		return nil, fmt.Errorf("load occupancy: %w", err)
+	}
+	defer rows.Close()
+	var busy []planning.Busy
+	for rows.Next() {
+		var (
+			r       occupancyRow
+			resType string
+		)
+		if err := rows.Scan(&r.ActivityID, &r.Kind, &r.StartS, &r.EndS, &resType, &r.ResourceID, &r.Required, &r.Virtual, &r.Proposed); err != nil {
+			return nil, fmt.Errorf("load occupancy: %w", err)
+		}
+		busy = append(busy, planning.Busy{
+			ActivityID: r.ActivityID, Kind: r.Kind, Start: time.Unix(r.StartS, 0).UTC(), End: time.Unix(r.EndS, 0).UTC(),
+			Resource: planning.ResourceRef{Type: planning.ResourceType(resType), ID: r.ResourceID}, Required: r.Required, Virtual: r.Virtual,
+			Proposed: r.Proposed,
+		})
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("load occupancy: %w", err)
+	}
+	return busy, nil
+}
+
+// loadOverrides reads the moved and cancelled instances of an activity.
+func loadOverrides(tx *gorm.DB, id int64) ([]planning.Override, error) {
+	var rows []overrideRow
+	if err := tx.Where("activity_id = ?", id).Order("recurrence_id").Find(&rows).Error; err != nil {
+		return nil, fmt.Errorf("load overrides: %w", err)
+	}
+	out := make([]planning.Override, len(rows))
+	for i, r := range rows {
+		out[i] = planning.Override{RecurrenceID: time.Unix(r.RecurrenceID, 0).UTC(), Cancelled: r.Cancelled, Start: time.Unix(r.StartS, 0).UTC(), End: time.Unix(r.EndS, 0).UTC()}
+	}
+	return out, nil
+}
+
+// CountOccurrences reports the size of the occurrence index (benchmarks
+// and capacity planning).
+func (s *Store) CountOccurrences(ctx context.Context) (int64, error) {
+	var n int64
+	err := s.db.WithContext(ctx).Model(&occurrenceRow{}).Count(&n).Error
+	return n, err
+}
+
+// claimsByType groups claimed resource ids by type.
+func claimsByType(claims []planning.Claim) map[string][]int64 {
+	byType := map[string][]int64{}
+	for _, c := range claims {
+		byType[string(c.Resource.Type)] = append(byType[string(c.Resource.Type)], c.Resource.ID)
+	}
+	return byType
+}
+
+// recordLongest raises the longest stored span to seconds if it is longer.
+func recordLongest(tx *gorm.DB, seconds int64) error {
+	return tx.Exec("UPDATE occupancy_extent SET max_length_s = ? WHERE id = 1 AND max_length_s < ?", seconds, seconds).Error
+}
+
+// longestSQL is longestOccurrence as a scalar subquery, for a bound read in
+// the statement that uses it.
+const longestSQL = "(SELECT max_length_s FROM occupancy_extent WHERE id = 1)"
+
+// longestOccurrence is the longest span ever stored, in seconds.
+func longestOccurrence(tx *gorm.DB) (int64, error) {
+	var longest int64
+	err := tx.Raw("SELECT max_length_s FROM occupancy_extent WHERE id = 1").Scan(&longest).Error
+	return longest, err
+}
+
+// occurringIn narrows an activities query to those with an occurrence
+// overlapping [from, to), through the occurrences' start index bounded by
+// the longest occurrence.
+func occurringIn(tx *gorm.DB, q *gorm.DB, from, to time.Time) (*gorm.DB, error) {
+	longest, err := longestOccurrence(tx)
+	if err != nil {
+		return nil, err
+	}
+	return q.Where("activities.id IN (SELECT o.activity_id FROM occurrences o WHERE o.start_s >= ? AND o.start_s < ? AND o.end_s > ?)",
+		from.Unix()-longest, to.Unix(), from.Unix()), nil
+}
