@@ -94,11 +94,7 @@ func (y *Syncer) Sync(ctx context.Context, c *models.ExternalCalendar) error {
 			y.Log.Warn("external event too long; skipped", "calendar", c.ID, "uid", ev.UID, "line", ev.Line)
 			continue
 		}
-		rec := planning.Recurrence{Start: ev.Start, End: end, TimeZone: ev.TimeZone, AllDay: ev.AllDay, RRule: ev.RRule, ExDates: ev.ExDates, RDates: ev.RDates}
-		for _, o := range ev.Overrides {
-			rec.Overrides = append(rec.Overrides, planning.Override{RecurrenceID: o.RecurrenceID, Cancelled: o.Cancelled, Start: o.Start, End: o.End})
-		}
-		occs, err := planning.Expand(rec, from, to, now, y.Store.Limits())
+		occs, err := planning.Expand(ev.Recurrence(end, ev.TimeZone), from, to, now, y.Store.Limits())
 		if err != nil {
 			y.Log.Warn("external event not expanded", "calendar", c.ID, "uid", ev.UID, "line", ev.Line, "error", err)
 			continue

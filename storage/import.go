@@ -495,17 +495,7 @@ func importInput(org *models.Organization, ev calendar.ImportedEvent, people map
 		desc = append(desc, "Also invited: "+invitedList(unknown))
 	}
 	in.Description = strings.Join(desc, "\n\n")
-	ovs := make([]planning.Override, 0, len(ev.Overrides))
-	for _, o := range ev.Overrides {
-		po := planning.Override{RecurrenceID: o.RecurrenceID.UTC(), Cancelled: o.Cancelled, Start: o.Start.UTC(), End: o.End.UTC()}
-		if po.Start.IsZero() {
-			po.Start = po.RecurrenceID
-		}
-		if !po.End.After(po.Start) {
-			po.End = po.Start.Add(in.End.Sub(in.Start))
-		}
-		ovs = append(ovs, po)
-	}
+	ovs := ev.PlanningOverrides(in.End.Sub(in.Start))
 	in.Overrides = &ovs
 	return in
 }
@@ -528,7 +518,7 @@ func (s *Store) clippedSeries(events []calendar.ImportedEvent) []calendar.Import
 		if tz == "" {
 			tz = "UTC"
 		}
-		from, n, err := planning.Clipped(planning.Recurrence{Start: ev.Start, End: end, TimeZone: tz, AllDay: ev.AllDay, RRule: ev.RRule, ExDates: ev.ExDates, RDates: ev.RDates}, s.now(), s.planning.Limits)
+		from, n, err := planning.Clipped(ev.Recurrence(end, tz), s.now(), s.planning.Limits)
 		if err != nil || from.IsZero() {
 			continue // an invalid series is reported when it is imported
 		}
