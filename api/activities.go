@@ -73,16 +73,10 @@ func (s *Server) updateActivity(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	want, err := ifVersion(c)
+	cur, err := current(c, func() (*models.ActivityView, error) { return s.store.GetActivity(c.Request().Context(), actor(c), id) },
+		func(v *models.ActivityView) int { return v.Version })
 	if err != nil {
 		return err
-	}
-	cur, err := s.store.GetActivity(c.Request().Context(), actor(c), id)
-	if err != nil {
-		return err
-	}
-	if want != 0 && want != cur.Version {
-		return models.ErrStale
 	}
 	req := activityRequest{ActivityInput: cur.Input()}
 	if err := s.decode(c, &req); err != nil {

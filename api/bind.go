@@ -111,6 +111,25 @@ func ifVersion(c echo.Context) (int, error) {
 	return v, nil
 }
 
+// current loads what a PATCH changes and holds it to If-Match: a stale
+// version is answered before the body is read, and the caller decodes the
+// body onto the current input, so that absent fields keep their values.
+// The store checks the version again inside its transaction.
+func current[T any](c echo.Context, load func() (*T, error), version func(*T) int) (*T, error) {
+	want, err := ifVersion(c)
+	if err != nil {
+		return nil, err
+	}
+	cur, err := load()
+	if err != nil {
+		return nil, err
+	}
+	if want != 0 && want != version(cur) {
+		return nil, models.ErrStale
+	}
+	return cur, nil
+}
+
 // setETag marks a representation with its version.
 func setETag(c echo.Context, version int) {
 	c.Response().Header().Set("ETag", `"v`+strconv.Itoa(version)+`"`)

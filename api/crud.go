@@ -67,16 +67,9 @@ func (h crud[T, In]) handleGet(c echo.Context) error {
 }
 
 func (h crud[T, In]) handlePatch(c echo.Context) error {
-	want, err := ifVersion(c)
+	cur, err := current(c, func() (*T, error) { return h.get(c.Request().Context(), c.Param("id")) }, h.version)
 	if err != nil {
 		return err
-	}
-	cur, err := h.get(c.Request().Context(), c.Param("id"))
-	if err != nil {
-		return err
-	}
-	if want != 0 && want != h.version(cur) {
-		return models.ErrStale
 	}
 	in := h.input(cur)
 	if err := h.s.decode(c, &in); err != nil {
