@@ -215,13 +215,19 @@ func (b *browser) axe(page string) {
 }
 
 // text is the visible text of the first element matching sel.
+//
+// It is read in the page itself, waiting for the element to be there and
+// shown: a node id taken by one DevTools command can be gone by the next
+// when htmx settles a swapped fragment in between (Chromium then answers
+// "No node with given id found", which failed the import flow once).
 func (b *browser) text(sel string) string {
 	b.t.Helper()
-	s, err := chromedp.Run(b.ctx, chromedp.Text(chromedp.CSS(sel), chromedp.NodeVisible))
+	expr := fmt.Sprintf(`(() => { const e = document.querySelector(%q); return e && e.getClientRects().length > 0 ? {text: e.innerText} : null })()`, sel)
+	got, err := chromedp.Run(b.ctx, chromedp.Poll[struct{ Text string }](expr, chromedp.WithPollingTimeout(30*time.Second)))
 	if err != nil {
 		b.t.Fatalf("read %s: %v (browser said: %v)", sel, err, b.problems())
 	}
-	return s
+	return got.Text
 }
 
 // location is the page's address.
