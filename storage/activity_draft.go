@@ -1,14 +1,12 @@
 package storage
 
 import (
+	"errors"
 	"fmt"
-	"net/url"
-	"regexp"
 	"strconv"
 	"strings"
 	"time"
 
-	"github.com/jointcal/jointcal/isoduration"
 	"github.com/jointcal/jointcal/models"
 	"github.com/jointcal/jointcal/planning"
 	"gorm.io/gorm"
@@ -44,8 +42,6 @@ var participantTables = map[string][2]string{
 	string(models.ResourceOrganization): nameTables[string(models.ResourceOrganization)],
 }
 
-var areaPattern = regexp.MustCompile(`^[a-z][a-z0-9_]{0,63}$`)
-
 // buildDraft validates in, resolves its references and expands its
 // occurrences. id is the activity being edited (0 for a new one); viewer
 // is who names the references, so that an activity it may not see
@@ -53,123 +49,56 @@ var areaPattern = regexp.MustCompile(`^[a-z][a-z0-9_]{0,63}$`)
 // client sees them all at once.
 func (s *Store) buildDraft(tx *gorm.DB, viewer models.Viewer, in models.ActivityInput, id int64) (*draft, error) {
 	v := &models.ValidationError{}
-	models.CheckEnum(v, "kind", in.Kind, models.EnumNames(models.Kinds())...)
-	models.CheckText(v, "title", in.Title, true, 300)
-	models.CheckText(v, "description", in.Description, false, 20000)
-	if in.Status == "" {
-		in.Status = string(models.StatusConfirmed)
-	}
-	models.CheckEnum(v, "status", in.Status, models.EnumNames(models.Statuses())...)
-	if in.Format == "" {
-		in.Format = string(models.FormatInPerson)
-	}
-	models.CheckEnum(v, "format", in.Format, models.EnumNames(models.Formats())...)
-	if in.Start.IsZero() {
-		v.Add("start", "is required (RFC 3339, e.g. 2021-03-10T10:00:00+01:00)")
-	}
-	if in.End.IsZero() {
-		v.Add("end", "is required (RFC 3339)")
-	} else if !in.Start.IsZero() && !in.End.After(in.Start) {
-		v.Add("end", "must be after start")
-	} else if !in.Start.IsZero() && in.End.Sub(in.Start) > models.MaxActivitySpan {
-		v.Add("end", "an activity may last at most %d days; book a longer programme as several activities", int(models.MaxActivitySpan/(24*time.Hour)))
-	}
-	if len(in.ExDates) > models.MaxExceptionDates {
-		v.Add("exdates", "at most %d exception dates (%d given)", models.MaxExceptionDates, len(in.ExDates))
-	}
-	if len(in.RDates) > models.MaxExceptionDates {
-		v.Add("rdates", "at most %d extra dates (%d given)", models.MaxExceptionDates, len(in.RDates))
-	}
-	if len(in.Reminders) > models.MaxReminders {
-		v.Add("reminders", "at most %d reminders (%d given)", models.MaxReminders, len(in.Reminders))
-	}
-	if in.Overrides != nil {
-		for i, o := range *in.Overrides {
-			if o.End.Sub(o.Start) > models.MaxActivitySpan {
-				v.Add(fmt.Sprintf("overrides[%d].end", i), "a moved instance may last at most %d days", int(models.MaxActivitySpan/(24*time.Hour)))
-			}
-		}
-	}
-	if in.RRule != "" && in.TimeZone == "" {
-		v.Add("timezone", "is required when rrule is set (an IANA zone such as Europe/Brussels)")
-	}
-	models.CheckZone(v, "timezone", in.TimeZone, false)
-	tz := in.TimeZone
-	if tz == "" {
-		tz = "UTC"
-	}
-	loc, _ := time.LoadLocation(tz)
-	if in.AllDay && loc != nil {
-		for field, t := range map[string]time.Time{"start": in.Start, "end": in.End} {
-			if l := t.In(loc); !t.IsZero() && (l.Hour() != 0 || l.Minute() != 0 || l.Second() != 0) {
-				v.Add(field, "an all-day activity starts and ends at midnight in its time zone (%s)", tz)
-			}
-		}
-	}
-	if in.ConferenceURL != "" {
-		if u, err := url.Parse(in.ConferenceURL); err != nil || (u.Scheme != "https" && u.Scheme != "http") || u.Host == "" {
-			v.Add("conference_url", "want an absolute http(s) URL")
-		}
-	}
-	models.CheckText(v, "series", in.Series, false, 200)
-
+	reminders := in.CheckFields(v)
 	d := &draft{input: in}
-	for i, a := range in.Areas {
-		if !areaPattern.MatchString(a) {
-			v.Add(fmt.Sprintf("areas[%d]", i), "want a lower-case word with underscores, such as hybrid_threats")
+	refs, err := resolveReferences(tx, viewer, in, id, v, d)
+	if err != nil {
+		return nil, err
+	}
+	rec, err := s.draftSeries(tx, in, id, v, d)
+	if err != nil {
+		return nil, err
+	}
+	d.row = models.Activity{
+		ID: id, Kind: in.Kind, Title: strings.TrimSpace(in.Title), Description: in.Description,
+		StartAt: in.Start.UTC(), EndAt: in.End.UTC(), TimeZone: in.TimeZone, AllDay: in.AllDay,
+		RRule: rec.RRule, ExDates: models.Times(in.ExDates), RDates: models.Times(in.RDates), Status: in.Status, Format: in.Format,
+		VenueID: nullID(refs.venue.ID), LeadOrganizationID: refs.lead, Restricted: len(d.visibility) > 0,
+		Areas: models.Strings(in.Areas), Series: strings.TrimSpace(in.Series), ParentID: refs.parent, Reminders: models.Strings(reminders),
+		ConferenceURL: in.ConferenceURL,
+	}
+	if d.row.Areas == nil {
+		d.row.Areas = models.Strings{}
+	}
+	d.claims = claimsOf(d.row, d.participants, refs.venue)
+	if id != 0 {
+		if err := applyAnswers(tx, id, d); err != nil {
+			return nil, err
 		}
 	}
-	reminders := make([]string, 0, len(in.Reminders))
-	for i, r := range in.Reminders {
-		dur, err := isoduration.Parse(r)
-		switch {
-		case err != nil:
-			v.Add(fmt.Sprintf("reminders[%d]", i), "want an ISO 8601 duration such as P1D or PT1H: %v", err)
-		case dur <= 0 || dur > 366*24*time.Hour:
-			v.Add(fmt.Sprintf("reminders[%d]", i), "want a duration between PT1M and P366D before the start")
-		default:
-			reminders = append(reminders, isoduration.Format(dur))
-		}
-	}
+	return d, nil
+}
 
-	leadID := int64(0)
+// draftRefs are the ids an activity input's names resolved to.
+type draftRefs struct {
+	lead   int64
+	venue  models.Venue
+	parent *int64
+}
+
+// resolveReferences resolves what an input names — its lead organisation,
+// venue, parent, visibility and participants — through the viewer's eyes,
+// putting every name that resolves to nothing in v and the visibility and
+// participants in d. Only a failing database is an error.
+func resolveReferences(tx *gorm.DB, viewer models.Viewer, in models.ActivityInput, id int64, v *models.ValidationError, d *draft) (draftRefs, error) {
+	var refs draftRefs
 	if in.LeadOrganization == "" {
 		v.Add("lead_organization", "is required")
 	} else {
-		leadID = resolveField(tx, v, "lead_organization", "organizations", "code", in.LeadOrganization)
+		refs.lead = resolveField(tx, v, "lead_organization", "organizations", "code", in.LeadOrganization)
 	}
-	var venue models.Venue
-	if in.Venue != "" {
-		// Resolved and read in one query: the claim needs the whole row.
-		q := tx.Limit(1)
-		if n, ok := in.Venue.ID(); ok {
-			q = q.Where("id = ?", n)
-		} else {
-			q = q.Where("code = ?", string(in.Venue))
-		}
-		var found []models.Venue
-		if err := q.Find(&found).Error; err != nil {
-			v.Add("venue", "could not be resolved: %v", err)
-		} else if len(found) == 0 {
-			v.Add("venue", "no %s with id or code %q", entityOf("venues"), string(in.Venue))
-		} else {
-			venue = found[0]
-		}
-	}
-	var parentID *int64
-	if in.Parent != "" {
-		pid, ok := in.Parent.ID()
-		var parent models.Activity
-		if !ok || tx.Scopes(visibleActivities(viewer)).Where("activities.id = ? AND activities.deleted_at IS NULL", pid).First(&parent).Error != nil {
-			v.Add("parent", "no activity with id %q", string(in.Parent))
-		} else if pid == id {
-			v.Add("parent", "an activity cannot be its own parent")
-		} else if models.Kind(in.Kind) == models.KindExercisePhase && models.Kind(parent.Kind) != models.KindExercise {
-			v.Add("parent", "an exercise phase belongs to an exercise, not a %s", parent.Kind)
-		} else {
-			parentID = &pid
-		}
-	}
+	refs.venue = resolveVenue(tx, v, in.Venue)
+	refs.parent = resolveParent(tx, viewer, v, in, id)
 	allowed := map[int64]bool{}
 	for i, r := range in.Visibility {
 		if oid := resolveField(tx, v, fmt.Sprintf("visibility[%d]", i), "organizations", "code", r); oid != 0 && !allowed[oid] {
@@ -177,13 +106,65 @@ func (s *Store) buildDraft(tx *gorm.DB, viewer models.Viewer, in models.Activity
 			d.visibility = append(d.visibility, oid)
 		}
 	}
-	if len(d.visibility) > 0 && leadID != 0 && !allowed[leadID] {
+	if len(d.visibility) > 0 && refs.lead != 0 && !allowed[refs.lead] {
 		v.Add("visibility", "must include the lead organisation %s", in.LeadOrganization)
 	}
+	parts, err := resolveParticipants(tx, v, in.Participants)
+	d.participants = parts
+	return refs, err
+}
 
-	// Resolve all participants with one query per type.
+// resolveVenue finds the venue by id or code, resolved and read in one
+// query: the claim needs the whole row.
+func resolveVenue(tx *gorm.DB, v *models.ValidationError, ref models.Ref) models.Venue {
+	if ref == "" {
+		return models.Venue{}
+	}
+	q := tx.Limit(1)
+	if n, ok := ref.ID(); ok {
+		q = q.Where("id = ?", n)
+	} else {
+		q = q.Where("code = ?", string(ref))
+	}
+	var found []models.Venue
+	if err := q.Find(&found).Error; err != nil {
+		v.Add("venue", "could not be resolved: %v", err)
+	} else if len(found) == 0 {
+		v.Add("venue", "no %s with id or code %q", entityOf("venues"), string(ref))
+	} else {
+		return found[0]
+	}
+	return models.Venue{}
+}
+
+// resolveParent finds the parent among the activities the viewer sees (a
+// hidden one reads as missing): not the activity itself, and an exercise
+// for an exercise phase.
+func resolveParent(tx *gorm.DB, viewer models.Viewer, v *models.ValidationError, in models.ActivityInput, id int64) *int64 {
+	if in.Parent == "" {
+		return nil
+	}
+	pid, ok := in.Parent.ID()
+	var parent models.Activity
+	switch {
+	case !ok || tx.Scopes(visibleActivities(viewer)).Where("activities.id = ? AND activities.deleted_at IS NULL", pid).First(&parent).Error != nil:
+		v.Add("parent", "no activity with id %q", string(in.Parent))
+	case pid == id:
+		v.Add("parent", "an activity cannot be its own parent")
+	case models.Kind(in.Kind) == models.KindExercisePhase && models.Kind(parent.Kind) != models.KindExercise:
+		v.Add("parent", "an exercise phase belongs to an exercise, not a %s", parent.Kind)
+	default:
+		return &pid
+	}
+	return nil
+}
+
+// resolveParticipants resolves the participants with one query per type,
+// fills their defaults (required, a participant, needs-action) and puts
+// unknown, misspelt or repeated ones in v.
+func resolveParticipants(tx *gorm.DB, v *models.ValidationError, in []models.ParticipantInput) ([]models.Participant, error) {
 	byType := map[string][]models.Ref{}
-	for _, p := range in.Participants {
+	for _, p := range in {
 		byType[p.Type] = append(byType[p.Type], p.IDOrCode)
 	}
 	resolved := map[string]map[models.Ref]int64{}
@@ -198,8 +179,9 @@ func (s *Store) buildDraft(tx *gorm.DB, viewer models.Viewer, in models.Activity
 		}
 		resolved[typ] = m
 	}
+	var out []models.Participant
 	seen := map[string]bool{}
-	for i, p := range in.Participants {
+	for i, p := range in {
 		field := fmt.Sprintf("participants[%d]", i)
 		part := models.Participant{Position: i, Type: p.Type, Role: p.Role, Required: true, RSVP: p.RSVP}
 		if part.Role == "" {
@@ -227,9 +209,15 @@ func (s *Store) buildDraft(tx *gorm.DB, viewer models.Viewer, in models.Activity
 			v.Add(field, "the same %s is listed twice", p.Type)
 		}
 		seen[key] = true
-		d.participants = append(d.participants, part)
+		out = append(out, part)
 	}
+	return out, nil
+}
 
+// draftSeries checks the series (with the stored overrides of an edited
+// activity when the input carries none), answers every problem collected
+// so far, and expands the occurrences into d up to the horizon.
+func (s *Store) draftSeries(tx *gorm.DB, in models.ActivityInput, id int64, v *models.ValidationError, d *draft) (planning.Recurrence, error) {
 	rec := planning.Recurrence{Start: in.Start, End: in.End, TimeZone: in.TimeZone, AllDay: in.AllDay, RRule: strings.TrimPrefix(in.RRule, "RRULE:"), ExDates: in.ExDates, RDates: in.RDates}
 	switch {
 	case in.Overrides != nil:
@@ -238,14 +226,15 @@ func (s *Store) buildDraft(tx *gorm.DB, viewer models.Viewer, in models.Activity
 	case id != 0 && len(v.Errors) == 0:
 		ovs, err := loadOverrides(tx, id)
 		if err != nil {
-			return nil, err
+			return rec, err
 		}
 		rec.Overrides = ovs
 		d.overrides = ovs
 	}
 	if len(v.Errors) == 0 {
 		if err := planning.Validate(rec, maxTime(s.now(), rec.Start), s.planning.Limits); err != nil {
-			if fe, ok := err.(*planning.FieldError); ok {
+			var fe *planning.FieldError
+			if errors.As(err, &fe) {
 				v.Add(fe.Field, "%s", fe.Message)
 			} else {
 				v.Add("rrule", "%v", err)
@@ -253,46 +242,39 @@ func (s *Store) buildDraft(tx *gorm.DB, viewer models.Viewer, in models.Activity
 		}
 	}
 	if err := v.OrNil(); err != nil {
-		return nil, err
+		return rec, err
 	}
 	// The horizon runs from now, or from the start of an activity that
 	// lies further ahead, so a far-future booking still occupies its slot.
 	anchor := maxTime(s.now(), rec.Start)
 	occs, err := planning.Expand(rec, rec.Start, anchor.Add(s.planning.Limits.Horizon), anchor, s.planning.Limits)
 	if err != nil {
-		if fe, ok := err.(*planning.FieldError); ok {
-			return nil, &models.ValidationError{Errors: []models.FieldError{{Field: fe.Field, Message: fe.Message}}}
+		var fe *planning.FieldError
+		if errors.As(err, &fe) {
+			return rec, &models.ValidationError{Errors: []models.FieldError{{Field: fe.Field, Message: fe.Message}}}
 		}
-		return nil, &models.ValidationError{Errors: []models.FieldError{{Field: "rrule", Message: err.Error()}}}
+		return rec, &models.ValidationError{Errors: []models.FieldError{{Field: "rrule", Message: err.Error()}}}
 	}
 	d.occurrences = occs
+	return rec, nil
+}
 
-	d.row = models.Activity{
-		ID: id, Kind: in.Kind, Title: strings.TrimSpace(in.Title), Description: in.Description,
-		StartAt: in.Start.UTC(), EndAt: in.End.UTC(), TimeZone: in.TimeZone, AllDay: in.AllDay,
-		RRule: rec.RRule, ExDates: models.Times(in.ExDates), RDates: models.Times(in.RDates), Status: in.Status, Format: in.Format,
-		VenueID: nullID(venue.ID), LeadOrganizationID: leadID, Restricted: len(d.visibility) > 0,
-		Areas: models.Strings(in.Areas), Series: strings.TrimSpace(in.Series), ParentID: parentID, Reminders: models.Strings(reminders),
-		ConferenceURL: in.ConferenceURL,
+// applyAnswers reads the participants' stored answers of an edited
+// activity: declined people claim nothing, tentative ones softly, and a
+// person's own answer is the RSVP of their participation, whatever the
+// input says (feeds and invitations show it).
+func applyAnswers(tx *gorm.DB, id int64, d *draft) error {
+	var err error
+	if d.answers, err = loadAnswers(tx, id); err != nil {
+		return err
 	}
-	if d.row.Areas == nil {
-		d.row.Areas = models.Strings{}
-	}
-	d.claims = claimsOf(d.row, d.participants, venue)
-	if id != 0 {
-		if d.answers, err = loadAnswers(tx, id); err != nil {
-			return nil, err
-		}
-		d.claims = d.answers.adjust(d.claims)
-		// A person's own answer is the RSVP of their participation,
-		// whatever the input says: feeds and invitations show it.
-		for i, p := range d.participants {
-			if state, ok := d.answers[p.RefID][0]; ok && p.Type == string(models.ResourcePerson) {
-				d.participants[i].RSVP = state
-			}
+	d.claims = d.answers.adjust(d.claims)
+	for i, p := range d.participants {
+		if state, ok := d.answers[p.RefID][0]; ok && p.Type == string(models.ResourcePerson) {
+			d.participants[i].RSVP = state
 		}
 	}
-	return d, nil
+	return nil
 }
 
 // claimsOf lists the resources an activity occupies: its participants,

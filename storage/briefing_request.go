@@ -67,8 +67,8 @@ func (s *Store) RequestBriefing(ctx context.Context, a models.Actor, in models.B
 	v := &models.ValidationError{}
 	in.Topic = strings.TrimSpace(in.Topic)
 	models.CheckText(v, "topic", in.Topic, true, 300)
-	if in.Area != "" && !areaPattern.MatchString(in.Area) {
-		v.Add("area", "want a lower-case word with underscores, such as hybrid_threats")
+	if in.Area != "" {
+		models.CheckArea(v, "area", in.Area)
 	}
 	dur, err := isoduration.Parse(in.Duration)
 	switch {

@@ -6,13 +6,11 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"net/url"
 	"slices"
 	"strconv"
 	"strings"
 	"time"
 
-	"github.com/jointcal/jointcal/isoduration"
 	"github.com/jointcal/jointcal/models"
 	"github.com/jointcal/jointcal/planning"
 	"gorm.io/gorm"
@@ -523,79 +521,11 @@ func (s *Store) bulkDraft(refs *bulkRefs, in models.ActivityInput) (*draft, erro
 		return nil, &models.ValidationError{Errors: []models.FieldError{{Field: "parent", Message: errBulkUnsupported.Error()}}}
 	}
 	v := &models.ValidationError{}
-	models.CheckEnum(v, "kind", in.Kind, models.EnumNames(models.Kinds())...)
-	models.CheckText(v, "title", in.Title, true, 300)
-	models.CheckText(v, "description", in.Description, false, 20000)
-	if in.Status == "" {
-		in.Status = string(models.StatusConfirmed)
-	}
-	models.CheckEnum(v, "status", in.Status, models.EnumNames(models.Statuses())...)
+	reminders := in.CheckFields(v)
 	if models.Status(in.Status) == models.StatusProposed {
 		v.Add("status", "%s", errBulkUnsupported.Error())
 	}
-	if in.Format == "" {
-		in.Format = string(models.FormatInPerson)
-	}
-	models.CheckEnum(v, "format", in.Format, models.EnumNames(models.Formats())...)
-	switch {
-	case in.Start.IsZero():
-		v.Add("start", "is required (RFC 3339, e.g. 2021-03-10T10:00:00+01:00)")
-	case in.End.IsZero():
-		v.Add("end", "is required (RFC 3339)")
-	case !in.End.After(in.Start):
-		v.Add("end", "must be after start")
-	case in.End.Sub(in.Start) > models.MaxActivitySpan:
-		v.Add("end", "an activity may last at most %d days; book a longer programme as several activities", int(models.MaxActivitySpan/(24*time.Hour)))
-	}
-	if len(in.ExDates) > models.MaxExceptionDates {
-		v.Add("exdates", "at most %d exception dates (%d given)", models.MaxExceptionDates, len(in.ExDates))
-	}
-	if len(in.RDates) > models.MaxExceptionDates {
-		v.Add("rdates", "at most %d extra dates (%d given)", models.MaxExceptionDates, len(in.RDates))
-	}
-	if len(in.Reminders) > models.MaxReminders {
-		v.Add("reminders", "at most %d reminders (%d given)", models.MaxReminders, len(in.Reminders))
-	}
-	if in.RRule != "" && in.TimeZone == "" {
-		v.Add("timezone", "is required when rrule is set (an IANA zone such as Europe/Brussels)")
-	}
-	models.CheckZone(v, "timezone", in.TimeZone, false)
-	tz := in.TimeZone
-	if tz == "" {
-		tz = "UTC"
-	}
-	loc, _ := time.LoadLocation(tz)
-	if in.AllDay && loc != nil {
-		for field, t := range map[string]time.Time{"start": in.Start, "end": in.End} {
-			if l := t.In(loc); !t.IsZero() && (l.Hour() != 0 || l.Minute() != 0 || l.Second() != 0) {
-				v.Add(field, "an all-day activity starts and ends at midnight in its time zone (%s)", tz)
-			}
-		}
-	}
-	if in.ConferenceURL != "" {
-		if u, err := url.Parse(in.ConferenceURL); err != nil || (u.Scheme != "https" && u.Scheme != "http") || u.Host == "" {
-			v.Add("conference_url", "want an absolute http(s) URL")
-		}
-	}
-	models.CheckText(v, "series", in.Series, false, 200)
 	d := &draft{input: in}
-	for i, a := range in.Areas {
-		if !areaPattern.MatchString(a) {
-			v.Add(fmt.Sprintf("areas[%d]", i), "want a lower-case word with underscores, such as hybrid_threats")
-		}
-	}
-	reminders := make([]string, 0, len(in.Reminders))
-	for i, r := range in.Reminders {
-		dur, err := isoduration.Parse(r)
-		switch {
-		case err != nil:
-			v.Add(fmt.Sprintf("reminders[%d]", i), "want an ISO 8601 duration such as P1D or PT1H: %v", err)
-		case dur <= 0 || dur > 366*24*time.Hour:
-			v.Add(fmt.Sprintf("reminders[%d]", i), "want a duration between PT1M and P366D before the start")
-		default:
-			reminders = append(reminders, isoduration.Format(dur))
-		}
-	}
 	leadID := int64(0)
 	if in.LeadOrganization == "" {
 		v.Add("lead_organization", "is required")
