@@ -575,28 +575,12 @@ func (s *Store) bulkDraft(refs *bulkRefs, in models.ActivityInput) (*draft, erro
 		seen[key] = true
 		d.participants = append(d.participants, part)
 	}
-	rec := planning.Recurrence{Start: in.Start, End: in.End, TimeZone: in.TimeZone, AllDay: in.AllDay, RRule: strings.TrimPrefix(in.RRule, "RRULE:"), ExDates: in.ExDates, RDates: in.RDates}
-	if len(v.Errors) == 0 {
-		if err := planning.Validate(rec, maxTime(s.now(), rec.Start), s.planning.Limits); err != nil {
-			if fe, ok := err.(*planning.FieldError); ok {
-				v.Add(fe.Field, "%s", fe.Message)
-			} else {
-				v.Add("rrule", "%v", err)
-			}
-		}
-	}
-	if err := v.OrNil(); err != nil {
+	// The same series check and expansion as a booking (a new activity
+	// with no overrides reads nothing stored).
+	rec, err := s.draftSeries(nil, in, 0, v, d)
+	if err != nil {
 		return nil, err
 	}
-	anchor := maxTime(s.now(), rec.Start)
-	occs, err := planning.Expand(rec, rec.Start, anchor.Add(s.planning.Limits.Horizon), anchor, s.planning.Limits)
-	if err != nil {
-		if fe, ok := err.(*planning.FieldError); ok {
-			return nil, &models.ValidationError{Errors: []models.FieldError{{Field: fe.Field, Message: fe.Message}}}
-		}
-		return nil, &models.ValidationError{Errors: []models.FieldError{{Field: "rrule", Message: err.Error()}}}
-	}
-	d.occurrences = occs
 	d.row = models.Activity{
 		Kind: in.Kind, Title: strings.TrimSpace(in.Title), Description: in.Description,
 		StartAt: in.Start.UTC(), EndAt: in.End.UTC(), TimeZone: in.TimeZone, AllDay: in.AllDay,
