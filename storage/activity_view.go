@@ -32,14 +32,45 @@ func loadViews(db *gorm.DB, ids []int64) ([]models.ActivityView, error) {
 	return out, nil
 }
 
+// loadViewChunk reads a chunk of activities with everything their views
+// show, a few queries for the whole chunk, then builds each view.
 func loadViewChunk(db *gorm.DB, names *nameCache, zones map[string]*time.Location, ids []int64) ([]models.ActivityView, error) {
-	rows, err := scanActivities(db, ids)
+	c, err := readViewChunk(db, names, ids)
 	if err != nil {
 		return nil, err
 	}
-	byID := map[int64]*models.Activity{}
-	for i := range rows {
-		byID[rows[i].ID] = &rows[i]
+	out := make([]models.ActivityView, 0, len(ids))
+	for _, id := range ids {
+		a, ok := c.byID[id]
+		if !ok {
+			continue
+		}
+		v, err := c.view(a, zoneOf(zones, a.TimeZone), names)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, v)
+	}
+	return out, nil
+}
+
+// chunkViews is what the views of a chunk of activities are built from,
+// grouped by activity.
+type chunkViews struct {
+	byID    map[int64]*models.Activity
+	partsBy map[int64][]models.Participant
+	visBy   map[int64][]int64
+	ovBy    map[int64][]models.OverrideView
+	venues  map[int64]*models.Venue
+}
+
+// readViewChunk reads the rows, participants, visibility, overrides and
+// venues of a chunk, and the names of every participant, lead
+// organisation and visibility into names, one query per table or type.
+func readViewChunk(db *gorm.DB, names *nameCache, ids []int64) (*chunkViews, error) {
+	rows, err := scanActivities(db, ids)
+	if err != nil {
+		return nil, err
 	}
 	parts, err := scanParticipants(db, ids)
 	if err != nil {
@@ -53,11 +84,13 @@ func loadViewChunk(db *gorm.DB, names *nameCache, zones map[string]*time.Locatio
 	if err := db.Where("activity_id IN ?", ids).Order("recurrence_id").Find(&ovs).Error; err != nil {
 		return nil, fmt.Errorf("load view chunk: %w", err)
 	}
-	// Names of every participant, lead organisation and venue, one query
-	// per type for the whole chunk.
+	c := &chunkViews{byID: map[int64]*models.Activity{}, partsBy: map[int64][]models.Participant{}, visBy: map[int64][]int64{},
+		ovBy: map[int64][]models.OverrideView{}, venues: map[int64]*models.Venue{}}
 	var refs []planning.ResourceRef
 	var venueIDs []int64
-	for _, a := range rows {
+	for i := range rows {
+		a := &rows[i]
+		c.byID[a.ID] = a
 		refs = append(refs, planning.ResourceRef{Type: "organization", ID: a.LeadOrganizationID})
 		if a.VenueID != nil {
 			venueIDs = append(venueIDs, *a.VenueID)
@@ -65,98 +98,95 @@ func loadViewChunk(db *gorm.DB, names *nameCache, zones map[string]*time.Locatio
 	}
 	for _, p := range parts {
 		refs = append(refs, planning.ResourceRef{Type: planning.ResourceType(p.Type), ID: p.RefID})
+		c.partsBy[p.ActivityID] = append(c.partsBy[p.ActivityID], p)
 	}
 	for _, v := range vis {
 		refs = append(refs, planning.ResourceRef{Type: "organization", ID: v.OrganizationID})
+		c.visBy[v.ActivityID] = append(c.visBy[v.ActivityID], v.OrganizationID)
+	}
+	for _, o := range ovs {
+		c.ovBy[o.ActivityID] = append(c.ovBy[o.ActivityID], models.OverrideView{RecurrenceID: time.Unix(o.RecurrenceID, 0).UTC(), Cancelled: o.Cancelled, Start: time.Unix(o.StartS, 0).UTC(), End: time.Unix(o.EndS, 0).UTC()})
 	}
 	if err := names.prefetch(refs); err != nil {
 		return nil, err
 	}
-	venues := map[int64]*models.Venue{}
 	if len(venueIDs) > 0 {
 		var vs []models.Venue
 		if err := db.Where("id IN ?", venueIDs).Find(&vs).Error; err != nil {
 			return nil, fmt.Errorf("load view chunk: %w", err)
 		}
 		for i := range vs {
-			venues[vs[i].ID] = &vs[i]
+			c.venues[vs[i].ID] = &vs[i]
 		}
 	}
-	out := make([]models.ActivityView, 0, len(ids))
-	partsBy := map[int64][]models.Participant{}
-	for _, p := range parts {
-		partsBy[p.ActivityID] = append(partsBy[p.ActivityID], p)
+	return c, nil
+}
+
+// zoneOf is the activity's zone, loaded once per request (loading a zone
+// reads and parses its file); UTC when the stored name no longer loads.
+func zoneOf(zones map[string]*time.Location, tz string) *time.Location {
+	loc, ok := zones[tz]
+	if !ok {
+		loc = time.UTC
+		if l, err := time.LoadLocation(tz); err == nil {
+			loc = l
+		}
+		zones[tz] = loc
 	}
-	visBy := map[int64][]int64{}
-	for _, v := range vis {
-		visBy[v.ActivityID] = append(visBy[v.ActivityID], v.OrganizationID)
+	return loc
+}
+
+// view builds one activity's view in its own zone: times and overrides in
+// the activity's offset, references by code and name.
+func (c *chunkViews) view(a *models.Activity, loc *time.Location, names *nameCache) (models.ActivityView, error) {
+	id := a.ID
+	v := models.ActivityView{
+		ID: a.ID, Kind: a.Kind, Title: a.Title, Description: a.Description,
+		Start: a.StartAt.In(loc), End: a.EndAt.In(loc), TimeZone: a.TimeZone, AllDay: a.AllDay,
+		RRule: a.RRule, ExDates: inZone(a.ExDates, loc), RDates: inZone(a.RDates, loc), Overrides: c.ovBy[id],
+		Status: a.Status, Format: a.Format, Areas: nonNil(a.Areas), Series: a.Series, Parent: a.ParentID,
+		Reminders: nonNil(a.Reminders), ConferenceURL: a.ConferenceURL, Version: a.Version, Sequence: a.Sequence,
+		CreatedAt: a.CreatedAt.UTC(), UpdatedAt: a.UpdatedAt.UTC(), DeletedAt: a.DeletedAt,
+		Participants: []models.ParticipantView{}, Visibility: []string{},
+		Restricted: a.Restricted, Allowed: c.visBy[id],
 	}
-	ovBy := map[int64][]models.OverrideView{}
-	for _, o := range ovs {
-		ovBy[o.ActivityID] = append(ovBy[o.ActivityID], models.OverrideView{RecurrenceID: time.Unix(o.RecurrenceID, 0).UTC(), Cancelled: o.Cancelled, Start: time.Unix(o.StartS, 0).UTC(), End: time.Unix(o.EndS, 0).UTC()})
+	if v.Overrides == nil {
+		v.Overrides = []models.OverrideView{}
 	}
-	for _, id := range ids {
-		a, ok := byID[id]
-		if !ok {
-			continue
+	for i := range v.Overrides { // in the activity's offset, like its start
+		o := &v.Overrides[i]
+		o.RecurrenceID, o.Start, o.End = o.RecurrenceID.In(loc), o.Start.In(loc), o.End.In(loc)
+	}
+	lead, err := names.resource("organization", a.LeadOrganizationID)
+	if err != nil {
+		return v, err
+	}
+	v.LeadOrganization = lead.Code
+	if a.VenueID != nil {
+		if ven, ok := c.venues[*a.VenueID]; ok {
+			v.Venue, v.VenueDetail = ven.Code, ven
 		}
-		loc, ok := zones[a.TimeZone]
-		if !ok {
-			loc = time.UTC
-			if l, err := time.LoadLocation(a.TimeZone); err == nil {
-				loc = l
-			}
-			zones[a.TimeZone] = loc // loading a zone reads and parses its file
-		}
-		v := models.ActivityView{
-			ID: a.ID, Kind: a.Kind, Title: a.Title, Description: a.Description,
-			Start: a.StartAt.In(loc), End: a.EndAt.In(loc), TimeZone: a.TimeZone, AllDay: a.AllDay,
-			RRule: a.RRule, ExDates: inZone(a.ExDates, loc), RDates: inZone(a.RDates, loc), Overrides: ovBy[id],
-			Status: a.Status, Format: a.Format, Areas: nonNil(a.Areas), Series: a.Series, Parent: a.ParentID,
-			Reminders: nonNil(a.Reminders), ConferenceURL: a.ConferenceURL, Version: a.Version, Sequence: a.Sequence,
-			CreatedAt: a.CreatedAt.UTC(), UpdatedAt: a.UpdatedAt.UTC(), DeletedAt: a.DeletedAt,
-			Participants: []models.ParticipantView{}, Visibility: []string{},
-			Restricted: a.Restricted, Allowed: visBy[id],
-		}
-		if v.Overrides == nil {
-			v.Overrides = []models.OverrideView{}
-		}
-		for i := range v.Overrides { // in the activity's offset, like its start
-			o := &v.Overrides[i]
-			o.RecurrenceID, o.Start, o.End = o.RecurrenceID.In(loc), o.Start.In(loc), o.End.In(loc)
-		}
-		lead, err := names.resource("organization", a.LeadOrganizationID)
+	}
+	for _, p := range c.partsBy[id] {
+		r, err := names.resource(p.Type, p.RefID)
 		if err != nil {
-			return nil, err
+			return v, err
 		}
-		v.LeadOrganization = lead.Code
-		if a.VenueID != nil {
-			if ven, ok := venues[*a.VenueID]; ok {
-				v.Venue, v.VenueDetail = ven.Code, ven
-			}
+		pv := models.ParticipantView{Type: p.Type, ID: p.RefID, IDOrCode: r.Code, Name: r.Name, Role: p.Role, Required: p.Required, RSVP: p.RSVP}
+		if p.Type == "person" {
+			pv.Email = r.Code
 		}
-		for _, p := range partsBy[id] {
-			r, err := names.resource(p.Type, p.RefID)
-			if err != nil {
-				return nil, err
-			}
-			pv := models.ParticipantView{Type: p.Type, ID: p.RefID, IDOrCode: r.Code, Name: r.Name, Role: p.Role, Required: p.Required, RSVP: p.RSVP}
-			if p.Type == "person" {
-				pv.Email = r.Code
-			}
-			v.Participants = append(v.Participants, pv)
-		}
-		for _, o := range visBy[id] {
-			r, err := names.resource("organization", o)
-			if err != nil {
-				return nil, err
-			}
-			v.Visibility = append(v.Visibility, r.Code)
-		}
-		sort.Strings(v.Visibility)
-		out = append(out, v)
+		v.Participants = append(v.Participants, pv)
 	}
-	return out, nil
+	for _, o := range c.visBy[id] {
+		r, err := names.resource("organization", o)
+		if err != nil {
+			return v, err
+		}
+		v.Visibility = append(v.Visibility, r.Code)
+	}
+	sort.Strings(v.Visibility)
+	return v, nil
 }
 
 func inZone(ts []time.Time, loc *time.Location) []time.Time {
