@@ -92,7 +92,7 @@ func TestOccurrenceListSameAsBefore(t *testing.T) {
 		windows := []struct{ from, to time.Time }{
 			{base.Add(-24 * time.Hour), base.Add(30 * 24 * time.Hour)},
 			{base.Add(45*24*time.Hour + 5*time.Hour), base.Add(75 * 24 * time.Hour)}, // starts mid-day: overlaps, not only starts
-			{base.Add(-400 * 24 * time.Hour), base.Add(-300 * 24 * time.Hour)},        // empty
+			{base.Add(-400 * 24 * time.Hour), base.Add(-300 * 24 * time.Hour)},       // empty
 			{base, base.Add(300 * 24 * time.Hour)},
 		}
 		filters := []models.ActivityFilter{{}, {Kind: "exercise"}, {Q: "Meeting 1"}, {Status: "cancelled"}, {Organization: "NATO"}}
