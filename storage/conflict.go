@@ -37,9 +37,12 @@ func (s *Store) evaluateIn(tx *gorm.DB, a models.Actor, d *draft, around *neighb
 	} else if busy, err = loadBusy(tx, d.claims, from, to, d.row.ID, d.row.Kind); err != nil {
 		return report, err
 	}
-	external, subscriptions, err := loadExternalBusy(tx, claimsByType(d.claims), from, to)
-	if err != nil {
-		return report, err
+	var external []planning.Busy
+	var subscriptions []models.ExternalCalendar
+	if around == nil || around.subscribed(d.claims) {
+		if external, subscriptions, err = loadExternalBusy(tx, claimsByType(d.claims), from, to); err != nil {
+			return report, err
+		}
 	}
 	busy = append(busy, external...)
 	var orgs []int64

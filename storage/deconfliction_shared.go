@@ -19,6 +19,21 @@ type neighbourhood struct {
 	names   *nameCache
 	others  map[int64]*summary
 	summary map[int64]bool // ids whose summary was read (found or vanished)
+	// blocked holds every resource an external calendar blocks: a draft
+	// claiming none of them has no external busy time, and its check skips
+	// loadExternalBusy (which would find no subscription).
+	blocked map[planning.ResourceRef]bool
+}
+
+// subscribed tells whether an external calendar blocks any claimed
+// resource.
+func (n *neighbourhood) subscribed(claims []planning.Claim) bool {
+	for _, c := range claims {
+		if n.blocked[c.Resource] {
+			return true
+		}
+	}
+	return false
 }
 
 // loadNeighbourhood reads the occupancy every draft's check needs: rows
@@ -48,6 +63,14 @@ func (s *Store) loadNeighbourhood(db *gorm.DB, drafts []*draft) (*neighbourhood,
 			to = t
 		}
 		seen = true
+	}
+	var cals []models.ExternalCalendar
+	if err := db.Select("id", "blocks_type", "blocks_id").Find(&cals).Error; err != nil {
+		return nil, fmt.Errorf("load external calendars: %w", err)
+	}
+	n.blocked = make(map[planning.ResourceRef]bool, len(cals))
+	for _, c := range cals {
+		n.blocked[planning.ResourceRef{Type: planning.ResourceType(c.BlocksType), ID: c.BlocksID}] = true
 	}
 	longest, err := longestOccurrence(db)
 	if err != nil {
