@@ -12,6 +12,13 @@ import (
 // evaluate runs the pure rules over the draft's neighbourhood and
 // describes the result for actor a.
 func (s *Store) evaluate(tx *gorm.DB, a models.Actor, d *draft) (models.CheckReport, error) {
+	return s.evaluateIn(tx, a, d, nil)
+}
+
+// evaluateIn is evaluate with the occupancy, names and summaries taken
+// from around when it is set (the deconfliction agenda loads them once
+// for a whole window) instead of read for this draft alone.
+func (s *Store) evaluateIn(tx *gorm.DB, a models.Actor, d *draft, around *neighbourhood) (models.CheckReport, error) {
 	pad := s.planning.Rules.Buffer
 	for _, c := range d.claims {
 		if c.Buffer > pad {
@@ -23,13 +30,19 @@ func (s *Store) evaluate(tx *gorm.DB, a models.Actor, d *draft) (models.CheckRep
 	if !ok || models.Status(d.row.Status) == models.StatusCancelled {
 		return report, nil
 	}
-	busy, err := loadBusy(tx, d.claims, from, to, d.row.ID, d.row.Kind)
-	if err != nil {
+	var busy []planning.Busy
+	var err error
+	if around != nil {
+		busy = around.busy(d.claims, from, to, d.row.ID, d.row.Kind)
+	} else if busy, err = loadBusy(tx, d.claims, from, to, d.row.ID, d.row.Kind); err != nil {
 		return report, err
 	}
-	external, subscriptions, err := loadExternalBusy(tx, claimsByType(d.claims), from, to)
-	if err != nil {
-		return report, err
+	var external []planning.Busy
+	var subscriptions []models.ExternalCalendar
+	if around == nil || around.subscribed(d.claims) {
+		if external, subscriptions, err = loadExternalBusy(tx, claimsByType(d.claims), from, to); err != nil {
+			return report, err
+		}
 	}
 	busy = append(busy, external...)
 	var orgs []int64
@@ -51,7 +64,12 @@ func (s *Store) evaluate(tx *gorm.DB, a models.Actor, d *draft) (models.CheckRep
 	}
 	p := planning.Proposal{ActivityID: d.row.ID, Kind: d.row.Kind, Status: d.row.Status, Occurrences: d.occurrences, Claims: d.claims, Coordinated: coordinated}
 	found := d.answers.filter(planning.Check(p, busy, blackouts, s.planning.Rules), d.occurrences)
-	views, err := describeConflicts(tx, a.Viewer(), found, d)
+	var views []models.ConflictView
+	if around != nil {
+		views, err = around.describe(tx, a.Viewer(), found, d)
+	} else {
+		views, err = describeConflicts(tx, a.Viewer(), found, d)
+	}
 	if err != nil {
 		return report, err
 	}
@@ -85,6 +103,19 @@ func describeConflicts(tx *gorm.DB, v models.Viewer, found []planning.Conflict, 
 		return nil, err
 	}
 	return describeWith(tx, v, found, d, names, others)
+}
+
+// otherIDs lists, once each, the other activities of conflicts whose
+// summary is not yet in known.
+func otherIDs(found []planning.Conflict, known map[int64]bool) []int64 {
+	var ids []int64
+	for _, c := range found {
+		if c.OtherActivityID != 0 && c.Rule != planning.RuleExternalBusy && !known[c.OtherActivityID] {
+			known[c.OtherActivityID] = true
+			ids = append(ids, c.OtherActivityID)
+		}
+	}
+	return ids
 }
 
 // describeWith is describeConflicts with the names and the other
@@ -153,13 +184,15 @@ type summary struct {
 
 // loadSummaries reads the other activities of conflicts in two queries.
 func loadSummaries(tx *gorm.DB, found []planning.Conflict) (map[int64]*summary, error) {
-	out := map[int64]*summary{}
-	var ids []int64
-	for _, c := range found {
-		if c.OtherActivityID != 0 && c.Rule != planning.RuleExternalBusy && out[c.OtherActivityID] == nil {
-			out[c.OtherActivityID] = &summary{id: c.OtherActivityID}
-			ids = append(ids, c.OtherActivityID)
-		}
+	return loadSummaryIDs(tx, otherIDs(found, map[int64]bool{}))
+}
+
+// loadSummaryIDs reads the summaries of the activities ids; vanished ones
+// are absent (unknown, hence restricted).
+func loadSummaryIDs(tx *gorm.DB, ids []int64) (map[int64]*summary, error) {
+	out := make(map[int64]*summary, len(ids))
+	for _, id := range ids {
+		out[id] = &summary{id: id}
 	}
 	for len(ids) > 0 {
 		chunk := ids[:min(len(ids), viewChunk)]

@@ -31,6 +31,12 @@ const maxReportActivities = 5000
 // is reported once, from the side the actor may see (the other side is
 // masked when restricted).
 func (s *Store) ListConflicts(ctx context.Context, a models.Actor, f models.ConflictFilter) ([]models.ListedConflict, error) {
+	return s.listConflicts(ctx, a, f, true)
+}
+
+// listConflicts is ListConflicts with the neighbourhood shared across the
+// window's activities or, for comparison in tests, read for each alone.
+func (s *Store) listConflicts(ctx context.Context, a models.Actor, f models.ConflictFilter, shared bool) ([]models.ListedConflict, error) {
 	if f.From.IsZero() || f.To.IsZero() || !f.To.After(f.From) {
 		return nil, &models.ValidationError{Errors: []models.FieldError{{Field: "from", Message: "from and to are required, to after from"}}}
 	}
@@ -52,7 +58,15 @@ func (s *Store) ListConflicts(ctx context.Context, a models.Actor, f models.Conf
 		}
 		views = append(views, page.Items...)
 	}
-	db := s.db.WithContext(ctx)
+	return s.conflictsOf(s.db.WithContext(ctx), a, f, views, shared)
+}
+
+// conflictsOf checks each of the window's views against everything else
+// booked and pairs the clashes. shared loads the window's neighbourhood
+// once for all of them (one occupancy read, one name and summary cache);
+// without it each activity reads its own, as a single check does — the
+// reference the shared path is tested against.
+func (s *Store) conflictsOf(db *gorm.DB, a models.Actor, f models.ConflictFilter, views []models.ActivityView, shared bool) ([]models.ListedConflict, error) {
 	out := []models.ListedConflict{}
 	seen := map[string]int{} // clash key → index in out
 	parents := map[int64]int64{}
@@ -65,6 +79,7 @@ func (s *Store) ListConflicts(ctx context.Context, a models.Actor, f models.Conf
 	if err != nil {
 		return nil, err
 	}
+	drafts := make([]*draft, len(views))
 	for i := range views {
 		v := &views[i]
 		if models.Status(v.Status) == models.StatusCancelled {
@@ -75,7 +90,20 @@ func (s *Store) ListConflicts(ctx context.Context, a models.Actor, f models.Conf
 			return nil, fmt.Errorf("activity %d: %w", v.ID, err)
 		}
 		d.occurrences = within(d.occurrences, f.From, f.To)
-		report, err := s.evaluate(db, a, d)
+		drafts[i] = d
+	}
+	var around *neighbourhood
+	if shared {
+		if around, err = s.loadNeighbourhood(db, drafts); err != nil {
+			return nil, err
+		}
+	}
+	for i := range views {
+		v, d := &views[i], drafts[i]
+		if d == nil {
+			continue
+		}
+		report, err := s.evaluateIn(db, a, d, around)
 		if err != nil {
 			return nil, err
 		}
