@@ -25,7 +25,7 @@ func TestReportActivitiesMatchesTheStreamingReport(t *testing.T) {
 	storagetest.ForEach(t, func(t *testing.T, s *storage.Store) {
 		ctx := context.Background()
 		start := time.Date(2031, 3, 1, 0, 0, 0, 0, time.UTC)
-		if _, err := demo.Scale(ctx, s, 3000, start, 7, nil); err != nil {
+		if _, err := demo.Scale(ctx, s, 800, start, 7, nil); err != nil {
 			t.Fatal(err)
 		}
 		for _, q := range []struct {
