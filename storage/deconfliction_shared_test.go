@@ -20,7 +20,7 @@ import (
 // each activity alone answers — the same clashes, severities, pairing,
 // masking of the other organisation's restricted activities, exercise
 // families and order — for planners of both organisations and the system,
-// on 2,000 generated activities crowded on a few resources.
+// on 600 generated activities crowded on a few resources.
 func TestAgendaSharedMatchesEach(t *testing.T) {
 	storagetest.ForEach(t, func(t *testing.T, s *storage.Store) {
 		ctx, sys := context.Background(), models.System()
@@ -47,8 +47,8 @@ func TestAgendaSharedMatchesEach(t *testing.T) {
 		rng := rand.New(rand.NewPCG(3, 4))
 		var batch []models.BulkActivity
 		var phases []models.ActivityInput // the bulk path takes no parents
-		for i := range 2000 {
-			begin := start.Add(time.Duration(rng.IntN(60*24)) * time.Hour)
+		for i := range 600 {
+			begin := start.Add(time.Duration(rng.IntN(20*24)) * time.Hour)
 			lead := []models.Ref{"EU", "NATO"}[rng.IntN(2)]
 			in := models.ActivityInput{Kind: string(models.KindMeeting), Title: fmt.Sprintf("Crowded %d", i), Start: begin, End: begin.Add(time.Duration(1+rng.IntN(3)) * time.Hour),
 				TimeZone: "Europe/Brussels", LeadOrganization: lead, Venue: models.Ref(fmt.Sprintf("ROOM-%d", rng.IntN(15)))}

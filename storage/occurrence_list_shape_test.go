@@ -28,7 +28,7 @@ func TestOccurrenceListSameAsBefore(t *testing.T) {
 		base := time.Date(2031, 3, 3, 8, 0, 0, 0, time.UTC)
 		orgs := []models.Ref{"EU", "NATO"}
 		restricted := map[int64]models.Ref{}
-		const n = 240
+		const n = 120
 		for i := 0; i < n; i++ {
 			lead := orgs[i%2]
 			start := base.Add(time.Duration(i*37%180)*24*time.Hour + time.Duration(i%9)*time.Hour)
