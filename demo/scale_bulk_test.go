@@ -32,15 +32,15 @@ var scaleComparisons = map[string]string{
 	"extent": `SELECT max_length_s FROM occupancy_extent`,
 }
 
-// TestScaleBulkWritesWhatBookingWrites generates the same 2,000
+// TestScaleBulkWritesWhatBookingWrites generates the same 1,000
 // activities through the bulk path and through the booking path into two
 // fresh databases and compares every row they wrote; a second bulk run
 // adds nothing.
 func TestScaleBulkWritesWhatBookingWrites(t *testing.T) {
 	if testing.Short() {
-		t.Skip("books 2,000 activities through the booking path")
+		t.Skip("books 1,000 activities through the booking path")
 	}
-	const n = 2000
+	const n = 1000
 	start := time.Date(2027, 1, 4, 0, 0, 0, 0, time.UTC) // the span crosses both 2027 and 2028 changes of clock
 	clock := func() time.Time { return time.Date(2026, 12, 1, 9, 0, 0, 0, time.UTC) }
 	for _, b := range storagetest.Backends() {
