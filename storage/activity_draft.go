@@ -167,7 +167,7 @@ func resolveParticipants(tx *gorm.DB, v *models.ValidationError, in []models.Par
 	for _, p := range in {
 		byType[p.Type] = append(byType[p.Type], p.IDOrCode)
 	}
-	resolved := map[string]map[models.Ref]int64{}
+	resolved := map[string]map[models.Ref]int64{} // by table
 	for typ, refs := range byType {
 		ref, ok := participantTables[typ]
 		if !ok {
@@ -177,8 +177,23 @@ func resolveParticipants(tx *gorm.DB, v *models.ValidationError, in []models.Par
 		if err != nil {
 			return nil, err
 		}
-		resolved[typ] = m
+		resolved[ref[0]] = m
 	}
+	return checkParticipants(v, in, func(field, table string, ref models.Ref) int64 {
+		if id, found := resolved[table][ref]; found {
+			return id
+		}
+		v.Add(field, "no %s with id or code %q", entityOf(table), string(ref))
+		return 0
+	}), nil
+}
+
+// checkParticipants fills the participants' defaults (required, a
+// participant, needs-action), checks their roles, answers and types, and
+// names the unknown and repeated ones in v; resolve finds a reference's id
+// in a table (recording in v when it names nothing), by query for a
+// booking and from a batch's lookups for the bulk writer.
+func checkParticipants(v *models.ValidationError, in []models.ParticipantInput, resolve func(field, table string, ref models.Ref) int64) []models.Participant {
 	var out []models.Participant
 	seen := map[string]bool{}
 	for i, p := range in {
@@ -199,10 +214,8 @@ func resolveParticipants(tx *gorm.DB, v *models.ValidationError, in []models.Par
 			v.Add(field+".type", "want person, body or organization")
 		} else if p.IDOrCode == "" {
 			v.Add(field+".id_or_code", "is required")
-		} else if id, found := resolved[p.Type][p.IDOrCode]; found {
-			part.RefID = id
 		} else {
-			v.Add(field+".id_or_code", "no %s with id or code %q", entityOf(ref[0]), string(p.IDOrCode))
+			part.RefID = resolve(field+".id_or_code", ref[0], p.IDOrCode)
 		}
 		key := p.Type + ":" + strconv.FormatInt(part.RefID, 10)
 		if part.RefID != 0 && seen[key] {
@@ -211,7 +224,7 @@ func resolveParticipants(tx *gorm.DB, v *models.ValidationError, in []models.Par
 		seen[key] = true
 		out = append(out, part)
 	}
-	return out, nil
+	return out
 }
 
 // draftSeries checks the series (with the stored overrides of an edited

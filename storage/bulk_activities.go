@@ -546,35 +546,9 @@ func (s *Store) bulkDraft(refs *bulkRefs, in models.ActivityInput) (*draft, erro
 	if len(d.visibility) > 0 && leadID != 0 && !allowed[leadID] {
 		v.Add("visibility", "must include the lead organisation %s", in.LeadOrganization)
 	}
-	seen := map[string]bool{}
-	for i, p := range in.Participants {
-		field := fmt.Sprintf("participants[%d]", i)
-		part := models.Participant{Position: i, Type: p.Type, Role: p.Role, Required: true, RSVP: p.RSVP}
-		if part.Role == "" {
-			part.Role = string(models.RoleParticipant)
-		}
-		if part.RSVP == "" {
-			part.RSVP = string(models.RSVPNeedsAction)
-		}
-		if p.Required != nil {
-			part.Required = *p.Required
-		}
-		models.CheckEnum(v, field+".role", part.Role, models.EnumNames(models.ParticipantRoles())...)
-		models.CheckEnum(v, field+".rsvp", part.RSVP, models.EnumNames(models.RSVPs())...)
-		if ref, ok := participantTables[p.Type]; !ok {
-			v.Add(field+".type", "want person, body or organization")
-		} else if p.IDOrCode == "" {
-			v.Add(field+".id_or_code", "is required")
-		} else {
-			part.RefID = refs.field(v, field+".id_or_code", ref[0], p.IDOrCode)
-		}
-		key := p.Type + ":" + strconv.FormatInt(part.RefID, 10)
-		if part.RefID != 0 && seen[key] {
-			v.Add(field, "the same %s is listed twice", p.Type)
-		}
-		seen[key] = true
-		d.participants = append(d.participants, part)
-	}
+	d.participants = checkParticipants(v, in.Participants, func(field, table string, ref models.Ref) int64 {
+		return refs.field(v, field, table, ref)
+	})
 	// The same series check and expansion as a booking (a new activity
 	// with no overrides reads nothing stored).
 	rec, err := s.draftSeries(nil, in, 0, v, d)
