@@ -10,7 +10,6 @@ import (
 	"time"
 
 	"github.com/jointcal/jointcal/models"
-	"github.com/jointcal/jointcal/planning"
 )
 
 // wallLayout is how the form writes times: a wall time in the activity's
@@ -183,27 +182,8 @@ func (f *activityForm) input(k refKinds, t func(string, ...any) string) (models.
 		Series: f.Series, Parent: models.Ref(f.Parent), ConferenceURL: f.ConferenceURL,
 		Participants: []models.ParticipantInput{}, Visibility: []models.Ref{}, Areas: []string{}, Reminders: []string{},
 	}
-	loc := time.UTC
-	if f.TimeZone == "" {
-		errs.add("timezone", t("booking.err.timezone"))
-	} else if l, err := planning.LoadZone(f.TimeZone); err != nil {
-		errs.add("timezone", t("booking.err.timezone"))
-	} else {
-		loc = l
-	}
-	for field, dst := range map[string]*time.Time{"start": &in.Start, "end": &in.End} {
-		s := map[string]string{"start": f.Start, "end": f.End}[field]
-		if s == "" {
-			errs.add(field, t("booking.err.required"))
-			continue
-		}
-		tm, err := parseFormTime(s, loc)
-		if err != nil {
-			errs.add(field, t("booking.err.time"))
-			continue
-		}
-		*dst = tm
-	}
+	loc, start, end := readWhen(errs, t, f.TimeZone, f.Start, f.End)
+	in.Start, in.End = start, end
 	var bad bool
 	if in.ExDates, bad = splitTimes(f.ExDates); bad {
 		errs.add("freq", t("booking.err.dates"))

@@ -5,7 +5,6 @@ import (
 	"net/http"
 	"strconv"
 	"strings"
-	"time"
 
 	"github.com/jointcal/jointcal/models"
 	"github.com/jointcal/jointcal/storage"
@@ -116,20 +115,7 @@ func (w *Web) instantiateTemplate(c echo.Context) error {
 	d := &templateData{T: t, Form: f, Errors: formErrors{}}
 	in := models.ActivityInput{Title: f.Title, Description: f.Description, TimeZone: f.TimeZone, LeadOrganization: models.Ref(f.Lead),
 		Venue: models.Ref(f.Venue), Participants: []models.ParticipantInput{}, Visibility: []models.Ref{}, Areas: []string{}, Reminders: []string{}}
-	loc, ok := formZone(f.TimeZone)
-	if !ok {
-		d.Errors.add("timezone", p.T("booking.err.timezone"))
-	}
-	for field, dst := range map[string]*time.Time{"start": &in.Start, "end": &in.End} {
-		s := map[string]string{"start": f.Start, "end": f.End}[field]
-		if s == "" {
-			d.Errors.add(field, p.T("booking.err.required"))
-			continue
-		}
-		if *dst, err = parseFormTime(s, loc); err != nil {
-			d.Errors.add(field, p.T("booking.err.time"))
-		}
-	}
+	_, in.Start, in.End = readWhen(d.Errors, p.T, f.TimeZone, f.Start, f.End)
 	if f.Override && f.OverrideReason == "" {
 		d.Errors.add("override_reason", p.T("booking.err.reason"))
 	}
@@ -173,19 +159,6 @@ func (w *Web) instantiateTemplate(c echo.Context) error {
 		return err
 	}
 	return w.renderTemplatePage(c, p, d)
-}
-
-// formZone loads a zone a form names; a missing or unknown one is not ok
-// (and UTC stands in, so that the rest of the form can still be read).
-func formZone(tz string) (*time.Location, bool) {
-	if tz == "" || tz == "Local" {
-		return time.UTC, false
-	}
-	loc, err := time.LoadLocation(tz)
-	if err != nil {
-		return time.UTC, false
-	}
-	return loc, true
 }
 
 // lcField is one labelled control of the life-cycle forms (templates,

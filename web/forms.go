@@ -4,8 +4,10 @@ import (
 	"errors"
 	"html/template"
 	"strings"
+	"time"
 
 	"github.com/jointcal/jointcal/models"
+	"github.com/jointcal/jointcal/planning"
 	"github.com/labstack/echo/v4"
 )
 
@@ -128,4 +130,40 @@ func refusal(err error) (string, bool) {
 		return clash.Error(), true
 	}
 	return "", false
+}
+
+// formZone loads a zone a form names; a missing or unknown one is not ok
+// (and UTC stands in, so that the rest of the form can still be read).
+func formZone(tz string) (*time.Location, bool) {
+	if tz == "" {
+		return time.UTC, false
+	}
+	loc, err := planning.LoadZone(tz)
+	if err != nil {
+		return time.UTC, false
+	}
+	return loc, true
+}
+
+// readWhen reads the zone, start and end of a form that books something
+// (an activity, an exercise from a template, a coordination meeting):
+// each problem is marked on its field in the person's language (t), and
+// UTC stands in for a bad zone so that the times can still be read.
+func readWhen(errs formErrors, t func(string, ...any) string, tz, start, end string) (loc *time.Location, from, to time.Time) {
+	loc, ok := formZone(tz)
+	if !ok {
+		errs.add("timezone", t("booking.err.timezone"))
+	}
+	read := func(field, s string) time.Time {
+		if s == "" {
+			errs.add(field, t("booking.err.required"))
+			return time.Time{}
+		}
+		tm, err := parseFormTime(s, loc)
+		if err != nil {
+			errs.add(field, t("booking.err.time"))
+		}
+		return tm
+	}
+	return loc, read("start", start), read("end", end)
 }

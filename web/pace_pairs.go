@@ -6,7 +6,6 @@ import (
 	"sort"
 	"strconv"
 	"strings"
-	"time"
 
 	"github.com/jointcal/jointcal/models"
 	"github.com/jointcal/jointcal/storage"
@@ -273,20 +272,7 @@ func (w *Web) addPairMeeting(c echo.Context) error {
 	in := models.ActivityInput{Kind: string(models.KindMeeting), Title: f.Title, TimeZone: f.TimeZone, Venue: models.Ref(f.Venue),
 		LeadOrganization: models.Ref(pr.LeadOrganization), Status: string(models.StatusConfirmed),
 		Participants: []models.ParticipantInput{}, Visibility: []models.Ref{}, Areas: []string{}, Reminders: []string{}}
-	loc, ok := formZone(f.TimeZone)
-	if !ok {
-		d.MeetingErrors.add("timezone", p.T("booking.err.timezone"))
-	}
-	for field, dst := range map[string]*time.Time{"start": &in.Start, "end": &in.End} {
-		s := map[string]string{"start": f.Start, "end": f.End}[field]
-		if s == "" {
-			d.MeetingErrors.add(field, p.T("booking.err.required"))
-			continue
-		}
-		if *dst, err = parseFormTime(s, loc); err != nil {
-			d.MeetingErrors.add(field, p.T("booking.err.time"))
-		}
-	}
+	_, in.Start, in.End = readWhen(d.MeetingErrors, p.T, f.TimeZone, f.Start, f.End)
 	if f.Override && f.OverrideReason == "" {
 		d.MeetingErrors.add("override_reason", p.T("booking.err.reason"))
 	}
