@@ -7,7 +7,6 @@ import (
 	"fmt"
 	"mime"
 	"mime/multipart"
-	"net/mail"
 	"net/textproto"
 	"time"
 
@@ -50,20 +49,12 @@ func ComposeDigest(d Digest) (*Message, error) {
 	if d.Key == "" || d.Now.IsZero() {
 		return nil, fmt.Errorf("notify: Digest.Key and Digest.Now are required")
 	}
-	from, err := mail.ParseAddress(d.From)
-	if err != nil {
-		return nil, fmt.Errorf("notify: Digest.From %q is not an e-mail address: %w", d.From, err)
-	}
-	to, err := mail.ParseAddress(d.To.Email)
-	if err != nil || to.Name != "" {
-		return nil, fmt.Errorf("notify: Digest.To.Email %q is not a bare e-mail address (%v)", d.To.Email, err)
-	}
-	to.Name = singleLine(d.To.Name)
-	loc, err := planning.LoadZone(d.To.TimeZone)
+	e, err := newEnvelope("Digest", d.From, d.To, d.Key, d.Host)
 	if err != nil {
 		return nil, err
 	}
-	id, err := messageID(d.Key, d.Host, from.Address)
+	from, to, id := e.from, e.to, e.messageID
+	loc, err := planning.LoadZone(d.To.TimeZone)
 	if err != nil {
 		return nil, err
 	}

@@ -158,22 +158,15 @@ func resolve(n *Notice) (*notice, error) {
 	if n.Now.IsZero() {
 		return nil, fmt.Errorf("notify: Notice.Now is zero; the caller passes the composition time so output is deterministic")
 	}
-	var err error
-	if r.from, err = mail.ParseAddress(n.From); err != nil {
-		return nil, fmt.Errorf("notify: Notice.From %q is not an e-mail address: %w", n.From, err)
+	e, err := newEnvelope("Notice", n.From, n.To, n.Key, n.Host)
+	if err != nil {
+		return nil, err
 	}
+	r.from, r.to, r.messageID = e.from, e.to, e.messageID
 	if n.Organizer != "" {
 		if r.organizer, err = mail.ParseAddress(n.Organizer); err != nil {
 			return nil, fmt.Errorf("notify: Notice.Organizer %q is not an e-mail address: %w", n.Organizer, err)
 		}
-	}
-	to, err := mail.ParseAddress(n.To.Email)
-	if err != nil || to.Name != "" {
-		return nil, fmt.Errorf("notify: Notice.To.Email %q is not a bare e-mail address (%v)", n.To.Email, err)
-	}
-	r.to = &mail.Address{Name: singleLine(n.To.Name), Address: to.Address}
-	if r.messageID, err = messageID(n.Key, n.Host, r.from.Address); err != nil {
-		return nil, err
 	}
 
 	ev := &n.Activity
@@ -186,7 +179,7 @@ func resolve(n *Notice) (*notice, error) {
 	r.recipientLoc, r.recipientZoneName = r.activityLoc, ev.TimeZone
 	if n.To.TimeZone != "" {
 		if r.recipientLoc, err = planning.LoadZone(n.To.TimeZone); err != nil {
-			return nil, fmt.Errorf("notify: Notice.To.TimeZone of %s: %w", to.Address, err)
+			return nil, fmt.Errorf("notify: Notice.To.TimeZone of %s: %w", r.to.Address, err)
 		}
 		r.recipientZoneName = n.To.TimeZone
 	}

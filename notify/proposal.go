@@ -3,7 +3,6 @@ package notify
 import (
 	"bytes"
 	"fmt"
-	"net/mail"
 	"strings"
 	"time"
 
@@ -45,24 +44,16 @@ func ComposeProposal(m ProposalMail) (*Message, error) {
 	if m.Key == "" || m.Now.IsZero() || m.Step == "" {
 		return nil, fmt.Errorf("notify: ProposalMail.Key, Step and Now are required")
 	}
-	from, err := mail.ParseAddress(m.From)
+	e, err := newEnvelope("ProposalMail", m.From, m.To, m.Key, m.Host)
 	if err != nil {
-		return nil, fmt.Errorf("notify: ProposalMail.From %q is not an e-mail address: %w", m.From, err)
+		return nil, err
 	}
-	to, err := mail.ParseAddress(m.To.Email)
-	if err != nil || to.Name != "" {
-		return nil, fmt.Errorf("notify: ProposalMail.To.Email %q is not a bare e-mail address (%v)", m.To.Email, err)
-	}
-	to.Name = singleLine(m.To.Name)
+	from, to, id := e.from, e.to, e.messageID
 	loc, err := planning.LoadZone(m.To.TimeZone)
 	if err != nil {
 		return nil, err
 	}
 	actLoc, err := planning.LoadZone(m.TimeZone)
-	if err != nil {
-		return nil, err
-	}
-	id, err := messageID(m.Key, m.Host, from.Address)
 	if err != nil {
 		return nil, err
 	}

@@ -3,7 +3,6 @@ package notify
 import (
 	"bytes"
 	"fmt"
-	"net/mail"
 	"strings"
 	"time"
 
@@ -94,24 +93,16 @@ func ComposeReplyNotice(m ReplyMail) (*Message, error) {
 	if len(m.People) == 0 {
 		return nil, fmt.Errorf("notify: ReplyMail.People is empty: a reply notice names who declined or has not answered")
 	}
-	from, err := mail.ParseAddress(m.From)
+	e, err := newEnvelope("ReplyMail", m.From, m.To, m.Key, m.Host)
 	if err != nil {
-		return nil, fmt.Errorf("notify: ReplyMail.From %q is not an e-mail address: %w", m.From, err)
+		return nil, err
 	}
-	to, err := mail.ParseAddress(m.To.Email)
-	if err != nil || to.Name != "" {
-		return nil, fmt.Errorf("notify: ReplyMail.To.Email %q is not a bare e-mail address (%v)", m.To.Email, err)
-	}
-	to.Name = singleLine(m.To.Name)
+	from, to, id := e.from, e.to, e.messageID
 	loc, err := planning.LoadZone(m.To.TimeZone)
 	if err != nil {
 		return nil, err
 	}
 	actLoc, err := planning.LoadZone(m.TimeZone)
-	if err != nil {
-		return nil, err
-	}
-	id, err := messageID(m.Key, m.Host, from.Address)
 	if err != nil {
 		return nil, err
 	}
