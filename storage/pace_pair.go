@@ -321,3 +321,30 @@ func coordinatedWith(tx *gorm.DB, row models.Activity) (map[int64]bool, error) {
 	}
 	return out, nil
 }
+
+// PacePairMeetingLead is who leads a coordination meeting the actor
+// records for a pair: the actor's organisation when it leads one of the
+// pair's two exercises, so that either side may call one, else the
+// pair's lead for the year.
+func (s *Store) PacePairMeetingLead(ctx context.Context, a models.Actor, pairID int64) (models.Ref, error) {
+	pr, err := s.GetPacePair(ctx, a, pairID)
+	if err != nil {
+		return "", err
+	}
+	if a.OrganizationID == 0 || len(pr.Exercises) == 0 {
+		return models.Ref(pr.LeadOrganization), nil
+	}
+	ids := make([]int64, len(pr.Exercises))
+	for i, x := range pr.Exercises {
+		ids[i] = x.ID
+	}
+	var codes []string
+	if err := s.db.WithContext(ctx).Table("activities").Joins("JOIN organizations ON organizations.id = activities.lead_organization_id").
+		Where("activities.id IN ? AND activities.lead_organization_id = ?", ids, a.OrganizationID).Limit(1).Pluck("organizations.code", &codes).Error; err != nil {
+		return "", fmt.Errorf("read the leads of PACE pair %d's exercises: %w", pairID, err)
+	}
+	if len(codes) > 0 {
+		return models.Ref(codes[0]), nil
+	}
+	return models.Ref(pr.LeadOrganization), nil
+}

@@ -279,7 +279,7 @@ func (w *Web) addPairMeeting(c echo.Context) error {
 	if d.MeetingErrors.Any() {
 		return w.renderPairs(c, d, http.StatusUnprocessableEntity)
 	}
-	if in.LeadOrganization, err = w.meetingLead(c, p, pr); err != nil {
+	if in.LeadOrganization, err = w.Store.PacePairMeetingLead(c.Request().Context(), actor(c), pr.ID); err != nil {
 		return err
 	}
 	opts := storage.WriteOptions{}
@@ -340,23 +340,4 @@ func (w *Web) paceMarks(c echo.Context, p *page) (map[int64][]string, error) {
 		}
 		opts.Cursor = page.NextCursor
 	}
-}
-
-// meetingLead is the organisation that leads a pair's coordination
-// meeting: the person's own when it leads one of the two exercises (each
-// side may call one), else the pair's lead that year.
-func (w *Web) meetingLead(c echo.Context, p *page, pr *models.PacePair) (models.Ref, error) {
-	if p.Me == nil || p.Me.Organization == "" {
-		return models.Ref(pr.LeadOrganization), nil
-	}
-	for _, x := range pr.Exercises {
-		v, err := w.Store.GetActivity(c.Request().Context(), actor(c), x.ID)
-		if err != nil {
-			return "", err
-		}
-		if v.LeadOrganization == p.Me.Organization {
-			return models.Ref(v.LeadOrganization), nil
-		}
-	}
-	return models.Ref(pr.LeadOrganization), nil
 }
