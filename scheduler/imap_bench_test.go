@@ -48,7 +48,7 @@ func BenchmarkIMAPPoll(b *testing.B) {
 	}
 	mb := startMailbox(b)
 	cfg := config.InboundIMAP{Addr: mb.addr, Username: imapUser, Password: imapPassword, Mailbox: "INBOX", TLS: config.IMAPTLSNone, Interval: time.Minute}
-	poller := notify.NewIMAPPoller(cfg, InboundReplies(s, "jointcal.example.org"), slog.New(slog.NewTextHandler(io.Discard, nil)), nil, nil)
+	poller := notify.NewIMAPPoller(cfg, InboundReplies(s, "jointcal.example.org", nil), slog.New(slog.NewTextHandler(io.Discard, nil)), nil, nil)
 	uid := fmt.Sprintf("%d@jointcal.example.org", res.Activity.ID)
 	states := []string{"ACCEPTED", "DECLINED", "TENTATIVE"}
 	var polled time.Duration

@@ -181,7 +181,7 @@ func TestIMAPPolledReplies(t *testing.T) {
 		// decided before any query, are done with.
 		down := storagetest.Open(t)
 		down.Close()
-		res, err := notify.NewIMAPPoller(cfg, InboundReplies(down, "jointcal.example.org"), log, outcomes.add, nil).Poll(ctx)
+		res, err := notify.NewIMAPPoller(cfg, InboundReplies(down, "jointcal.example.org", nil), log, outcomes.add, nil).Poll(ctx)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -200,7 +200,7 @@ func TestIMAPPolledReplies(t *testing.T) {
 			}
 		}
 
-		poller := notify.NewIMAPPoller(cfg, InboundReplies(s, "jointcal.example.org"), log, outcomes.add, nil)
+		poller := notify.NewIMAPPoller(cfg, InboundReplies(s, "jointcal.example.org", nil), log, outcomes.add, nil)
 		if res, err := poller.Poll(ctx); err != nil || res != (notify.PollResult{Recorded: 3}) {
 			t.Errorf("poll with the database back: %+v %v, want the 3 answers recorded", res, err)
 		}

@@ -15,8 +15,9 @@ import (
 // the first calendar part of a message that the store records is the
 // answer; when none is, the message is refused with the reason of the
 // first (clients put the REPLY first and repeat it as an attachment).
-// uidHost is the domain of jointcal's UIDs.
-func InboundReplies(store *storage.Store, uidHost string) notify.InboundHandler {
+// uidHost is the domain of jointcal's UIDs; nudge (if not nil) is called
+// after each recorded answer, so the notices it queued leave at once.
+func InboundReplies(store *storage.Store, uidHost string, nudge func()) notify.InboundHandler {
 	return func(ctx context.Context, from string, calendars [][]byte) error {
 		var refused error
 		for _, c := range calendars {
@@ -30,6 +31,11 @@ func InboundReplies(store *storage.Store, uidHost string) notify.InboundHandler 
 			case err != nil:
 				return err
 			default:
+				// A decline queues notices to the lead's planners: they
+				// leave now, as they do after an answer on a page.
+				if nudge != nil {
+					nudge()
+				}
 				return nil
 			}
 		}

@@ -46,7 +46,7 @@ func BenchmarkInboundReplies(b *testing.B) {
 	if err != nil {
 		b.Fatal(err)
 	}
-	in := notify.NewInbound("127.0.0.1:0", InboundReplies(s, "jointcal.example.org"), slog.New(slog.NewTextHandler(io.Discard, nil)), nil)
+	in := notify.NewInbound("127.0.0.1:0", InboundReplies(s, "jointcal.example.org", nil), slog.New(slog.NewTextHandler(io.Discard, nil)), nil)
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		b.Fatal(err)

@@ -25,12 +25,19 @@ type listener struct {
 	addr     string
 	mu       sync.Mutex
 	outcomes map[string]int
+	// nudges counts the outbox nudges after recorded answers.
+	nudges int
 }
 
 func startListener(t *testing.T, s *storage.Store) *listener {
 	t.Helper()
 	l := &listener{outcomes: map[string]int{}}
-	in := notify.NewInbound("127.0.0.1:0", InboundReplies(s, "jointcal.example.org"), slog.New(slog.NewTextHandler(io.Discard, nil)), func(r string) {
+	nudge := func() {
+		l.mu.Lock()
+		l.nudges++
+		l.mu.Unlock()
+	}
+	in := notify.NewInbound("127.0.0.1:0", InboundReplies(s, "jointcal.example.org", nudge), slog.New(slog.NewTextHandler(io.Discard, nil)), func(r string) {
 		l.mu.Lock()
 		l.outcomes[r]++
 		l.mu.Unlock()
@@ -144,10 +151,15 @@ func TestInboundITIPReplies(t *testing.T) {
 		}
 
 		l.mu.Lock()
-		got := fmt.Sprint(l.outcomes)
+		got, nudges := fmt.Sprint(l.outcomes), l.nudges
 		l.mu.Unlock()
 		if want := "map[from_mismatch:1 no_calendar:1 not_participant:1 recorded:5 stale_sequence:1 unknown_uid:1]"; got != want {
 			t.Errorf("outcomes %s, want %s", got, want)
+		}
+		// Each recorded answer asks for the outbox at once (a decline's
+		// notices to the lead), no refused one does.
+		if nudges != 5 {
+			t.Errorf("outbox nudged %d times, want once per recorded answer (5)", nudges)
 		}
 		table := func(id int64) map[string]models.Reply {
 			t.Helper()

@@ -21,13 +21,13 @@ import (
 // messages to one handler and count them in one counter. It returns the
 // function that stops them. The listener's address is taken before
 // returning, so a busy port stops the start.
-func startInbound(cfg config.Config, store *storage.Store, log *slog.Logger, reg prometheus.Registerer) (func(), error) {
+func startInbound(cfg config.Config, store *storage.Store, log *slog.Logger, reg prometheus.Registerer, nudge func()) (func(), error) {
 	if cfg.InboundListen == "" && !cfg.InboundIMAP.Enabled() {
 		return func() {}, nil
 	}
 	counter := scheduler.NewInboundCounter(reg)
 	outcome := func(result string) { counter.WithLabelValues(result).Inc() }
-	handle := scheduler.InboundReplies(store, cfg.UIDHost())
+	handle := scheduler.InboundReplies(store, cfg.UIDHost(), nudge)
 	log = log.With("job", "inbound")
 	var stops []func()
 	stopAll := func() {

@@ -82,7 +82,7 @@ func TestStartInboundPollsIMAP(t *testing.T) {
 		t.Fatal(err)
 	}
 	reg := prometheus.NewRegistry()
-	stop, err := startInbound(cfg, s, slog.New(slog.NewTextHandler(io.Discard, nil)), reg)
+	stop, err := startInbound(cfg, s, slog.New(slog.NewTextHandler(io.Discard, nil)), reg, nil)
 	if err != nil {
 		t.Fatal(err)
 	}

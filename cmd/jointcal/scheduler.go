@@ -94,8 +94,9 @@ poller of the mailbox that receives them (as serve does when it runs the jobs).`
 	}
 	// The API processes (JOINTCAL_SCHEDULER=off) announce the notices
 	// their bookings queue; they are sent within a second.
-	listenOutbox(ctx, cfg, store, scheduler.StartNudger(ctx, svc.Dispatcher, time.Second), log)
-	stopInbound, err := startInbound(cfg, store, log, nil)
+	nudger := scheduler.StartNudger(ctx, svc.Dispatcher, time.Second)
+	listenOutbox(ctx, cfg, store, nudger, log)
+	stopInbound, err := startInbound(cfg, store, log, nil, nudger.Nudge)
 	if err != nil {
 		return err
 	}

@@ -104,7 +104,7 @@ token valid for 24 hours; a restart revokes the previous demo token.`)
 		srv.SetOutboxNudge(nudger.Nudge)
 		listenOutbox(ctx, cfg, store, nudger, log)
 		defer stopScheduler(sched, cfg.ShutdownTimeout)
-		stopInbound, err := startInbound(cfg, store, log, srv.Registry())
+		stopInbound, err := startInbound(cfg, store, log, srv.Registry(), nudger.Nudge)
 		if err != nil {
 			return err
 		}
