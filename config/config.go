@@ -38,6 +38,9 @@ type Config struct {
 	LogFormat string
 	// LogLevel is debug, info, warn or error.
 	LogLevel string
+	// SQLiteMmapBytes is how much of a SQLite database file is read
+	// through a memory map (PRAGMA mmap_size); 0 turns the map off.
+	SQLiteMmapBytes int64
 	// Horizon bounds occurrence expansion into the future.
 	Horizon time.Duration
 	// MaxInstances caps the occurrences of one activity.
@@ -152,6 +155,14 @@ func serverSettings() []Setting {
 				return err
 			}
 			c.DatabaseURL = v
+			return nil
+		}},
+		{"JOINTCAL_SQLITE_MMAP_BYTES", "1073741824", "on SQLite, how much of the database file is read through a memory map instead of a system call per page, in bytes (default 1 GiB; 0 turns it off; mapped pages are shared page cache but count in the process's resident memory)", func(c *Config, v string) error {
+			n, err := strconv.ParseInt(v, 10, 64)
+			if err != nil || n < 0 || n > 1<<40 {
+				return errors.New("want an integer from 0 to 1099511627776 (1 TiB)")
+			}
+			c.SQLiteMmapBytes = n
 			return nil
 		}},
 		{"JOINTCAL_LISTEN", "127.0.0.1:8080", "address the HTTP server listens on", func(c *Config, v string) error {

@@ -15,7 +15,7 @@ func TestLoadDefaults(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if c.DatabaseURL != "./jointcal.db" || c.Listen != "127.0.0.1:8080" || c.Horizon != 3*365*24*time.Hour || c.MaxInstances != 5000 || c.MaxBodyBytes != 1<<20 {
+	if c.DatabaseURL != "./jointcal.db" || c.Listen != "127.0.0.1:8080" || c.Horizon != 3*365*24*time.Hour || c.MaxInstances != 5000 || c.MaxBodyBytes != 1<<20 || c.SQLiteMmapBytes != 1<<30 {
 		t.Fatalf("unexpected defaults: %+v", c)
 	}
 	if c.PublicURL() != "http://127.0.0.1:8080" {
@@ -39,6 +39,7 @@ func TestLoadRejectsBadValues(t *testing.T) {
 		"JOINTCAL_SMTP_FROM":             "not an address",
 		"JOINTCAL_REMINDER_DEFAULTS":     "meeting=tomorrow",
 		"JOINTCAL_SCHEDULER":             "maybe",
+		"JOINTCAL_SQLITE_MMAP_BYTES":     "-1",
 	}
 	for name, value := range cases {
 		t.Run(name, func(t *testing.T) {

@@ -50,6 +50,7 @@ func storeSettings(cfg config.Config) models.Settings {
 	set.Reminders.Lease = cfg.ReminderLease
 	set.Proposals.TTL = cfg.ProposalTTL
 	set.Reminders.Chase = cfg.ReplyChase
+	set.SQLiteMmapBytes = cfg.SQLiteMmapBytes
 	return set
 }
 
