@@ -20,6 +20,13 @@ const ScaleResources = 2000
 // batch's rows stay a few megabytes.
 const scaleBatch = 5000
 
+// scaleDeferIndexesAt is the size of a generation from which the indexes
+// of the rows it adds are built after the writes rather than during them
+// (storage.DeferIndexes): from 20,000 activities on, one sort of all the
+// rows costs less than inserting each into indexes that outgrow the page
+// cache, whatever the database already holds.
+const scaleDeferIndexesAt = 20000
+
 // Scale fills a database with n generated activities for load tests: a
 // fifth recurring (weekly, ten times), the rest single, one to three hours
 // long, spread over three years from start, each with three to six
@@ -31,8 +38,7 @@ const scaleBatch = 5000
 // The same seed makes the same data, and an activity that a run with the
 // same seed made already (found by its source UID) is counted as
 // existing, not made twice.
-func Scale(ctx context.Context, store *storage.Store, n int, start time.Time, seed uint64, progress func(done int)) (Summary, error) {
-	var sum Summary
+func Scale(ctx context.Context, store *storage.Store, n int, start time.Time, seed uint64, progress func(done int)) (sum Summary, err error) {
 	gen, err := newScaleGenerator(ctx, store, start, seed)
 	if err != nil {
 		return sum, err
@@ -40,6 +46,19 @@ func Scale(ctx context.Context, store *storage.Store, n int, start time.Time, se
 	w, err := store.NewBulkWriter(models.System(), scaleOverride)
 	if err != nil {
 		return sum, fmt.Errorf("scale: %w", err)
+	}
+	if n >= scaleDeferIndexesAt {
+		restore, derr := store.DeferIndexes(ctx)
+		if derr != nil {
+			return sum, fmt.Errorf("scale: %w", derr)
+		}
+		defer func() {
+			// Built even when the generation failed or was interrupted:
+			// what was written stays, and needs its indexes.
+			if rerr := restore(context.WithoutCancel(ctx)); rerr != nil && err == nil {
+				err = fmt.Errorf("scale: %w", rerr)
+			}
+		}()
 	}
 	batch := make([]models.BulkActivity, 0, scaleBatch)
 	for i := 0; i < n; {

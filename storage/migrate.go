@@ -106,6 +106,13 @@ func (s *Store) Migrate(ctx context.Context) (applied []string, err error) {
 		}
 		applied = append(applied, m.Name)
 	}
+	if s.dialect == models.SQLite {
+		// A bulk write that stopped before building its deferred indexes
+		// again (DeferIndexes) is finished here.
+		if err := db.Transaction(restoreDeferredIndexes); err != nil {
+			return applied, fmt.Errorf("migrate: %w", err)
+		}
+	}
 	return applied, nil
 }
 
