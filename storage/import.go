@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"maps"
 	"reflect"
 	"slices"
 	"strings"
@@ -111,16 +112,30 @@ func (s *Store) importChunk(tx *gorm.DB, a models.Actor, org *models.Organizatio
 	if err != nil {
 		return err
 	}
-	evs, err := chunkEvents(org, chunk, people)
-	if err != nil {
-		return err
+	var evs []importedEvent
+	if settled != nil {
+		// The validation pass mapped and digested these events already;
+		// again only if an attendee's address resolves otherwise now.
+		if v, ok := settled.events[first]; ok && maps.Equal(v.people, people) {
+			evs = v.events
+		}
+	}
+	if evs == nil {
+		if evs, err = chunkEvents(org, chunk, people); err != nil {
+			return err
+		}
 	}
 	known, err := importedBefore(tx, a, org, evs, settled)
 	if err != nil {
 		return err
 	}
-	w := &importWrite{refs: chunkRefs(tx, org, people)}
+	w := &importWrite{refs: chunkRefs(tx, org, people), sqlite: s.dialect == models.SQLite}
 	w.refs.oneByOne = oneByOne
+	defer func() {
+		if w.restore != nil {
+			w.restore()
+		}
+	}()
 	if settled != nil {
 		for _, ev := range evs {
 			uid := "ics:" + org.Code + ":" + ev.ev.UID
@@ -162,10 +177,31 @@ type importWrite struct {
 	refs    *importRefs
 	batch   []*importNew
 	digests []importDigest
+	// sqlite: the page cache is widened for the chunk's first write
+	// (widenPageCache), and restore puts it back.
+	sqlite  bool
+	restore func()
+}
+
+// widen widens SQLite's page cache once, before the chunk's first write:
+// a chunk that writes nothing (an unchanged re-import) leaves it alone.
+func (w *importWrite) widen(tx *gorm.DB) error {
+	if !w.sqlite || w.restore != nil {
+		return nil
+	}
+	restore, err := widenPageCache(tx)
+	w.restore = restore
+	return err
 }
 
 // flush writes the new activities gathered so far.
 func (w *importWrite) flush(s *Store, tx *gorm.DB, a models.Actor, rep *models.ImportReport) error {
+	if len(w.batch) == 0 {
+		return nil
+	}
+	if err := w.widen(tx); err != nil {
+		return err
+	}
 	err := s.flushNew(tx, a, w.batch, rep, &w.digests)
 	w.batch = w.batch[:0]
 	return err
@@ -177,6 +213,15 @@ func (w *importWrite) flush(s *Store, tx *gorm.DB, a models.Actor, rep *models.I
 type importSettled struct {
 	stamps   map[string][]importStamp
 	verified map[string]importDigest
+	// events are the chunks' events as validation mapped them, by the
+	// position of their first, with the attendees they resolved.
+	events map[int]settledChunk
+}
+
+// settledChunk is one chunk's events as the validation pass mapped them.
+type settledChunk struct {
+	people map[models.Ref]int64
+	events []importedEvent
 }
 
 // validateImport checks every event as importOne would, writing nothing
@@ -187,7 +232,7 @@ type importSettled struct {
 func (s *Store) validateImport(ctx context.Context, a models.Actor, org *models.Organization, events []calendar.ImportedEvent, tune importTuning) ([]calendar.ImportError, *importSettled, error) {
 	db := s.db.WithContext(ctx)
 	var out []calendar.ImportError
-	settled := &importSettled{stamps: map[string][]importStamp{}, verified: map[string]importDigest{}}
+	settled := &importSettled{stamps: map[string][]importStamp{}, verified: map[string]importDigest{}, events: map[int]settledChunk{}}
 	// A UID the file carries twice is settled only if every one of its
 	// events was found unchanged.
 	spoiled := map[string]bool{}
@@ -201,6 +246,7 @@ func (s *Store) validateImport(ctx context.Context, a models.Actor, org *models.
 		if err != nil {
 			return nil, nil, err
 		}
+		settled.events[first] = settledChunk{people: people, events: evs}
 		known, err := importedBefore(db, a, org, evs, nil)
 		if err != nil {
 			return nil, nil, err
@@ -349,6 +395,9 @@ func (s *Store) importOne(tx *gorm.DB, a models.Actor, org *models.Organization,
 	if err := w.flush(s, tx, a, rep); err != nil {
 		return err
 	}
+	if err := w.widen(tx); err != nil {
+		return err
+	}
 	report, err := s.evaluate(tx, a, p.draft)
 	if err != nil {
 		return err
@@ -406,11 +455,9 @@ func importedBefore(tx *gorm.DB, a models.Actor, org *models.Organization, chunk
 		}
 		hashes[uid] = append(hashes[uid], ev.hash)
 	}
-	var rows []importCandidate
-	if err := tx.Table("activities").Select("activities.id, activities.source_uid, activities.lead_organization_id, activities.version, activities.restricted, import_hashes.hash, import_hashes.version AS hash_version").
-		Joins("LEFT JOIN import_hashes ON import_hashes.activity_id = activities.id").
-		Where("activities.source_uid IN ? AND activities.deleted_at IS NULL", uids).Order("activities.id").Scan(&rows).Error; err != nil {
-		return nil, fmt.Errorf("find the activities of earlier imports: %w", err)
+	rows, err := importCandidates(tx, uids)
+	if err != nil {
+		return nil, err
 	}
 	out := make(map[string][]importedView, len(rows))
 	if len(rows) == 0 {

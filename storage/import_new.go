@@ -4,6 +4,7 @@ import (
 	"cmp"
 	"fmt"
 	"slices"
+	"strconv"
 	"strings"
 	"time"
 
@@ -394,4 +395,20 @@ func (s *Store) auditNew(tx *gorm.DB, a models.Actor, items []*bulkItem) error {
 		return fmt.Errorf("audit %d imported activities: %w", len(entries), err)
 	}
 	return nil
+}
+
+// widenPageCache gives SQLite a page cache of 64 MiB (instead of 2) for
+// the transaction of an import chunk, as the bulk writer does for its
+// batches: the indexes a chunk inserts into stay in memory. The returned
+// function puts the size back on this pooled connection (it does nothing
+// when widening failed).
+func widenPageCache(tx *gorm.DB) (func(), error) {
+	var cache int64
+	if err := tx.Raw("PRAGMA cache_size").Scan(&cache).Error; err != nil {
+		return func() {}, fmt.Errorf("read the page cache size: %w", err)
+	}
+	if err := tx.Exec("PRAGMA cache_size = -65536").Error; err != nil {
+		return func() {}, fmt.Errorf("widen the page cache: %w", err)
+	}
+	return func() { tx.Exec("PRAGMA cache_size = " + strconv.FormatInt(cache, 10)) }, nil
 }
