@@ -3,8 +3,6 @@ package storage
 import (
 	"context"
 
-	"github.com/jointcal/jointcal/calendar"
-
 	"github.com/jointcal/jointcal/models"
 )
 
@@ -13,12 +11,4 @@ import (
 // agenda is compared with.
 func (s *Store) ListConflictsEach(ctx context.Context, a models.Actor, f models.ConflictFilter) ([]models.ListedConflict, error) {
 	return s.listConflicts(ctx, a, f, false)
-}
-
-// ImportChunked is Import in transactions of chunk events; oneByOne
-// writes every new activity alone through the booking path, as imports
-// were written before the batches: the reference
-// TestImportBatchesWriteWhatOneByOneWrites compares them with.
-func (s *Store) ImportChunked(ctx context.Context, a models.Actor, parsed *calendar.ImportResult, opts models.ImportOptions, chunk int, oneByOne bool) (*models.ImportReport, error) {
-	return s.importWith(ctx, a, parsed, opts, importTuning{chunk: chunk, oneByOne: oneByOne})
 }
