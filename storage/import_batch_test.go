@@ -32,7 +32,7 @@ func mixedFile(t *testing.T, n, invalid int, seed int64, edit func(i int) bool) 
 	t.Helper()
 	r := rand.New(rand.NewSource(seed))
 	base := time.Date(2031, 3, 3, 7, 0, 0, 0, time.UTC)
-	const days = 4
+	const days = 2
 	var b strings.Builder
 	b.WriteString("BEGIN:VCALENDAR\r\nVERSION:2.0\r\nPRODID:-//jointcal tests//EN\r\n")
 	people := []string{"ana@eeas.example", "ben@nato.example", "stranger@elsewhere.example"}
@@ -118,7 +118,7 @@ func importSurroundings(t *testing.T, s *storage.Store) {
 	world(t, s)
 	base := time.Date(2031, 3, 3, 9, 0, 0, 0, time.UTC)
 	req := true
-	for i := 0; i < 12; i++ {
+	for i := 0; i < 6; i++ {
 		start := base.Add(time.Duration(i) * 7 * time.Hour)
 		kind, lead := "meeting", "EU"
 		if i%4 == 0 {
@@ -177,10 +177,11 @@ var importComparisons = map[string]string{
 func TestImportBatchesWriteWhatOneByOneWrites(t *testing.T) {
 	t.Parallel()
 	clock := func() time.Time { return time.Date(2031, 1, 15, 9, 0, 0, 0, time.UTC) }
-	const chunk = 16 // several chunks of a small file, the validation pass included
-	first := mixedFile(t, 70, 27, 1, nil)
-	// The second file: every third event edited, and 10 new ones.
-	second := mixedFile(t, 80, -1, 1, func(i int) bool { return i%3 == 0 })
+	const chunk = 8 // several chunks of a small file, the validation pass included
+	first := mixedFile(t, 22, 17, 1, nil)
+	// The second file: every third event edited, and 6 new ones (its
+	// third chunk holds unchanged, changed and new events).
+	second := mixedFile(t, 28, -1, 1, func(i int) bool { return i%3 == 0 })
 	for _, b := range storagetest.Backends() {
 		t.Run(b.Name, func(t *testing.T) {
 			t.Parallel()
@@ -229,10 +230,10 @@ func TestImportBatchesWriteWhatOneByOneWrites(t *testing.T) {
 						}
 					}
 				}
-				if step == 0 && (got.Created != 69 || len(got.Conflicts) < 20 || len(got.Errors) != 1) {
+				if step == 0 && (got.Created != 21 || len(got.Conflicts) < 10 || len(got.Errors) != 1) {
 					t.Fatalf("the first file should create most events with many conflicts and one error: %+v", got)
 				}
-				if step == 1 && (got.Created != 11 || got.Updated < 15 || got.Unchanged < 30) {
+				if step == 1 && (got.Created != 7 || got.Updated < 5 || got.Unchanged < 10) {
 					t.Fatalf("the second file should mix new, changed and unchanged events: created %d, updated %d, unchanged %d", got.Created, got.Updated, got.Unchanged)
 				}
 				if step == 2 && (got.Unchanged != len(run.file.Events) || got.Created+got.Updated != 0) {
