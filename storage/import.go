@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"maps"
 	"reflect"
 	"slices"
 	"strings"
@@ -35,6 +36,21 @@ const importChunk = 200
 // interrupted (a crash, a lost database) leaves whole chunks written and
 // is completed by running it again.
 func (s *Store) Import(ctx context.Context, a models.Actor, parsed *calendar.ImportResult, opts models.ImportOptions) (*models.ImportReport, error) {
+	return s.importWith(ctx, a, parsed, opts, importTuning{chunk: importChunk})
+}
+
+// importTuning is how an import runs: chunk events a transaction
+// (importChunk but in tests), and, when oneByOne, every new activity
+// written alone through the booking path (buildDraft, evaluate, persist)
+// as every import did before the batches: the reference the tests
+// compare the batches with.
+type importTuning struct {
+	chunk    int
+	oneByOne bool
+}
+
+// importWith is Import, tuned.
+func (s *Store) importWith(ctx context.Context, a models.Actor, parsed *calendar.ImportResult, opts models.ImportOptions, tune importTuning) (*models.ImportReport, error) {
 	rep := &models.ImportReport{DryRun: opts.DryRun, Skipped: nonNilSlice(parsed.Skipped), Warnings: nonNilSlice(parsed.Warnings), Errors: nonNilSlice(parsed.Errors), Conflicts: []models.ImportConflict{}}
 	org, err := s.GetOrganization(ctx, opts.Organization)
 	if err != nil {
@@ -51,9 +67,9 @@ func (s *Store) Import(ctx context.Context, a models.Actor, parsed *calendar.Imp
 	}
 	rep.Warnings = append(rep.Warnings, s.clippedSeries(parsed.Events)...)
 	events := parsed.Events
-	var settled map[string][]importStamp
-	if !opts.Partial && !opts.DryRun && len(events) > importChunk {
-		errs, found, err := s.validateImport(ctx, a, org, events)
+	var settled *importSettled
+	if !opts.Partial && !opts.DryRun && len(events) > tune.chunk {
+		errs, found, err := s.validateImport(ctx, a, org, events, tune)
 		settled = found
 		if err != nil {
 			return nil, err
@@ -62,38 +78,12 @@ func (s *Store) Import(ctx context.Context, a models.Actor, parsed *calendar.Imp
 			return rep, models.ErrImportInvalid
 		}
 	}
-	for first := 0; first < len(events); first += importChunk {
-		chunk := events[first:min(first+importChunk, len(events))]
+	for first := 0; first < len(events); first += tune.chunk {
+		chunk := events[first:min(first+tune.chunk, len(events))]
 		var part *models.ImportReport
 		err := s.write(ctx, func(tx *gorm.DB) error {
 			part = &models.ImportReport{}
-			known, err := importedBefore(tx, org, chunk, settled)
-			if err != nil {
-				return err
-			}
-			people, err := chunkAttendees(tx, chunk)
-			if err != nil {
-				return err
-			}
-			for i, ev := range chunk {
-				if opts.Progress != nil {
-					opts.Progress(first+i, len(events))
-				}
-				if err := s.importOne(tx, a, org, ev, known, people, part); err != nil {
-					var ve *models.ValidationError
-					if !errors.As(err, &ve) {
-						return fmt.Errorf("import event %q (line %d): %w", ev.UID, ev.Line, err)
-					}
-					part.Errors = append(part.Errors, calendar.ImportError{Line: ev.Line, UID: ev.UID, Message: ve.Error()})
-				}
-			}
-			if len(part.Errors) > 0 && !opts.Partial {
-				return models.ErrImportInvalid
-			}
-			if opts.DryRun {
-				return errRollback
-			}
-			return nil
+			return s.importChunk(tx, a, org, chunk, first, len(events), settled, opts, tune.oneByOne, part)
 		})
 		if err != nil && !errors.Is(err, errRollback) && !errors.Is(err, models.ErrImportInvalid) {
 			return rep, err
@@ -111,44 +101,178 @@ func (s *Store) Import(ctx context.Context, a models.Actor, parsed *calendar.Imp
 	return rep, nil
 }
 
+// importChunk writes one chunk of an import in transaction tx, in the
+// order of the file: new events gather in a batch written with multi-row
+// inserts and checked against an in-memory index (flushNew), which is
+// written before any update so that the update's check sees it; updates
+// go the booking path one by one; unchanged events touch nothing but their
+// import digest, when a full comparison had to vouch for them.
+func (s *Store) importChunk(tx *gorm.DB, a models.Actor, org *models.Organization, chunk []calendar.ImportedEvent, first, total int, settled *importSettled, opts models.ImportOptions, oneByOne bool, part *models.ImportReport) error {
+	people, err := chunkAttendees(tx, chunk)
+	if err != nil {
+		return err
+	}
+	var evs []importedEvent
+	if settled != nil {
+		// The validation pass mapped and digested these events already;
+		// again only if an attendee's address resolves otherwise now.
+		if v, ok := settled.events[first]; ok && maps.Equal(v.people, people) {
+			evs = v.events
+		}
+	}
+	if evs == nil {
+		if evs, err = chunkEvents(org, chunk, people); err != nil {
+			return err
+		}
+	}
+	known, err := importedBefore(tx, a, org, evs, settled)
+	if err != nil {
+		return err
+	}
+	w := &importWrite{refs: chunkRefs(tx, org, people), sqlite: s.dialect == models.SQLite}
+	w.refs.oneByOne = oneByOne
+	defer func() {
+		if w.restore != nil {
+			w.restore()
+		}
+	}()
+	if settled != nil {
+		for _, ev := range evs {
+			uid := "ics:" + org.Code + ":" + ev.ev.UID
+			if d, ok := settled.verified[uid]; ok && len(known[uid]) == 1 && known[uid][0].settled {
+				w.digests = append(w.digests, d)
+			}
+		}
+	}
+	for i, ev := range evs {
+		if opts.Progress != nil {
+			opts.Progress(first+i, total)
+		}
+		if err := s.importOne(tx, a, org, ev, known, w, part); err != nil {
+			var ve *models.ValidationError
+			if !errors.As(err, &ve) {
+				return fmt.Errorf("import event %q (line %d): %w", ev.ev.UID, ev.ev.Line, err)
+			}
+			part.Errors = append(part.Errors, calendar.ImportError{Line: ev.ev.Line, UID: ev.ev.UID, Message: ve.Error()})
+		}
+	}
+	if err := w.flush(s, tx, a, part); err != nil {
+		return err
+	}
+	if err := writeDigests(tx, w.digests); err != nil {
+		return err
+	}
+	if len(part.Errors) > 0 && !opts.Partial {
+		return models.ErrImportInvalid
+	}
+	if opts.DryRun {
+		return errRollback
+	}
+	return nil
+}
+
+// importWrite is what a chunk's writing gathers: the new activities not
+// yet written and the import digests to record.
+type importWrite struct {
+	refs    *importRefs
+	batch   []*importNew
+	digests []importDigest
+	// sqlite: the page cache is widened for the chunk's first write
+	// (widenPageCache), and restore puts it back.
+	sqlite  bool
+	restore func()
+}
+
+// widen widens SQLite's page cache once, before the chunk's first write:
+// a chunk that writes nothing (an unchanged re-import) leaves it alone.
+func (w *importWrite) widen(tx *gorm.DB) error {
+	if !w.sqlite || w.restore != nil {
+		return nil
+	}
+	restore, err := widenPageCache(tx)
+	w.restore = restore
+	return err
+}
+
+// flush writes the new activities gathered so far.
+func (w *importWrite) flush(s *Store, tx *gorm.DB, a models.Actor, rep *models.ImportReport) error {
+	if len(w.batch) == 0 {
+		return nil
+	}
+	if err := w.widen(tx); err != nil {
+		return err
+	}
+	err := s.flushNew(tx, a, w.batch, rep, &w.digests)
+	w.batch = w.batch[:0]
+	return err
+}
+
+// importSettled is what the validation pass found unchanged: by source
+// UID, the activities (and versions) that verdict rests on, and the
+// digests a full comparison vouched for (recorded when writing).
+type importSettled struct {
+	stamps   map[string][]importStamp
+	verified map[string]importDigest
+	// events are the chunks' events as validation mapped them, by the
+	// position of their first, with the attendees they resolved.
+	events map[int]settledChunk
+}
+
+// settledChunk is one chunk's events as the validation pass mapped them.
+type settledChunk struct {
+	people map[models.Ref]int64
+	events []importedEvent
+}
+
 // validateImport checks every event as importOne would, writing nothing
 // and holding no write lock, and lists the invalid ones. It also returns
 // the events it found unchanged, with the activities (and their versions)
 // that verdict rests on, so that writing does not load them again
 // (importedBefore).
-func (s *Store) validateImport(ctx context.Context, a models.Actor, org *models.Organization, events []calendar.ImportedEvent) ([]calendar.ImportError, map[string][]importStamp, error) {
+func (s *Store) validateImport(ctx context.Context, a models.Actor, org *models.Organization, events []calendar.ImportedEvent, tune importTuning) ([]calendar.ImportError, *importSettled, error) {
 	db := s.db.WithContext(ctx)
 	var out []calendar.ImportError
-	settled := map[string][]importStamp{}
+	settled := &importSettled{stamps: map[string][]importStamp{}, verified: map[string]importDigest{}, events: map[int]settledChunk{}}
 	// A UID the file carries twice is settled only if every one of its
 	// events was found unchanged.
 	spoiled := map[string]bool{}
-	for first := 0; first < len(events); first += importChunk {
-		chunk := events[first:min(first+importChunk, len(events))]
-		known, err := importedBefore(db, org, chunk, nil)
-		if err != nil {
-			return nil, nil, err
-		}
+	for first := 0; first < len(events); first += tune.chunk {
+		chunk := events[first:min(first+tune.chunk, len(events))]
 		people, err := chunkAttendees(db, chunk)
 		if err != nil {
 			return nil, nil, err
 		}
-		for _, ev := range chunk {
-			p, err := s.prepareImport(db, a, org, ev, known, people)
-			uid := "ics:" + org.Code + ":" + ev.UID
+		evs, err := chunkEvents(org, chunk, people)
+		if err != nil {
+			return nil, nil, err
+		}
+		settled.events[first] = settledChunk{people: people, events: evs}
+		known, err := importedBefore(db, a, org, evs, nil)
+		if err != nil {
+			return nil, nil, err
+		}
+		refs := chunkRefs(db, org, people)
+		refs.oneByOne = tune.oneByOne
+		for _, ev := range evs {
+			p, err := s.prepareImport(db, a, org, ev, known, refs)
+			uid := "ics:" + org.Code + ":" + ev.ev.UID
 			if err == nil && p.unchanged && !spoiled[uid] {
-				settled[uid] = importStamps(known[uid])
+				settled.stamps[uid] = known[uid][0].stamps
+				if p.verified != nil {
+					settled.verified[uid] = *p.verified
+				}
 			} else {
-				delete(settled, uid)
+				delete(settled.stamps, uid)
+				delete(settled.verified, uid)
 				spoiled[uid] = true
 			}
 			var ve *models.ValidationError
 			switch {
 			case err == nil:
 			case errors.As(err, &ve):
-				out = append(out, calendar.ImportError{Line: ev.Line, UID: ev.UID, Message: ve.Error()})
+				out = append(out, calendar.ImportError{Line: ev.ev.Line, UID: ev.ev.UID, Message: ve.Error()})
 			default:
-				return nil, nil, fmt.Errorf("validate event %q (line %d): %w", ev.UID, ev.Line, err)
+				return nil, nil, fmt.Errorf("validate event %q (line %d): %w", ev.ev.UID, ev.ev.Line, err)
 			}
 		}
 	}
@@ -160,12 +284,16 @@ func (s *Store) validateImport(ctx context.Context, a models.Actor, org *models.
 // checked draft otherwise.
 type preparedImport struct {
 	uid        string
+	hash       string
 	in         models.ActivityInput
 	row        *models.Activity
 	cur        *models.ActivityView
 	skipReason string
 	unchanged  bool
-	draft      *draft
+	// verified, for an unchanged event that a full comparison (not its
+	// stored digest) found so, is the digest to record for it.
+	verified *importDigest
+	draft    *draft
 }
 
 // prepareImport maps an event onto the activity it creates or updates
@@ -176,13 +304,19 @@ type preparedImport struct {
 // can no longer see (it was handed to another organisation and restricted
 // to it) is treated as absent: the file becomes a new activity of the
 // actor's, and nothing about the other one is revealed.
-func (s *Store) prepareImport(tx *gorm.DB, a models.Actor, org *models.Organization, ev calendar.ImportedEvent, known map[string][]importedView, people map[models.Ref]int64) (*preparedImport, error) {
-	p := &preparedImport{uid: "ics:" + org.Code + ":" + ev.UID}
-	in := importInput(org, ev, people)
+func (s *Store) prepareImport(tx *gorm.DB, a models.Actor, org *models.Organization, ie importedEvent, known map[string][]importedView, refs *importRefs) (*preparedImport, error) {
+	ev := ie.ev
+	p := &preparedImport{uid: "ics:" + org.Code + ":" + ev.UID, hash: ie.hash}
+	in := ie.in
 	var err error
-	if known != nil && unchangedImport(a, known[p.uid], in, ev) {
-		p.unchanged = true
-		return p, nil
+	if known != nil {
+		if ok, target := unchangedImport(a, known[p.uid], in, ev); ok {
+			p.unchanged = true
+			if target != nil {
+				p.verified = &importDigest{activityID: target.id, hash: ie.hash, version: target.version}
+			}
+			return p, nil
+		}
 	}
 	var row *models.Activity
 	var cur *models.ActivityView
@@ -199,21 +333,35 @@ func (s *Store) prepareImport(tx *gorm.DB, a models.Actor, org *models.Organizat
 		}
 		return nil, err
 	}
-	id := int64(0)
-	if row != nil {
-		id = row.ID
-		in = mergeImported(cur.Input(), in, ev)
-		ovs, err := loadOverrides(tx, id)
+	if row == nil {
+		// A new activity: validated from the chunk's lookups, as
+		// buildDraft would.
+		p.in = in
+		if refs.oneByOne {
+			p.draft, err = s.buildDraft(tx, a.Viewer(), in, 0)
+		} else {
+			p.draft, err = s.importDraft(refs, in)
+		}
 		if err != nil {
-			return nil, fmt.Errorf("load overrides of activity %d: %w", id, err)
+			return nil, err
 		}
-		if sameInput(cur.Input(), in) && sameOverrides(ovs, *in.Overrides) {
-			p.unchanged = true
-			return p, nil
+		if err := a.CanWriteActivity(p.draft.row.LeadOrganizationID); err != nil {
+			return nil, err
 		}
+		return p, nil
+	}
+	in = mergeImported(cur.Input(), in, ev)
+	ovs, err := loadOverrides(tx, row.ID)
+	if err != nil {
+		return nil, fmt.Errorf("load overrides of activity %d: %w", row.ID, err)
+	}
+	if sameInput(cur.Input(), in) && sameOverrides(ovs, *in.Overrides) {
+		p.unchanged = true
+		p.verified = &importDigest{activityID: row.ID, hash: ie.hash, version: row.Version}
+		return p, nil
 	}
 	p.in, p.row, p.cur = in, row, cur
-	if p.draft, err = s.buildDraft(tx, a.Viewer(), in, id); err != nil {
+	if p.draft, err = s.buildDraft(tx, a.Viewer(), in, row.ID); err != nil {
 		return nil, err
 	}
 	if err := a.CanWriteActivity(p.draft.row.LeadOrganizationID); err != nil {
@@ -222,9 +370,12 @@ func (s *Store) prepareImport(tx *gorm.DB, a models.Actor, org *models.Organizat
 	return p, nil
 }
 
-// importOne creates, updates or leaves one event.
-func (s *Store) importOne(tx *gorm.DB, a models.Actor, org *models.Organization, ev calendar.ImportedEvent, known map[string][]importedView, people map[models.Ref]int64, rep *models.ImportReport) error {
-	p, err := s.prepareImport(tx, a, org, ev, known, people)
+// importOne creates, updates or leaves one event. A new activity joins
+// the chunk's batch (written by importWrite.flush); an update first
+// writes that batch, so that its check sees the activities before it.
+func (s *Store) importOne(tx *gorm.DB, a models.Actor, org *models.Organization, ie importedEvent, known map[string][]importedView, w *importWrite, rep *models.ImportReport) error {
+	ev := ie.ev
+	p, err := s.prepareImport(tx, a, org, ie, known, w.refs)
 	switch {
 	case err != nil:
 		return err
@@ -232,8 +383,20 @@ func (s *Store) importOne(tx *gorm.DB, a models.Actor, org *models.Organization,
 		rep.Skipped = append(rep.Skipped, calendar.Skipped{UID: ev.UID, Reason: p.skipReason})
 		return nil
 	case p.unchanged:
+		if p.verified != nil {
+			w.digests = append(w.digests, *p.verified)
+		}
 		rep.Unchanged++
 		return nil
+	case p.row == nil && !w.refs.oneByOne:
+		w.batch = append(w.batch, &importNew{ev: ev, p: p})
+		return nil
+	}
+	if err := w.flush(s, tx, a, rep); err != nil {
+		return err
+	}
+	if err := w.widen(tx); err != nil {
+		return err
 	}
 	report, err := s.evaluate(tx, a, p.draft)
 	if err != nil {
@@ -252,6 +415,7 @@ func (s *Store) importOne(tx *gorm.DB, a models.Actor, org *models.Organization,
 	if err := writeOverrides(tx, p.draft.row.ID, *p.in.Overrides, s.now()); err != nil {
 		return err
 	}
+	w.digests = append(w.digests, importDigest{activityID: p.draft.row.ID, hash: p.hash, version: p.draft.row.Version})
 	if p.row == nil {
 		rep.Created++
 	} else {
@@ -265,9 +429,11 @@ func (s *Store) importOne(tx *gorm.DB, a models.Actor, org *models.Organization,
 type importedView struct {
 	view   models.ActivityView
 	leadID int64
-	// settled: the validation pass found the event unchanged against
-	// exactly these activities at these versions (view is then empty).
+	// settled: the event is unchanged against exactly the activities in
+	// stamps at those versions, as the validation pass compared them or
+	// their import digests vouch (view is then empty).
 	settled bool
+	stamps  []importStamp
 }
 
 // importedBefore reads, in a few queries, the live activities that the
@@ -276,38 +442,53 @@ type importedView struct {
 // activity for update (an unchanged re-import was a dozen queries an
 // event).
 //
-// An event in settled whose activities are still the same ones at the
-// same versions is unchanged without loading them: validateImport has
-// just compared it, for the same actor.
-func importedBefore(tx *gorm.DB, org *models.Organization, chunk []calendar.ImportedEvent, settled map[string][]importStamp) (map[string][]importedView, error) {
-	uids := make([]string, len(chunk))
-	for i, ev := range chunk {
-		uids[i] = "ics:" + org.Code + ":" + ev.UID
+// An event whose activity's import digest vouches for it (vouched), or
+// that settled says the validation pass found unchanged against the same
+// activities at the same versions, is unchanged without loading them.
+func importedBefore(tx *gorm.DB, a models.Actor, org *models.Organization, chunk []importedEvent, settled *importSettled) (map[string][]importedView, error) {
+	uids := make([]string, 0, len(chunk))
+	hashes := map[string][]string{}
+	for _, ev := range chunk {
+		uid := "ics:" + org.Code + ":" + ev.ev.UID
+		if _, ok := hashes[uid]; !ok {
+			uids = append(uids, uid)
+		}
+		hashes[uid] = append(hashes[uid], ev.hash)
 	}
-	var rows []struct {
-		ID                 int64
-		SourceUID          string
-		LeadOrganizationID int64
-		Version            int
-	}
-	if err := tx.Model(&models.Activity{}).Select("id, source_uid, lead_organization_id, version").Where("source_uid IN ? AND deleted_at IS NULL", uids).Order("id").Find(&rows).Error; err != nil {
-		return nil, fmt.Errorf("find the activities of earlier imports: %w", err)
+	rows, err := importCandidates(tx, uids)
+	if err != nil {
+		return nil, err
 	}
 	out := make(map[string][]importedView, len(rows))
 	if len(rows) == 0 {
 		return out, nil
 	}
-	now := map[string][]importStamp{}
+	byUID := map[string][]importCandidate{}
 	for _, r := range rows {
-		now[r.SourceUID] = append(now[r.SourceUID], importStamp{id: r.ID, version: r.Version})
+		byUID[r.SourceUID] = append(byUID[r.SourceUID], r)
 	}
 	ids := make([]int64, 0, len(rows))
-	for _, r := range rows {
-		if want, ok := settled[r.SourceUID]; ok && slices.Equal(want, now[r.SourceUID]) {
-			out[r.SourceUID] = []importedView{{settled: true}}
+	for uid, cands := range byUID {
+		now := make([]importStamp, len(cands))
+		for i, c := range cands {
+			now[i] = importStamp{id: c.ID, version: c.Version}
+		}
+		if settled != nil {
+			if want, ok := settled.stamps[uid]; ok && slices.Equal(want, now) {
+				out[uid] = []importedView{{settled: true, stamps: now}}
+				continue
+			}
+		}
+		if _, ok := vouched(a, cands, hashes[uid]); ok {
+			out[uid] = []importedView{{settled: true, stamps: now}}
 			continue
 		}
-		ids = append(ids, r.ID)
+		for _, c := range cands {
+			ids = append(ids, c.ID)
+		}
+	}
+	if len(ids) == 0 {
+		return out, nil
 	}
 	views, err := loadViews(tx, ids)
 	if err != nil {
@@ -322,16 +503,27 @@ func importedBefore(tx *gorm.DB, org *models.Organization, chunk []calendar.Impo
 			out[r.SourceUID] = append(out[r.SourceUID], importedView{view: *v, leadID: r.LeadOrganizationID})
 		}
 	}
+	for uid, views := range out {
+		if len(views) > 0 && !views[0].settled {
+			stamps := importStamps(views)
+			for i := range views {
+				views[i].stamps = stamps
+			}
+			out[uid] = views
+		}
+	}
 	return out, nil
 }
 
 // unchangedImport reports whether the event would change nothing in the
 // activity a re-import of it updates: the oldest of candidates that a may
-// see and change, as importTarget picks it.
-func unchangedImport(a models.Actor, candidates []importedView, in models.ActivityInput, ev calendar.ImportedEvent) bool {
+// see and change, as importTarget picks it. target is that activity when
+// the candidates were loaded and compared (nil when they were settled
+// without it).
+func unchangedImport(a models.Actor, candidates []importedView, in models.ActivityInput, ev calendar.ImportedEvent) (bool, *importStamp) {
 	for _, c := range candidates {
 		if c.settled {
-			return true
+			return true, nil
 		}
 		if !a.Viewer().CanSee(c.view.Restricted, c.view.Allowed) || a.CanWriteActivity(c.leadID) != nil {
 			continue
@@ -342,9 +534,12 @@ func unchangedImport(a models.Actor, candidates []importedView, in models.Activi
 		for i, o := range c.view.Overrides {
 			stored[i] = planning.Override{RecurrenceID: o.RecurrenceID.UTC(), Cancelled: o.Cancelled, Start: o.Start.UTC(), End: o.End.UTC()}
 		}
-		return sameInput(cur, merged) && sameOverrides(stored, *merged.Overrides)
+		if sameInput(cur, merged) && sameOverrides(stored, *merged.Overrides) {
+			return true, &importStamp{id: c.view.ID, version: c.view.Version}
+		}
+		return false, nil
 	}
-	return false
+	return false, nil
 }
 
 // importTarget finds the activity a re-import of source UID uid updates:
