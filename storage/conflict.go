@@ -51,8 +51,10 @@ func (s *Store) evaluateIn(tx *gorm.DB, a models.Actor, d *draft, around *neighb
 			orgs = append(orgs, c.Resource.ID)
 		}
 	}
-	blackouts, err := loadBlackouts(tx, orgs, from, to)
-	if err != nil {
+	var blackouts []planning.Blackout
+	if around != nil {
+		blackouts = around.blackoutsFor(orgs, from, to)
+	} else if blackouts, err = loadBlackouts(tx, orgs, from, to); err != nil {
 		return report, err
 	}
 	coordinated := d.coordinated

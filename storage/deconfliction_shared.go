@@ -23,6 +23,10 @@ type neighbourhood struct {
 	// claiming none of them has no external busy time, and its check skips
 	// loadExternalBusy (which would find no subscription).
 	blocked map[planning.ResourceRef]bool
+	// blackouts are every blackout overlapping the window's span, by id,
+	// each with all its organisations in id order (blackoutsFor narrows
+	// them to what loadBlackouts reads for one draft).
+	blackouts []planning.Blackout
 }
 
 // subscribed tells whether an external calendar blocks any claimed
@@ -77,6 +81,9 @@ func (s *Store) loadNeighbourhood(db *gorm.DB, drafts []*draft) (*neighbourhood,
 		return nil, fmt.Errorf("longest occurrence: %w", err)
 	}
 	if seen {
+		if n.blackouts, err = windowBlackouts(db, from, to); err != nil {
+			return nil, err
+		}
 		rows, err := db.Raw("SELECT activity_id, kind, start_s, end_s, resource_type, resource_id, required, virtual, proposed FROM occupancy"+
 			" WHERE start_s >= ? AND start_s < ? AND end_s > ? AND (resource_type <> ? OR kind IN ?)",
 			from.Unix()-longest, to.Unix(), from.Unix(), string(planning.ResourceOrganization),
@@ -135,4 +142,58 @@ func (n *neighbourhood) describe(tx *gorm.DB, v models.Viewer, found []planning.
 		}
 	}
 	return describeWith(tx, v, found, d, n.names, n.others)
+}
+
+// windowBlackouts reads every blackout overlapping [from, to) with its
+// organisations, in one statement.
+func windowBlackouts(db *gorm.DB, from, to time.Time) ([]planning.Blackout, error) {
+	var rows []struct {
+		ID             int64
+		Title          string
+		StartAt        time.Time
+		EndAt          time.Time
+		Severity       string
+		OrganizationID int64
+	}
+	if err := db.Table("blackouts").Select("blackouts.id, blackouts.title, blackouts.start_at, blackouts.end_at, blackouts.severity, bo.organization_id").
+		Joins("JOIN blackout_organizations bo ON bo.blackout_id = blackouts.id").
+		Where("blackouts.end_at > ? AND blackouts.start_at < ?", from.UTC(), to.UTC()).
+		Order("blackouts.id, bo.organization_id").Scan(&rows).Error; err != nil {
+		return nil, fmt.Errorf("read the window's blackouts: %w", err)
+	}
+	var out []planning.Blackout
+	for _, r := range rows {
+		if len(out) == 0 || out[len(out)-1].ID != r.ID {
+			out = append(out, planning.Blackout{ID: r.ID, Title: r.Title, Start: r.StartAt.UTC(), End: r.EndAt.UTC(), Severity: planning.Severity(r.Severity)})
+		}
+		b := &out[len(out)-1]
+		b.Organizations = append(b.Organizations, r.OrganizationID)
+	}
+	return out, nil
+}
+
+// blackoutsFor is loadBlackouts answered from the window's blackouts: those
+// of orgs overlapping [from, to), each naming only the organisations of
+// orgs.
+func (n *neighbourhood) blackoutsFor(orgs []int64, from, to time.Time) []planning.Blackout {
+	if len(orgs) == 0 {
+		return nil
+	}
+	var out []planning.Blackout
+	for _, b := range n.blackouts {
+		if !b.End.After(from) || !b.Start.Before(to) {
+			continue
+		}
+		var mine []int64
+		for _, o := range b.Organizations {
+			if containsID(orgs, o) {
+				mine = append(mine, o)
+			}
+		}
+		if len(mine) > 0 {
+			b.Organizations = mine
+			out = append(out, b)
+		}
+	}
+	return out
 }

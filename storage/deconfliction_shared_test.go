@@ -88,6 +88,46 @@ func TestAgendaSharedMatchesEach(t *testing.T) {
 				t.Fatal(err)
 			}
 		}
+		// Blackouts of each organisation and of both, PACE pairs between
+		// exercises of the two, and answers (declined, tentative,
+		// accepted; for the whole activity and for one occurrence), so that
+		// the window's reads of each are compared too; the clock stands in
+		// the first window so that unanswered occurrences are chased.
+		for i, org := range [][]models.Ref{{"EU"}, {"NATO"}, {"EU", "NATO"}, {"NATO"}} {
+			at := start.AddDate(0, 0, 11+5*i)
+			if _, err := s.CreateBlackout(ctx, sys, models.BlackoutInput{Title: fmt.Sprintf("Blackout %d", i), Start: at, End: at.Add(30 * time.Hour),
+				Severity: []string{"hard", "soft"}[i%2], Organizations: org}); err != nil {
+				t.Fatal(err)
+			}
+		}
+		for i, pair := range [][2]int64{{exercises[0], exercises[1]}, {exercises[2], exercises[3]}} {
+			if _, err := s.CreatePacePair(ctx, sys, models.PacePairInput{Year: 2031, Exercises: pair[:], LeadOrganization: []models.Ref{"EU", "NATO"}[i]}); err != nil {
+				t.Fatal(err)
+			}
+		}
+		s.SetClock(func() time.Time { return start.AddDate(0, 0, 12) })
+		listed, err := s.ListActivities(ctx, sys, models.ActivityFilter{From: start.AddDate(0, 0, 10), To: start.AddDate(0, 0, 18), ListOptions: models.ListOptions{Limit: 120}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		replied := 0
+		for i, v := range listed.Items {
+			for j, p := range v.Participants {
+				if p.Type != string(models.ResourcePerson) || (i+j)%4 == 0 {
+					continue
+				}
+				in := models.ReplyInput{PartStat: string([]models.RSVP{models.RSVPDeclined, models.RSVPTentative, models.RSVPAccepted}[(i+j)%3])}
+				if v.RRule != "" && i%2 == 0 {
+					in.Occurrence = &v.Start
+				}
+				if _, err := s.ReplyFor(ctx, p.ID, v.ID, in, models.ChannelAPI); err == nil {
+					replied++
+				}
+			}
+		}
+		if replied < 20 {
+			t.Fatalf("only %d answers recorded: the data set proves nothing", replied)
+		}
 		orgs, err := s.ListOrganizations(ctx, models.OrganizationFilter{ListOptions: models.ListOptions{Limit: 10}})
 		if err != nil {
 			t.Fatal(err)
@@ -107,7 +147,8 @@ func TestAgendaSharedMatchesEach(t *testing.T) {
 				if err != nil {
 					t.Fatal(err)
 				}
-				got, err := s.ListConflicts(ctx, a, f)
+				var got []models.ListedConflict
+				reads := s.CountReads(t, func() { got, err = s.ListConflicts(ctx, a, f) })
 				if err != nil {
 					t.Fatal(err)
 				}
@@ -119,13 +160,14 @@ func TestAgendaSharedMatchesEach(t *testing.T) {
 				if len(want) == 0 && f.Severity == "" {
 					t.Fatalf("%s %v: no clashes at all: the data set proves nothing", a.Name, f)
 				}
-				restricted := 0
+				restricted, rules := 0, map[string]int{}
 				for _, c := range want {
 					if c.Other.Restricted {
 						restricted++
 					}
+					rules[c.Rule]++
 				}
-				t.Logf("%s %v..%v %s: %d items, %d masked", a.Name, f.From.Format("01-02"), f.To.Format("01-02"), f.Severity, len(want), restricted)
+				t.Logf("%s %v..%v %s: %d items, %d masked, %d reads; %v", a.Name, f.From.Format("01-02"), f.To.Format("01-02"), f.Severity, len(want), restricted, reads, rules)
 			}
 		}
 	})
