@@ -96,6 +96,9 @@ func (s *Store) conflictsOf(db *gorm.DB, a models.Actor, f models.ConflictFilter
 		if around, err = s.loadNeighbourhood(db, drafts); err != nil {
 			return nil, err
 		}
+		if err := around.preload(db, views, drafts); err != nil {
+			return nil, err
+		}
 	}
 	reports := make([]models.CheckReport, len(views))
 	var others []int64

@@ -2,8 +2,6 @@ package storage
 
 import (
 	"context"
-	"fmt"
-	"os"
 
 	"github.com/jointcal/jointcal/models"
 	"gorm.io/gorm"
@@ -20,13 +18,7 @@ func (s *Store) ListConflictsEach(ctx context.Context, a models.Actor, f models.
 // on s, to bound how many a path costs whatever the size of its data.
 func (s *Store) CountReads(t interface{ Fatal(...any) }, fn func()) int {
 	n := 0
-	count := func(db *gorm.DB) {
-		n++
-		if os.Getenv("JC_DEBUG_READS") != "" {
-			sql := db.Statement.SQL.String()
-			fmt.Println("READ", sql[:min(len(sql), 90)])
-		}
-	}
+	count := func(*gorm.DB) { n++ }
 	name := "test:count_reads"
 	if err := s.db.Callback().Query().After("gorm:query").Register(name, count); err != nil {
 		t.Fatal(err)
