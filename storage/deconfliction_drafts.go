@@ -223,21 +223,18 @@ func coordinateAll(db *gorm.DB, drafts []*draft) error {
 	if len(rootOf) == 0 {
 		return nil
 	}
-	roots = uniqueIDs(roots)
-	isRoot := map[int64]bool{}
-	for _, r := range roots {
-		isRoot[r] = true
-	}
 	partners := map[int64][]int64{}
-	all := append([]int64(nil), roots...)
+	roots = uniqueIDs(roots)
+	all := append([]int64(nil), roots...) // with the paired exercises
 	for _, chunk := range chunksOf(roots) {
+		in := setOf(chunk) // a row may come back for two chunks: count it in its own
 		var pairs []pacePairRow
 		if err := db.Where("first_activity_id IN ? OR second_activity_id IN ?", chunk, chunk).Find(&pairs).Error; err != nil {
 			return fmt.Errorf("load the PACE pairs of the window's exercises: %w", err)
 		}
 		for _, p := range pairs {
 			for _, r := range []int64{p.FirstActivityID, p.SecondActivityID} {
-				if isRoot[r] && containsID(chunk, r) {
+				if in[r] {
 					other := p.FirstActivityID + p.SecondActivityID - r
 					partners[r] = append(partners[r], other)
 					all = append(all, other)
@@ -245,13 +242,9 @@ func coordinateAll(db *gorm.DB, drafts []*draft) error {
 			}
 		}
 	}
-	all = uniqueIDs(all)
-	want := map[int64]bool{}
-	for _, r := range all {
-		want[r] = true
-	}
 	members := map[int64][]int64{}
-	for _, chunk := range chunksOf(all) {
+	for _, chunk := range chunksOf(uniqueIDs(all)) {
+		in := setOf(chunk)
 		var rows []struct {
 			ID       int64
 			ParentID *int64
@@ -260,10 +253,10 @@ func coordinateAll(db *gorm.DB, drafts []*draft) error {
 			return fmt.Errorf("load the members of the window's exercises: %w", err)
 		}
 		for _, r := range rows {
-			if want[r.ID] && containsID(chunk, r.ID) {
+			if in[r.ID] {
 				members[r.ID] = append(members[r.ID], r.ID)
 			}
-			if r.ParentID != nil && want[*r.ParentID] && containsID(chunk, *r.ParentID) {
+			if r.ParentID != nil && in[*r.ParentID] {
 				members[*r.ParentID] = append(members[*r.ParentID], r.ID)
 			}
 		}
@@ -291,6 +284,15 @@ func uniqueIDs(ids []int64) []int64 {
 		}
 	}
 	sort.Slice(out, func(i, j int) bool { return out[i] < out[j] })
+	return out
+}
+
+// setOf is ids as a set.
+func setOf(ids []int64) map[int64]bool {
+	out := make(map[int64]bool, len(ids))
+	for _, id := range ids {
+		out[id] = true
+	}
 	return out
 }
 
