@@ -74,14 +74,6 @@ func (s *Store) listConflicts(ctx context.Context, a models.Actor, f models.Conf
 // without it each activity reads its own, as a single check does — the
 // reference the shared path is tested against.
 func (s *Store) conflictsOf(db *gorm.DB, a models.Actor, f models.ConflictFilter, views []models.ActivityView, shared bool) ([]models.ListedConflict, error) {
-	out := []models.ListedConflict{}
-	seen := map[string]int{} // clash key → index in out
-	parents := map[int64]int64{}
-	for _, v := range views {
-		if v.Parent != nil {
-			parents[v.ID] = *v.Parent
-		}
-	}
 	drafts, err := s.draftsOf(db, views, shared)
 	if err != nil {
 		return nil, err
@@ -100,33 +92,12 @@ func (s *Store) conflictsOf(db *gorm.DB, a models.Actor, f models.ConflictFilter
 			return nil, err
 		}
 	}
-	reports := make([]models.CheckReport, len(views))
-	var others []int64
-	for i, d := range drafts {
-		if d == nil {
-			continue
-		}
-		if reports[i], err = s.evaluateIn(db, a, d, around); err != nil {
-			return nil, err
-		}
-		for _, c := range append(reports[i].Conflicts, reports[i].Warnings...) {
-			if c.Other.ActivityID != 0 {
-				others = append(others, c.Other.ActivityID)
-			}
-		}
-	}
-	var settled []int64 // activities whose parent is known (none: nil)
-	if shared {
-		for i := range views {
-			settled = append(settled, views[i].ID)
-		}
-	} else {
-		others = nil // each activity's parent is read when first met
-	}
-	family, err := familyOf(db, parents, settled, others)
+	reports, family, err := s.checkAll(db, a, views, drafts, around)
 	if err != nil {
 		return nil, err
 	}
+	out := []models.ListedConflict{}
+	seen := map[string]int{} // clash key → index in out
 	for i := range views {
 		v, d := &views[i], drafts[i]
 		if d == nil {
@@ -158,19 +129,7 @@ func (s *Store) conflictsOf(db *gorm.DB, a models.Actor, f models.ConflictFilter
 		}
 	}
 	if f.Severity != "hard" {
-		pending := func(v *models.ActivityView, occs []occurrenceRow) ([]pendingOccurrence, error) {
-			return requiredPending(db, v, occs)
-		}
-		if shared {
-			book, err := loadRecipientBook(db, views)
-			if err != nil {
-				return nil, err
-			}
-			pending = func(v *models.ActivityView, occs []occurrenceRow) ([]pendingOccurrence, error) {
-				return book.requiredPending(v, occs), nil
-			}
-		}
-		agenda, err := s.replyAgenda(db, a, views, f.From, f.To, pending)
+		agenda, err := s.replyItems(db, a, views, f, shared)
 		if err != nil {
 			return nil, err
 		}
@@ -183,6 +142,62 @@ func (s *Store) conflictsOf(db *gorm.DB, a models.Actor, f models.ConflictFilter
 		return out[i].Activity.ID < out[j].Activity.ID
 	})
 	return out, nil
+}
+
+// checkAll checks each draft (nil: none) against everything else booked,
+// around the shared neighbourhood when it is set, and returns the reports
+// with the exercise-family test; the shared path reads the parents of
+// every clashing activity outside the window at once.
+func (s *Store) checkAll(db *gorm.DB, a models.Actor, views []models.ActivityView, drafts []*draft, around *neighbourhood) ([]models.CheckReport, func(a, b int64) (bool, error), error) {
+	reports := make([]models.CheckReport, len(drafts))
+	var others []int64
+	for i, d := range drafts {
+		if d == nil {
+			continue
+		}
+		var err error
+		if reports[i], err = s.evaluateIn(db, a, d, around); err != nil {
+			return nil, nil, err
+		}
+		for _, c := range append(reports[i].Conflicts, reports[i].Warnings...) {
+			if c.Other.ActivityID != 0 {
+				others = append(others, c.Other.ActivityID)
+			}
+		}
+	}
+	parents := map[int64]int64{}
+	var settled []int64 // activities whose parent is in parents if they have one
+	for _, v := range views {
+		if v.Parent != nil {
+			parents[v.ID] = *v.Parent
+		}
+		if around != nil {
+			settled = append(settled, v.ID)
+		}
+	}
+	if around == nil {
+		others = nil // each activity's parent is read when first met
+	}
+	family, err := familyOf(db, parents, settled, others)
+	return reports, family, err
+}
+
+// replyItems lists the reply agenda's items, with the recipients and
+// answers of the window read once when shared.
+func (s *Store) replyItems(db *gorm.DB, a models.Actor, views []models.ActivityView, f models.ConflictFilter, shared bool) ([]models.ListedConflict, error) {
+	pending := func(v *models.ActivityView, occs []occurrenceRow) ([]pendingOccurrence, error) {
+		return requiredPending(db, v, occs)
+	}
+	if shared {
+		book, err := loadRecipientBook(db, views)
+		if err != nil {
+			return nil, err
+		}
+		pending = func(v *models.ActivityView, occs []occurrenceRow) ([]pendingOccurrence, error) {
+			return book.requiredPending(v, occs), nil
+		}
+	}
+	return s.replyAgenda(db, a, views, f.From, f.To, pending)
 }
 
 // pairKey identifies a clash independently of which side reports it and
