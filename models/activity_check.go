@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/jointcal/jointcal/isoduration"
+	"github.com/jointcal/jointcal/planning"
 )
 
 // areaPattern is what an area of cooperation is named like.
@@ -94,8 +95,14 @@ func (in *ActivityInput) checkZone(v *ValidationError) {
 	if tz == "" {
 		tz = "UTC"
 	}
-	loc, _ := time.LoadLocation(tz)
-	if !in.AllDay || loc == nil {
+	if !in.AllDay {
+		return
+	}
+	loc := time.Local // refused above, but checked as before
+	if tz != "Local" {
+		loc, _ = planning.LoadZone(tz) // a loaded zone is kept
+	}
+	if loc == nil {
 		return
 	}
 	for _, f := range []struct {

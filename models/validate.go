@@ -4,8 +4,9 @@ import (
 	"net/mail"
 	"regexp"
 	"strings"
-	"time"
 	"unicode/utf8"
+
+	"github.com/jointcal/jointcal/planning"
 )
 
 var codePattern = regexp.MustCompile(`^[A-Za-z][A-Za-z0-9_.-]{0,31}$`)
@@ -51,7 +52,7 @@ func CheckZone(v *ValidationError, field, tz string, required bool) {
 		}
 		return
 	}
-	if _, err := time.LoadLocation(tz); err != nil || tz == "Local" {
+	if _, err := planning.LoadZone(tz); err != nil { // refuses "Local" too
 		v.Add(field, "unknown IANA time zone %q", tz)
 	}
 }

@@ -2,6 +2,7 @@ package planning
 
 import (
 	"math"
+	"sync"
 	"time"
 )
 
@@ -97,12 +98,22 @@ func LoadZone(name string) (*time.Location, error) {
 	if name == "" {
 		return time.UTC, nil
 	}
+	if loc, ok := loadedZones.Load(name); ok {
+		return loc.(*time.Location), nil
+	}
 	loc, err := time.LoadLocation(name)
 	if err != nil || name == "Local" {
 		return nil, &FieldError{Field: "timezone", Message: "unknown IANA time zone " + quote(name)}
 	}
+	loadedZones.Store(name, loc)
 	return loc, nil
 }
+
+// loadedZones keeps the zones LoadZone has loaded, by name (only known
+// ones, so at most the IANA list): time.LoadLocation reads and parses the
+// zone file on every call, and the conflicts agenda validates and expands
+// thousands of series a request, twice each, in a handful of zones.
+var loadedZones sync.Map
 
 // wallConverter is instantAt with a memory: it keeps the zone period of the
 // last conversion and answers readings well inside that period (more than

@@ -277,17 +277,24 @@ func (s *Store) draftSeries(tx *gorm.DB, in models.ActivityInput, id int64, v *m
 // person's own answer is the RSVP of their participation, whatever the
 // input says (feeds and invitations show it).
 func applyAnswers(tx *gorm.DB, id int64, d *draft) error {
-	var err error
-	if d.answers, err = loadAnswers(tx, id); err != nil {
+	as, err := loadAnswers(tx, id)
+	if err != nil {
 		return err
 	}
+	d.setAnswers(as)
+	return nil
+}
+
+// setAnswers applies an edited activity's stored answers to the draft, as
+// applyAnswers describes (the agenda reads a whole window's at once).
+func (d *draft) setAnswers(as answers) {
+	d.answers = as
 	d.claims = d.answers.adjust(d.claims)
 	for i, p := range d.participants {
 		if state, ok := d.answers[p.RefID][0]; ok && p.Type == string(models.ResourcePerson) {
 			d.participants[i].RSVP = state
 		}
 	}
-	return nil
 }
 
 // claimsOf lists the resources an activity occupies: its participants,

@@ -3,7 +3,6 @@ package storage
 import (
 	"database/sql"
 	"fmt"
-	"time"
 
 	"github.com/jointcal/jointcal/models"
 	"github.com/jointcal/jointcal/planning"
@@ -52,8 +51,10 @@ func (s *Store) evaluateIn(tx *gorm.DB, a models.Actor, d *draft, around *neighb
 			orgs = append(orgs, c.Resource.ID)
 		}
 	}
-	blackouts, err := loadBlackouts(tx, orgs, from, to)
-	if err != nil {
+	var blackouts []planning.Blackout
+	if around != nil {
+		blackouts = around.blackoutsFor(orgs, from, to)
+	} else if blackouts, err = loadBlackouts(tx, orgs, from, to); err != nil {
 		return report, err
 	}
 	coordinated := d.coordinated
@@ -124,10 +125,7 @@ func otherIDs(found []planning.Conflict, known map[int64]bool) []int64 {
 // many activities).
 func describeWith(tx *gorm.DB, v models.Viewer, found []planning.Conflict, d *draft, names *nameCache, others map[int64]*summary) ([]models.ConflictView, error) {
 	// Times speak in the activity's own zone, as its start and end do.
-	loc := time.UTC
-	if l, err := time.LoadLocation(d.row.TimeZone); err == nil && d.row.TimeZone != "" {
-		loc = l
-	}
+	loc := zoneOfDraft(d)
 	out := make([]models.ConflictView, len(found))
 	for i, c := range found {
 		res, err := names.resource(string(c.Resource.Type), c.Resource.ID)

@@ -46,6 +46,13 @@ func (s *Store) listConflicts(ctx context.Context, a models.Actor, f models.Conf
 	if f.Severity != "" && f.Severity != "hard" && f.Severity != "soft" {
 		return nil, &models.ValidationError{Errors: []models.FieldError{{Field: "severity", Message: "want hard or soft"}}}
 	}
+	if shared {
+		views, err := s.agendaViews(ctx, a, f)
+		if err != nil {
+			return nil, err
+		}
+		return s.conflictsOf(s.db.WithContext(ctx), a, f, views, shared)
+	}
 	page, err := s.ListActivities(ctx, a, models.ActivityFilter{From: f.From, To: f.To, Organization: f.Organization, ListOptions: models.ListOptions{Limit: models.MaxLimit}})
 	if err != nil {
 		return nil, err
@@ -67,46 +74,36 @@ func (s *Store) listConflicts(ctx context.Context, a models.Actor, f models.Conf
 // without it each activity reads its own, as a single check does — the
 // reference the shared path is tested against.
 func (s *Store) conflictsOf(db *gorm.DB, a models.Actor, f models.ConflictFilter, views []models.ActivityView, shared bool) ([]models.ListedConflict, error) {
-	out := []models.ListedConflict{}
-	seen := map[string]int{} // clash key → index in out
-	parents := map[int64]int64{}
-	for _, v := range views {
-		if v.Parent != nil {
-			parents[v.ID] = *v.Parent
-		}
-	}
-	family, err := familyOf(db, parents)
+	drafts, err := s.draftsOf(db, views, shared)
 	if err != nil {
 		return nil, err
 	}
-	drafts := make([]*draft, len(views))
-	for i := range views {
-		v := &views[i]
-		if models.Status(v.Status) == models.StatusCancelled {
-			continue
+	for _, d := range drafts {
+		if d != nil {
+			d.occurrences = within(d.occurrences, f.From, f.To)
 		}
-		d, err := s.buildDraft(db, models.System().Viewer(), v.Input(), v.ID)
-		if err != nil {
-			return nil, fmt.Errorf("activity %d: %w", v.ID, err)
-		}
-		d.occurrences = within(d.occurrences, f.From, f.To)
-		drafts[i] = d
 	}
 	var around *neighbourhood
 	if shared {
 		if around, err = s.loadNeighbourhood(db, drafts); err != nil {
 			return nil, err
 		}
+		if err := around.preload(db, views, drafts); err != nil {
+			return nil, err
+		}
 	}
+	reports, family, err := s.checkAll(db, a, views, drafts, around)
+	if err != nil {
+		return nil, err
+	}
+	out := []models.ListedConflict{}
+	seen := map[string]int{} // clash key → index in out
 	for i := range views {
 		v, d := &views[i], drafts[i]
 		if d == nil {
 			continue
 		}
-		report, err := s.evaluateIn(db, a, d, around)
-		if err != nil {
-			return nil, err
-		}
+		report := reports[i]
 		for _, c := range append(report.Conflicts, report.Warnings...) {
 			if f.Severity != "" && c.Severity != f.Severity {
 				continue
@@ -132,7 +129,7 @@ func (s *Store) conflictsOf(db *gorm.DB, a models.Actor, f models.ConflictFilter
 		}
 	}
 	if f.Severity != "hard" {
-		agenda, err := s.replyAgenda(db, a, views, f.From, f.To)
+		agenda, err := s.replyItems(db, a, views, f, shared)
 		if err != nil {
 			return nil, err
 		}
@@ -145,6 +142,62 @@ func (s *Store) conflictsOf(db *gorm.DB, a models.Actor, f models.ConflictFilter
 		return out[i].Activity.ID < out[j].Activity.ID
 	})
 	return out, nil
+}
+
+// checkAll checks each draft (nil: none) against everything else booked,
+// around the shared neighbourhood when it is set, and returns the reports
+// with the exercise-family test; the shared path reads the parents of
+// every clashing activity outside the window at once.
+func (s *Store) checkAll(db *gorm.DB, a models.Actor, views []models.ActivityView, drafts []*draft, around *neighbourhood) ([]models.CheckReport, func(a, b int64) (bool, error), error) {
+	reports := make([]models.CheckReport, len(drafts))
+	var others []int64
+	for i, d := range drafts {
+		if d == nil {
+			continue
+		}
+		var err error
+		if reports[i], err = s.evaluateIn(db, a, d, around); err != nil {
+			return nil, nil, err
+		}
+		for _, c := range append(reports[i].Conflicts, reports[i].Warnings...) {
+			if c.Other.ActivityID != 0 {
+				others = append(others, c.Other.ActivityID)
+			}
+		}
+	}
+	parents := map[int64]int64{}
+	var settled []int64 // activities whose parent is in parents if they have one
+	for _, v := range views {
+		if v.Parent != nil {
+			parents[v.ID] = *v.Parent
+		}
+		if around != nil {
+			settled = append(settled, v.ID)
+		}
+	}
+	if around == nil {
+		others = nil // each activity's parent is read when first met
+	}
+	family, err := familyOf(db, parents, settled, others)
+	return reports, family, err
+}
+
+// replyItems lists the reply agenda's items, with the recipients and
+// answers of the window read once when shared.
+func (s *Store) replyItems(db *gorm.DB, a models.Actor, views []models.ActivityView, f models.ConflictFilter, shared bool) ([]models.ListedConflict, error) {
+	pending := func(v *models.ActivityView, occs []occurrenceRow) ([]pendingOccurrence, error) {
+		return requiredPending(db, v, occs)
+	}
+	if shared {
+		book, err := loadRecipientBook(db, views)
+		if err != nil {
+			return nil, err
+		}
+		pending = func(v *models.ActivityView, occs []occurrenceRow) ([]pendingOccurrence, error) {
+			return book.requiredPending(v, occs), nil
+		}
+	}
+	return s.replyAgenda(db, a, views, f.From, f.To, pending)
 }
 
 // pairKey identifies a clash independently of which side reports it and
@@ -183,12 +236,40 @@ func hasResource(rs []models.ResourceView, r models.ResourceView) bool {
 }
 
 // familyOf returns a test of whether two activities are parent and child
-// (an exercise and its own phase). known holds the parents already loaded;
-// others are read from the database once each.
-func familyOf(db *gorm.DB, known map[int64]int64) (func(a, b int64) (bool, error), error) {
+// (an exercise and its own phase). known holds the parents already loaded,
+// and settled the activities whose parent known holds if they have one;
+// those of prefetch are read at once (one query per chunk), others from
+// the database once each.
+func familyOf(db *gorm.DB, known map[int64]int64, settled, prefetch []int64) (func(a, b int64) (bool, error), error) {
 	loaded := map[int64]bool{}
 	for id := range known {
 		loaded[id] = true
+	}
+	for _, id := range settled {
+		loaded[id] = true
+	}
+	var missing []int64
+	for _, id := range prefetch {
+		if !loaded[id] {
+			missing = append(missing, id)
+		}
+	}
+	for _, chunk := range chunksOf(uniqueIDs(missing)) {
+		var rows []struct {
+			ID       int64
+			ParentID *int64
+		}
+		if err := db.Table("activities").Select("id, parent_id").Where("id IN ?", chunk).Scan(&rows).Error; err != nil {
+			return nil, fmt.Errorf("load the parents of the clashing activities: %w", err)
+		}
+		for _, r := range rows {
+			if r.ParentID != nil {
+				known[r.ID] = *r.ParentID
+			}
+		}
+		for _, id := range chunk {
+			loaded[id] = true
+		}
 	}
 	parentOf := func(id int64) (int64, error) {
 		if !loaded[id] {
@@ -226,4 +307,31 @@ func within(occs []planning.Occurrence, from, to time.Time) []planning.Occurrenc
 		}
 	}
 	return out
+}
+
+// draftsOf builds the drafts of the views (nil for cancelled ones): for
+// the shared agenda from one read of the window's references, parents and
+// answers, with the coordination of its exercises read once; otherwise
+// one buildDraft each, as a single check does.
+func (s *Store) draftsOf(db *gorm.DB, views []models.ActivityView, shared bool) ([]*draft, error) {
+	if shared {
+		drafts, err := s.agendaDrafts(db, views)
+		if err != nil {
+			return nil, err
+		}
+		return drafts, coordinateAll(db, drafts)
+	}
+	drafts := make([]*draft, len(views))
+	for i := range views {
+		v := &views[i]
+		if models.Status(v.Status) == models.StatusCancelled {
+			continue
+		}
+		d, err := s.buildDraft(db, models.System().Viewer(), v.Input(), v.ID)
+		if err != nil {
+			return nil, fmt.Errorf("activity %d: %w", v.ID, err)
+		}
+		drafts[i] = d
+	}
+	return drafts, nil
 }

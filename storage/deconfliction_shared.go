@@ -2,6 +2,7 @@ package storage
 
 import (
 	"fmt"
+	"sort"
 	"time"
 
 	"github.com/jointcal/jointcal/models"
@@ -23,6 +24,10 @@ type neighbourhood struct {
 	// claiming none of them has no external busy time, and its check skips
 	// loadExternalBusy (which would find no subscription).
 	blocked map[planning.ResourceRef]bool
+	// blackouts are every blackout overlapping the window's span, by id,
+	// each with all its organisations in id order (blackoutsFor narrows
+	// them to what loadBlackouts reads for one draft).
+	blackouts []planning.Blackout
 }
 
 // subscribed tells whether an external calendar blocks any claimed
@@ -77,6 +82,9 @@ func (s *Store) loadNeighbourhood(db *gorm.DB, drafts []*draft) (*neighbourhood,
 		return nil, fmt.Errorf("longest occurrence: %w", err)
 	}
 	if seen {
+		if n.blackouts, err = windowBlackouts(db, from, to); err != nil {
+			return nil, err
+		}
 		rows, err := db.Raw("SELECT activity_id, kind, start_s, end_s, resource_type, resource_id, required, virtual, proposed FROM occupancy"+
 			" WHERE start_s >= ? AND start_s < ? AND end_s > ? AND (resource_type <> ? OR kind IN ?)",
 			from.Unix()-longest, to.Unix(), from.Unix(), string(planning.ResourceOrganization),
@@ -134,5 +142,177 @@ func (n *neighbourhood) describe(tx *gorm.DB, v models.Viewer, found []planning.
 			n.others[id] = s
 		}
 	}
-	return describeWith(tx, v, found, d, n.names, n.others)
+	// Blackouts are described from the window's read, the rest as a
+	// single check describes them.
+	out := make([]models.ConflictView, len(found))
+	var rest []planning.Conflict
+	var at []int
+	for i, c := range found {
+		if b, ok := n.blackout(c); ok {
+			res, err := n.names.resource(string(c.Resource.Type), c.Resource.ID)
+			if err != nil {
+				return nil, err
+			}
+			out[i] = blackoutView(c, b, res, zoneOfDraft(d))
+			continue
+		}
+		rest = append(rest, c)
+		at = append(at, i)
+	}
+	views, err := describeWith(tx, v, rest, d, n.names, n.others)
+	if err != nil {
+		return nil, err
+	}
+	for j, i := range at {
+		out[i] = views[j]
+	}
+	return out, nil
+}
+
+// blackout finds the blackout a conflict is with among the window's.
+func (n *neighbourhood) blackout(c planning.Conflict) (planning.Blackout, bool) {
+	if c.BlackoutID == 0 || c.Rule == planning.RuleExternalBusy {
+		return planning.Blackout{}, false
+	}
+	i := sort.Search(len(n.blackouts), func(i int) bool { return n.blackouts[i].ID >= c.BlackoutID })
+	if i < len(n.blackouts) && n.blackouts[i].ID == c.BlackoutID {
+		return n.blackouts[i], true
+	}
+	return planning.Blackout{}, false
+}
+
+// zoneOfDraft is the zone conflicts are described in: the activity's
+// own, UTC when it has none or it does not load. planning.LoadZone keeps
+// the zones it loaded (time.LoadLocation was 90 % of describing an
+// agenda's conflicts); "Local", which it refuses, loads as before.
+func zoneOfDraft(d *draft) *time.Location {
+	tz := d.row.TimeZone
+	if tz == "Local" {
+		return time.Local
+	}
+	if l, err := planning.LoadZone(tz); err == nil && tz != "" {
+		return l
+	}
+	return time.UTC
+}
+
+// blackoutView is describeWith's view of a conflict with blackout b.
+func blackoutView(c planning.Conflict, b planning.Blackout, res models.ResourceView, loc *time.Location) models.ConflictView {
+	bs, be := b.Start.In(loc), b.End.In(loc)
+	return models.ConflictView{
+		Rule: c.Rule, Severity: string(c.Severity), Resource: res,
+		Occurrence: models.SpanView{Start: c.Occurrence.Start.In(loc), End: c.Occurrence.End.In(loc)},
+		Overlap:    models.SpanView{Start: c.Overlap.Start.In(loc), End: c.Overlap.End.In(loc)},
+		Other:      models.OtherView{BlackoutID: b.ID, Title: b.Title, Start: &bs, End: &be},
+	}
+}
+
+// windowBlackouts reads every blackout overlapping [from, to) with its
+// organisations, in one statement.
+func windowBlackouts(db *gorm.DB, from, to time.Time) ([]planning.Blackout, error) {
+	var rows []struct {
+		ID             int64
+		Title          string
+		StartAt        time.Time
+		EndAt          time.Time
+		Severity       string
+		OrganizationID int64
+	}
+	if err := db.Table("blackouts").Select("blackouts.id, blackouts.title, blackouts.start_at, blackouts.end_at, blackouts.severity, bo.organization_id").
+		Joins("JOIN blackout_organizations bo ON bo.blackout_id = blackouts.id").
+		Where("blackouts.end_at > ? AND blackouts.start_at < ?", from.UTC(), to.UTC()).
+		Order("blackouts.id, bo.organization_id").Scan(&rows).Error; err != nil {
+		return nil, fmt.Errorf("read the window's blackouts: %w", err)
+	}
+	var out []planning.Blackout
+	for _, r := range rows {
+		if len(out) == 0 || out[len(out)-1].ID != r.ID {
+			out = append(out, planning.Blackout{ID: r.ID, Title: r.Title, Start: r.StartAt.UTC(), End: r.EndAt.UTC(), Severity: planning.Severity(r.Severity)})
+		}
+		b := &out[len(out)-1]
+		b.Organizations = append(b.Organizations, r.OrganizationID)
+	}
+	return out, nil
+}
+
+// blackoutsFor is loadBlackouts answered from the window's blackouts: those
+// of orgs overlapping [from, to), each naming only the organisations of
+// orgs.
+func (n *neighbourhood) blackoutsFor(orgs []int64, from, to time.Time) []planning.Blackout {
+	if len(orgs) == 0 {
+		return nil
+	}
+	var out []planning.Blackout
+	for _, b := range n.blackouts {
+		if !b.End.After(from) || !b.Start.Before(to) {
+			continue
+		}
+		var mine []int64
+		for _, o := range b.Organizations {
+			if containsID(orgs, o) {
+				mine = append(mine, o)
+			}
+		}
+		if len(mine) > 0 {
+			b.Organizations = mine
+			out = append(out, b)
+		}
+	}
+	return out
+}
+
+// preload fills the name and summary caches before the checks run, so
+// that describing the window's conflicts reads nothing more: the
+// summaries of the window's own activities from their views (the actor
+// sees them; loadSummaryIDs would read the same title, restriction and
+// visibility), those of every other activity of the occupancy read in
+// one query per chunk, and the names of every resource a draft claims.
+func (n *neighbourhood) preload(tx *gorm.DB, views []models.ActivityView, drafts []*draft) error {
+	for i := range views {
+		v := &views[i]
+		if v.Title == "" && !v.Restricted {
+			continue // read as loadSummaryIDs reads it (a vanished one)
+		}
+		n.others[v.ID] = &summary{id: v.ID, title: v.Title, restricted: v.Restricted, allowed: v.Allowed}
+		n.summary[v.ID] = true
+	}
+	var ids []int64
+	for _, entries := range n.index.rows {
+		for _, e := range entries {
+			if !n.summary[e.activityID] {
+				n.summary[e.activityID] = true
+				ids = append(ids, e.activityID)
+			}
+		}
+	}
+	for _, chunk := range chunksOf(uniqueIDs(ids)) {
+		got, err := loadSummaryIDs(tx, chunk)
+		if err != nil {
+			return err
+		}
+		for id, s := range got {
+			n.others[id] = s
+		}
+	}
+	var refs []planning.ResourceRef
+	seen := map[planning.ResourceRef]bool{}
+	for _, d := range drafts {
+		if d == nil {
+			continue
+		}
+		for _, c := range d.claims {
+			if !seen[c.Resource] {
+				seen[c.Resource] = true
+				refs = append(refs, c.Resource)
+			}
+		}
+	}
+	for len(refs) > 0 {
+		chunk := refs[:min(len(refs), viewChunk)]
+		refs = refs[len(chunk):]
+		if err := n.names.prefetch(chunk); err != nil {
+			return err
+		}
+	}
+	return nil
 }

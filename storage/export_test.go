@@ -4,6 +4,7 @@ import (
 	"context"
 
 	"github.com/jointcal/jointcal/models"
+	"gorm.io/gorm"
 )
 
 // ListConflictsEach is ListConflicts with every activity's neighbourhood
@@ -11,4 +12,24 @@ import (
 // agenda is compared with.
 func (s *Store) ListConflictsEach(ctx context.Context, a models.Actor, f models.ConflictFilter) ([]models.ListedConflict, error) {
 	return s.listConflicts(ctx, a, f, false)
+}
+
+// CountReads counts the read statements (queries and raw rows) fn runs
+// on s, to bound how many a path costs whatever the size of its data.
+func (s *Store) CountReads(t interface{ Fatal(...any) }, fn func()) int {
+	n := 0
+	count := func(*gorm.DB) { n++ }
+	name := "test:count_reads"
+	if err := s.db.Callback().Query().After("gorm:query").Register(name, count); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.db.Callback().Row().After("gorm:row").Register(name, count); err != nil {
+		t.Fatal(err)
+	}
+	defer func() {
+		_ = s.db.Callback().Query().Remove(name)
+		_ = s.db.Callback().Row().Remove(name)
+	}()
+	fn()
+	return n
 }

@@ -305,7 +305,10 @@ func (s *Store) ReplyNotice(ctx context.Context, r models.Reminder) (*models.Rep
 // whose required participants declined, and those starting within the
 // chase period that some of them have not answered. Reply states are for
 // the activity's planners, as the reply table is: others see none of it.
-func (s *Store) replyAgenda(db *gorm.DB, a models.Actor, views []models.ActivityView, from, to time.Time) ([]models.ListedConflict, error) {
+// pending sorts the required participants of an activity's occurrences
+// by their answers (requiredPending, or the same from a window's reads).
+func (s *Store) replyAgenda(db *gorm.DB, a models.Actor, views []models.ActivityView, from, to time.Time,
+	pending func(*models.ActivityView, []occurrenceRow) ([]pendingOccurrence, error)) ([]models.ListedConflict, error) {
 	if a.Role != models.RoleAdmin && a.Role != models.RolePlanner {
 		return nil, nil
 	}
@@ -354,12 +357,12 @@ func (s *Store) replyAgenda(db *gorm.DB, a models.Actor, views []models.Activity
 				continue
 			}
 			v := byID[id]
-			pending, err := requiredPending(db, v, byActivity[id])
+			sorted, err := pending(v, byActivity[id])
 			if err != nil {
 				return nil, err
 			}
 			loc := v.Start.Location()
-			for _, p := range pending {
+			for _, p := range sorted {
 				span := models.SpanView{Start: time.Unix(p.occ.StartS, 0).In(loc), End: time.Unix(p.occ.EndS, 0).In(loc)}
 				item := func(rule string, who []recipient) models.ListedConflict {
 					rs := make([]models.ResourceView, len(who))
