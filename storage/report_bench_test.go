@@ -75,11 +75,28 @@ func BenchmarkReportActivities(b *testing.B) {
 			})
 		}
 	}
-	b.Run("admin/cross-briefings", func(b *testing.B) {
-		for b.Loop() {
-			if _, err := s.ReportCrossBriefings(ctx, models.System(), f); err != nil {
-				b.Fatal(err)
-			}
+	// The other reports of /api/v1/reports, and the proposal turnaround.
+	for _, who := range []struct {
+		name string
+		a    models.Actor
+	}{{"admin", models.System()}, {"eu_viewer", models.Actor{Role: models.RoleViewer, OrganizationID: org.ID}}} {
+		for _, r := range []struct {
+			name string
+			run  func() error
+		}{
+			{"cross-briefings", func() error { _, err := s.ReportCrossBriefings(ctx, who.a, f); return err }},
+			{"exercise-participation", func() error { _, err := s.ReportExerciseParticipation(ctx, who.a, f); return err }},
+			{"proposal-turnaround", func() error { _, err := s.ProposalTurnaroundIn(ctx, who.a, f.From, f.To); return err }},
+		} {
+			b.Run(who.name+"/"+r.name, func(b *testing.B) {
+				cpu := cpuTime()
+				for b.Loop() {
+					if err := r.run(); err != nil {
+						b.Fatal(err)
+					}
+				}
+				b.ReportMetric(float64((cpuTime()-cpu).Microseconds())/1000/float64(b.N), "cpu-ms/op")
+			})
 		}
-	})
+	}
 }
