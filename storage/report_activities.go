@@ -89,7 +89,8 @@ func (r *reportSums) add(lines []reportLine) {
 	}
 }
 
-// addOne counts one activity with n occurrences under key.
+// addOne counts one activity with n occurrences under key (r.groups
+// made).
 func (r *reportSums) addOne(key string, n int64) {
 	g := r.groups[key]
 	if g == nil {
@@ -119,7 +120,7 @@ type reportWindow struct {
 	dialect  models.Dialect
 }
 
-// inside is the condition, on the summary, that every occurrence of the
+// insideSQL is the condition, on the summary, that every occurrence of the
 // activity overlaps the window: the latest start is before its end and
 // the earliest end after its start.
 const insideSQL = "(activities.occ_max_start_s < ? AND activities.occ_min_end_s > ?)"
@@ -145,9 +146,10 @@ func (w reportWindow) countSQL() (string, []any) {
 		append(w.insideArgs(), w.to, w.from)
 }
 
-// counted is a subquery of one row per activity that counts (id, its
+// counted is a subquery of one row per activity that may count: id, its
 // grouping column k if key is not empty, and n, its occurrences in the
-// window, at least one).
+// window (0 for one straddling the window with none there: callers keep
+// n > 0).
 func (w reportWindow) counted(key string) *gorm.DB {
 	n, args := w.countSQL()
 	sel := "activities.id AS id, " + n + " AS n"
