@@ -96,5 +96,5 @@ func clearSet(tx *gorm.DB, ids []int64) error {
 			return fmt.Errorf("clear the moved activities: %w", err)
 		}
 	}
-	return nil
+	return clearSummaries(tx, ids)
 }

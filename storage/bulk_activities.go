@@ -167,15 +167,17 @@ func (w *BulkWriter) writeBatch(tx *gorm.DB, batch []*bulkItem, keys *[]busyKey)
 		uid := b.uid
 		b.d.row.Version, b.d.row.CreatedAt, b.d.row.UpdatedAt, b.d.row.SourceUID = 1, now, now, &uid
 	}
-	ids, err := w.s.insertRows(tx, rowInsert{table: "activities", returning: "id", n: len(batch), columns: []string{
+	ids, err := w.s.insertRows(tx, rowInsert{table: "activities", returning: "id", n: len(batch), columns: append([]string{
 		"kind", "title", "description", "start_at", "end_at", "timezone", "all_day", "rrule", "exdates", "rdates", "status", "format",
 		"venue_id", "lead_organization_id", "restricted", "areas", "series", "parent_id", "reminders", "conference_url",
 		"version", "sequence", "source_uid", "created_at", "updated_at", "deleted_at",
-	}, args: func(i int, dst []any) []any {
+	}, summaryColumns...), args: func(i int, dst []any) []any {
 		r := &batch[i].d.row
-		return append(dst, r.Kind, r.Title, r.Description, r.StartAt, r.EndAt, r.TimeZone, r.AllDay, r.RRule, r.ExDates, r.RDates, r.Status, r.Format,
+		dst = append(dst, r.Kind, r.Title, r.Description, r.StartAt, r.EndAt, r.TimeZone, r.AllDay, r.RRule, r.ExDates, r.RDates, r.Status, r.Format,
 			r.VenueID, r.LeadOrganizationID, r.Restricted, r.Areas, r.Series, r.ParentID, r.Reminders, r.ConferenceURL,
 			r.Version, r.Sequence, r.SourceUID, r.CreatedAt, r.UpdatedAt, r.DeletedAt)
+		// The summary of the occurrences insertBulkRelations writes.
+		return summarize(batch[i].d.occurrences).args(dst)
 	}})
 	if err != nil {
 		return err

@@ -93,6 +93,9 @@ func writeOccupancy(tx *gorm.DB, d *draft, overridden, fresh bool) error {
 			return fmt.Errorf("write occupancy: %w", err)
 		}
 	}
+	if err := writeSummary(tx, id, d.occurrences); err != nil {
+		return err
+	}
 	// The longest occurrence bounds range queries on start_s (occupancy,
 	// occurrences and external blocks alike).
 	var longest int64
