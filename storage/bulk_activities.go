@@ -167,18 +167,7 @@ func (w *BulkWriter) writeBatch(tx *gorm.DB, batch []*bulkItem, keys *[]busyKey)
 		uid := b.uid
 		b.d.row.Version, b.d.row.CreatedAt, b.d.row.UpdatedAt, b.d.row.SourceUID = 1, now, now, &uid
 	}
-	ids, err := w.s.insertRows(tx, rowInsert{table: "activities", returning: "id", n: len(batch), columns: append([]string{
-		"kind", "title", "description", "start_at", "end_at", "timezone", "all_day", "rrule", "exdates", "rdates", "status", "format",
-		"venue_id", "lead_organization_id", "restricted", "areas", "series", "parent_id", "reminders", "conference_url",
-		"version", "sequence", "source_uid", "created_at", "updated_at", "deleted_at",
-	}, summaryColumns...), args: func(i int, dst []any) []any {
-		r := &batch[i].d.row
-		dst = append(dst, r.Kind, r.Title, r.Description, r.StartAt, r.EndAt, r.TimeZone, r.AllDay, r.RRule, r.ExDates, r.RDates, r.Status, r.Format,
-			r.VenueID, r.LeadOrganizationID, r.Restricted, r.Areas, r.Series, r.ParentID, r.Reminders, r.ConferenceURL,
-			r.Version, r.Sequence, r.SourceUID, r.CreatedAt, r.UpdatedAt, r.DeletedAt)
-		// The summary of the occurrences insertBulkRelations writes.
-		return summarize(batch[i].d.occurrences).args(dst)
-	}})
+	ids, err := w.s.insertActivityRows(tx, batch)
 	if err != nil {
 		return err
 	}
@@ -677,4 +666,22 @@ func containsID(ids []int64, id int64) bool {
 		}
 	}
 	return false
+}
+
+// insertActivityRows inserts the rows of new activities in multi-row
+// statements, with the summary of the occurrences insertBulkRelations
+// will write for each (report_summary.go), and returns their ids in order:
+// the one insert of the bulk writer and of an import's new events.
+func (s *Store) insertActivityRows(tx *gorm.DB, items []*bulkItem) ([]int64, error) {
+	return s.insertRows(tx, rowInsert{table: "activities", returning: "id", n: len(items), columns: append([]string{
+		"kind", "title", "description", "start_at", "end_at", "timezone", "all_day", "rrule", "exdates", "rdates", "status", "format",
+		"venue_id", "lead_organization_id", "restricted", "areas", "series", "parent_id", "reminders", "conference_url",
+		"version", "sequence", "source_uid", "created_at", "updated_at", "deleted_at",
+	}, summaryColumns...), args: func(i int, dst []any) []any {
+		r := &items[i].d.row
+		dst = append(dst, r.Kind, r.Title, r.Description, r.StartAt, r.EndAt, r.TimeZone, r.AllDay, r.RRule, r.ExDates, r.RDates, r.Status, r.Format,
+			r.VenueID, r.LeadOrganizationID, r.Restricted, r.Areas, r.Series, r.ParentID, r.Reminders, r.ConferenceURL,
+			r.Version, r.Sequence, r.SourceUID, r.CreatedAt, r.UpdatedAt, r.DeletedAt)
+		return summarize(items[i].d.occurrences).args(dst)
+	}})
 }

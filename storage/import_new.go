@@ -111,16 +111,7 @@ func (s *Store) flushNew(tx *gorm.DB, a models.Actor, batch []*importNew, rep *m
 		items[i] = &n.item
 		n.item.d, n.item.uid = d, uid
 	}
-	ids, err := s.insertRows(tx, rowInsert{table: "activities", returning: "id", n: len(items), columns: []string{
-		"kind", "title", "description", "start_at", "end_at", "timezone", "all_day", "rrule", "exdates", "rdates", "status", "format",
-		"venue_id", "lead_organization_id", "restricted", "areas", "series", "parent_id", "reminders", "conference_url",
-		"version", "sequence", "source_uid", "created_at", "updated_at", "deleted_at",
-	}, args: func(i int, dst []any) []any {
-		r := &items[i].d.row
-		return append(dst, r.Kind, r.Title, r.Description, r.StartAt, r.EndAt, r.TimeZone, r.AllDay, r.RRule, r.ExDates, r.RDates, r.Status, r.Format,
-			r.VenueID, r.LeadOrganizationID, r.Restricted, r.Areas, r.Series, r.ParentID, r.Reminders, r.ConferenceURL,
-			r.Version, r.Sequence, r.SourceUID, r.CreatedAt, r.UpdatedAt, r.DeletedAt)
-	}})
+	ids, err := s.insertActivityRows(tx, items)
 	if err != nil {
 		return fmt.Errorf("insert %d imported activities: %w", len(items), err)
 	}

@@ -127,6 +127,12 @@ func reportSummaries(t *testing.T, s *storage.Store) {
 	}
 	check("bookings and a bulk write", []models.ReportFilter{all[1], all[4]}, eu, nato)
 
+	// An import writes its new events in batches of its own.
+	if rep, err := s.Import(ctx, sys, generateCalendar(t, generated{prefix: "summary", n: 8, every: 36 * time.Hour, invalid: -1}), models.ImportOptions{Organization: "EU"}); err != nil || rep.Created != 8 {
+		t.Fatalf("import: %+v, %v", rep, err)
+	}
+	check("an import", all[:1], sys)
+
 	update(single, func(in *models.ActivityInput) { in.Start, in.End = at(2031, 4, 2, 10), at(2031, 4, 2, 11) })
 	check("a move", nil)
 	update(series, func(in *models.ActivityInput) { in.RRule = "FREQ=WEEKLY;COUNT=4" })
