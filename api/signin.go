@@ -9,10 +9,12 @@ import (
 	"net/netip"
 	"net/url"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/jointcal/jointcal/auth"
 	"github.com/jointcal/jointcal/models"
+	"github.com/jointcal/jointcal/web/locales"
 	"github.com/labstack/echo/v4"
 )
 
@@ -101,24 +103,48 @@ func (s *Server) SendSignInLink(email, client string, log *slog.Logger) (retry t
 // sign-in. Opening the link changes nothing by itself, since mail
 // scanners open links too and would use it up.
 var signInPage = template.Must(template.New("signin").Parse(`<!doctype html>
-<html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
+<html lang="{{.Lang}}"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
 <title>{{.Title}} — jointcal</title></head>
 <body><main>
 <h1>{{.Title}}</h1>
 <p>{{.Message}}</p>
-{{if .Who}}<p>This link signs in as <strong>{{.Who}}</strong>. If that is not you, close this page.</p>{{end}}
+{{if .Who}}<p>{{.SignsInAs}} <strong>{{.Who}}</strong>. {{.NotYou}}</p>{{end}}
 {{if .Token}}<form method="post" action="/signin/link">
 <input type="hidden" name="token" value="{{.Token}}">
-<button type="submit">Sign in to jointcal</button>
+<button type="submit">{{.Button}}</button>
 </form>{{end}}
 </main></body></html>
 `))
 
+// signInTexts are the pages' catalogues (web/locales), which the sign-in
+// link page shares so that it speaks the language the rest of the
+// sign-in does; read once, at the first such page.
+var signInTexts = sync.OnceValues(locales.Load)
+
 type signInView struct {
-	Title, Message, Token string
+	Lang                      locales.Language
+	Title, Message, Token     string
+	SignsInAs, NotYou, Button string
 	// Who is the masked address the link signs in as, so that nobody is
 	// signed in as someone else by a link sent to them (login CSRF).
 	Who string
+}
+
+// signInText is a sign-in page in l: its title and message are catalogue
+// keys (signin_link.*).
+func signInText(l locales.Language, title, message string) signInView {
+	cat, err := signInTexts()
+	if err != nil { // a bug in the embedded catalogues, which tests load
+		cat = locales.Catalogues{}
+	}
+	return signInView{Lang: l, Title: cat.Text(l, title), Message: cat.Text(l, message),
+		SignsInAs: cat.Text(l, "signin_link.as"), NotYou: cat.Text(l, "signin_link.not_you"), Button: cat.Text(l, "signin_link.button")}
+}
+
+// browserLanguage is the language of a sign-in page for someone not yet
+// known: their browser's.
+func browserLanguage(c echo.Context) locales.Language {
+	return locales.Negotiate(c.Request().Header.Get("Accept-Language"))
 }
 
 // renderSignIn writes a sign-in page with headers that keep the token in
@@ -131,25 +157,44 @@ func renderSignIn(c echo.Context, status int, v signInView) error {
 	// "Origin: null" with the form, which the origin check must refuse.
 	h.Set("Referrer-Policy", "same-origin")
 	h.Set("X-Content-Type-Options", "nosniff")
+	if v.Lang == "" { // the identity provider's pages, English only
+		v.Lang = locales.English
+	}
+	h.Set("Content-Language", string(v.Lang))
 	h.Set(echo.HeaderContentType, "text/html; charset=utf-8")
 	c.Response().WriteHeader(status)
 	return signInPage.Execute(c.Response(), v)
 }
 
-// signInLinkPage shows the button of a sign-in link.
+// signInLinkPage shows the button of a sign-in link, in the language of
+// the person it signs in (their own choice, else their browser's).
 func (s *Server) signInLinkPage(c echo.Context) error {
 	token := c.QueryParam("token")
 	if token == "" {
-		return renderSignIn(c, http.StatusBadRequest, signInView{Title: "Sign-in link incomplete", Message: "The link has no token: copy the whole link from the e-mail."})
+		return renderSignIn(c, http.StatusBadRequest, signInText(browserLanguage(c), "signin_link.incomplete_title", "signin_link.incomplete"))
 	}
-	email, err := s.store.SignInLinkEmail(c.Request().Context(), token)
+	ctx := c.Request().Context()
+	email, err := s.store.SignInLinkEmail(ctx, token)
 	if errors.Is(err, models.ErrSignInLinkInvalid) {
-		return renderSignIn(c, http.StatusBadRequest, signInView{Title: "Sign-in link not valid", Message: err.Error()})
+		return renderSignIn(c, http.StatusBadRequest, signInText(browserLanguage(c), "signin_link.invalid_title", "signin_link.invalid"))
 	}
 	if err != nil {
 		return err
 	}
-	return renderSignIn(c, http.StatusOK, signInView{Title: "Sign in", Message: "Press the button to sign in. The link works once.", Token: token, Who: maskEmail(email)})
+	l := browserLanguage(c)
+	p, err := s.store.GetPerson(ctx, models.Ref(email))
+	switch {
+	case errors.Is(err, models.ErrNotFound): // removed meanwhile: the redeem says so
+	case err != nil:
+		return err
+	default:
+		if own, ok := locales.Parse(p.Language); ok {
+			l = own
+		}
+	}
+	v := signInText(l, "signin_link.title", "signin_link.press")
+	v.Token, v.Who = token, maskEmail(email)
+	return renderSignIn(c, http.StatusOK, v)
 }
 
 // redeemSignInLink uses the link, opens a session under a new secret and
@@ -160,17 +205,17 @@ func (s *Server) redeemSignInLink(c echo.Context) error {
 	// someone else (login CSRF); browsers say where a POST comes from.
 	if origin := c.Request().Header.Get("Origin"); origin != "" && !auth.SameOrigin(origin, s.cfg.PublicURL(), c.Request().Host) {
 		logger(c).Warn("sign-in form posted from another origin", "origin", origin)
-		return renderSignIn(c, http.StatusForbidden, signInView{Title: "Sign-in refused", Message: "The sign-in form was sent from another site."})
+		return renderSignIn(c, http.StatusForbidden, signInText(browserLanguage(c), "signin_link.refused_title", "signin_link.other_site"))
 	}
 	if ok, retry := s.failLimiter.Check(addr); !ok {
 		c.Response().Header().Set("Retry-After", retryAfter(retry))
-		return renderSignIn(c, http.StatusTooManyRequests, signInView{Title: "Too many attempts", Message: "Too many sign-in attempts from this address; wait a few minutes."})
+		return renderSignIn(c, http.StatusTooManyRequests, signInText(browserLanguage(c), "signin_link.limited_title", "signin_link.limited"))
 	}
 	secret, a, err := s.store.RedeemSignInLink(c.Request().Context(), c.FormValue("token"), c.Request().UserAgent(), s.sessions)
 	if errors.Is(err, models.ErrSignInLinkInvalid) {
 		s.failLimiter.Allow(addr) //nolint:errcheck // counts the failure
 		logger(c).Warn("sign-in with an invalid link", "client", addr)
-		return renderSignIn(c, http.StatusBadRequest, signInView{Title: "Sign-in link not valid", Message: err.Error()})
+		return renderSignIn(c, http.StatusBadRequest, signInText(browserLanguage(c), "signin_link.invalid_title", "signin_link.invalid"))
 	}
 	if err != nil {
 		return err

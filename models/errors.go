@@ -15,9 +15,25 @@ var ErrNotFound = errors.New("not found")
 var ErrStale = errors.New("the entity was changed since that version")
 
 // FieldError names one invalid input field and says what is wrong with it.
+//
+// Message is the English text the API's problem documents carry. Format and
+// Args are what it was made of (Message is fmt.Sprintf(Format, Args...)):
+// the English format is the key under which a page finds the message in the
+// reader's language, gettext style. They stay out of the JSON so that the
+// API's documents do not change; a FieldError without a Format is said in
+// English everywhere.
 type FieldError struct {
 	Field   string `json:"field"`
 	Message string `json:"message"`
+	Format  string `json:"-"`
+	Args    []any  `json:"-"`
+}
+
+// Prefixed is f for a field nested under prefix ("entries[2]." + "title"),
+// keeping what a translation needs.
+func (f FieldError) Prefixed(prefix string) FieldError {
+	f.Field = prefix + f.Field
+	return f
 }
 
 // ValidationError collects every invalid field of one input, so that a
@@ -36,7 +52,7 @@ func (e *ValidationError) Error() string {
 
 // Add records one problem; it keeps validation code flat.
 func (e *ValidationError) Add(field, format string, args ...any) {
-	e.Errors = append(e.Errors, FieldError{Field: field, Message: fmt.Sprintf(format, args...)})
+	e.Errors = append(e.Errors, FieldError{Field: field, Message: fmt.Sprintf(format, args...), Format: format, Args: args})
 }
 
 // OrNil returns e when it holds any error, so callers can `return v.orNil()`.
@@ -52,8 +68,14 @@ type DuplicateError struct {
 	Field, Value string
 }
 
-func (e *DuplicateError) Error() string {
-	return fmt.Sprintf("%s %q is already in use", e.Field, e.Value)
+func (e *DuplicateError) Error() string { return e.FieldError().Message }
+
+// FieldError is e as the problem of its field, for a page that marks the
+// field in the reader's language.
+func (e *DuplicateError) FieldError() FieldError {
+	f := FieldError{Field: e.Field, Format: "%s %q is already in use", Args: []any{e.Field, e.Value}}
+	f.Message = fmt.Sprintf(f.Format, f.Args...)
+	return f
 }
 
 // InUseError reports a delete refused because other data still refers to

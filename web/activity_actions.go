@@ -168,7 +168,7 @@ func (w *Web) changeOccurrence(c echo.Context) error {
 	case errors.As(err, &verr):
 		msgs := make([]string, len(verr.Errors))
 		for i, fe := range verr.Errors {
-			msgs[i] = fe.Message
+			msgs[i] = p.FieldMessage(fe)
 		}
 		return w.activityWith(c, p, v.ID, http.StatusUnprocessableEntity, func(d *activityData) {
 			d.OccurrenceError, d.OccurrenceRID = strings.Join(msgs, "; "), rid

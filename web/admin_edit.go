@@ -204,7 +204,7 @@ func (w *Web) adminSave(c echo.Context) error {
 	if errors.Is(err, models.ErrStale) {
 		return w.showEdit(c, http.StatusPreconditionFailed, nil, nil, true)
 	}
-	if errs, ok := storeFieldErrors(err); ok {
+	if errs, ok := w.storeFieldErrors(c, err); ok {
 		return w.showEdit(c, http.StatusUnprocessableEntity, withValues(fields, c), errs, false)
 	}
 	if err != nil {

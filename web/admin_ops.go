@@ -65,7 +65,7 @@ func (w *Web) showTokens(c echo.Context, status int, fields []formField, errs fo
 func (w *Web) createServiceToken(c echo.Context) error {
 	in := models.TokenInput{Name: strings.TrimSpace(c.FormValue("name")), Role: models.Role(c.FormValue("role")), Organization: models.Ref(c.FormValue("organization"))}
 	tk, secret, err := w.Store.CreateToken(c.Request().Context(), actor(c), in)
-	if errs, ok := storeFieldErrors(err); ok {
+	if errs, ok := w.storeFieldErrors(c, err); ok {
 		return w.showTokens(c, http.StatusUnprocessableEntity, withValues(tokenFields, c), errs, "", "")
 	}
 	if err != nil {
@@ -225,7 +225,7 @@ func (w *Web) adminAudit(c echo.Context) error {
 	t := adminTable{Section: "audit", Heading: "admin.audit.title", Intro: "admin.audit.intro", Empty: "admin.none", Filters: filters,
 		Columns: []string{"admin.field.at", "admin.field.actor", "admin.field.action", "admin.field.entity", "admin.field.reason"}}
 	list, err := w.Store.ListAudit(c.Request().Context(), actor(c), f)
-	if errs, ok := storeFieldErrors(err); ok {
+	if errs, ok := w.storeFieldErrors(c, err); ok {
 		// A filter the store refuses: the filter is marked, the list empty.
 		t.FilterErrors = errs
 		return w.renderAdmin(c, p, http.StatusUnprocessableEntity, t)

@@ -41,7 +41,7 @@ func (w *Web) orgOptions(ctx context.Context, none string) ([]option, error) {
 // adminAfterWrite ends a create or delete: back to the list, or the
 // form again with the store's objections marked.
 func (w *Web) adminAfterWrite(c echo.Context, err error, list string, again func(formErrors) error) error {
-	if errs, ok := storeFieldErrors(err); ok {
+	if errs, ok := w.storeFieldErrors(c, err); ok {
 		return again(errs)
 	}
 	if err != nil {

@@ -127,7 +127,7 @@ func (w *Web) availabilityPage(c echo.Context) error {
 					field = availabilityField(fe.Field)
 				}
 				if _, dup := d.FieldError[field]; !dup {
-					d.FieldError[field] = fe.Message
+					d.FieldError[field] = p.FieldMessage(fe)
 				}
 			}
 			err = nil

@@ -227,7 +227,7 @@ func (w *Web) saveActivity(c echo.Context) error {
 		return c.Redirect(http.StatusSeeOther, "/activities/"+strconv.FormatInt(res.Activity.ID, 10))
 	case errors.As(err, &verr):
 		for _, fe := range verr.Errors {
-			errs.add(storeField(fe.Field), fe.Message)
+			errs.add(storeField(fe.Field), p.FieldMessage(fe))
 		}
 		return w.bookingForm(c, p, f, errs, http.StatusUnprocessableEntity, func(d *bookingData) {})
 	case errors.As(err, &cerr):
@@ -447,7 +447,7 @@ func (w *Web) checkPartial(c echo.Context) error {
 	var verr *models.ValidationError
 	if errors.As(err, &verr) {
 		for _, fe := range verr.Errors {
-			d.Problems = append(d.Problems, fe.Field+": "+fe.Message)
+			d.Problems = append(d.Problems, fe.Field+": "+p.FieldMessage(fe))
 		}
 		return w.renderBlock(c, "booking", "check", p)
 	}

@@ -86,7 +86,7 @@ func (w *Web) renderBriefings(c echo.Context, d *briefingsData) error {
 		}
 	}
 	list, err := w.Store.ListBriefingRequests(ctx, a, models.BriefingFilter{State: d.State, ListOptions: models.ListOptions{Limit: models.MaxLimit}})
-	if fe, ok := storeFieldErrors(err); ok && fe.Msg("state") != "" {
+	if fe, ok := w.storeFieldErrors(c, err); ok && fe.Msg("state") != "" {
 		return w.fail(c, http.StatusUnprocessableEntity, "briefings.bad_state")
 	}
 	if err != nil {
@@ -134,7 +134,7 @@ func (w *Web) requestBriefing(c echo.Context) error {
 	case errors.As(err, &forbidden):
 		return w.fail(c, http.StatusForbidden, "briefings.not_briefer")
 	}
-	fe, ok := storeFieldErrors(err)
+	fe, ok := w.storeFieldErrors(c, err)
 	if !ok {
 		return err
 	}
@@ -188,7 +188,7 @@ func (w *Web) briefingStep(c echo.Context) error {
 	case isRefusal:
 		d.Refused = refused
 	default:
-		fe, ok := storeFieldErrors(err)
+		fe, ok := w.storeFieldErrors(c, err)
 		if !ok {
 			return err
 		}

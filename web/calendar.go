@@ -230,7 +230,7 @@ func (w *Web) calendarPage(c echo.Context) error {
 	var verr *models.ValidationError
 	if errors.As(err, &verr) {
 		for _, fe := range verr.Errors {
-			d.FieldError[fe.Field] = fe.Message
+			d.FieldError[fe.Field] = p.FieldMessage(fe)
 		}
 		p.Status = http.StatusUnprocessableEntity
 		occ, err = nil, nil

@@ -94,7 +94,7 @@ func (w *Web) calendarMove(c echo.Context) error {
 	case errors.As(err, &verr):
 		msgs := make([]string, len(verr.Errors))
 		for i, fe := range verr.Errors {
-			msgs[i] = fe.Message
+			msgs[i] = p.FieldMessage(fe)
 		}
 		return c.JSON(http.StatusUnprocessableEntity, moveAnswer{Message: strings.Join(msgs, "; ")})
 	case errors.As(err, &ferr):

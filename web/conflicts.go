@@ -127,7 +127,7 @@ func (w *Web) acceptConflict(c echo.Context) error {
 	case errors.As(err, &forbidden):
 		return w.fail(c, http.StatusForbidden, "conflicts.not_yours")
 	case errors.As(err, &verr):
-		msg := verr.Errors[0].Message
+		msg := p.FieldMessage(verr.Errors[0])
 		for _, fe := range verr.Errors {
 			if fe.Field == "note" {
 				msg = p.T("conflicts.note_required")
@@ -177,7 +177,7 @@ func (w *Web) conflictsData(c echo.Context, p *page, q url.Values, ne *noteError
 	var verr *models.ValidationError
 	if errors.As(err, &verr) {
 		for _, fe := range verr.Errors {
-			d.FieldError[fe.Field] = fe.Message
+			d.FieldError[fe.Field] = p.FieldMessage(fe)
 		}
 		p.Status = http.StatusUnprocessableEntity
 		return d, nil

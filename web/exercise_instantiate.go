@@ -142,9 +142,9 @@ func (w *Web) instantiateTemplate(c echo.Context) error {
 		for _, fe := range verr.Errors {
 			switch name := storeField(fe.Field); name {
 			case "title", "start", "end", "timezone", "lead_organization", "venue", "description":
-				d.Errors.add(name, fe.Message)
+				d.Errors.add(name, p.FieldMessage(fe))
 			default:
-				other = append(other, fe.Field+": "+fe.Message)
+				other = append(other, fe.Field+": "+p.FieldMessage(fe))
 			}
 		}
 		if len(other) > 0 {

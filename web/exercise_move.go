@@ -75,7 +75,7 @@ func (w *Web) moveExercise(c echo.Context) error {
 		case errors.As(err, &verr):
 			var msgs []string
 			for _, fe := range verr.Errors {
-				msgs = append(msgs, fe.Field+": "+fe.Message)
+				msgs = append(msgs, fe.Field+": "+p.FieldMessage(fe))
 			}
 			f.Error = strings.Join(msgs, "; ")
 		case errors.As(err, &ferr):

@@ -168,7 +168,7 @@ var entryFieldPattern = regexp.MustCompile(`^entries\[(\d+)\]\.([a-z_]+)`)
 
 // templateErrors maps the store's objections onto the editor: an entry's
 // field onto its row (through rows), the others onto their fields.
-func templateErrors(err error, rows []int, errs formErrors) bool {
+func templateErrors(p *page, err error, rows []int, errs formErrors) bool {
 	var (
 		ve *models.ValidationError
 		de *models.DuplicateError
@@ -186,14 +186,14 @@ func templateErrors(err error, rows []int, errs formErrors) bool {
 				if col == "lead_organization" {
 					col = "lead"
 				}
-				errs.add(fmt.Sprintf("e.%d.%s", row, col), fe.Message)
+				errs.add(fmt.Sprintf("e.%d.%s", row, col), p.FieldMessage(fe))
 				continue
 			}
-			errs.add(formFieldName(fe.Field), fe.Message)
+			errs.add(formFieldName(fe.Field), p.FieldMessage(fe))
 		}
 		return true
 	case errors.As(err, &de):
-		errs.add(formFieldName(de.Field), de.Error())
+		errs.add(formFieldName(de.Field), p.FieldMessage(de.FieldError()))
 		return true
 	}
 	return false
@@ -324,7 +324,7 @@ func (w *Web) saveTemplate(c echo.Context) error {
 	switch {
 	case err == nil:
 		return c.Redirect(http.StatusSeeOther, "/templates/"+strconv.FormatInt(saved.ID, 10))
-	case templateErrors(err, rows, errs):
+	case templateErrors(p, err, rows, errs):
 		return w.renderTemplateForm(c, p, f, errs, http.StatusUnprocessableEntity, nil)
 	case errors.Is(err, models.ErrStale):
 		cur, gerr := w.loadTemplate(c)

@@ -154,7 +154,7 @@ func (w *Web) createFeed(c echo.Context) error {
 		}
 	}
 	f, token, err := w.Store.CreateFeed(ctx, a, in, w.Config.MaxFeedsPerOwner)
-	if errs, ok := storeFieldErrors(err); ok {
+	if errs, ok := w.storeFieldErrors(c, err); ok {
 		return w.renderFeeds(c, http.StatusUnprocessableEntity, form, errs, nil)
 	}
 	if err != nil {

@@ -33,7 +33,8 @@ func (e formErrors) Any() bool { return len(e) > 0 }
 // storeFieldErrors maps what the store refused onto the form's fields: a
 // validation error's fields ("filter.kinds[0]" is the field "kinds" of
 // the form), a duplicate's field. Other errors are not the form's.
-func storeFieldErrors(err error) (formErrors, bool) {
+// The messages are in the page's language.
+func (w *Web) storeFieldErrors(c echo.Context, err error) (formErrors, bool) {
 	var (
 		ve *models.ValidationError
 		de *models.DuplicateError
@@ -41,14 +42,15 @@ func storeFieldErrors(err error) (formErrors, bool) {
 	out := formErrors{}
 	switch {
 	case errors.As(err, &ve):
+		l := w.language(c)
 		for _, f := range ve.Errors {
 			name := formFieldName(f.Field)
 			if _, seen := out[name]; !seen {
-				out[name] = f.Message
+				out[name] = w.fieldText(l, f)
 			}
 		}
 	case errors.As(err, &de):
-		out[formFieldName(de.Field)] = de.Error()
+		out[formFieldName(de.Field)] = w.fieldText(w.language(c), de.FieldError())
 	default:
 		return nil, false
 	}

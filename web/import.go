@@ -143,7 +143,7 @@ func (w *Web) runImport(c echo.Context, dry bool) error {
 	ctx, a := req.Context(), actor(c)
 	opts := models.ImportOptions{Organization: models.Ref(form.Organization), DryRun: dry, Partial: form.Partial}
 	zone, err := w.Store.ImportZone(ctx, opts.Organization, form.TimeZone)
-	if errs, ok := storeFieldErrors(err); ok {
+	if errs, ok := w.storeFieldErrors(c, err); ok {
 		d.Errors = errs
 		return w.renderImport(c, http.StatusUnprocessableEntity, d)
 	}
@@ -170,7 +170,7 @@ func (w *Web) runImport(c echo.Context, dry bool) error {
 			d.Errors = formErrors{"file": w.message(c, "import.busy")}
 			return w.renderImport(c, http.StatusServiceUnavailable, d)
 		}
-		if errs, ok := storeFieldErrors(err); ok {
+		if errs, ok := w.storeFieldErrors(c, err); ok {
 			d.Errors = errs
 			return w.renderImport(c, http.StatusUnprocessableEntity, d)
 		}
@@ -187,7 +187,7 @@ func (w *Web) runImport(c echo.Context, dry bool) error {
 	if errors.Is(err, models.ErrImportInvalid) {
 		err = nil // the report lists the invalid events; nothing was written
 	}
-	if errs, ok := storeFieldErrors(err); ok {
+	if errs, ok := w.storeFieldErrors(c, err); ok {
 		d.Errors = errs
 		return w.renderImport(c, http.StatusUnprocessableEntity, d)
 	}
@@ -266,7 +266,7 @@ func (w *Web) importJobPage(c echo.Context) error {
 func (w *Web) message(c echo.Context, key string, args ...any) string {
 	p, err := w.newPage(c, "", "")
 	if err != nil {
-		return w.cat.text(English, key, args...)
+		return w.cat.Text(English, key, args...)
 	}
 	return p.T(key, args...)
 }

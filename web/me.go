@@ -108,7 +108,7 @@ func (w *Web) saveMe(c echo.Context) error {
 	d := meData{Zone: c.FormValue("timezone"), Language: c.FormValue("language"), OptOut: c.FormValue("opt_out") == "true", Offsets: c.FormValue("offsets")}
 	prefs := models.ReminderPreferences{OptOut: d.OptOut, Offsets: splitList(strings.ToUpper(d.Offsets))}
 	_, err := w.Store.UpdateMe(c.Request().Context(), actor(c), models.MeInput{TimeZone: &d.Zone, Language: &d.Language, ReminderPreferences: &prefs})
-	if errs, ok := storeFieldErrors(err); ok {
+	if errs, ok := w.storeFieldErrors(c, err); ok {
 		d.Errors = errs
 		return w.renderMe(c, http.StatusUnprocessableEntity, d)
 	}
@@ -165,7 +165,7 @@ func (w *Web) createToken(c echo.Context) error {
 	d := meData{TokenName: strings.TrimSpace(c.FormValue("name")), TokenScope: c.FormValue("scope")}
 	in := models.PersonalTokenInput{Name: d.TokenName, Scope: models.TokenScope(d.TokenScope), ExpiresIn: c.FormValue("expires_in")}
 	_, secret, err := w.Store.CreatePersonalToken(c.Request().Context(), actor(c), in, w.Config.TokenMaxLifetime)
-	if errs, ok := storeFieldErrors(err); ok {
+	if errs, ok := w.storeFieldErrors(c, err); ok {
 		d.TokenErrors = errs
 		return w.renderMe(c, http.StatusUnprocessableEntity, d)
 	}

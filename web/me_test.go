@@ -48,6 +48,34 @@ func TestMePageKeepsSettings(t *testing.T) {
 	if r := c.post("/me", url.Values{"timezone": {"UTC"}, "language": {"en"}}); r.status != http.StatusForbidden {
 		t.Errorf("without CSRF: %d", r.status)
 	}
+	refusedFormInFrench(t, s, c)
+}
+
+// refusedFormInFrench: a refused form marks its fields with the store's
+// objections in the page's language, the person's (c chose French) or
+// else the browser's. It shares TestMePageKeepsSettings's site, whose demo
+// data is the slow part of a page test.
+func refusedFormInFrench(t *testing.T, s *site, c *client) {
+	t.Helper()
+	r := c.post("/me", url.Values{"csrf_token": {c.csrf()}, "timezone": {"Mars/Olympus"}, "language": {"fr"}, "offsets": {"tomorrow"}})
+	if r.status != http.StatusUnprocessableEntity {
+		t.Fatalf("bad settings in French: %d", r.status)
+	}
+	for _, want := range []string{
+		`<p id="me-zone-error" class="error">fuseau horaire IANA inconnu : &#34;Mars/Olympus&#34;</p>`,
+		`<p id="me-offsets-error" class="error">attendu : une durée ISO 8601 entre PT1M et P366D, comme P1D</p>`,
+	} {
+		if !strings.Contains(r.body, want) {
+			t.Errorf("the French page lacks %s", want)
+		}
+	}
+	other := s.signedIn(natoPlannerEmail)
+	form := url.Values{"csrf_token": {other.csrf()}, "name": {""}, "scope": {"read"}, "expires_in": {"P30D"}}
+	tok := other.do("POST", "/me/tokens", strings.NewReader(form.Encode()),
+		map[string]string{"Content-Type": "application/x-www-form-urlencoded", "Origin": s.URL, "Accept-Language": "fr-BE, en;q=0.5"})
+	if tok.status != http.StatusUnprocessableEntity || !strings.Contains(tok.body, ">obligatoire</p>") {
+		t.Errorf("token without a name, French browser: %d, no French mark", tok.status)
+	}
 }
 
 func TestMePageTokensAndSessions(t *testing.T) {

@@ -192,11 +192,11 @@ func (w *Web) createPacePair(c echo.Context) error {
 		for _, fe := range verr.Errors {
 			switch fe.Field {
 			case "exercises", "exercises[0]":
-				d.Errors.add("first", fe.Message)
+				d.Errors.add("first", p.FieldMessage(fe))
 			case "exercises[1]":
-				d.Errors.add("second", fe.Message)
+				d.Errors.add("second", p.FieldMessage(fe))
 			default:
-				d.Errors.add(formFieldName(fe.Field), fe.Message)
+				d.Errors.add(formFieldName(fe.Field), p.FieldMessage(fe))
 			}
 		}
 		return w.renderPairs(c, d, http.StatusUnprocessableEntity)
@@ -300,9 +300,9 @@ func (w *Web) addPairMeeting(c echo.Context) error {
 		for _, fe := range verr.Errors {
 			switch name := storeField(fe.Field); name {
 			case "title", "start", "end", "timezone", "venue":
-				d.MeetingErrors.add(name, fe.Message)
+				d.MeetingErrors.add(name, p.FieldMessage(fe))
 			default:
-				other = append(other, fe.Field+": "+fe.Message)
+				other = append(other, fe.Field+": "+p.FieldMessage(fe))
 			}
 		}
 		d.MeetingProblem = strings.Join(other, "; ")

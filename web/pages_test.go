@@ -229,6 +229,9 @@ func TestCataloguesAreComplete(t *testing.T) {
 		files, _ := filepath.Glob("locales/" + l + "/*.json")
 		m := map[string]string{}
 		for _, f := range files {
+			if filepath.Base(f) == "validation.json" {
+				continue // keyed by the English text; TestValidationMessagesAreTranslated
+			}
 			raw, err := os.ReadFile(f)
 			if err != nil {
 				t.Fatal(err)

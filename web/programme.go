@@ -149,7 +149,7 @@ func (w *Web) programmePage(c echo.Context) error {
 			return err
 		}
 		for _, fe := range verr.Errors {
-			d.FieldError[fe.Field] = fe.Message
+			d.FieldError[fe.Field] = p.FieldMessage(fe)
 		}
 		p.Status = http.StatusUnprocessableEntity
 	}

@@ -144,7 +144,7 @@ func (w *Web) answerProposal(c echo.Context) error {
 	case isRefusal:
 		d.Refused = refused
 	default:
-		fe, ok := storeFieldErrors(err)
+		fe, ok := w.storeFieldErrors(c, err)
 		if !ok {
 			return err
 		}

@@ -99,7 +99,7 @@ func (p *page) Label(prefix, value string) string {
 }
 
 // T translates a message key with its arguments.
-func (p *page) T(key string, args ...any) string { return p.w.cat.text(p.Lang, key, args...) }
+func (p *page) T(key string, args ...any) string { return p.w.cat.Text(p.Lang, key, args...) }
 
 // Asset is the content-hashed URL of a static file.
 func (p *page) Asset(name string) string { return p.w.static.url(name) }

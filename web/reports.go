@@ -86,7 +86,7 @@ func (w *Web) reportsPage(c echo.Context) error {
 		var verr *models.ValidationError
 		if errors.As(err, &verr) {
 			for _, fe := range verr.Errors {
-				d.FieldError[fe.Field] = fe.Message
+				d.FieldError[fe.Field] = p.FieldMessage(fe)
 			}
 			err = nil
 		}

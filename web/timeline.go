@@ -103,7 +103,7 @@ func (w *Web) timelinePage(c echo.Context) error {
 	var verr *models.ValidationError
 	if errors.As(err, &verr) {
 		for _, fe := range verr.Errors {
-			d.FieldError[fe.Field] = fe.Message
+			d.FieldError[fe.Field] = p.FieldMessage(fe)
 		}
 		p.Status = http.StatusUnprocessableEntity
 		return w.render(c, "timeline", p)

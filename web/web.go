@@ -16,6 +16,7 @@ import (
 	"github.com/jointcal/jointcal/config"
 	"github.com/jointcal/jointcal/models"
 	"github.com/jointcal/jointcal/storage"
+	"github.com/jointcal/jointcal/web/locales"
 	"github.com/labstack/echo/v4"
 )
 
@@ -55,20 +56,27 @@ type Web struct {
 	pages  *pageSet
 	static *staticFiles
 	cat    catalogues
+	// fieldCat translates the store's validation messages, keyed by
+	// their English format (web/locales/*/validation.json).
+	fieldCat catalogues
 }
 
 // New parses the templates and catalogues and indexes the static files;
 // an error here is a bug in the embedded files, caught by the tests.
 func New(d Deps) (*Web, error) {
-	cat, err := loadCatalogues()
+	cat, err := locales.Load()
 	if err != nil {
 		return nil, fmt.Errorf("web: message catalogues: %w", err)
+	}
+	fieldCat, err := locales.LoadValidation()
+	if err != nil {
+		return nil, fmt.Errorf("web: validation messages: %w", err)
 	}
 	static, err := loadStatic()
 	if err != nil {
 		return nil, fmt.Errorf("web: static files: %w", err)
 	}
-	w := &Web{Deps: d, static: static, cat: cat}
+	w := &Web{Deps: d, static: static, cat: cat, fieldCat: fieldCat}
 	if w.pages, err = parsePages(); err != nil {
 		return nil, fmt.Errorf("web: templates: %w", err)
 	}
