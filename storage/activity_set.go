@@ -161,7 +161,7 @@ func prefixFields(err error, prefix string) error {
 	}
 	out := &models.ValidationError{}
 	for _, f := range ve.Errors {
-		out.Errors = append(out.Errors, models.FieldError{Field: prefix + f.Field, Message: f.Message})
+		out.Errors = append(out.Errors, f.Prefixed(prefix))
 	}
 	return out
 }
