@@ -175,6 +175,17 @@ func loadBlackouts(tx *gorm.DB, orgs []int64, from, to time.Time) ([]planning.Bl
 	if len(orgs) == 0 {
 		return nil, nil
 	}
+	out, err := readBlackouts(tx.Where("bo.organization_id IN ? AND blackouts.end_at > ? AND blackouts.start_at < ?", orgs, from.UTC(), to.UTC()))
+	if err != nil {
+		return nil, fmt.Errorf("read blackouts: %w", err)
+	}
+	return out, nil
+}
+
+// readBlackouts reads the blackouts that where (conditions on blackouts
+// and on their organisations, bo) selects, each with those of its
+// organisations that the conditions keep, in one statement.
+func readBlackouts(where *gorm.DB) ([]planning.Blackout, error) {
 	var rows []struct {
 		ID             int64
 		Title          string
@@ -183,22 +194,18 @@ func loadBlackouts(tx *gorm.DB, orgs []int64, from, to time.Time) ([]planning.Bl
 		Severity       string
 		OrganizationID int64
 	}
-	if err := tx.Table("blackouts").Select("blackouts.id, blackouts.title, blackouts.start_at, blackouts.end_at, blackouts.severity, bo.organization_id").
+	if err := where.Table("blackouts").Select("blackouts.id, blackouts.title, blackouts.start_at, blackouts.end_at, blackouts.severity, bo.organization_id").
 		Joins("JOIN blackout_organizations bo ON bo.blackout_id = blackouts.id").
-		Where("bo.organization_id IN ? AND blackouts.end_at > ? AND blackouts.start_at < ?", orgs, from.UTC(), to.UTC()).
-		Order("blackouts.id").Scan(&rows).Error; err != nil {
-		return nil, fmt.Errorf("read blackouts: %w", err)
+		Order("blackouts.id, bo.organization_id").Scan(&rows).Error; err != nil {
+		return nil, err
 	}
 	var out []planning.Blackout
-	idx := map[int64]int{}
 	for _, r := range rows {
-		i, ok := idx[r.ID]
-		if !ok {
-			i = len(out)
-			idx[r.ID] = i
+		if len(out) == 0 || out[len(out)-1].ID != r.ID {
 			out = append(out, planning.Blackout{ID: r.ID, Title: r.Title, Start: r.StartAt.UTC(), End: r.EndAt.UTC(), Severity: planning.Severity(r.Severity)})
 		}
-		out[i].Organizations = append(out[i].Organizations, r.OrganizationID)
+		b := &out[len(out)-1]
+		b.Organizations = append(b.Organizations, r.OrganizationID)
 	}
 	return out, nil
 }

@@ -147,25 +147,5 @@ func (b *recipientBook) requiredPending(v *models.ActivityView, occs []occurrenc
 	if len(required) == 0 {
 		return nil
 	}
-	sort.Slice(required, func(i, j int) bool { return required[i].Name < required[j].Name })
-	as := b.answers[v.ID]
-	out := make([]pendingOccurrence, 0, len(occs))
-	for _, o := range occs {
-		p := pendingOccurrence{occ: o}
-		for _, r := range required {
-			state, ok := as[r.personID][o.RecurrenceID]
-			if !ok {
-				state = as[r.personID][0]
-			}
-			switch models.RSVP(state) {
-			case models.RSVPDeclined:
-				p.declined = append(p.declined, r)
-			case models.RSVPAccepted, models.RSVPTentative:
-			default:
-				p.noReply = append(p.noReply, r)
-			}
-		}
-		out = append(out, p)
-	}
-	return out
+	return sortPending(required, b.answers[v.ID], occs)
 }

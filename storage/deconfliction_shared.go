@@ -210,27 +210,9 @@ func blackoutView(c planning.Conflict, b planning.Blackout, res models.ResourceV
 // windowBlackouts reads every blackout overlapping [from, to) with its
 // organisations, in one statement.
 func windowBlackouts(db *gorm.DB, from, to time.Time) ([]planning.Blackout, error) {
-	var rows []struct {
-		ID             int64
-		Title          string
-		StartAt        time.Time
-		EndAt          time.Time
-		Severity       string
-		OrganizationID int64
-	}
-	if err := db.Table("blackouts").Select("blackouts.id, blackouts.title, blackouts.start_at, blackouts.end_at, blackouts.severity, bo.organization_id").
-		Joins("JOIN blackout_organizations bo ON bo.blackout_id = blackouts.id").
-		Where("blackouts.end_at > ? AND blackouts.start_at < ?", from.UTC(), to.UTC()).
-		Order("blackouts.id, bo.organization_id").Scan(&rows).Error; err != nil {
+	out, err := readBlackouts(db.Where("blackouts.end_at > ? AND blackouts.start_at < ?", from.UTC(), to.UTC()))
+	if err != nil {
 		return nil, fmt.Errorf("read the window's blackouts: %w", err)
-	}
-	var out []planning.Blackout
-	for _, r := range rows {
-		if len(out) == 0 || out[len(out)-1].ID != r.ID {
-			out = append(out, planning.Blackout{ID: r.ID, Title: r.Title, Start: r.StartAt.UTC(), End: r.EndAt.UTC(), Severity: planning.Severity(r.Severity)})
-		}
-		b := &out[len(out)-1]
-		b.Organizations = append(b.Organizations, r.OrganizationID)
 	}
 	return out, nil
 }

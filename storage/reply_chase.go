@@ -118,11 +118,19 @@ func requiredPending(db *gorm.DB, v *models.ActivityView, occs []occurrenceRow) 
 	if len(required) == 0 {
 		return nil, nil
 	}
-	sort.Slice(required, func(i, j int) bool { return required[i].Name < required[j].Name })
 	as, err := loadAnswers(db, v.ID)
 	if err != nil {
 		return nil, err
 	}
+	return sortPending(required, as, occs), nil
+}
+
+// sortPending sorts required (the required people) by their answer to
+// each occurrence of occs, given the activity's answers as: the one for
+// the occurrence, else the one for the whole activity. The single chase
+// and the agenda's recipient book both answer through it.
+func sortPending(required []recipient, as answers, occs []occurrenceRow) []pendingOccurrence {
+	sort.Slice(required, func(i, j int) bool { return required[i].Name < required[j].Name })
 	out := make([]pendingOccurrence, 0, len(occs))
 	for _, o := range occs {
 		p := pendingOccurrence{occ: o}
@@ -141,7 +149,7 @@ func requiredPending(db *gorm.DB, v *models.ActivityView, occs []occurrenceRow) 
 		}
 		out = append(out, p)
 	}
-	return out, nil
+	return out
 }
 
 // ReplyChase is how long before an occurrence the lead planners hear of
