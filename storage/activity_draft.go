@@ -59,18 +59,7 @@ func (s *Store) buildDraft(tx *gorm.DB, viewer models.Viewer, in models.Activity
 	if err != nil {
 		return nil, err
 	}
-	d.row = models.Activity{
-		ID: id, Kind: in.Kind, Title: strings.TrimSpace(in.Title), Description: in.Description,
-		StartAt: in.Start.UTC(), EndAt: in.End.UTC(), TimeZone: in.TimeZone, AllDay: in.AllDay,
-		RRule: rec.RRule, ExDates: models.Times(in.ExDates), RDates: models.Times(in.RDates), Status: in.Status, Format: in.Format,
-		VenueID: nullID(refs.venue.ID), LeadOrganizationID: refs.lead, Restricted: len(d.visibility) > 0,
-		Areas: models.Strings(in.Areas), Series: strings.TrimSpace(in.Series), ParentID: refs.parent, Reminders: models.Strings(reminders),
-		ConferenceURL: in.ConferenceURL,
-	}
-	if d.row.Areas == nil {
-		d.row.Areas = models.Strings{}
-	}
-	d.claims = claimsOf(d.row, d.participants, refs.venue)
+	d.setRow(id, rec.RRule, reminders, refs.lead, refs.venue, refs.parent)
 	if id != 0 {
 		if err := applyAnswers(tx, id, d); err != nil {
 			return nil, err
@@ -322,4 +311,25 @@ func maxTime(a, b time.Time) time.Time {
 		return b
 	}
 	return a
+}
+
+// setRow makes the activity row of the draft's input (id 0 for a new
+// one) with the references its path resolved, and the claims that row
+// makes on the participants and the venue: the one row a booking, the
+// bulk writer, an import and the agenda's drafts all build. rrule is the
+// series' normalised rule, reminders the input's checked reminders.
+func (d *draft) setRow(id int64, rrule string, reminders []string, lead int64, venue models.Venue, parent *int64) {
+	in := d.input
+	d.row = models.Activity{
+		ID: id, Kind: in.Kind, Title: strings.TrimSpace(in.Title), Description: in.Description,
+		StartAt: in.Start.UTC(), EndAt: in.End.UTC(), TimeZone: in.TimeZone, AllDay: in.AllDay,
+		RRule: rrule, ExDates: models.Times(in.ExDates), RDates: models.Times(in.RDates), Status: in.Status, Format: in.Format,
+		VenueID: nullID(venue.ID), LeadOrganizationID: lead, Restricted: len(d.visibility) > 0,
+		Areas: models.Strings(in.Areas), Series: strings.TrimSpace(in.Series), ParentID: parent, Reminders: models.Strings(reminders),
+		ConferenceURL: in.ConferenceURL,
+	}
+	if d.row.Areas == nil {
+		d.row.Areas = models.Strings{}
+	}
+	d.claims = claimsOf(d.row, d.participants, venue)
 }

@@ -546,18 +546,7 @@ func (s *Store) bulkDraft(refs *bulkRefs, in models.ActivityInput) (*draft, erro
 	if err != nil {
 		return nil, err
 	}
-	d.row = models.Activity{
-		Kind: in.Kind, Title: strings.TrimSpace(in.Title), Description: in.Description,
-		StartAt: in.Start.UTC(), EndAt: in.End.UTC(), TimeZone: in.TimeZone, AllDay: in.AllDay,
-		RRule: rec.RRule, ExDates: models.Times(in.ExDates), RDates: models.Times(in.RDates), Status: in.Status, Format: in.Format,
-		VenueID: nullID(venue.ID), LeadOrganizationID: leadID, Restricted: len(d.visibility) > 0,
-		Areas: models.Strings(in.Areas), Series: strings.TrimSpace(in.Series), Reminders: models.Strings(reminders),
-		ConferenceURL: in.ConferenceURL,
-	}
-	if d.row.Areas == nil {
-		d.row.Areas = models.Strings{}
-	}
-	d.claims = claimsOf(d.row, d.participants, venue)
+	d.setRow(0, rec.RRule, reminders, leadID, venue, nil)
 	return d, nil
 }
 

@@ -4,7 +4,6 @@ import (
 	"context"
 	"fmt"
 	"sort"
-	"strings"
 
 	"github.com/jointcal/jointcal/models"
 	"github.com/jointcal/jointcal/planning"
@@ -136,18 +135,7 @@ func (s *Store) agendaDraft(refs *bulkRefs, parents map[int64]string, as answers
 	if err != nil {
 		return nil
 	}
-	d.row = models.Activity{
-		ID: view.ID, Kind: in.Kind, Title: strings.TrimSpace(in.Title), Description: in.Description,
-		StartAt: in.Start.UTC(), EndAt: in.End.UTC(), TimeZone: in.TimeZone, AllDay: in.AllDay,
-		RRule: rec.RRule, ExDates: models.Times(in.ExDates), RDates: models.Times(in.RDates), Status: in.Status, Format: in.Format,
-		VenueID: nullID(venue.ID), LeadOrganizationID: lead, Restricted: len(d.visibility) > 0,
-		Areas: models.Strings(in.Areas), Series: strings.TrimSpace(in.Series), ParentID: parent, Reminders: models.Strings(reminders),
-		ConferenceURL: in.ConferenceURL,
-	}
-	if d.row.Areas == nil {
-		d.row.Areas = models.Strings{}
-	}
-	d.claims = claimsOf(d.row, d.participants, venue)
+	d.setRow(view.ID, rec.RRule, reminders, lead, venue, parent)
 	if as == nil {
 		as = answers{}
 	}

@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"slices"
 	"strconv"
-	"strings"
 	"time"
 
 	"github.com/jointcal/jointcal/calendar"
@@ -67,17 +66,7 @@ func (s *Store) importDraft(refs *importRefs, in models.ActivityInput) (*draft, 
 	if err != nil {
 		return nil, err
 	}
-	d.row = models.Activity{
-		Kind: in.Kind, Title: strings.TrimSpace(in.Title), Description: in.Description,
-		StartAt: in.Start.UTC(), EndAt: in.End.UTC(), TimeZone: in.TimeZone, AllDay: in.AllDay,
-		RRule: rec.RRule, ExDates: models.Times(in.ExDates), RDates: models.Times(in.RDates), Status: in.Status, Format: in.Format,
-		LeadOrganizationID: lead, Areas: models.Strings(in.Areas), Series: strings.TrimSpace(in.Series), Reminders: models.Strings(reminders),
-		ConferenceURL: in.ConferenceURL,
-	}
-	if d.row.Areas == nil {
-		d.row.Areas = models.Strings{}
-	}
-	d.claims = claimsOf(d.row, d.participants, models.Venue{})
+	d.setRow(0, rec.RRule, reminders, lead, models.Venue{}, nil)
 	return d, nil
 }
 
