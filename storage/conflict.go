@@ -75,13 +75,7 @@ func (s *Store) evaluateIn(tx *gorm.DB, a models.Actor, d *draft, around *neighb
 	if err != nil {
 		return report, err
 	}
-	for i, c := range found {
-		if c.Hard() {
-			report.Conflicts = append(report.Conflicts, views[i])
-		} else {
-			report.Warnings = append(report.Warnings, views[i])
-		}
-	}
+	fileFound(&report, found, views)
 	stale, err := staleWarnings(newNameCache(tx), subscriptions, s.now())
 	if err != nil {
 		return report, err
@@ -239,4 +233,16 @@ func readSummaries(tx *gorm.DB, ids []int64, out map[int64]*summary) error {
 		return fmt.Errorf("load summaries: %w", err)
 	}
 	return nil
+}
+
+// fileFound files the described conflicts found (views[i] describes
+// found[i]) into report: hard ones refuse, soft ones warn.
+func fileFound(report *models.CheckReport, found []planning.Conflict, views []models.ConflictView) {
+	for i, c := range found {
+		if c.Hard() {
+			report.Conflicts = append(report.Conflicts, views[i])
+		} else {
+			report.Warnings = append(report.Warnings, views[i])
+		}
+	}
 }

@@ -316,13 +316,7 @@ func (s *Store) evaluateNew(tx *gorm.DB, a models.Actor, d *draft, around *impor
 		if err != nil {
 			return report, err
 		}
-		for i, c := range found {
-			if c.Hard() {
-				report.Conflicts = append(report.Conflicts, views[i])
-			} else {
-				report.Warnings = append(report.Warnings, views[i])
-			}
-		}
+		fileFound(&report, found, views)
 	}
 	if len(subscriptions) > 0 {
 		stale, err := staleWarnings(newNameCache(tx), subscriptions, s.now())
