@@ -2,15 +2,9 @@ package demo
 
 import (
 	"context"
-	"database/sql"
-	"fmt"
-	"slices"
-	"strings"
 	"testing"
 	"time"
 
-	_ "github.com/glebarez/go-sqlite" // reading the SQLite file the store wrote
-	_ "github.com/jackc/pgx/v5/stdlib"
 	"github.com/jointcal/jointcal/storage/storagetest"
 )
 
@@ -62,7 +56,7 @@ func TestScaleBulkWritesWhatBookingWrites(t *testing.T) {
 				t.Fatalf("booking path: created %d, %v", sum.Created, err)
 			}
 			for name, q := range scaleComparisons {
-				got, want := readRows(t, b.Name, bulkDSN, q), readRows(t, b.Name, bookDSN, q)
+				got, want := storagetest.ReadRows(t, b.Name, bulkDSN, q), storagetest.ReadRows(t, b.Name, bookDSN, q)
 				if len(got) != len(want) {
 					t.Errorf("%s: bulk wrote %d rows, booking path %d", name, len(got), len(want))
 				}
@@ -75,8 +69,8 @@ func TestScaleBulkWritesWhatBookingWrites(t *testing.T) {
 			}
 			// The comparison means something only if the data has both
 			// clean bookings (exclusive rows) and forced ones.
-			kinds := readRows(t, b.Name, bulkDSN, "SELECT DISTINCT exclusive FROM occupancy")
-			overrides := readRows(t, b.Name, bulkDSN, "SELECT id FROM audit_log WHERE action = 'override'")
+			kinds := storagetest.ReadRows(t, b.Name, bulkDSN, "SELECT DISTINCT exclusive FROM occupancy")
+			overrides := storagetest.ReadRows(t, b.Name, bulkDSN, "SELECT id FROM audit_log WHERE action = 'override'")
 			if len(kinds) != 2 || len(overrides) == 0 {
 				t.Errorf("want both exclusive and overridden occupancy, got exclusive values %v and %d overrides", kinds, len(overrides))
 			}
@@ -86,59 +80,4 @@ func TestScaleBulkWritesWhatBookingWrites(t *testing.T) {
 			}
 		})
 	}
-}
-
-// readRows runs q on the database at dsn and returns each row as one line
-// of text, sorted.
-func readRows(t *testing.T, backend, dsn, q string) []string {
-	t.Helper()
-	driver := "pgx"
-	if backend == "sqlite" {
-		driver = "sqlite"
-	}
-	db, err := sql.Open(driver, dsn)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer db.Close()
-	rows, err := db.Query(q)
-	if err != nil {
-		t.Fatalf("%s: %v", q, err)
-	}
-	defer rows.Close()
-	cols, err := rows.Columns()
-	if err != nil {
-		t.Fatal(err)
-	}
-	var out []string
-	vals := make([]any, len(cols))
-	ptrs := make([]any, len(cols))
-	for i := range vals {
-		ptrs[i] = &vals[i]
-	}
-	for rows.Next() {
-		if err := rows.Scan(ptrs...); err != nil {
-			t.Fatal(err)
-		}
-		var line strings.Builder
-		for i, v := range vals {
-			if i > 0 {
-				line.WriteString(" | ")
-			}
-			switch v := v.(type) {
-			case []byte:
-				line.Write(v)
-			case time.Time:
-				line.WriteString(v.UTC().Format(time.RFC3339Nano))
-			default:
-				fmt.Fprint(&line, v)
-			}
-		}
-		out = append(out, line.String())
-	}
-	if err := rows.Err(); err != nil {
-		t.Fatal(err)
-	}
-	slices.Sort(out)
-	return out
 }

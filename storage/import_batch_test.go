@@ -2,17 +2,13 @@ package storage_test
 
 import (
 	"context"
-	"database/sql"
 	"encoding/json"
 	"fmt"
 	"math/rand"
-	"slices"
 	"strings"
 	"testing"
 	"time"
 
-	_ "github.com/glebarez/go-sqlite" // reading the SQLite file the store wrote
-	_ "github.com/jackc/pgx/v5/stdlib"
 	"github.com/jointcal/jointcal/calendar"
 	"github.com/jointcal/jointcal/models"
 	"github.com/jointcal/jointcal/planning"
@@ -219,7 +215,7 @@ func TestImportBatchesWriteWhatOneByOneWrites(t *testing.T) {
 				}
 				t.Logf("step %d: created %d, updated %d, unchanged %d, %d errors, conflicts %v", step, got.Created, got.Updated, got.Unchanged, len(got.Errors), rules)
 				for name, q := range importComparisons {
-					gotRows, wantRows := readRows(t, b.Name, batchDSN, q), readRows(t, b.Name, oneDSN, q)
+					gotRows, wantRows := storagetest.ReadRows(t, b.Name, batchDSN, q), storagetest.ReadRows(t, b.Name, oneDSN, q)
 					if len(gotRows) != len(wantRows) {
 						t.Errorf("step %d, %s: batches wrote %d rows, one by one %d", step, name, len(gotRows), len(wantRows))
 					}
@@ -240,65 +236,10 @@ func TestImportBatchesWriteWhatOneByOneWrites(t *testing.T) {
 					t.Fatalf("re-running the second file changed something: %+v", got)
 				}
 			}
-			rules := readRows(t, b.Name, batchDSN, "SELECT DISTINCT action FROM audit_log WHERE entity = 'activity'")
+			rules := storagetest.ReadRows(t, b.Name, batchDSN, "SELECT DISTINCT action FROM audit_log WHERE entity = 'activity'")
 			if len(rules) < 3 {
 				t.Errorf("want creations, imports and updates in the audit, got %v", rules)
 			}
 		})
 	}
-}
-
-// readRows runs q on the database at dsn and returns each row as one line
-// of text, sorted.
-func readRows(t *testing.T, backend, dsn, q string) []string {
-	t.Helper()
-	driver := "pgx"
-	if backend == "sqlite" {
-		driver = "sqlite"
-	}
-	db, err := sql.Open(driver, dsn)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer db.Close()
-	rows, err := db.Query(q)
-	if err != nil {
-		t.Fatalf("%s: %v", q, err)
-	}
-	defer rows.Close()
-	cols, err := rows.Columns()
-	if err != nil {
-		t.Fatal(err)
-	}
-	var out []string
-	vals := make([]any, len(cols))
-	ptrs := make([]any, len(cols))
-	for i := range vals {
-		ptrs[i] = &vals[i]
-	}
-	for rows.Next() {
-		if err := rows.Scan(ptrs...); err != nil {
-			t.Fatal(err)
-		}
-		var line strings.Builder
-		for i, v := range vals {
-			if i > 0 {
-				line.WriteString(" | ")
-			}
-			switch v := v.(type) {
-			case []byte:
-				line.Write(v)
-			case time.Time:
-				line.WriteString(v.UTC().Format(time.RFC3339Nano))
-			default:
-				fmt.Fprint(&line, v)
-			}
-		}
-		out = append(out, line.String())
-	}
-	if err := rows.Err(); err != nil {
-		t.Fatal(err)
-	}
-	slices.Sort(out)
-	return out
 }

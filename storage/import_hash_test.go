@@ -134,7 +134,7 @@ func TestImportDigestSeesEveryChange(t *testing.T) {
 			if rep := imp(digestFile(t, stranger)); rep.Unchanged != 2 {
 				t.Fatalf("after a planner's edit of the areas: %+v", rep)
 			}
-			got := readRows(t, b.Name, dsn, "SELECT h.version, a.version FROM import_hashes h JOIN activities a ON a.id = h.activity_id WHERE a.source_uid = 'ics:EU:digest-1'")
+			got := storagetest.ReadRows(t, b.Name, dsn, "SELECT h.version, a.version FROM import_hashes h JOIN activities a ON a.id = h.activity_id WHERE a.source_uid = 'ics:EU:digest-1'")
 			if len(got) != 1 || strings.Split(got[0], " | ")[0] != strings.Split(got[0], " | ")[1] {
 				t.Fatalf("the digest was not recorded again at the edited version: %v", got)
 			}

@@ -9,9 +9,11 @@ import (
 	"crypto/rand"
 	"database/sql"
 	"encoding/hex"
+	"fmt"
 	"net/url"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -120,4 +122,60 @@ func postgresDSN(t testing.TB) string {
 	q.Set("search_path", schema+",public")
 	u.RawQuery = q.Encode()
 	return u.String()
+}
+
+// ReadRows runs q on the database at dsn and returns each row as one line
+// of text, sorted: for comparing what two paths wrote, row by row, on
+// either backend ("sqlite" or "postgres", as Backend names them).
+func ReadRows(t testing.TB, backend, dsn, q string) []string {
+	t.Helper()
+	driver := "pgx"
+	if backend == "sqlite" {
+		driver = "sqlite"
+	}
+	db, err := sql.Open(driver, dsn)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	rows, err := db.Query(q)
+	if err != nil {
+		t.Fatalf("%s: %v", q, err)
+	}
+	defer rows.Close()
+	cols, err := rows.Columns()
+	if err != nil {
+		t.Fatal(err)
+	}
+	var out []string
+	vals := make([]any, len(cols))
+	ptrs := make([]any, len(cols))
+	for i := range vals {
+		ptrs[i] = &vals[i]
+	}
+	for rows.Next() {
+		if err := rows.Scan(ptrs...); err != nil {
+			t.Fatal(err)
+		}
+		var line strings.Builder
+		for i, v := range vals {
+			if i > 0 {
+				line.WriteString(" | ")
+			}
+			switch v := v.(type) {
+			case []byte:
+				line.Write(v)
+			case time.Time:
+				line.WriteString(v.UTC().Format(time.RFC3339Nano))
+			default:
+				fmt.Fprint(&line, v)
+			}
+		}
+		out = append(out, line.String())
+	}
+	if err := rows.Err(); err != nil {
+		t.Fatal(err)
+	}
+	slices.Sort(out)
+	return out
 }
