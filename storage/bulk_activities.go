@@ -7,7 +7,6 @@ import (
 	"errors"
 	"fmt"
 	"slices"
-	"strconv"
 	"strings"
 	"time"
 
@@ -145,23 +144,14 @@ func (w *BulkWriter) Write(ctx context.Context, items []models.BulkActivity) (mo
 func (w *BulkWriter) writeBatch(tx *gorm.DB, batch []*bulkItem, keys *[]busyKey) error {
 	now := w.s.now()
 	if w.s.dialect == models.SQLite {
-		// A multi-row insert keeps a statement journal (to undo a failing
-		// row): in memory, not in a temporary file written page by page.
-		// A page cache of 64 MiB (instead of 2) keeps the indexes the batch
-		// inserts into in memory. Both are put back after the batch, on
-		// this pooled connection.
-		var cache int64
-		if err := tx.Raw("PRAGMA cache_size").Scan(&cache).Error; err != nil {
-			return fmt.Errorf("read the page cache size: %w", err)
+		// Statement journals are already kept in memory on every
+		// connection (sqliteDSN's temp_store); a wider page cache keeps
+		// the indexes the batch inserts into in memory too.
+		restore, err := widenPageCache(tx)
+		if err != nil {
+			return err
 		}
-		if err := tx.Exec("PRAGMA temp_store = MEMORY").Error; err != nil {
-			return fmt.Errorf("keep statement journals in memory: %w", err)
-		}
-		if err := tx.Exec("PRAGMA cache_size = -65536").Error; err != nil {
-			return fmt.Errorf("widen the page cache: %w", err)
-		}
-		defer tx.Exec("PRAGMA cache_size = " + strconv.FormatInt(cache, 10))
-		defer tx.Exec("PRAGMA temp_store = DEFAULT")
+		defer restore()
 	}
 	for _, b := range batch {
 		uid := b.uid

@@ -372,8 +372,8 @@ func (s *Store) auditNew(tx *gorm.DB, a models.Actor, items []*bulkItem) error {
 }
 
 // widenPageCache gives SQLite a page cache of 64 MiB (instead of 2) for
-// the transaction of an import chunk, as the bulk writer does for its
-// batches: the indexes a chunk inserts into stay in memory. The returned
+// the transaction of an import chunk or a bulk writer's batch: the
+// indexes it inserts into stay in memory. The returned
 // function puts the size back on this pooled connection (it does nothing
 // when widening failed).
 func widenPageCache(tx *gorm.DB) (func(), error) {

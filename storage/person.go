@@ -162,13 +162,22 @@ func fillPeople(db *gorm.DB, people []*models.Person) error {
 
 // orgCodes maps organisation ids to codes; the table is small.
 func orgCodes(db *gorm.DB) (map[int64]string, error) {
-	var orgs []models.Organization
-	if err := db.Select("id", "code").Find(&orgs).Error; err != nil {
-		return nil, fmt.Errorf("org codes: %w", err)
+	return codesByID(db, "organizations")
+}
+
+// codesByID maps every row of table (organizations, bodies, venues) to
+// its code.
+func codesByID(db *gorm.DB, table string) (map[int64]string, error) {
+	var rows []struct {
+		ID   int64
+		Code string
 	}
-	m := make(map[int64]string, len(orgs))
-	for _, o := range orgs {
-		m[o.ID] = o.Code
+	if err := db.Table(table).Select("id, code").Scan(&rows).Error; err != nil {
+		return nil, fmt.Errorf("load the codes of %s: %w", table, err)
+	}
+	m := make(map[int64]string, len(rows))
+	for _, r := range rows {
+		m[r.ID] = r.Code
 	}
 	return m, nil
 }

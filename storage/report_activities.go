@@ -79,11 +79,7 @@ func (r *reportSums) add(lines []reportLine) {
 		r.groups = map[string]*reportLine{}
 	}
 	for _, l := range lines {
-		g := r.groups[l.GroupKey]
-		if g == nil {
-			g = &reportLine{GroupKey: l.GroupKey}
-			r.groups[l.GroupKey] = g
-		}
+		g := r.group(l.GroupKey)
 		g.Activities += l.Activities
 		g.Occurrences += l.Occurrences
 	}
@@ -92,13 +88,19 @@ func (r *reportSums) add(lines []reportLine) {
 // addOne counts one activity with n occurrences under key (r.groups
 // made).
 func (r *reportSums) addOne(key string, n int64) {
+	g := r.group(key)
+	g.Activities++
+	g.Occurrences += n
+}
+
+// group is the group of key, made empty when new.
+func (r *reportSums) group(key string) *reportLine {
 	g := r.groups[key]
 	if g == nil {
 		g = &reportLine{GroupKey: key}
 		r.groups[key] = g
 	}
-	g.Activities++
-	g.Occurrences += n
+	return g
 }
 
 // addTotals sums the groups of lines into r's totals: right when each
@@ -261,16 +263,9 @@ func (w reportWindow) bodies() (reportSums, error) {
 	if all == nil {
 		return r, nil
 	}
-	var bodies []struct {
-		ID   int64
-		Code string
-	}
-	if err := w.db.Table("bodies").Select("id, code").Scan(&bodies).Error; err != nil {
-		return r, fmt.Errorf("load body codes: %w", err)
-	}
-	codes := make(map[int64]string, len(bodies))
-	for _, b := range bodies {
-		codes[b.ID] = b.Code
+	codes, err := codesByID(w.db, "bodies")
+	if err != nil {
+		return r, err
 	}
 	rows := map[string]int64{}
 	for _, activity := range strings.Split(*all, ";") {
@@ -293,13 +288,7 @@ func (w reportWindow) bodies() (reportSums, error) {
 			rows[codes[ref]]++
 		}
 		for k, m := range rows {
-			g := r.groups[k]
-			if g == nil {
-				g = &reportLine{GroupKey: k}
-				r.groups[k] = g
-			}
-			g.Activities++
-			g.Occurrences += n * m
+			r.addOne(k, n*m)
 		}
 	}
 	return r, nil
