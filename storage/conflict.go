@@ -3,22 +3,57 @@ package storage
 import (
 	"database/sql"
 	"fmt"
+	"time"
 
 	"github.com/jointcal/jointcal/models"
 	"github.com/jointcal/jointcal/planning"
 	"gorm.io/gorm"
 )
 
-// evaluate runs the pure rules over the draft's neighbourhood and
-// describes the result for actor a.
+// evaluate runs the pure rules over the draft's neighbourhood, read for
+// this draft alone, and describes the result for actor a.
 func (s *Store) evaluate(tx *gorm.DB, a models.Actor, d *draft) (models.CheckReport, error) {
-	return s.evaluateIn(tx, a, d, nil)
+	return s.evaluateIn(tx, a, d, storeReads{})
 }
 
-// evaluateIn is evaluate with the occupancy, names and summaries taken
-// from around when it is set (the deconfliction agenda loads them once
-// for a whole window) instead of read for this draft alone.
-func (s *Store) evaluateIn(tx *gorm.DB, a models.Actor, d *draft, around *neighbourhood) (models.CheckReport, error) {
+// surroundings is where a check reads what lies around its draft: the
+// database, for a single booking (storeReads); or what was read once for
+// many drafts, the deconfliction agenda's window (neighbourhood) or an
+// import's batch of new events (importAround).
+type surroundings interface {
+	// busy is the occupancy of the claimed resources overlapping
+	// [from, to), less the rows of activity exclude.
+	busy(tx *gorm.DB, claims []planning.Claim, from, to time.Time, exclude int64, kind string) ([]planning.Busy, error)
+	// subscribed says whether any claimed resource may block time in an
+	// external calendar (false: no need to read them).
+	subscribed(claims []planning.Claim) bool
+	// blackoutsFor is the blackouts of orgs overlapping [from, to).
+	blackoutsFor(tx *gorm.DB, orgs []int64, from, to time.Time) ([]planning.Blackout, error)
+	// describe names the conflicts found for viewer v.
+	describe(tx *gorm.DB, v models.Viewer, found []planning.Conflict, d *draft) ([]models.ConflictView, error)
+}
+
+// storeReads reads a single draft's surroundings from the database.
+type storeReads struct{}
+
+func (storeReads) busy(tx *gorm.DB, claims []planning.Claim, from, to time.Time, exclude int64, kind string) ([]planning.Busy, error) {
+	return loadBusy(tx, claims, from, to, exclude, kind)
+}
+
+func (storeReads) subscribed([]planning.Claim) bool { return true }
+
+func (storeReads) blackoutsFor(tx *gorm.DB, orgs []int64, from, to time.Time) ([]planning.Blackout, error) {
+	return loadBlackouts(tx, orgs, from, to)
+}
+
+func (storeReads) describe(tx *gorm.DB, v models.Viewer, found []planning.Conflict, d *draft) ([]models.ConflictView, error) {
+	return describeConflicts(tx, v, found, d)
+}
+
+// evaluateIn is evaluate with the draft's surroundings read through
+// around: the one check of a booking, of the deconfliction agenda and of
+// an import's new events.
+func (s *Store) evaluateIn(tx *gorm.DB, a models.Actor, d *draft, around surroundings) (models.CheckReport, error) {
 	pad := s.planning.Rules.Buffer
 	for _, c := range d.claims {
 		if c.Buffer > pad {
@@ -30,31 +65,26 @@ func (s *Store) evaluateIn(tx *gorm.DB, a models.Actor, d *draft, around *neighb
 	if !ok || models.Status(d.row.Status) == models.StatusCancelled {
 		return report, nil
 	}
-	var busy []planning.Busy
-	var err error
-	if around != nil {
-		busy = around.busy(d.claims, from, to, d.row.ID, d.row.Kind)
-	} else if busy, err = loadBusy(tx, d.claims, from, to, d.row.ID, d.row.Kind); err != nil {
+	busy, err := around.busy(tx, d.claims, from, to, d.row.ID, d.row.Kind)
+	if err != nil {
 		return report, err
 	}
-	var external []planning.Busy
 	var subscriptions []models.ExternalCalendar
-	if around == nil || around.subscribed(d.claims) {
+	if around.subscribed(d.claims) {
+		var external []planning.Busy
 		if external, subscriptions, err = loadExternalBusy(tx, claimsByType(d.claims), from, to); err != nil {
 			return report, err
 		}
+		busy = append(busy, external...)
 	}
-	busy = append(busy, external...)
 	var orgs []int64
 	for _, c := range d.claims {
-		if c.Resource.Type == "organization" {
+		if c.Resource.Type == planning.ResourceOrganization {
 			orgs = append(orgs, c.Resource.ID)
 		}
 	}
-	var blackouts []planning.Blackout
-	if around != nil {
-		blackouts = around.blackoutsFor(orgs, from, to)
-	} else if blackouts, err = loadBlackouts(tx, orgs, from, to); err != nil {
+	blackouts, err := around.blackoutsFor(tx, orgs, from, to)
+	if err != nil {
 		return report, err
 	}
 	coordinated := d.coordinated
@@ -66,21 +96,20 @@ func (s *Store) evaluateIn(tx *gorm.DB, a models.Actor, d *draft, around *neighb
 	}
 	p := planning.Proposal{ActivityID: d.row.ID, Kind: d.row.Kind, Status: d.row.Status, Occurrences: d.occurrences, Claims: d.claims, Coordinated: coordinated}
 	found := d.answers.filter(planning.Check(p, busy, blackouts, s.planning.Rules), d.occurrences)
-	var views []models.ConflictView
-	if around != nil {
-		views, err = around.describe(tx, a.Viewer(), found, d)
-	} else {
-		views, err = describeConflicts(tx, a.Viewer(), found, d)
+	if len(found) > 0 {
+		views, err := around.describe(tx, a.Viewer(), found, d)
+		if err != nil {
+			return report, err
+		}
+		fileFound(&report, found, views)
 	}
-	if err != nil {
-		return report, err
+	if len(subscriptions) > 0 {
+		stale, err := staleWarnings(newNameCache(tx), subscriptions, s.now())
+		if err != nil {
+			return report, err
+		}
+		report.Warnings = append(report.Warnings, stale...)
 	}
-	fileFound(&report, found, views)
-	stale, err := staleWarnings(newNameCache(tx), subscriptions, s.now())
-	if err != nil {
-		return report, err
-	}
-	report.Warnings = append(report.Warnings, stale...)
 	return report, nil
 }
 

@@ -150,13 +150,19 @@ func (s *Store) conflictsOf(db *gorm.DB, a models.Actor, f models.ConflictFilter
 // every clashing activity outside the window at once.
 func (s *Store) checkAll(db *gorm.DB, a models.Actor, views []models.ActivityView, drafts []*draft, around *neighbourhood) ([]models.CheckReport, func(a, b int64) (bool, error), error) {
 	reports := make([]models.CheckReport, len(drafts))
+	// Without the shared neighbourhood each draft reads its own (a nil
+	// *neighbourhood must not become a non-nil surroundings).
+	var reads surroundings = storeReads{}
+	if around != nil {
+		reads = around
+	}
 	var others []int64
 	for i, d := range drafts {
 		if d == nil {
 			continue
 		}
 		var err error
-		if reports[i], err = s.evaluateIn(db, a, d, around); err != nil {
+		if reports[i], err = s.evaluateIn(db, a, d, reads); err != nil {
 			return nil, nil, err
 		}
 		for _, c := range append(reports[i].Conflicts, reports[i].Warnings...) {

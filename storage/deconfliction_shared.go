@@ -112,11 +112,16 @@ func (s *Store) loadNeighbourhood(db *gorm.DB, drafts []*draft) (*neighbourhood,
 
 // busy is loadBusy answered from the index: the rows of the claimed
 // resources overlapping [from, to), less those of the activity itself.
-func (n *neighbourhood) busy(claims []planning.Claim, from, to time.Time, exclude int64, kind string) []planning.Busy {
-	all := n.index.busy(claims, from, to, kind)
-	out := all[:0]
-	for _, b := range all {
-		if b.ActivityID != exclude {
+func (n *neighbourhood) busy(_ *gorm.DB, claims []planning.Claim, from, to time.Time, exclude int64, kind string) ([]planning.Busy, error) {
+	return withoutActivity(n.index.busy(claims, from, to, kind), exclude), nil
+}
+
+// withoutActivity drops from rows those of activity id (0: a new activity,
+// none), in place.
+func withoutActivity(rows []planning.Busy, id int64) []planning.Busy {
+	out := rows[:0]
+	for _, b := range rows {
+		if b.ActivityID != id {
 			out = append(out, b)
 		}
 	}
@@ -220,9 +225,9 @@ func windowBlackouts(db *gorm.DB, from, to time.Time) ([]planning.Blackout, erro
 // blackoutsFor is loadBlackouts answered from the window's blackouts: those
 // of orgs overlapping [from, to), each naming only the organisations of
 // orgs.
-func (n *neighbourhood) blackoutsFor(orgs []int64, from, to time.Time) []planning.Blackout {
+func (n *neighbourhood) blackoutsFor(_ *gorm.DB, orgs []int64, from, to time.Time) ([]planning.Blackout, error) {
 	if len(orgs) == 0 {
-		return nil
+		return nil, nil
 	}
 	var out []planning.Blackout
 	for _, b := range n.blackouts {
@@ -240,7 +245,7 @@ func (n *neighbourhood) blackoutsFor(orgs []int64, from, to time.Time) []plannin
 			out = append(out, b)
 		}
 	}
-	return out
+	return out, nil
 }
 
 // preload fills the name and summary caches before the checks run, so

@@ -111,7 +111,7 @@ func (s *Store) flushNew(tx *gorm.DB, a models.Actor, batch []*importNew, rep *m
 	var longest int64
 	for i, n := range batch {
 		d := n.item.d
-		report, err := s.evaluateNew(tx, a, d, around)
+		report, err := s.evaluateIn(tx, a, d, around)
 		if err != nil {
 			return fmt.Errorf("check event %q (line %d): %w", n.ev.UID, n.ev.Line, err)
 		}
@@ -273,59 +273,26 @@ func loadBusyInto(tx *gorm.DB, ix *busyIndex, types []string, claimed map[string
 	return nil
 }
 
-// evaluateNew is evaluate for a new imported activity, with the occupancy
-// taken from the batch's index.
-func (s *Store) evaluateNew(tx *gorm.DB, a models.Actor, d *draft, around *importAround) (models.CheckReport, error) {
-	pad := s.planning.Rules.Buffer
-	for _, c := range d.claims {
-		pad = max(pad, c.Buffer)
+// busy is loadBusy answered from the batch's index.
+func (around *importAround) busy(_ *gorm.DB, claims []planning.Claim, from, to time.Time, exclude int64, kind string) ([]planning.Busy, error) {
+	return withoutActivity(around.index.busy(claims, from, to, kind), exclude), nil
+}
+
+// subscribed: external calendars are read per activity only when a
+// resource of the batch has one.
+func (around *importAround) subscribed([]planning.Claim) bool { return around.external }
+
+// blackoutsFor reads the blackouts per activity only when an organisation
+// of the batch has any.
+func (around *importAround) blackoutsFor(tx *gorm.DB, orgs []int64, from, to time.Time) ([]planning.Blackout, error) {
+	if !around.blackouts {
+		return nil, nil
 	}
-	report := models.CheckReport{Conflicts: []models.ConflictView{}, Warnings: []models.ConflictView{}}
-	from, to, ok := span(d.occurrences, pad)
-	if !ok || models.Status(d.row.Status) == models.StatusCancelled {
-		return report, nil
-	}
-	busy := around.index.busy(d.claims, from, to, d.row.Kind)
-	var subscriptions []models.ExternalCalendar
-	if around.external {
-		external, subs, err := loadExternalBusy(tx, claimsByType(d.claims), from, to)
-		if err != nil {
-			return report, err
-		}
-		busy, subscriptions = append(busy, external...), subs
-	}
-	var blackouts []planning.Blackout
-	if around.blackouts {
-		var orgs []int64
-		for _, c := range d.claims {
-			if c.Resource.Type == planning.ResourceOrganization {
-				orgs = append(orgs, c.Resource.ID)
-			}
-		}
-		var err error
-		if blackouts, err = loadBlackouts(tx, orgs, from, to); err != nil {
-			return report, err
-		}
-	}
-	// A new activity: no id, no answers, and no coordinated exercise (an
-	// import names no parent; coordinatedWith reads nothing for it).
-	p := planning.Proposal{Kind: d.row.Kind, Status: d.row.Status, Occurrences: d.occurrences, Claims: d.claims}
-	found := d.answers.filter(planning.Check(p, busy, blackouts, s.planning.Rules), d.occurrences)
-	if len(found) > 0 {
-		views, err := describeConflicts(tx, a.Viewer(), found, d)
-		if err != nil {
-			return report, err
-		}
-		fileFound(&report, found, views)
-	}
-	if len(subscriptions) > 0 {
-		stale, err := staleWarnings(newNameCache(tx), subscriptions, s.now())
-		if err != nil {
-			return report, err
-		}
-		report.Warnings = append(report.Warnings, stale...)
-	}
-	return report, nil
+	return loadBlackouts(tx, orgs, from, to)
+}
+
+func (around *importAround) describe(tx *gorm.DB, v models.Viewer, found []planning.Conflict, d *draft) ([]models.ConflictView, error) {
+	return describeConflicts(tx, v, found, d)
 }
 
 // insertNewOverrides writes the moved and cancelled instances of new
