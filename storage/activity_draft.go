@@ -88,14 +88,9 @@ func resolveReferences(tx *gorm.DB, viewer models.Viewer, in models.ActivityInpu
 	}
 	refs.venue = resolveVenue(tx, v, in.Venue)
 	refs.parent = resolveParent(tx, viewer, v, in, id)
-	allowed := map[int64]bool{}
-	for i, r := range in.Visibility {
-		if oid := resolveField(tx, v, fmt.Sprintf("visibility[%d]", i), "organizations", "code", r); oid != 0 && !allowed[oid] {
-			allowed[oid] = true
-			d.visibility = append(d.visibility, oid)
-		}
-	}
-	if len(d.visibility) > 0 && refs.lead != 0 && !allowed[refs.lead] {
+	if d.resolveVisibility(in.Visibility, refs.lead, func(field string, r models.Ref) int64 {
+		return resolveField(tx, v, field, "organizations", "code", r)
+	}) {
 		v.Add("visibility", "must include the lead organisation %s", in.LeadOrganization)
 	}
 	parts, err := resolveParticipants(tx, v, in.Participants)
@@ -332,4 +327,19 @@ func (d *draft) setRow(id int64, rrule string, reminders []string, lead int64, v
 		d.row.Areas = models.Strings{}
 	}
 	d.claims = claimsOf(d.row, d.participants, venue)
+}
+
+// resolveVisibility resolves the organisations an activity is restricted
+// to (refs, each kept once, in order) into d.visibility through resolve,
+// which reports a missing one under its field; it says whether they leave
+// out the lead organisation (lead 0: not known, nothing to say).
+func (d *draft) resolveVisibility(refs []models.Ref, lead int64, resolve func(field string, ref models.Ref) int64) (missesLead bool) {
+	allowed := map[int64]bool{}
+	for i, r := range refs {
+		if oid := resolve(fmt.Sprintf("visibility[%d]", i), r); oid != 0 && !allowed[oid] {
+			allowed[oid] = true
+			d.visibility = append(d.visibility, oid)
+		}
+	}
+	return len(d.visibility) > 0 && lead != 0 && !allowed[lead]
 }

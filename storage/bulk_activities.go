@@ -517,14 +517,9 @@ func (s *Store) bulkDraft(refs *bulkRefs, in models.ActivityInput) (*draft, erro
 	if vid := refs.field(v, "venue", "venues", in.Venue); vid != 0 {
 		venue = refs.venues[vid]
 	}
-	allowed := map[int64]bool{}
-	for i, r := range in.Visibility {
-		if oid := refs.field(v, fmt.Sprintf("visibility[%d]", i), "organizations", r); oid != 0 && !allowed[oid] {
-			allowed[oid] = true
-			d.visibility = append(d.visibility, oid)
-		}
-	}
-	if len(d.visibility) > 0 && leadID != 0 && !allowed[leadID] {
+	if d.resolveVisibility(in.Visibility, leadID, func(field string, r models.Ref) int64 {
+		return refs.field(v, field, "organizations", r)
+	}) {
 		v.Add("visibility", "must include the lead organisation %s", in.LeadOrganization)
 	}
 	d.participants = checkParticipants(v, in.Participants, func(field, table string, ref models.Ref) int64 {

@@ -108,14 +108,9 @@ func (s *Store) agendaDraft(refs *bulkRefs, parents map[int64]string, as answers
 		}
 		parent = &pid
 	}
-	allowed := map[int64]bool{}
-	for i, r := range in.Visibility {
-		if oid := refs.field(v, fmt.Sprintf("visibility[%d]", i), "organizations", r); oid != 0 && !allowed[oid] {
-			allowed[oid] = true
-			d.visibility = append(d.visibility, oid)
-		}
-	}
-	if len(d.visibility) > 0 && lead != 0 && !allowed[lead] {
+	if d.resolveVisibility(in.Visibility, lead, func(field string, r models.Ref) int64 {
+		return refs.field(v, field, "organizations", r)
+	}) {
 		return nil
 	}
 	d.participants = checkParticipants(v, in.Participants, func(field, table string, ref models.Ref) int64 {
