@@ -14,10 +14,10 @@ import (
 	"sync/atomic"
 	"time"
 
-	"github.com/glebarez/sqlite"
 	"github.com/jackc/pgx/v5/pgconn"
 	"github.com/jointcal/jointcal/models"
 	"github.com/jointcal/jointcal/planning"
+	"github.com/libtnb/sqlite"
 	"gorm.io/driver/postgres"
 	"gorm.io/gorm"
 	"gorm.io/gorm/logger"
@@ -80,10 +80,11 @@ func Open(dsn string, set models.Settings) (*Store, error) {
 	} else {
 		// gorm keeps a database/sql statement per SQL text (SQLite's one
 		// writer at a time never holds every connection, so its prepare
-		// cannot wait for one). The driver keeps only the text of a
-		// prepared statement and has SQLite parse and plan it again on
-		// every execution (13-15 % of a conflict check's CPU with
-		// glebarez/go-sqlite 1.23): fewer statements is what saves that.
+		// cannot wait for one), and modernc.org/sqlite keeps the compiled
+		// statement with it: SQLite parses and plans each text once per
+		// connection. (glebarez/go-sqlite, the driver before, kept only
+		// the text and parsed it again on every execution: 13-15 % of a
+		// conflict check's CPU.)
 		dialect = models.SQLite
 		cfg.PrepareStmt = true
 		db, err = gorm.Open(sqlite.Open(sqliteDSN(dsn, set.SQLiteMmapBytes)), cfg)

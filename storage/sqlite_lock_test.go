@@ -7,10 +7,10 @@ import (
 	"testing"
 	"time"
 
-	_ "github.com/glebarez/go-sqlite" // a second, independent connection to the same file
 	"github.com/jointcal/jointcal/models"
 	"github.com/jointcal/jointcal/storage"
 	"github.com/jointcal/jointcal/storage/storagetest"
+	_ "modernc.org/sqlite" // a second, independent connection to the same file
 )
 
 // TestSQLiteWriterWaitsForAnotherWriter: while another connection (as
