@@ -2,6 +2,7 @@ package storage
 
 import (
 	"context"
+	"database/sql"
 	"database/sql/driver"
 	"errors"
 	"fmt"
@@ -21,6 +22,7 @@ import (
 	"gorm.io/driver/postgres"
 	"gorm.io/gorm"
 	"gorm.io/gorm/logger"
+	moderncsqlite "modernc.org/sqlite"
 )
 
 // Store is the only gateway to the database. It is safe for concurrent use.
@@ -78,16 +80,11 @@ func Open(dsn string, set models.Settings) (*Store, error) {
 		dialect = models.Postgres
 		db, err = gorm.Open(postgres.Open(dsn), cfg)
 	} else {
-		// gorm keeps a database/sql statement per SQL text (SQLite's one
-		// writer at a time never holds every connection, so its prepare
-		// cannot wait for one), and modernc.org/sqlite keeps the compiled
-		// statement with it: SQLite parses and plans each text once per
-		// connection. (glebarez/go-sqlite, the driver before, kept only
-		// the text and parsed it again on every execution: 13-15 % of a
-		// conflict check's CPU.)
+		// Each connection keeps its compiled statements
+		// (sqlite_stmtcache.go), in and out of transactions; gorm's own
+		// statement cache stays off.
 		dialect = models.SQLite
-		cfg.PrepareStmt = true
-		db, err = gorm.Open(sqlite.Open(sqliteDSN(dsn, set.SQLiteMmapBytes)), cfg)
+		db, err = openSQLite(sqliteDSN(dsn, set.SQLiteMmapBytes), cfg)
 	}
 	if err != nil {
 		return nil, fmt.Errorf("open %s database: %w", dialect, err)
@@ -116,6 +113,22 @@ func Open(dsn string, set models.Settings) (*Store, error) {
 	return s, nil
 }
 
+// openSQLite opens a pool of modernc.org/sqlite connections that keep
+// their statements, behind gorm's SQLite dialect.
+func openSQLite(dsn string, cfg *gorm.Config) (*gorm.DB, error) {
+	base, err := moderncsqlite.NewConnector(dsn)
+	if err != nil {
+		return nil, fmt.Errorf("SQLite database URL: %w", err)
+	}
+	pool := sql.OpenDB(cachingConnector{base: base, size: stmtCacheSize})
+	db, err := gorm.Open(sqlite.New(sqlite.Config{Conn: pool}), cfg)
+	if err != nil {
+		_ = pool.Close()
+		return nil, err
+	}
+	return db, nil
+}
+
 // sqliteDSN turns a path into a DSN with the pragmas jointcal relies on;
 // mmap is the mmap_size of every connection (0: none), unless the path's
 // own query already sets one.
@@ -140,10 +153,12 @@ func sqliteDSN(dsn string, mmap int64) string {
 	}
 	// Write transactions take the write lock at BEGIN, so a second writer
 	// (another process) waits out the busy timeout instead of failing when
-	// it upgrades a stale read snapshot. No _time_format: the driver stops
-	// reading options after it (so _txlock was silently ignored), and its
-	// only value, "sqlite", is the driver's default format anyway.
+	// it upgrades a stale read snapshot.
 	q.Set("_txlock", "immediate")
+	// Times as text in SQLite's own layout with a zone offset
+	// ("2006-01-02 15:04:05.999999999-07:00"), as every file so far holds
+	// them; modernc.org/sqlite would otherwise write time.Time.String.
+	q.Set("_time_format", "sqlite")
 	sep := "?"
 	if strings.Contains(path, "?") {
 		sep = "&"
