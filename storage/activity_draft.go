@@ -32,6 +32,10 @@ type draft struct {
 	// were already deleted (a move clears its whole set in one statement
 	// per table), so persisting only inserts.
 	cleared bool
+	// written is the activity's view as persist wrote it, when persist
+	// read it for the outbox (nil otherwise): a booking answers with it
+	// instead of reading it again after the commit.
+	written *models.ActivityView
 }
 
 // participantTables are the resource types that can take part (venues

@@ -125,7 +125,7 @@ func (s *Store) DeleteActivity(ctx context.Context, a models.Actor, id int64, if
 		if err := tx.Where("activity_id = ?", id).Delete(&occupancyRow{}).Error; err != nil {
 			return fmt.Errorf("delete occupancy: %w", err)
 		}
-		if err := s.noticeChange(tx, cur, nil, false); err != nil {
+		if _, err := s.noticeChange(tx, cur, nil, false); err != nil {
 			return err
 		}
 		if err := tx.Model(&proposalRow{}).Where("activity_id = ? AND state = ?", id, string(models.ProposalOpen)).
@@ -189,6 +189,9 @@ func (s *Store) change(ctx context.Context, a models.Actor, id int64, opts Write
 	// lock is taken, so that concurrent bookings only serialise on the
 	// check and the insert (references are protected by foreign keys).
 	var early *draft
+	// written is the view read inside the write, still true after it
+	// when nothing but the activity's own rows was written.
+	var written *models.ActivityView
 	if id == 0 {
 		in, err := next(s.db.WithContext(ctx), nil)
 		if err != nil {
@@ -202,6 +205,7 @@ func (s *Store) change(ctx context.Context, a models.Actor, id int64, opts Write
 		var cur *models.ActivityView
 		var row *models.Activity
 		d := early
+		written = nil // a retried write starts afresh
 		if id != 0 {
 			var err error
 			if cur, row, err = s.loadCurrent(tx, a, id, opts.IfVersion); err != nil {
@@ -242,6 +246,9 @@ func (s *Store) change(ctx context.Context, a models.Actor, id int64, opts Write
 			return err
 		}
 		res.Activity.ID = d.row.ID
+		if agreement == nil && opts.linked == nil {
+			written = d.written
+		}
 		if opts.linked != nil {
 			if err := opts.linked(tx, d.row.ID); err != nil {
 				return err
@@ -264,6 +271,10 @@ func (s *Store) change(ctx context.Context, a models.Actor, id int64, opts Write
 	}
 	if err != nil {
 		return nil, err
+	}
+	if written != nil {
+		res.Activity = *written
+		return &res, nil
 	}
 	views, err := loadViews(s.db.WithContext(ctx), []int64{res.Activity.ID})
 	if err != nil {
@@ -396,7 +407,8 @@ func (s *Store) persist(tx *gorm.DB, a models.Actor, d *draft, row *models.Activ
 		return fmt.Errorf("persist: %w", err)
 	}
 	after := &models.ActivityView{ID: d.row.ID, Status: d.row.Status, Sequence: d.row.Sequence, DeletedAt: d.row.DeletedAt}
-	return s.noticeChange(tx, cur, after, opts.SourceUID == "")
+	d.written, err = s.noticeChange(tx, cur, after, opts.SourceUID == "")
+	return err
 }
 
 // persistRow writes the row of a checked draft, its relations and

@@ -336,43 +336,45 @@ func (s *Store) offsetsInUse(db *gorm.DB) ([]time.Duration, error) {
 // already invited; and whoever it no longer reaches gets a cancellation of
 // their own (a removal). Keys hold the activity's version or SEQUENCE, so a
 // retried or repeated transaction adds nothing, and a person removed and
-// added again is invited again.
-func (s *Store) noticeChange(tx *gorm.DB, before, after *models.ActivityView, invite bool) error {
-	rows, err := s.noticeRows(tx, before, after, invite, nil)
+// added again is invited again. It returns the activity's view as written
+// when it read one (to find whom to invite), nil otherwise.
+func (s *Store) noticeChange(tx *gorm.DB, before, after *models.ActivityView, invite bool) (*models.ActivityView, error) {
+	rows, read, err := s.noticeRows(tx, before, after, invite, nil)
 	if err != nil {
-		return err
+		return nil, err
 	}
-	return s.insertNotices(tx, rows)
+	return read, s.insertNotices(tx, rows)
 }
 
 // noticeRows does what noticeChange says but returns the notices instead
 // of queueing them; loaded, when not nil, is the activity's view as
-// written (a set write reads its members' views in one go).
-func (s *Store) noticeRows(tx *gorm.DB, before, after *models.ActivityView, invite bool, loaded *models.ActivityView) ([]models.Reminder, error) {
+// written (a set write reads its members' views in one go). The view it
+// used is returned with the notices.
+func (s *Store) noticeRows(tx *gorm.DB, before, after *models.ActivityView, invite bool, loaded *models.ActivityView) ([]models.Reminder, *models.ActivityView, error) {
 	cancelled := after == nil || models.Status(after.Status) == models.StatusCancelled || after.DeletedAt != nil
 	now := s.now()
 	if before != nil {
 		if cancelled {
 			if err := tx.Where("activity_id = ? AND status = ? AND kind = ?", before.ID, models.OutboxPending, models.NoticeReminder).Delete(&models.Reminder{}).Error; err != nil {
-				return nil, fmt.Errorf("delete reminder: %w", err)
+				return nil, nil, fmt.Errorf("delete reminder: %w", err)
 			}
 		} else if err := tx.Where("activity_id = ? AND status = ? AND kind = ? AND occurrence_start_s NOT IN (SELECT start_s FROM occurrences WHERE activity_id = ?)",
 			before.ID, models.OutboxPending, models.NoticeReminder, before.ID).Delete(&models.Reminder{}).Error; err != nil {
-			return nil, err
+			return nil, nil, err
 		}
 	}
 	wasProposed := before != nil && models.Status(before.Status) == models.StatusProposed
 	if wasProposed && (cancelled || models.Status(after.Status) == models.StatusProposed) {
 		// Nobody was invited to a proposal: the parties hear of its steps
 		// through the proposal notices (proposal_notice.go).
-		return nil, nil
+		return nil, nil, nil
 	}
 	if !cancelled && models.Status(after.Status) == models.StatusProposed {
-		return nil, nil // invitations go out when every side has agreed
+		return nil, nil, nil // invitations go out when every side has agreed
 	}
 	if cancelled {
 		if before == nil || models.Status(before.Status) == models.StatusCancelled {
-			return nil, nil // never announced, or already cancelled: nothing new to say
+			return nil, nil, nil // never announced, or already cancelled: nothing new to say
 		}
 		subject := after
 		if subject == nil {
@@ -380,42 +382,42 @@ func (s *Store) noticeRows(tx *gorm.DB, before, after *models.ActivityView, invi
 		}
 		next, ok := s.nextOccurrence(tx, subject.ID, now)
 		if !ok {
-			return nil, nil // nothing ahead to tell anyone about
+			return nil, nil, nil // nothing ahead to tell anyone about
 		}
 		recips, err := recipientsOf(tx, before)
 		if err != nil {
-			return nil, err
+			return nil, nil, err
 		}
 		var rows []models.Reminder
 		for _, r := range recips {
 			rows = append(rows, s.newNotice(models.NoticeCancellation, subject, next.StartS, next.EndS, r, int64(subject.Sequence), now.Unix()))
 		}
-		return rows, nil
+		return rows, nil, nil
 	}
 	if !invite && (before == nil || after.Sequence == before.Sequence) {
-		return nil, nil // an import without news for anyone: keep it fast
+		return nil, nil, nil // an import without news for anyone: keep it fast
 	}
 	next, ok := s.nextOccurrence(tx, after.ID, now)
 	if !ok {
-		return nil, nil // nothing ahead to tell anyone about
+		return nil, nil, nil // nothing ahead to tell anyone about
 	}
 	cur := loaded
 	if cur == nil {
 		views, err := loadViews(tx, []int64{after.ID})
 		if err != nil || len(views) == 0 {
-			return nil, fmt.Errorf("load activity %d for its notices: %v", after.ID, err)
+			return nil, nil, fmt.Errorf("load activity %d for its notices: %v", after.ID, err)
 		}
 		cur = &views[0]
 	}
 	recips, err := recipientsOf(tx, cur)
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	was := map[string]bool{}
 	var old []recipient
 	if before != nil {
 		if old, err = recipientsOf(tx, before); err != nil {
-			return nil, err
+			return nil, nil, err
 		}
 		for _, r := range old {
 			was[strings.ToLower(r.Email)] = true
@@ -446,7 +448,7 @@ func (s *Store) noticeRows(tx *gorm.DB, before, after *models.ActivityView, invi
 			}
 		}
 	}
-	return rows, nil
+	return rows, cur, nil
 }
 
 type occSpan struct{ StartS, EndS int64 }
