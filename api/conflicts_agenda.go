@@ -3,6 +3,7 @@ package api
 import (
 	"bytes"
 	"compress/gzip"
+	"context"
 	"crypto/sha256"
 	"encoding/base64"
 	"encoding/json"
@@ -35,17 +36,33 @@ func (s *Server) listConflicts(c echo.Context) error {
 	}
 	answer, ok := s.agendaCache.get(key, version, time.Now())
 	if !ok {
-		items, err := s.store.ListConflicts(ctx, who, f)
+		// Identical requests at the same version share one computation
+		// (the first requester leaving does not stop it: its result is
+		// cached for the others).
+		v, err, _ := s.agendaFlights.Do(fmt.Sprintf("%#v\x00%s", key, version), func() (any, error) {
+			return s.computeAgenda(context.WithoutCancel(ctx), key, f, version)
+		})
 		if err != nil {
 			return err
 		}
-		s.agendaCache.computed.Add(1)
-		if answer, err = encodeAgenda(version, items); err != nil {
-			return err
-		}
-		s.agendaCache.put(key, answer)
+		answer = v.(*agendaAnswer)
 	}
 	return sendAgenda(c, answer)
+}
+
+// computeAgenda computes, encodes and caches the agenda of key at version.
+func (s *Server) computeAgenda(ctx context.Context, key agendaKey, f models.ConflictFilter, version string) (*agendaAnswer, error) {
+	items, err := s.store.ListConflicts(ctx, key.actor, f)
+	if err != nil {
+		return nil, err
+	}
+	s.agendaCache.computed.Add(1)
+	answer, err := encodeAgenda(version, items)
+	if err != nil {
+		return nil, err
+	}
+	s.agendaCache.put(key, answer)
+	return answer, nil
 }
 
 // encodeAgenda encodes an agenda once, plain and gzip-compressed, with

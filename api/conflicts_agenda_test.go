@@ -4,8 +4,10 @@ import (
 	"bufio"
 	"context"
 	"fmt"
+	"net/http"
 	"strconv"
 	"strings"
+	"sync"
 	"testing"
 
 	"github.com/jointcal/jointcal/models"
@@ -49,7 +51,10 @@ func TestConflictAgendaCache(t *testing.T) {
 			if string(again.Body) != string(first.Body) || again.Header.Get("ETag") != etag {
 				t.Fatalf("the repeat differs: %s", again.Body)
 			}
-			if got := e.agendaAnswers("cache"); got != served+1 {
+			// On PostgreSQL the version is the server's snapshot, which every
+			// other test's commits move too, so a hit cannot be counted on
+			// there; this test's SQLite file is written by it alone.
+			if got := e.agendaAnswers("cache"); b.Name == "sqlite" && got != served+1 {
 				t.Fatalf("the repeat was not served from the cache: %d answers from it, want %d", got, served+1)
 			}
 			e.expect(agenda("eu_planner", "If-None-Match", etag), 304)
@@ -89,6 +94,55 @@ func TestConflictAgendaCache(t *testing.T) {
 				t.Fatalf("the agenda after another process's delete: %s", afterDelete.Body)
 			}
 		})
+	}
+}
+
+// TestConflictAgendaComputedOnce: identical requests arriving together
+// on a cold cache share one computation.
+func TestConflictAgendaComputedOnce(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t, storagetest.Open(t))
+	for i := range 60 {
+		start := fmt.Sprintf("2031-06-%02dT10:00:00+02:00", 2+i%20)
+		end := fmt.Sprintf("2031-06-%02dT11:00:00+02:00", 2+i%20)
+		e.expect(e.do("POST", "/api/v1/activities", "admin", meeting("EU", fmt.Sprintf("Meeting %d", i), start, end, person("ben@nato.example", false))), 201)
+	}
+	const requests = 8
+	computed := e.agendaAnswers("computed")
+	var (
+		wg    sync.WaitGroup
+		ready = make(chan struct{})
+		codes = make([]int, requests)
+	)
+	for i := range requests {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			req, err := http.NewRequest("GET", e.srv.URL+"/api/v1/conflicts?from=2031-06-01T00:00:00Z&to=2031-07-01T00:00:00Z", nil)
+			if err != nil {
+				t.Error(err)
+				return
+			}
+			req.Header.Set("Authorization", "Bearer "+e.tokens["admin"])
+			<-ready
+			res, err := e.srv.Client().Do(req)
+			if err != nil {
+				t.Error(err)
+				return
+			}
+			res.Body.Close()
+			codes[i] = res.StatusCode
+		}()
+	}
+	close(ready)
+	wg.Wait()
+	for i, code := range codes {
+		if code != http.StatusOK {
+			t.Fatalf("request %d: status %d", i, code)
+		}
+	}
+	if got := e.agendaAnswers("computed") - computed; got != 1 {
+		t.Fatalf("%d concurrent identical requests computed the agenda %d times, want once", requests, got)
 	}
 }
 

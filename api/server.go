@@ -42,8 +42,10 @@ type Server struct {
 	feedCache *feedCache
 	feedGate  *renderGate
 	feedMemo  feedMemo
-	// agendaCache holds encoded conflicts agendas within a byte budget.
-	agendaCache *agendaCache
+	// agendaCache holds encoded conflicts agendas within a byte budget;
+	// agendaFlights shares a computation among identical requests.
+	agendaCache   *agendaCache
+	agendaFlights singleflight.Group
 	// layouts shares one computation among requests for the same feed
 	// version.
 	layouts singleflight.Group
