@@ -12,18 +12,6 @@ import (
 	"github.com/labstack/echo/v4"
 )
 
-func (s *Server) listConflicts(c echo.Context) error {
-	from, to, err := window(c)
-	if err != nil {
-		return err
-	}
-	items, err := s.store.ListConflicts(c.Request().Context(), actor(c), models.ConflictFilter{From: from, To: to, Organization: models.Ref(c.QueryParam("organization")), Severity: c.QueryParam("severity")})
-	if err != nil {
-		return err
-	}
-	return c.JSON(http.StatusOK, map[string]any{"items": items, "total": len(items)})
-}
-
 func (s *Server) activityConflicts(c echo.Context) error {
 	id, err := idParam(c)
 	if err != nil {

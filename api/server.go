@@ -42,6 +42,10 @@ type Server struct {
 	feedCache *feedCache
 	feedGate  *renderGate
 	feedMemo  feedMemo
+	// agendaCache holds encoded conflicts agendas within a byte budget;
+	// agendaFlights shares a computation among identical requests.
+	agendaCache   *agendaCache
+	agendaFlights singleflight.Group
 	// layouts shares one computation among requests for the same feed
 	// version.
 	layouts singleflight.Group
@@ -110,7 +114,7 @@ func (s *Server) SessionSettings() models.SessionSettings { return s.sessions }
 func New(store *storage.Store, cfg config.Config, log *slog.Logger) *Server {
 	e := echo.New()
 	e.HideBanner, e.HidePort = true, true
-	s := &Server{echo: e, store: store, cfg: cfg, log: log, registry: prometheus.NewRegistry(), feedCache: newFeedCache(cfg.FeedCacheBytes), feedGate: newRenderGate(cfg.FeedRenders, feedQueueWait), feedMemo: feedMemo{entries: map[string]memoEntry{}}, fetches: newFetchRecorder(store, log, 5*time.Second)}
+	s := &Server{echo: e, store: store, cfg: cfg, log: log, registry: prometheus.NewRegistry(), feedCache: newFeedCache(cfg.FeedCacheBytes), agendaCache: newAgendaCache(cfg.AgendaCacheBytes), feedGate: newRenderGate(cfg.FeedRenders, feedQueueWait), feedMemo: feedMemo{entries: map[string]memoEntry{}}, fetches: newFetchRecorder(store, log, 5*time.Second)}
 	s.jobCtx, s.jobCancel = context.WithCancel(context.Background())
 	s.importSlots = make(chan struct{}, maxImportJobs)
 	s.sessions = models.DefaultSessionSettings()
@@ -123,6 +127,7 @@ func New(store *storage.Store, cfg config.Config, log *slog.Logger) *Server {
 	s.latency = prometheus.NewHistogramVec(prometheus.HistogramOpts{Name: "jointcal_http_request_duration_seconds", Help: "HTTP request latency by route.", Buckets: []float64{.0005, .001, .002, .005, .01, .025, .05, .1, .25, .5, 1, 2.5}}, []string{"route", "method"})
 	s.registry.MustRegister(s.requests, s.latency, collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	s.registerFeedMetrics()
+	s.registerAgendaMetrics()
 	e.HTTPErrorHandler = s.errorHandler
 	e.Use(middleware.RequestID())
 	e.Use(s.observe)

@@ -65,6 +65,10 @@ type Config struct {
 	// layouts and compressed feeds may hold, so that no number of feeds or
 	// windows can grow the process beyond it.
 	FeedCacheBytes int64
+	// AgendaCacheBytes bounds the memory of the conflicts agenda's cached
+	// answers (a month at 100,000 activities is about 2 MB of JSON and
+	// its gzip form), least recently used first out.
+	AgendaCacheBytes int64
 	// FeedRenders is how many feed requests may read and render events at
 	// once; more wait briefly, then get 503 with Retry-After, so that a burst
 	// of cold feeds cannot take every core and all memory.
@@ -247,6 +251,14 @@ func feedSettings() []Setting {
 				return errors.New("want an integer of at least 1048576 (1 MiB)")
 			}
 			c.FeedCacheBytes = n
+			return nil
+		}},
+		{"JOINTCAL_AGENDA_CACHE_BYTES", "16777216", "memory for the conflicts agenda's cached answers, in bytes (default 16 MiB; least recently used goes first; 0 turns the cache off)", func(c *Config, v string) error {
+			n, err := strconv.ParseInt(v, 10, 64)
+			if err != nil || n < 0 {
+				return errors.New("want a non-negative integer")
+			}
+			c.AgendaCacheBytes = n
 			return nil
 		}},
 		{"JOINTCAL_FEED_RENDERS", "2", "feed requests that may read and render events at once; more wait up to 2 s, then get 503 with Retry-After", func(c *Config, v string) error {

@@ -37,6 +37,9 @@ type Store struct {
 	// generation counts committed writes of this process, so caches can
 	// tell at no cost whether anything changed here since they filled.
 	generation atomic.Uint64
+	// version reads the committed state's token for caches that must
+	// also notice other processes' writes (DataVersion).
+	version dataVersion
 	// planning holds the expansion limits and rule settings the store
 	// applies on every write; reminders the outbox rules. Both are given
 	// to Open and fixed for the store's life.
@@ -180,6 +183,7 @@ func (s *Store) Ping(ctx context.Context) error {
 
 // Close releases the connection pool.
 func (s *Store) Close() error {
+	s.version.close()
 	sqlDB, err := s.db.DB()
 	if err != nil {
 		return err

@@ -59,6 +59,7 @@ func run(args []string) error {
 	concurrency := fs.Int("concurrency", 4, "concurrent clients for bookings")
 	requests := fs.Int("requests", 2000, "feed requests of each kind (feed), page requests of each kind (pages)")
 	only := fs.String("only", "", "time only the page requests whose name contains this text (pages)")
+	repeat := fs.Int("repeat", 0, "ask each drawn page request this many more times and once with If-None-Match, timed apart from the first (pages: what a cache answers)")
 	cpuprofile := fs.String("cpuprofile", "", "write a CPU profile of the measured part to this file")
 	if err := fs.Parse(args[1:]); err != nil {
 		return err
@@ -122,7 +123,7 @@ func run(args []string) error {
 	case "feed":
 		return benchFeed(c, *requests, *concurrency)
 	case "pages":
-		return benchPages(c, base, *requests, *only)
+		return benchPages(c, base, *requests, *only, *repeat)
 	}
 	return benchConflicts(c, base, *checks, *creates, *concurrency)
 }

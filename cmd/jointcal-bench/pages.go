@@ -50,27 +50,63 @@ func pageRequests(base time.Time) []pageRequest {
 
 // benchPages times each page request n times, sequentially over HTTP, and
 // prints p50, p90 and p99 with the size of the last answer; only, when
-// set, keeps the requests whose name contains it.
-func benchPages(c *client, base time.Time, n int, only string) error {
+// set, keeps the requests whose name contains it. With repeat > 0 each
+// drawn request is asked repeat more times, then once with If-None-Match
+// naming its ETag, and those are printed apart: the first request of a
+// window is what it costs to compute, the repeats what a cache serves.
+func benchPages(c *client, base time.Time, n int, only string, repeat int) error {
 	rng := rand.New(rand.NewPCG(3, 5))
 	for _, pr := range pageRequests(base) {
 		if !strings.Contains(pr.name, only) {
 			continue
 		}
-		lat := make([]time.Duration, 0, n)
-		size := 0
+		var first, again, revalidated []time.Duration
+		size, notModified := 0, 0
 		for i := 0; i < n; i++ {
 			path := pr.path(rng)
-			t0 := time.Now()
-			st, raw, err := c.do("GET", path, nil)
-			lat = append(lat, time.Since(t0))
-			if err != nil || st != 200 {
-				return fmt.Errorf("%s: %d %v %.300s", path, st, err, raw)
+			var etag string
+			for r := 0; r <= repeat; r++ {
+				t0 := time.Now()
+				st, raw, tag, err := c.doETag("GET", path, nil)
+				took := time.Since(t0)
+				if err != nil || st != 200 {
+					return fmt.Errorf("%s: %d %v %.300s", path, st, err, raw)
+				}
+				if r == 0 {
+					first, etag, size = append(first, took), tag, len(raw)
+				} else {
+					again = append(again, took)
+				}
 			}
-			size = len(raw)
+			if repeat > 0 && etag != "" {
+				t0 := time.Now()
+				st, raw, _, err := c.doETag("GET", path, nil, "If-None-Match", etag)
+				revalidated = append(revalidated, time.Since(t0))
+				if err != nil || (st != 200 && st != 304) {
+					return fmt.Errorf("%s: %d %v %.300s", path, st, err, raw)
+				}
+				if st == 304 {
+					notModified++
+				}
+			}
 		}
-		fmt.Printf("%s: n=%d p50=%s p90=%s p99=%s (last answer %d bytes)\n", pr.name, n,
-			percentile(lat, .5).Round(time.Microsecond), percentile(lat, .9).Round(time.Microsecond), percentile(lat, .99).Round(time.Microsecond), size)
+		printLatencies(pr.name, first)
+		fmt.Printf(" (last answer %d bytes)\n", size)
+		if len(again) > 0 {
+			printLatencies(pr.name+", repeated", again)
+			fmt.Println()
+		}
+		if len(revalidated) > 0 {
+			printLatencies(pr.name+", If-None-Match", revalidated)
+			fmt.Printf(" (%d answered 304)\n", notModified)
+		}
 	}
 	return nil
+}
+
+// printLatencies prints a line's start: the name, the count and the
+// p50, p90 and p99 of lat.
+func printLatencies(name string, lat []time.Duration) {
+	fmt.Printf("%s: n=%d p50=%s p90=%s p99=%s", name, len(lat),
+		percentile(lat, .5).Round(time.Microsecond), percentile(lat, .9).Round(time.Microsecond), percentile(lat, .99).Round(time.Microsecond))
 }

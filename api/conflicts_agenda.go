@@ -1,0 +1,108 @@
+package api
+
+import (
+	"bytes"
+	"compress/gzip"
+	"context"
+	"crypto/sha256"
+	"encoding/base64"
+	"encoding/json"
+	"fmt"
+	"net/http"
+	"time"
+
+	"github.com/jointcal/jointcal/models"
+	"github.com/labstack/echo/v4"
+)
+
+// listConflicts answers the deconfliction agenda of a window. Computing
+// it reads tens of thousands of rows at 100,000 activities, so the
+// encoded answer is cached per viewer and request (agendaCache) and
+// served again while the database's data version is the one it was
+// computed at — any commit, here or in another process, moves it — and
+// for at most agendaMaxAge; its ETag lets a client's repeat get a 304.
+func (s *Server) listConflicts(c echo.Context) error {
+	from, to, err := window(c)
+	if err != nil {
+		return err
+	}
+	ctx := c.Request().Context()
+	who := actor(c)
+	f := models.ConflictFilter{From: from, To: to, Organization: models.Ref(c.QueryParam("organization")), Severity: c.QueryParam("severity")}
+	key := agendaKey{actor: who, from: from.Format(time.RFC3339Nano), to: to.Format(time.RFC3339Nano), organization: string(f.Organization), severity: f.Severity}
+	version, err := s.store.DataVersion(ctx)
+	if err != nil {
+		return err
+	}
+	answer, ok := s.agendaCache.get(key, version, time.Now())
+	if !ok {
+		// Identical requests at the same version share one computation
+		// (the first requester leaving does not stop it: its result is
+		// cached for the others).
+		v, err, _ := s.agendaFlights.Do(fmt.Sprintf("%#v\x00%s", key, version), func() (any, error) {
+			return s.computeAgenda(context.WithoutCancel(ctx), key, f, version)
+		})
+		if err != nil {
+			return err
+		}
+		answer = v.(*agendaAnswer)
+	}
+	return sendAgenda(c, answer)
+}
+
+// computeAgenda computes, encodes and caches the agenda of key at version.
+func (s *Server) computeAgenda(ctx context.Context, key agendaKey, f models.ConflictFilter, version string) (*agendaAnswer, error) {
+	items, err := s.store.ListConflicts(ctx, key.actor, f)
+	if err != nil {
+		return nil, err
+	}
+	s.agendaCache.computed.Add(1)
+	answer, err := encodeAgenda(version, items)
+	if err != nil {
+		return nil, err
+	}
+	s.agendaCache.put(key, answer)
+	return answer, nil
+}
+
+// encodeAgenda encodes an agenda once, plain and gzip-compressed, with
+// an ETag of its content (so an unchanged agenda recomputed after an
+// unrelated write still revalidates).
+func encodeAgenda(version string, items []models.ListedConflict) (*agendaAnswer, error) {
+	var body bytes.Buffer
+	if err := json.NewEncoder(&body).Encode(map[string]any{"items": items, "total": len(items)}); err != nil {
+		return nil, fmt.Errorf("encode the conflicts agenda: %w", err)
+	}
+	var gz bytes.Buffer
+	zw, err := gzip.NewWriterLevel(&gz, gzip.BestSpeed)
+	if err != nil {
+		return nil, fmt.Errorf("gzip writer: %w", err)
+	}
+	if _, err := zw.Write(body.Bytes()); err != nil {
+		return nil, fmt.Errorf("compress the conflicts agenda: %w", err)
+	}
+	if err := zw.Close(); err != nil {
+		return nil, fmt.Errorf("compress the conflicts agenda: %w", err)
+	}
+	sum := sha256.Sum256(body.Bytes())
+	return &agendaAnswer{version: version, expires: time.Now().Add(agendaMaxAge), etag: `"` + base64.RawURLEncoding.EncodeToString(sum[:18]) + `"`, body: body.Bytes(), gz: gz.Bytes()}, nil
+}
+
+// sendAgenda writes an encoded agenda: 304 when the client holds it,
+// gzip when the client accepts it. The answer is the viewer's own
+// (private) and must be revalidated before each use (no-cache).
+func sendAgenda(c echo.Context, a *agendaAnswer) error {
+	h := c.Response().Header()
+	h.Set("ETag", a.etag)
+	h.Set("Cache-Control", "private, no-cache")
+	h.Set("Vary", "Accept-Encoding")
+	req := c.Request()
+	if inm := req.Header.Get("If-None-Match"); inm != "" && etagMatches(inm, a.etag) {
+		return c.NoContent(http.StatusNotModified)
+	}
+	if acceptsGzip(req.Header.Get("Accept-Encoding")) {
+		h.Set("Content-Encoding", "gzip")
+		return c.Blob(http.StatusOK, echo.MIMEApplicationJSON, a.gz)
+	}
+	return c.Blob(http.StatusOK, echo.MIMEApplicationJSON, a.body)
+}
