@@ -108,26 +108,58 @@ func TestConflictAgendaComputedOnce(t *testing.T) {
 		e.expect(e.do("POST", "/api/v1/activities", "admin", meeting("EU", fmt.Sprintf("Meeting %d", i), start, end, person("ben@nato.example", false))), 201)
 	}
 	const requests = 8
-	computed := e.agendaAnswers("computed")
+	// A commit during the burst (the outbox sending the invitations just
+	// booked, say) moves the data version, and the requests after it
+	// rightly compute again: such a burst proves nothing, so it is made
+	// again on a window of its own, still cold.
+	for attempt := range 5 {
+		before, err := e.store.DataVersion(context.Background())
+		if err != nil {
+			t.Fatal(err)
+		}
+		computed := e.agendaAnswers("computed")
+		to := fmt.Sprintf("2031-07-01T00:00:%02dZ", attempt)
+		e.agendaBurst(requests, "/api/v1/conflicts?from=2031-06-01T00:00:00Z&to="+to)
+		after, err := e.store.DataVersion(context.Background())
+		if err != nil {
+			t.Fatal(err)
+		}
+		got := e.agendaAnswers("computed") - computed
+		if before != after {
+			t.Logf("attempt %d: the data version moved during the burst (%d computations); again", attempt, got)
+			continue
+		}
+		if got != 1 {
+			t.Fatalf("%d concurrent identical requests computed the agenda %d times, want once", requests, got)
+		}
+		return
+	}
+	t.Fatal("the data version moved during every burst")
+}
+
+// agendaBurst sends n identical agenda requests at once as the
+// administrator and checks that each is answered.
+func (e *env) agendaBurst(n int, path string) {
+	e.t.Helper()
 	var (
 		wg    sync.WaitGroup
 		ready = make(chan struct{})
-		codes = make([]int, requests)
+		codes = make([]int, n)
 	)
-	for i := range requests {
+	for i := range n {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			req, err := http.NewRequest("GET", e.srv.URL+"/api/v1/conflicts?from=2031-06-01T00:00:00Z&to=2031-07-01T00:00:00Z", nil)
+			req, err := http.NewRequest("GET", e.srv.URL+path, nil)
 			if err != nil {
-				t.Error(err)
+				e.t.Error(err)
 				return
 			}
 			req.Header.Set("Authorization", "Bearer "+e.tokens["admin"])
 			<-ready
 			res, err := e.srv.Client().Do(req)
 			if err != nil {
-				t.Error(err)
+				e.t.Error(err)
 				return
 			}
 			res.Body.Close()
@@ -138,11 +170,8 @@ func TestConflictAgendaComputedOnce(t *testing.T) {
 	wg.Wait()
 	for i, code := range codes {
 		if code != http.StatusOK {
-			t.Fatalf("request %d: status %d", i, code)
+			e.t.Fatalf("request %d: status %d", i, code)
 		}
-	}
-	if got := e.agendaAnswers("computed") - computed; got != 1 {
-		t.Fatalf("%d concurrent identical requests computed the agenda %d times, want once", requests, got)
 	}
 }
 
