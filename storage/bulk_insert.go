@@ -164,7 +164,7 @@ func insertJSON(tx *gorm.DB, ins rowInsert) error {
 	for i := range ins.columns {
 		sel[i] = "value->>" + strconv.Itoa(i)
 	}
-	query := "INSERT INTO " + ins.table + " (" + strings.Join(ins.columns, ", ") + ") SELECT " + strings.Join(sel, ", ") + " FROM json_each(?)"
+	query := "INSERT INTO " + ins.table + " (" + strings.Join(ins.columns, ", ") + ") SELECT " + strings.Join(sel, ", ") + " FROM jsonb_each(?)"
 	var vals []any
 	var buf []byte
 	for from := 0; from < ins.n; from += jsonChunk {
