@@ -36,12 +36,16 @@ import (
 // It takes only what generated and imported data need: no parent, no
 // proposals (an administrator commits directly), and a source UID on each
 // activity (so no invitations are sent, as for an import). A BulkWriter is
-// not safe for concurrent use.
+// not safe for concurrent use, except that one Prepare may run beside a
+// WritePrepared.
 type BulkWriter struct {
 	s      *Store
 	actor  models.Actor
 	reason string
 	index  *busyIndex
+	// written are the source UIDs of the last batch written, which a
+	// batch prepared meanwhile may not have seen (WritePrepared).
+	written map[string]bool
 }
 
 // NewBulkWriter returns a writer that books as a, forcing hard conflicts
@@ -72,42 +76,80 @@ type bulkItem struct {
 // path validates it, checked against the occupancy and the activities
 // before it, and written with its relations, occurrences, occupancy and
 // audit. An invalid item fails the whole batch with its position named.
+// It is Prepare then WritePrepared.
 func (w *BulkWriter) Write(ctx context.Context, items []models.BulkActivity) (models.BulkResult, error) {
-	var res models.BulkResult
-	if len(items) == 0 {
-		return res, nil
+	b, err := w.Prepare(ctx, items)
+	if err != nil {
+		return models.BulkResult{}, err
 	}
+	return w.WritePrepared(ctx, b)
+}
+
+// BulkBatch is a batch of a bulk write that Prepare validated and
+// expanded, waiting for WritePrepared.
+type BulkBatch struct {
+	items    []*bulkItem
+	existing int
+}
+
+// Prepare does what Write does before it writes: it looks the source UIDs
+// up, resolves the references, validates each new item and expands its
+// occurrences. It only reads, so it may run on another goroutine while
+// the writer writes the batch prepared before it, which is how a
+// generation keeps both cores busy; WritePrepared then skips what that
+// batch wrote. It must not run further ahead than that.
+func (w *BulkWriter) Prepare(ctx context.Context, items []models.BulkActivity) (*BulkBatch, error) {
+	out := &BulkBatch{}
 	for i, it := range items {
 		if it.SourceUID == "" {
-			return res, fmt.Errorf("bulk write, item %d: %w", i, &models.ValidationError{Errors: []models.FieldError{{Field: "source_uid", Message: "is required in a bulk write"}}})
+			return nil, fmt.Errorf("bulk write, item %d: %w", i, &models.ValidationError{Errors: []models.FieldError{{Field: "source_uid", Message: "is required in a bulk write"}}})
 		}
+	}
+	if len(items) == 0 {
+		return out, nil
 	}
 	db := w.s.db.WithContext(ctx)
 	existing, err := liveSourceUIDs(db, items)
 	if err != nil {
-		return res, fmt.Errorf("bulk write: look up source UIDs: %w", err)
+		return nil, fmt.Errorf("bulk write: look up source UIDs: %w", err)
 	}
 	refs, err := resolveBulkRefs(db, items)
 	if err != nil {
-		return res, fmt.Errorf("bulk write: resolve references: %w", err)
+		return nil, fmt.Errorf("bulk write: resolve references: %w", err)
 	}
-	var batch []*bulkItem
 	inBatch := map[string]bool{}
 	for i, it := range items {
 		if existing[it.SourceUID] || inBatch[it.SourceUID] {
-			res.Existing++
+			out.existing++
 			continue
 		}
 		inBatch[it.SourceUID] = true
 		d, err := w.s.bulkDraft(refs, it.Input)
 		if err != nil {
-			return res, fmt.Errorf("bulk write, item %d (%s): %w", i, it.SourceUID, err)
+			return nil, fmt.Errorf("bulk write, item %d (%s): %w", i, it.SourceUID, err)
 		}
-		batch = append(batch, &bulkItem{d: d, uid: it.SourceUID})
+		out.items = append(out.items, &bulkItem{d: d, uid: it.SourceUID})
+	}
+	return out, nil
+}
+
+// WritePrepared writes a prepared batch as Write does, leaving out the
+// activities the previous batch wrote after the batch's source UIDs were
+// looked up.
+func (w *BulkWriter) WritePrepared(ctx context.Context, prepared *BulkBatch) (models.BulkResult, error) {
+	res := models.BulkResult{Existing: prepared.existing}
+	batch := make([]*bulkItem, 0, len(prepared.items))
+	for _, b := range prepared.items {
+		if w.written[b.uid] {
+			res.Existing++
+			continue
+		}
+		batch = append(batch, b)
 	}
 	if len(batch) == 0 {
 		return res, nil
 	}
+	db := w.s.db.WithContext(ctx)
 	if w.index == nil {
 		ix := newBusyIndex()
 		if err := ix.load(db); err != nil {
@@ -118,7 +160,7 @@ func (w *BulkWriter) Write(ctx context.Context, items []models.BulkActivity) (mo
 	// A write that SQLite retries (a stale snapshot) runs again from the
 	// index as it was before the batch.
 	var keys []busyKey
-	err = w.s.write(ctx, func(tx *gorm.DB) error {
+	err := w.s.write(ctx, func(tx *gorm.DB) error {
 		w.index.undo(keys)
 		keys = keys[:0]
 		return w.writeBatch(tx, batch, &keys)
@@ -129,7 +171,9 @@ func (w *BulkWriter) Write(ctx context.Context, items []models.BulkActivity) (mo
 		w.index = nil
 		return res, fmt.Errorf("bulk write: %w", err)
 	}
+	w.written = make(map[string]bool, len(batch))
 	for _, b := range batch {
+		w.written[b.uid] = true
 		res.Created++
 		if b.overruled {
 			res.Overridden++
