@@ -60,26 +60,65 @@ func Scale(ctx context.Context, store *storage.Store, n int, start time.Time, se
 			}
 		}()
 	}
-	batch := make([]models.BulkActivity, 0, scaleBatch)
-	for i := 0; i < n; {
+	// The next batch is drawn, validated and expanded on another core
+	// while the writer writes this one.
+	next := gen.prepare(ctx, w, 0, n)
+	for {
+		p := <-next
+		if p.err != nil {
+			return sum, p.err
+		}
+		if p.batch == nil {
+			return sum, nil
+		}
 		if err := ctx.Err(); err != nil {
 			return sum, err
 		}
-		batch = batch[:0]
-		for ; i < n && len(batch) < scaleBatch; i++ {
-			batch = append(batch, gen.next(i))
-		}
-		res, err := w.Write(ctx, batch)
+		next = gen.prepare(ctx, w, p.end, n)
+		res, err := w.WritePrepared(ctx, p.batch)
 		if err != nil {
-			return sum, fmt.Errorf("generated activities up to %d: %w", i, err)
+			<-next // the generator and the store are in use until it is done
+			return sum, fmt.Errorf("generated activities up to %d: %w", p.end, err)
 		}
 		sum.Created += res.Created
 		sum.Existing += res.Existing
 		if progress != nil {
-			progress(i)
+			progress(p.end)
 		}
 	}
-	return sum, nil
+}
+
+// scalePrepared is a batch of generated activities ready to be written:
+// the activities from the previous batch's end up to end (nil when none
+// was left), or what failed.
+type scalePrepared struct {
+	batch *storage.BulkBatch
+	end   int
+	err   error
+}
+
+// prepare draws the generated activities from up to the next batch's end
+// (at most n) and prepares them for w on another goroutine; the answer
+// comes on the channel returned.
+func (g *scaleGenerator) prepare(ctx context.Context, w *storage.BulkWriter, from, n int) <-chan scalePrepared {
+	out := make(chan scalePrepared, 1)
+	if from >= n {
+		out <- scalePrepared{}
+		return out
+	}
+	go func() {
+		end := min(n, from+scaleBatch)
+		items := make([]models.BulkActivity, 0, end-from)
+		for i := from; i < end; i++ {
+			items = append(items, g.next(i))
+		}
+		b, err := w.Prepare(ctx, items)
+		if err != nil {
+			err = fmt.Errorf("generated activities up to %d: %w", end, err)
+		}
+		out <- scalePrepared{batch: b, end: end, err: err}
+	}()
+	return out
 }
 
 // ScaleThroughBookings makes the same data as Scale, one activity at a

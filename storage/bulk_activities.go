@@ -36,12 +36,16 @@ import (
 // It takes only what generated and imported data need: no parent, no
 // proposals (an administrator commits directly), and a source UID on each
 // activity (so no invitations are sent, as for an import). A BulkWriter is
-// not safe for concurrent use.
+// not safe for concurrent use, except that one Prepare may run beside a
+// WritePrepared.
 type BulkWriter struct {
 	s      *Store
 	actor  models.Actor
 	reason string
 	index  *busyIndex
+	// written are the source UIDs of the last batch written, which a
+	// batch prepared meanwhile may not have seen (WritePrepared).
+	written map[string]bool
 }
 
 // NewBulkWriter returns a writer that books as a, forcing hard conflicts
@@ -72,42 +76,80 @@ type bulkItem struct {
 // path validates it, checked against the occupancy and the activities
 // before it, and written with its relations, occurrences, occupancy and
 // audit. An invalid item fails the whole batch with its position named.
+// It is Prepare then WritePrepared.
 func (w *BulkWriter) Write(ctx context.Context, items []models.BulkActivity) (models.BulkResult, error) {
-	var res models.BulkResult
-	if len(items) == 0 {
-		return res, nil
+	b, err := w.Prepare(ctx, items)
+	if err != nil {
+		return models.BulkResult{}, err
 	}
+	return w.WritePrepared(ctx, b)
+}
+
+// BulkBatch is a batch of a bulk write that Prepare validated and
+// expanded, waiting for WritePrepared.
+type BulkBatch struct {
+	items    []*bulkItem
+	existing int
+}
+
+// Prepare does what Write does before it writes: it looks the source UIDs
+// up, resolves the references, validates each new item and expands its
+// occurrences. It only reads, so it may run on another goroutine while
+// the writer writes the batch prepared before it, which is how a
+// generation keeps both cores busy; WritePrepared then skips what that
+// batch wrote. It must not run further ahead than that.
+func (w *BulkWriter) Prepare(ctx context.Context, items []models.BulkActivity) (*BulkBatch, error) {
+	out := &BulkBatch{}
 	for i, it := range items {
 		if it.SourceUID == "" {
-			return res, fmt.Errorf("bulk write, item %d: %w", i, &models.ValidationError{Errors: []models.FieldError{{Field: "source_uid", Message: "is required in a bulk write"}}})
+			return nil, fmt.Errorf("bulk write, item %d: %w", i, &models.ValidationError{Errors: []models.FieldError{{Field: "source_uid", Message: "is required in a bulk write"}}})
 		}
+	}
+	if len(items) == 0 {
+		return out, nil
 	}
 	db := w.s.db.WithContext(ctx)
 	existing, err := liveSourceUIDs(db, items)
 	if err != nil {
-		return res, fmt.Errorf("bulk write: look up source UIDs: %w", err)
+		return nil, fmt.Errorf("bulk write: look up source UIDs: %w", err)
 	}
 	refs, err := resolveBulkRefs(db, items)
 	if err != nil {
-		return res, fmt.Errorf("bulk write: resolve references: %w", err)
+		return nil, fmt.Errorf("bulk write: resolve references: %w", err)
 	}
-	var batch []*bulkItem
 	inBatch := map[string]bool{}
 	for i, it := range items {
 		if existing[it.SourceUID] || inBatch[it.SourceUID] {
-			res.Existing++
+			out.existing++
 			continue
 		}
 		inBatch[it.SourceUID] = true
 		d, err := w.s.bulkDraft(refs, it.Input)
 		if err != nil {
-			return res, fmt.Errorf("bulk write, item %d (%s): %w", i, it.SourceUID, err)
+			return nil, fmt.Errorf("bulk write, item %d (%s): %w", i, it.SourceUID, err)
 		}
-		batch = append(batch, &bulkItem{d: d, uid: it.SourceUID})
+		out.items = append(out.items, &bulkItem{d: d, uid: it.SourceUID})
+	}
+	return out, nil
+}
+
+// WritePrepared writes a prepared batch as Write does, leaving out the
+// activities the previous batch wrote after the batch's source UIDs were
+// looked up.
+func (w *BulkWriter) WritePrepared(ctx context.Context, prepared *BulkBatch) (models.BulkResult, error) {
+	res := models.BulkResult{Existing: prepared.existing}
+	batch := make([]*bulkItem, 0, len(prepared.items))
+	for _, b := range prepared.items {
+		if w.written[b.uid] {
+			res.Existing++
+			continue
+		}
+		batch = append(batch, b)
 	}
 	if len(batch) == 0 {
 		return res, nil
 	}
+	db := w.s.db.WithContext(ctx)
 	if w.index == nil {
 		ix := newBusyIndex()
 		if err := ix.load(db); err != nil {
@@ -118,7 +160,7 @@ func (w *BulkWriter) Write(ctx context.Context, items []models.BulkActivity) (mo
 	// A write that SQLite retries (a stale snapshot) runs again from the
 	// index as it was before the batch.
 	var keys []busyKey
-	err = w.s.write(ctx, func(tx *gorm.DB) error {
+	err := w.s.write(ctx, func(tx *gorm.DB) error {
 		w.index.undo(keys)
 		keys = keys[:0]
 		return w.writeBatch(tx, batch, &keys)
@@ -129,7 +171,9 @@ func (w *BulkWriter) Write(ctx context.Context, items []models.BulkActivity) (mo
 		w.index = nil
 		return res, fmt.Errorf("bulk write: %w", err)
 	}
+	w.written = make(map[string]bool, len(batch))
 	for _, b := range batch {
+		w.written[b.uid] = true
 		res.Created++
 		if b.overruled {
 			res.Overridden++
@@ -139,8 +183,10 @@ func (w *BulkWriter) Write(ctx context.Context, items []models.BulkActivity) (mo
 }
 
 // writeBatch writes a batch in one transaction: the activity rows first
-// (for their ids), then each activity's check in order, then every other
-// row in multi-row inserts.
+// (for their ids), then, at the same time, each activity's check in order
+// (in memory, on another core) and the rows the check does not decide
+// (participants, visibility, areas, occurrences), then the occupancy and
+// the audit.
 func (w *BulkWriter) writeBatch(tx *gorm.DB, batch []*bulkItem, keys *[]busyKey) error {
 	now := w.s.now()
 	if w.s.dialect == models.SQLite {
@@ -161,25 +207,21 @@ func (w *BulkWriter) writeBatch(tx *gorm.DB, batch []*bulkItem, keys *[]busyKey)
 	if err != nil {
 		return err
 	}
+	for i, b := range batch {
+		b.d.row.ID = ids[i]
+	}
 	external, blackouts, err := batchSurroundings(tx, batch, w.s.planning.Rules.Buffer)
 	if err != nil {
 		return err
 	}
-	var longest int64
-	for i, b := range batch {
-		b.d.row.ID = ids[i]
-		if err := w.check(b, external, blackouts); err != nil {
-			return err
-		}
-		b.occupancy = occupancyOf(b.d, b.overruled)
-		for _, r := range b.occupancy {
-			*keys = append(*keys, w.index.add(r))
-		}
-		for _, o := range b.d.occurrences {
-			longest = max(longest, o.End.Unix()-o.Start.Unix())
-		}
+	checked := make(chan int64, 1)
+	go func() { checked <- w.checkBatch(batch, external, blackouts, keys) }()
+	err = w.s.insertActivityRelations(tx, batch)
+	longest := <-checked
+	if err != nil {
+		return err
 	}
-	if err := w.s.insertBulkRelations(tx, batch); err != nil {
+	if err := w.s.insertBulkOccupancy(tx, batch); err != nil {
 		return err
 	}
 	if err := recordLongest(tx, longest); err != nil {
@@ -188,10 +230,31 @@ func (w *BulkWriter) writeBatch(tx *gorm.DB, batch []*bulkItem, keys *[]busyKey)
 	return w.auditBatch(tx, batch, now)
 }
 
+// checkBatch checks each activity of the batch in order against the
+// index and the ones before it, files its occupancy in the index (the
+// buckets in keys, for an undo) and returns the longest occurrence. It
+// reads nothing from the database: writeBatch runs it beside the inserts
+// that do not depend on it.
+func (w *BulkWriter) checkBatch(batch []*bulkItem, external []externalRow, blackouts []planning.Blackout, keys *[]busyKey) (longest int64) {
+	for _, b := range batch {
+		w.check(b, external, blackouts)
+		b.occupancy = occupancyOf(b.d, b.overruled)
+		for _, r := range b.occupancy {
+			if k, filed := w.index.add(r); filed {
+				*keys = append(*keys, k)
+			}
+		}
+		for _, o := range b.d.occurrences {
+			longest = max(longest, o.End.Unix()-o.Start.Unix())
+		}
+	}
+	return longest
+}
+
 // check runs the pure conflict rules for one item, as evaluate does for
 // a new activity (id 0, no answers, no coordinated exercise: the bulk
 // path takes no parent).
-func (w *BulkWriter) check(b *bulkItem, external []externalRow, blackouts []planning.Blackout) error {
+func (w *BulkWriter) check(b *bulkItem, external []externalRow, blackouts []planning.Blackout) {
 	d := b.d
 	b.found, b.overruled = nil, false
 	pad := w.s.planning.Rules.Buffer
@@ -200,7 +263,7 @@ func (w *BulkWriter) check(b *bulkItem, external []externalRow, blackouts []plan
 	}
 	from, to, ok := span(d.occurrences, pad)
 	if !ok || models.Status(d.row.Status) == models.StatusCancelled {
-		return nil
+		return
 	}
 	busy := w.index.busy(d.claims, from, to, d.row.Kind)
 	busy = append(busy, externalOf(external, d.claims, from, to)...)
@@ -219,7 +282,6 @@ func (w *BulkWriter) check(b *bulkItem, external []externalRow, blackouts []plan
 			break
 		}
 	}
-	return nil
 }
 
 // occupancyOf lists the occupancy rows writeOccupancy writes for a new
@@ -245,11 +307,20 @@ func occupancyOf(d *draft, overridden bool) []occupancyRow {
 // insertBulkRelations writes the participants, visibility, areas,
 // occurrences and occupancy of a batch with multi-row inserts.
 func (s *Store) insertBulkRelations(tx *gorm.DB, batch []*bulkItem) error {
+	if err := s.insertActivityRelations(tx, batch); err != nil {
+		return err
+	}
+	return s.insertBulkOccupancy(tx, batch)
+}
+
+// insertActivityRelations writes the participants, visibility, areas and
+// occurrences of a batch with multi-row inserts: what does not depend on
+// the conflict check, so the bulk writer writes it while the check runs.
+func (s *Store) insertActivityRelations(tx *gorm.DB, batch []*bulkItem) error {
 	var parts []models.Participant
 	var vis []activityVisibility
 	var areas []activityArea
 	var occs []occurrenceRow
-	var occ []occupancyRow
 	for _, b := range batch {
 		id := b.d.row.ID
 		for _, p := range b.d.participants {
@@ -269,13 +340,7 @@ func (s *Store) insertBulkRelations(tx *gorm.DB, batch []*bulkItem) error {
 		for _, o := range b.d.occurrences {
 			occs = append(occs, occurrenceRow{ActivityID: id, RecurrenceID: o.RecurrenceID.Unix(), StartS: o.Start.Unix(), EndS: o.End.Unix()})
 		}
-		occ = append(occ, b.occupancy...)
 	}
-	// In the order of the resource index, so that consecutive rows land
-	// on the same index pages.
-	slices.SortFunc(occ, func(a, b occupancyRow) int {
-		return cmp.Or(cmp.Compare(a.ResourceType, b.ResourceType), cmp.Compare(a.ResourceID, b.ResourceID), cmp.Compare(a.StartS, b.StartS), cmp.Compare(a.ActivityID, b.ActivityID))
-	})
 	if _, err := s.insertRows(tx, rowInsert{table: "participants", plain: true, columns: []string{"activity_id", "position", "type", "ref_id", "role", "required", "rsvp"}, n: len(parts), args: func(i int, dst []any) []any {
 		p := &parts[i]
 		return append(dst, p.ActivityID, p.Position, p.Type, p.RefID, p.Role, p.Required, p.RSVP)
@@ -298,6 +363,21 @@ func (s *Store) insertBulkRelations(tx *gorm.DB, batch []*bulkItem) error {
 	}}); err != nil {
 		return fmt.Errorf("insert occurrences: %w", err)
 	}
+	return nil
+}
+
+// insertBulkOccupancy writes the occupancy rows of a batch's checked
+// activities.
+func (s *Store) insertBulkOccupancy(tx *gorm.DB, batch []*bulkItem) error {
+	var occ []occupancyRow
+	for _, b := range batch {
+		occ = append(occ, b.occupancy...)
+	}
+	// In the order of the resource index, so that consecutive rows land
+	// on the same index pages.
+	slices.SortFunc(occ, func(a, b occupancyRow) int {
+		return cmp.Or(cmp.Compare(a.ResourceType, b.ResourceType), cmp.Compare(a.ResourceID, b.ResourceID), cmp.Compare(a.StartS, b.StartS), cmp.Compare(a.ActivityID, b.ActivityID))
+	})
 	if _, err := s.insertRows(tx, rowInsert{table: "occupancy", plain: true, columns: []string{"activity_id", "kind", "start_s", "end_s", "resource_type", "resource_id", "required", "virtual", "exclusive", "proposed"}, n: len(occ), args: func(i int, dst []any) []any {
 		r := &occ[i]
 		return append(dst, r.ActivityID, r.Kind, r.StartS, r.EndS, r.ResourceType, r.ResourceID, r.Required, r.Virtual, r.Exclusive, r.Proposed)

@@ -154,17 +154,19 @@ func (s *Store) insertSQL(ins rowInsert, rows int) string {
 const jsonChunk = 5000
 
 // insertJSON writes plain rows on SQLite as a JSON array of arrays bound
-// to one parameter and unpacked by json_each: the pure-Go driver parses
+// to one parameter and unpacked by jsonb_each: the pure-Go driver parses
 // the SQL text and copies every bound string on each execution, so a
 // short statement with one long parameter costs a fraction of a
 // multi-row VALUES list (booleans are written as 0 and 1, as the driver
-// writes them).
+// writes them). jsonb_each, unlike json_each, hands each row on as binary
+// JSON, which the column extractions read without printing it as text
+// and parsing it again.
 func insertJSON(tx *gorm.DB, ins rowInsert) error {
 	sel := make([]string, len(ins.columns))
 	for i := range ins.columns {
 		sel[i] = "value->>" + strconv.Itoa(i)
 	}
-	query := "INSERT INTO " + ins.table + " (" + strings.Join(ins.columns, ", ") + ") SELECT " + strings.Join(sel, ", ") + " FROM json_each(?)"
+	query := "INSERT INTO " + ins.table + " (" + strings.Join(ins.columns, ", ") + ") SELECT " + strings.Join(sel, ", ") + " FROM jsonb_each(?)"
 	var vals []any
 	var buf []byte
 	for from := 0; from < ins.n; from += jsonChunk {

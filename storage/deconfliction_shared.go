@@ -264,12 +264,10 @@ func (n *neighbourhood) preload(tx *gorm.DB, views []models.ActivityView, drafts
 		n.summary[v.ID] = true
 	}
 	var ids []int64
-	for _, entries := range n.index.rows {
-		for _, e := range entries {
-			if !n.summary[e.activityID] {
-				n.summary[e.activityID] = true
-				ids = append(ids, e.activityID)
-			}
+	for _, e := range n.index.entries {
+		if !n.summary[e.activityID] {
+			n.summary[e.activityID] = true
+			ids = append(ids, e.activityID)
 		}
 	}
 	for _, chunk := range chunksOf(uniqueIDs(ids)) {

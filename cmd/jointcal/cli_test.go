@@ -142,6 +142,25 @@ func TestScaleTwiceDoesNotDouble(t *testing.T) {
 	}
 }
 
+// TestScaleWritesACPUProfile: --cpuprofile leaves a profile of the
+// generation that pprof can read (a gzip stream), and the data is made.
+func TestScaleWritesACPUProfile(t *testing.T) {
+	t.Parallel()
+	c := newCLI(t)
+	path := filepath.Join(t.TempDir(), "scale.prof")
+	out, _, err := c.run("demo", "--scale", "20", "--cpuprofile", path)
+	if err != nil || !strings.HasPrefix(out, "generated 20 activities") {
+		t.Fatalf("scale with a profile: %q %v", out, err)
+	}
+	prof, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatalf("read the profile: %v", err)
+	}
+	if len(prof) < 2 || prof[0] != 0x1f || prof[1] != 0x8b {
+		t.Fatalf("the profile is not a gzip stream: %d bytes", len(prof))
+	}
+}
+
 // TestDemoTokenIsRenewedNotPiledUp: each `serve --demo` start revokes the
 // previous demo token and issues one that expires.
 func TestDemoTokenIsRenewedNotPiledUp(t *testing.T) {

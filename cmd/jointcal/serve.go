@@ -197,6 +197,7 @@ it again with the same seed adds nothing. A progress count is drawn only
 when stderr is a terminal.`)
 	scale := fs.Int("scale", 0, "instead of the seed data, generate N activities over 2,000 people, bodies and venues (load tests)")
 	seed := fs.Uint64("seed", 1, "random seed of --scale")
+	cpuprofile := fs.String("cpuprofile", "", "write a CPU profile of --scale's generation to this file")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
@@ -206,6 +207,13 @@ when stderr is a terminal.`)
 	}
 	defer store.Close()
 	if *scale > 0 {
+		if *cpuprofile != "" {
+			stop, err := startCPUProfile(*cpuprofile)
+			if err != nil {
+				return err
+			}
+			defer stop()
+		}
 		started := time.Now()
 		var progress func(int)
 		if isTerminal(env.stderr) {
