@@ -1,8 +1,6 @@
 package api
 
 import (
-	"container/list"
-	"sync"
 	"sync/atomic"
 	"time"
 
@@ -53,74 +51,28 @@ type agendaCache struct {
 	// those computed (jointcal_agenda_answers_total by source).
 	served   atomic.Int64
 	computed atomic.Int64
-	mu       sync.Mutex
-	budget   int64
-	used     int64
-	order    *list.List // of *agendaEntry, most recently used first
-	entries  map[agendaKey]*list.Element
-}
-
-type agendaEntry struct {
-	key    agendaKey
-	answer *agendaAnswer
-	size   int64
+	lru      *byteLRU[agendaKey, *agendaAnswer]
 }
 
 func newAgendaCache(budget int64) *agendaCache {
-	return &agendaCache{budget: budget, order: list.New(), entries: map[agendaKey]*list.Element{}}
+	return &agendaCache{lru: newByteLRU[agendaKey, *agendaAnswer](budget)}
 }
 
 // get returns the answer for k if it was computed at the database's
 // current version and has not expired; an outdated one is dropped.
 func (ac *agendaCache) get(k agendaKey, version string, now time.Time) (*agendaAnswer, bool) {
-	ac.mu.Lock()
-	defer ac.mu.Unlock()
-	el, ok := ac.entries[k]
-	if !ok {
-		return nil, false
+	a, ok := ac.lru.get(k, func(a *agendaAnswer) bool { return a.version == version && now.Before(a.expires) })
+	if ok {
+		ac.served.Add(1)
 	}
-	e := el.Value.(*agendaEntry)
-	if e.answer.version != version || !now.Before(e.answer.expires) {
-		ac.remove(el)
-		return nil, false
-	}
-	ac.order.MoveToFront(el)
-	ac.served.Add(1)
-	return e.answer, true
+	return a, ok
 }
 
-// put stores an answer, evicting the least recently used until it fits;
-// one larger than the whole budget is not kept.
-func (ac *agendaCache) put(k agendaKey, a *agendaAnswer) {
-	size := a.size(k)
-	ac.mu.Lock()
-	defer ac.mu.Unlock()
-	if el, ok := ac.entries[k]; ok {
-		ac.remove(el)
-	}
-	if size > ac.budget {
-		return
-	}
-	for ac.used+size > ac.budget {
-		ac.remove(ac.order.Back())
-	}
-	ac.entries[k] = ac.order.PushFront(&agendaEntry{key: k, answer: a, size: size})
-	ac.used += size
-}
-
-func (ac *agendaCache) remove(el *list.Element) {
-	e := el.Value.(*agendaEntry)
-	ac.order.Remove(el)
-	delete(ac.entries, e.key)
-	ac.used -= e.size
-}
+// put stores an answer (see byteLRU.put).
+func (ac *agendaCache) put(k agendaKey, a *agendaAnswer) { ac.lru.put(k, a, a.size(k)) }
 
 // bytes is what the cache holds now (for metrics).
-func (ac *agendaCache) bytes() int64 {
-	ac.mu.Lock()
-	defer ac.mu.Unlock()
-	return ac.used
-}
+func (ac *agendaCache) bytes() int64 { return ac.lru.bytes() }
 
 // registerAgendaMetrics exposes the agenda cache's size and how many
 // answers it served against how many were computed.

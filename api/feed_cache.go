@@ -1,9 +1,7 @@
 package api
 
 import (
-	"container/list"
 	"context"
-	"sync"
 	"sync/atomic"
 	"time"
 
@@ -51,66 +49,21 @@ type feedCache struct {
 	// (jointcal_feed_events_rendered_total): after one change to a feed of
 	// thousands it should move by one.
 	rendered atomic.Int64
-	mu       sync.Mutex
-	budget   int64
-	used     int64
-	order    *list.List // of *cacheEntry, most recently used first
-	entries  map[cacheKey]*list.Element
-}
-
-type cacheEntry struct {
-	key   cacheKey
-	value cacheValue
-	size  int64
+	lru      *byteLRU[cacheKey, cacheValue]
 }
 
 func newFeedCache(budget int64) *feedCache {
-	return &feedCache{budget: budget, order: list.New(), entries: map[cacheKey]*list.Element{}}
+	return &feedCache{lru: newByteLRU[cacheKey, cacheValue](budget)}
 }
 
 // get returns an entry and marks it recently used.
-func (fc *feedCache) get(k cacheKey) (cacheValue, bool) {
-	fc.mu.Lock()
-	defer fc.mu.Unlock()
-	el, ok := fc.entries[k]
-	if !ok {
-		return cacheValue{}, false
-	}
-	fc.order.MoveToFront(el)
-	return el.Value.(*cacheEntry).value, true
-}
+func (fc *feedCache) get(k cacheKey) (cacheValue, bool) { return fc.lru.get(k, nil) }
 
-// put stores an entry of the given size, evicting the least recently used
-// until it fits; an entry larger than the whole budget is not kept.
-func (fc *feedCache) put(k cacheKey, v cacheValue, size int64) {
-	fc.mu.Lock()
-	defer fc.mu.Unlock()
-	if el, ok := fc.entries[k]; ok {
-		fc.remove(el)
-	}
-	if size > fc.budget {
-		return
-	}
-	for fc.used+size > fc.budget {
-		fc.remove(fc.order.Back())
-	}
-	fc.entries[k] = fc.order.PushFront(&cacheEntry{key: k, value: v, size: size})
-	fc.used += size
-}
-
-func (fc *feedCache) remove(el *list.Element) {
-	e := el.Value.(*cacheEntry)
-	fc.order.Remove(el)
-	delete(fc.entries, e.key)
-	fc.used -= e.size
-}
+// put stores an entry of the given size (see byteLRU.put).
+func (fc *feedCache) put(k cacheKey, v cacheValue, size int64) { fc.lru.put(k, v, size) }
 
 // bytes is what the cache holds now (for tests and metrics).
-func (fc *feedCache) bytes() int64 {
-	fc.mu.Lock()
-	defer fc.mu.Unlock()
-	return fc.used
-}
+func (fc *feedCache) bytes() int64 { return fc.lru.bytes() }
 
 // registerFeedMetrics exposes the feed cache's size and render count.
 func (s *Server) registerFeedMetrics() {
