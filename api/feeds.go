@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"io"
 	"net/http"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -170,78 +171,161 @@ type laidOut struct {
 	stamp  time.Time
 }
 
-// layOut is feedLayout's computation: the cached blocks, the missing ones
-// rendered, assembled and cached under layoutKey.
+// feedChunkSize is how many of a feed's events are laid out at a time: the
+// views read and the events rendered for one chunk are dropped before the
+// next, so that a cold feed of any size holds at most this many at once.
+const feedChunkSize = 1000
+
+// feedHoldShare is the share of the cache budget a feed layout may hold as
+// plain blocks; the blocks after that are kept compressed in the layout, a
+// tenth of their size, so that a feed larger than the cache is laid out in
+// bounded memory and can itself be cached. A feed within the share (10,000
+// events with the default budget) is laid out without compressing, which
+// keeps the re-layout after one change cheap.
+const feedHoldShare = 4
+
+// layOut is feedLayout's computation: the feed's events in UID order, a
+// chunk at a time, from cached blocks or read and rendered, assembled and
+// cached under layoutKey.
 func (s *Server) layOut(ctx context.Context, f *models.Feed, contents storage.FeedContents, layoutKey cacheKey) (*calendar.Assembly, time.Time, error) {
-	blocks := make([]*calendar.EventBlock, len(contents.Items))
-	var missing []int64
-	for i, it := range contents.Items {
-		if v, ok := s.feedCache.get(cacheKey{kind: cachedBlock, id: it.ID, version: it.Version, tag: contents.Refs}); ok {
-			blocks[i] = v.block
-		} else {
-			missing = append(missing, it.ID)
-		}
-	}
-	if len(missing) > 0 {
-		if !s.feedGate.enter(ctx) {
-			return nil, time.Time{}, errRenderBusy
-		}
-		rendered, err := s.renderBlocks(ctx, f, missing)
-		s.feedGate.leave()
+	r := &feedRenderer{s: s, ctx: ctx, feed: f, refs: contents.Refs}
+	defer r.close()
+	ab := calendar.NewAssemblyBuilder(s.cfg.FeedCacheBytes / feedHoldShare)
+	// The feed changes when anything it shows changes, and only then.
+	stamp := contents.RefStamp
+	items := s.inUIDOrder(contents.Items)
+	for len(items) > 0 {
+		n := min(s.feedChunk, len(items))
+		blocks, err := r.blocks(items[:n])
 		if err != nil {
 			return nil, time.Time{}, err
 		}
-		for i, it := range contents.Items {
-			if blocks[i] != nil {
-				continue
+		for _, b := range blocks {
+			if m := b.LastModified(); m.After(stamp) {
+				stamp = m
 			}
-			b, ok := rendered[it.ID]
-			if !ok {
-				return nil, time.Time{}, fmt.Errorf("feed %d: activity %d vanished while rendering", f.ID, it.ID)
-			}
-			blocks[i] = b
-			s.feedCache.put(cacheKey{kind: cachedBlock, id: it.ID, version: it.Version, tag: contents.Refs}, cacheValue{block: b}, int64(b.Size()))
 		}
-	}
-	// The feed changes when anything it shows changes, and only then.
-	stamp := contents.RefStamp
-	for _, b := range blocks {
-		if m := b.LastModified(); m.After(stamp) {
-			stamp = m
+		if err := ab.Add(blocks...); err != nil {
+			return nil, time.Time{}, fmt.Errorf("feed %d: %w", f.ID, err)
 		}
+		items = items[n:]
 	}
 	if stamp.IsZero() {
 		stamp = f.CreatedAt
 	}
 	stamp = stamp.UTC().Truncate(time.Second)
-	layout, err := calendar.Assemble(calendar.Calendar{Name: f.Name, RefreshInterval: s.cfg.FeedRefresh, Stamp: stamp}, blocks)
+	layout, err := ab.Assemble(calendar.Calendar{Name: f.Name, RefreshInterval: s.cfg.FeedRefresh, Stamp: stamp})
 	if err != nil {
-		return nil, time.Time{}, fmt.Errorf("feed %d: assemble %d events: %w", f.ID, len(blocks), err)
+		return nil, time.Time{}, fmt.Errorf("feed %d: assemble %d events: %w", f.ID, len(contents.Items), err)
 	}
-	s.feedCache.put(layoutKey, cacheValue{layout: layout, stamp: stamp}, layout.Size())
+	s.feedCache.put(layoutKey, cacheValue{layout: layout, stamp: stamp}, layout.Footprint())
 	return layout, stamp, nil
 }
 
-// renderBlocks reads the given activities and renders each as a block.
-func (s *Server) renderBlocks(ctx context.Context, f *models.Feed, ids []int64) (map[int64]*calendar.EventBlock, error) {
-	views, err := s.store.FeedViews(ctx, ids)
-	if err != nil {
-		return nil, fmt.Errorf("feed %d: %w", f.ID, err)
+// inUIDOrder returns a copy of items sorted by their events' UIDs, the
+// order a calendar lists them in.
+func (s *Server) inUIDOrder(items []models.FeedItem) []models.FeedItem {
+	type keyed struct {
+		uid  string
+		item models.FeedItem
 	}
+	host := s.cfg.UIDHost()
+	ks := make([]keyed, len(items))
+	for i, it := range items {
+		ks[i] = keyed{models.ActivityUID(it.ID, host), it}
+	}
+	slices.SortFunc(ks, func(a, b keyed) int { return strings.Compare(a.uid, b.uid) })
+	out := make([]models.FeedItem, len(ks))
+	for i := range ks {
+		out[i] = ks[i].item
+	}
+	return out
+}
+
+// feedRenderer gives a layout its blocks a chunk at a time. It enters the
+// render gate at the first block it must render and leaves it at close.
+type feedRenderer struct {
+	s     *Server
+	ctx   context.Context
+	feed  *models.Feed
+	refs  string // reference-data fingerprint the blocks are cached under
+	views *storage.FeedViewReader
+	gated bool
+}
+
+// blocks returns the blocks of items in their order: cached ones as they
+// are, the others read, rendered and cached.
+func (r *feedRenderer) blocks(items []models.FeedItem) ([]*calendar.EventBlock, error) {
+	blocks := make([]*calendar.EventBlock, len(items))
+	var missing []int64
+	for i, it := range items {
+		if v, ok := r.s.feedCache.get(r.key(it)); ok {
+			blocks[i] = v.block
+		} else {
+			missing = append(missing, it.ID)
+		}
+	}
+	if len(missing) == 0 {
+		return blocks, nil
+	}
+	if !r.gated {
+		if !r.s.feedGate.enter(r.ctx) {
+			return nil, errRenderBusy
+		}
+		r.gated = true
+		r.views = r.s.store.FeedViewReader(r.ctx)
+	}
+	rendered, err := r.render(missing)
+	if err != nil {
+		return nil, err
+	}
+	for i, it := range items {
+		if blocks[i] != nil {
+			continue
+		}
+		b, ok := rendered[it.ID]
+		if !ok {
+			return nil, fmt.Errorf("feed %d: activity %d vanished while rendering", r.feed.ID, it.ID)
+		}
+		blocks[i] = b
+		r.s.feedCache.put(r.key(it), cacheValue{block: b}, int64(b.Size()))
+	}
+	return blocks, nil
+}
+
+// key is the cache key of an item's block.
+func (r *feedRenderer) key(it models.FeedItem) cacheKey {
+	return cacheKey{kind: cachedBlock, id: it.ID, version: it.Version, tag: r.refs}
+}
+
+// render reads the given activities and renders each as a block.
+func (r *feedRenderer) render(ids []int64) (map[int64]*calendar.EventBlock, error) {
+	views, err := r.views.Read(ids)
+	if err != nil {
+		return nil, fmt.Errorf("feed %d: %w", r.feed.ID, err)
+	}
+	cfg := r.s.cfg
 	events := make([]calendar.Event, len(views))
 	for i := range views {
-		events[i] = views[i].CalendarEvent(s.cfg.PublicURL(), s.cfg.UIDHost())
+		events[i] = views[i].CalendarEvent(cfg.PublicURL(), cfg.UIDHost())
 	}
 	blocks, err := calendar.RenderEvents(events)
 	if err != nil {
-		return nil, fmt.Errorf("feed %d: %w", f.ID, err)
+		return nil, fmt.Errorf("feed %d: %w", r.feed.ID, err)
 	}
-	s.feedCache.rendered.Add(int64(len(blocks)))
+	r.s.feedCache.rendered.Add(int64(len(blocks)))
 	out := make(map[int64]*calendar.EventBlock, len(views))
 	for i := range views {
 		out[views[i].ID] = blocks[i]
 	}
 	return out, nil
+}
+
+// close leaves the render gate if the renderer entered it.
+func (r *feedRenderer) close() {
+	if r.gated {
+		r.s.feedGate.leave()
+	}
 }
 
 // feedStateTTL is how long a feed's token resolution and version are

@@ -4,9 +4,6 @@ import (
 	"bufio"
 	"bytes"
 	"fmt"
-	"io"
-	"slices"
-	"strings"
 	"time"
 )
 
@@ -107,105 +104,4 @@ func newBlock(p *prepared, raw []byte) *EventBlock {
 		b.span = p.zoneSpan(p.rruleOpt)
 	}
 	return b
-}
-
-// Assembly is a calendar made of pre-rendered blocks, ready to be written:
-// its size is known before the first byte goes out (for Content-Length) and
-// WriteTo streams it without building the whole body in memory.
-type Assembly struct {
-	head   []byte // calendar properties and VTIMEZONEs
-	blocks []*EventBlock
-	stamp  []byte
-}
-
-// calendarEnd closes every calendar.
-const calendarEnd = "END:VCALENDAR\r\n"
-
-// Assemble orders blocks by UID and prepares the calendar around them: the
-// same bytes Render writes for the same events and cal. Two blocks with one
-// UID are an error, as in Render. blocks is not modified.
-func Assemble(cal Calendar, blocks []*EventBlock) (*Assembly, error) {
-	cal, err := cal.normalized()
-	if err != nil {
-		return nil, err
-	}
-	sorted := slices.Clone(blocks)
-	slices.SortFunc(sorted, func(a, b *EventBlock) int { return strings.Compare(a.uid, b.uid) })
-	zones := map[string]*zone{}
-	for i, b := range sorted {
-		if i > 0 && b.uid == sorted[i-1].uid {
-			return nil, fmt.Errorf("calendar: two events share the UID %q", b.uid)
-		}
-		if b.zone == nil {
-			continue
-		}
-		z, ok := zones[b.zone.name]
-		if !ok {
-			z = &zone{name: b.zone.name, loc: b.zone.loc}
-			zones[b.zone.name] = z
-		}
-		z.span.merge(b.span)
-	}
-	tzids := make([]string, 0, len(zones))
-	for name := range zones {
-		tzids = append(tzids, name)
-	}
-	slices.Sort(tzids)
-
-	var head bytes.Buffer
-	bw := bufio.NewWriterSize(&head, 4096)
-	lw := &lineWriter{w: bw, buf: make([]byte, 0, 512)}
-	lw.writeHeader(&cal)
-	for _, name := range tzids {
-		z := zones[name]
-		if err := lw.writeComponent(buildVTimezone(name, z.loc, z.span.from, z.span.to)); err != nil {
-			return nil, err
-		}
-	}
-	if err := bw.Flush(); err != nil {
-		return nil, fmt.Errorf("calendar: writing the calendar head: %w", err)
-	}
-	return &Assembly{head: head.Bytes(), blocks: sorted, stamp: appendUTCDateTime(nil, cal.Stamp)}, nil
-}
-
-// Size is the exact number of bytes WriteTo writes.
-func (a *Assembly) Size() int64 {
-	n := int64(len(a.head) + len(calendarEnd))
-	for _, b := range a.blocks {
-		n += int64(len(b.body) + len(a.stamp)*len(b.stamps))
-	}
-	return n
-}
-
-// WriteTo writes the calendar to w through a 64 KiB buffer.
-func (a *Assembly) WriteTo(w io.Writer) (int64, error) {
-	cw := &countingWriter{w: w}
-	bw := bufio.NewWriterSize(cw, 64<<10)
-	bw.Write(a.head)
-	for _, b := range a.blocks {
-		prev := 0
-		for _, off := range b.stamps {
-			bw.Write(b.body[prev:off])
-			bw.Write(a.stamp)
-			prev = off
-		}
-		bw.Write(b.body[prev:])
-	}
-	bw.WriteString(calendarEnd)
-	if err := bw.Flush(); err != nil {
-		return cw.n, fmt.Errorf("calendar: writing the calendar: %w", err)
-	}
-	return cw.n, nil
-}
-
-// countingWriter counts what reaches w, for WriteTo's result.
-type countingWriter struct {
-	w io.Writer
-	n int64
-}
-
-func (c *countingWriter) Write(p []byte) (int, error) {
-	n, err := c.w.Write(p)
-	c.n += int64(n)
-	return n, err
 }

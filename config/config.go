@@ -69,6 +69,9 @@ type Config struct {
 	// answers (a month at 100,000 activities is about 2 MB of JSON and
 	// its gzip form), least recently used first out.
 	AgendaCacheBytes int64
+	// MemoryLimitBytes is the Go runtime's soft memory limit (0: the feed
+	// cache budget plus memoryHeadroom); see MemoryLimit.
+	MemoryLimitBytes int64
 	// FeedRenders is how many feed requests may read and render events at
 	// once; more wait briefly, then get 503 with Retry-After, so that a burst
 	// of cold feeds cannot take every core and all memory.
@@ -259,6 +262,14 @@ func feedSettings() []Setting {
 				return errors.New("want a non-negative integer")
 			}
 			c.AgendaCacheBytes = n
+			return nil
+		}},
+		{"JOINTCAL_MEMORY_LIMIT_BYTES", "0", "soft limit of the Go heap, in bytes, above which garbage is collected more often so that memory taken by a burst of feed renders is given back (0: JOINTCAL_FEED_CACHE_BYTES plus 64 MiB; GOMEMLIMIT, when set, wins)", func(c *Config, v string) error {
+			n, err := strconv.ParseInt(v, 10, 64)
+			if err != nil || (n != 0 && n < 32<<20) {
+				return errors.New("want 0 or an integer of at least 33554432 (32 MiB)")
+			}
+			c.MemoryLimitBytes = n
 			return nil
 		}},
 		{"JOINTCAL_FEED_RENDERS", "2", "feed requests that may read and render events at once; more wait up to 2 s, then get 503 with Retry-After", func(c *Config, v string) error {
@@ -620,4 +631,19 @@ func durationSetting(field func(*Config) *time.Duration, min time.Duration) func
 		*field(c) = d
 		return nil
 	}
+}
+
+// memoryHeadroom is what the process needs besides the feed cache: the
+// listings memo, a render in progress, connections and the runtime.
+const memoryHeadroom = 64 << 20
+
+// MemoryLimit is the soft memory limit to give the Go runtime: the
+// setting, or the feed cache budget plus memoryHeadroom, so that a larger
+// cache raises the limit with it instead of making the collector run
+// without pause against a full cache.
+func (c Config) MemoryLimit() int64 {
+	if c.MemoryLimitBytes > 0 {
+		return c.MemoryLimitBytes
+	}
+	return c.FeedCacheBytes + memoryHeadroom
 }

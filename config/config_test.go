@@ -40,6 +40,7 @@ func TestLoadRejectsBadValues(t *testing.T) {
 		"JOINTCAL_REMINDER_DEFAULTS":     "meeting=tomorrow",
 		"JOINTCAL_SCHEDULER":             "maybe",
 		"JOINTCAL_SQLITE_MMAP_BYTES":     "-1",
+		"JOINTCAL_MEMORY_LIMIT_BYTES":    "1048576",
 	}
 	for name, value := range cases {
 		t.Run(name, func(t *testing.T) {
@@ -49,6 +50,29 @@ func TestLoadRejectsBadValues(t *testing.T) {
 				t.Fatalf("Load(%s=%q) error = %v, want one naming the variable", name, value, err)
 			}
 		})
+	}
+}
+
+// TestMemoryLimit: the Go soft memory limit follows the feed cache budget
+// unless set.
+func TestMemoryLimit(t *testing.T) {
+	t.Parallel()
+	for _, tc := range []struct {
+		name string
+		env  map[string]string
+		want int64
+	}{
+		{"default", nil, 128 << 20},
+		{"larger cache", map[string]string{"JOINTCAL_FEED_CACHE_BYTES": "268435456"}, 320 << 20},
+		{"set", map[string]string{"JOINTCAL_FEED_CACHE_BYTES": "268435456", "JOINTCAL_MEMORY_LIMIT_BYTES": "104857600"}, 100 << 20},
+	} {
+		c, err := Load(env(tc.env))
+		if err != nil {
+			t.Fatalf("%s: %v", tc.name, err)
+		}
+		if got := c.MemoryLimit(); got != tc.want {
+			t.Errorf("%s: MemoryLimit() = %d, want %d", tc.name, got, tc.want)
+		}
 	}
 }
 

@@ -2,18 +2,24 @@ package models
 
 import (
 	"fmt"
+	"strconv"
 	"strings"
 
 	"github.com/jointcal/jointcal/calendar"
 	"github.com/jointcal/jointcal/isoduration"
 )
 
+// ActivityUID is the UID of an activity's event: feeds order events by it.
+func ActivityUID(id int64, host string) string {
+	return calendar.UID(strconv.FormatInt(id, 10), host)
+}
+
 // CalendarEvent turns an activity into the plain event the calendar
 // package renders, for feeds, .ics downloads and e-mail invitations alike.
 // baseURL builds the link back; host makes the stable UID.
 func (v *ActivityView) CalendarEvent(baseURL, host string) calendar.Event {
 	e := calendar.Event{
-		UID:   calendar.UID(fmt.Sprint(v.ID), host),
+		UID:   ActivityUID(v.ID, host),
 		Title: v.Title, Start: v.Start, End: v.End, TimeZone: v.TimeZone, AllDay: v.AllDay,
 		RRule: v.RRule, ExDates: v.ExDates, RDates: v.RDates,
 		Status: v.Status, Sequence: v.Sequence, Created: v.CreatedAt, LastModified: v.UpdatedAt,

@@ -17,12 +17,28 @@ const viewChunk = 500
 // loadViews reads activities with everything their views show, in the
 // order of ids, in a few queries per chunk of ids.
 func loadViews(db *gorm.DB, ids []int64) ([]models.ActivityView, error) {
+	return newViewLoader(db).load(ids)
+}
+
+// viewLoader reads views in several calls that share the names and time
+// zones read so far, so that a caller reading many activities a part at a
+// time (a large feed) reads each name once.
+type viewLoader struct {
+	db    *gorm.DB
+	names *nameCache
+	zones map[string]*time.Location
+}
+
+func newViewLoader(db *gorm.DB) *viewLoader {
+	return &viewLoader{db: db, names: newNameCache(db), zones: map[string]*time.Location{"": time.UTC}}
+}
+
+// load reads the views of ids, in their order, a chunk of ids at a time.
+func (l *viewLoader) load(ids []int64) ([]models.ActivityView, error) {
 	out := make([]models.ActivityView, 0, len(ids))
-	names := newNameCache(db)
-	zones := map[string]*time.Location{"": time.UTC}
 	for len(ids) > 0 {
 		n := min(len(ids), viewChunk)
-		views, err := loadViewChunk(db, names, zones, ids[:n])
+		views, err := loadViewChunk(l.db, l.names, l.zones, ids[:n])
 		if err != nil {
 			return nil, err
 		}

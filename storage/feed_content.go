@@ -146,7 +146,9 @@ func scanFeedItems(q *gorm.DB) ([]models.FeedItem, error) {
 	if err := rs.Err(); err != nil {
 		return nil, fmt.Errorf("list activities: %w", err)
 	}
-	return out, nil
+	// The listing is kept in the feed memo, which bounds its items: an
+	// exact copy drops the quarter to half of spare capacity append left.
+	return slices.Clone(out), nil
 }
 
 // feedChanges brings prev's items up to date by reading only the
@@ -222,11 +224,24 @@ func (s *Store) feedQuery(db *gorm.DB, f *models.Feed, w models.FeedWindow, few 
 	return q, ok, nil
 }
 
-// FeedViews loads activities a FeedContents listed, for rendering the ones
-// a cache does not hold. The ids come from FeedContents, which already
-// applied the owner's visibility.
-func (s *Store) FeedViews(ctx context.Context, ids []int64) ([]models.ActivityView, error) {
-	views, err := loadViews(s.db.WithContext(ctx), ids)
+// FeedViewReader reads activities a FeedContents listed, for rendering the
+// ones a cache does not hold, a part at a time: a large feed is read and
+// rendered in chunks so that its views are never all in memory, and the
+// names read for one chunk serve the next. The ids come from FeedContents,
+// which already applied the owner's visibility.
+type FeedViewReader struct {
+	views *viewLoader
+}
+
+// FeedViewReader starts reading a feed's activities.
+func (s *Store) FeedViewReader(ctx context.Context) *FeedViewReader {
+	return &FeedViewReader{views: newViewLoader(s.db.WithContext(ctx))}
+}
+
+// Read loads the views of ids, in their order; an id no longer stored is
+// left out.
+func (r *FeedViewReader) Read(ids []int64) ([]models.ActivityView, error) {
+	views, err := r.views.load(ids)
 	if err != nil {
 		return nil, fmt.Errorf("load %d feed activities: %w", len(ids), err)
 	}

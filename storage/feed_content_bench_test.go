@@ -57,7 +57,7 @@ func BenchmarkFeedViews(b *testing.B) {
 		ids[i] = it.ID
 	}
 	for b.Loop() {
-		if _, err := s.FeedViews(ctx, ids); err != nil {
+		if _, err := s.FeedViewReader(ctx).Read(ids); err != nil {
 			b.Fatal(err)
 		}
 	}

@@ -17,6 +17,8 @@ import (
 	"strings"
 	"syscall"
 	_ "time/tzdata" // time zones never depend on the host's zoneinfo
+
+	"github.com/jointcal/jointcal/config"
 )
 
 // version and buildTime may be set at build time with
@@ -57,15 +59,8 @@ func commands() map[string]command {
 	}
 }
 
-// defaultMemoryLimit is the Go runtime's soft memory limit unless
-// GOMEMLIMIT says otherwise: rendering a very large feed allocates a lot
-// briefly, and without a limit the heap keeps that peak.
-const defaultMemoryLimit = 128 << 20
-
 func main() {
-	if os.Getenv("GOMEMLIMIT") == "" {
-		debug.SetMemoryLimit(defaultMemoryLimit)
-	}
+	setMemoryLimit()
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
 	env := &environment{stdout: os.Stdout, stderr: os.Stderr, getenv: os.Getenv, environ: os.Environ}
@@ -221,4 +216,18 @@ func runVersion(_ context.Context, env *environment, args []string) error {
 	}
 	fmt.Fprintf(env.stdout, "jointcal %s\ncommit: %s\ngo: %s\nbuilt: %s\n", b.Version, commit, b.GoVersion, b.Built)
 	return nil
+}
+
+// setMemoryLimit gives the Go runtime its soft memory limit from the
+// configuration (JOINTCAL_MEMORY_LIMIT_BYTES) unless GOMEMLIMIT is set:
+// rendering a very large feed allocates a lot briefly, and without a limit
+// the heap keeps that peak. A configuration that does not load is left for
+// the command to report.
+func setMemoryLimit() {
+	if os.Getenv("GOMEMLIMIT") != "" {
+		return
+	}
+	if cfg, err := config.Load(os.Getenv); err == nil {
+		debug.SetMemoryLimit(cfg.MemoryLimit())
+	}
 }
