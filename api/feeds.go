@@ -109,7 +109,10 @@ func (s *Server) serveFeed(c echo.Context) error {
 	}
 	layout, stamp, err := s.feedLayout(ctx, f, contents)
 	if errors.Is(err, errRenderBusy) {
-		return errFeedBusy(c)
+		return errFeedBusy(c, "feed-busy", feedBusyDetail)
+	}
+	if errors.Is(err, errFeedChanged) {
+		return errFeedBusy(c, "feed-changed", "the feed changed while it was being assembled; retry after the number of seconds in Retry-After")
 	}
 	if err != nil {
 		return err
@@ -121,17 +124,20 @@ func (s *Server) serveFeed(c echo.Context) error {
 	return s.sendCalendar(c, meta, layout, cacheKey{kind: cachedGzip, tag: contents.Version})
 }
 
-// errFeedBusy is the answer when every render slot stayed taken; it drops
-// the calendar's validators and caching headers if they were already set,
-// since the answer is not the calendar.
-func errFeedBusy(c echo.Context) error {
+// errFeedBusy is the answer when every render slot stayed taken, or when
+// the feed changed while it was assembled; it drops the calendar's
+// validators and caching headers if they were already set, since the
+// answer is not the calendar.
+func errFeedBusy(c echo.Context, kind, detail string) error {
 	h := c.Response().Header()
 	for _, name := range []string{"ETag", "Last-Modified", "Cache-Control", "Vary"} {
 		h.Del(name)
 	}
 	h.Set("Retry-After", strconv.Itoa(int(feedRetryAfter.Seconds())))
-	return problem(http.StatusServiceUnavailable, "feed-busy", "too many feeds are being rendered at once; retry after the number of seconds in Retry-After")
+	return problem(http.StatusServiceUnavailable, kind, detail)
 }
+
+const feedBusyDetail = "too many feeds are being rendered at once; retry after the number of seconds in Retry-After"
 
 // feedQueueWait is how long a cold feed request waits for a render slot
 // before it is answered 503; feedRetryAfter is what that answer suggests.
@@ -287,8 +293,14 @@ func (r *feedRenderer) blocks(items []models.FeedItem) ([]*calendar.EventBlock, 
 		if !ok {
 			return nil, fmt.Errorf("feed %d: activity %d vanished while rendering", r.feed.ID, it.ID)
 		}
-		blocks[i] = b
-		r.s.feedCache.put(r.key(it), cacheValue{block: b}, int64(b.Size()))
+		if b.version != it.Version {
+			// Written between the listing and the read: the row read may
+			// no longer be one the feed's owner may see, and it is not the
+			// version the block would be cached under.
+			return nil, errFeedChanged
+		}
+		blocks[i] = b.block
+		r.s.feedCache.put(r.key(it), cacheValue{block: b.block}, int64(b.block.Size()))
 	}
 	return blocks, nil
 }
@@ -299,7 +311,7 @@ func (r *feedRenderer) key(it models.FeedItem) cacheKey {
 }
 
 // render reads the given activities and renders each as a block.
-func (r *feedRenderer) render(ids []int64) (map[int64]*calendar.EventBlock, error) {
+func (r *feedRenderer) render(ids []int64) (map[int64]renderedBlock, error) {
 	views, err := r.views.Read(ids)
 	if err != nil {
 		return nil, fmt.Errorf("feed %d: %w", r.feed.ID, err)
@@ -314,12 +326,23 @@ func (r *feedRenderer) render(ids []int64) (map[int64]*calendar.EventBlock, erro
 		return nil, fmt.Errorf("feed %d: %w", r.feed.ID, err)
 	}
 	r.s.feedCache.rendered.Add(int64(len(blocks)))
-	out := make(map[int64]*calendar.EventBlock, len(views))
+	out := make(map[int64]renderedBlock, len(views))
 	for i := range views {
-		out[views[i].ID] = blocks[i]
+		out[views[i].ID] = renderedBlock{block: blocks[i], version: views[i].Version}
 	}
 	return out, nil
 }
+
+// renderedBlock is an activity's block and the version it was read at.
+type renderedBlock struct {
+	block   *calendar.EventBlock
+	version int
+}
+
+// errFeedChanged: an activity of the feed was written between its
+// listing and the reading of its rows; the request is answered 503 with
+// Retry-After, and the retry lists the feed afresh.
+var errFeedChanged = errors.New("an activity of the feed changed while the feed was assembled")
 
 // close leaves the render gate if the renderer entered it.
 func (r *feedRenderer) close() {
@@ -589,7 +612,7 @@ func (s *Server) gzipped(c echo.Context, body calendarBody, key cacheKey) ([]byt
 		return v.gz, nil
 	}
 	if !s.feedGate.enter(c.Request().Context()) {
-		return nil, errFeedBusy(c)
+		return nil, errFeedBusy(c, "feed-busy", feedBusyDetail)
 	}
 	defer s.feedGate.leave()
 	var b bytes.Buffer

@@ -1,0 +1,85 @@
+package api
+
+import (
+	"context"
+	"io"
+	"log/slog"
+	"net/http"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/jointcal/jointcal/config"
+	"github.com/jointcal/jointcal/models"
+	"github.com/jointcal/jointcal/storage"
+	"github.com/jointcal/jointcal/storage/storagetest"
+)
+
+// TestFeedChangedWhileAssembled: an activity restricted to the EU by
+// another process between a NATO feed's listing (reused for a second while
+// this process writes nothing) and the reading of its rows is neither
+// shown nor cached under the version listed: the request is answered 503
+// with Retry-After, and the next listing leaves the activity out.
+func TestFeedChangedWhileAssembled(t *testing.T) {
+	t.Parallel()
+	path := filepath.Join(t.TempDir(), "feed-race.db")
+	store := storagetest.OpenDSN(t, path)
+	other := storagetest.OpenDSN(t, path) // another process on the same file
+	ctx, sys := context.Background(), models.System()
+	for _, o := range []models.OrganizationInput{{Code: "EU", Name: "European Union"}, {Code: "NATO", Name: "NATO"}} {
+		if _, err := store.CreateOrganization(ctx, sys, o); err != nil {
+			t.Fatal(err)
+		}
+	}
+	cfg, err := config.Load(func(string) string { return "" })
+	if err != nil {
+		t.Fatal(err)
+	}
+	s := New(store, cfg, slog.New(slog.NewTextHandler(io.Discard, nil)))
+	t.Cleanup(s.Close)
+	_, token, err := store.CreateFeed(ctx, sys, models.FeedInput{Name: "NATO", Owner: models.FeedOwner{Type: "organization", IDOrCode: "NATO"}}, cfg.MaxFeedsPerOwner)
+	if err != nil {
+		t.Fatal(err)
+	}
+	feed := "/feeds/" + token + ".ics"
+	const secret = "Restricted: EU only"
+	start := time.Now().UTC().Truncate(24*time.Hour).AddDate(0, 0, 10).Add(9 * time.Hour)
+	// The second fetch must come within the listing's reuse; on a machine
+	// too slow for that, the attempt is made again.
+	for attempt := 0; attempt < 3; attempt++ {
+		day := start.AddDate(0, 0, attempt)
+		in := models.ActivityInput{Kind: "meeting", Title: "Open staff talks", Start: day, End: day.Add(time.Hour), TimeZone: "Europe/Brussels", LeadOrganization: "EU"}
+		res, err := store.CreateActivity(ctx, sys, in, storage.WriteOptions{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		listed := time.Now()
+		if r := get(s, feed); r.Code != http.StatusOK || !strings.Contains(r.Body.String(), "Open staff talks") {
+			t.Fatalf("first fetch: %d\n%s", r.Code, r.Body)
+		}
+		s.feedCache = newFeedCache(cfg.FeedCacheBytes) // rendered blocks and layouts gone: rows must be read
+		in.Title, in.Visibility = secret, []models.Ref{"EU"}
+		if _, err := other.UpdateActivity(ctx, sys, res.Activity.ID, in, storage.WriteOptions{}); err != nil {
+			t.Fatal(err)
+		}
+		r := get(s, feed)
+		if strings.Contains(r.Body.String(), secret) {
+			t.Fatalf("the NATO feed shows an activity restricted to the EU:\n%s", r.Body)
+		}
+		if time.Since(listed) >= feedStateTTL/2 {
+			t.Logf("attempt %d took %s, past the listing's reuse; again", attempt, time.Since(listed))
+			continue
+		}
+		if r.Code != http.StatusServiceUnavailable || r.Header().Get("Retry-After") == "" || !strings.Contains(r.Body.String(), "feed-changed") {
+			t.Fatalf("fetch after the change: %d %v\n%s", r.Code, r.Header(), r.Body)
+		}
+		time.Sleep(feedStateTTL + 100*time.Millisecond)
+		r = get(s, feed)
+		if r.Code != http.StatusOK || strings.Contains(r.Body.String(), secret) {
+			t.Fatalf("fetch once the listing is renewed: %d\n%s", r.Code, r.Body)
+		}
+		return
+	}
+	t.Fatal("no attempt fetched within the listing's reuse")
+}
