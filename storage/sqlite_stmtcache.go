@@ -26,6 +26,20 @@ import (
 // each costs a few kilobytes of SQLite memory per connection.
 const stmtCacheSize = 384
 
+// A statement's compiled program grows with its text, at roughly twenty
+// times its size, and every length of an IN list is a text of its own. Kept
+// without a bound on their size, the statements of 50 feeds fetched at
+// 100,000 activities held about 55 MB more of the process's own memory
+// than no cache (docs/PERFORMANCE.md). Texts longer than stmtCacheMaxText
+// are not kept, and the texts a connection keeps add up to
+// stmtCacheTextBudget at most: enough for the statements of a booking and
+// a conflict check (about 30, a few hundred bytes each), not for the long
+// one-off shapes of lists and feeds.
+const (
+	stmtCacheMaxText    = 2 << 10
+	stmtCacheTextBudget = 64 << 10
+)
+
 // cachingConnector opens connections that keep their statements.
 type cachingConnector struct {
 	base driver.Connector
@@ -67,6 +81,7 @@ type stmtBoth interface {
 type cachingConn struct {
 	driverConn
 	size  int
+	text  int                      // bytes of SQL text kept
 	bySQL map[string]*list.Element // of *cachedStmt
 	lru   list.List                // most recently used first
 }
@@ -96,8 +111,12 @@ func newCachingConn(conn driver.Conn, size int) (*cachingConn, error) {
 func (c *cachingConn) Unwrap() driver.Conn { return c.driverConn }
 
 // statement returns the connection's compiled statement for query, or nil
-// when it is in use (the caller then runs the text uncached).
+// when it is in use or too long to keep (the caller then runs the text
+// uncached).
 func (c *cachingConn) statement(ctx context.Context, query string) (*cachedStmt, error) {
+	if len(query) > stmtCacheMaxText {
+		return nil, nil
+	}
 	if e, ok := c.bySQL[query]; ok {
 		cs := e.Value.(*cachedStmt)
 		if cs.busy {
@@ -117,7 +136,8 @@ func (c *cachingConn) statement(ctx context.Context, query string) (*cachedStmt,
 	}
 	cs := &cachedStmt{sql: query, stmt: both}
 	c.bySQL[query] = c.lru.PushFront(cs)
-	for c.lru.Len() > c.size {
+	c.text += len(query)
+	for c.lru.Len() > c.size || c.text > stmtCacheTextBudget {
 		c.evict(c.lru.Back())
 	}
 	return cs, nil
@@ -126,6 +146,7 @@ func (c *cachingConn) statement(ctx context.Context, query string) (*cachedStmt,
 func (c *cachingConn) evict(e *list.Element) {
 	cs := c.lru.Remove(e).(*cachedStmt)
 	delete(c.bySQL, cs.sql)
+	c.text -= len(cs.sql)
 	if cs.busy {
 		cs.evicted = true
 		return
