@@ -34,7 +34,8 @@ func bigCalendar(t *testing.T, n int) string {
 	return path
 }
 
-// TestKillDuringImport kills `jointcal import` with SIGKILL mid-import:
+// TestKillDuringImport kills `jointcal import` with SIGKILL mid-import,
+// once its first chunk is written:
 // an import writes in chunks of 200 events, one transaction each, so the
 // database holds whole chunks and never part of one, and the same import
 // run again completes it, writing every event once.
@@ -57,7 +58,20 @@ func TestKillDuringImport(t *testing.T) {
 			if err := cmd.Start(); err != nil {
 				t.Fatal(err)
 			}
-			time.Sleep(700 * time.Millisecond)
+			// Killed as soon as its first chunk is in: a fixed delay let a
+			// faster import finish before the kill.
+			for deadline := time.Now().Add(30 * time.Second); ; time.Sleep(2 * time.Millisecond) {
+				page, err := s.ListActivities(ctx, models.System(), models.ActivityFilter{ListOptions: models.ListOptions{Limit: 1}})
+				if err != nil {
+					t.Fatal(err)
+				}
+				if page.Total > 0 {
+					break
+				}
+				if time.Now().After(deadline) {
+					t.Fatal("the import wrote nothing in 30 s")
+				}
+			}
 			if err := cmd.Process.Signal(syscall.SIGKILL); err != nil {
 				t.Fatal(err)
 			}
