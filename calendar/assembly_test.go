@@ -25,15 +25,7 @@ func buildChunked(t *testing.T, cal Calendar, blocks []*EventBlock, hold int64, 
 	if err != nil {
 		t.Fatalf("Assemble: %v", err)
 	}
-	var buf bytes.Buffer
-	n, err := a.WriteTo(&buf)
-	if err != nil {
-		t.Fatalf("WriteTo: %v", err)
-	}
-	if n != int64(buf.Len()) || a.Size() != n {
-		t.Fatalf("WriteTo reported %d bytes, Size %d, wrote %d", n, a.Size(), buf.Len())
-	}
-	return a, buf.Bytes()
+	return a, written(t, a)
 }
 
 // TestAssemblyBuilderMatchesRender: a calendar built chunk by chunk is

@@ -21,6 +21,13 @@ func assemble(t testing.TB, cal Calendar, events []Event) []byte {
 	if err != nil {
 		t.Fatalf("Assemble: %v", err)
 	}
+	return written(t, a)
+}
+
+// written writes an assembled calendar and checks that the byte counts
+// it reports agree with what it wrote.
+func written(t testing.TB, a *Assembly) []byte {
+	t.Helper()
 	var buf bytes.Buffer
 	n, err := a.WriteTo(&buf)
 	if err != nil {
