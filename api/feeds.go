@@ -111,7 +111,8 @@ func (s *Server) serveFeed(c echo.Context) error {
 	if errors.Is(err, errRenderBusy) {
 		return errFeedBusy(c, "feed-busy", feedBusyDetail)
 	}
-	if errors.Is(err, errFeedChanged) {
+	if errors.Is(err, storage.ErrFeedChanged) {
+		// The retry lists the feed afresh.
 		return errFeedBusy(c, "feed-changed", "the feed changed while it was being assembled; retry after the number of seconds in Retry-After")
 	}
 	if err != nil {
@@ -263,12 +264,12 @@ type feedRenderer struct {
 // are, the others read, rendered and cached.
 func (r *feedRenderer) blocks(items []models.FeedItem) ([]*calendar.EventBlock, error) {
 	blocks := make([]*calendar.EventBlock, len(items))
-	var missing []int64
+	var missing []models.FeedItem
 	for i, it := range items {
 		if v, ok := r.s.feedCache.get(r.key(it)); ok {
 			blocks[i] = v.block
 		} else {
-			missing = append(missing, it.ID)
+			missing = append(missing, it)
 		}
 	}
 	if len(missing) == 0 {
@@ -293,14 +294,8 @@ func (r *feedRenderer) blocks(items []models.FeedItem) ([]*calendar.EventBlock, 
 		if !ok {
 			return nil, fmt.Errorf("feed %d: activity %d vanished while rendering", r.feed.ID, it.ID)
 		}
-		if b.version != it.Version {
-			// Written between the listing and the read: the row read may
-			// no longer be one the feed's owner may see, and it is not the
-			// version the block would be cached under.
-			return nil, errFeedChanged
-		}
-		blocks[i] = b.block
-		r.s.feedCache.put(r.key(it), cacheValue{block: b.block}, int64(b.block.Size()))
+		blocks[i] = b
+		r.s.feedCache.put(r.key(it), cacheValue{block: b}, int64(b.Size()))
 	}
 	return blocks, nil
 }
@@ -310,9 +305,10 @@ func (r *feedRenderer) key(it models.FeedItem) cacheKey {
 	return cacheKey{kind: cachedBlock, id: it.ID, version: it.Version, tag: r.refs}
 }
 
-// render reads the given activities and renders each as a block.
-func (r *feedRenderer) render(ids []int64) (map[int64]renderedBlock, error) {
-	views, err := r.views.Read(ids)
+// render reads the given activities, at the versions listed, and renders
+// each as a block.
+func (r *feedRenderer) render(items []models.FeedItem) (map[int64]*calendar.EventBlock, error) {
+	views, err := r.views.Read(items)
 	if err != nil {
 		return nil, fmt.Errorf("feed %d: %w", r.feed.ID, err)
 	}
@@ -326,23 +322,12 @@ func (r *feedRenderer) render(ids []int64) (map[int64]renderedBlock, error) {
 		return nil, fmt.Errorf("feed %d: %w", r.feed.ID, err)
 	}
 	r.s.feedCache.rendered.Add(int64(len(blocks)))
-	out := make(map[int64]renderedBlock, len(views))
+	out := make(map[int64]*calendar.EventBlock, len(views))
 	for i := range views {
-		out[views[i].ID] = renderedBlock{block: blocks[i], version: views[i].Version}
+		out[views[i].ID] = blocks[i]
 	}
 	return out, nil
 }
-
-// renderedBlock is an activity's block and the version it was read at.
-type renderedBlock struct {
-	block   *calendar.EventBlock
-	version int
-}
-
-// errFeedChanged: an activity of the feed was written between its
-// listing and the reading of its rows; the request is answered 503 with
-// Retry-After, and the retry lists the feed afresh.
-var errFeedChanged = errors.New("an activity of the feed changed while the feed was assembled")
 
 // close leaves the render gate if the renderer entered it.
 func (r *feedRenderer) close() {

@@ -6,6 +6,7 @@ import (
 	"crypto/sha256"
 	"database/sql"
 	"encoding/hex"
+	"errors"
 	"fmt"
 	"slices"
 	"strconv"
@@ -238,12 +239,29 @@ func (s *Store) FeedViewReader(ctx context.Context) *FeedViewReader {
 	return &FeedViewReader{views: newViewLoader(s.db.WithContext(ctx))}
 }
 
-// Read loads the views of ids, in their order; an id no longer stored is
-// left out.
-func (r *FeedViewReader) Read(ids []int64) ([]models.ActivityView, error) {
+// ErrFeedChanged: an activity a feed listed was written between the
+// listing and the reading of its row.
+var ErrFeedChanged = errors.New("an activity of the feed changed while the feed was assembled")
+
+// Read loads the views of the listed items, in their order; an item no
+// longer stored is left out. A row of another version than the listing's
+// was written since, and may no longer be one the feed's owner may see:
+// Read then returns ErrFeedChanged and no views, and the feed is to be
+// listed afresh.
+func (r *FeedViewReader) Read(items []models.FeedItem) ([]models.ActivityView, error) {
+	ids := make([]int64, len(items))
+	listed := make(map[int64]int, len(items))
+	for i, it := range items {
+		ids[i], listed[it.ID] = it.ID, it.Version
+	}
 	views, err := r.views.load(ids)
 	if err != nil {
 		return nil, fmt.Errorf("load %d feed activities: %w", len(ids), err)
+	}
+	for _, v := range views {
+		if v.Version != listed[v.ID] {
+			return nil, ErrFeedChanged
+		}
 	}
 	return views, nil
 }

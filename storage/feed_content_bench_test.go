@@ -52,12 +52,8 @@ func BenchmarkFeedViews(b *testing.B) {
 	if err != nil {
 		b.Fatal(err)
 	}
-	ids := make([]int64, len(c.Items))
-	for i, it := range c.Items {
-		ids[i] = it.ID
-	}
 	for b.Loop() {
-		if _, err := s.FeedViewReader(ctx).Read(ids); err != nil {
+		if _, err := s.FeedViewReader(ctx).Read(c.Items); err != nil {
 			b.Fatal(err)
 		}
 	}
