@@ -2,7 +2,6 @@ package api
 
 import (
 	"bytes"
-	"compress/gzip"
 	"context"
 	"crypto/sha256"
 	"encoding/base64"
@@ -73,19 +72,12 @@ func encodeAgenda(version string, items []models.ListedConflict) (*agendaAnswer,
 	if err := json.NewEncoder(&body).Encode(map[string]any{"items": items, "total": len(items)}); err != nil {
 		return nil, fmt.Errorf("encode the conflicts agenda: %w", err)
 	}
-	var gz bytes.Buffer
-	zw, err := gzip.NewWriterLevel(&gz, gzip.BestSpeed)
+	gz, err := compressed(bytes.NewReader(body.Bytes()))
 	if err != nil {
-		return nil, fmt.Errorf("gzip writer: %w", err)
-	}
-	if _, err := zw.Write(body.Bytes()); err != nil {
-		return nil, fmt.Errorf("compress the conflicts agenda: %w", err)
-	}
-	if err := zw.Close(); err != nil {
-		return nil, fmt.Errorf("compress the conflicts agenda: %w", err)
+		return nil, fmt.Errorf("the conflicts agenda: %w", err)
 	}
 	sum := sha256.Sum256(body.Bytes())
-	return &agendaAnswer{version: version, expires: time.Now().Add(agendaMaxAge), etag: `"` + base64.RawURLEncoding.EncodeToString(sum[:18]) + `"`, body: body.Bytes(), gz: gz.Bytes()}, nil
+	return &agendaAnswer{version: version, expires: time.Now().Add(agendaMaxAge), etag: `"` + base64.RawURLEncoding.EncodeToString(sum[:18]) + `"`, body: body.Bytes(), gz: gz}, nil
 }
 
 // sendAgenda writes an encoded agenda: 304 when the client holds it,

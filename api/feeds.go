@@ -600,20 +600,30 @@ func (s *Server) gzipped(c echo.Context, body calendarBody, key cacheKey) ([]byt
 		return nil, errFeedBusy(c, "feed-busy", feedBusyDetail)
 	}
 	defer s.feedGate.leave()
+	gz, err := compressed(body)
+	if err != nil {
+		return nil, fmt.Errorf("calendar: %w", err)
+	}
+	s.feedCache.put(key, cacheValue{gz: gz}, int64(len(gz)))
+	return gz, nil
+}
+
+// compressed is what src writes, gzip-compressed once for every answer
+// that serves it (a feed version, an agenda), at the fastest level: the
+// cost is paid in the request that first asks.
+func compressed(src io.WriterTo) ([]byte, error) {
 	var b bytes.Buffer
 	zw, err := gzip.NewWriterLevel(&b, gzip.BestSpeed)
 	if err != nil {
 		return nil, fmt.Errorf("gzip writer: %w", err)
 	}
-	if _, err := body.WriteTo(zw); err != nil {
-		return nil, fmt.Errorf("compress calendar: %w", err)
+	if _, err := src.WriteTo(zw); err != nil {
+		return nil, fmt.Errorf("compress: %w", err)
 	}
 	if err := zw.Close(); err != nil {
-		return nil, fmt.Errorf("compress calendar: %w", err)
+		return nil, fmt.Errorf("compress: %w", err)
 	}
-	gz := b.Bytes()
-	s.feedCache.put(key, cacheValue{gz: gz}, int64(len(gz)))
-	return gz, nil
+	return b.Bytes(), nil
 }
 
 func etagMatches(header, etag string) bool {
