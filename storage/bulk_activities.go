@@ -695,31 +695,27 @@ func externalOf(all []externalRow, claims []planning.Claim, from, to time.Time) 
 	return out
 }
 
-// blackoutsOf narrows blackouts to those loadBlackouts would read for one
-// activity: of one of orgs, overlapping [from, to).
+// blackoutsOf is what loadBlackouts would read for one activity, answered
+// from blackouts already read (a batch's, a window's): those of orgs
+// overlapping [from, to), each naming only the organisations of orgs.
 func blackoutsOf(all []planning.Blackout, orgs []int64, from, to time.Time) []planning.Blackout {
 	var out []planning.Blackout
 	for _, b := range all {
 		if !b.End.After(from) || !b.Start.Before(to) {
 			continue
 		}
+		var mine []int64
 		for _, o := range b.Organizations {
-			if containsID(orgs, o) {
-				out = append(out, b)
-				break
+			if slices.Contains(orgs, o) {
+				mine = append(mine, o)
 			}
+		}
+		if len(mine) > 0 {
+			b.Organizations = mine
+			out = append(out, b)
 		}
 	}
 	return out
-}
-
-func containsID(ids []int64, id int64) bool {
-	for _, x := range ids {
-		if x == id {
-			return true
-		}
-	}
-	return false
 }
 
 // insertActivityRows inserts the rows of new activities in multi-row

@@ -226,26 +226,7 @@ func windowBlackouts(db *gorm.DB, from, to time.Time) ([]planning.Blackout, erro
 // of orgs overlapping [from, to), each naming only the organisations of
 // orgs.
 func (n *neighbourhood) blackoutsFor(_ *gorm.DB, orgs []int64, from, to time.Time) ([]planning.Blackout, error) {
-	if len(orgs) == 0 {
-		return nil, nil
-	}
-	var out []planning.Blackout
-	for _, b := range n.blackouts {
-		if !b.End.After(from) || !b.Start.Before(to) {
-			continue
-		}
-		var mine []int64
-		for _, o := range b.Organizations {
-			if containsID(orgs, o) {
-				mine = append(mine, o)
-			}
-		}
-		if len(mine) > 0 {
-			b.Organizations = mine
-			out = append(out, b)
-		}
-	}
-	return out, nil
+	return blackoutsOf(n.blackouts, orgs, from, to), nil
 }
 
 // preload fills the name and summary caches before the checks run, so
