@@ -2,13 +2,10 @@ package api
 
 import (
 	"context"
-	"io"
-	"log/slog"
 	"net/http"
 	"os"
 	"testing"
 
-	"github.com/jointcal/jointcal/config"
 	"github.com/jointcal/jointcal/models"
 	"github.com/jointcal/jointcal/storage"
 )
@@ -25,12 +22,7 @@ func BenchmarkFeedAfterChange(b *testing.B) {
 	if err != nil {
 		b.Fatal(err)
 	}
-	cfg, err := config.Load(func(string) string { return "" })
-	if err != nil {
-		b.Fatal(err)
-	}
-	s := New(store, cfg, slog.New(slog.NewTextHandler(io.Discard, nil)))
-	defer s.Close()
+	s := testServer(b, store, nil)
 	ctx := context.Background()
 	sys := models.System()
 	_, token, err := store.CreateFeed(ctx, sys, models.FeedInput{Name: "bench", Owner: models.FeedOwner{Type: "organization", IDOrCode: "EU"}}, 1000)

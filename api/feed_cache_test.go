@@ -92,20 +92,28 @@ func feedFixture(t *testing.T, n int, adjust func(*config.Config)) (*Server, str
 			t.Fatal(err)
 		}
 	}
-	cfg, err := config.Load(func(string) string { return "" })
+	s := testServer(t, store, adjust)
+	_, token, err := store.CreateFeed(ctx, sys, models.FeedInput{Name: "EU", Owner: models.FeedOwner{Type: "organization", IDOrCode: "EU"}}, s.cfg.MaxFeedsPerOwner)
 	if err != nil {
 		t.Fatal(err)
+	}
+	return s, "/feeds/" + token + ".ics"
+}
+
+// testServer is a server on store with the default settings, as adjust
+// changes them (nil: none), closed when tb ends.
+func testServer(tb testing.TB, store *storage.Store, adjust func(*config.Config)) *Server {
+	tb.Helper()
+	cfg, err := config.Load(func(string) string { return "" })
+	if err != nil {
+		tb.Fatal(err)
 	}
 	if adjust != nil {
 		adjust(&cfg)
 	}
 	s := New(store, cfg, slog.New(slog.NewTextHandler(io.Discard, nil)))
-	t.Cleanup(s.Close)
-	_, token, err := store.CreateFeed(ctx, sys, models.FeedInput{Name: "EU", Owner: models.FeedOwner{Type: "organization", IDOrCode: "EU"}}, cfg.MaxFeedsPerOwner)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return s, "/feeds/" + token + ".ics"
+	tb.Cleanup(s.Close)
+	return s
 }
 
 func get(s *Server, path string, headers ...string) *httptest.ResponseRecorder {

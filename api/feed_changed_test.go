@@ -2,15 +2,12 @@ package api
 
 import (
 	"context"
-	"io"
-	"log/slog"
 	"net/http"
 	"path/filepath"
 	"strings"
 	"testing"
 	"time"
 
-	"github.com/jointcal/jointcal/config"
 	"github.com/jointcal/jointcal/models"
 	"github.com/jointcal/jointcal/storage"
 	"github.com/jointcal/jointcal/storage/storagetest"
@@ -32,13 +29,8 @@ func TestFeedChangedWhileAssembled(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	cfg, err := config.Load(func(string) string { return "" })
-	if err != nil {
-		t.Fatal(err)
-	}
-	s := New(store, cfg, slog.New(slog.NewTextHandler(io.Discard, nil)))
-	t.Cleanup(s.Close)
-	_, token, err := store.CreateFeed(ctx, sys, models.FeedInput{Name: "NATO", Owner: models.FeedOwner{Type: "organization", IDOrCode: "NATO"}}, cfg.MaxFeedsPerOwner)
+	s := testServer(t, store, nil)
+	_, token, err := store.CreateFeed(ctx, sys, models.FeedInput{Name: "NATO", Owner: models.FeedOwner{Type: "organization", IDOrCode: "NATO"}}, s.cfg.MaxFeedsPerOwner)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -58,7 +50,7 @@ func TestFeedChangedWhileAssembled(t *testing.T) {
 		if r := get(s, feed); r.Code != http.StatusOK || !strings.Contains(r.Body.String(), "Open staff talks") {
 			t.Fatalf("first fetch: %d\n%s", r.Code, r.Body)
 		}
-		s.feedCache = newFeedCache(cfg.FeedCacheBytes) // rendered blocks and layouts gone: rows must be read
+		s.feedCache = newFeedCache(s.cfg.FeedCacheBytes) // rendered blocks and layouts gone: rows must be read
 		in.Title, in.Visibility = secret, []models.Ref{"EU"}
 		if _, err := other.UpdateActivity(ctx, sys, res.Activity.ID, in, storage.WriteOptions{}); err != nil {
 			t.Fatal(err)

@@ -2,14 +2,11 @@ package api
 
 import (
 	"context"
-	"io"
-	"log/slog"
 	"net/http"
 	"net/http/httptest"
 	"strings"
 	"testing"
 
-	"github.com/jointcal/jointcal/config"
 	"github.com/jointcal/jointcal/models"
 	"github.com/jointcal/jointcal/storage/storagetest"
 )
@@ -29,12 +26,7 @@ func TestImportJobsAreBounded(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	cfg, err := config.Load(func(string) string { return "" })
-	if err != nil {
-		t.Fatal(err)
-	}
-	s := New(store, cfg, slog.New(slog.NewTextHandler(io.Discard, nil)))
-	t.Cleanup(s.Close)
+	s := testServer(t, store, nil)
 	post := func() *httptest.ResponseRecorder {
 		ics := "BEGIN:VCALENDAR\r\nVERSION:2.0\r\nPRODID:-//slots//EN\r\nBEGIN:VEVENT\r\nUID:slot-1\r\nDTSTAMP:20300101T000000Z\r\nDTSTART:20310101T080000Z\r\nDTEND:20310101T090000Z\r\nSUMMARY:One\r\nEND:VEVENT\r\nEND:VCALENDAR\r\n"
 		req := httptest.NewRequest("POST", "/api/v1/import/ics?organization=NATO&async=true", strings.NewReader(ics))

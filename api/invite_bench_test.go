@@ -3,8 +3,6 @@ package api
 import (
 	"context"
 	"fmt"
-	"io"
-	"log/slog"
 	"net/http"
 	"net/http/httptest"
 	"os"
@@ -12,7 +10,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/jointcal/jointcal/config"
 	"github.com/jointcal/jointcal/models"
 	"github.com/jointcal/jointcal/storage"
 	"github.com/jointcal/jointcal/storage/storagetest"
@@ -31,12 +28,7 @@ func BenchmarkBookingInvitesBody(b *testing.B) {
 	} else {
 		store = storagetest.Open(b)
 	}
-	cfg, err := config.Load(func(string) string { return "" })
-	if err != nil {
-		b.Fatal(err)
-	}
-	s := New(store, cfg, slog.New(slog.NewTextHandler(io.Discard, nil)))
-	defer s.Close()
+	s := testServer(b, store, nil)
 	ctx, sys := context.Background(), models.System()
 	if _, err := store.CreateOrganization(ctx, sys, models.OrganizationInput{Code: "EU", Name: "European Union"}); err != nil {
 		b.Fatal(err)
