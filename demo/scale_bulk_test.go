@@ -8,24 +8,6 @@ import (
 	"github.com/jointcal/jointcal/storage/storagetest"
 )
 
-// scaleComparisons are the rows the bulk path must write exactly as the
-// booking path does, each read as text keyed by the activity's source UID
-// (ids and timestamps left out, except the references between rows that
-// the same sequence of writes numbers alike in two fresh databases).
-var scaleComparisons = map[string]string{
-	"activities": `SELECT a.source_uid, a.kind, a.title, a.description, a.start_at, a.end_at, a.timezone, a.all_day, a.rrule,
-		a.exdates, a.rdates, a.status, a.format, a.venue_id, a.lead_organization_id, a.restricted, a.areas, a.series,
-		a.parent_id, a.reminders, a.conference_url, a.version, a.sequence, a.deleted_at FROM activities a`,
-	"participants": `SELECT a.source_uid, p.position, p.type, p.ref_id, p.role, p.required, p.rsvp
-		FROM participants p JOIN activities a ON a.id = p.activity_id`,
-	"occurrences": `SELECT a.source_uid, o.recurrence_id, o.start_s, o.end_s FROM occurrences o JOIN activities a ON a.id = o.activity_id`,
-	"occupancy": `SELECT a.source_uid, o.kind, o.start_s, o.end_s, o.resource_type, o.resource_id, o.required, o.virtual, o.exclusive, o.proposed
-		FROM occupancy o JOIN activities a ON a.id = o.activity_id`,
-	"audit": `SELECT a.source_uid, l.actor, l.action, l.reason, l.before_json, l.after_json
-		FROM audit_log l JOIN activities a ON a.id = l.entity_id WHERE l.entity = 'activity'`,
-	"extent": `SELECT max_length_s FROM occupancy_extent`,
-}
-
 // TestScaleBulkWritesWhatBookingWrites generates the same 1,000
 // activities through the bulk path and through the booking path into two
 // fresh databases and compares every row they wrote; a second bulk run
@@ -55,7 +37,7 @@ func TestScaleBulkWritesWhatBookingWrites(t *testing.T) {
 			if sum, err = ScaleThroughBookings(ctx, booked, n, start, 7, nil); err != nil || sum.Created != n {
 				t.Fatalf("booking path: created %d, %v", sum.Created, err)
 			}
-			for name, q := range scaleComparisons {
+			for name, q := range storagetest.ActivityWrites() {
 				got, want := storagetest.ReadRows(t, b.Name, bulkDSN, q), storagetest.ReadRows(t, b.Name, bookDSN, q)
 				if len(got) != len(want) {
 					t.Errorf("%s: bulk wrote %d rows, booking path %d", name, len(got), len(want))

@@ -179,3 +179,25 @@ func ReadRows(t testing.TB, backend, dsn, q string) []string {
 	slices.Sort(out)
 	return out
 }
+
+// ActivityWrites are the rows a new activity's write leaves, each read as
+// text keyed by the activity's source UID (ids and timestamps left out,
+// except the references between rows that the same writes number alike
+// in two fresh databases), for ReadRows: what the bulk writer and an
+// import's batches must write exactly as the booking path does. A
+// caller adds or replaces the queries of its own path.
+func ActivityWrites() map[string]string {
+	return map[string]string{
+		"activities": `SELECT a.source_uid, a.kind, a.title, a.description, a.start_at, a.end_at, a.timezone, a.all_day, a.rrule,
+		a.exdates, a.rdates, a.status, a.format, a.venue_id, a.lead_organization_id, a.restricted, a.areas, a.series,
+		a.parent_id, a.reminders, a.conference_url, a.version, a.sequence, a.deleted_at FROM activities a`,
+		"participants": `SELECT a.source_uid, p.position, p.type, p.ref_id, p.role, p.required, p.rsvp
+		FROM participants p JOIN activities a ON a.id = p.activity_id`,
+		"occurrences": `SELECT a.source_uid, o.recurrence_id, o.start_s, o.end_s FROM occurrences o JOIN activities a ON a.id = o.activity_id`,
+		"occupancy": `SELECT a.source_uid, o.kind, o.start_s, o.end_s, o.resource_type, o.resource_id, o.required, o.virtual, o.exclusive, o.proposed
+		FROM occupancy o JOIN activities a ON a.id = o.activity_id`,
+		"audit": `SELECT a.source_uid, l.actor, l.action, l.reason, l.before_json, l.after_json
+		FROM audit_log l JOIN activities a ON a.id = l.entity_id WHERE l.entity = 'activity'`,
+		"extent": `SELECT max_length_s FROM occupancy_extent`,
+	}
+}
