@@ -9,7 +9,6 @@ import (
 	"net/netip"
 	"net/url"
 	"strings"
-	"sync"
 	"time"
 
 	"github.com/jointcal/jointcal/auth"
@@ -116,11 +115,6 @@ var signInPage = template.Must(template.New("signin").Parse(`<!doctype html>
 </main></body></html>
 `))
 
-// signInTexts are the pages' catalogues (web/locales), which the sign-in
-// link page shares so that it speaks the language the rest of the
-// sign-in does; read once, at the first such page.
-var signInTexts = sync.OnceValues(locales.Load)
-
 type signInView struct {
 	Lang                      locales.Language
 	Title, Message, Token     string
@@ -133,7 +127,8 @@ type signInView struct {
 // signInText is a sign-in page in l: its title and message are catalogue
 // keys (signin_link.*).
 func signInText(l locales.Language, title, message string) signInView {
-	cat, err := signInTexts()
+	// The pages' catalogues, so that it speaks as the rest of the sign-in.
+	cat, err := locales.Load()
 	if err != nil { // a bug in the embedded catalogues, which tests load
 		cat = locales.Catalogues{}
 	}

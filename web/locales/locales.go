@@ -12,6 +12,7 @@ import (
 	"sort"
 	"strconv"
 	"strings"
+	"sync"
 )
 
 // Language is one the pages are written in.
@@ -39,16 +40,20 @@ var files embed.FS
 // fmt verbs for the arguments.
 type Catalogues map[Language]map[string]string
 
-// Load reads the page messages of every language.
-func Load() (Catalogues, error) {
-	return load(func(name string) bool { return name != ValidationFile })
-}
+// Load returns the page messages of every language. The embedded files
+// are read once per process and the tables shared by every caller (the
+// pages, the API's sign-in link page), which must not change them.
+func Load() (Catalogues, error) { return pages() }
 
-// LoadValidation reads the translations of the store's validation
-// messages: English format → the language's format.
-func LoadValidation() (Catalogues, error) {
-	return load(func(name string) bool { return name == ValidationFile })
-}
+// LoadValidation returns the translations of the store's validation
+// messages: English format → the language's format; read once, shared,
+// like Load's.
+func LoadValidation() (Catalogues, error) { return validation() }
+
+var (
+	pages      = sync.OnceValues(func() (Catalogues, error) { return load(func(name string) bool { return name != ValidationFile }) })
+	validation = sync.OnceValues(func() (Catalogues, error) { return load(func(name string) bool { return name == ValidationFile }) })
+)
 
 func load(keep func(name string) bool) (Catalogues, error) {
 	cat := Catalogues{}
