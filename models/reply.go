@@ -17,11 +17,6 @@ const (
 	ChannelEmail ReplyChannel = "email"
 )
 
-// ReplyChannels lists the channels of a reply.
-func ReplyChannels() []ReplyChannel {
-	return []ReplyChannel{ChannelLink, ChannelAPI, ChannelWeb, ChannelEmail}
-}
-
 // ReplyInput is what a participant answers.
 type ReplyInput struct {
 	PartStat string `json:"partstat"`

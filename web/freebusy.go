@@ -73,13 +73,3 @@ func hourColumns(days []time.Time, workStart, workEnd time.Duration) []column {
 	}
 	return cols
 }
-
-// dayColumns are whole days from from (a midnight in its zone), n of them.
-func dayColumns(from time.Time, n int) []column {
-	cols := make([]column, n)
-	for i := range cols {
-		d := from.AddDate(0, 0, i)
-		cols[i] = column{Start: d, End: d.AddDate(0, 0, 1), First: d.Weekday() == time.Monday}
-	}
-	return cols
-}
