@@ -109,11 +109,11 @@ func (s *Server) serveFeed(c echo.Context) error {
 	}
 	layout, stamp, err := s.feedLayout(ctx, f, contents)
 	if errors.Is(err, errRenderBusy) {
-		return errFeedBusy(c, "feed-busy", feedBusyDetail)
+		return feedRetryLater(c, "feed-busy", feedBusyDetail)
 	}
 	if errors.Is(err, storage.ErrFeedChanged) {
 		// The retry lists the feed afresh.
-		return errFeedBusy(c, "feed-changed", "the feed changed while it was being assembled; retry after the number of seconds in Retry-After")
+		return feedRetryLater(c, "feed-changed", "the feed changed while it was being assembled; retry after the number of seconds in Retry-After")
 	}
 	if err != nil {
 		return err
@@ -125,11 +125,11 @@ func (s *Server) serveFeed(c echo.Context) error {
 	return s.sendCalendar(c, meta, layout, cacheKey{kind: cachedGzip, tag: contents.Version})
 }
 
-// errFeedBusy is the answer when every render slot stayed taken, or when
+// feedRetryLater is the answer when every render slot stayed taken, or when
 // the feed changed while it was assembled; it drops the calendar's
 // validators and caching headers if they were already set, since the
 // answer is not the calendar.
-func errFeedBusy(c echo.Context, kind, detail string) error {
+func feedRetryLater(c echo.Context, kind, detail string) error {
 	h := c.Response().Header()
 	for _, name := range []string{"ETag", "Last-Modified", "Cache-Control", "Vary"} {
 		h.Del(name)
@@ -597,7 +597,7 @@ func (s *Server) gzipped(c echo.Context, body calendarBody, key cacheKey) ([]byt
 		return v.gz, nil
 	}
 	if !s.feedGate.enter(c.Request().Context()) {
-		return nil, errFeedBusy(c, "feed-busy", feedBusyDetail)
+		return nil, feedRetryLater(c, "feed-busy", feedBusyDetail)
 	}
 	defer s.feedGate.leave()
 	gz, err := compressed(body)
