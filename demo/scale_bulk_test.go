@@ -37,18 +37,7 @@ func TestScaleBulkWritesWhatBookingWrites(t *testing.T) {
 			if sum, err = ScaleThroughBookings(ctx, booked, n, start, 7, nil); err != nil || sum.Created != n {
 				t.Fatalf("booking path: created %d, %v", sum.Created, err)
 			}
-			for name, q := range storagetest.ActivityWrites() {
-				got, want := storagetest.ReadRows(t, b.Name, bulkDSN, q), storagetest.ReadRows(t, b.Name, bookDSN, q)
-				if len(got) != len(want) {
-					t.Errorf("%s: bulk wrote %d rows, booking path %d", name, len(got), len(want))
-				}
-				for i := range min(len(got), len(want)) {
-					if got[i] != want[i] {
-						t.Errorf("%s: first difference at row %d:\n bulk:    %s\n booking: %s", name, i, got[i], want[i])
-						break
-					}
-				}
-			}
+			storagetest.SameRows(t, b.Name, bulkDSN, bookDSN, storagetest.ActivityWrites(), "", "bulk", "booking path")
 			// The comparison means something only if the data has both
 			// clean bookings (exclusive rows) and forced ones.
 			kinds := storagetest.ReadRows(t, b.Name, bulkDSN, "SELECT DISTINCT exclusive FROM occupancy")

@@ -208,18 +208,7 @@ func TestImportBatchesWriteWhatOneByOneWrites(t *testing.T) {
 					rules[c.Rule]++
 				}
 				t.Logf("step %d: created %d, updated %d, unchanged %d, %d errors, conflicts %v", step, got.Created, got.Updated, got.Unchanged, len(got.Errors), rules)
-				for name, q := range importComparisons() {
-					gotRows, wantRows := storagetest.ReadRows(t, b.Name, batchDSN, q), storagetest.ReadRows(t, b.Name, oneDSN, q)
-					if len(gotRows) != len(wantRows) {
-						t.Errorf("step %d, %s: batches wrote %d rows, one by one %d", step, name, len(gotRows), len(wantRows))
-					}
-					for i := range min(len(gotRows), len(wantRows)) {
-						if gotRows[i] != wantRows[i] {
-							t.Errorf("step %d, %s: first difference at row %d:\n batches:    %s\n one by one: %s", step, name, i, gotRows[i], wantRows[i])
-							break
-						}
-					}
-				}
+				storagetest.SameRows(t, b.Name, batchDSN, oneDSN, importComparisons(), fmt.Sprintf("step %d, ", step), "batches", "one by one")
 				if step == 0 && (got.Created != 21 || len(got.Conflicts) < 10 || len(got.Errors) != 1) {
 					t.Fatalf("the first file should create most events with many conflicts and one error: %+v", got)
 				}

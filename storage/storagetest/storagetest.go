@@ -201,3 +201,23 @@ func ActivityWrites() map[string]string {
 		"extent": `SELECT max_length_s FROM occupancy_extent`,
 	}
 }
+
+// SameRows reports, through t, every query of queries whose rows differ
+// between the databases at gotDSN and wantDSN (ReadRows on backend): the
+// row counts, and the first row that differs. label prefixes each report
+// and names the two paths, as "step 1: batches/one by one".
+func SameRows(t testing.TB, backend, gotDSN, wantDSN string, queries map[string]string, label, gotPath, wantPath string) {
+	t.Helper()
+	for name, q := range queries {
+		got, want := ReadRows(t, backend, gotDSN, q), ReadRows(t, backend, wantDSN, q)
+		if len(got) != len(want) {
+			t.Errorf("%s%s: %s wrote %d rows, %s %d", label, name, gotPath, len(got), wantPath, len(want))
+		}
+		for i := range min(len(got), len(want)) {
+			if got[i] != want[i] {
+				t.Errorf("%s%s: first difference at row %d:\n %s: %s\n %s: %s", label, name, i, gotPath, got[i], wantPath, want[i])
+				break
+			}
+		}
+	}
+}
