@@ -20,6 +20,21 @@ import (
 // deleted: for an administrator and for a viewer of each organisation,
 // by every grouping, over windows and zones that cut through
 // occurrences and daylight-saving changes.
+// bothReports is the report of f for a, as ReportActivities answers it
+// (got) and as the streaming reference does (want).
+func bothReports(t *testing.T, s *storage.Store, a models.Actor, f models.ReportFilter) (got, want *models.ActivityReport) {
+	t.Helper()
+	ctx := context.Background()
+	want, err := s.ReportActivitiesStreaming(ctx, a, f)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got, err = s.ReportActivities(ctx, a, f); err != nil {
+		t.Fatal(err)
+	}
+	return got, want
+}
+
 func TestReportActivitiesMatchesTheStreamingReport(t *testing.T) {
 	t.Parallel()
 	storagetest.ForEach(t, func(t *testing.T, s *storage.Store) {
@@ -63,14 +78,7 @@ func TestReportActivitiesMatchesTheStreamingReport(t *testing.T) {
 				for _, g := range models.ReportGroupings() {
 					f := w
 					f.GroupBy = string(g)
-					want, err := s.ReportActivitiesStreaming(ctx, a, f)
-					if err != nil {
-						t.Fatal(err)
-					}
-					got, err := s.ReportActivities(ctx, a, f)
-					if err != nil {
-						t.Fatal(err)
-					}
+					got, want := bothReports(t, s, a, f)
 					if !reflect.DeepEqual(got, want) {
 						t.Errorf("%s, %s to %s in %s by %s:\n got %+v\nwant %+v", name, f.From, f.To, f.TimeZone, g, got, want)
 					}

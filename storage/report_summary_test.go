@@ -68,14 +68,7 @@ func reportSummaries(t *testing.T, s *storage.Store) {
 				for _, g := range models.ReportGroupings() {
 					f := w
 					f.GroupBy = string(g)
-					want, err := s.ReportActivitiesStreaming(ctx, a, f)
-					if err != nil {
-						t.Fatal(err)
-					}
-					got, err := s.ReportActivities(ctx, a, f)
-					if err != nil {
-						t.Fatal(err)
-					}
+					got, want := bothReports(t, s, a, f)
 					if !reflect.DeepEqual(got, want) {
 						t.Fatalf("after %s, %+v by %s from %s to %s:\n got %+v\nwant %+v", step, a, g, f.From, f.To, got, want)
 					}
