@@ -39,6 +39,11 @@ func (s *Server) listConflicts(c echo.Context) error {
 		// (the first requester leaving does not stop it: its result is
 		// cached for the others).
 		v, err, _ := s.agendaFlights.Do(fmt.Sprintf("%#v\x00%s", key, version), func() (any, error) {
+			// A flight that ended between this request's miss and now
+			// has cached the answer: computing it again would be waste.
+			if a, ok := s.agendaCache.get(key, version, time.Now()); ok {
+				return a, nil
+			}
 			return s.computeAgenda(context.WithoutCancel(ctx), key, f, version)
 		})
 		if err != nil {
