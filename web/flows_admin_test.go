@@ -4,6 +4,7 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/chromedp/chromedp"
 )
@@ -32,7 +33,12 @@ func TestBrowserFeedFlow(t *testing.T) {
 	if !strings.HasPrefix(address, s.URL+"/feeds/") {
 		t.Fatalf("feed address %q", address)
 	}
-	b.run("copy the address", chromedp.Click(chromedp.CSS(`button[data-copy="feed-url"]`)), chromedp.WaitVisible(chromedp.CSS(`[data-copy-status="feed-url"]`)))
+	// The status is written when the clipboard's promise settles, after
+	// the click returns: wait for it to say something.
+	b.run("copy the address", chromedp.Click(chromedp.CSS(`button[data-copy="feed-url"]`)))
+	if _, err := chromedp.Run(b.ctx, chromedp.Poll[bool](`document.querySelector('[data-copy-status="feed-url"]').innerText !== ""`, chromedp.WithPollingTimeout(30*time.Second))); err != nil {
+		t.Fatalf("the copy status never appeared: %v", err)
+	}
 	if got := b.text(`[data-copy-status="feed-url"]`); got != "Copied." {
 		t.Errorf("copy status %q", got)
 	}
