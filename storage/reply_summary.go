@@ -54,7 +54,7 @@ const replySummaryQuery = `SELECT g.activity_id, g.lead_organization_id, r.parts
 				SELECT pp.activity_id, pe.id, 1, o.id
 					FROM participants pp JOIN organizations o ON o.id = pp.ref_id JOIN people pe ON LOWER(pe.email) = LOWER(o.contact_email)
 					WHERE pp.type = 'organization' AND o.contact_email <> '' AND pp.activity_id IN @ids
-			) u JOIN activities aa ON aa.id = u.activity_id
+			) u JOIN activities aa ON aa.id = u.activity_id AND aa.id IN @ids
 		) x GROUP BY x.activity_id, x.lead_organization_id, x.person_id
 	) g
 	LEFT JOIN replies r ON r.activity_id = g.activity_id AND r.person_id = g.person_id AND r.occurrence_start_s = 0
