@@ -26,7 +26,8 @@ func (s *Store) ListActivities(ctx context.Context, a models.Actor, f models.Act
 		return empty, err
 	}
 	type idRow struct{ ID int64 }
-	page, err := paginate(q.Select("activities.id"), "activities.id", f.ListOptions, func(r idRow) int64 { return r.ID })
+	total := func(q *gorm.DB) (int64, error) { return s.countTotal(ctx, q) }
+	page, err := paginateCounted(q.Select("activities.id"), "activities.id", f.ListOptions, func(r idRow) int64 { return r.ID }, total)
 	if err != nil {
 		return empty, fmt.Errorf("list activities: %w", err)
 	}

@@ -40,6 +40,8 @@ type Store struct {
 	// version reads the committed state's token for caches that must
 	// also notice other processes' writes (DataVersion).
 	version dataVersion
+	// totals keeps list totals counted at a data version (countTotal).
+	totals listTotals
 	// planning holds the expansion limits and rule settings the store
 	// applies on every write; reminders the outbox rules. Both are given
 	// to Open and fixed for the store's life.
