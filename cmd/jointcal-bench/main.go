@@ -61,6 +61,7 @@ func run(args []string) error {
 	only := fs.String("only", "", "time only the page requests whose name contains this text (pages)")
 	repeat := fs.Int("repeat", 0, "ask each drawn page request this many more times and once with If-None-Match, timed apart from the first (pages: what a cache answers)")
 	cpuprofile := fs.String("cpuprofile", "", "write a CPU profile of the measured part to this file")
+	as := fs.String("as", "", "ask as a planner of this organisation (its code, e.g. EU) instead of an administrator: a planner's reads apply visibility and reply summaries to their own organisation's activities")
 	if err := fs.Parse(args[1:]); err != nil {
 		return err
 	}
@@ -100,9 +101,13 @@ func run(args []string) error {
 	httpSrv := &http.Server{Handler: srv.Handler(), ReadHeaderTimeout: 10 * time.Second}
 	go func() { _ = httpSrv.Serve(ln) }()
 	defer httpSrv.Close()
-	_, token, err := store.CreateToken(ctx, models.System(), models.TokenInput{Name: "bench", Role: models.RoleAdmin})
+	in := models.TokenInput{Name: "bench", Role: models.RoleAdmin}
+	if *as != "" {
+		in = models.TokenInput{Name: "bench", Role: models.RolePlanner, Organization: models.Ref(*as)}
+	}
+	_, token, err := store.CreateToken(ctx, models.System(), in)
 	if err != nil {
-		return err
+		return fmt.Errorf("bench token (--as %q): %w", *as, err)
 	}
 	c := &client{base: "http://" + ln.Addr().String(), token: token, http: &http.Client{Transport: &http.Transport{MaxIdleConnsPerHost: 64}}}
 	if n, err := store.CountOccurrences(ctx); err == nil {
