@@ -10,8 +10,18 @@ import (
 	"github.com/jointcal/jointcal/storage"
 )
 
-// fetchRecorder batches feed polls in memory and writes them every few
-// seconds, so that a busy feed costs no write per request.
+// fetchFlushEvery is how often a process writes the feed polls it has
+// counted. Every write is a commit, and a commit ends every answer cached
+// by data version (the conflicts agenda, the activity list's totals): at
+// 5 s, calendar clients polling kept those caches at most 5 s old even
+// when nobody booked anything. A minute matches the agenda cache's own
+// age limit; the feed list flushes this process's counts before it
+// answers, so only other processes' polls can be that late, and
+// last-fetched times are read in hours by the planners who look at them.
+const fetchFlushEvery = time.Minute
+
+// fetchRecorder batches feed polls in memory and writes them every
+// fetchFlushEvery, so that a busy feed costs no write per request.
 type fetchRecorder struct {
 	store   *storage.Store
 	log     *slog.Logger

@@ -117,7 +117,7 @@ func (s *Server) SessionSettings() models.SessionSettings { return s.sessions }
 func New(store *storage.Store, cfg config.Config, log *slog.Logger) *Server {
 	e := echo.New()
 	e.HideBanner, e.HidePort = true, true
-	s := &Server{echo: e, store: store, cfg: cfg, log: log, registry: prometheus.NewRegistry(), feedCache: newFeedCache(cfg.FeedCacheBytes), agendaCache: newAgendaCache(cfg.AgendaCacheBytes), feedGate: newRenderGate(cfg.FeedRenders, feedQueueWait), feedMemo: feedMemo{entries: map[string]memoEntry{}}, feedChunk: feedChunkSize, fetches: newFetchRecorder(store, log, 5*time.Second)}
+	s := &Server{echo: e, store: store, cfg: cfg, log: log, registry: prometheus.NewRegistry(), feedCache: newFeedCache(cfg.FeedCacheBytes), agendaCache: newAgendaCache(cfg.AgendaCacheBytes), feedGate: newRenderGate(cfg.FeedRenders, feedQueueWait), feedMemo: feedMemo{entries: map[string]memoEntry{}}, feedChunk: feedChunkSize, fetches: newFetchRecorder(store, log, fetchFlushEvery)}
 	s.jobCtx, s.jobCancel = context.WithCancel(context.Background())
 	s.importSlots = make(chan struct{}, maxImportJobs)
 	s.sessions = models.DefaultSessionSettings()
