@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"strings"
 	"sync"
+	"time"
 
 	"gorm.io/gorm"
 )
@@ -71,6 +72,9 @@ func countKey(q *gorm.DB) (string, error) {
 	var b strings.Builder
 	b.WriteString(dry.Statement.SQL.String())
 	for _, v := range dry.Statement.Vars {
+		if t, ok := v.(time.Time); ok {
+			v = t.Round(0) // without the monotonic reading, which fmt prints
+		}
 		fmt.Fprintf(&b, "\x00%T:%q", v, fmt.Sprint(v))
 	}
 	return b.String(), nil
