@@ -52,6 +52,20 @@ func ForEach(t *testing.T, fn func(t *testing.T, s *storage.Store)) {
 	}
 }
 
+// ForEachPair runs fn as a parallel subtest on every backend with two
+// stores on one database, as two processes sharing it would have: what
+// one commits, the other must notice.
+func ForEachPair(t *testing.T, fn func(t *testing.T, here, other *storage.Store)) {
+	t.Helper()
+	for _, b := range Backends() {
+		t.Run(b.Name, func(t *testing.T) {
+			t.Parallel()
+			dsn := b.DSN(t)
+			fn(t, OpenDSN(t, dsn), OpenDSN(t, dsn))
+		})
+	}
+}
+
 // Open returns a migrated store on SQLite (the README's promise: tests
 // need nothing but Go).
 func Open(t testing.TB) *storage.Store { return OpenDSN(t, sqliteDSN(t)) }
