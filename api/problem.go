@@ -105,6 +105,8 @@ func toProblem(err error) *Problem {
 		return problem(http.StatusConflict, "already-revoked", "the token is revoked already")
 	case errors.Is(err, models.ErrUnauthenticated):
 		return problem(http.StatusUnauthorized, "unauthenticated", "sign in (POST /api/v1/auth/signin-links), or send Authorization: Bearer <token> with a valid token")
+	case errors.Is(err, models.ErrAgendaBusy):
+		return problem(http.StatusServiceUnavailable, "agenda-busy", "every slot for computing conflicts agendas stayed taken (JOINTCAL_AGENDA_COMPUTES); ask again in a few seconds")
 	case storage.IsUnavailable(err):
 		return problem(http.StatusServiceUnavailable, "database-unavailable", "the database cannot be reached just now; retry shortly")
 	case errors.As(err, &mbe):

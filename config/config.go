@@ -69,6 +69,10 @@ type Config struct {
 	// answers (a month at 100,000 activities is about 2 MB of JSON and
 	// its gzip form), least recently used first out.
 	AgendaCacheBytes int64
+	// AgendaComputes is how many conflicts agendas (API and pages) may be
+	// computed at once; more wait up to 5 s, then get 503 with
+	// Retry-After (models.Settings.AgendaComputes).
+	AgendaComputes int
 	// MemoryLimitBytes is the Go runtime's soft memory limit (0: the feed
 	// cache budget plus memoryHeadroom); see MemoryLimit.
 	MemoryLimitBytes int64
@@ -262,6 +266,14 @@ func feedSettings() []Setting {
 				return errors.New("want a non-negative integer")
 			}
 			c.AgendaCacheBytes = n
+			return nil
+		}},
+		{"JOINTCAL_AGENDA_COMPUTES", "2", "conflicts agendas (API and pages) that may be computed at once; more wait up to 5 s, then get 503 with Retry-After (one costs about 50 MB and most of a core for 0.7 s at 100,000 activities)", func(c *Config, v string) error {
+			n, err := strconv.Atoi(v)
+			if err != nil || n < 1 || n > 64 {
+				return errors.New("want an integer from 1 to 64")
+			}
+			c.AgendaComputes = n
 			return nil
 		}},
 		{"JOINTCAL_MEMORY_LIMIT_BYTES", "0", "soft limit of the Go heap, in bytes, above which garbage is collected more often so that memory taken by a burst of feed renders is given back (0: JOINTCAL_FEED_CACHE_BYTES plus 64 MiB; GOMEMLIMIT, when set, wins)", func(c *Config, v string) error {

@@ -14,6 +14,11 @@ var ErrNotFound = errors.New("not found")
 // longer current.
 var ErrStale = errors.New("the entity was changed since that version")
 
+// ErrAgendaBusy is returned for a conflicts agenda that found every
+// computation slot taken (Settings.AgendaComputes) for the whole wait:
+// the caller should ask again in a few seconds.
+var ErrAgendaBusy = errors.New("too many conflicts agendas are being computed just now; ask again in a few seconds")
+
 // FieldError names one invalid input field and says what is wrong with it.
 //
 // Message is the English text the API's problem documents carry. Format and

@@ -16,6 +16,7 @@ import (
 	"time"
 
 	"github.com/jackc/pgx/v5/pgconn"
+	"github.com/jointcal/jointcal/gate"
 	"github.com/jointcal/jointcal/models"
 	"github.com/jointcal/jointcal/planning"
 	"github.com/libtnb/sqlite"
@@ -42,6 +43,9 @@ type Store struct {
 	version dataVersion
 	// totals keeps list totals counted at a data version (countTotal).
 	totals listTotals
+	// agendaGate bounds the conflicts agendas computed at once
+	// (Settings.AgendaComputes).
+	agendaGate *gate.Gate
 	// planning holds the expansion limits and rule settings the store
 	// applies on every write; reminders the outbox rules. Both are given
 	// to Open and fixed for the store's life.
@@ -108,7 +112,8 @@ func Open(dsn string, set models.Settings) (*Store, error) {
 		sqlDB.SetMaxIdleConns(10)
 		sqlDB.SetConnMaxIdleTime(5 * time.Minute)
 	}
-	s := &Store{db: db, dialect: dialect, now: func() time.Time { return time.Now().UTC() }, planning: set.Planning, reminders: set.Reminders, proposals: set.Proposals}
+	s := &Store{db: db, dialect: dialect, now: func() time.Time { return time.Now().UTC() }, planning: set.Planning, reminders: set.Reminders, proposals: set.Proposals,
+		agendaGate: gate.New(set.AgendaComputes, set.AgendaWait)}
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 	defer cancel()
 	if err := s.Ping(ctx); err != nil {

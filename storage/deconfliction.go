@@ -46,6 +46,10 @@ func (s *Store) listConflicts(ctx context.Context, a models.Actor, f models.Conf
 	if f.Severity != "" && f.Severity != "hard" && f.Severity != "soft" {
 		return nil, &models.ValidationError{Errors: []models.FieldError{{Field: "severity", Message: "want hard or soft"}}}
 	}
+	if !s.agendaGate.Enter(ctx) {
+		return nil, models.ErrAgendaBusy
+	}
+	defer s.agendaGate.Leave()
 	if shared {
 		views, err := s.agendaViews(ctx, a, f)
 		if err != nil {

@@ -51,6 +51,7 @@ func storeSettings(cfg config.Config) models.Settings {
 	set.Proposals.TTL = cfg.ProposalTTL
 	set.Reminders.Chase = cfg.ReplyChase
 	set.SQLiteMmapBytes = cfg.SQLiteMmapBytes
+	set.AgendaComputes = cfg.AgendaComputes
 	return set
 }
 
