@@ -1,7 +1,9 @@
 package storage
 
 import (
+	"bytes"
 	"context"
+	"database/sql"
 	"fmt"
 
 	"github.com/jointcal/jointcal/models"
@@ -54,13 +56,13 @@ func (s *Store) StoredFeedBlocks(ctx context.Context, tag string, items []models
 		var (
 			id      int64
 			version int
-			data    []byte
+			data    sql.RawBytes // copied once, and only when it is of the listed version
 		)
 		if err := rows.Scan(&id, &version, &data); err != nil {
 			return nil, fmt.Errorf("read stored feed blocks: %w", err)
 		}
 		if v, ok := listed[id]; ok && v == version {
-			out[id] = data
+			out[id] = bytes.Clone(data)
 		}
 	}
 	if err := rows.Err(); err != nil {
