@@ -36,6 +36,7 @@ type blockKeeper struct {
 	mu      sync.Mutex
 	pending []keptBlock
 	bytes   int64
+	limit   int64 // bytes pending at most (maxPendingBlockBytes)
 	// writing is held while a batch is taken and written, so flush returns
 	// only once everything added before it is in the database.
 	writing sync.Mutex
@@ -56,7 +57,7 @@ type keptBlock struct {
 }
 
 func newBlockKeeper(store *storage.Store, log *slog.Logger) *blockKeeper {
-	k := &blockKeeper{store: store, log: log, kick: make(chan struct{}, 1), stop: make(chan struct{}), done: make(chan struct{})}
+	k := &blockKeeper{store: store, log: log, limit: maxPendingBlockBytes, kick: make(chan struct{}, 1), stop: make(chan struct{}), done: make(chan struct{})}
 	go func() {
 		defer close(k.done)
 		for {
@@ -79,7 +80,7 @@ func (k *blockKeeper) add(blocks []keptBlock) {
 		size += int64(b.block.Size())
 	}
 	k.mu.Lock()
-	full := k.bytes+size > maxPendingBlockBytes
+	full := k.bytes+size > k.limit
 	if !full {
 		k.pending = append(k.pending, blocks...)
 		k.bytes += size
@@ -87,7 +88,7 @@ func (k *blockKeeper) add(blocks []keptBlock) {
 	k.mu.Unlock()
 	if full {
 		k.dropped.Add(int64(len(blocks)))
-		k.log.Warn("rendered feed blocks not stored: the writer is behind", "blocks", len(blocks), "pending_bytes_limit", maxPendingBlockBytes)
+		k.log.Warn("rendered feed blocks not stored: the writer is behind", "blocks", len(blocks), "pending_bytes_limit", k.limit)
 		return
 	}
 	select {

@@ -3,11 +3,14 @@ package api
 import (
 	"context"
 	"fmt"
+	"io"
+	"log/slog"
 	"net/http"
 	"strings"
 	"testing"
 	"time"
 
+	"github.com/jointcal/jointcal/calendar"
 	"github.com/jointcal/jointcal/models"
 	"github.com/jointcal/jointcal/storage"
 	"github.com/jointcal/jointcal/storage/storagetest"
@@ -148,5 +151,35 @@ func TestStoredBlocksAfterRestart(t *testing.T) {
 				t.Fatalf("the feed rendered afresh (%d events) differs from the one served from stored blocks:\n%s\n---\n%s", rendered, rerendered, changed)
 			}
 		})
+	}
+}
+
+// TestBlockKeeperCountsWhatItCannotKeep: blocks offered while the writer
+// is behind and the queue is at its bound are not kept, and are counted
+// (and logged), never lost silently; what was queued is written at close.
+func TestBlockKeeperCountsWhatItCannotKeep(t *testing.T) {
+	t.Parallel()
+	b := storagetest.Backends()[0]
+	w := newStoredBlocksWorld(t, b, 2)
+	blocks, err := calendar.RenderEvents([]calendar.Event{
+		{UID: "a@example", Title: "a", Start: time.Date(2027, 1, 4, 9, 0, 0, 0, time.UTC)},
+		{UID: "b@example", Title: "b", Start: time.Date(2027, 1, 5, 9, 0, 0, 0, time.UTC)},
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	k := newBlockKeeper(w.store, slog.New(slog.NewTextHandler(io.Discard, nil)))
+	k.limit = int64(blocks[0].Size())
+	k.writing.Lock() // the writer is busy: nothing queued is taken
+	k.add([]keptBlock{{id: w.open[0], version: 1, tag: "t", block: blocks[0]}})
+	k.add([]keptBlock{{id: w.open[1], version: 1, tag: "t", block: blocks[1]}})
+	k.writing.Unlock()
+	k.close()
+	if stored, dropped, failed := k.stored.Load(), k.dropped.Load(), k.failed.Load(); stored != 1 || dropped != 1 || failed != 0 {
+		t.Fatalf("stored %d, dropped %d, failed %d blocks; want 1, 1, 0", stored, dropped, failed)
+	}
+	rows := storagetest.ReadRows(t, b.Name, w.dsn, "SELECT activity_id, version, tag FROM feed_blocks")
+	if want := fmt.Sprintf("%d | 1 | t", w.open[0]); len(rows) != 1 || rows[0] != want {
+		t.Fatalf("feed_blocks holds %v, want [%s]", rows, want)
 	}
 }
