@@ -49,7 +49,10 @@ type feedCache struct {
 	// (jointcal_feed_events_rendered_total): after one change to a feed of
 	// thousands it should move by one.
 	rendered atomic.Int64
-	lru      *byteLRU[cacheKey, cacheValue]
+	// loaded counts the events whose blocks were read from the database
+	// instead (jointcal_feed_events_loaded_total).
+	loaded atomic.Int64
+	lru    *byteLRU[cacheKey, cacheValue]
 }
 
 func newFeedCache(budget int64) *feedCache {
@@ -65,13 +68,20 @@ func (fc *feedCache) put(k cacheKey, v cacheValue, size int64) { fc.lru.put(k, v
 // bytes is what the cache holds now (for tests and metrics).
 func (fc *feedCache) bytes() int64 { return fc.lru.bytes() }
 
-// registerFeedMetrics exposes the feed cache's size and render count.
+// registerFeedMetrics exposes the feed cache's size, the events rendered
+// or read from the database, and the stored blocks' writes.
 func (s *Server) registerFeedMetrics() {
 	s.registry.MustRegister(
 		prometheus.NewGaugeFunc(prometheus.GaugeOpts{Name: "jointcal_feed_cache_bytes", Help: "Bytes held by the feed cache (bounded by JOINTCAL_FEED_CACHE_BYTES)."},
 			func() float64 { return float64(s.feedCache.bytes()) }),
 		prometheus.NewCounterFunc(prometheus.CounterOpts{Name: "jointcal_feed_events_rendered_total", Help: "Feed events read and rendered because no cached rendering of their version existed."},
 			func() float64 { return float64(s.feedCache.rendered.Load()) }),
+		prometheus.NewCounterFunc(prometheus.CounterOpts{Name: "jointcal_feed_events_loaded_total", Help: "Feed events whose rendering of their version was read from the database because it was not cached."},
+			func() float64 { return float64(s.feedCache.loaded.Load()) }),
+		prometheus.NewCounterFunc(prometheus.CounterOpts{Name: "jointcal_feed_blocks_stored_total", Help: "Rendered feed events written to the database."},
+			func() float64 { return float64(s.blocks.stored.Load()) }),
+		prometheus.NewCounterFunc(prometheus.CounterOpts{Name: "jointcal_feed_blocks_unstored_total", Help: "Rendered feed events not written to the database: the writer was behind, or a write failed (both logged)."},
+			func() float64 { return float64(s.blocks.dropped.Load() + s.blocks.failed.Load()) }),
 	)
 }
 

@@ -50,7 +50,11 @@ func TestFeedChangedWhileAssembled(t *testing.T) {
 		if r := get(s, feed); r.Code != http.StatusOK || !strings.Contains(r.Body.String(), "Open staff talks") {
 			t.Fatalf("first fetch: %d\n%s", r.Code, r.Body)
 		}
-		s.feedCache = newFeedCache(s.cfg.FeedCacheBytes) // rendered blocks and layouts gone: rows must be read
+		// Rendered blocks and layouts gone, in memory and in the database:
+		// rows must be read.
+		s.feedCache = newFeedCache(s.cfg.FeedCacheBytes)
+		s.blocks.flush()
+		storagetest.ReadRows(t, "sqlite", path, "DELETE FROM feed_blocks RETURNING activity_id")
 		in.Title, in.Visibility = secret, []models.Ref{"EU"}
 		if _, err := other.UpdateActivity(ctx, sys, res.Activity.ID, in, storage.WriteOptions{}); err != nil {
 			t.Fatal(err)

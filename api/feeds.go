@@ -195,7 +195,7 @@ const feedHoldShare = 4
 // chunk at a time, from cached blocks or read and rendered, assembled and
 // cached under layoutKey.
 func (s *Server) layOut(ctx context.Context, f *models.Feed, contents storage.FeedContents, layoutKey cacheKey) (*calendar.Assembly, time.Time, error) {
-	r := &feedRenderer{s: s, ctx: ctx, feed: f, refs: contents.Refs}
+	r := &feedRenderer{s: s, ctx: ctx, feed: f, refs: contents.Refs, storedTag: contents.Refs + "." + s.renderTag, codec: calendar.NewBlockCodec()}
 	defer r.close()
 	ab := calendar.NewAssemblyBuilder(s.cfg.FeedCacheBytes / feedHoldShare)
 	// The feed changes when anything it shows changes, and only then.
@@ -258,10 +258,16 @@ type feedRenderer struct {
 	refs  string // reference-data fingerprint the blocks are cached under
 	views *storage.FeedViewReader
 	gated bool
+	// storedTag is what blocks are stored under in the database: refs and
+	// the server's renderTag; codec decodes them.
+	storedTag string
+	codec     *calendar.BlockCodec
 }
 
 // blocks returns the blocks of items in their order: cached ones as they
-// are, the others read, rendered and cached.
+// are, then those stored in the database at the listed version, and the
+// others read and rendered (and offered to the database). Every block
+// found is cached.
 func (r *feedRenderer) blocks(items []models.FeedItem) ([]*calendar.EventBlock, error) {
 	blocks := make([]*calendar.EventBlock, len(items))
 	var missing []models.FeedItem
@@ -275,22 +281,34 @@ func (r *feedRenderer) blocks(items []models.FeedItem) ([]*calendar.EventBlock, 
 	if len(missing) == 0 {
 		return blocks, nil
 	}
-	if !r.gated {
-		if !r.s.feedGate.enter(r.ctx) {
-			return nil, errRenderBusy
+	found := r.s.loadStored(r.ctx, r.codec, r.storedTag, missing)
+	unstored := slices.DeleteFunc(slices.Clone(missing), func(it models.FeedItem) bool { return found[it.ID] != nil })
+	if len(unstored) > 0 {
+		if !r.gated {
+			if !r.s.feedGate.enter(r.ctx) {
+				return nil, errRenderBusy
+			}
+			r.gated = true
+			r.views = r.s.store.FeedViewReader(r.ctx)
 		}
-		r.gated = true
-		r.views = r.s.store.FeedViewReader(r.ctx)
-	}
-	rendered, err := r.render(missing)
-	if err != nil {
-		return nil, err
+		rendered, err := r.render(unstored)
+		if err != nil {
+			return nil, err
+		}
+		kept := make([]keptBlock, 0, len(unstored))
+		for _, it := range unstored {
+			if b, ok := rendered[it.ID]; ok {
+				found[it.ID] = b
+				kept = append(kept, keptBlock{id: it.ID, version: it.Version, tag: r.storedTag, block: b})
+			}
+		}
+		r.s.blocks.add(kept)
 	}
 	for i, it := range items {
 		if blocks[i] != nil {
 			continue
 		}
-		b, ok := rendered[it.ID]
+		b, ok := found[it.ID]
 		if !ok {
 			return nil, fmt.Errorf("feed %d: activity %d vanished while rendering", r.feed.ID, it.ID)
 		}

@@ -41,6 +41,11 @@ type Server struct {
 	// subscriber statistics.
 	feedCache *feedCache
 	feedGate  *renderGate
+	// blocks writes rendered feed blocks to the database, where a feed
+	// whose blocks are not cached finds them (under the reference
+	// fingerprint and renderTag) before rendering.
+	blocks    *blockKeeper
+	renderTag string
 	feedMemo  feedMemo
 	// agendaCache holds encoded conflicts agendas within a byte budget;
 	// agendaFlights shares a computation among identical requests.
@@ -117,7 +122,7 @@ func (s *Server) SessionSettings() models.SessionSettings { return s.sessions }
 func New(store *storage.Store, cfg config.Config, log *slog.Logger) *Server {
 	e := echo.New()
 	e.HideBanner, e.HidePort = true, true
-	s := &Server{echo: e, store: store, cfg: cfg, log: log, registry: prometheus.NewRegistry(), feedCache: newFeedCache(cfg.FeedCacheBytes), agendaCache: newAgendaCache(cfg.AgendaCacheBytes), feedGate: newRenderGate(cfg.FeedRenders, feedQueueWait), feedMemo: feedMemo{entries: map[string]memoEntry{}}, feedChunk: feedChunkSize, fetches: newFetchRecorder(store, log, fetchFlushEvery)}
+	s := &Server{echo: e, store: store, cfg: cfg, log: log, registry: prometheus.NewRegistry(), feedCache: newFeedCache(cfg.FeedCacheBytes), agendaCache: newAgendaCache(cfg.AgendaCacheBytes), feedGate: newRenderGate(cfg.FeedRenders, feedQueueWait), feedMemo: feedMemo{entries: map[string]memoEntry{}}, feedChunk: feedChunkSize, fetches: newFetchRecorder(store, log, fetchFlushEvery), blocks: newBlockKeeper(store, log), renderTag: renderTag(cfg)}
 	s.jobCtx, s.jobCancel = context.WithCancel(context.Background())
 	s.importSlots = make(chan struct{}, maxImportJobs)
 	s.sessions = models.DefaultSessionSettings()
@@ -143,12 +148,13 @@ func New(store *storage.Store, cfg config.Config, log *slog.Logger) *Server {
 	return s
 }
 
-// Close writes pending feed statistics and stops background work; call
-// it after the HTTP server has shut down.
+// Close writes pending feed statistics and rendered blocks and stops
+// background work; call it after the HTTP server has shut down.
 func (s *Server) Close() {
 	s.jobCancel()
 	s.jobs.Wait()
 	s.fetches.close()
+	s.blocks.close()
 }
 
 // Handler is the server as an http.Handler (for httptest and http.Server).

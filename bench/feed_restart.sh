@@ -1,7 +1,11 @@
 #!/usr/bin/env bash
 # The first feed request after a restart: jointcal serves a feed, stops
-# (SIGTERM, which writes the fetch statistics), starts again, and the
-# feed is fetched once at once and once after the "feeds warmed" log line.
+# (SIGTERM, which writes the fetch statistics and the rendered blocks),
+# starts again, and the feed is fetched once at once and once after the
+# "feeds warmed" log line. Last, the feed's fetch history is cleared, so
+# that the warm-up leaves it alone, and it is fetched on a new process:
+# from the blocks stored in the database (feed_blocks), where a build
+# keeps them, otherwise read and rendered. Needs sqlite3.
 # Usage: BENCH_DB=/path/to/10k.db bench/feed_restart.sh
 # (BENCH_DB: a SQLite file filled by `jointcal demo --scale 10000`; it is
 # copied, not changed.) JOINTCAL_BIN: a built jointcal (default: build).
@@ -41,3 +45,11 @@ grep '"feeds warmed"' "$WORK/serve.log" | tail -1
 tget "first fetch after the warm-up" "$FEED"
 tget "second fetch" "$FEED"
 stop
+sqlite3 "$WORK/bench.db" 'UPDATE feeds SET last_fetched_at = NULL'
+start
+tget "first fetch on a new process, no warm-up (fetch history cleared)" "$FEED"
+tget "second fetch" "$FEED"
+stop
+if [ -n "$(sqlite3 "$WORK/bench.db" "SELECT name FROM sqlite_master WHERE name = 'feed_blocks'")" ]; then
+  echo "feed_blocks (blocks|bytes of data): $(sqlite3 "$WORK/bench.db" 'SELECT COUNT(*), SUM(LENGTH(data)) FROM feed_blocks'); database file $(stat -c %s "$WORK/bench.db") bytes, copied from $(stat -c %s "$BENCH_DB")"
+fi

@@ -209,6 +209,18 @@ func (s *Store) Now() time.Time { return s.now() }
 // also holds the in-process write lock, so that a check made inside fn
 // still holds when fn commits.
 func (s *Store) write(ctx context.Context, fn func(tx *gorm.DB) error) error {
+	err := s.serialized(ctx, fn)
+	if err == nil {
+		s.generation.Add(1)
+	}
+	return err
+}
+
+// serialized runs fn in a transaction that is the only writer, as write
+// does, without counting it as a change to the data: for tables that only
+// keep what can be derived from the rest (rendered feed blocks), whose
+// writes must not make caches of that data think it changed.
+func (s *Store) serialized(ctx context.Context, fn func(tx *gorm.DB) error) error {
 	if s.dialect == models.SQLite {
 		s.writeMu.Lock()
 		defer s.writeMu.Unlock()
@@ -223,9 +235,6 @@ func (s *Store) write(ctx context.Context, fn func(tx *gorm.DB) error) error {
 			break
 		}
 		time.Sleep(time.Duration(attempt+1) * 5 * time.Millisecond)
-	}
-	if err == nil {
-		s.generation.Add(1)
 	}
 	return err
 }

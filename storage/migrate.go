@@ -18,8 +18,8 @@ var migrationFiles embed.FS
 
 // dialectMacros expands the few type names that differ between databases.
 var dialectMacros = map[models.Dialect]*strings.Replacer{
-	models.SQLite:   strings.NewReplacer("{{ID}}", "INTEGER PRIMARY KEY AUTOINCREMENT", "{{TIME}}", "DATETIME", "{{BIGINT}}", "INTEGER"),
-	models.Postgres: strings.NewReplacer("{{ID}}", "BIGSERIAL PRIMARY KEY", "{{TIME}}", "TIMESTAMPTZ", "{{BIGINT}}", "BIGINT"),
+	models.SQLite:   strings.NewReplacer("{{ID}}", "INTEGER PRIMARY KEY AUTOINCREMENT", "{{TIME}}", "DATETIME", "{{BIGINT}}", "INTEGER", "{{BLOB}}", "BLOB"),
+	models.Postgres: strings.NewReplacer("{{ID}}", "BIGSERIAL PRIMARY KEY", "{{TIME}}", "TIMESTAMPTZ", "{{BIGINT}}", "BIGINT", "{{BLOB}}", "BYTEA"),
 }
 
 // Migrations lists the migrations that apply to d, in version order.

@@ -1,0 +1,200 @@
+package api
+
+import (
+	"context"
+	"crypto/rand"
+	"crypto/sha256"
+	"encoding/hex"
+	"fmt"
+	"io"
+	"log/slog"
+	"os"
+	"sync"
+	"sync/atomic"
+
+	"github.com/jointcal/jointcal/calendar"
+	"github.com/jointcal/jointcal/config"
+	"github.com/jointcal/jointcal/models"
+	"github.com/jointcal/jointcal/storage"
+)
+
+// maxPendingBlockBytes bounds the rendered blocks waiting to be written to
+// the database. Rendering a cold feed outpaces the writer only when the
+// database is slow; the blocks past the bound are not kept (and counted
+// and logged), so that memory stays within the feed cache's budget, and
+// are rendered and offered again the next time a feed needs them.
+const maxPendingBlockBytes = 32 << 20
+
+// blockKeeper writes rendered feed blocks to the database in the
+// background, so that they outlive the process and the feed cache: the
+// request that rendered them never waits for the writes, and never for
+// SQLite's single writer (it only appends to a list under a mutex, so it
+// cannot deadlock with a write it holds or waits for).
+type blockKeeper struct {
+	store   *storage.Store
+	log     *slog.Logger
+	mu      sync.Mutex
+	pending []keptBlock
+	bytes   int64
+	limit   int64 // bytes pending at most (maxPendingBlockBytes)
+	// writing is held while a batch is taken and written, so flush returns
+	// only once everything added before it is in the database.
+	writing sync.Mutex
+	kick    chan struct{}
+	stop    chan struct{}
+	done    chan struct{}
+	// stored, dropped and failed count blocks written, left out for
+	// want of room, and lost to a failed write (each failure is logged).
+	stored, dropped, failed atomic.Int64
+}
+
+// keptBlock is a rendered block with the key it is stored under.
+type keptBlock struct {
+	id      int64
+	version int
+	tag     string
+	block   *calendar.EventBlock
+}
+
+func newBlockKeeper(store *storage.Store, log *slog.Logger) *blockKeeper {
+	k := &blockKeeper{store: store, log: log, limit: maxPendingBlockBytes, kick: make(chan struct{}, 1), stop: make(chan struct{}), done: make(chan struct{})}
+	go func() {
+		defer close(k.done)
+		for {
+			select {
+			case <-k.kick:
+				k.flush()
+			case <-k.stop:
+				k.flush()
+				return
+			}
+		}
+	}()
+	return k
+}
+
+// add queues blocks for writing; it never blocks on the database.
+func (k *blockKeeper) add(blocks []keptBlock) {
+	var size int64
+	for _, b := range blocks {
+		size += int64(b.block.Size())
+	}
+	k.mu.Lock()
+	full := k.bytes+size > k.limit
+	if !full {
+		k.pending = append(k.pending, blocks...)
+		k.bytes += size
+	}
+	k.mu.Unlock()
+	if full {
+		k.dropped.Add(int64(len(blocks)))
+		k.log.Warn("rendered feed blocks not stored: the writer is behind", "blocks", len(blocks), "pending_bytes_limit", k.limit)
+		return
+	}
+	select {
+	case k.kick <- struct{}{}:
+	default: // a flush is due already
+	}
+}
+
+// flush writes everything queued so far.
+func (k *blockKeeper) flush() {
+	k.writing.Lock()
+	defer k.writing.Unlock()
+	k.mu.Lock()
+	batch := k.pending
+	k.pending, k.bytes = nil, 0
+	k.mu.Unlock()
+	if len(batch) == 0 {
+		return
+	}
+	codec := calendar.NewBlockCodec()
+	rows := make([]storage.StoredBlock, 0, len(batch))
+	for _, b := range batch {
+		data, err := codec.AppendEncoded(nil, b.block)
+		if err != nil {
+			k.failed.Add(1)
+			k.log.Warn("could not encode a rendered feed block", "activity", b.id, "error", err)
+			continue
+		}
+		rows = append(rows, storage.StoredBlock{ActivityID: b.id, Version: b.version, Tag: b.tag, Data: data})
+	}
+	if err := k.store.SaveFeedBlocks(context.Background(), rows); err != nil {
+		k.failed.Add(int64(len(rows)))
+		k.log.Warn("could not store rendered feed blocks", "blocks", len(rows), "error", err)
+		return
+	}
+	k.stored.Add(int64(len(rows)))
+}
+
+// close writes what is queued and stops the writer.
+func (k *blockKeeper) close() {
+	select {
+	case <-k.stop:
+	default:
+		close(k.stop)
+	}
+	<-k.done
+}
+
+// loadStored returns the stored blocks of items under tag, by activity id
+// (a map the caller may add to),
+// and only at the versions items list (storage.StoredFeedBlocks). A read
+// or decoding failure is logged and the blocks concerned are left out: the
+// feed then reads and renders them, as it would without the table.
+func (s *Server) loadStored(ctx context.Context, codec *calendar.BlockCodec, tag string, items []models.FeedItem) map[int64]*calendar.EventBlock {
+	stored, err := s.store.StoredFeedBlocks(ctx, tag, items)
+	if err != nil {
+		s.log.Warn("could not read stored feed blocks; rendering them", "blocks", len(items), "error", err)
+		return map[int64]*calendar.EventBlock{}
+	}
+	out := make(map[int64]*calendar.EventBlock, len(stored))
+	for id, data := range stored {
+		b, err := codec.Decode(data)
+		if err != nil {
+			s.log.Warn("could not decode a stored feed block; rendering it", "activity", id, "error", err)
+			continue
+		}
+		out[id] = b
+	}
+	s.feedCache.loaded.Add(int64(len(out)))
+	return out
+}
+
+// renderIdentity names the program that rendered a block (its executable's digest, so that a new
+// build, which may render differently, never serves an older build's
+// blocks). Stored blocks are keyed by it (renderTag); it is worked out
+// once.
+var renderIdentity = sync.OnceValue(func() string {
+	h := sha256.New()
+	exe, err := os.Executable()
+	if err == nil {
+		err = digestFile(h, exe)
+	}
+	if err != nil {
+		// Without the digest no stored block can be trusted to be this
+		// build's: a per-process identity keeps them all unused.
+		io.WriteString(h, rand.Text())
+	}
+	return hex.EncodeToString(h.Sum(nil)[:8])
+})
+
+// digestFile writes the file's bytes into w.
+func digestFile(w io.Writer, path string) error {
+	f, err := os.Open(path)
+	if err != nil {
+		return fmt.Errorf("open %s: %w", path, err)
+	}
+	defer f.Close()
+	if _, err := io.Copy(w, f); err != nil {
+		return fmt.Errorf("read %s: %w", path, err)
+	}
+	return nil
+}
+
+// renderTag is the part of stored blocks' tag that is fixed for a
+// server: renderIdentity and the URLs its events carry.
+func renderTag(cfg config.Config) string {
+	h := sha256.Sum256([]byte(renderIdentity() + "|" + cfg.PublicURL() + "|" + cfg.UIDHost()))
+	return hex.EncodeToString(h[:8])
+}
