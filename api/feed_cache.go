@@ -1,7 +1,6 @@
 package api
 
 import (
-	"context"
 	"sync/atomic"
 	"time"
 
@@ -84,38 +83,3 @@ func (s *Server) registerFeedMetrics() {
 			func() float64 { return float64(s.blocks.dropped.Load() + s.blocks.failed.Load()) }),
 	)
 }
-
-// renderGate bounds the feed requests that read and render at once. Cold
-// renders cost database reads, CPU and transient memory in proportion to
-// the feed; an unbounded number of them at once is how a burst of distinct
-// feeds took the service to gigabytes and timeouts.
-type renderGate struct {
-	slots chan struct{}
-	wait  time.Duration
-}
-
-func newRenderGate(n int, wait time.Duration) *renderGate {
-	return &renderGate{slots: make(chan struct{}, n), wait: wait}
-}
-
-// enter takes a slot, waiting at most the gate's wait; ok is false when
-// none came free (or ctx ended), and the caller must answer 503.
-func (g *renderGate) enter(ctx context.Context) (ok bool) {
-	select {
-	case g.slots <- struct{}{}:
-		return true
-	default:
-	}
-	t := time.NewTimer(g.wait)
-	defer t.Stop()
-	select {
-	case g.slots <- struct{}{}:
-		return true
-	case <-t.C:
-		return false
-	case <-ctx.Done():
-		return false
-	}
-}
-
-func (g *renderGate) leave() { <-g.slots }

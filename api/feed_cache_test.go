@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/jointcal/jointcal/config"
+	"github.com/jointcal/jointcal/gate"
 	"github.com/jointcal/jointcal/models"
 	"github.com/jointcal/jointcal/storage"
 	"github.com/jointcal/jointcal/storage/storagetest"
@@ -49,29 +50,6 @@ func TestFeedCacheBoundedByBytes(t *testing.T) {
 	fc.put(key(99), cacheValue{}, 50) // replacing an entry re-counts it
 	if got := fc.bytes(); got != 650 {
 		t.Errorf("after replacing an entry the cache counts %d bytes, want 650", got)
-	}
-}
-
-// TestRenderGate: a full gate makes the next caller wait its wait and fail;
-// a slot freed in time lets it in; a cancelled request stops waiting.
-func TestRenderGate(t *testing.T) {
-	t.Parallel()
-	g := newRenderGate(1, 50*time.Millisecond)
-	if !g.enter(context.Background()) {
-		t.Fatal("an empty gate refused")
-	}
-	if g.enter(context.Background()) {
-		t.Fatal("a full gate let a second caller in")
-	}
-	go func() { time.Sleep(10 * time.Millisecond); g.leave() }()
-	g.wait = 5 * time.Second
-	if !g.enter(context.Background()) {
-		t.Fatal("a slot freed while waiting was not taken")
-	}
-	ctx, cancel := context.WithCancel(context.Background())
-	cancel()
-	if g.enter(ctx) {
-		t.Fatal("a cancelled request entered a full gate")
 	}
 }
 
@@ -132,8 +110,8 @@ func get(s *Server, path string, headers ...string) *httptest.ResponseRecorder {
 func TestFeedBusy(t *testing.T) {
 	t.Parallel()
 	s, path := feedFixture(t, 3, func(c *config.Config) { c.FeedRenders = 1 })
-	s.feedGate.wait = 20 * time.Millisecond
-	s.feedGate.slots <- struct{}{} // a render that does not end
+	s.feedGate = gate.New(1, 20*time.Millisecond)
+	s.feedGate.Enter(context.Background()) // a render that does not end
 	rec := get(s, path)
 	if rec.Code != http.StatusServiceUnavailable || rec.Header().Get("Retry-After") != "5" || rec.Header().Get("Content-Type") != "application/problem+json" {
 		t.Fatalf("full gate: %d %v %s", rec.Code, rec.Header(), rec.Body)
@@ -142,12 +120,12 @@ func TestFeedBusy(t *testing.T) {
 	if err := json.Unmarshal(rec.Body.Bytes(), &p); err != nil || p.Type != "urn:jointcal:problem:feed-busy" || p.Status != 503 {
 		t.Fatalf("problem: %+v %v", p, err)
 	}
-	s.feedGate.leave()
+	s.feedGate.Leave()
 	if rec := get(s, path); rec.Code != http.StatusOK {
 		t.Fatalf("free gate: %d %s", rec.Code, rec.Body)
 	}
-	s.feedGate.slots <- struct{}{}
-	defer s.feedGate.leave()
+	s.feedGate.Enter(context.Background())
+	defer s.feedGate.Leave()
 	if rec := get(s, path); rec.Code != http.StatusOK {
 		t.Fatalf("cached feed with a full gate: %d %s", rec.Code, rec.Body)
 	}

@@ -285,7 +285,7 @@ func (r *feedRenderer) blocks(items []models.FeedItem) ([]*calendar.EventBlock, 
 	unstored := slices.DeleteFunc(slices.Clone(missing), func(it models.FeedItem) bool { return found[it.ID] != nil })
 	if len(unstored) > 0 {
 		if !r.gated {
-			if !r.s.feedGate.enter(r.ctx) {
+			if !r.s.feedGate.Enter(r.ctx) {
 				return nil, errRenderBusy
 			}
 			r.gated = true
@@ -350,7 +350,7 @@ func (r *feedRenderer) render(items []models.FeedItem) (map[int64]*calendar.Even
 // close leaves the render gate if the renderer entered it.
 func (r *feedRenderer) close() {
 	if r.gated {
-		r.s.feedGate.leave()
+		r.s.feedGate.Leave()
 	}
 }
 
@@ -614,10 +614,10 @@ func (s *Server) gzipped(c echo.Context, body calendarBody, key cacheKey) ([]byt
 	if v, ok := s.feedCache.get(key); ok {
 		return v.gz, nil
 	}
-	if !s.feedGate.enter(c.Request().Context()) {
+	if !s.feedGate.Enter(c.Request().Context()) {
 		return nil, feedRetryLater(c, "feed-busy", feedBusyDetail)
 	}
-	defer s.feedGate.leave()
+	defer s.feedGate.Leave()
 	gz, err := compressed(body)
 	if err != nil {
 		return nil, fmt.Errorf("calendar: %w", err)

@@ -16,6 +16,7 @@ import (
 
 	"github.com/jointcal/jointcal/auth"
 	"github.com/jointcal/jointcal/config"
+	"github.com/jointcal/jointcal/gate"
 	"github.com/jointcal/jointcal/models"
 	"github.com/jointcal/jointcal/storage"
 	"github.com/labstack/echo/v4"
@@ -40,7 +41,7 @@ type Server struct {
 	// budget; feedGate bounds concurrent renders; fetches batches the
 	// subscriber statistics.
 	feedCache *feedCache
-	feedGate  *renderGate
+	feedGate  *gate.Gate
 	// blocks writes rendered feed blocks to the database, where a feed
 	// whose blocks are not cached finds them (under the reference
 	// fingerprint and renderTag) before rendering.
@@ -122,7 +123,7 @@ func (s *Server) SessionSettings() models.SessionSettings { return s.sessions }
 func New(store *storage.Store, cfg config.Config, log *slog.Logger) *Server {
 	e := echo.New()
 	e.HideBanner, e.HidePort = true, true
-	s := &Server{echo: e, store: store, cfg: cfg, log: log, registry: prometheus.NewRegistry(), feedCache: newFeedCache(cfg.FeedCacheBytes), agendaCache: newAgendaCache(cfg.AgendaCacheBytes), feedGate: newRenderGate(cfg.FeedRenders, feedQueueWait), feedMemo: feedMemo{entries: map[string]memoEntry{}}, feedChunk: feedChunkSize, fetches: newFetchRecorder(store, log, fetchFlushEvery), blocks: newBlockKeeper(store, log), renderTag: renderTag(cfg)}
+	s := &Server{echo: e, store: store, cfg: cfg, log: log, registry: prometheus.NewRegistry(), feedCache: newFeedCache(cfg.FeedCacheBytes), agendaCache: newAgendaCache(cfg.AgendaCacheBytes), feedGate: gate.New(cfg.FeedRenders, feedQueueWait), feedMemo: feedMemo{entries: map[string]memoEntry{}}, feedChunk: feedChunkSize, fetches: newFetchRecorder(store, log, fetchFlushEvery), blocks: newBlockKeeper(store, log), renderTag: renderTag(cfg)}
 	s.jobCtx, s.jobCancel = context.WithCancel(context.Background())
 	s.importSlots = make(chan struct{}, maxImportJobs)
 	s.sessions = models.DefaultSessionSettings()
