@@ -116,6 +116,7 @@ func (s *Store) evaluateIn(tx *gorm.DB, a models.Actor, d *draft, around surroun
 // describeConflicts resolves ids to names and hides what v may not see.
 func describeConflicts(tx *gorm.DB, v models.Viewer, found []planning.Conflict, d *draft) ([]models.ConflictView, error) {
 	names := newNameCache(tx)
+	names.add(d.named)
 	refs := make([]planning.ResourceRef, len(found))
 	for i, c := range found {
 		refs[i] = c.Resource
