@@ -72,3 +72,48 @@ func TestCheckFindsBlackouts(t *testing.T) {
 		}
 	})
 }
+
+// TestCheckStatements bounds the statements of a check (each a round trip
+// on PostgreSQL): the references in one, the occupancy with the questions
+// whether calendars and blackouts need reading in one, and, when it finds
+// conflicts, the other activities' summaries in one.
+func TestCheckStatements(t *testing.T) {
+	t.Parallel()
+	storagetest.ForEach(t, func(t *testing.T, s *storage.Store) {
+		ctx, sys := context.Background(), models.System()
+		world(t, s)
+		if _, err := s.CreateVenue(ctx, sys, models.VenueInput{Code: "HQ", Name: "Headquarters", TimeZone: "Europe/Brussels"}); err != nil {
+			t.Fatal(err)
+		}
+		at := func(h int) time.Time { return time.Date(2031, 6, 2, h, 0, 0, 0, time.UTC) }
+		in := func(from, to int) models.ActivityInput {
+			return models.ActivityInput{Kind: "meeting", Title: "Counted", Start: at(from), End: at(to), TimeZone: "Europe/Brussels", Status: "confirmed",
+				LeadOrganization: "EU", Venue: "HQ", Visibility: []models.Ref{"EU", "NATO"},
+				Participants: []models.ParticipantInput{{Type: "person", IDOrCode: "ana@eeas.example"}, {Type: "person", IDOrCode: "ben@nato.example"}, {Type: "body", IDOrCode: "PSC"}}}
+		}
+		if _, err := s.CreateActivity(ctx, sys, in(9, 10), storage.WriteOptions{}); err != nil {
+			t.Fatal(err)
+		}
+		for _, tc := range []struct {
+			name      string
+			from, to  int
+			conflicts bool
+			want      int
+		}{
+			{"finding none", 12, 13, false, 2},
+			{"finding conflicts", 9, 11, true, 3},
+		} {
+			var report models.CheckReport
+			var err error
+			n := s.CountReads(t, func() { report, err = s.CheckActivity(ctx, sys, 0, in(tc.from, tc.to)) })
+			switch {
+			case err != nil:
+				t.Fatalf("%s: %v", tc.name, err)
+			case (len(report.Conflicts) > 0) != tc.conflicts:
+				t.Errorf("%s: conflicts %v", tc.name, report.Conflicts)
+			case n > tc.want:
+				t.Errorf("%s: %d statements, want at most %d", tc.name, n, tc.want)
+			}
+		}
+	})
+}
