@@ -38,7 +38,8 @@ type draft struct {
 	written *models.ActivityView
 	// named are the resources the input named, as resolved (nil when the
 	// draft was built from lookups of a batch): a check describing its
-	// conflicts takes their names from here instead of reading them.
+	// conflicts and the view a booking answers with take their codes and
+	// names from here instead of reading them.
 	named []models.ResourceView
 }
 
