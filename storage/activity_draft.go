@@ -36,6 +36,11 @@ type draft struct {
 	// read it for the outbox (nil otherwise): a booking answers with it
 	// instead of reading it again after the commit.
 	written *models.ActivityView
+	// named are the resources the input named, as resolved (nil when the
+	// draft was built from lookups of a batch): a check describing its
+	// conflicts and the view a booking answers with take their codes and
+	// names from here instead of reading them.
+	named []models.ResourceView
 }
 
 // participantTables are the resource types that can take part (venues
@@ -72,7 +77,8 @@ func (s *Store) buildDraft(tx *gorm.DB, viewer models.Viewer, in models.Activity
 	return d, nil
 }
 
-// draftRefs are the ids an activity input's names resolved to.
+// draftRefs are the ids an activity input's names resolved to (of the
+// venue, what its claim needs).
 type draftRefs struct {
 	lead   int64
 	venue  models.Venue
@@ -81,48 +87,33 @@ type draftRefs struct {
 
 // resolveReferences resolves what an input names — its lead organisation,
 // venue, parent, visibility and participants — through the viewer's eyes,
-// putting every name that resolves to nothing in v and the visibility and
-// participants in d. Only a failing database is an error.
+// putting every name that resolves to nothing in v and the visibility,
+// participants and the resources named in d. Everything but the parent is
+// read in one statement (lookupNames). Only a failing database is an
+// error.
 func resolveReferences(tx *gorm.DB, viewer models.Viewer, in models.ActivityInput, id int64, v *models.ValidationError, d *draft) (draftRefs, error) {
 	var refs draftRefs
+	found, err := lookupNames(tx, inputNames(in))
+	if err != nil {
+		return refs, err
+	}
 	if in.LeadOrganization == "" {
 		v.Add("lead_organization", "is required")
 	} else {
-		refs.lead = resolveField(tx, v, "lead_organization", "organizations", "code", in.LeadOrganization)
+		refs.lead = found.field(v, "lead_organization", "organizations", in.LeadOrganization).id
 	}
-	refs.venue = resolveVenue(tx, v, in.Venue)
+	refs.venue = found.venue(v, in.Venue)
 	refs.parent = resolveParent(tx, viewer, v, in, id)
 	if d.resolveVisibility(in.Visibility, refs.lead, func(field string, r models.Ref) int64 {
-		return resolveField(tx, v, field, "organizations", "code", r)
+		return found.field(v, field, "organizations", r).id
 	}) {
 		v.Add("visibility", "must include the lead organisation %s", in.LeadOrganization)
 	}
-	parts, err := resolveParticipants(tx, v, in.Participants)
-	d.participants = parts
-	return refs, err
-}
-
-// resolveVenue finds the venue by id or code, resolved and read in one
-// query: the claim needs the whole row.
-func resolveVenue(tx *gorm.DB, v *models.ValidationError, ref models.Ref) models.Venue {
-	if ref == "" {
-		return models.Venue{}
-	}
-	q := tx.Limit(1)
-	if n, ok := ref.ID(); ok {
-		q = q.Where("id = ?", n)
-	} else {
-		q = q.Where("code = ?", string(ref))
-	}
-	var found []models.Venue
-	if err := q.Find(&found).Error; err != nil {
-		v.Add("venue", "could not be resolved: %v", err)
-	} else if len(found) == 0 {
-		v.Add("venue", "no %s with id or code %q", entityOf("venues"), string(ref))
-	} else {
-		return found[0]
-	}
-	return models.Venue{}
+	d.participants = checkParticipants(v, in.Participants, func(field, table string, ref models.Ref) int64 {
+		return found.field(v, field, table, ref).id
+	})
+	d.named = found.resources()
+	return refs, nil
 }
 
 // resolveParent finds the parent among the activities the viewer sees (a
@@ -145,35 +136,6 @@ func resolveParent(tx *gorm.DB, viewer models.Viewer, v *models.ValidationError,
 		return &pid
 	}
 	return nil
-}
-
-// resolveParticipants resolves the participants with one query per type,
-// fills their defaults (required, a participant, needs-action) and puts
-// unknown, misspelt or repeated ones in v.
-func resolveParticipants(tx *gorm.DB, v *models.ValidationError, in []models.ParticipantInput) ([]models.Participant, error) {
-	byType := map[string][]models.Ref{}
-	for _, p := range in {
-		byType[p.Type] = append(byType[p.Type], p.IDOrCode)
-	}
-	resolved := map[string]map[models.Ref]int64{} // by table
-	for typ, refs := range byType {
-		ref, ok := participantTables[typ]
-		if !ok {
-			continue
-		}
-		m, err := resolveMany(tx, ref[0], ref[1], refs)
-		if err != nil {
-			return nil, err
-		}
-		resolved[ref[0]] = m
-	}
-	return checkParticipants(v, in, func(field, table string, ref models.Ref) int64 {
-		if id, found := resolved[table][ref]; found {
-			return id
-		}
-		v.Add(field, "no %s with id or code %q", entityOf(table), string(ref))
-		return 0
-	}), nil
 }
 
 // checkParticipants fills the participants' defaults (required, a

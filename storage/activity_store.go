@@ -125,7 +125,7 @@ func (s *Store) DeleteActivity(ctx context.Context, a models.Actor, id int64, if
 		if err := tx.Where("activity_id = ?", id).Delete(&occupancyRow{}).Error; err != nil {
 			return fmt.Errorf("delete occupancy: %w", err)
 		}
-		if _, err := s.noticeChange(tx, cur, nil, false); err != nil {
+		if _, err := s.noticeChange(tx, cur, nil, false, nil); err != nil {
 			return err
 		}
 		if err := tx.Model(&proposalRow{}).Where("activity_id = ? AND state = ?", id, string(models.ProposalOpen)).
@@ -192,6 +192,9 @@ func (s *Store) change(ctx context.Context, a models.Actor, id int64, opts Write
 	// written is the view read inside the write, still true after it
 	// when nothing but the activity's own rows was written.
 	var written *models.ActivityView
+	// named are the resources the draft named, with the codes and names
+	// it read: the view answered is read without reading them again.
+	var named []models.ResourceView
 	if id == 0 {
 		in, err := next(s.db.WithContext(ctx), nil)
 		if err != nil {
@@ -245,7 +248,7 @@ func (s *Store) change(ctx context.Context, a models.Actor, id int64, opts Write
 		if err := s.recordAgreement(tx, a, d, agreement); err != nil {
 			return err
 		}
-		res.Activity.ID = d.row.ID
+		res.Activity.ID, named = d.row.ID, d.named
 		if agreement == nil && opts.linked == nil {
 			written = d.written
 		}
@@ -276,7 +279,7 @@ func (s *Store) change(ctx context.Context, a models.Actor, id int64, opts Write
 		res.Activity = *written
 		return &res, nil
 	}
-	views, err := loadViews(s.db.WithContext(ctx), []int64{res.Activity.ID})
+	views, err := loadViewsNamed(s.db.WithContext(ctx), []int64{res.Activity.ID}, named)
 	if err != nil {
 		return nil, err
 	}
@@ -407,7 +410,7 @@ func (s *Store) persist(tx *gorm.DB, a models.Actor, d *draft, row *models.Activ
 		return fmt.Errorf("persist: %w", err)
 	}
 	after := &models.ActivityView{ID: d.row.ID, Status: d.row.Status, Sequence: d.row.Sequence, DeletedAt: d.row.DeletedAt}
-	d.written, err = s.noticeChange(tx, cur, after, opts.SourceUID == "")
+	d.written, err = s.noticeChange(tx, cur, after, opts.SourceUID == "", d.named)
 	return err
 }
 

@@ -20,6 +20,15 @@ func loadViews(db *gorm.DB, ids []int64) ([]models.ActivityView, error) {
 	return newViewLoader(db).load(ids)
 }
 
+// loadViewsNamed is loadViews taking the codes and names of the resources
+// in named from there instead of reading them (a booking's draft read
+// them already).
+func loadViewsNamed(db *gorm.DB, ids []int64, named []models.ResourceView) ([]models.ActivityView, error) {
+	l := newViewLoader(db)
+	l.names.add(named)
+	return l.load(ids)
+}
+
 // viewLoader reads views in several calls that share the names and time
 // zones read so far, so that a caller reading many activities a part at a
 // time (a large feed) reads each name once.

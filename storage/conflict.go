@@ -21,13 +21,13 @@ func (s *Store) evaluate(tx *gorm.DB, a models.Actor, d *draft) (models.CheckRep
 // many drafts, the deconfliction agenda's window (neighbourhood) or an
 // import's batch of new events (importAround).
 type surroundings interface {
-	// busy is the occupancy of the claimed resources overlapping
-	// [from, to), less the rows of activity exclude.
-	busy(tx *gorm.DB, claims []planning.Claim, from, to time.Time, exclude int64, kind string) ([]planning.Busy, error)
-	// subscribed says whether any claimed resource may block time in an
-	// external calendar (false: no need to read them).
-	subscribed(claims []planning.Claim) bool
-	// blackoutsFor is the blackouts of orgs overlapping [from, to).
+	// nearby reads the occupancy of the claimed resources overlapping
+	// [from, to), less the rows of activity exclude, and whether external
+	// calendars and blackouts need reading: in one statement from the
+	// database.
+	nearby(tx *gorm.DB, claims []planning.Claim, from, to time.Time, exclude int64, kind string) (nearby, error)
+	// blackoutsFor is the blackouts of orgs overlapping [from, to), read
+	// only when nearby said some may apply.
 	blackoutsFor(tx *gorm.DB, orgs []int64, from, to time.Time) ([]planning.Blackout, error)
 	// describe names the conflicts found for viewer v.
 	describe(tx *gorm.DB, v models.Viewer, found []planning.Conflict, d *draft) ([]models.ConflictView, error)
@@ -36,11 +36,9 @@ type surroundings interface {
 // storeReads reads a single draft's surroundings from the database.
 type storeReads struct{}
 
-func (storeReads) busy(tx *gorm.DB, claims []planning.Claim, from, to time.Time, exclude int64, kind string) ([]planning.Busy, error) {
-	return loadBusy(tx, claims, from, to, exclude, kind)
+func (storeReads) nearby(tx *gorm.DB, claims []planning.Claim, from, to time.Time, exclude int64, kind string) (nearby, error) {
+	return readNearby(tx, claims, from, to, exclude, kind, true)
 }
-
-func (storeReads) subscribed([]planning.Claim) bool { return true }
 
 func (storeReads) blackoutsFor(tx *gorm.DB, orgs []int64, from, to time.Time) ([]planning.Blackout, error) {
 	return loadBlackouts(tx, orgs, from, to)
@@ -65,27 +63,30 @@ func (s *Store) evaluateIn(tx *gorm.DB, a models.Actor, d *draft, around surroun
 	if !ok || models.Status(d.row.Status) == models.StatusCancelled {
 		return report, nil
 	}
-	busy, err := around.busy(tx, d.claims, from, to, d.row.ID, d.row.Kind)
+	near, err := around.nearby(tx, d.claims, from, to, d.row.ID, d.row.Kind)
 	if err != nil {
 		return report, err
 	}
+	busy := near.busy
 	var subscriptions []models.ExternalCalendar
-	if around.subscribed(d.claims) {
+	if near.subscribed {
 		var external []planning.Busy
 		if external, subscriptions, err = loadExternalBusy(tx, claimsByType(d.claims), from, to); err != nil {
 			return report, err
 		}
 		busy = append(busy, external...)
 	}
-	var orgs []int64
-	for _, c := range d.claims {
-		if c.Resource.Type == planning.ResourceOrganization {
-			orgs = append(orgs, c.Resource.ID)
+	var blackouts []planning.Blackout
+	if near.blackedOut {
+		var orgs []int64
+		for _, c := range d.claims {
+			if c.Resource.Type == planning.ResourceOrganization {
+				orgs = append(orgs, c.Resource.ID)
+			}
 		}
-	}
-	blackouts, err := around.blackoutsFor(tx, orgs, from, to)
-	if err != nil {
-		return report, err
+		if blackouts, err = around.blackoutsFor(tx, orgs, from, to); err != nil {
+			return report, err
+		}
 	}
 	coordinated := d.coordinated
 	if coordinated == nil {
@@ -116,6 +117,7 @@ func (s *Store) evaluateIn(tx *gorm.DB, a models.Actor, d *draft, around surroun
 // describeConflicts resolves ids to names and hides what v may not see.
 func describeConflicts(tx *gorm.DB, v models.Viewer, found []planning.Conflict, d *draft) ([]models.ConflictView, error) {
 	names := newNameCache(tx)
+	names.add(d.named)
 	refs := make([]planning.ResourceRef, len(found))
 	for i, c := range found {
 		refs[i] = c.Resource

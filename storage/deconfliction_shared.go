@@ -110,10 +110,11 @@ func (s *Store) loadNeighbourhood(db *gorm.DB, drafts []*draft) (*neighbourhood,
 	return n, nil
 }
 
-// busy is loadBusy answered from the index: the rows of the claimed
-// resources overlapping [from, to), less those of the activity itself.
-func (n *neighbourhood) busy(_ *gorm.DB, claims []planning.Claim, from, to time.Time, exclude int64, kind string) ([]planning.Busy, error) {
-	return withoutActivity(n.index.busy(claims, from, to, kind), exclude), nil
+// nearby is loadBusy answered from the index: the rows of the claimed
+// resources overlapping [from, to), less those of the activity itself;
+// the window's blackouts are in memory, so they are always looked at.
+func (n *neighbourhood) nearby(_ *gorm.DB, claims []planning.Claim, from, to time.Time, exclude int64, kind string) (nearby, error) {
+	return nearby{busy: withoutActivity(n.index.busy(claims, from, to, kind), exclude), subscribed: n.subscribed(claims), blackedOut: true}, nil
 }
 
 // withoutActivity drops from rows those of activity id (0: a new activity,

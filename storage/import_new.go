@@ -273,21 +273,15 @@ func loadBusyInto(tx *gorm.DB, ix *busyIndex, types []string, claimed map[string
 	return nil
 }
 
-// busy is loadBusy answered from the batch's index.
-func (around *importAround) busy(_ *gorm.DB, claims []planning.Claim, from, to time.Time, exclude int64, kind string) ([]planning.Busy, error) {
-	return withoutActivity(around.index.busy(claims, from, to, kind), exclude), nil
+// nearby is loadBusy answered from the batch's index; external calendars
+// and blackouts are read per activity only when a resource (an
+// organisation) of the batch has one.
+func (around *importAround) nearby(_ *gorm.DB, claims []planning.Claim, from, to time.Time, exclude int64, kind string) (nearby, error) {
+	return nearby{busy: withoutActivity(around.index.busy(claims, from, to, kind), exclude), subscribed: around.external, blackedOut: around.blackouts}, nil
 }
 
-// subscribed: external calendars are read per activity only when a
-// resource of the batch has one.
-func (around *importAround) subscribed([]planning.Claim) bool { return around.external }
-
-// blackoutsFor reads the blackouts per activity only when an organisation
-// of the batch has any.
+// blackoutsFor reads one activity's blackouts (nearby says when).
 func (around *importAround) blackoutsFor(tx *gorm.DB, orgs []int64, from, to time.Time) ([]planning.Blackout, error) {
-	if !around.blackouts {
-		return nil, nil
-	}
 	return loadBlackouts(tx, orgs, from, to)
 }
 

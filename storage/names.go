@@ -51,6 +51,13 @@ func (n *nameCache) prefetch(refs []planning.ResourceRef) error {
 	return nil
 }
 
+// add caches resources already read (a draft's named ones).
+func (n *nameCache) add(rs []models.ResourceView) {
+	for _, r := range rs {
+		n.cache[r.Type+":"+strconv.FormatInt(r.ID, 10)] = r
+	}
+}
+
 func (n *nameCache) resource(typ string, id int64) (models.ResourceView, error) {
 	key := typ + ":" + strconv.FormatInt(id, 10)
 	if r, ok := n.cache[key]; ok {

@@ -3,7 +3,8 @@ package storage
 import (
 	"context"
 	"fmt"
-	"sort"
+	"maps"
+	"slices"
 	"strings"
 	"time"
 
@@ -157,61 +158,112 @@ func span(occs []planning.Occurrence, pad time.Duration) (from, to time.Time, ok
 // are read only for exercises (and only those of exercises): an
 // organisation's occupancy is most of the index.
 func loadBusy(tx *gorm.DB, claims []planning.Claim, from, to time.Time, exclude int64, kind string) ([]planning.Busy, error) {
-	byType := claimsByType(claims)
+	near, err := readNearby(tx, claims, from, to, exclude, kind, false)
+	return near.busy, err
+}
+
+// nearby is what a check reads around its draft in one statement.
+type nearby struct {
+	// busy is the occupancy loadBusy reads.
+	busy []planning.Busy
+	// subscribed: some claimed resource may block time in an external
+	// calendar (a superset, as loadExternalBusy's first query finds
+	// them); false: no need to read them.
+	subscribed bool
+	// blackedOut: some claimed organisation has a blackout overlapping
+	// the span, as loadBlackouts finds them; false: no need to read them.
+	blackedOut bool
+}
+
+// Resource types of the rows readNearby adds to say that external
+// calendars or blackouts need reading; no occupancy row has them.
+const (
+	subscribedMarker = "external_calendar"
+	blackedOutMarker = "blackout"
+)
+
+// markerArm is an arm of readNearby's statement: one row of resource type
+// marker when the subquery exists finds a row.
+func markerArm(marker, exists string) string {
+	return "SELECT 0, '', 0, 0, '" + marker + "', 0, FALSE, FALSE, FALSE WHERE EXISTS (" + exists + ")"
+}
+
+// readNearby is loadBusy that, when withMarkers, also says in the same
+// statement whether any claimed resource (organisations included) may
+// block time in an external calendar and whether any claimed organisation
+// has a blackout in the span: a check reads those only then, and most
+// checks have neither, so the questions cost no round trip of their own.
+func readNearby(tx *gorm.DB, claims []planning.Claim, from, to time.Time, exclude int64, kind string, withMarkers bool) (nearby, error) {
+	var near nearby
+	all := claimsByType(claims)
+	byType := maps.Clone(all)
 	if !planning.IsExerciseKind(kind) {
 		delete(byType, "organization")
-	}
-	if len(byType) == 0 {
-		return nil, nil
 	}
 	// One statement for every claimed type (a UNION ALL of index range
 	// scans, each on occupancy_resource, bounded below by the longest
 	// stored occurrence read in the same statement), read column by
 	// column: a round trip per type and gorm's reflection per row were
 	// most of a check.
-	types := make([]string, 0, len(byType))
-	for typ := range byType {
-		types = append(types, typ)
-	}
-	sort.Strings(types) // the same text for the same shape: one prepared statement
-	var sql strings.Builder
-	args := make([]any, 0, 7*len(types))
-	for i, typ := range types {
-		if i > 0 {
-			sql.WriteString(" UNION ALL ")
-		}
-		sql.WriteString("SELECT activity_id, kind, start_s, end_s, resource_type, resource_id, required, virtual, proposed FROM occupancy" +
-			" WHERE resource_type = ? AND resource_id IN ? AND start_s >= ? - " + longestSQL + " AND start_s < ? AND end_s > ? AND activity_id <> ?")
+	var arms []string
+	args := make([]any, 0, 7*len(byType)+5)
+	for _, typ := range slices.Sorted(maps.Keys(byType)) { // the same text for the same shape: one prepared statement
+		arm := "SELECT activity_id, kind, start_s, end_s, resource_type, resource_id, required, virtual, proposed FROM occupancy" +
+			" WHERE resource_type = ? AND resource_id IN ? AND start_s >= ? - " + longestSQL + " AND start_s < ? AND end_s > ? AND activity_id <> ?"
 		args = append(args, typ, byType[typ], from.Unix(), to.Unix(), from.Unix(), exclude)
 		if typ == "organization" {
-			sql.WriteString(" AND kind IN ?")
+			arm += " AND kind IN ?"
 			args = append(args, models.EnumNames([]models.Kind{models.KindExercise, models.KindExercisePhase}))
 		}
+		arms = append(arms, arm)
 	}
-	rows, err := tx.Raw(sql.String(), args...).Rows()
+	if withMarkers && len(all) > 0 {
+		types := slices.Sorted(maps.Keys(all))
+		var ids []int64
+		for _, typ := range types {
+			ids = append(ids, all[typ]...)
+		}
+		arms = append(arms, markerArm(subscribedMarker, "SELECT 1 FROM external_calendars WHERE blocks_type IN ? AND blocks_id IN ?"))
+		args = append(args, types, ids)
+	}
+	if orgs := all["organization"]; withMarkers && len(orgs) > 0 {
+		arms = append(arms, markerArm(blackedOutMarker, "SELECT 1 FROM blackouts JOIN blackout_organizations bo ON bo.blackout_id = blackouts.id"+
+			" WHERE bo.organization_id IN ? AND blackouts.end_at > ? AND blackouts.start_at < ?"))
+		args = append(args, orgs, from.UTC(), to.UTC())
+	}
+	if len(arms) == 0 {
+		return near, nil
+	}
+	rows, err := tx.Raw(strings.Join(arms, " UNION ALL "), args...).Rows()
 	if err != nil {
-		return nil, fmt.Errorf("load occupancy: %w", err)
+		return near, fmt.Errorf("load occupancy: %w", err)
 	}
 	defer rows.Close()
-	var busy []planning.Busy
 	for rows.Next() {
 		var (
 			r       occupancyRow
 			resType string
 		)
 		if err := rows.Scan(&r.ActivityID, &r.Kind, &r.StartS, &r.EndS, &resType, &r.ResourceID, &r.Required, &r.Virtual, &r.Proposed); err != nil {
-			return nil, fmt.Errorf("load occupancy: %w", err)
+			return near, fmt.Errorf("load occupancy: %w", err)
 		}
-		busy = append(busy, planning.Busy{
-			ActivityID: r.ActivityID, Kind: r.Kind, Start: time.Unix(r.StartS, 0).UTC(), End: time.Unix(r.EndS, 0).UTC(),
-			Resource: planning.ResourceRef{Type: planning.ResourceType(resType), ID: r.ResourceID}, Required: r.Required, Virtual: r.Virtual,
-			Proposed: r.Proposed,
-		})
+		switch resType {
+		case subscribedMarker:
+			near.subscribed = true
+		case blackedOutMarker:
+			near.blackedOut = true
+		default:
+			near.busy = append(near.busy, planning.Busy{
+				ActivityID: r.ActivityID, Kind: r.Kind, Start: time.Unix(r.StartS, 0).UTC(), End: time.Unix(r.EndS, 0).UTC(),
+				Resource: planning.ResourceRef{Type: planning.ResourceType(resType), ID: r.ResourceID}, Required: r.Required, Virtual: r.Virtual,
+				Proposed: r.Proposed,
+			})
+		}
 	}
 	if err := rows.Err(); err != nil {
-		return nil, fmt.Errorf("load occupancy: %w", err)
+		return near, fmt.Errorf("load occupancy: %w", err)
 	}
-	return busy, nil
+	return near, nil
 }
 
 // loadOverrides reads the moved and cancelled instances of an activity.

@@ -337,9 +337,11 @@ func (s *Store) offsetsInUse(db *gorm.DB) ([]time.Duration, error) {
 // their own (a removal). Keys hold the activity's version or SEQUENCE, so a
 // retried or repeated transaction adds nothing, and a person removed and
 // added again is invited again. It returns the activity's view as written
-// when it read one (to find whom to invite), nil otherwise.
-func (s *Store) noticeChange(tx *gorm.DB, before, after *models.ActivityView, invite bool) (*models.ActivityView, error) {
-	rows, read, err := s.noticeRows(tx, before, after, invite, nil)
+// when it read one (to find whom to invite), nil otherwise. named are
+// resources the change named whose codes and names were already read (a
+// booking's draft), which that view then takes instead of reading them.
+func (s *Store) noticeChange(tx *gorm.DB, before, after *models.ActivityView, invite bool, named []models.ResourceView) (*models.ActivityView, error) {
+	rows, read, err := s.noticeRows(tx, before, after, invite, nil, named)
 	if err != nil {
 		return nil, err
 	}
@@ -348,9 +350,10 @@ func (s *Store) noticeChange(tx *gorm.DB, before, after *models.ActivityView, in
 
 // noticeRows does what noticeChange says but returns the notices instead
 // of queueing them; loaded, when not nil, is the activity's view as
-// written (a set write reads its members' views in one go). The view it
-// used is returned with the notices.
-func (s *Store) noticeRows(tx *gorm.DB, before, after *models.ActivityView, invite bool, loaded *models.ActivityView) ([]models.Reminder, *models.ActivityView, error) {
+// written (a set write reads its members' views in one go), else it is
+// read with the names in named. The view it used is returned with the
+// notices.
+func (s *Store) noticeRows(tx *gorm.DB, before, after *models.ActivityView, invite bool, loaded *models.ActivityView, named []models.ResourceView) ([]models.Reminder, *models.ActivityView, error) {
 	cancelled := after == nil || models.Status(after.Status) == models.StatusCancelled || after.DeletedAt != nil
 	now := s.now()
 	if before != nil {
@@ -403,7 +406,7 @@ func (s *Store) noticeRows(tx *gorm.DB, before, after *models.ActivityView, invi
 	}
 	cur := loaded
 	if cur == nil {
-		views, err := loadViews(tx, []int64{after.ID})
+		views, err := loadViewsNamed(tx, []int64{after.ID}, named)
 		if err != nil || len(views) == 0 {
 			return nil, nil, fmt.Errorf("load activity %d for its notices: %v", after.ID, err)
 		}
