@@ -1,6 +1,10 @@
 package models
 
-import "time"
+import (
+	"time"
+
+	"github.com/jointcal/jointcal/gate"
+)
 
 // Dialect names the database behind a Store, for the few statements that
 // differ (migrations, locking).
@@ -29,6 +33,11 @@ type Settings struct {
 	// slot, then get ErrAgendaBusy.
 	AgendaComputes int
 	AgendaWait     time.Duration
+	// AgendaGate, when set, is the gate agendas are computed behind
+	// instead of a new one of AgendaComputes slots: stores of one process
+	// may share it, since the bound is the machine's (and a test holds a
+	// slot through it).
+	AgendaGate *gate.Gate
 }
 
 // DefaultSettings are the documented defaults.

@@ -6,6 +6,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/jointcal/jointcal/gate"
 	"github.com/jointcal/jointcal/models"
 	"github.com/jointcal/jointcal/storage"
 	"github.com/jointcal/jointcal/storage/storagetest"
@@ -23,8 +24,9 @@ func TestAgendaSlots(t *testing.T) {
 			t.Parallel()
 			ctx := context.Background()
 			dsn := b.DSN(t)
+			slots := gate.New(1, 50*time.Millisecond)
 			set := models.DefaultSettings()
-			set.AgendaComputes, set.AgendaWait = 1, 50*time.Millisecond
+			set.AgendaGate = slots
 			s := storagetest.OpenWith(t, dsn, set)
 			world(t, s)
 			start := time.Date(2031, 6, 2, 9, 0, 0, 0, time.UTC)
@@ -36,8 +38,7 @@ func TestAgendaSlots(t *testing.T) {
 				}
 			}
 			window := models.ConflictFilter{From: start.Add(-time.Hour), To: start.Add(24 * time.Hour)}
-			release, ok := s.HoldAgendaSlot(ctx)
-			if !ok {
+			if !slots.Enter(ctx) {
 				t.Fatal("the only slot was not free")
 			}
 			if _, err := s.ListConflicts(ctx, models.System(), window); !errors.Is(err, models.ErrAgendaBusy) {
@@ -47,12 +48,12 @@ func TestAgendaSlots(t *testing.T) {
 			if _, err := s.ListConflicts(ctx, models.System(), models.ConflictFilter{From: start, To: start}); !errors.As(err, &invalid) {
 				t.Fatalf("an empty window with every slot taken answered %v, want a validation error", err)
 			}
-			release()
 			// A store whose agendas wait long: one asked while the slot is
 			// held gets it once the slot is given back.
-			set.AgendaWait = time.Minute
+			patientSlots := gate.New(1, time.Minute)
+			set.AgendaGate = patientSlots
 			patient := storagetest.OpenWith(t, dsn, set)
-			if release, ok = patient.HoldAgendaSlot(ctx); !ok {
+			if !patientSlots.Enter(ctx) {
 				t.Fatal("the patient store's only slot was not free")
 			}
 			done := make(chan error)
@@ -60,10 +61,11 @@ func TestAgendaSlots(t *testing.T) {
 				_, err := patient.ListConflicts(ctx, models.System(), window)
 				done <- err
 			}()
-			release()
+			patientSlots.Leave()
 			if err := <-done; err != nil {
 				t.Fatalf("the waiting agenda answered %v once the slot was given back", err)
 			}
+			slots.Leave()
 			items, err := s.ListConflicts(ctx, models.System(), window)
 			if err != nil || len(items) == 0 {
 				t.Fatalf("with the slot free the agenda answered %d clashes, %v; want the committee's clash", len(items), err)

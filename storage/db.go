@@ -113,7 +113,10 @@ func Open(dsn string, set models.Settings) (*Store, error) {
 		sqlDB.SetConnMaxIdleTime(5 * time.Minute)
 	}
 	s := &Store{db: db, dialect: dialect, now: func() time.Time { return time.Now().UTC() }, planning: set.Planning, reminders: set.Reminders, proposals: set.Proposals,
-		agendaGate: gate.New(set.AgendaComputes, set.AgendaWait)}
+		agendaGate: set.AgendaGate}
+	if s.agendaGate == nil {
+		s.agendaGate = gate.New(set.AgendaComputes, set.AgendaWait)
+	}
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 	defer cancel()
 	if err := s.Ping(ctx); err != nil {

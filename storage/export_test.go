@@ -33,12 +33,3 @@ func (s *Store) CountReads(t interface{ Fatal(...any) }, fn func()) int {
 	fn()
 	return n
 }
-
-// HoldAgendaSlot takes one of the slots conflicts agendas are computed
-// in, as a long computation would, until release is called.
-func (s *Store) HoldAgendaSlot(ctx context.Context) (release func(), ok bool) {
-	if !s.agendaGate.Enter(ctx) {
-		return nil, false
-	}
-	return s.agendaGate.Leave, true
-}

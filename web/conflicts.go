@@ -89,10 +89,22 @@ func (w *Web) conflictsPage(c echo.Context) error {
 	p.Title = p.T("conflicts.title")
 	d, err := w.conflictsData(c, p, c.QueryParams(), nil)
 	if err != nil {
-		return err
+		return w.agendaFailure(c, err)
 	}
 	p.Data = d
 	return w.render(c, "conflicts", p)
+}
+
+// agendaFailure answers a page whose conflicts agenda could not be
+// computed: when every computation slot stayed taken
+// (models.ErrAgendaBusy), a page in the person's language asking them to
+// try again, 503 with Retry-After; anything else as the error it is.
+func (w *Web) agendaFailure(c echo.Context, err error) error {
+	if errors.Is(err, models.ErrAgendaBusy) {
+		c.Response().Header().Set("Retry-After", "5")
+		return w.fail(c, http.StatusServiceUnavailable, "conflicts.busy")
+	}
+	return err
 }
 
 // acceptConflict records that a clash may stand and returns to the
@@ -135,7 +147,7 @@ func (w *Web) acceptConflict(c echo.Context) error {
 		}
 		d, err := w.conflictsData(c, p, back, &noteError{key: k, note: note, message: msg})
 		if err != nil {
-			return err
+			return w.agendaFailure(c, err)
 		}
 		p.Data, p.Status = d, http.StatusUnprocessableEntity
 		return w.render(c, "conflicts", p)

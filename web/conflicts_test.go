@@ -9,8 +9,10 @@ import (
 	"testing"
 	"time"
 
+	"github.com/jointcal/jointcal/gate"
 	"github.com/jointcal/jointcal/models"
 	"github.com/jointcal/jointcal/storage"
+	"github.com/jointcal/jointcal/storage/storagetest"
 )
 
 // clashes books, a week and a half ahead, two EU meetings of the PSC at
@@ -137,5 +139,34 @@ func TestConflictsAccept(t *testing.T) {
 	}
 	if r := nato.get("/conflicts?" + back + "&accepted=hide"); strings.Contains(r.body, "PSC clash one") || !strings.Contains(r.body, "NATO briefing to the PSC") {
 		t.Errorf("hiding accepted clashes hides the wrong ones")
+	}
+}
+
+// TestConflictsAgendaBusy: with every slot for computing agendas taken,
+// the agenda and the programme pages answer 503 with Retry-After and a
+// message in the planner's language asking to reload, not an error in
+// English; once a slot is free the agenda is shown.
+func TestConflictsAgendaBusy(t *testing.T) {
+	t.Parallel()
+	slots := gate.New(1, 20*time.Millisecond)
+	set := models.DefaultSettings()
+	set.AgendaGate = slots
+	s := newSiteOn(t, storagetest.OpenWith(t, storagetest.Backends()[0].DSN(t), set), nil) // SQLite, as every site
+	day := clashes(t, s)
+	window := "from=" + day.AddDate(0, 0, -1).Format(time.DateOnly) + "&to=" + day.AddDate(0, 0, 1).Format(time.DateOnly)
+	eu := s.signedIn(euPlannerEmail)
+	eu.lang = "fr"
+	if !slots.Enter(context.Background()) {
+		t.Fatal("the only slot was not free")
+	}
+	for _, path := range []string{"/conflicts?" + window, "/programme"} {
+		r := eu.get(path)
+		if r.status != http.StatusServiceUnavailable || r.header.Get("Retry-After") == "" || !strings.Contains(r.body, "rechargez la page dans quelques secondes") {
+			t.Fatalf("%s with every agenda slot taken: %d, Retry-After %q, French message %v", path, r.status, r.header.Get("Retry-After"), strings.Contains(r.body, "rechargez la page"))
+		}
+	}
+	slots.Leave()
+	if r := eu.get("/conflicts?" + window); r.status != http.StatusOK || !strings.Contains(r.body, "PSC clash one") {
+		t.Fatalf("with the slot free: %d", r.status)
 	}
 }

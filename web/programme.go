@@ -146,7 +146,7 @@ func (w *Web) programmePage(c echo.Context) error {
 	if err := w.loadProgramme(c, p, d); err != nil {
 		var verr *models.ValidationError
 		if !errors.As(err, &verr) {
-			return err
+			return w.agendaFailure(c, err)
 		}
 		for _, fe := range verr.Errors {
 			d.FieldError[fe.Field] = p.FieldMessage(fe)

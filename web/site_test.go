@@ -48,7 +48,13 @@ func newSite(t testing.TB) *site {
 // newSiteWith is newSite with settings (JOINTCAL_* values) of the test's.
 func newSiteWith(t testing.TB, settings map[string]string) *site {
 	t.Helper()
-	store := storagetest.Open(t)
+	return newSiteOn(t, storagetest.Open(t), settings)
+}
+
+// newSiteOn is newSiteWith on a store of the test's (opened with store
+// settings of its own).
+func newSiteOn(t testing.TB, store *storage.Store, settings map[string]string) *site {
+	t.Helper()
 	today := time.Now()
 	if _, err := demo.Load(context.Background(), store, today); err != nil {
 		t.Fatalf("demo data: %v", err)
