@@ -119,12 +119,14 @@ func (k *blockKeeper) flush() {
 		}
 		rows = append(rows, storage.StoredBlock{ActivityID: b.id, Version: b.version, Tag: b.tag, Data: data})
 	}
-	if err := k.store.SaveFeedBlocks(context.Background(), rows); err != nil {
-		k.failed.Add(int64(len(rows)))
-		k.log.Warn("could not store rendered feed blocks", "blocks", len(rows), "error", err)
-		return
+	stored, err := k.store.SaveFeedBlocks(context.Background(), rows)
+	k.stored.Add(int64(stored))
+	if err != nil {
+		// Counted as lost: the blocks of the batches whose write failed
+		// (some may have been of activities purged meanwhile).
+		k.failed.Add(int64(len(rows) - stored))
+		k.log.Warn("could not store rendered feed blocks", "blocks", len(rows), "stored", stored, "error", err)
 	}
-	k.stored.Add(int64(len(rows)))
 }
 
 // close writes what is queued and stops the writer.

@@ -2,9 +2,12 @@ package storage
 
 import (
 	"bytes"
+	"cmp"
 	"context"
 	"database/sql"
+	"errors"
 	"fmt"
+	"slices"
 
 	"github.com/jointcal/jointcal/models"
 	"gorm.io/gorm"
@@ -73,24 +76,68 @@ func (s *Store) StoredFeedBlocks(ctx context.Context, tag string, items []models
 
 // SaveFeedBlocks keeps blocks, replacing each activity's stored block
 // unless the stored one is of a newer version (a slower writer of an older
-// rendering must not undo a newer one). The writes are not changes to the
-// data (Generation does not move), and run as the only writer, a batch per
-// transaction, so that bookings interleave with a large feed's blocks.
-func (s *Store) SaveFeedBlocks(ctx context.Context, blocks []StoredBlock) error {
+// rendering must not undo a newer one), and returns how many it wrote or
+// found a newer version of.
+// The writes are not changes to the data (Generation does not move), and
+// run as the only writer, a batch per transaction, so that bookings
+// interleave with a large feed's blocks.
+//
+// The blocks are first reduced to one per activity, the newest version
+// (the last given among equals): PostgreSQL refuses an upsert that names a
+// row twice, which two feeds rendering the same activity at once produced.
+// They are written in activity order, so that two processes writing
+// overlapping blocks take the rows' locks in the same order. An activity
+// purged since it was rendered is left out rather than failing its batch
+// on the foreign key, and a batch that fails does not stop the next.
+func (s *Store) SaveFeedBlocks(ctx context.Context, blocks []StoredBlock) (stored int, err error) {
+	newest := make(map[int64]StoredBlock, len(blocks))
+	for _, b := range blocks {
+		if have, ok := newest[b.ActivityID]; !ok || b.Version >= have.Version {
+			newest[b.ActivityID] = b
+		}
+	}
+	rows := make([]StoredBlock, 0, len(newest))
+	for _, b := range newest {
+		rows = append(rows, b)
+	}
+	slices.SortFunc(rows, func(x, y StoredBlock) int { return cmp.Compare(x.ActivityID, y.ActivityID) })
 	upsert := clause.OnConflict{
 		Columns:   []clause.Column{{Name: "activity_id"}},
 		DoUpdates: clause.AssignmentColumns([]string{"version", "tag", "data"}),
 		Where:     clause.Where{Exprs: []clause.Expression{clause.Expr{SQL: "feed_blocks.version <= excluded.version"}}},
 	}
-	for len(blocks) > 0 {
-		n := min(len(blocks), storedBlockBatch)
-		batch := blocks[:n]
+	var failed []error
+	for batch := range slices.Chunk(rows, storedBlockBatch) {
+		n := 0
 		if err := s.serialized(ctx, func(tx *gorm.DB) error {
-			return tx.Clauses(upsert).Create(&batch).Error
+			live, err := existingActivities(tx, batch)
+			if err != nil || len(live) == 0 {
+				return err
+			}
+			n = len(live)
+			return tx.Clauses(upsert).Create(&live).Error
 		}); err != nil {
-			return fmt.Errorf("store %d feed blocks: %w", n, err)
+			failed = append(failed, fmt.Errorf("store %d feed blocks: %w", len(batch), err))
+			continue
 		}
-		blocks = blocks[n:]
+		stored += n
 	}
-	return nil
+	return stored, errors.Join(failed...)
+}
+
+// existingActivities keeps the blocks whose activity still has a row.
+func existingActivities(tx *gorm.DB, batch []StoredBlock) ([]StoredBlock, error) {
+	ids := make([]int64, len(batch))
+	for i, b := range batch {
+		ids[i] = b.ActivityID
+	}
+	var have []int64
+	if err := tx.Table("activities").Where("id IN ?", ids).Pluck("id", &have).Error; err != nil {
+		return nil, fmt.Errorf("find the blocks' activities: %w", err)
+	}
+	live := make(map[int64]bool, len(have))
+	for _, id := range have {
+		live[id] = true
+	}
+	return slices.DeleteFunc(slices.Clone(batch), func(b StoredBlock) bool { return !live[b.ActivityID] }), nil
 }

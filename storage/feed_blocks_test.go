@@ -31,16 +31,20 @@ func TestStoredFeedBlocks(t *testing.T) {
 		block := func(id int64, version int, tag, data string) storage.StoredBlock {
 			return storage.StoredBlock{ActivityID: id, Version: version, Tag: tag, Data: []byte(data)}
 		}
-		if err := s.SaveFeedBlocks(ctx, []storage.StoredBlock{block(ids[0], 1, "r1", "a1"), block(ids[1], 1, "r1", "b1"), block(ids[2], 1, "r0", "c1")}); err != nil {
-			t.Fatal(err)
+		save := func(want int, blocks ...storage.StoredBlock) {
+			t.Helper()
+			if n, err := s.SaveFeedBlocks(ctx, blocks); err != nil || n != want {
+				t.Fatalf("stored %d blocks (%v), want %d", n, err, want)
+			}
 		}
+		// One call naming an activity twice (two feeds rendered it at once)
+		// keeps its newest; a block of an activity that no longer exists
+		// is left out without failing the others.
+		save(3, block(ids[0], 1, "r1", "a1"), block(ids[1], 1, "r1", "b0"), block(ids[2], 1, "r0", "c1"),
+			block(ids[1], 1, "r1", "b1"), block(ids[2]+1000, 1, "r1", "purged"))
 		// A newer version replaces; an older one written later does not.
-		if err := s.SaveFeedBlocks(ctx, []storage.StoredBlock{block(ids[0], 2, "r1", "a2")}); err != nil {
-			t.Fatal(err)
-		}
-		if err := s.SaveFeedBlocks(ctx, []storage.StoredBlock{block(ids[0], 1, "r1", "a1 again")}); err != nil {
-			t.Fatal(err)
-		}
+		save(1, block(ids[0], 2, "r1", "a2"))
+		save(1, block(ids[0], 1, "r1", "a1 again"))
 		for _, tc := range []struct {
 			name  string
 			tag   string
