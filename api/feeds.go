@@ -51,7 +51,8 @@ func (s *Server) listFeeds(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	s.fetches.flush(c.Request().Context()) // show current statistics
+	// Show current statistics; a client leaving must not cut the write.
+	s.fetches.flush(context.WithoutCancel(c.Request().Context()))
 	page, err := s.store.ListFeeds(c.Request().Context(), actor(c), opts)
 	if err != nil {
 		return err
@@ -281,14 +282,19 @@ func (r *feedRenderer) blocks(items []models.FeedItem) ([]*calendar.EventBlock, 
 	if len(missing) == 0 {
 		return blocks, nil
 	}
+	// Blocks read from the table cost memory and decoding as rendered
+	// ones do, so they take a render slot too: a burst of distinct cold
+	// feeds after a restart stays bounded by JOINTCAL_FEED_RENDERS.
+	if !r.gated {
+		if !r.s.feedGate.Enter(r.ctx) {
+			return nil, errRenderBusy
+		}
+		r.gated = true
+	}
 	found := r.s.loadStored(r.ctx, r.codec, r.storedTag, missing)
 	unstored := slices.DeleteFunc(slices.Clone(missing), func(it models.FeedItem) bool { return found[it.ID] != nil })
 	if len(unstored) > 0 {
-		if !r.gated {
-			if !r.s.feedGate.Enter(r.ctx) {
-				return nil, errRenderBusy
-			}
-			r.gated = true
+		if r.views == nil {
 			r.views = r.s.store.FeedViewReader(r.ctx)
 		}
 		rendered, err := r.render(unstored)
