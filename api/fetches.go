@@ -71,7 +71,25 @@ func (r *fetchRecorder) flush(ctx context.Context) {
 	r.pending = map[int64]*models.FeedFetch{}
 	r.mu.Unlock()
 	if err := r.store.RecordFeedFetches(ctx, batch); err != nil {
-		r.log.Warn("could not record feed fetches", "error", err, "feeds", len(batch))
+		r.log.Warn("could not record feed fetches; keeping them for the next flush", "error", err, "feeds", len(batch))
+		r.keep(batch)
+	}
+}
+
+// keep puts back counts whose write failed, merged with the polls counted
+// since, so that a failed flush (the database busy, a shutdown racing it)
+// loses nothing: the next flush writes them.
+func (r *fetchRecorder) keep(batch []models.FeedFetch) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	for _, b := range batch {
+		f, ok := r.pending[b.FeedID]
+		if !ok {
+			f := b
+			r.pending[b.FeedID] = &f
+			continue
+		}
+		f.Count += b.Count // f's time and user agent are the later poll's
 	}
 }
 
