@@ -40,9 +40,8 @@ type blockKeeper struct {
 	// writing is held while a batch is taken and written, so flush returns
 	// only once everything added before it is in the database.
 	writing sync.Mutex
-	kick    chan struct{}
-	stop    chan struct{}
-	done    chan struct{}
+	kick    chan struct{} // a batch was queued
+	writer  *flusher
 	// stored, dropped and failed count blocks written, left out for
 	// want of room, and lost to a failed write (each failure is logged).
 	stored, dropped, failed atomic.Int64
@@ -57,19 +56,8 @@ type keptBlock struct {
 }
 
 func newBlockKeeper(store *storage.Store, log *slog.Logger) *blockKeeper {
-	k := &blockKeeper{store: store, log: log, limit: maxPendingBlockBytes, kick: make(chan struct{}, 1), stop: make(chan struct{}), done: make(chan struct{})}
-	go func() {
-		defer close(k.done)
-		for {
-			select {
-			case <-k.kick:
-				k.flush()
-			case <-k.stop:
-				k.flush()
-				return
-			}
-		}
-	}()
+	k := &blockKeeper{store: store, log: log, limit: maxPendingBlockBytes, kick: make(chan struct{}, 1)}
+	k.writer = startFlusher(0, k.kick, k.flush)
 	return k
 }
 
@@ -130,14 +118,7 @@ func (k *blockKeeper) flush() {
 }
 
 // close writes what is queued and stops the writer.
-func (k *blockKeeper) close() {
-	select {
-	case <-k.stop:
-	default:
-		close(k.stop)
-	}
-	<-k.done
-}
+func (k *blockKeeper) close() { k.writer.close() }
 
 // loadStored returns the stored blocks of items under tag, by activity id
 // (a map the caller may add to),

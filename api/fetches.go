@@ -27,26 +27,12 @@ type fetchRecorder struct {
 	log     *slog.Logger
 	mu      sync.Mutex
 	pending map[int64]*models.FeedFetch
-	stop    chan struct{}
-	done    chan struct{}
+	writer  *flusher
 }
 
 func newFetchRecorder(store *storage.Store, log *slog.Logger, every time.Duration) *fetchRecorder {
-	r := &fetchRecorder{store: store, log: log, pending: map[int64]*models.FeedFetch{}, stop: make(chan struct{}), done: make(chan struct{})}
-	go func() {
-		defer close(r.done)
-		t := time.NewTicker(every)
-		defer t.Stop()
-		for {
-			select {
-			case <-t.C:
-				r.flush(context.Background())
-			case <-r.stop:
-				r.flush(context.Background())
-				return
-			}
-		}
-	}()
+	r := &fetchRecorder{store: store, log: log, pending: map[int64]*models.FeedFetch{}}
+	r.writer = startFlusher(every, nil, func() { r.flush(context.Background()) })
 	return r
 }
 
@@ -94,11 +80,4 @@ func (r *fetchRecorder) keep(batch []models.FeedFetch) {
 }
 
 // close writes what is pending and stops the background flusher.
-func (r *fetchRecorder) close() {
-	select {
-	case <-r.stop:
-	default:
-		close(r.stop)
-	}
-	<-r.done
-}
+func (r *fetchRecorder) close() { r.writer.close() }
