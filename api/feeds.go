@@ -196,7 +196,7 @@ const feedHoldShare = 4
 // chunk at a time, from cached blocks or read and rendered, assembled and
 // cached under layoutKey.
 func (s *Server) layOut(ctx context.Context, f *models.Feed, contents storage.FeedContents, layoutKey cacheKey) (*calendar.Assembly, time.Time, error) {
-	r := &feedRenderer{s: s, ctx: ctx, feed: f, refs: contents.Refs, storedTag: contents.Refs + "." + s.renderTag, codec: calendar.NewBlockCodec()}
+	r := &feedRenderer{s: s, ctx: ctx, feed: f, refs: contents.Refs, storedTag: contents.Refs + "." + s.renderTag(), codec: calendar.NewBlockCodec()}
 	defer r.close()
 	ab := calendar.NewAssemblyBuilder(s.cfg.FeedCacheBytes / feedHoldShare)
 	// The feed changes when anything it shows changes, and only then.

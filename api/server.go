@@ -45,8 +45,10 @@ type Server struct {
 	// blocks writes rendered feed blocks to the database, where a feed
 	// whose blocks are not cached finds them (under the reference
 	// fingerprint and renderTag) before rendering.
-	blocks    *blockKeeper
-	renderTag string
+	blocks *blockKeeper
+	// renderTag is worked out at the first layout, not at start: it
+	// digests the executable (about 0.1 s for 45 MB).
+	renderTag func() string
 	feedMemo  feedMemo
 	// agendaCache holds encoded conflicts agendas within a byte budget;
 	// agendaFlights shares a computation among identical requests.
@@ -123,7 +125,7 @@ func (s *Server) SessionSettings() models.SessionSettings { return s.sessions }
 func New(store *storage.Store, cfg config.Config, log *slog.Logger) *Server {
 	e := echo.New()
 	e.HideBanner, e.HidePort = true, true
-	s := &Server{echo: e, store: store, cfg: cfg, log: log, registry: prometheus.NewRegistry(), feedCache: newFeedCache(cfg.FeedCacheBytes), agendaCache: newAgendaCache(cfg.AgendaCacheBytes), feedGate: gate.New(cfg.FeedRenders, feedQueueWait), feedMemo: feedMemo{entries: map[string]memoEntry{}}, feedChunk: feedChunkSize, fetches: newFetchRecorder(store, log, fetchFlushEvery), blocks: newBlockKeeper(store, log), renderTag: renderTag(cfg)}
+	s := &Server{echo: e, store: store, cfg: cfg, log: log, registry: prometheus.NewRegistry(), feedCache: newFeedCache(cfg.FeedCacheBytes), agendaCache: newAgendaCache(cfg.AgendaCacheBytes), feedGate: gate.New(cfg.FeedRenders, feedQueueWait), feedMemo: feedMemo{entries: map[string]memoEntry{}}, feedChunk: feedChunkSize, fetches: newFetchRecorder(store, log, fetchFlushEvery), blocks: newBlockKeeper(store, log), renderTag: sync.OnceValue(func() string { return renderTag(cfg) })}
 	s.jobCtx, s.jobCancel = context.WithCancel(context.Background())
 	s.importSlots = make(chan struct{}, maxImportJobs)
 	s.sessions = models.DefaultSessionSettings()
