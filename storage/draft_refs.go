@@ -2,6 +2,8 @@ package storage
 
 import (
 	"fmt"
+	"maps"
+	"slices"
 	"strings"
 
 	"github.com/jointcal/jointcal/models"
@@ -26,16 +28,25 @@ type namedRows struct {
 	byCode map[string]map[string]namedRow
 }
 
-// namedTables are the tables an activity input names rows of, in the
-// order of their arms in lookupNames' statement (a fixed order: the same
-// text for the same shape, one prepared statement), each with the column
-// it is named by and, for venues, what a venue's claim needs.
-var namedTables = []struct{ table, code, claim string }{
-	{"organizations", "code", "FALSE, 0"},
-	{"people", "email", "FALSE, 0"},
-	{"bodies", "code", "FALSE, 0"},
-	{"venues", "code", "virtual, buffer_seconds"},
-}
+// namedTable is a table an activity input names rows of (nameTables):
+// the resource type, the table, the column it is named by and what a
+// claim on it needs besides (a venue's virtual flag and buffer).
+type namedTable struct{ typ, table, code, claim string }
+
+// namedTables are nameTables in the order of their arms in lookupNames'
+// statement (sorted by type: the same text for the same shape, one
+// prepared statement).
+var namedTables = func() []namedTable {
+	var out []namedTable
+	for _, typ := range slices.Sorted(maps.Keys(nameTables)) {
+		t := namedTable{typ: typ, table: nameTables[typ][0], code: nameTables[typ][1], claim: "FALSE, 0"}
+		if typ == string(models.ResourceVenue) {
+			t.claim = "virtual, buffer_seconds"
+		}
+		out = append(out, t)
+	}
+	return out
+}()
 
 // lookupNames reads every organisation, person, body and venue in names
 // (references by table) in one statement, a UNION ALL of one arm per
@@ -125,9 +136,9 @@ func (f namedRows) field(v *models.ValidationError, field, table string, r model
 // that describing a draft's conflicts need not read the names again.
 func (f namedRows) resources() []models.ResourceView {
 	var out []models.ResourceView
-	for typ, t := range nameTables {
-		for _, r := range f.byID[t[0]] {
-			out = append(out, models.ResourceView{Type: typ, ID: r.id, Code: r.code, Name: r.name})
+	for _, t := range namedTables {
+		for _, r := range f.byID[t.table] {
+			out = append(out, models.ResourceView{Type: t.typ, ID: r.id, Code: r.code, Name: r.name})
 		}
 	}
 	return out
