@@ -68,23 +68,18 @@ func (s *Store) evaluateIn(tx *gorm.DB, a models.Actor, d *draft, around surroun
 		return report, err
 	}
 	busy := near.busy
+	claimed := claimsByType(d.claims)
 	var subscriptions []models.ExternalCalendar
 	if near.subscribed {
 		var external []planning.Busy
-		if external, subscriptions, err = loadExternalBusy(tx, claimsByType(d.claims), from, to); err != nil {
+		if external, subscriptions, err = loadExternalBusy(tx, claimed, from, to); err != nil {
 			return report, err
 		}
 		busy = append(busy, external...)
 	}
 	var blackouts []planning.Blackout
 	if near.blackedOut {
-		var orgs []int64
-		for _, c := range d.claims {
-			if c.Resource.Type == planning.ResourceOrganization {
-				orgs = append(orgs, c.Resource.ID)
-			}
-		}
-		if blackouts, err = around.blackoutsFor(tx, orgs, from, to); err != nil {
+		if blackouts, err = around.blackoutsFor(tx, claimed[string(planning.ResourceOrganization)], from, to); err != nil {
 			return report, err
 		}
 	}
