@@ -3,25 +3,18 @@ package api
 import (
 	"context"
 	"net/http"
-	"os"
 	"testing"
 
 	"github.com/jointcal/jointcal/models"
 	"github.com/jointcal/jointcal/storage"
+	"github.com/jointcal/jointcal/storage/storagetest"
 )
 
 // BenchmarkFeedAfterChange: one activity of a large feed changes, then the
 // feed is fetched; run against a copy of a database made by
 // `jointcal demo --scale N` named by JOINTCAL_BENCH_DB. The copy is changed.
 func BenchmarkFeedAfterChange(b *testing.B) {
-	dsn := os.Getenv("JOINTCAL_BENCH_DB")
-	if dsn == "" {
-		b.Skip("set JOINTCAL_BENCH_DB to a copy of a database made by jointcal demo --scale")
-	}
-	store, err := storage.Open(dsn, models.DefaultSettings())
-	if err != nil {
-		b.Fatal(err)
-	}
+	store := storagetest.OpenBench(b, models.DefaultSettings())
 	s := testServer(b, store, nil)
 	ctx := context.Background()
 	sys := models.System()

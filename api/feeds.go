@@ -251,7 +251,8 @@ func (s *Server) inUIDOrder(items []models.FeedItem) []models.FeedItem {
 }
 
 // feedRenderer gives a layout its blocks a chunk at a time. It enters the
-// render gate at the first block it must render and leaves it at close.
+// render gate at the first block not in memory (read from the table or
+// rendered) and leaves it at close.
 type feedRenderer struct {
 	s     *Server
 	ctx   context.Context

@@ -12,7 +12,7 @@ import (
 	"time"
 
 	"github.com/jointcal/jointcal/models"
-	"github.com/jointcal/jointcal/storage"
+	"github.com/jointcal/jointcal/storage/storagetest"
 )
 
 // BenchmarkAgendaBurst asks for JOINTCAL_BENCH_BURST (16) distinct
@@ -23,10 +23,6 @@ import (
 // JOINTCAL_AGENDA_COMPUTES sets the slots as it does for serve (64: about
 // as if there were none, as before the slots).
 func BenchmarkAgendaBurst(b *testing.B) {
-	dsn := os.Getenv("JOINTCAL_BENCH_DB")
-	if dsn == "" {
-		b.Skip("set JOINTCAL_BENCH_DB to a database made by jointcal demo --scale")
-	}
 	n := 16
 	if v, err := strconv.Atoi(os.Getenv("JOINTCAL_BENCH_BURST")); err == nil && v > 0 {
 		n = v
@@ -35,11 +31,7 @@ func BenchmarkAgendaBurst(b *testing.B) {
 	if v, err := strconv.Atoi(os.Getenv("JOINTCAL_AGENDA_COMPUTES")); err == nil && v > 0 {
 		set.AgendaComputes = v
 	}
-	s, err := storage.Open(dsn, set)
-	if err != nil {
-		b.Fatal(err)
-	}
-	b.Cleanup(func() { s.Close() })
+	s := storagetest.OpenBench(b, set)
 	from := time.Now().UTC().Truncate(24*time.Hour).AddDate(0, 1, 0)
 	var peak atomic.Uint64
 	var refused atomic.Int64

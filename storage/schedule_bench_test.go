@@ -3,26 +3,18 @@ package storage_test
 import (
 	"context"
 	"fmt"
-	"os"
 	"testing"
 	"time"
 
 	"github.com/jointcal/jointcal/models"
 	"github.com/jointcal/jointcal/storage"
+	"github.com/jointcal/jointcal/storage/storagetest"
 )
 
 // benchScheduleStore opens the database named by JOINTCAL_BENCH_DB (one
 // filled by `jointcal demo --scale N`) as a NATO planner.
 func benchScheduleStore(b *testing.B) (*storage.Store, models.Actor) {
-	dsn := os.Getenv("JOINTCAL_BENCH_DB")
-	if dsn == "" {
-		b.Skip("set JOINTCAL_BENCH_DB to a database made by jointcal demo --scale")
-	}
-	s, err := storage.Open(dsn, models.DefaultSettings())
-	if err != nil {
-		b.Fatal(err)
-	}
-	b.Cleanup(func() { s.Close() })
+	s := storagetest.OpenBench(b, models.DefaultSettings())
 	nato, err := s.GetOrganization(context.Background(), "NATO")
 	if err != nil {
 		b.Fatal(err)

@@ -66,6 +66,24 @@ func ForEachPair(t *testing.T, fn func(t *testing.T, here, other *storage.Store)
 	}
 }
 
+// OpenBench opens, without migrating, the database a benchmark runs on:
+// the one named by JOINTCAL_BENCH_DB (a copy of one filled by `jointcal
+// demo --scale N`), closed when b ends; without it the benchmark is
+// skipped.
+func OpenBench(b *testing.B, set models.Settings) *storage.Store {
+	b.Helper()
+	dsn := os.Getenv("JOINTCAL_BENCH_DB")
+	if dsn == "" {
+		b.Skip("set JOINTCAL_BENCH_DB to a copy of a database made by jointcal demo --scale")
+	}
+	s, err := storage.Open(dsn, set)
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.Cleanup(func() { s.Close() })
+	return s
+}
+
 // Open returns a migrated store on SQLite (the README's promise: tests
 // need nothing but Go).
 func Open(t testing.TB) *storage.Store { return OpenDSN(t, sqliteDSN(t)) }
