@@ -3,6 +3,8 @@ package api_test
 import (
 	"context"
 	"fmt"
+	"io"
+	"net/http"
 	"net/url"
 	"strings"
 	"testing"
@@ -93,4 +95,31 @@ func TestReplyLinks(t *testing.T) {
 		e.expect(e.do("PATCH", fmt.Sprintf("/api/v1/activities/%d", id), "eu_planner", map[string]any{"participants": []any{person("chloe@eeas.example", true)}}), 200)
 		e.expect(b.do("POST", benAccept, nil, ""), 403)
 	})
+}
+
+// TestReplyLinkRefusedInTheBrowsersLanguage: a link that is not valid is
+// explained in the browser's language, since nobody is known from it, and
+// in plain words rather than an error's.
+func TestReplyLinkRefusedInTheBrowsersLanguage(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t, storagetest.Open(t))
+	for _, tc := range []struct{ lang, want string }{
+		{"fr-BE,fr;q=0.9", "Ce lien de réponse n&#39;est pas valide : copiez le lien entier depuis le courriel."},
+		{"en-GB", "This answer link is not valid: copy the whole link from the e-mail."},
+		{"", "This answer link is not valid"},
+	} {
+		req, _ := http.NewRequest(http.MethodGet, e.srv.URL+"/reply/not-a-link", nil)
+		if tc.lang != "" {
+			req.Header.Set("Accept-Language", tc.lang)
+		}
+		res, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		raw, _ := io.ReadAll(res.Body)
+		res.Body.Close()
+		if res.StatusCode != http.StatusBadRequest || !strings.Contains(string(raw), tc.want) {
+			t.Errorf("Accept-Language %q: %d\n%s\nwant 400 with %q", tc.lang, res.StatusCode, raw, tc.want)
+		}
+	}
 }

@@ -3,7 +3,6 @@ package api
 import (
 	"context"
 	"errors"
-	"html/template"
 	"log/slog"
 	"net/http"
 	"net/netip"
@@ -101,19 +100,13 @@ func (s *Server) SendSignInLink(email, client string, log *slog.Logger) (retry t
 // signInPage is what a sign-in link opens: a button that completes the
 // sign-in. Opening the link changes nothing by itself, since mail
 // scanners open links too and would use it up.
-var signInPage = template.Must(template.New("signin").Parse(`<!doctype html>
-<html lang="{{.Lang}}"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
-<title>{{.Title}} — jointcal</title></head>
-<body><main>
-<h1>{{.Title}}</h1>
+var signInPage = standalonePage("signin", `<h1>{{.Title}}</h1>
 <p>{{.Message}}</p>
 {{if .Who}}<p>{{.SignsInAs}} <strong>{{.Who}}</strong>. {{.NotYou}}</p>{{end}}
 {{if .Token}}<form method="post" action="/signin/link">
 <input type="hidden" name="token" value="{{.Token}}">
 <button type="submit">{{.Button}}</button>
-</form>{{end}}
-</main></body></html>
-`))
+</form>{{end}}`)
 
 type signInView struct {
 	Lang                      locales.Language
@@ -142,23 +135,13 @@ func browserLanguage(c echo.Context) locales.Language {
 	return locales.Negotiate(c.Request().Header.Get("Accept-Language"))
 }
 
-// renderSignIn writes a sign-in page with headers that keep the token in
-// it from leaking: no caching, no referrer, no framing, no script.
+// renderSignIn writes a sign-in page as every standalone page is written
+// (renderStandalone).
 func renderSignIn(c echo.Context, status int, v signInView) error {
-	h := c.Response().Header()
-	h.Set("Content-Security-Policy", "default-src 'none'; form-action 'self'; base-uri 'none'; frame-ancestors 'none'")
-	h.Set("Cache-Control", "no-store")
-	// same-origin, not no-referrer: with no-referrer a browser sends
-	// "Origin: null" with the form, which the origin check must refuse.
-	h.Set("Referrer-Policy", "same-origin")
-	h.Set("X-Content-Type-Options", "nosniff")
 	if v.Lang == "" { // the identity provider's pages, English only
 		v.Lang = locales.English
 	}
-	h.Set("Content-Language", string(v.Lang))
-	h.Set(echo.HeaderContentType, "text/html; charset=utf-8")
-	c.Response().WriteHeader(status)
-	return signInPage.Execute(c.Response(), v)
+	return renderStandalone(c, status, string(v.Lang), signInPage, v)
 }
 
 // signInLinkPage shows the button of a sign-in link, in the language of

@@ -106,6 +106,7 @@ type ReplyLinkSubject struct {
 	PersonName, Language    string
 	Title, TimeZone         string
 	Start, End              time.Time
+	AllDay, Repeats         bool
 	PartStat                string
 	Cancelled, NotRecipient bool
 }

@@ -442,6 +442,7 @@ func (s *Store) ReplyLinkSubject(ctx context.Context, personID, activityID int64
 	}
 	v := &views[0]
 	out := &models.ReplyLinkSubject{PersonName: p.Name, Language: p.Language, Title: v.Title, TimeZone: v.TimeZone, Start: v.Start, End: v.End,
+		AllDay: v.AllDay, Repeats: v.RRule != "" || len(v.RDates) > 0,
 		Cancelled: models.Status(v.Status) == models.StatusCancelled, NotRecipient: true, PartStat: string(models.RSVPNeedsAction)}
 	me, err := recipientFor(db, v, personID)
 	if err != nil || me == nil {
