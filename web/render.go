@@ -195,15 +195,44 @@ func (w *Web) fail(c echo.Context, status int, key string) error {
 }
 
 // ErrorPage renders an error for a browser, in its language, with the
-// menu when signed in; the API's error handler calls it for requests
-// outside /api/.
+// menu when signed in.
 func (w *Web) ErrorPage(c echo.Context, status int, detail string) error {
+	p := w.errorPage(c, status)
+	p.Message = detail
+	return w.render(c, "error", p)
+}
+
+// APIErrorPage is the page the API's error handler renders for a browser's
+// request outside /api/: an address no page answers, or a page's handler
+// that failed. The problem's detail is written for API clients ("no such
+// route"), so the statuses a person cannot act on by its words get the
+// page's own, in their language; the others keep the detail, which names
+// what to change.
+func (w *Web) APIErrorPage(c echo.Context, status int, detail string) error {
+	p := w.errorPage(c, status)
+	p.Message = detail
+	switch {
+	case status == http.StatusNotFound:
+		p.Message = p.T("error.not_found")
+	case status == http.StatusMethodNotAllowed:
+		p.Message = p.T("error.method")
+	case status == http.StatusServiceUnavailable:
+		p.Message = p.T("error.unavailable")
+	case status >= http.StatusInternalServerError:
+		p.Message = p.T("error.internal")
+	}
+	return w.render(c, "error", p)
+}
+
+// errorPage is an error page's frame: the signed-in person's menu,
+// language and zone when the session can be read, else a stranger's.
+func (w *Web) errorPage(c echo.Context, status int) *page {
+	w.recognise(c)
 	p, err := w.newPage(c, "", "")
 	if err != nil {
 		p = &page{w: w, Lang: English, Zone: time.UTC}
 	}
 	p.Status = status
 	p.Title = p.T("error.title", status)
-	p.Message = detail
-	return w.render(c, "error", p)
+	return p
 }

@@ -61,6 +61,28 @@ func (w *Web) session(next echo.HandlerFunc) echo.HandlerFunc {
 	}
 }
 
+// recognise admits the session of a request that no page's session check
+// saw (an address no page answers), so that its error page shows the
+// person's menu, language and time zone rather than a sign-in link. It
+// changes nothing: a request without a live session stays anonymous.
+func (w *Web) recognise(c echo.Context) {
+	if _, ok := c.Get(actorKey).(models.Actor); ok {
+		return
+	}
+	ck, err := c.Cookie(auth.SessionCookie)
+	if err != nil || ck.Value == "" {
+		return
+	}
+	a, sid, err := w.Store.SessionActor(c.Request().Context(), ck.Value, w.Sessions)
+	if err != nil {
+		return
+	}
+	c.Set(actorKey, a)
+	c.Set(csrfKey, auth.CSRFToken(ck.Value))
+	c.Set(secretKey, ck.Value)
+	c.Set(sessionIDKey, sid)
+}
+
 // nudgeAfter asks for the outbox to be sent after a request that changed
 // something: whatever a page wrote (a booking, a move, an answer to a
 // proposal) may have queued invitations or notices, and they should

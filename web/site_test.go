@@ -80,7 +80,7 @@ func newSiteOn(t testing.TB, store *storage.Store, settings map[string]string) *
 	if err != nil {
 		t.Fatal(err)
 	}
-	a.Mount(pages.Register, pages.ErrorPage)
+	a.Mount(pages.Register, pages.APIErrorPage)
 	srv.Config.Handler = a.Handler()
 	return &site{t: t, URL: srv.URL, Store: store, Today: today, Nudges: nudges}
 }

@@ -154,7 +154,7 @@ func mountPages(cfg config.Config, store *storage.Store, srv *api.Server, sync f
 	if err != nil {
 		return err
 	}
-	srv.Mount(pages.Register, pages.ErrorPage)
+	srv.Mount(pages.Register, pages.APIErrorPage)
 	return nil
 }
 
