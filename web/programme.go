@@ -49,13 +49,17 @@ func (b programmeBar) Style() template.CSS {
 	return template.CSS(fmt.Sprintf("left: %.3f%%; width: %.3f%%; background-color: %s", b.Left, b.Width, b.Colour))
 }
 
-// LabelStyle places the exercise's name beside its bar: after it, or
-// before it when the bar is in the right part of the window.
+// LabelStyle places the exercise's name beside its bar, on the side with
+// more room, and cuts it to that room with an ellipsis (the bar's tooltip
+// holds it whole), so that a long name never runs past the chart and
+// widens the page.
 func (b programmeBar) LabelStyle() template.CSS {
-	if b.Left+b.Width > 60 {
-		return template.CSS(fmt.Sprintf("right: calc(%.3f%% + 4px)", 100-b.Left))
+	after := 100 - (b.Left + b.Width)
+	if b.Left > after {
+		return template.CSS(fmt.Sprintf("right: calc(%.3f%% + 4px); max-width: calc(%.3f%% - 8px)", 100-b.Left, b.Left))
 	}
-	return template.CSS(fmt.Sprintf("left: calc(%.3f%% + 28px)", b.Left+b.Width))
+	// 28px: a bar is drawn at least 24px wide, however short the exercise.
+	return template.CSS(fmt.Sprintf("left: calc(%.3f%% + 28px); max-width: calc(%.3f%% - 32px)", b.Left+b.Width, after))
 }
 
 // programmeTrack is one exercise with its phases and planning
