@@ -98,6 +98,17 @@ func (p *page) Label(prefix, value string) string {
 	return p.T(key)
 }
 
+// Labels is Label of each value, joined by commas: an activity's areas
+// read as the reports name them ("Political dialogue", not
+// "political_dialogue").
+func (p *page) Labels(prefix string, values []string) string {
+	out := make([]string, len(values))
+	for i, v := range values {
+		out[i] = p.Label(prefix, v)
+	}
+	return strings.Join(out, ", ")
+}
+
 // T translates a message key with its arguments.
 func (p *page) T(key string, args ...any) string { return p.w.cat.Text(p.Lang, key, args...) }
 
