@@ -10,6 +10,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/jointcal/jointcal/isoduration"
 	"github.com/jointcal/jointcal/models"
 	"github.com/labstack/echo/v4"
 )
@@ -294,6 +295,16 @@ func (p *page) DurationLabel(minutes int) string {
 		return strconv.Itoa(h) + " h"
 	}
 	return fmt.Sprintf("%d h %02d", h, m)
+}
+
+// ISODurationLabel is DurationLabel of an ISO 8601 duration as the API
+// stores it ("PT1H30M" → "1 h 30"); one it cannot read stays as written.
+func (p *page) ISODurationLabel(iso string) string {
+	d, err := isoduration.Parse(iso)
+	if err != nil || d <= 0 || d%time.Minute != 0 {
+		return iso
+	}
+	return p.DurationLabel(int(d / time.Minute))
 }
 
 // splitTyped reads a list typed by a person: commas, semicolons, spaces

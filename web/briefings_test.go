@@ -40,6 +40,11 @@ func TestBriefingsSlotsAndSchedule(t *testing.T) {
 	if r.status != http.StatusOK || !strings.Contains(r.body, compass) || !strings.Contains(r.body, `href="/briefings"`) {
 		t.Fatalf("NATO's briefing requests: %d, has the demo request %v", r.status, strings.Contains(r.body, compass))
 	}
+	// A request's length reads as people say it, and its card is not the
+	// red of a clash.
+	if strings.Contains(r.body, "PT1H") || !strings.Contains(r.body, "· 1 h</dd>") || !strings.Contains(r.body, `class="clash-card info"`) {
+		t.Error("the requests' lengths are not written as people say them, or their cards look like clashes")
+	}
 	withdraw, declineForm := fmt.Sprintf(`action="/briefings/%d/withdraw"`, req.ID), fmt.Sprintf(`action="/briefings/%d/decline"`, req.ID)
 	if strings.Contains(r.body, withdraw) || !strings.Contains(r.body, declineForm) {
 		t.Error("the host's planner is offered to withdraw, or not to decline")
