@@ -21,11 +21,14 @@ import (
 // and what the other side answered.
 type demoProposal struct {
 	key, lead, title, area string
-	week                   int
-	day                    time.Weekday
-	hour                   int
-	minutes                int
-	participants           []models.ParticipantInput
+	// about is what the activity's description says of it; the demo adds
+	// who proposed it and who must agree.
+	about        string
+	week         int
+	day          time.Weekday
+	hour         int
+	minutes      int
+	participants []models.ParticipantInput
 	// counter moves it by that many days on behalf of the other side;
 	// agree makes the other side agree.
 	counter int
@@ -35,16 +38,20 @@ type demoProposal struct {
 var demoProposals = []demoProposal{
 	{key: "proposal-mobility-staff-talks", lead: "EU", title: "EU–NATO staff talks on military mobility", area: "operational_maritime",
 		week: 2, day: time.Thursday, hour: 16, minutes: 90, participants: []models.ParticipantInput{
-			{Type: "body", IDOrCode: "EUMS"}, {Type: "body", IDOrCode: "IMS"}}},
+			{Type: "body", IDOrCode: "EUMS"}, {Type: "body", IDOrCode: "IMS"}},
+		about: "Staff-to-staff talks between the EU Military Staff and NATO's International Military Staff on military mobility: requirements, transport infrastructure and cross-border movement procedures."},
 	{key: "proposal-hybrid-nac-psc", lead: "NATO", title: "Informal NAC–PSC meeting on countering hybrid threats", area: "hybrid_threats",
 		week: 3, day: time.Tuesday, hour: 16, minutes: 120, counter: 1, participants: []models.ParticipantInput{
-			{Type: "body", IDOrCode: "NAC"}, {Type: "body", IDOrCode: "PSC"}}},
+			{Type: "body", IDOrCode: "NAC"}, {Type: "body", IDOrCode: "PSC"}},
+		about: "Informal meeting of the North Atlantic Council and the Political and Security Committee on countering hybrid threats, with a briefing by the European Centre of Excellence for Countering Hybrid Threats."},
 	{key: "proposal-exercise-staff-talks", lead: "NATO", title: "Staff talks on the planning of parallel and coordinated exercises", area: "exercises",
 		week: 5, day: time.Monday, hour: 16, minutes: 90, participants: []models.ParticipantInput{
-			{Type: "body", IDOrCode: "OPC"}, {Type: "body", IDOrCode: "EEAS"}}},
+			{Type: "body", IDOrCode: "OPC"}, {Type: "body", IDOrCode: "EEAS"}},
+		about: "Staff talks on the next cycle of parallel and coordinated exercises (PACE): which organisation leads, the scenario, and the shared calendar of planning conferences."},
 	{key: "proposal-cyber-cert-ncirc", lead: "EU", title: "CERT-EU and NCIRC technical exchange", area: "cyber",
 		week: 4, day: time.Wednesday, hour: 16, minutes: 90, agree: true, participants: []models.ParticipantInput{
-			{Type: "body", IDOrCode: "CERT-EU"}, {Type: "body", IDOrCode: "NCIRC"}}},
+			{Type: "body", IDOrCode: "CERT-EU"}, {Type: "body", IDOrCode: "NCIRC"}},
+		about: "Technical exchange between CERT-EU and the NATO Computer Incident Response Capability under their technical arrangement: sharing threat information and coordinating incident response."},
 }
 
 // demoBriefing is one cross-briefing request of the demo.
@@ -110,7 +117,7 @@ func loadWorkflows(ctx context.Context, store *storage.Store, today time.Time, s
 		start := weekAt(today, p.week, p.day, p.hour)
 		in := models.ActivityInput{Kind: string(models.KindMeeting), Title: p.title, Start: start, End: start.Add(time.Duration(p.minutes) * time.Minute),
 			TimeZone: "Europe/Brussels", Format: string(models.FormatInPerson), LeadOrganization: models.Ref(p.lead), Participants: p.participants,
-			Areas: []string{p.area}, Description: "A demo proposal: see GET /api/v1/proposals?awaiting=" + other[p.lead] + "."}
+			Areas: []string{p.area}, Description: fmt.Sprintf("%s\n\nProposed by %s; committed once %s agrees.", p.about, p.lead, other[p.lead])}
 		res, err := store.CreateActivity(ctx, act[p.lead], in, storage.WriteOptions{SourceUID: uid})
 		if err != nil {
 			return fmt.Errorf("demo proposal %s: %w", p.key, err)

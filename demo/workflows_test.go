@@ -2,6 +2,7 @@ package demo
 
 import (
 	"context"
+	"strings"
 	"testing"
 	"time"
 
@@ -29,6 +30,21 @@ func TestDemoWorkflows(t *testing.T) {
 			q, err := s.ListProposals(ctx, act[org], models.ProposalFilter{Awaiting: models.Ref(org)})
 			if err != nil || q.Total != want {
 				t.Fatalf("%s queue: %d (%v), want %d", org, q.Total, err, want)
+			}
+		}
+		// The proposals' descriptions reach e-mails and feeds: they speak of
+		// the meeting, not of the API.
+		all, err := s.ListProposals(ctx, models.System(), models.ProposalFilter{})
+		if err != nil || all.Total != int64(len(demoProposals)) {
+			t.Fatalf("proposals: %v, %d of %d", err, all.Total, len(demoProposals))
+		}
+		for _, p := range all.Items {
+			a, err := s.GetActivity(ctx, models.System(), p.Activity.ID)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if strings.Contains(a.Description, "/api/") || !strings.Contains(a.Description, "committed once") {
+				t.Errorf("%s: description %q", a.Title, a.Description)
 			}
 		}
 		agreed, err := s.ListProposals(ctx, models.System(), models.ProposalFilter{State: string(models.ProposalAgreed)})
