@@ -47,7 +47,8 @@ type Server struct {
 	// fingerprint and renderTag) before rendering.
 	blocks *blockKeeper
 	// renderTag is worked out at the first layout, not at start: it
-	// digests the executable (about 0.1 s for 45 MB).
+	// reads the executable's build ID, or where there is none digests
+	// the whole executable (about 0.1 s for 45 MB).
 	renderTag func() string
 	feedMemo  feedMemo
 	// agendaCache holds encoded conflicts agendas within a byte budget;
