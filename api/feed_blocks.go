@@ -10,7 +10,9 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"maps"
 	"os"
+	"slices"
 	"sync"
 	"sync/atomic"
 
@@ -39,6 +41,8 @@ type blockKeeper struct {
 	pending []keptBlock
 	bytes   int64
 	limit   int64 // bytes pending at most (maxPendingBlockBytes)
+	// heads are feed heads to store (feed_heads), the latest per feed.
+	heads map[int64]storage.FeedHead
 	// writing is held while a batch is taken and written, so flush returns
 	// only once everything added before it is in the database.
 	writing sync.Mutex
@@ -87,14 +91,39 @@ func (k *blockKeeper) add(blocks []keptBlock) {
 	}
 }
 
+// addHead queues a feed's head (a few kilobytes) for writing, replacing
+// one queued for the same feed; it never blocks on the database.
+func (k *blockKeeper) addHead(h storage.FeedHead) {
+	k.mu.Lock()
+	if k.heads == nil {
+		k.heads = map[int64]storage.FeedHead{}
+	}
+	k.heads[h.FeedID] = h
+	k.mu.Unlock()
+	select {
+	case k.kick <- struct{}{}:
+	default:
+	}
+}
+
 // flush writes everything queued so far.
 func (k *blockKeeper) flush() {
 	k.writing.Lock()
 	defer k.writing.Unlock()
 	k.mu.Lock()
-	batch := k.pending
-	k.pending, k.bytes = nil, 0
+	batch, heads := k.pending, k.heads
+	k.pending, k.bytes, k.heads = nil, 0, nil
 	k.mu.Unlock()
+	k.flushBlocks(batch)
+	if len(heads) > 0 {
+		if err := k.store.SaveFeedHeads(context.Background(), slices.Collect(maps.Values(heads))); err != nil {
+			k.log.Warn("could not store feed heads", "feeds", len(heads), "error", err)
+		}
+	}
+}
+
+// flushBlocks encodes and writes a batch of blocks.
+func (k *blockKeeper) flushBlocks(batch []keptBlock) {
 	if len(batch) == 0 {
 		return
 	}

@@ -108,7 +108,16 @@ func (s *Server) serveFeed(c echo.Context) error {
 		s.calendarHeaders(c, calendarMeta{etag: etag})
 		return c.NoContent(http.StatusNotModified)
 	}
-	layout, stamp, err := s.feedLayout(ctx, f, contents)
+	// The default window's head is kept in the database, so that a cold
+	// process can stream that feed (feed_stream.go).
+	st := newFeedStream(c, etag)
+	layout, stamp, err := s.feedLayout(ctx, f, contents, s.isDefaultWindow(w), st)
+	if st != nil && st.started {
+		return st.finish(layout, stamp, err)
+	}
+	if st != nil && st.answered {
+		return nil // 304 from the stored head's Last-Modified
+	}
 	if errors.Is(err, errRenderBusy) {
 		return feedRetryLater(c, "feed-busy", feedBusyDetail)
 	}
@@ -151,8 +160,12 @@ const (
 // feedLayout returns the feed's calendar ready to write and its stamp
 // (DTSTAMP, Last-Modified): from the cache when this version was laid out
 // before, otherwise from cached event blocks, reading and rendering (inside
-// the render gate) only those that are missing.
-func (s *Server) feedLayout(ctx context.Context, f *models.Feed, contents storage.FeedContents) (*calendar.Assembly, time.Time, error) {
+// the render gate) only those that are missing. keepHead says the window
+// is the feed's default one, whose head is stored for the next cold
+// process; st, when not nil, is the answer to stream while laying out if
+// that head is stored (it is left alone when the layout is cached or
+// another request is making it).
+func (s *Server) feedLayout(ctx context.Context, f *models.Feed, contents storage.FeedContents, keepHead bool, st *feedStream) (*calendar.Assembly, time.Time, error) {
 	layoutKey := cacheKey{kind: cachedLayout, tag: contents.Version}
 	if v, ok := s.feedCache.get(layoutKey); ok {
 		return v.layout, v.stamp, nil
@@ -163,7 +176,7 @@ func (s *Server) feedLayout(ctx context.Context, f *models.Feed, contents storag
 	// again. It goes on if the first requester leaves: its result is
 	// cached for the others.
 	v, err, _ := s.layouts.Do(contents.Version, func() (any, error) {
-		layout, stamp, err := s.layOut(context.WithoutCancel(ctx), f, contents, layoutKey)
+		layout, stamp, err := s.layOut(context.WithoutCancel(ctx), f, contents, layoutKey, keepHead, st)
 		return laidOut{layout, stamp}, err
 	})
 	if err != nil {
@@ -194,10 +207,20 @@ const feedHoldShare = 4
 
 // layOut is feedLayout's computation: the feed's events in UID order, a
 // chunk at a time, from cached blocks or read and rendered, assembled and
-// cached under layoutKey.
-func (s *Server) layOut(ctx context.Context, f *models.Feed, contents storage.FeedContents, layoutKey cacheKey) (*calendar.Assembly, time.Time, error) {
+// cached under layoutKey. With keepHead, a head stored for this version
+// starts st once the first chunk is ready, each chunk is handed to it, and
+// the head is stored when the one kept differs.
+func (s *Server) layOut(ctx context.Context, f *models.Feed, contents storage.FeedContents, layoutKey cacheKey, keepHead bool, st *feedStream) (*calendar.Assembly, time.Time, error) {
 	r := &feedRenderer{s: s, ctx: ctx, feed: f, refs: contents.Refs, storedTag: contents.Refs + "." + s.renderTag(), codec: calendar.NewBlockCodec()}
 	defer r.close()
+	var head storage.FeedHead
+	var headFound bool
+	if keepHead {
+		head, headFound = s.storedHead(r, contents.Version)
+	}
+	if !headFound {
+		st = nil
+	}
 	ab := calendar.NewAssemblyBuilder(s.cfg.FeedCacheBytes / feedHoldShare)
 	// The feed changes when anything it shows changes, and only then.
 	stamp := contents.RefStamp
@@ -208,6 +231,12 @@ func (s *Server) layOut(ctx context.Context, f *models.Feed, contents storage.Fe
 		if err != nil {
 			return nil, time.Time{}, err
 		}
+		if st != nil && !st.started && !st.answered {
+			// The render slot, if one was needed, is held: the only
+			// failures left are the feed changing, and a render error.
+			st.begin(s, head)
+		}
+		st.add(blocks)
 		for _, b := range blocks {
 			if m := b.LastModified(); m.After(stamp) {
 				stamp = m
@@ -227,6 +256,9 @@ func (s *Server) layOut(ctx context.Context, f *models.Feed, contents storage.Fe
 		return nil, time.Time{}, fmt.Errorf("feed %d: assemble %d events: %w", f.ID, len(contents.Items), err)
 	}
 	s.feedCache.put(layoutKey, cacheValue{layout: layout, stamp: stamp}, layout.Footprint())
+	if keepHead {
+		s.keepHead(r, contents.Version, head, headFound, layout, stamp)
+	}
 	return layout, stamp, nil
 }
 
@@ -543,6 +575,12 @@ func (s *Server) feedWindow(c echo.Context) (models.FeedWindow, error) {
 func (s *Server) defaultFeedWindow() models.FeedWindow {
 	now := time.Now().UTC().Truncate(feedDay)
 	return models.FeedWindow{From: now.Add(-s.cfg.FeedPast), To: now.Add(s.cfg.Horizon), Retention: s.cfg.FeedRetention}
+}
+
+// isDefaultWindow reports whether w is today's default window.
+func (s *Server) isDefaultWindow(w models.FeedWindow) bool {
+	d := s.defaultFeedWindow()
+	return w.From.Equal(d.From) && w.To.Equal(d.To) && w.Retention == d.Retention
 }
 
 // calendarMeta is a calendar answer's validators.
