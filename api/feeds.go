@@ -241,8 +241,12 @@ func (s *Server) layOut(ctx context.Context, f *models.Feed, contents storage.Fe
 			return nil, time.Time{}, err
 		}
 		if st != nil && !st.started && !st.answered {
-			// The render slot, if one was needed, is held: the only
-			// failures left are the feed changing, and a render error.
+			// With the render slot held (taken here if the first chunk
+			// was all in memory), the only failures left once the answer
+			// has started are the feed changing and a render error.
+			if err := r.enter(); err != nil {
+				return nil, time.Time{}, err
+			}
 			st.begin(s, head)
 		}
 		st.add(blocks)
@@ -345,11 +349,8 @@ func (r *feedRenderer) blocks(items []models.FeedItem) ([]*calendar.EventBlock, 
 	// Blocks read from the table cost memory and decoding as rendered
 	// ones do, so they take a render slot too: a burst of distinct cold
 	// feeds after a restart stays bounded by JOINTCAL_FEED_RENDERS.
-	if !r.gated {
-		if !r.s.feedGate.Enter(r.ctx) {
-			return nil, errRenderBusy
-		}
-		r.gated = true
+	if err := r.enter(); err != nil {
+		return nil, err
 	}
 	found := r.s.loadStored(r.ctx, r.codec, r.storedTag, missing)
 	unstored := slices.DeleteFunc(slices.Clone(missing), func(it models.FeedItem) bool { return found[it.ID] != nil })
@@ -382,6 +383,17 @@ func (r *feedRenderer) blocks(items []models.FeedItem) ([]*calendar.EventBlock, 
 		r.s.feedCache.put(r.key(it), cacheValue{block: b}, int64(b.Size()))
 	}
 	return blocks, nil
+}
+
+// enter takes a render slot unless the renderer holds one already.
+func (r *feedRenderer) enter() error {
+	if !r.gated {
+		if !r.s.feedGate.Enter(r.ctx) {
+			return errRenderBusy
+		}
+		r.gated = true
+	}
+	return nil
 }
 
 // key is the cache key of an item's block.
