@@ -44,8 +44,9 @@ type feedStream struct {
 	mu       sync.Mutex
 	queue    [][]*calendar.EventBlock
 	queued   int64
-	overflow bool // the queue was full: the rest comes from the layout
-	closed   bool // the layout ended
+	limit    int64 // bytes queued at most (Server.streamQueue)
+	overflow bool  // the queue was full: the rest comes from the layout
+	closed   bool  // the layout ended
 	wake     chan struct{}
 	done     chan struct{} // the writer ended
 	// sent and failed are the writer's, read once done is closed.
@@ -56,12 +57,12 @@ type feedStream struct {
 // newFeedStream returns a stream for a request that may be streamed: a
 // GET without gzip (a gzip body is compressed whole, once per version,
 // and cached). Otherwise nil, which the layout ignores.
-func newFeedStream(c echo.Context, etag string) *feedStream {
+func newFeedStream(c echo.Context, etag string, limit int64) *feedStream {
 	req := c.Request()
 	if req.Method != http.MethodGet || acceptsGzip(req.Header.Get("Accept-Encoding")) {
 		return nil
 	}
-	return &feedStream{c: c, etag: etag, wake: make(chan struct{}, 1), done: make(chan struct{})}
+	return &feedStream{c: c, etag: etag, limit: limit, wake: make(chan struct{}, 1), done: make(chan struct{})}
 }
 
 // begin answers from a stored head: a 304 if the client's copy is
@@ -94,7 +95,7 @@ func (st *feedStream) add(blocks []*calendar.EventBlock) {
 	}
 	st.mu.Lock()
 	if !st.overflow {
-		if st.queued+size > maxStreamQueueBytes {
+		if st.queued+size > st.limit {
 			st.overflow = true
 		} else {
 			st.queue = append(st.queue, blocks)

@@ -258,3 +258,30 @@ func TestFeedStreamAbortedWhenChanged(t *testing.T) {
 	}
 	t.Fatal("no attempt fetched within the listing's reuse")
 }
+
+// TestFeedStreamOverflow: when the client is slower than the layout and
+// the queue of blocks is full, the layout stops handing blocks over
+// (it never waits for the client) and the rest of the answer comes from
+// the finished layout, the same bytes.
+func TestFeedStreamOverflow(t *testing.T) {
+	t.Parallel()
+	b := storagetest.Backends()[0]
+	w := newStoredBlocksWorld(t, b, 11)
+	first := newStreamServer(t, w.store)
+	_, fresh, err := fetch(t, first, w.eu)
+	if err != nil {
+		t.Fatal(err)
+	}
+	first.Close()
+	for _, limit := range []int64{1, 3000} { // nothing queued; one chunk or so
+		s := newStreamServer(t, w.store)
+		s.streamQueue = limit
+		resp, body, err := fetch(t, s, w.eu)
+		if err != nil || resp.StatusCode != http.StatusOK || s.feedCache.streamed.Load() != 1 {
+			t.Fatalf("queue of %d bytes: %d, %v, %d streamed", limit, resp.StatusCode, err, s.feedCache.streamed.Load())
+		}
+		if !bytes.Equal(body, fresh) {
+			t.Fatalf("queue of %d bytes: the answer differs from the laid-out feed:\n%s\n---\n%s", limit, body, fresh)
+		}
+	}
+}

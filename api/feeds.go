@@ -110,7 +110,7 @@ func (s *Server) serveFeed(c echo.Context) error {
 	}
 	// The default window's head is kept in the database, so that a cold
 	// process can stream that feed (feed_stream.go).
-	st := newFeedStream(c, etag)
+	st := newFeedStream(c, etag, s.streamQueue)
 	layout, stamp, err := s.feedLayout(ctx, f, contents, s.isDefaultWindow(w), st)
 	if st != nil && st.started {
 		return st.finish(layout, stamp, err)
