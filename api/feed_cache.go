@@ -51,7 +51,10 @@ type feedCache struct {
 	// loaded counts the events whose blocks were read from the database
 	// instead (jointcal_feed_events_loaded_total).
 	loaded atomic.Int64
-	lru    *byteLRU[cacheKey, cacheValue]
+	// streamed counts answers sent while their layout was made, from a
+	// stored head (jointcal_feed_streamed_total).
+	streamed atomic.Int64
+	lru      *byteLRU[cacheKey, cacheValue]
 }
 
 func newFeedCache(budget int64) *feedCache {
@@ -77,6 +80,8 @@ func (s *Server) registerFeedMetrics() {
 			func() float64 { return float64(s.feedCache.rendered.Load()) }),
 		prometheus.NewCounterFunc(prometheus.CounterOpts{Name: "jointcal_feed_events_loaded_total", Help: "Feed events whose rendering of their version was read from the database because it was not cached."},
 			func() float64 { return float64(s.feedCache.loaded.Load()) }),
+		prometheus.NewCounterFunc(prometheus.CounterOpts{Name: "jointcal_feed_streamed_total", Help: "Feed answers sent while their layout was made, from the head stored for their version."},
+			func() float64 { return float64(s.feedCache.streamed.Load()) }),
 		prometheus.NewCounterFunc(prometheus.CounterOpts{Name: "jointcal_feed_blocks_stored_total", Help: "Rendered feed events written to the database."},
 			func() float64 { return float64(s.blocks.stored.Load()) }),
 		prometheus.NewCounterFunc(prometheus.CounterOpts{Name: "jointcal_feed_blocks_unstored_total", Help: "Rendered feed events not written to the database: the writer was behind, or a write failed (both logged)."},

@@ -2,13 +2,16 @@ package api
 
 import (
 	"context"
+	"math"
 	"net/http"
+	"slices"
 	"strings"
 	"testing"
 
 	"github.com/jointcal/jointcal/config"
 	"github.com/jointcal/jointcal/models"
 	"github.com/jointcal/jointcal/storage"
+	"github.com/jointcal/jointcal/storage/storagetest"
 )
 
 // TestFeedChunkedLayout: a feed larger than the cache budget, laid out a
@@ -80,5 +83,30 @@ func TestFeedChunkedLayout(t *testing.T) {
 	after := fetch("after a change")
 	if after == before || !strings.Contains(after, in.Title) {
 		t.Fatal("the change is not in the feed")
+	}
+}
+
+// TestInUIDOrder: the order worked out from the ids is that of the UIDs
+// the events carry, for ids that are prefixes of one another and of every
+// length.
+func TestInUIDOrder(t *testing.T) {
+	t.Parallel()
+	s := testServer(t, storagetest.Open(t), nil)
+	ids := []int64{1, 9, 10, 11, 19, 100, 101, 1000, 99, 999, 2, 20, 200, 21, 12345, 1234, 123456789012, math.MaxInt64, math.MaxInt64 - 1}
+	for i := int64(1); i < 3000; i += 7 {
+		ids = append(ids, i*i)
+	}
+	items := make([]models.FeedItem, len(ids))
+	for i, id := range ids {
+		items[i] = models.FeedItem{ID: id, Version: int(id % 5)}
+	}
+	got := s.inUIDOrder(items)
+	want := slices.Clone(items)
+	host := s.cfg.UIDHost()
+	slices.SortFunc(want, func(a, b models.FeedItem) int {
+		return strings.Compare(models.ActivityUID(a.ID, host), models.ActivityUID(b.ID, host))
+	})
+	if !slices.Equal(got, want) {
+		t.Fatalf("order from the ids differs from the UIDs' order:\n%v\n%v", got[:20], want[:20])
 	}
 }

@@ -63,7 +63,7 @@ func (s *Server) WarmFeeds(ctx context.Context) (int, error) {
 			s.feedMemo.set(key, memoEntry{feed: &feeds[i], contents: contents, expires: time.Now(), generation: gen})
 		}
 		s.feedMemo.mu.Unlock()
-		if _, _, err := s.feedLayout(ctx, &feeds[i], contents); err != nil && !errors.Is(err, errRenderBusy) {
+		if _, _, err := s.feedLayout(ctx, &feeds[i], contents, true, nil); err != nil && !errors.Is(err, errRenderBusy) {
 			return warmed, err
 		}
 		warmed++

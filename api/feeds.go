@@ -108,7 +108,16 @@ func (s *Server) serveFeed(c echo.Context) error {
 		s.calendarHeaders(c, calendarMeta{etag: etag})
 		return c.NoContent(http.StatusNotModified)
 	}
-	layout, stamp, err := s.feedLayout(ctx, f, contents)
+	// The default window's head is kept in the database, so that a cold
+	// process can stream that feed (feed_stream.go).
+	st := newFeedStream(c, etag, s.streamQueue)
+	layout, stamp, err := s.feedLayout(ctx, f, contents, s.isDefaultWindow(w), st)
+	if st != nil && st.started {
+		return st.finish(layout, stamp, err)
+	}
+	if st != nil && st.answered {
+		return nil // 304 from the stored head's Last-Modified
+	}
 	if errors.Is(err, errRenderBusy) {
 		return feedRetryLater(c, "feed-busy", feedBusyDetail)
 	}
@@ -151,8 +160,12 @@ const (
 // feedLayout returns the feed's calendar ready to write and its stamp
 // (DTSTAMP, Last-Modified): from the cache when this version was laid out
 // before, otherwise from cached event blocks, reading and rendering (inside
-// the render gate) only those that are missing.
-func (s *Server) feedLayout(ctx context.Context, f *models.Feed, contents storage.FeedContents) (*calendar.Assembly, time.Time, error) {
+// the render gate) only those that are missing. keepHead says the window
+// is the feed's default one, whose head is stored for the next cold
+// process; st, when not nil, is the answer to stream while laying out if
+// that head is stored (it is left alone when the layout is cached or
+// another request is making it).
+func (s *Server) feedLayout(ctx context.Context, f *models.Feed, contents storage.FeedContents, keepHead bool, st *feedStream) (*calendar.Assembly, time.Time, error) {
 	layoutKey := cacheKey{kind: cachedLayout, tag: contents.Version}
 	if v, ok := s.feedCache.get(layoutKey); ok {
 		return v.layout, v.stamp, nil
@@ -163,7 +176,7 @@ func (s *Server) feedLayout(ctx context.Context, f *models.Feed, contents storag
 	// again. It goes on if the first requester leaves: its result is
 	// cached for the others.
 	v, err, _ := s.layouts.Do(contents.Version, func() (any, error) {
-		layout, stamp, err := s.layOut(context.WithoutCancel(ctx), f, contents, layoutKey)
+		layout, stamp, err := s.layOut(context.WithoutCancel(ctx), f, contents, layoutKey, keepHead, st)
 		return laidOut{layout, stamp}, err
 	})
 	if err != nil {
@@ -184,6 +197,10 @@ type laidOut struct {
 // next, so that a cold feed of any size holds at most this many at once.
 const feedChunkSize = 1000
 
+// feedFirstChunkShare makes the first chunk of a streamed feed this many
+// times shorter than the others (100 events).
+const feedFirstChunkShare = 10
+
 // feedHoldShare is the share of the cache budget a feed layout may hold as
 // plain blocks; the blocks after that are kept compressed in the layout, a
 // tenth of their size, so that a feed larger than the cache is laid out in
@@ -194,20 +211,45 @@ const feedHoldShare = 4
 
 // layOut is feedLayout's computation: the feed's events in UID order, a
 // chunk at a time, from cached blocks or read and rendered, assembled and
-// cached under layoutKey.
-func (s *Server) layOut(ctx context.Context, f *models.Feed, contents storage.FeedContents, layoutKey cacheKey) (*calendar.Assembly, time.Time, error) {
+// cached under layoutKey. With keepHead, a head stored for this version
+// starts st once the first chunk is ready, each chunk is handed to it, and
+// the head is stored when the one kept differs.
+func (s *Server) layOut(ctx context.Context, f *models.Feed, contents storage.FeedContents, layoutKey cacheKey, keepHead bool, st *feedStream) (*calendar.Assembly, time.Time, error) {
 	r := &feedRenderer{s: s, ctx: ctx, feed: f, refs: contents.Refs, storedTag: contents.Refs + "." + s.renderTag(), codec: calendar.NewBlockCodec()}
 	defer r.close()
+	var head storage.FeedHead
+	var headFound bool
+	if keepHead {
+		head, headFound = s.storedHead(r, contents.Version)
+	}
+	if !headFound {
+		st = nil
+	}
 	ab := calendar.NewAssemblyBuilder(s.cfg.FeedCacheBytes / feedHoldShare)
 	// The feed changes when anything it shows changes, and only then.
 	stamp := contents.RefStamp
 	items := s.inUIDOrder(contents.Items)
 	for len(items) > 0 {
 		n := min(s.feedChunk, len(items))
+		if st != nil && !st.started && !st.answered {
+			// The answer starts once the first chunk is ready: a short
+			// one brings the first byte sooner.
+			n = min(max(s.feedChunk/feedFirstChunkShare, 1), len(items))
+		}
 		blocks, err := r.blocks(items[:n])
 		if err != nil {
 			return nil, time.Time{}, err
 		}
+		if st != nil && !st.started && !st.answered {
+			// With the render slot held (taken here if the first chunk
+			// was all in memory), the only failures left once the answer
+			// has started are the feed changing and a render error.
+			if err := r.enter(); err != nil {
+				return nil, time.Time{}, err
+			}
+			st.begin(s, head)
+		}
+		st.add(blocks)
 		for _, b := range blocks {
 			if m := b.LastModified(); m.After(stamp) {
 				stamp = m
@@ -227,27 +269,48 @@ func (s *Server) layOut(ctx context.Context, f *models.Feed, contents storage.Fe
 		return nil, time.Time{}, fmt.Errorf("feed %d: assemble %d events: %w", f.ID, len(contents.Items), err)
 	}
 	s.feedCache.put(layoutKey, cacheValue{layout: layout, stamp: stamp}, layout.Footprint())
+	if keepHead {
+		s.keepHead(r, contents.Version, head, headFound, layout, stamp)
+	}
 	return layout, stamp, nil
 }
 
 // inUIDOrder returns a copy of items sorted by their events' UIDs, the
-// order a calendar lists them in.
+// order a calendar lists them in. A UID is the activity id in decimal,
+// "@" and the host (models.ActivityUID), so the order is that of the ids'
+// digits with "@", which sorts after every digit, ending each: it is
+// worked out from the ids (uidOrderKey) instead of building and comparing
+// 10,000 strings on a cold feed's first request.
 func (s *Server) inUIDOrder(items []models.FeedItem) []models.FeedItem {
 	type keyed struct {
-		uid  string
+		key  [uidKeyLen]byte
 		item models.FeedItem
 	}
-	host := s.cfg.UIDHost()
 	ks := make([]keyed, len(items))
 	for i, it := range items {
-		ks[i] = keyed{models.ActivityUID(it.ID, host), it}
+		ks[i] = keyed{uidOrderKey(it.ID), it}
 	}
-	slices.SortFunc(ks, func(a, b keyed) int { return strings.Compare(a.uid, b.uid) })
+	slices.SortFunc(ks, func(a, b keyed) int { return bytes.Compare(a.key[:], b.key[:]) })
 	out := make([]models.FeedItem, len(ks))
 	for i := range ks {
 		out[i] = ks[i].item
 	}
 	return out
+}
+
+// uidKeyLen holds the decimal digits of any int64 and the "@" after them.
+const uidKeyLen = 21
+
+// uidOrderKey is a key that sorts as the UID of activity id: its decimal
+// digits, then "@" and padding, both after every digit (ids are positive;
+// two UIDs that agree up to the "@" of one are of the same id).
+func uidOrderKey(id int64) [uidKeyLen]byte {
+	var k [uidKeyLen]byte
+	digits := strconv.AppendUint(k[:0], uint64(id), 10)
+	for i := len(digits); i < uidKeyLen; i++ {
+		k[i] = '@'
+	}
+	return k
 }
 
 // feedRenderer gives a layout its blocks a chunk at a time. It enters the
@@ -286,11 +349,8 @@ func (r *feedRenderer) blocks(items []models.FeedItem) ([]*calendar.EventBlock, 
 	// Blocks read from the table cost memory and decoding as rendered
 	// ones do, so they take a render slot too: a burst of distinct cold
 	// feeds after a restart stays bounded by JOINTCAL_FEED_RENDERS.
-	if !r.gated {
-		if !r.s.feedGate.Enter(r.ctx) {
-			return nil, errRenderBusy
-		}
-		r.gated = true
+	if err := r.enter(); err != nil {
+		return nil, err
 	}
 	found := r.s.loadStored(r.ctx, r.codec, r.storedTag, missing)
 	unstored := slices.DeleteFunc(slices.Clone(missing), func(it models.FeedItem) bool { return found[it.ID] != nil })
@@ -323,6 +383,17 @@ func (r *feedRenderer) blocks(items []models.FeedItem) ([]*calendar.EventBlock, 
 		r.s.feedCache.put(r.key(it), cacheValue{block: b}, int64(b.Size()))
 	}
 	return blocks, nil
+}
+
+// enter takes a render slot unless the renderer holds one already.
+func (r *feedRenderer) enter() error {
+	if !r.gated {
+		if !r.s.feedGate.Enter(r.ctx) {
+			return errRenderBusy
+		}
+		r.gated = true
+	}
+	return nil
 }
 
 // key is the cache key of an item's block.
@@ -543,6 +614,12 @@ func (s *Server) feedWindow(c echo.Context) (models.FeedWindow, error) {
 func (s *Server) defaultFeedWindow() models.FeedWindow {
 	now := time.Now().UTC().Truncate(feedDay)
 	return models.FeedWindow{From: now.Add(-s.cfg.FeedPast), To: now.Add(s.cfg.Horizon), Retention: s.cfg.FeedRetention}
+}
+
+// isDefaultWindow reports whether w is today's default window.
+func (s *Server) isDefaultWindow(w models.FeedWindow) bool {
+	d := s.defaultFeedWindow()
+	return w.From.Equal(d.From) && w.To.Equal(d.To) && w.Retention == d.Retention
 }
 
 // calendarMeta is a calendar answer's validators.

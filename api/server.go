@@ -47,7 +47,8 @@ type Server struct {
 	// fingerprint and renderTag) before rendering.
 	blocks *blockKeeper
 	// renderTag is worked out at the first layout, not at start: it
-	// digests the executable (about 0.1 s for 45 MB).
+	// reads the executable's build ID, or where there is none digests
+	// the whole executable (about 0.1 s for 45 MB).
 	renderTag func() string
 	feedMemo  feedMemo
 	// agendaCache holds encoded conflicts agendas within a byte budget;
@@ -60,7 +61,10 @@ type Server struct {
 	// feedChunk is how many events a layout reads and renders at a time
 	// (feedChunkSize; tests lay out small feeds in several chunks).
 	feedChunk int
-	fetches   *fetchRecorder
+	// streamQueue bounds the blocks a streamed feed holds for a slow
+	// client (maxStreamQueueBytes; tests make it overflow).
+	streamQueue int64
+	fetches     *fetchRecorder
 	// syncExternal fetches a subscription on demand (set by the wiring).
 	syncExternal ExternalSyncer
 	// jobCtx lives as long as the server: background import jobs run in
@@ -125,7 +129,7 @@ func (s *Server) SessionSettings() models.SessionSettings { return s.sessions }
 func New(store *storage.Store, cfg config.Config, log *slog.Logger) *Server {
 	e := echo.New()
 	e.HideBanner, e.HidePort = true, true
-	s := &Server{echo: e, store: store, cfg: cfg, log: log, registry: prometheus.NewRegistry(), feedCache: newFeedCache(cfg.FeedCacheBytes), agendaCache: newAgendaCache(cfg.AgendaCacheBytes), feedGate: gate.New(cfg.FeedRenders, feedQueueWait), feedMemo: feedMemo{entries: map[string]memoEntry{}}, feedChunk: feedChunkSize, fetches: newFetchRecorder(store, log, fetchFlushEvery), blocks: newBlockKeeper(store, log), renderTag: sync.OnceValue(func() string { return renderTag(cfg) })}
+	s := &Server{echo: e, store: store, cfg: cfg, log: log, registry: prometheus.NewRegistry(), feedCache: newFeedCache(cfg.FeedCacheBytes), agendaCache: newAgendaCache(cfg.AgendaCacheBytes), feedGate: gate.New(cfg.FeedRenders, feedQueueWait), feedMemo: feedMemo{entries: map[string]memoEntry{}}, feedChunk: feedChunkSize, streamQueue: maxStreamQueueBytes, fetches: newFetchRecorder(store, log, fetchFlushEvery), blocks: newBlockKeeper(store, log), renderTag: sync.OnceValue(func() string { return renderTag(cfg) })}
 	s.jobCtx, s.jobCancel = context.WithCancel(context.Background())
 	s.importSlots = make(chan struct{}, maxImportJobs)
 	s.sessions = models.DefaultSessionSettings()

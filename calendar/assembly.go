@@ -8,6 +8,7 @@ import (
 	"io"
 	"slices"
 	"strings"
+	"time"
 )
 
 // Assembly is a calendar made of pre-rendered blocks, ready to be written:
@@ -219,15 +220,43 @@ func (a *Assembly) Footprint() int64 {
 
 // WriteTo writes the calendar to w through a 64 KiB buffer, inflating the
 // packed runs one after the other.
-func (a *Assembly) WriteTo(w io.Writer) (int64, error) {
+func (a *Assembly) WriteTo(w io.Writer) (int64, error) { return a.WriteFrom(w, 0) }
+
+// WriteFrom writes the calendar's bytes from offset on, the rest of a
+// calendar whose first offset bytes were sent while it was being laid out
+// (see StreamBlocks): the head, blocks and packed runs wholly before
+// offset are passed over without being written or inflated.
+func (a *Assembly) WriteFrom(w io.Writer, offset int64) (int64, error) {
 	cw := &countingWriter{w: w}
-	bw := bufio.NewWriterSize(cw, 64<<10)
-	bw.Write(a.head)
+	sw := &skippingWriter{w: cw}
+	bw := bufio.NewWriterSize(sw, 64<<10)
+	rest := offset
+	// wanted reports whether a part of n bytes is to be written, and
+	// tells the writer how much of its start to drop.
+	wanted := func(n int64) bool {
+		if rest >= n {
+			rest -= n
+			return false
+		}
+		if rest > 0 { // nothing was written before this part
+			sw.skip, rest = rest, 0
+		}
+		return true
+	}
+	stamp := int64(len(a.stamp))
+	if wanted(int64(len(a.head))) {
+		bw.Write(a.head)
+	}
 	for _, b := range a.blocks {
-		writeStamped(bw, b.body, b.stamps, a.stamp)
+		if wanted(int64(len(b.body)) + stamp*int64(len(b.stamps))) {
+			writeStamped(bw, b.body, b.stamps, a.stamp)
+		}
 	}
 	var zr io.ReadCloser
 	for _, r := range a.runs {
+		if !wanted(r.raw + stamp*int64(len(r.stamps))) {
+			continue
+		}
 		if zr == nil {
 			zr = flate.NewReader(bytes.NewReader(r.data))
 		} else if err := zr.(flate.Resetter).Reset(bytes.NewReader(r.data), nil); err != nil {
@@ -237,9 +266,32 @@ func (a *Assembly) WriteTo(w io.Writer) (int64, error) {
 			return cw.n, err
 		}
 	}
-	bw.WriteString(calendarEnd)
+	if wanted(int64(len(calendarEnd))) {
+		bw.WriteString(calendarEnd)
+	}
 	if err := bw.Flush(); err != nil {
 		return cw.n, fmt.Errorf("calendar: writing the calendar: %w", err)
+	}
+	return cw.n, nil
+}
+
+// Head is the calendar's bytes before its first event: the calendar
+// properties and the VTIMEZONEs. The caller must not change it.
+func (a *Assembly) Head() []byte { return a.head }
+
+// StreamBlocks writes blocks, in the order given, as an Assembly stamped
+// with stamp writes them: the events of a calendar sent while it is being
+// laid out, after a head known beforehand (Head of an earlier layout of
+// the same content). It returns the bytes written.
+func StreamBlocks(w io.Writer, stamp time.Time, blocks []*EventBlock) (int64, error) {
+	cw := &countingWriter{w: w}
+	bw := bufio.NewWriterSize(cw, 64<<10)
+	st := appendUTCDateTime(nil, stamp.UTC())
+	for _, b := range blocks {
+		writeStamped(bw, b.body, b.stamps, st)
+	}
+	if err := bw.Flush(); err != nil {
+		return cw.n, fmt.Errorf("calendar: writing events: %w", err)
 	}
 	return cw.n, nil
 }
@@ -269,6 +321,24 @@ func (a *Assembly) writeRun(bw *bufio.Writer, zr io.Reader, r packedRun) error {
 		return fmt.Errorf("calendar: writing packed events: %w", err)
 	}
 	return nil
+}
+
+// skippingWriter drops the first skip bytes written to it and passes the
+// rest on to w, reporting every byte as written.
+type skippingWriter struct {
+	w    io.Writer
+	skip int64
+}
+
+func (s *skippingWriter) Write(p []byte) (int, error) {
+	if s.skip >= int64(len(p)) {
+		s.skip -= int64(len(p))
+		return len(p), nil
+	}
+	n, err := s.w.Write(p[s.skip:])
+	n += int(s.skip)
+	s.skip = 0
+	return n, err
 }
 
 // countingWriter counts what reaches w, for WriteTo's result.

@@ -33,3 +33,24 @@ func (s *Store) CountReads(t interface{ Fatal(...any) }, fn func()) int {
 	fn()
 	return n
 }
+
+// FeedItemsEachForm lists a feed in full with each way of finding the
+// activities occurring in its window, and reports the form listingForm
+// chooses.
+func (s *Store) FeedItemsEachForm(ctx context.Context, f *models.Feed, w models.FeedWindow) (byRangeItems, perActivityItems []models.FeedItem, chosePerActivity bool, err error) {
+	db := s.db.WithContext(ctx)
+	var lists [2][]models.FeedItem
+	for i, form := range []occurrenceForm{byRange, perActivity} {
+		q, ok, err := s.feedQuery(db, f, w, form)
+		if err != nil {
+			return nil, nil, false, err
+		}
+		if ok {
+			if lists[i], err = scanFeedItems(q); err != nil {
+				return nil, nil, false, err
+			}
+		}
+	}
+	form, err := s.listingForm(db, w)
+	return lists[0], lists[1], form == perActivity, err
+}

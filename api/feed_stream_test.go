@@ -1,0 +1,287 @@
+package api
+
+import (
+	"bytes"
+	"compress/gzip"
+	"context"
+	"errors"
+	"io"
+	"net/http"
+	"net/http/httptest"
+	"path/filepath"
+	"slices"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/jointcal/jointcal/models"
+	"github.com/jointcal/jointcal/storage"
+	"github.com/jointcal/jointcal/storage/storagetest"
+)
+
+// streamChunk lays the test feeds out in several chunks, so that a stream
+// starts before most events are read.
+const streamChunk = 4
+
+// newStreamServer is a server with an empty cache (a new process) laying
+// feeds out streamChunk events at a time.
+func newStreamServer(t *testing.T, store *storage.Store) *Server {
+	t.Helper()
+	s := testServer(t, store, nil)
+	s.feedChunk = streamChunk
+	return s
+}
+
+// fetch GETs path from a live server, so that an aborted answer is seen
+// as a client sees it; it returns the answer and its body as read, with
+// the read error (io.ErrUnexpectedEOF for a body cut short).
+func fetch(t *testing.T, s *Server, path string, headers ...string) (*http.Response, []byte, error) {
+	t.Helper()
+	hs := httptest.NewServer(s.Handler())
+	defer hs.Close()
+	req, err := http.NewRequest(http.MethodGet, hs.URL+path, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	req.Header.Set("Accept-Encoding", "identity") // no transparent gzip
+	for i := 0; i+1 < len(headers); i += 2 {
+		req.Header.Set(headers[i], headers[i+1])
+	}
+	resp, err := hs.Client().Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	body, err := io.ReadAll(resp.Body)
+	return resp, body, err
+}
+
+// TestFeedStreamedFromStoredHead, on both databases: after a restart, a
+// feed whose head was stored by the previous process is streamed, and its
+// bytes and validators are exactly those of the feed laid out first;
+// gzip and HEAD are answered whole, If-Modified-Since gets its 304 from
+// the stored head, and the layout is cached for the next request.
+func TestFeedStreamedFromStoredHead(t *testing.T) {
+	t.Parallel()
+	for _, b := range storagetest.Backends() {
+		t.Run(b.Name, func(t *testing.T) {
+			t.Parallel()
+			const n = 13
+			w := newStoredBlocksWorld(t, b, n)
+			first := newStreamServer(t, w.store)
+			resp, fresh, err := fetch(t, first, w.eu)
+			if err != nil || resp.StatusCode != http.StatusOK {
+				t.Fatalf("first fetch: %d, %v", resp.StatusCode, err)
+			}
+			if first.feedCache.streamed.Load() != 0 {
+				t.Fatal("the first fetch ever was streamed, with no head stored")
+			}
+			first.Close() // writes the blocks and the head
+
+			s := newStreamServer(t, w.store)
+			got, body, err := fetch(t, s, w.eu)
+			if err != nil || got.StatusCode != http.StatusOK {
+				t.Fatalf("fetch after a restart: %d, %v", got.StatusCode, err)
+			}
+			if s.feedCache.streamed.Load() != 1 || s.feedCache.loaded.Load() != n+1 {
+				t.Fatalf("after a restart: %d streamed, %d events loaded; want 1 and %d", s.feedCache.streamed.Load(), s.feedCache.loaded.Load(), n+1)
+			}
+			if !bytes.Equal(body, fresh) {
+				t.Fatalf("the streamed feed differs from the one laid out first:\n%s\n---\n%s", body, fresh)
+			}
+			for _, h := range []string{"ETag", "Last-Modified", "Content-Length", "Content-Type", "Cache-Control", "Vary"} {
+				if got.Header.Get(h) != resp.Header.Get(h) {
+					t.Errorf("%s: streamed %q, laid out first %q", h, got.Header.Get(h), resp.Header.Get(h))
+				}
+			}
+			// The layout is cached: the next request is written from it.
+			if again, body, err := fetch(t, s, w.eu); err != nil || again.StatusCode != http.StatusOK || !bytes.Equal(body, fresh) || s.feedCache.streamed.Load() != 1 {
+				t.Fatalf("second fetch: %d, %v, %d streamed", again.StatusCode, err, s.feedCache.streamed.Load())
+			}
+
+			// gzip is compressed whole; HEAD is answered whole.
+			gz := newStreamServer(t, w.store)
+			r := get(gz, w.eu, "Accept-Encoding", "gzip")
+			zr, err := gzip.NewReader(r.Body)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if plain, err := io.ReadAll(zr); err != nil || !bytes.Equal(plain, fresh) || gz.feedCache.streamed.Load() != 0 {
+				t.Fatalf("gzip after a restart: %v, %d streamed; same bytes: %v", err, gz.feedCache.streamed.Load(), bytes.Equal(plain, fresh))
+			}
+			head := newStreamServer(t, w.store)
+			req := httptest.NewRequest(http.MethodHead, w.eu, nil)
+			rec := httptest.NewRecorder()
+			head.Handler().ServeHTTP(rec, req)
+			if rec.Code != http.StatusOK || rec.Header().Get("Content-Length") != resp.Header.Get("Content-Length") || head.feedCache.streamed.Load() != 0 {
+				t.Fatalf("HEAD after a restart: %d, length %q, %d streamed", rec.Code, rec.Header().Get("Content-Length"), head.feedCache.streamed.Load())
+			}
+
+			// A client whose copy is current gets its 304 from the head.
+			ims := newStreamServer(t, w.store)
+			if r, body, err := fetch(t, ims, w.eu, "If-Modified-Since", resp.Header.Get("Last-Modified")); err != nil || r.StatusCode != http.StatusNotModified || len(body) != 0 || ims.feedCache.streamed.Load() != 0 {
+				t.Fatalf("If-Modified-Since after a restart: %d, %d bytes, %v", r.StatusCode, len(body), err)
+			}
+		})
+	}
+}
+
+// lastInUIDOrder is the id of the activity whose event comes last in a
+// feed of ids.
+func lastInUIDOrder(s *Server, ids []int64) int64 {
+	items := make([]models.FeedItem, len(ids))
+	for i, id := range ids {
+		items[i] = models.FeedItem{ID: id}
+	}
+	return s.inUIDOrder(items)[len(items)-1].ID
+}
+
+// TestFeedStreamAbortedOnMismatch: when the finished layout differs from
+// the stored head a stream was started from, the connection is aborted
+// (the client reads fewer bytes than Content-Length, and keeps its copy)
+// instead of ending a wrong calendar, the right head is stored, and the
+// next process streams the right bytes.
+func TestFeedStreamAbortedOnMismatch(t *testing.T) {
+	t.Parallel()
+	b := storagetest.Backends()[0]
+	w := newStoredBlocksWorld(t, b, 9)
+	first := newStreamServer(t, w.store)
+	_, fresh, err := fetch(t, first, w.eu)
+	if err != nil {
+		t.Fatal(err)
+	}
+	first.Close()
+	// Same length, other bytes: as if time zone data changed under the
+	// same build.
+	storagetest.ReadRows(t, b.Name, w.dsn, "UPDATE feed_heads SET head = REPLACE(head, 'VERSION:2.0', 'VERSION:2.1') RETURNING feed_id")
+
+	s := newStreamServer(t, w.store)
+	resp, body, err := fetch(t, s, w.eu)
+	if s.feedCache.streamed.Load() != 1 || resp.StatusCode != http.StatusOK {
+		t.Fatalf("%d streamed, status %d; want the stream started", s.feedCache.streamed.Load(), resp.StatusCode)
+	}
+	if !errors.Is(err, io.ErrUnexpectedEOF) || int64(len(body)) >= resp.ContentLength || bytes.HasSuffix(body, []byte("END:VCALENDAR\r\n")) {
+		t.Fatalf("read %d of %d bytes (%v); want the answer cut short", len(body), resp.ContentLength, err)
+	}
+	if _, again, err := fetch(t, s, w.eu); err != nil || !bytes.Equal(again, fresh) {
+		t.Fatalf("next request (cached layout): %v, same bytes %v", err, bytes.Equal(again, fresh))
+	}
+	s.Close() // writes the right head
+	next := newStreamServer(t, w.store)
+	if _, again, err := fetch(t, next, w.eu); err != nil || !bytes.Equal(again, fresh) || next.feedCache.streamed.Load() != 1 {
+		t.Fatalf("next process: %v, %d streamed, same bytes %v", err, next.feedCache.streamed.Load(), bytes.Equal(again, fresh))
+	}
+}
+
+// TestFeedStreamAbortedWhenChanged: an activity restricted to the EU by
+// another process between a streamed NATO feed's listing and the reading
+// of its row (its stored block gone, so the row is read) is never sent:
+// the stream, started from the head stored for the listed version, is
+// aborted when that activity's chunk comes, and the next listing leaves
+// it out.
+func TestFeedStreamAbortedWhenChanged(t *testing.T) {
+	t.Parallel()
+	path := filepath.Join(t.TempDir(), "stream-race.db")
+	store := storagetest.OpenDSN(t, path)
+	other := storagetest.OpenDSN(t, path) // another process on the same file
+	ctx, sys := context.Background(), models.System()
+	for _, o := range []models.OrganizationInput{{Code: "EU", Name: "European Union"}, {Code: "NATO", Name: "NATO"}} {
+		if _, err := store.CreateOrganization(ctx, sys, o); err != nil {
+			t.Fatal(err)
+		}
+	}
+	_, token, err := store.CreateFeed(ctx, sys, models.FeedInput{Name: "NATO", Owner: models.FeedOwner{Type: "organization", IDOrCode: "NATO"}}, 10)
+	if err != nil {
+		t.Fatal(err)
+	}
+	feed := "/feeds/" + token + ".ics"
+	const secret = "Restricted: EU only"
+	start := time.Now().UTC().Truncate(24*time.Hour).AddDate(0, 0, 10).Add(9 * time.Hour)
+	var ids []int64
+	in := func(i int) models.ActivityInput {
+		day := start.Add(time.Duration(i) * 3 * time.Hour)
+		return models.ActivityInput{Kind: "meeting", Title: "Open staff talks", Start: day, End: day.Add(time.Hour), TimeZone: "Europe/Brussels", LeadOrganization: "EU"}
+	}
+	for i := 0; i < 3*streamChunk; i++ {
+		res, err := store.CreateActivity(ctx, sys, in(i), storage.WriteOptions{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		ids = append(ids, res.Activity.ID)
+	}
+	victim := lastInUIDOrder(newStreamServer(t, store), ids)
+	i := slices.Index(ids, victim)
+	// The second fetch must come within the listing's reuse; on a machine
+	// too slow for that, the attempt is made again.
+	for attempt := 0; attempt < 3; attempt++ {
+		warm := newStreamServer(t, store)
+		if r := get(warm, feed); r.Code != http.StatusOK {
+			t.Fatalf("first fetch: %d", r.Code)
+		}
+		warm.Close() // stores the blocks and the head
+		s := newStreamServer(t, store)
+		listed := time.Now()
+		if r, body, err := fetch(t, s, feed); err != nil || r.StatusCode != http.StatusOK || s.feedCache.streamed.Load() != 1 {
+			t.Fatalf("fetch after a restart: %d, %v, %d streamed", r.StatusCode, err, s.feedCache.streamed.Load())
+		} else if strings.Contains(string(body), secret) {
+			t.Fatal("shown before the change")
+		}
+		// Nothing cached in memory (the counters start again), the
+		// victim's block gone from the table: its row must be read, after
+		// the listing.
+		s.feedCache = newFeedCache(s.cfg.FeedCacheBytes)
+		storagetest.ReadRows(t, "sqlite", path, "DELETE FROM feed_blocks WHERE activity_id = "+itoa(victim)+" RETURNING activity_id")
+		restricted := in(i)
+		restricted.Title, restricted.Visibility = secret, []models.Ref{"EU"}
+		if _, err := other.UpdateActivity(ctx, sys, victim, restricted, storage.WriteOptions{}); err != nil {
+			t.Fatal(err)
+		}
+		resp, body, err := fetch(t, s, feed)
+		if strings.Contains(string(body), secret) {
+			t.Fatalf("the NATO feed shows an activity restricted to the EU:\n%s", body)
+		}
+		if time.Since(listed) >= feedStateTTL/2 {
+			t.Logf("attempt %d took %s, past the listing's reuse; again", attempt, time.Since(listed))
+			if _, err := other.UpdateActivity(ctx, sys, victim, in(i), storage.WriteOptions{}); err != nil {
+				t.Fatal(err)
+			}
+			continue
+		}
+		if s.feedCache.streamed.Load() != 1 || !errors.Is(err, io.ErrUnexpectedEOF) || int64(len(body)) >= resp.ContentLength {
+			t.Fatalf("fetch after the change: %d streamed, %d of %d bytes read (%v); want a stream cut short", s.feedCache.streamed.Load(), len(body), resp.ContentLength, err)
+		}
+		time.Sleep(feedStateTTL + 100*time.Millisecond)
+		if r, body, err := fetch(t, s, feed); err != nil || r.StatusCode != http.StatusOK || strings.Contains(string(body), secret) {
+			t.Fatalf("fetch once the listing is renewed: %d, %v", r.StatusCode, err)
+		}
+		return
+	}
+	t.Fatal("no attempt fetched within the listing's reuse")
+}
+
+// TestFeedStreamOverflow: when the client is slower than the layout and
+// the queue of blocks is full, the layout stops handing blocks over
+// (it never waits for the client) and the rest of the answer comes from
+// the finished layout, the same bytes.
+func TestFeedStreamOverflow(t *testing.T) {
+	t.Parallel()
+	b := storagetest.Backends()[0]
+	w := newStoredBlocksWorld(t, b, 11)
+	first := newStreamServer(t, w.store)
+	_, fresh, err := fetch(t, first, w.eu)
+	if err != nil {
+		t.Fatal(err)
+	}
+	first.Close()
+	for _, limit := range []int64{1, 3000} { // nothing queued; one chunk or so
+		s := newStreamServer(t, w.store)
+		s.streamQueue = limit
+		resp, body, err := fetch(t, s, w.eu)
+		if err != nil || resp.StatusCode != http.StatusOK || s.feedCache.streamed.Load() != 1 {
+			t.Fatalf("queue of %d bytes: %d, %v, %d streamed", limit, resp.StatusCode, err, s.feedCache.streamed.Load())
+		}
+		if !bytes.Equal(body, fresh) {
+			t.Fatalf("queue of %d bytes: the answer differs from the laid-out feed:\n%s\n---\n%s", limit, body, fresh)
+		}
+	}
+}
