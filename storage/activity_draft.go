@@ -41,6 +41,9 @@ type draft struct {
 	// conflicts and the view a booking answers with take their codes and
 	// names from here instead of reading them.
 	named []models.ResourceView
+	// venueRow is the named venue's row as a view shows it, when the
+	// booking read it before taking the write lock (draftView).
+	venueRow *models.Venue
 }
 
 // participantTables are the resource types that can take part (venues

@@ -55,7 +55,7 @@ func (s *Store) flushSet(tx *gorm.DB, p *setPending, invite bool) error {
 	var rows []models.Reminder
 	for _, c := range p.changes {
 		// A member not among the views (none today) is read alone.
-		r, _, err := s.noticeRows(tx, c.before, c.after, invite, byID[c.after.ID], nil)
+		r, _, err := s.noticeRows(tx, c.before, c.after, invite, writtenState{view: byID[c.after.ID]})
 		if err != nil {
 			return err
 		}

@@ -203,6 +203,15 @@ func (s *Store) change(ctx context.Context, a models.Actor, id int64, opts Write
 		if early, err = s.buildDraft(s.db.WithContext(ctx), a.Viewer(), in, 0); err != nil {
 			return nil, err
 		}
+		// The view answered and invited from is built from the draft
+		// (draftView): its venue is read here rather than under the
+		// write lock. A booking from a source (an import, demo data)
+		// invites nobody and reads its view after the commit.
+		if early.row.VenueID != nil && opts.SourceUID == "" {
+			if early.venueRow, err = readVenue(s.db.WithContext(ctx), *early.row.VenueID); err != nil {
+				return nil, err
+			}
+		}
 	}
 	err := s.write(ctx, func(tx *gorm.DB) error {
 		var cur *models.ActivityView
@@ -410,8 +419,26 @@ func (s *Store) persist(tx *gorm.DB, a models.Actor, d *draft, row *models.Activ
 		return fmt.Errorf("persist: %w", err)
 	}
 	after := &models.ActivityView{ID: d.row.ID, Status: d.row.Status, Sequence: d.row.Sequence, DeletedAt: d.row.DeletedAt}
-	d.written, err = s.noticeChange(tx, cur, after, opts.SourceUID == "", d.named)
-	return err
+	invite := opts.SourceUID == ""
+	known := writtenState{named: d.named}
+	if row == nil && invite {
+		// A new activity: its view and its stored occurrences are the
+		// draft's, nothing need be read back for its notices (one from a
+		// source invites nobody and reads nothing for them).
+		if known.view, err = s.draftView(tx, d); err != nil {
+			return err
+		}
+		known.occurrences, known.fresh = d.occurrences, true
+	}
+	rows, read, err := s.noticeRows(tx, cur, after, invite, known)
+	if err != nil {
+		return err
+	}
+	d.written = read
+	if known.view != nil {
+		d.written = known.view
+	}
+	return s.insertNotices(tx, rows)
 }
 
 // persistRow writes the row of a checked draft, its relations and

@@ -52,6 +52,9 @@ type Store struct {
 	planning  models.PlanningSettings
 	reminders models.ReminderSettings
 	proposals models.ProposalSettings
+	// checkpoints copies SQLite's write-ahead log back into the file
+	// outside the write lock (sqlite_checkpoint.go); nil on PostgreSQL.
+	checkpoints *checkpointer
 }
 
 // Limits are the expansion limits every write applies; the scheduler's
@@ -123,6 +126,9 @@ func Open(dsn string, set models.Settings) (*Store, error) {
 		_ = sqlDB.Close()
 		return nil, fmt.Errorf("connect to %s database: %w", dialect, err)
 	}
+	if dialect == models.SQLite {
+		s.startCheckpoints()
+	}
 	return s, nil
 }
 
@@ -152,6 +158,9 @@ func sqliteDSN(dsn string, mmap int64) string {
 	q.Add("_pragma", "foreign_keys(1)")
 	q.Add("_pragma", "busy_timeout(10000)")
 	q.Add("_pragma", "synchronous(NORMAL)")
+	// Checkpoints run beside the writers (sqlite_checkpoint.go); SQLite's
+	// own, inside a commit, is the backstop.
+	q.Add("_pragma", "wal_autocheckpoint("+strconv.Itoa(walAutocheckpointPages)+")")
 	// Statement journals (a multi-row write or a foreign-key check inside
 	// a transaction copies the pages it changes) in small heap chunks:
 	// on disk they opened a temporary file past 64 KiB, and before that
@@ -193,6 +202,7 @@ func (s *Store) Ping(ctx context.Context) error {
 
 // Close releases the connection pool.
 func (s *Store) Close() error {
+	s.stopCheckpoints()
 	s.version.close()
 	sqlDB, err := s.db.DB()
 	if err != nil {

@@ -146,12 +146,9 @@ func loadProposal(tx *gorm.DB, activityID int64) (*proposalRow, error) {
 // an open proposal; nobody else confirms a proposal but its parties.
 func (s *Store) planAgreement(tx *gorm.DB, a models.Actor, d *draft, cur *models.ActivityView) (*agreementPlan, error) {
 	lead := d.row.LeadOrganizationID
-	involved, err := involvedOrganizations(tx, d.participants, lead)
-	if err != nil {
-		return nil, err
-	}
 	status := models.Status(d.row.Status)
 	var open *proposalRow
+	var err error
 	if cur != nil && models.Status(cur.Status) == models.StatusProposed {
 		if open, err = loadProposal(tx, cur.ID); err != nil {
 			return nil, err
@@ -159,6 +156,16 @@ func (s *Store) planAgreement(tx *gorm.DB, a models.Actor, d *draft, cur *models
 		if open != nil && models.ProposalState(open.State) != models.ProposalOpen {
 			open = nil
 		}
+	}
+	// An administrator's commitment without an open proposal needs no
+	// one's agreement: the organisations involved are read only when
+	// they matter (under the write lock of a booking).
+	if open == nil && (status == models.StatusCancelled || (a.Role == models.RoleAdmin && status != models.StatusProposed)) {
+		return nil, nil
+	}
+	involved, err := involvedOrganizations(tx, d.participants, lead)
+	if err != nil {
+		return nil, err
 	}
 	if open != nil {
 		switch {
@@ -182,9 +189,6 @@ func (s *Store) planAgreement(tx *gorm.DB, a models.Actor, d *draft, cur *models
 		return nil, &models.StateError{Kind: "proposal-pending", Detail: fmt.Sprintf(
 			"the activity is proposed and awaits %s: the lead cannot %s it alone; each involved organisation agrees (POST /api/v1/activities/%d/agree), or the lead cancels it",
 			joinCodes(names), map[bool]string{true: "confirm", false: "commit"}[status == models.StatusConfirmed], cur.ID)}
-	}
-	if status == models.StatusCancelled || (a.Role == models.RoleAdmin && status != models.StatusProposed) {
-		return nil, nil
 	}
 	newOrgs := involved
 	if cur != nil && models.Status(cur.Status) != models.StatusCancelled && status != models.StatusProposed {

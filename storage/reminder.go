@@ -13,6 +13,7 @@ import (
 
 	"github.com/jointcal/jointcal/isoduration"
 	"github.com/jointcal/jointcal/models"
+	"github.com/jointcal/jointcal/planning"
 	"gorm.io/gorm"
 )
 
@@ -341,19 +342,31 @@ func (s *Store) offsetsInUse(db *gorm.DB) ([]time.Duration, error) {
 // resources the change named whose codes and names were already read (a
 // booking's draft), which that view then takes instead of reading them.
 func (s *Store) noticeChange(tx *gorm.DB, before, after *models.ActivityView, invite bool, named []models.ResourceView) (*models.ActivityView, error) {
-	rows, read, err := s.noticeRows(tx, before, after, invite, nil, named)
+	rows, read, err := s.noticeRows(tx, before, after, invite, writtenState{named: named})
 	if err != nil {
 		return nil, err
 	}
 	return read, s.insertNotices(tx, rows)
 }
 
+// writtenState is what a write already knows of the activity it wrote,
+// so that its notices need not read it back.
+type writtenState struct {
+	// view is the activity's view as written (a set write reads its
+	// members' views in one go, a new activity's is built from its
+	// draft); nil: read with the names in named.
+	view  *models.ActivityView
+	named []models.ResourceView
+	// occurrences are the occurrences written, when fresh (a new
+	// activity): its first one ahead is found among them.
+	occurrences []planning.Occurrence
+	fresh       bool
+}
+
 // noticeRows does what noticeChange says but returns the notices instead
-// of queueing them; loaded, when not nil, is the activity's view as
-// written (a set write reads its members' views in one go), else it is
-// read with the names in named. The view it used is returned with the
-// notices.
-func (s *Store) noticeRows(tx *gorm.DB, before, after *models.ActivityView, invite bool, loaded *models.ActivityView, named []models.ResourceView) ([]models.Reminder, *models.ActivityView, error) {
+// of queueing them, with what the write knows of the activity (known).
+// The view it used is returned with the notices.
+func (s *Store) noticeRows(tx *gorm.DB, before, after *models.ActivityView, invite bool, known writtenState) ([]models.Reminder, *models.ActivityView, error) {
 	cancelled := after == nil || models.Status(after.Status) == models.StatusCancelled || after.DeletedAt != nil
 	now := s.now()
 	if before != nil {
@@ -400,13 +413,19 @@ func (s *Store) noticeRows(tx *gorm.DB, before, after *models.ActivityView, invi
 	if !invite && (before == nil || after.Sequence == before.Sequence) {
 		return nil, nil, nil // an import without news for anyone: keep it fast
 	}
-	next, ok := s.nextOccurrence(tx, after.ID, now)
+	var next occSpan
+	var ok bool
+	if known.fresh {
+		next, ok = firstAhead(known.occurrences, now)
+	} else {
+		next, ok = s.nextOccurrence(tx, after.ID, now)
+	}
 	if !ok {
 		return nil, nil, nil // nothing ahead to tell anyone about
 	}
-	cur := loaded
+	cur := known.view
 	if cur == nil {
-		views, err := loadViewsNamed(tx, []int64{after.ID}, named)
+		views, err := loadViewsNamed(tx, []int64{after.ID}, known.named)
 		if err != nil || len(views) == 0 {
 			return nil, nil, fmt.Errorf("load activity %d for its notices: %v", after.ID, err)
 		}
