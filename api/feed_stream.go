@@ -3,9 +3,11 @@ package api
 import (
 	"bytes"
 	"errors"
+	"log/slog"
 	"net/http"
 	"strconv"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/jointcal/jointcal/calendar"
@@ -24,15 +26,23 @@ import (
 // out cannot become a 503: the connection is aborted, so the client sees
 // a body shorter than its Content-Length, keeps its copy and retries.
 
-// maxStreamQueueBytes bounds the blocks a streamed answer holds while the
-// client is slower than the layout. Past it the layout stops handing
-// blocks over and never waits for the client (it holds a render slot);
-// the answer's rest is written from the finished layout instead.
-const maxStreamQueueBytes = 8 << 20
+// maxStreamQueueBytes bounds the blocks one streamed answer holds while
+// the client is slower than the layout, and maxStreamedBytes those of all
+// streamed answers together (a stream outlives its render slot while its
+// client reads). Past either the layout stops handing blocks over and
+// never waits for the client (it holds a render slot); the answer's rest
+// is written from the finished layout instead.
+const (
+	maxStreamQueueBytes = 8 << 20
+	maxStreamedBytes    = 32 << 20
+)
 
-// feedStream is one request's streamed answer. begin and add are called
-// by the layout, in the request's goroutine; a goroutine of its own writes
-// to the client, so that a slow client never holds up the layout.
+// feedStream is one request's streamed answer. begin, add and end are
+// called by the request's goroutine (the layout's); a goroutine of its own
+// writes to the client, so that a slow client never holds up the layout,
+// and the request's goroutine waits for it before the handler returns on
+// every way out, a panic included (end), so that it never writes to a
+// response the router has handed to another request.
 type feedStream struct {
 	c    echo.Context
 	etag string
@@ -40,34 +50,48 @@ type feedStream struct {
 	head     storage.FeedHead // what begin sent the headers for
 	started  bool             // the 200 and its headers are out
 	answered bool             // a 304 was sent instead
+	ended    bool             // end ran
 
-	mu       sync.Mutex
-	queue    [][]*calendar.EventBlock
-	queued   int64
-	limit    int64 // bytes queued at most (Server.streamQueue)
-	overflow bool  // the queue was full: the rest comes from the layout
-	closed   bool  // the layout ended
-	wake     chan struct{}
-	done     chan struct{} // the writer ended
+	mu     sync.Mutex
+	queue  []queuedChunk
+	queued int64         // bytes queued or being written, of this stream
+	limit  int64         // queued at most (Server.streamQueue)
+	held   *atomic.Int64 // queued bytes of every stream of the server
+	budget int64         // held at most (maxStreamedBytes)
+	// overflow: a bound was reached; the rest comes from the layout.
+	overflow bool
+	closed   bool // the layout ended
+	// abandon: the answer is being aborted; the writer drops what is left.
+	abandon atomic.Bool
+	// gone: a write to the client failed; nothing more is queued.
+	gone atomic.Bool
+	wake chan struct{}
+	done chan struct{} // the writer ended
 	// sent and failed are the writer's, read once done is closed.
 	sent   int64
 	failed error
 }
 
+// queuedChunk is a chunk of blocks waiting for the writer, with its size.
+type queuedChunk struct {
+	blocks []*calendar.EventBlock
+	size   int64
+}
+
 // newFeedStream returns a stream for a request that may be streamed: a
 // GET without gzip (a gzip body is compressed whole, once per version,
 // and cached). Otherwise nil, which the layout ignores.
-func newFeedStream(c echo.Context, etag string, limit int64) *feedStream {
+func (s *Server) newFeedStream(c echo.Context, etag string) *feedStream {
 	req := c.Request()
 	if req.Method != http.MethodGet || acceptsGzip(req.Header.Get("Accept-Encoding")) {
 		return nil
 	}
-	return &feedStream{c: c, etag: etag, limit: limit, wake: make(chan struct{}, 1), done: make(chan struct{})}
+	return &feedStream{c: c, etag: etag, limit: s.streamQueue, held: &s.streamHeld, budget: s.streamBudget, wake: make(chan struct{}, 1), done: make(chan struct{})}
 }
 
 // begin answers from a stored head: a 304 if the client's copy is
-// current, otherwise the 200's headers and the head, and it starts the
-// writer.
+// current (sent at once; the layout goes on for the cache), otherwise the
+// 200's headers and the head, and it starts the writer.
 func (st *feedStream) begin(s *Server, h storage.FeedHead) {
 	if st == nil {
 		return
@@ -75,6 +99,7 @@ func (st *feedStream) begin(s *Server, h storage.FeedHead) {
 	meta := calendarMeta{etag: st.etag, modified: time.Unix(h.StampS, 0).UTC()}
 	if s.notModified(st.c, meta) {
 		st.answered = true
+		_ = http.NewResponseController(st.c.Response().Writer).Flush()
 		return
 	}
 	st.head, st.started = h, true
@@ -84,7 +109,8 @@ func (st *feedStream) begin(s *Server, h storage.FeedHead) {
 	go st.write()
 }
 
-// add hands a chunk's blocks, in UID order, to the writer.
+// add hands a chunk's blocks, in UID order, to the writer, unless a bound
+// was reached or the client is gone.
 func (st *feedStream) add(blocks []*calendar.EventBlock) {
 	if st == nil || !st.started {
 		return
@@ -94,11 +120,17 @@ func (st *feedStream) add(blocks []*calendar.EventBlock) {
 		size += int64(b.Size())
 	}
 	st.mu.Lock()
+	if !st.overflow && st.gone.Load() {
+		st.overflow = true
+	}
 	if !st.overflow {
 		if st.queued+size > st.limit {
 			st.overflow = true
+		} else if st.held.Add(size) > st.budget {
+			st.held.Add(-size)
+			st.overflow = true
 		} else {
-			st.queue = append(st.queue, blocks)
+			st.queue = append(st.queue, queuedChunk{blocks, size})
 			st.queued += size
 		}
 	}
@@ -113,7 +145,9 @@ func (st *feedStream) signal() {
 	}
 }
 
-// write sends the head and the queued blocks until the layout ends.
+// write sends the head and the queued chunks until the layout ends; a
+// chunk's bytes count against the bounds until it is written (or
+// dropped, when the answer is abandoned or the client is gone).
 func (st *feedStream) write() {
 	defer close(st.done)
 	w := st.c.Response()
@@ -127,20 +161,48 @@ func (st *feedStream) write() {
 			<-st.wake
 			st.mu.Lock()
 		}
-		chunks, last := st.queue, st.closed && len(st.queue) == 0
-		st.queue, st.queued = nil, 0
-		st.mu.Unlock()
-		if last {
+		if len(st.queue) == 0 {
+			st.mu.Unlock()
 			return
 		}
-		for _, blocks := range chunks {
-			if st.failed != nil {
-				break // the client left: the layout goes on, for the cache
-			}
-			n, err := calendar.StreamBlocks(w, stamp, blocks)
+		chunk := st.queue[0]
+		st.queue = st.queue[1:]
+		st.mu.Unlock()
+		if st.failed == nil && !st.abandon.Load() {
+			n, err := calendar.StreamBlocks(w, stamp, chunk.blocks)
 			st.sent += n
-			st.failed = err
+			if st.failed = err; err != nil {
+				st.gone.Store(true) // the client left: the layout goes on, for the cache
+			}
 		}
+		st.mu.Lock()
+		st.queued -= chunk.size
+		st.mu.Unlock()
+		st.held.Add(-chunk.size)
+	}
+}
+
+// end stops the writer and waits for it: after it has written what is
+// queued when drain is set, at once otherwise — the answer is then being
+// aborted, and what was written goes out first, so that the client always
+// sees the 200 and a body short of its Content-Length, whatever the
+// connection's buffer held. It does nothing for a stream that never
+// started or has ended.
+func (st *feedStream) end(drain bool) {
+	if st == nil || !st.started || st.ended {
+		return
+	}
+	st.ended = true
+	if !drain {
+		st.abandon.Store(true)
+	}
+	st.mu.Lock()
+	st.closed = true
+	st.mu.Unlock()
+	st.signal()
+	<-st.done
+	if !drain {
+		_ = http.NewResponseController(st.c.Response().Writer).Flush()
 	}
 }
 
@@ -153,19 +215,20 @@ var errStreamMismatch = errors.New("the feed's layout differs from the stored he
 // aborts the connection (http.ErrAbortHandler), since the status and
 // headers are out.
 func (st *feedStream) finish(layout *calendar.Assembly, stamp time.Time, err error) error {
-	st.mu.Lock()
-	st.closed = true
-	st.mu.Unlock()
-	st.signal()
-	<-st.done
-	log := logger(st.c)
 	if err == nil && (layout.Size() != st.head.Size || stamp.Unix() != st.head.StampS || !bytes.Equal(layout.Head(), st.head.Head)) {
 		err = errStreamMismatch
 	}
+	log := logger(st.c)
 	if err != nil {
-		log.Error("streamed feed aborted", "sent_bytes", st.sent, "error", err)
+		st.end(false)
+		level := slog.LevelError
+		if errors.Is(err, storage.ErrFeedChanged) {
+			level = slog.LevelWarn // a write raced the answer: the client retries
+		}
+		log.Log(st.c.Request().Context(), level, "streamed feed aborted", "sent_bytes", st.sent, "error", err)
 		panic(http.ErrAbortHandler)
 	}
+	st.end(true)
 	if st.failed == nil {
 		var n int64
 		n, st.failed = layout.WriteFrom(st.c.Response(), st.sent)
@@ -177,10 +240,19 @@ func (st *feedStream) finish(layout *calendar.Assembly, stamp time.Time, err err
 	return nil
 }
 
+// headTag is what a head is stored under: the blocks' tag and the
+// settings a head holds beyond them (the refresh interval the calendar
+// asks clients to poll at), so that a process started with another
+// setting, or another process sharing the database with one, never
+// streams a head that its own layout would not end.
+func (s *Server) headTag(r *feedRenderer) string {
+	return r.storedTag + ".r" + strconv.FormatInt(int64(s.cfg.FeedRefresh/time.Second), 10)
+}
+
 // storedHead returns the feed's stored head for this version and tag; a
 // read failure is logged and counts as none.
 func (s *Server) storedHead(r *feedRenderer, version string) (storage.FeedHead, bool) {
-	h, ok, err := s.store.StoredFeedHead(r.ctx, r.feed.ID, version, r.storedTag)
+	h, ok, err := s.store.StoredFeedHead(r.ctx, r.feed.ID, version, s.headTag(r))
 	if err != nil {
 		s.log.Warn("could not read a stored feed head; laying the feed out first", "feed", r.feed.ID, "error", err)
 		return storage.FeedHead{}, false
@@ -194,5 +266,5 @@ func (s *Server) keepHead(r *feedRenderer, version string, stored storage.FeedHe
 	if found && stored.Size == layout.Size() && stored.StampS == stamp.Unix() && bytes.Equal(stored.Head, layout.Head()) {
 		return
 	}
-	s.blocks.addHead(storage.FeedHead{FeedID: r.feed.ID, Version: version, Tag: r.storedTag, StampS: stamp.Unix(), Size: layout.Size(), Head: bytes.Clone(layout.Head())})
+	s.blocks.addHead(storage.FeedHead{FeedID: r.feed.ID, Version: version, Tag: s.headTag(r), StampS: stamp.Unix(), Size: layout.Size(), Head: bytes.Clone(layout.Head())})
 }

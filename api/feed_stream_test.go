@@ -5,15 +5,19 @@ import (
 	"compress/gzip"
 	"context"
 	"errors"
+	"fmt"
 	"io"
+	"log/slog"
 	"net/http"
 	"net/http/httptest"
 	"path/filepath"
+	"runtime"
 	"slices"
 	"strings"
 	"testing"
 	"time"
 
+	"github.com/jointcal/jointcal/config"
 	"github.com/jointcal/jointcal/models"
 	"github.com/jointcal/jointcal/storage"
 	"github.com/jointcal/jointcal/storage/storagetest"
@@ -260,9 +264,10 @@ func TestFeedStreamAbortedWhenChanged(t *testing.T) {
 }
 
 // TestFeedStreamOverflow: when the client is slower than the layout and
-// the queue of blocks is full, the layout stops handing blocks over
-// (it never waits for the client) and the rest of the answer comes from
-// the finished layout, the same bytes.
+// the queue of blocks is full — the stream's own bound or the server's
+// for all streams — the layout stops handing blocks over (it never waits
+// for the client) and the rest of the answer comes from the finished
+// layout, the same bytes; every byte held is given back at the end.
 func TestFeedStreamOverflow(t *testing.T) {
 	t.Parallel()
 	b := storagetest.Backends()[0]
@@ -273,15 +278,95 @@ func TestFeedStreamOverflow(t *testing.T) {
 		t.Fatal(err)
 	}
 	first.Close()
-	for _, limit := range []int64{1, 3000} { // nothing queued; one chunk or so
+	for _, tc := range []struct{ queue, budget int64 }{
+		{1, maxStreamedBytes}, {3000, maxStreamedBytes}, // nothing queued; one chunk or so
+		{maxStreamQueueBytes, 1}, {maxStreamQueueBytes, 3000}, // the same by the server's bound
+	} {
 		s := newStreamServer(t, w.store)
-		s.streamQueue = limit
+		s.streamQueue, s.streamBudget = tc.queue, tc.budget
 		resp, body, err := fetch(t, s, w.eu)
 		if err != nil || resp.StatusCode != http.StatusOK || s.feedCache.streamed.Load() != 1 {
-			t.Fatalf("queue of %d bytes: %d, %v, %d streamed", limit, resp.StatusCode, err, s.feedCache.streamed.Load())
+			t.Fatalf("bounds %+v: %d, %v, %d streamed", tc, resp.StatusCode, err, s.feedCache.streamed.Load())
 		}
 		if !bytes.Equal(body, fresh) {
-			t.Fatalf("queue of %d bytes: the answer differs from the laid-out feed:\n%s\n---\n%s", limit, body, fresh)
+			t.Fatalf("bounds %+v: the answer differs from the laid-out feed:\n%s\n---\n%s", tc, body, fresh)
 		}
+		if held := s.streamHeld.Load(); held != 0 {
+			t.Fatalf("bounds %+v: %d bytes still held after the answer", tc, held)
+		}
+	}
+}
+
+// panicOn is a log handler that panics at a message: a fault injected
+// inside a layout, after its stream has started.
+type panicOn string
+
+func (p panicOn) Enabled(context.Context, slog.Level) bool { return true }
+func (p panicOn) Handle(_ context.Context, r slog.Record) error {
+	if strings.Contains(r.Message, string(p)) {
+		panic("injected fault: " + r.Message)
+	}
+	return nil
+}
+func (p panicOn) WithAttrs([]slog.Attr) slog.Handler { return p }
+func (p panicOn) WithGroup(string) slog.Handler      { return p }
+
+// TestFeedStreamWriterEndsOnPanic: a panic in a layout whose stream has
+// started cuts the answer short, and the stream's writer has ended before
+// the handler returns — it never outlives the request, whose response the
+// router hands to the next one. Not parallel: it counts the writers of the
+// whole process.
+func TestFeedStreamWriterEndsOnPanic(t *testing.T) {
+	b := storagetest.Backends()[0]
+	w := newStoredBlocksWorld(t, b, 9)
+	first := newStreamServer(t, w.store)
+	if _, _, err := fetch(t, first, w.eu); err != nil {
+		t.Fatal(err)
+	}
+	first.Close() // stores the blocks and the head
+	// The last event's block is gone: its chunk is rendered, and the
+	// rendered block offered to a keeper that is full and logs it.
+	last := lastInUIDOrder(first, append(slices.Clone(w.open), w.restricted))
+	storagetest.ReadRows(t, b.Name, w.dsn, fmt.Sprintf("DELETE FROM feed_blocks WHERE activity_id = %d RETURNING activity_id", last))
+
+	s := newStreamServer(t, w.store)
+	s.blocks.limit, s.blocks.log = 0, slog.New(panicOn("not stored"))
+	resp, body, err := fetch(t, s, w.eu)
+	if s.feedCache.streamed.Load() != 1 || resp.StatusCode != http.StatusOK {
+		t.Fatalf("%d streamed, status %d; want the stream started", s.feedCache.streamed.Load(), resp.StatusCode)
+	}
+	if !errors.Is(err, io.ErrUnexpectedEOF) || int64(len(body)) >= resp.ContentLength {
+		t.Fatalf("read %d of %d bytes (%v); want the answer cut short", len(body), resp.ContentLength, err)
+	}
+	if held := s.streamHeld.Load(); held != 0 {
+		t.Fatalf("%d bytes still held after the aborted answer", held)
+	}
+	buf := make([]byte, 1<<20)
+	if stacks := string(buf[:runtime.Stack(buf, true)]); strings.Contains(stacks, "(*feedStream).write") {
+		t.Fatalf("a stream's writer outlived its request:\n%s", stacks)
+	}
+}
+
+// TestFeedHeadFollowsTheRefreshSetting: a head stored by a process with
+// another refresh interval (the calendar's REFRESH-INTERVAL is in the
+// head) is not streamed from — the answer would have been aborted at its
+// end — and the feed is answered whole, with the new interval.
+func TestFeedHeadFollowsTheRefreshSetting(t *testing.T) {
+	t.Parallel()
+	b := storagetest.Backends()[0]
+	w := newStoredBlocksWorld(t, b, 9)
+	first := newStreamServer(t, w.store)
+	if _, _, err := fetch(t, first, w.eu); err != nil {
+		t.Fatal(err)
+	}
+	first.Close() // stores the blocks and the head
+	s := testServer(t, w.store, func(c *config.Config) { c.FeedRefresh = 2 * time.Hour })
+	s.feedChunk = streamChunk
+	resp, body, err := fetch(t, s, w.eu)
+	if err != nil || resp.StatusCode != http.StatusOK || s.feedCache.streamed.Load() != 0 {
+		t.Fatalf("after a restart with another refresh interval: %d, %v, %d streamed; want whole and not streamed", resp.StatusCode, err, s.feedCache.streamed.Load())
+	}
+	if !bytes.Contains(body, []byte("REFRESH-INTERVAL;VALUE=DURATION:PT2H")) || !bytes.HasSuffix(body, []byte("END:VCALENDAR\r\n")) {
+		t.Fatalf("the feed lacks the new interval or its end:\n%s", body)
 	}
 }

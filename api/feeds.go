@@ -110,7 +110,10 @@ func (s *Server) serveFeed(c echo.Context) error {
 	}
 	// The default window's head is kept in the database, so that a cold
 	// process can stream that feed (feed_stream.go).
-	st := newFeedStream(c, etag, s.streamQueue)
+	st := s.newFeedStream(c, etag)
+	// Whatever happens, a panic included, the stream's writer is done
+	// before the handler returns (a no-op once finish has ended it).
+	defer st.end(false)
 	layout, stamp, err := s.feedLayout(ctx, f, contents, s.isDefaultWindow(w), st)
 	if st != nil && st.started {
 		return st.finish(layout, stamp, err)

@@ -12,6 +12,7 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/jointcal/jointcal/auth"
@@ -64,7 +65,11 @@ type Server struct {
 	// streamQueue bounds the blocks a streamed feed holds for a slow
 	// client (maxStreamQueueBytes; tests make it overflow).
 	streamQueue int64
-	fetches     *fetchRecorder
+	// streamHeld counts the bytes every streamed feed holds for its
+	// client, bounded by streamBudget (maxStreamedBytes).
+	streamHeld   atomic.Int64
+	streamBudget int64
+	fetches      *fetchRecorder
 	// syncExternal fetches a subscription on demand (set by the wiring).
 	syncExternal ExternalSyncer
 	// jobCtx lives as long as the server: background import jobs run in
@@ -129,7 +134,7 @@ func (s *Server) SessionSettings() models.SessionSettings { return s.sessions }
 func New(store *storage.Store, cfg config.Config, log *slog.Logger) *Server {
 	e := echo.New()
 	e.HideBanner, e.HidePort = true, true
-	s := &Server{echo: e, store: store, cfg: cfg, log: log, registry: prometheus.NewRegistry(), feedCache: newFeedCache(cfg.FeedCacheBytes), agendaCache: newAgendaCache(cfg.AgendaCacheBytes), feedGate: gate.New(cfg.FeedRenders, feedQueueWait), feedMemo: feedMemo{entries: map[string]memoEntry{}}, feedChunk: feedChunkSize, streamQueue: maxStreamQueueBytes, fetches: newFetchRecorder(store, log, fetchFlushEvery), blocks: newBlockKeeper(store, log), renderTag: sync.OnceValue(func() string { return renderTag(cfg) })}
+	s := &Server{echo: e, store: store, cfg: cfg, log: log, registry: prometheus.NewRegistry(), feedCache: newFeedCache(cfg.FeedCacheBytes), agendaCache: newAgendaCache(cfg.AgendaCacheBytes), feedGate: gate.New(cfg.FeedRenders, feedQueueWait), feedMemo: feedMemo{entries: map[string]memoEntry{}}, feedChunk: feedChunkSize, streamQueue: maxStreamQueueBytes, streamBudget: maxStreamedBytes, fetches: newFetchRecorder(store, log, fetchFlushEvery), blocks: newBlockKeeper(store, log), renderTag: sync.OnceValue(func() string { return renderTag(cfg) })}
 	s.jobCtx, s.jobCancel = context.WithCancel(context.Background())
 	s.importSlots = make(chan struct{}, maxImportJobs)
 	s.sessions = models.DefaultSessionSettings()
