@@ -175,6 +175,20 @@ func (s *Server) loadStored(ctx context.Context, codec *calendar.BlockCodec, tag
 	return out
 }
 
+// runningExecutable is the path to this process's own executable file.
+// On Linux that is /proc/self/exe, which stays this program's file when a
+// deployment replaces the one on disk (os.Executable would then name the
+// new build's, and blocks rendered by this one would be stored under its
+// identity); elsewhere it is os.Executable.
+func runningExecutable() (string, error) {
+	const self = "/proc/self/exe"
+	if f, err := os.Open(self); err == nil {
+		f.Close()
+		return self, nil
+	}
+	return os.Executable()
+}
+
 // renderIdentity names the program that rendered a block, so that a new
 // build, which may render differently, never serves an older build's
 // blocks. Stored blocks are keyed by it (renderTag); it is worked out once,
@@ -184,7 +198,7 @@ func (s *Server) loadStored(ctx context.Context, codec *calendar.BlockCodec, tag
 // cost 40–100 ms of a cold process's first feed request. Without a build
 // ID (not ELF, or linked with an empty -buildid) it is that digest.
 var renderIdentity = sync.OnceValue(func() string {
-	exe, err := os.Executable()
+	exe, err := runningExecutable()
 	if err == nil {
 		if id, err := goBuildID(exe); err == nil {
 			return "go-build-id:" + id

@@ -49,12 +49,20 @@ func (b programmeBar) Style() template.CSS {
 	return template.CSS(fmt.Sprintf("left: %.3f%%; width: %.3f%%; background-color: %s", b.Left, b.Width, b.Colour))
 }
 
+// minLabelRoom is the share of the window (in %) a name beside its bar
+// needs at least; with less on either side the name is left to the bar.
+const minLabelRoom = 8
+
 // LabelStyle places the exercise's name beside its bar, on the side with
 // more room, and cuts it to that room with an ellipsis (the bar's tooltip
 // holds it whole), so that a long name never runs past the chart and
 // widens the page.
 func (b programmeBar) LabelStyle() template.CSS {
 	after := 100 - (b.Left + b.Width)
+	if max(b.Left, after) < minLabelRoom {
+		// The bar spans about the whole window and shows the name itself.
+		return "display: none"
+	}
 	if b.Left > after {
 		return template.CSS(fmt.Sprintf("right: calc(%.3f%% + 4px); max-width: calc(%.3f%% - 8px)", 100-b.Left, b.Left))
 	}

@@ -21,11 +21,19 @@ func TestProgrammeLabelStaysInTheChart(t *testing.T) {
 		{"right of the middle, where the old rule put the name after the bar", 55, 1, "right"},
 		{"left of the middle", 40, 2, "left"},
 		{"at the end", 90, 8, "right"},
-		{"across the window", 0, 100, "left"},
+		{"across the window (a max-width below zero would be dropped)", 0, 100, "none"},
+		{"across all but 4 %", 2, 96, "none"},
+		{"nearly across the window, room after it", 1, 90, "left"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			t.Parallel()
 			got := string(programmeBar{Left: tc.left, Width: tc.width}.LabelStyle())
+			if tc.want == "none" {
+				if got != "display: none" {
+					t.Errorf("style %q: want the name left to the bar", got)
+				}
+				return
+			}
 			m := side.FindStringSubmatch(got)
 			if m == nil {
 				t.Fatalf("style %q: want a side and a max-width", got)

@@ -63,8 +63,10 @@ func (w *Web) session(next echo.HandlerFunc) echo.HandlerFunc {
 
 // recognise admits the session of a request that no page's session check
 // saw (an address no page answers), so that its error page shows the
-// person's menu, language and time zone rather than a sign-in link. It
-// changes nothing: a request without a live session stays anonymous.
+// person's menu, language and time zone rather than a sign-in link. Like
+// any page it marks the session as seen (at most once a minute); it
+// refuses nothing and admits nothing more: a request without a live
+// session stays anonymous, and the error page changes no data.
 func (w *Web) recognise(c echo.Context) {
 	if _, ok := c.Get(actorKey).(models.Actor); ok {
 		return
