@@ -3,7 +3,6 @@ package api
 import (
 	"bytes"
 	"encoding/json"
-	"net/http"
 
 	"github.com/jointcal/jointcal/models"
 	"github.com/labstack/echo/v4"
@@ -58,7 +57,7 @@ func (s *Server) checkConflicts(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	return c.JSON(http.StatusOK, report)
+	return writeCheckReport(c, report)
 }
 
 // strictUnmarshal decodes a JSON fragment refusing unknown fields.

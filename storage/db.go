@@ -55,6 +55,9 @@ type Store struct {
 	// checkpoints copies SQLite's write-ahead log back into the file
 	// outside the write lock (sqlite_checkpoint.go); nil on PostgreSQL.
 	checkpoints *checkpointer
+	// tokens keeps service tokens read in the last moment
+	// (token_cache.go), so that a burst of requests reads its token once.
+	tokens *tokenCache
 }
 
 // Limits are the expansion limits every write applies; the scheduler's
@@ -116,7 +119,7 @@ func Open(dsn string, set models.Settings) (*Store, error) {
 		sqlDB.SetConnMaxIdleTime(5 * time.Minute)
 	}
 	s := &Store{db: db, dialect: dialect, now: func() time.Time { return time.Now().UTC() }, planning: set.Planning, reminders: set.Reminders, proposals: set.Proposals,
-		agendaGate: set.AgendaGate}
+		agendaGate: set.AgendaGate, tokens: newTokenCache()}
 	if s.agendaGate == nil {
 		s.agendaGate = gate.New(set.AgendaComputes, set.AgendaWait)
 	}

@@ -90,18 +90,15 @@ func (s *Store) Authenticate(ctx context.Context, secret string) (models.Actor, 
 	if !strings.HasPrefix(secret, models.TokenPrefix) && len(secret) < 20 {
 		return models.Actor{}, models.ErrUnauthenticated
 	}
-	var t models.Token
-	err := s.db.WithContext(ctx).Where("hash = ?", models.HashToken(secret)).First(&t).Error
-	if errors.Is(err, gorm.ErrRecordNotFound) {
-		return models.Actor{}, models.ErrUnauthenticated
-	}
+	hash := models.HashToken(secret)
+	now := s.now()
+	t, cached, err := s.tokenByHash(ctx, hash, now)
 	if err != nil {
-		return models.Actor{}, fmt.Errorf("authenticate: %w", err)
+		return models.Actor{}, err
 	}
 	if t.RevokedAt != nil {
 		return models.Actor{}, fmt.Errorf("%w at %s", models.ErrTokenRevoked, t.RevokedAt.UTC().Format(time.RFC3339))
 	}
-	now := s.now()
 	if t.ExpiresAt != nil && !now.Before(*t.ExpiresAt) {
 		return models.Actor{}, fmt.Errorf("%w at %s", models.ErrTokenExpired, t.ExpiresAt.UTC().Format(time.RFC3339))
 	}
@@ -115,8 +112,34 @@ func (s *Store) Authenticate(ctx context.Context, secret string) (models.Actor, 
 	// Record use at most once a minute per token, to keep reads cheap.
 	if t.LastUsedAt == nil || now.Sub(*t.LastUsedAt) > time.Minute {
 		s.db.WithContext(ctx).Model(&models.Token{}).Where("id = ?", t.ID).Update("last_used_at", now) //nolint:errcheck // best effort
+		if cached {
+			s.tokens.stamped(hash, now)
+		}
 	}
 	return a, nil
+}
+
+// tokenByHash reads the token whose secret hashes to hash, from the
+// service tokens kept in memory when it is one read less than
+// tokenCacheTTL ago (token_cache.go); cached says it is kept there. A
+// service token that is neither revoked nor expired is kept when read.
+func (s *Store) tokenByHash(ctx context.Context, hash string, now time.Time) (t models.Token, cached bool, err error) {
+	t, epoch, ok := s.tokens.get(hash, now)
+	if ok {
+		return t, true, nil
+	}
+	err = s.db.WithContext(ctx).Where("hash = ?", hash).First(&t).Error
+	if errors.Is(err, gorm.ErrRecordNotFound) {
+		return t, false, models.ErrUnauthenticated
+	}
+	if err != nil {
+		return t, false, fmt.Errorf("authenticate: %w", err)
+	}
+	if t.PersonID != nil || t.RevokedAt != nil || (t.ExpiresAt != nil && !now.Before(*t.ExpiresAt)) {
+		return t, false, nil
+	}
+	s.tokens.put(hash, t, now, epoch)
+	return t, true, nil
 }
 
 // ListTokens lists every token, personal ones with their owner (never
@@ -140,7 +163,7 @@ func (s *Store) RevokeToken(ctx context.Context, a models.Actor, id int64) error
 	if err := a.RequireAdmin(); err != nil {
 		return err
 	}
-	return s.write(ctx, func(tx *gorm.DB) error {
+	err := s.write(ctx, func(tx *gorm.DB) error {
 		var t models.Token
 		if err := loadForUpdate(tx, &t, id, 0); err != nil {
 			return err
@@ -155,6 +178,10 @@ func (s *Store) RevokeToken(ctx context.Context, a models.Actor, id int64) error
 		}
 		return s.audit(tx, a, "revoke", "token", t.ID, nil, t, "")
 	})
+	// After the commit: a request that read the row before it must not
+	// keep it (tokenCache.epoch), and the next one reads it revoked.
+	s.tokens.invalidate()
+	return err
 }
 
 func fillTokens(db *gorm.DB, ts []*models.Token) error {
