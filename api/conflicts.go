@@ -3,6 +3,7 @@ package api
 import (
 	"bytes"
 	"encoding/json"
+	"net/http"
 
 	"github.com/jointcal/jointcal/models"
 	"github.com/labstack/echo/v4"
@@ -57,7 +58,7 @@ func (s *Server) checkConflicts(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	return writeCheckReport(c, report)
+	return c.JSON(http.StatusOK, report)
 }
 
 // strictUnmarshal decodes a JSON fragment refusing unknown fields.
