@@ -140,6 +140,21 @@ func lastInUIDOrder(s *Server, ids []int64) int64 {
 	return s.inUIDOrder(items)[len(items)-1].ID
 }
 
+// headStoredWorld is a world of n open activities and a restricted one
+// whose EU feed a first process has laid out and closed, storing its
+// blocks and head; fresh is that feed as laid out.
+func headStoredWorld(t *testing.T, b storagetest.Backend, n int) (w storedBlocksWorld, first *Server, fresh []byte) {
+	t.Helper()
+	w = newStoredBlocksWorld(t, b, n)
+	first = newStreamServer(t, w.store)
+	_, fresh, err := fetch(t, first, w.eu)
+	if err != nil {
+		t.Fatal(err)
+	}
+	first.Close()
+	return w, first, fresh
+}
+
 // TestFeedStreamAbortedOnMismatch: when the finished layout differs from
 // the stored head a stream was started from, the connection is aborted
 // (the client reads fewer bytes than Content-Length, and keeps its copy)
@@ -148,13 +163,7 @@ func lastInUIDOrder(s *Server, ids []int64) int64 {
 func TestFeedStreamAbortedOnMismatch(t *testing.T) {
 	t.Parallel()
 	b := storagetest.Backends()[0]
-	w := newStoredBlocksWorld(t, b, 9)
-	first := newStreamServer(t, w.store)
-	_, fresh, err := fetch(t, first, w.eu)
-	if err != nil {
-		t.Fatal(err)
-	}
-	first.Close()
+	w, _, fresh := headStoredWorld(t, b, 9)
 	// Same length, other bytes: as if time zone data changed under the
 	// same build.
 	storagetest.ReadRows(t, b.Name, w.dsn, "UPDATE feed_heads SET head = REPLACE(head, 'VERSION:2.0', 'VERSION:2.1') RETURNING feed_id")
@@ -270,14 +279,7 @@ func TestFeedStreamAbortedWhenChanged(t *testing.T) {
 // layout, the same bytes; every byte held is given back at the end.
 func TestFeedStreamOverflow(t *testing.T) {
 	t.Parallel()
-	b := storagetest.Backends()[0]
-	w := newStoredBlocksWorld(t, b, 11)
-	first := newStreamServer(t, w.store)
-	_, fresh, err := fetch(t, first, w.eu)
-	if err != nil {
-		t.Fatal(err)
-	}
-	first.Close()
+	w, _, fresh := headStoredWorld(t, storagetest.Backends()[0], 11)
 	for _, tc := range []struct{ queue, budget int64 }{
 		{1, maxStreamedBytes}, {3000, maxStreamedBytes}, // nothing queued; one chunk or so
 		{maxStreamQueueBytes, 1}, {maxStreamQueueBytes, 3000}, // the same by the server's bound
@@ -318,12 +320,7 @@ func (p panicOn) WithGroup(string) slog.Handler      { return p }
 // whole process.
 func TestFeedStreamWriterEndsOnPanic(t *testing.T) {
 	b := storagetest.Backends()[0]
-	w := newStoredBlocksWorld(t, b, 9)
-	first := newStreamServer(t, w.store)
-	if _, _, err := fetch(t, first, w.eu); err != nil {
-		t.Fatal(err)
-	}
-	first.Close() // stores the blocks and the head
+	w, first, _ := headStoredWorld(t, b, 9)
 	// The last event's block is gone: its chunk is rendered, and the
 	// rendered block offered to a keeper that is full and logs it.
 	last := lastInUIDOrder(first, append(slices.Clone(w.open), w.restricted))
@@ -353,13 +350,7 @@ func TestFeedStreamWriterEndsOnPanic(t *testing.T) {
 // end — and the feed is answered whole, with the new interval.
 func TestFeedHeadFollowsTheRefreshSetting(t *testing.T) {
 	t.Parallel()
-	b := storagetest.Backends()[0]
-	w := newStoredBlocksWorld(t, b, 9)
-	first := newStreamServer(t, w.store)
-	if _, _, err := fetch(t, first, w.eu); err != nil {
-		t.Fatal(err)
-	}
-	first.Close() // stores the blocks and the head
+	w, _, _ := headStoredWorld(t, storagetest.Backends()[0], 9)
 	s := testServer(t, w.store, func(c *config.Config) { c.FeedRefresh = 2 * time.Hour })
 	s.feedChunk = streamChunk
 	resp, body, err := fetch(t, s, w.eu)
