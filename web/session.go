@@ -49,10 +49,7 @@ func (w *Web) session(next echo.HandlerFunc) echo.HandlerFunc {
 				return w.fail(c, http.StatusForbidden, "error.csrf")
 			}
 		}
-		c.Set(actorKey, a)
-		c.Set(csrfKey, auth.CSRFToken(ck.Value))
-		c.Set(secretKey, ck.Value)
-		c.Set(sessionIDKey, sid)
+		admit(c, a, ck.Value, sid)
 		if err := next(c); err != nil || auth.SafeMethod(c.Request().Method) {
 			return err
 		}
@@ -79,9 +76,15 @@ func (w *Web) recognise(c echo.Context) {
 	if err != nil {
 		return
 	}
+	admit(c, a, ck.Value, sid)
+}
+
+// admit leaves a live session's person, CSRF token, secret and id in the
+// request's context, for the pages to read.
+func admit(c echo.Context, a models.Actor, secret string, sid int64) {
 	c.Set(actorKey, a)
-	c.Set(csrfKey, auth.CSRFToken(ck.Value))
-	c.Set(secretKey, ck.Value)
+	c.Set(csrfKey, auth.CSRFToken(secret))
+	c.Set(secretKey, secret)
 	c.Set(sessionIDKey, sid)
 }
 
