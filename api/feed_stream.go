@@ -109,6 +109,12 @@ func (st *feedStream) begin(s *Server, h storage.FeedHead) {
 	go st.write()
 }
 
+// pending reports a stream that waits for its layout's first chunk to
+// begin (neither a 200 nor a 304 sent yet); false for no stream.
+func (st *feedStream) pending() bool {
+	return st != nil && !st.started && !st.answered
+}
+
 // add hands a chunk's blocks, in UID order, to the writer, unless a bound
 // was reached or the client is gone.
 func (st *feedStream) add(blocks []*calendar.EventBlock) {

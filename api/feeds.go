@@ -234,7 +234,7 @@ func (s *Server) layOut(ctx context.Context, f *models.Feed, contents storage.Fe
 	items := s.inUIDOrder(contents.Items)
 	for len(items) > 0 {
 		n := min(s.feedChunk, len(items))
-		if st != nil && !st.started && !st.answered {
+		if st.pending() {
 			// The answer starts once the first chunk is ready: a short
 			// one brings the first byte sooner.
 			n = min(max(s.feedChunk/feedFirstChunkShare, 1), len(items))
@@ -243,7 +243,7 @@ func (s *Server) layOut(ctx context.Context, f *models.Feed, contents storage.Fe
 		if err != nil {
 			return nil, time.Time{}, err
 		}
-		if st != nil && !st.started && !st.answered {
+		if st.pending() {
 			// With the render slot held (taken here if the first chunk
 			// was all in memory), the only failures left once the answer
 			// has started are the feed changing and a render error.
