@@ -20,15 +20,8 @@ import (
 // with Retry-After, and the next listing leaves the activity out.
 func TestFeedChangedWhileAssembled(t *testing.T) {
 	t.Parallel()
-	path := filepath.Join(t.TempDir(), "feed-race.db")
-	store := storagetest.OpenDSN(t, path)
-	other := storagetest.OpenDSN(t, path) // another process on the same file
+	store, other, path := twoProcesses(t)
 	ctx, sys := context.Background(), models.System()
-	for _, o := range []models.OrganizationInput{{Code: "EU", Name: "European Union"}, {Code: "NATO", Name: "NATO"}} {
-		if _, err := store.CreateOrganization(ctx, sys, o); err != nil {
-			t.Fatal(err)
-		}
-	}
 	s := testServer(t, store, nil)
 	_, token, err := store.CreateFeed(ctx, sys, models.FeedInput{Name: "NATO", Owner: models.FeedOwner{Type: "organization", IDOrCode: "NATO"}}, s.cfg.MaxFeedsPerOwner)
 	if err != nil {
@@ -78,4 +71,19 @@ func TestFeedChangedWhileAssembled(t *testing.T) {
 		return
 	}
 	t.Fatal("no attempt fetched within the listing's reuse")
+}
+
+// twoProcesses opens two stores on one new SQLite file (path), as two
+// processes would, with the EU and NATO as organisations.
+func twoProcesses(t *testing.T) (store, other *storage.Store, path string) {
+	t.Helper()
+	path = filepath.Join(t.TempDir(), "two-processes.db")
+	store = storagetest.OpenDSN(t, path)
+	other = storagetest.OpenDSN(t, path)
+	for _, o := range []models.OrganizationInput{{Code: "EU", Name: "European Union"}, {Code: "NATO", Name: "NATO"}} {
+		if _, err := store.CreateOrganization(context.Background(), models.System(), o); err != nil {
+			t.Fatal(err)
+		}
+	}
+	return store, other, path
 }

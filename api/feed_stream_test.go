@@ -10,7 +10,6 @@ import (
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
-	"path/filepath"
 	"runtime"
 	"slices"
 	"strings"
@@ -194,15 +193,8 @@ func TestFeedStreamAbortedOnMismatch(t *testing.T) {
 // it out.
 func TestFeedStreamAbortedWhenChanged(t *testing.T) {
 	t.Parallel()
-	path := filepath.Join(t.TempDir(), "stream-race.db")
-	store := storagetest.OpenDSN(t, path)
-	other := storagetest.OpenDSN(t, path) // another process on the same file
+	store, other, path := twoProcesses(t)
 	ctx, sys := context.Background(), models.System()
-	for _, o := range []models.OrganizationInput{{Code: "EU", Name: "European Union"}, {Code: "NATO", Name: "NATO"}} {
-		if _, err := store.CreateOrganization(ctx, sys, o); err != nil {
-			t.Fatal(err)
-		}
-	}
 	_, token, err := store.CreateFeed(ctx, sys, models.FeedInput{Name: "NATO", Owner: models.FeedOwner{Type: "organization", IDOrCode: "NATO"}}, 10)
 	if err != nil {
 		t.Fatal(err)
