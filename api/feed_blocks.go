@@ -182,8 +182,7 @@ func (s *Server) loadStored(ctx context.Context, codec *calendar.BlockCodec, tag
 // identity); elsewhere it is os.Executable.
 func runningExecutable() (string, error) {
 	const self = "/proc/self/exe"
-	if f, err := os.Open(self); err == nil {
-		f.Close()
+	if _, err := os.Stat(self); err == nil {
 		return self, nil
 	}
 	return os.Executable()
