@@ -1,6 +1,7 @@
 package models
 
 import (
+	"encoding/json"
 	"time"
 )
 
@@ -26,4 +27,33 @@ type ConflictFilter struct {
 	From, To     time.Time
 	Organization Ref
 	Severity     string
+}
+
+// ConflictPage is one page of the deconfliction agenda: its items in the
+// agenda's order and the cursor of the next page ("" on the last). It
+// has no total: counting the clashes of the pages not asked for would
+// cost what paging saves.
+type ConflictPage struct {
+	Items      []ListedConflict
+	NextCursor string
+}
+
+// conflictPageJSON is how a page of the agenda travels: next_cursor
+// always present, null on the last page, as on every other list.
+type conflictPageJSON struct {
+	Items      []ListedConflict `json:"items"`
+	NextCursor *string          `json:"next_cursor"`
+}
+
+// MarshalJSON writes the page with an empty (never null) item list and a
+// null next_cursor on the last page.
+func (p ConflictPage) MarshalJSON() ([]byte, error) {
+	out := conflictPageJSON{Items: p.Items}
+	if out.Items == nil {
+		out.Items = []ListedConflict{}
+	}
+	if p.NextCursor != "" {
+		out.NextCursor = &p.NextCursor
+	}
+	return json.Marshal(out)
 }

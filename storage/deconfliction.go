@@ -3,7 +3,7 @@ package storage
 import (
 	"context"
 	"fmt"
-	"sort"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -37,25 +37,21 @@ func (s *Store) ListConflicts(ctx context.Context, a models.Actor, f models.Conf
 // listConflicts is ListConflicts with the neighbourhood shared across the
 // window's activities or, for comparison in tests, read for each alone.
 func (s *Store) listConflicts(ctx context.Context, a models.Actor, f models.ConflictFilter, shared bool) ([]models.ListedConflict, error) {
-	if f.From.IsZero() || f.To.IsZero() || !f.To.After(f.From) {
-		return nil, &models.ValidationError{Errors: []models.FieldError{{Field: "from", Message: "from and to are required, to after from"}}}
-	}
-	if f.To.Sub(f.From) > 3*366*24*time.Hour {
-		return nil, &models.ValidationError{Errors: []models.FieldError{{Field: "to", Message: "the window may span at most three years"}}}
-	}
-	if f.Severity != "" && f.Severity != "hard" && f.Severity != "soft" {
-		return nil, &models.ValidationError{Errors: []models.FieldError{{Field: "severity", Message: "want hard or soft"}}}
+	if err := checkConflictFilter(f); err != nil {
+		return nil, err
 	}
 	if !s.agendaGate.Enter(ctx) {
 		return nil, models.ErrAgendaBusy
 	}
 	defer s.agendaGate.Leave()
+	whole := agendaPart{from: f.From, to: f.To}
 	if shared {
 		views, err := s.agendaViews(ctx, a, f)
 		if err != nil {
 			return nil, err
 		}
-		return s.conflictsOf(s.db.WithContext(ctx), a, f, views, shared)
+		found, err := s.conflictsOf(s.db.WithContext(ctx), a, f, whole, views, shared)
+		return itemsOf(found), err
 	}
 	page, err := s.ListActivities(ctx, a, models.ActivityFilter{From: f.From, To: f.To, Organization: f.Organization, ListOptions: models.ListOptions{Limit: models.MaxLimit}})
 	if err != nil {
@@ -69,22 +65,46 @@ func (s *Store) listConflicts(ctx context.Context, a models.Actor, f models.Conf
 		}
 		views = append(views, page.Items...)
 	}
-	return s.conflictsOf(s.db.WithContext(ctx), a, f, views, shared)
+	found, err := s.conflictsOf(s.db.WithContext(ctx), a, f, whole, views, shared)
+	return itemsOf(found), err
+}
+
+// checkConflictFilter refuses an agenda window that is missing, reversed
+// or longer than three years, and an unknown severity.
+func checkConflictFilter(f models.ConflictFilter) error {
+	if f.From.IsZero() || f.To.IsZero() || !f.To.After(f.From) {
+		return &models.ValidationError{Errors: []models.FieldError{{Field: "from", Message: "from and to are required, to after from"}}}
+	}
+	if f.To.Sub(f.From) > 3*366*24*time.Hour {
+		return &models.ValidationError{Errors: []models.FieldError{{Field: "to", Message: "the window may span at most three years"}}}
+	}
+	if f.Severity != "" && f.Severity != "hard" && f.Severity != "soft" {
+		return &models.ValidationError{Errors: []models.FieldError{{Field: "severity", Message: "want hard or soft"}}}
+	}
+	return nil
 }
 
 // conflictsOf checks each of the window's views against everything else
-// booked and pairs the clashes. shared loads the window's neighbourhood
-// once for all of them (one occupancy read, one name and summary cache);
-// without it each activity reads its own, as a single check does — the
-// reference the shared path is tested against.
-func (s *Store) conflictsOf(db *gorm.DB, a models.Actor, f models.ConflictFilter, views []models.ActivityView, shared bool) ([]models.ListedConflict, error) {
+// booked and pairs the clashes, for the part of the agenda of f's window
+// that part names. shared loads the neighbourhood once for all of them
+// (one occupancy read, one name and summary cache); without it each
+// activity reads its own, as a single check does — the reference the
+// shared path is tested against.
+func (s *Store) conflictsOf(db *gorm.DB, a models.Actor, f models.ConflictFilter, part agendaPart, views []models.ActivityView, shared bool) ([]placedConflict, error) {
 	drafts, err := s.draftsOf(db, views, shared)
 	if err != nil {
 		return nil, err
 	}
-	for _, d := range drafts {
+	// An item without an overlap of its own (an external calendar out of
+	// date) is placed at its activity's first occurrence in the whole
+	// window, whichever part is computed.
+	first := make([]time.Time, len(drafts))
+	for i, d := range drafts {
 		if d != nil {
-			d.occurrences = within(d.occurrences, f.From, f.To)
+			if in := within(d.occurrences, f.From, f.To); len(in) > 0 {
+				first[i] = in[0].Start
+			}
+			d.occurrences = within(d.occurrences, part.from, part.to)
 		}
 	}
 	var around *neighbourhood
@@ -100,7 +120,7 @@ func (s *Store) conflictsOf(db *gorm.DB, a models.Actor, f models.ConflictFilter
 	if err != nil {
 		return nil, err
 	}
-	out := []models.ListedConflict{}
+	out := []placedConflict{}
 	seen := map[string]int{} // clash key → index in out
 	for i := range views {
 		v, d := &views[i], drafts[i]
@@ -112,6 +132,13 @@ func (s *Store) conflictsOf(db *gorm.DB, a models.Actor, f models.ConflictFilter
 			if f.Severity != "" && c.Severity != f.Severity {
 				continue
 			}
+			at := c.Overlap.Start
+			if at.IsZero() {
+				at = first[i]
+			}
+			if !part.holds(at) {
+				continue // another part's (every copy of a clash has the same overlap)
+			}
 			if o := c.Other.ActivityID; o != 0 && o != v.ID {
 				related, err := family(v.ID, o)
 				if err != nil {
@@ -122,29 +149,28 @@ func (s *Store) conflictsOf(db *gorm.DB, a models.Actor, f models.ConflictFilter
 				}
 			}
 			key := pairKey(v.ID, c)
-			if at, ok := seen[key]; ok {
-				if !hasResource(out[at].Resources, c.Resource) {
-					out[at].Resources = append(out[at].Resources, c.Resource)
+			if k, ok := seen[key]; ok {
+				if !hasResource(out[k].item.Resources, c.Resource) {
+					out[k].item.Resources = append(out[k].item.Resources, c.Resource)
 				}
 				continue
 			}
 			seen[key] = len(out)
-			out = append(out, models.ListedConflict{Activity: models.ActivityRef{ID: v.ID, Title: v.Title}, ConflictView: c, Resources: []models.ResourceView{c.Resource}})
+			out = append(out, placed(at, models.ListedConflict{Activity: models.ActivityRef{ID: v.ID, Title: v.Title}, ConflictView: c, Resources: []models.ResourceView{c.Resource}}))
 		}
 	}
 	if f.Severity != "hard" {
-		agenda, err := s.replyItems(db, a, views, f, shared)
+		agenda, err := s.replyItems(db, a, views, part.from, part.to, shared)
 		if err != nil {
 			return nil, err
 		}
-		out = append(out, agenda...)
-	}
-	sort.SliceStable(out, func(i, j int) bool {
-		if !out[i].Overlap.Start.Equal(out[j].Overlap.Start) {
-			return out[i].Overlap.Start.Before(out[j].Overlap.Start)
+		for _, item := range agenda {
+			if part.holds(item.Overlap.Start) {
+				out = append(out, placed(item.Overlap.Start, item))
+			}
 		}
-		return out[i].Activity.ID < out[j].Activity.ID
-	})
+	}
+	slices.SortFunc(out, comparePlaced)
 	return out, nil
 }
 
@@ -194,7 +220,7 @@ func (s *Store) checkAll(db *gorm.DB, a models.Actor, views []models.ActivityVie
 
 // replyItems lists the reply agenda's items, with the recipients and
 // answers of the window read once when shared.
-func (s *Store) replyItems(db *gorm.DB, a models.Actor, views []models.ActivityView, f models.ConflictFilter, shared bool) ([]models.ListedConflict, error) {
+func (s *Store) replyItems(db *gorm.DB, a models.Actor, views []models.ActivityView, from, to time.Time, shared bool) ([]models.ListedConflict, error) {
 	pending := func(v *models.ActivityView, occs []occurrenceRow) ([]pendingOccurrence, error) {
 		return requiredPending(db, v, occs)
 	}
@@ -207,7 +233,7 @@ func (s *Store) replyItems(db *gorm.DB, a models.Actor, views []models.ActivityV
 			return book.requiredPending(v, occs), nil
 		}
 	}
-	return s.replyAgenda(db, a, views, f.From, f.To, pending)
+	return s.replyAgenda(db, a, views, from, to, pending)
 }
 
 // pairKey identifies a clash independently of which side reports it and

@@ -25,122 +25,9 @@ import (
 // number of statements.
 func TestAgendaSharedMatchesEach(t *testing.T) {
 	storagetest.ForEach(t, func(t *testing.T, s *storage.Store) {
-		ctx, sys := context.Background(), models.System()
-		start := time.Date(2031, 3, 1, 0, 0, 0, 0, time.UTC)
-		if _, err := demo.Scale(ctx, s, 1, start, 7, nil); err != nil { // organisations, people, bodies, rooms
-			t.Fatal(err)
-		}
-		const reason = "generated clash"
-		var exercises []int64
-		for i := range 4 {
-			ex, err := s.CreateActivity(ctx, sys, models.ActivityInput{Kind: string(models.KindExercise), Title: fmt.Sprintf("Exercise %d", i),
-				Start: start.AddDate(0, 0, 7*i), End: start.AddDate(0, 0, 7*i+10), TimeZone: "Europe/Brussels", LeadOrganization: []models.Ref{"EU", "NATO"}[i%2],
-				Participants: []models.ParticipantInput{{Type: "organization", IDOrCode: "EU"}, {Type: "organization", IDOrCode: "NATO"}, {Type: "person", IDOrCode: models.Ref(fmt.Sprintf("staff%d@scale.example", i))}}},
-				storage.WriteOptions{OverrideReason: reason})
-			if err != nil {
-				t.Fatal(err)
-			}
-			exercises = append(exercises, ex.Activity.ID)
-		}
-		w, err := s.NewBulkWriter(sys, reason)
-		if err != nil {
-			t.Fatal(err)
-		}
-		rng := rand.New(rand.NewPCG(3, 4))
-		var batch []models.BulkActivity
-		var phases []models.ActivityInput // the bulk path takes no parents
-		for i := range 600 {
-			begin := start.Add(time.Duration(rng.IntN(20*24)) * time.Hour)
-			lead := []models.Ref{"EU", "NATO"}[rng.IntN(2)]
-			in := models.ActivityInput{Kind: string(models.KindMeeting), Title: fmt.Sprintf("Crowded %d", i), Start: begin, End: begin.Add(time.Duration(1+rng.IntN(3)) * time.Hour),
-				TimeZone: "Europe/Brussels", LeadOrganization: lead, Venue: models.Ref(fmt.Sprintf("ROOM-%d", rng.IntN(15)))}
-			switch {
-			case i%6 == 0:
-				in.Visibility = []models.Ref{lead} // restricted to its lead
-			case i%10 == 1:
-				in.Kind, in.Parent = string(models.KindExercisePhase), models.Ref(strconv.FormatInt(exercises[rng.IntN(len(exercises))], 10))
-				in.Participants = append(in.Participants, models.ParticipantInput{Type: "organization", IDOrCode: lead})
-			case i%10 == 3:
-				in.RRule = "FREQ=WEEKLY;COUNT=6"
-			}
-			for range 2 + rng.IntN(3) {
-				p := models.ParticipantInput{Type: "person", IDOrCode: models.Ref(fmt.Sprintf("staff%d@scale.example", rng.IntN(60)))}
-				if rng.IntN(5) == 0 {
-					p = models.ParticipantInput{Type: "body", IDOrCode: models.Ref(fmt.Sprintf("BODY-%d", rng.IntN(8)))}
-				}
-				dup := false
-				for _, q := range in.Participants {
-					dup = dup || q.IDOrCode == p.IDOrCode
-				}
-				if !dup {
-					in.Participants = append(in.Participants, p)
-				}
-			}
-			if in.Parent != "" {
-				phases = append(phases, in)
-				continue
-			}
-			batch = append(batch, models.BulkActivity{Input: in, SourceUID: fmt.Sprintf("crowded:%d", i)})
-		}
-		if _, err := w.Write(ctx, batch); err != nil {
-			t.Fatal(err)
-		}
-		for _, in := range phases {
-			if _, err := s.CreateActivity(ctx, sys, in, storage.WriteOptions{OverrideReason: reason}); err != nil {
-				t.Fatal(err)
-			}
-		}
-		// Blackouts of each organisation and of both, PACE pairs between
-		// exercises of the two, and answers (declined, tentative,
-		// accepted; for the whole activity and for one occurrence), so that
-		// the window's reads of each are compared too; the clock stands in
-		// the first window so that unanswered occurrences are chased.
-		for i, org := range [][]models.Ref{{"EU"}, {"NATO"}, {"EU", "NATO"}, {"NATO"}} {
-			at := start.AddDate(0, 0, 11+5*i)
-			if _, err := s.CreateBlackout(ctx, sys, models.BlackoutInput{Title: fmt.Sprintf("Blackout %d", i), Start: at, End: at.Add(30 * time.Hour),
-				Severity: []string{"hard", "soft"}[i%2], Organizations: org}); err != nil {
-				t.Fatal(err)
-			}
-		}
-		for i, pair := range [][2]int64{{exercises[0], exercises[1]}, {exercises[2], exercises[3]}} {
-			if _, err := s.CreatePacePair(ctx, sys, models.PacePairInput{Year: 2031, Exercises: pair[:], LeadOrganization: []models.Ref{"EU", "NATO"}[i]}); err != nil {
-				t.Fatal(err)
-			}
-		}
-		s.SetClock(func() time.Time { return start.AddDate(0, 0, 12) })
-		listed, err := s.ListActivities(ctx, sys, models.ActivityFilter{From: start.AddDate(0, 0, 10), To: start.AddDate(0, 0, 18), ListOptions: models.ListOptions{Limit: 120}})
-		if err != nil {
-			t.Fatal(err)
-		}
-		replied := 0
-		for i, v := range listed.Items {
-			for j, p := range v.Participants {
-				if replied == 36 {
-					break
-				}
-				if p.Type != string(models.ResourcePerson) || (i+j)%4 == 0 {
-					continue
-				}
-				in := models.ReplyInput{PartStat: string([]models.RSVP{models.RSVPDeclined, models.RSVPTentative, models.RSVPAccepted}[(i+j)%3])}
-				if v.RRule != "" && i%2 == 0 {
-					in.Occurrence = &v.Start
-				}
-				if _, err := s.ReplyFor(ctx, p.ID, v.ID, in, models.ChannelAPI); err == nil {
-					replied++
-				}
-			}
-		}
-		if replied < 20 {
-			t.Fatalf("only %d answers recorded: the data set proves nothing", replied)
-		}
-		orgs, err := s.ListOrganizations(ctx, models.OrganizationFilter{ListOptions: models.ListOptions{Limit: 10}})
-		if err != nil {
-			t.Fatal(err)
-		}
-		actors := []models.Actor{sys}
-		for _, o := range orgs.Items {
-			actors = append(actors, models.Actor{Name: o.Code + " planner", Role: models.RolePlanner, OrganizationID: o.ID})
-		}
+		ctx := context.Background()
+		start, actors := crowdedAgendaWorld(t, s)
+		var err error
 		windows := []models.ConflictFilter{
 			{From: start.AddDate(0, 0, 10), To: start.AddDate(0, 0, 17)}, // a week: each alone is the test's longest part
 			{From: start.AddDate(0, 0, 3), To: start.AddDate(0, 0, 5), Severity: "hard"},
@@ -182,4 +69,131 @@ func TestAgendaSharedMatchesEach(t *testing.T) {
 			}
 		}
 	})
+}
+
+// crowdedAgendaWorld fills s with the agenda tests' data: 600 generated
+// activities crowded on a few resources from start (2031-03-01) over 20
+// days, exercises of both organisations with phases, blackouts, PACE
+// pairs and answers, the clock standing on the 12th day; and returns
+// start with the actors to ask as: the system and a planner of each
+// organisation.
+func crowdedAgendaWorld(t *testing.T, s *storage.Store) (time.Time, []models.Actor) {
+	t.Helper()
+	ctx, sys := context.Background(), models.System()
+	start := time.Date(2031, 3, 1, 0, 0, 0, 0, time.UTC)
+	if _, err := demo.Scale(ctx, s, 1, start, 7, nil); err != nil { // organisations, people, bodies, rooms
+		t.Fatal(err)
+	}
+	const reason = "generated clash"
+	var exercises []int64
+	for i := range 4 {
+		ex, err := s.CreateActivity(ctx, sys, models.ActivityInput{Kind: string(models.KindExercise), Title: fmt.Sprintf("Exercise %d", i),
+			Start: start.AddDate(0, 0, 7*i), End: start.AddDate(0, 0, 7*i+10), TimeZone: "Europe/Brussels", LeadOrganization: []models.Ref{"EU", "NATO"}[i%2],
+			Participants: []models.ParticipantInput{{Type: "organization", IDOrCode: "EU"}, {Type: "organization", IDOrCode: "NATO"}, {Type: "person", IDOrCode: models.Ref(fmt.Sprintf("staff%d@scale.example", i))}}},
+			storage.WriteOptions{OverrideReason: reason})
+		if err != nil {
+			t.Fatal(err)
+		}
+		exercises = append(exercises, ex.Activity.ID)
+	}
+	w, err := s.NewBulkWriter(sys, reason)
+	if err != nil {
+		t.Fatal(err)
+	}
+	rng := rand.New(rand.NewPCG(3, 4))
+	var batch []models.BulkActivity
+	var phases []models.ActivityInput // the bulk path takes no parents
+	for i := range 600 {
+		begin := start.Add(time.Duration(rng.IntN(20*24)) * time.Hour)
+		lead := []models.Ref{"EU", "NATO"}[rng.IntN(2)]
+		in := models.ActivityInput{Kind: string(models.KindMeeting), Title: fmt.Sprintf("Crowded %d", i), Start: begin, End: begin.Add(time.Duration(1+rng.IntN(3)) * time.Hour),
+			TimeZone: "Europe/Brussels", LeadOrganization: lead, Venue: models.Ref(fmt.Sprintf("ROOM-%d", rng.IntN(15)))}
+		switch {
+		case i%6 == 0:
+			in.Visibility = []models.Ref{lead} // restricted to its lead
+		case i%10 == 1:
+			in.Kind, in.Parent = string(models.KindExercisePhase), models.Ref(strconv.FormatInt(exercises[rng.IntN(len(exercises))], 10))
+			in.Participants = append(in.Participants, models.ParticipantInput{Type: "organization", IDOrCode: lead})
+		case i%10 == 3:
+			in.RRule = "FREQ=WEEKLY;COUNT=6"
+		}
+		for range 2 + rng.IntN(3) {
+			p := models.ParticipantInput{Type: "person", IDOrCode: models.Ref(fmt.Sprintf("staff%d@scale.example", rng.IntN(60)))}
+			if rng.IntN(5) == 0 {
+				p = models.ParticipantInput{Type: "body", IDOrCode: models.Ref(fmt.Sprintf("BODY-%d", rng.IntN(8)))}
+			}
+			dup := false
+			for _, q := range in.Participants {
+				dup = dup || q.IDOrCode == p.IDOrCode
+			}
+			if !dup {
+				in.Participants = append(in.Participants, p)
+			}
+		}
+		if in.Parent != "" {
+			phases = append(phases, in)
+			continue
+		}
+		batch = append(batch, models.BulkActivity{Input: in, SourceUID: fmt.Sprintf("crowded:%d", i)})
+	}
+	if _, err := w.Write(ctx, batch); err != nil {
+		t.Fatal(err)
+	}
+	for _, in := range phases {
+		if _, err := s.CreateActivity(ctx, sys, in, storage.WriteOptions{OverrideReason: reason}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	// Blackouts of each organisation and of both, PACE pairs between
+	// exercises of the two, and answers (declined, tentative,
+	// accepted; for the whole activity and for one occurrence), so that
+	// the window's reads of each are compared too; the clock stands in
+	// the first window so that unanswered occurrences are chased.
+	for i, org := range [][]models.Ref{{"EU"}, {"NATO"}, {"EU", "NATO"}, {"NATO"}} {
+		at := start.AddDate(0, 0, 11+5*i)
+		if _, err := s.CreateBlackout(ctx, sys, models.BlackoutInput{Title: fmt.Sprintf("Blackout %d", i), Start: at, End: at.Add(30 * time.Hour),
+			Severity: []string{"hard", "soft"}[i%2], Organizations: org}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	for i, pair := range [][2]int64{{exercises[0], exercises[1]}, {exercises[2], exercises[3]}} {
+		if _, err := s.CreatePacePair(ctx, sys, models.PacePairInput{Year: 2031, Exercises: pair[:], LeadOrganization: []models.Ref{"EU", "NATO"}[i]}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	s.SetClock(func() time.Time { return start.AddDate(0, 0, 12) })
+	listed, err := s.ListActivities(ctx, sys, models.ActivityFilter{From: start.AddDate(0, 0, 10), To: start.AddDate(0, 0, 18), ListOptions: models.ListOptions{Limit: 120}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	replied := 0
+	for i, v := range listed.Items {
+		for j, p := range v.Participants {
+			if replied == 36 {
+				break
+			}
+			if p.Type != string(models.ResourcePerson) || (i+j)%4 == 0 {
+				continue
+			}
+			in := models.ReplyInput{PartStat: string([]models.RSVP{models.RSVPDeclined, models.RSVPTentative, models.RSVPAccepted}[(i+j)%3])}
+			if v.RRule != "" && i%2 == 0 {
+				in.Occurrence = &v.Start
+			}
+			if _, err := s.ReplyFor(ctx, p.ID, v.ID, in, models.ChannelAPI); err == nil {
+				replied++
+			}
+		}
+	}
+	if replied < 20 {
+		t.Fatalf("only %d answers recorded: the data set proves nothing", replied)
+	}
+	orgs, err := s.ListOrganizations(ctx, models.OrganizationFilter{ListOptions: models.ListOptions{Limit: 10}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	actors := []models.Actor{sys}
+	for _, o := range orgs.Items {
+		actors = append(actors, models.Actor{Name: o.Code + " planner", Role: models.RolePlanner, OrganizationID: o.ID})
+	}
+	return start, actors
 }
