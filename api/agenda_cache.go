@@ -19,11 +19,14 @@ const agendaMaxAge = time.Minute
 // the whole actor (role, organisation, token and person — what the
 // visibility function, the masking and the reply items read, so two
 // viewers never share an answer) and the request's window and filters as
-// sent (the window with its offset).
+// sent (the window with its offset); paged with the page asked for.
 type agendaKey struct {
 	actor                  models.Actor
 	from, to               string
 	organization, severity string
+	paged                  bool
+	limit                  int
+	cursor                 string
 }
 
 // agendaAnswer is one computed agenda, encoded.
@@ -40,7 +43,7 @@ type agendaAnswer struct {
 // size is what the answer is charged against the cache's budget.
 func (a *agendaAnswer) size(k agendaKey) int64 {
 	const overhead = 256 // list element, map entry, struct headers
-	return int64(len(a.body) + len(a.gz) + len(a.version) + len(a.etag) + len(k.from) + len(k.to) + len(k.organization) + len(k.severity) + len(k.actor.Name) + overhead)
+	return int64(len(a.body) + len(a.gz) + len(a.version) + len(a.etag) + len(k.from) + len(k.to) + len(k.organization) + len(k.severity) + len(k.cursor) + len(k.actor.Name) + overhead)
 }
 
 // agendaCache keeps computed agendas, least recently used first out,

@@ -14,10 +14,11 @@ import (
 	"github.com/labstack/echo/v4"
 )
 
-// listConflicts answers the deconfliction agenda of a window. Computing
-// it reads tens of thousands of rows at 100,000 activities, so the
-// encoded answer is cached per viewer and request (agendaCache) and
-// served again while the database's data version is the one it was
+// listConflicts answers the deconfliction agenda of a window: whole, or
+// a page at a time when the request names a limit or a cursor. Computing
+// a whole month reads tens of thousands of rows at 100,000 activities,
+// so the encoded answer is cached per viewer and request (agendaCache)
+// and served again while the database's data version is the one it was
 // computed at — any commit, here or in another process, moves it — and
 // for at most agendaMaxAge; its ETag lets a client's repeat get a 304.
 func (s *Server) listConflicts(c echo.Context) error {
@@ -25,10 +26,16 @@ func (s *Server) listConflicts(c echo.Context) error {
 	if err != nil {
 		return err
 	}
+	opts, err := listOptions(c)
+	if err != nil {
+		return err
+	}
+	q := c.QueryParams()
 	ctx := c.Request().Context()
 	who := actor(c)
 	f := models.ConflictFilter{From: from, To: to, Organization: models.Ref(c.QueryParam("organization")), Severity: c.QueryParam("severity")}
-	key := agendaKey{actor: who, from: from.Format(time.RFC3339Nano), to: to.Format(time.RFC3339Nano), organization: string(f.Organization), severity: f.Severity}
+	key := agendaKey{actor: who, from: from.Format(time.RFC3339Nano), to: to.Format(time.RFC3339Nano), organization: string(f.Organization), severity: f.Severity,
+		paged: q.Has("limit") || q.Has("cursor"), limit: opts.Limit, cursor: opts.Cursor}
 	version, err := s.store.DataVersion(ctx)
 	if err != nil {
 		return err
@@ -44,7 +51,7 @@ func (s *Server) listConflicts(c echo.Context) error {
 			if a, ok := s.agendaCache.get(key, version, time.Now()); ok {
 				return a, nil
 			}
-			return s.computeAgenda(context.WithoutCancel(ctx), key, f, version)
+			return s.computeAgenda(context.WithoutCancel(ctx), key, f, opts, version)
 		})
 		if err != nil {
 			return err
@@ -54,27 +61,39 @@ func (s *Server) listConflicts(c echo.Context) error {
 	return sendAgenda(c, answer)
 }
 
-// computeAgenda computes, encodes and caches the agenda of key at version.
-func (s *Server) computeAgenda(ctx context.Context, key agendaKey, f models.ConflictFilter, version string) (*agendaAnswer, error) {
-	items, err := s.store.ListConflicts(ctx, key.actor, f)
-	if err != nil {
-		return nil, err
+// computeAgenda computes, encodes and caches the agenda of key at
+// version: the whole window ({items, total}) or, paged, the page opts
+// asks for ({items, next_cursor}).
+func (s *Server) computeAgenda(ctx context.Context, key agendaKey, f models.ConflictFilter, opts models.ListOptions, version string) (*agendaAnswer, error) {
+	var answer any
+	if key.paged {
+		page, err := s.store.ListConflictsPage(ctx, key.actor, f, opts)
+		if err != nil {
+			return nil, err
+		}
+		answer = page
+	} else {
+		items, err := s.store.ListConflicts(ctx, key.actor, f)
+		if err != nil {
+			return nil, err
+		}
+		answer = map[string]any{"items": items, "total": len(items)}
 	}
 	s.agendaCache.computed.Add(1)
-	answer, err := encodeAgenda(version, items)
+	encoded, err := encodeAgenda(version, answer)
 	if err != nil {
 		return nil, err
 	}
-	s.agendaCache.put(key, answer)
-	return answer, nil
+	s.agendaCache.put(key, encoded)
+	return encoded, nil
 }
 
 // encodeAgenda encodes an agenda once, plain and gzip-compressed, with
 // an ETag of its content (so an unchanged agenda recomputed after an
 // unrelated write still revalidates).
-func encodeAgenda(version string, items []models.ListedConflict) (*agendaAnswer, error) {
+func encodeAgenda(version string, answer any) (*agendaAnswer, error) {
 	var body bytes.Buffer
-	if err := json.NewEncoder(&body).Encode(map[string]any{"items": items, "total": len(items)}); err != nil {
+	if err := json.NewEncoder(&body).Encode(answer); err != nil {
 		return nil, fmt.Errorf("encode the conflicts agenda: %w", err)
 	}
 	gz, err := compressed(bytes.NewReader(body.Bytes()))
