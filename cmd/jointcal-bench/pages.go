@@ -17,8 +17,9 @@ type pageRequest struct {
 
 // pageRequests are the reads of the 100,000-activity targets (issue 16):
 // the first page of the activity list, a month of occurrences, the
-// conflicts agenda of a month, and availability of five resources over
-// two weeks, each window drawn at random within the generated span.
+// conflicts agenda of a month (whole, and its first page of 50), and
+// availability of five resources over two weeks, each window drawn at
+// random within the generated span.
 func pageRequests(base time.Time) []pageRequest {
 	window := func(rng *rand.Rand, length time.Duration) (string, string) {
 		from := base.Add(time.Duration(rng.IntN(3*365-31)) * 24 * time.Hour)
@@ -34,6 +35,10 @@ func pageRequests(base time.Time) []pageRequest {
 		{"GET /api/v1/conflicts (one month)", func(rng *rand.Rand) string {
 			from, to := window(rng, month)
 			return "/api/v1/conflicts?" + url.Values{"from": {from}, "to": {to}}.Encode()
+		}},
+		{"GET /api/v1/conflicts (one month, first page of 50)", func(rng *rand.Rand) string {
+			from, to := window(rng, month)
+			return "/api/v1/conflicts?" + url.Values{"from": {from}, "to": {to}, "limit": {"50"}}.Encode()
 		}},
 		{"GET /api/v1/availability (5 resources, two weeks)", func(rng *rand.Rand) string {
 			from, to := window(rng, 14*24*time.Hour)
