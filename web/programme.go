@@ -91,13 +91,17 @@ type programmeTick struct {
 
 // programmeData is the programme page's data.
 type programmeData struct {
-	Zoom       ProgrammeZoom
-	FromYear   int
-	ToYear     int
-	Quarter    int
-	From, To   time.Time
-	PrevQuery  string
-	NextQuery  string
+	Zoom     ProgrammeZoom
+	FromYear int
+	ToYear   int
+	Quarter  int
+	From, To time.Time
+	// PrevQuery and NextQuery are the queries of the windows before and
+	// after, typed as URLs so that the template writes them as they are
+	// ("zoom=year&from=…", not "zoom%3dyear%26from…", which would name
+	// one parameter).
+	PrevQuery  template.URL
+	NextQuery  template.URL
 	Ticks      []programmeTick
 	Series     []programmeSeries
 	Legend     []legendEntry
@@ -177,8 +181,8 @@ func (d *programmeData) window(p *page) {
 			d.Ticks = append(d.Ticks, programmeTick{Label: p.Month(m), Left: d.pos(m), Width: d.pos(m.AddDate(0, 1, 0)) - d.pos(m)})
 		}
 		prev, next := d.From.AddDate(0, -3, 0), d.To
-		d.PrevQuery = fmt.Sprintf("zoom=quarter&from=%d&quarter=%d", prev.Year(), (int(prev.Month())-1)/3+1)
-		d.NextQuery = fmt.Sprintf("zoom=quarter&from=%d&quarter=%d", next.Year(), (int(next.Month())-1)/3+1)
+		d.PrevQuery = template.URL(fmt.Sprintf("zoom=quarter&from=%d&quarter=%d", prev.Year(), (int(prev.Month())-1)/3+1))
+		d.NextQuery = template.URL(fmt.Sprintf("zoom=quarter&from=%d&quarter=%d", next.Year(), (int(next.Month())-1)/3+1))
 		return
 	}
 	d.From = time.Date(d.FromYear, 1, 1, 0, 0, 0, 0, p.Zone)
@@ -186,8 +190,8 @@ func (d *programmeData) window(p *page) {
 	for q := d.From; q.Before(d.To); q = q.AddDate(0, 3, 0) {
 		d.Ticks = append(d.Ticks, programmeTick{Label: fmt.Sprintf("Q%d %d", (int(q.Month())-1)/3+1, q.Year()), Left: d.pos(q), Width: d.pos(q.AddDate(0, 3, 0)) - d.pos(q)})
 	}
-	d.PrevQuery = fmt.Sprintf("zoom=year&from=%d&to=%d", d.FromYear-1, d.ToYear-1)
-	d.NextQuery = fmt.Sprintf("zoom=year&from=%d&to=%d", d.FromYear+1, d.ToYear+1)
+	d.PrevQuery = template.URL(fmt.Sprintf("zoom=year&from=%d&to=%d", d.FromYear-1, d.ToYear-1))
+	d.NextQuery = template.URL(fmt.Sprintf("zoom=year&from=%d&to=%d", d.FromYear+1, d.ToYear+1))
 }
 
 // pos is t's place on the window, in percent, clamped to it.

@@ -42,6 +42,13 @@ func TestProgramme(t *testing.T) {
 	if !strings.Contains(r.body, `class="bar exercise clashing"`) && !strings.Contains(r.body, `class="bar phase clashing"`) || !strings.Contains(r.body, "planning overlaps with") {
 		t.Error("no planning overlap marked")
 	}
+	// The links to the years before and after name their parameters.
+	for _, link := range []string{`<a href="/programme?zoom=year&amp;from=` + strconv.Itoa(y-2) + `&amp;to=` + strconv.Itoa(y-1) + `" rel="prev">`,
+		`<a href="/programme?zoom=year&amp;from=` + strconv.Itoa(y) + `&amp;to=` + strconv.Itoa(y+1) + `" rel="next">`} {
+		if !strings.Contains(r.body, link) {
+			t.Errorf("the programme lacks the link %s", link)
+		}
+	}
 	q := c.get("/programme?zoom=quarter&from=" + strconv.Itoa(y) + "&quarter=" + strconv.Itoa((int(cmx.Start.Month())-1)/3+1))
 	if q.status != http.StatusOK || !strings.Contains(q.body, "NATO Crisis Management Exercise 2023") {
 		t.Errorf("the quarter of CMX 23: %d", q.status)
