@@ -1,8 +1,10 @@
 package web
 
 import (
+	"context"
 	"errors"
 	"fmt"
+	"html/template"
 	"net/http"
 	"net/url"
 	"strconv"
@@ -12,14 +14,22 @@ import (
 	"github.com/labstack/echo/v4"
 )
 
-// conflictsFilter is the agenda's filter, kept in its URL.
+// conflictsFilter is the agenda's filter, kept in its URL, with After,
+// the cursor of the page shown ("" for the first).
 type conflictsFilter struct {
 	From, To, Severity, Rule, Organization string
 	HideAccepted                           bool
+	After                                  string
 }
 
+// agendaPageSize is how many clashes the agenda page shows at least
+// before it offers the later ones: a busy quarter holds thousands, and
+// what a planner reads first is the nearest.
+var agendaPageSize = 100
+
 func readConflictsFilter(q url.Values, today time.Time) conflictsFilter {
-	f := conflictsFilter{From: q.Get("from"), To: q.Get("to"), Severity: q.Get("severity"), Rule: q.Get("rule"), Organization: q.Get("organization"), HideAccepted: q.Get("accepted") == "hide"}
+	f := conflictsFilter{From: q.Get("from"), To: q.Get("to"), Severity: q.Get("severity"), Rule: q.Get("rule"), Organization: q.Get("organization"), HideAccepted: q.Get("accepted") == "hide",
+		After: q.Get("after")}
 	if f.From == "" {
 		f.From = today.Format(time.DateOnly)
 	}
@@ -40,6 +50,9 @@ func (f conflictsFilter) query() string {
 	}
 	if f.HideAccepted {
 		q.Set("accepted", "hide")
+	}
+	if f.After != "" {
+		q.Set("after", f.After)
 	}
 	return q.Encode()
 }
@@ -74,6 +87,12 @@ type conflictsData struct {
 	Weeks      []conflictWeek
 	Total      int
 	Accepted   int
+	// NextQuery is the query of the page of later clashes ("" on the
+	// last page), typed as a URL so that the template writes it as it is.
+	NextQuery template.URL
+	// BadAfter says the link's cursor was refused and the window is shown
+	// from its start.
+	BadAfter bool
 }
 
 // conflictsPage is the deconfliction agenda: every clash among the
@@ -185,25 +204,56 @@ func (w *Web) conflictsData(c echo.Context, p *page, q url.Values, ne *noteError
 		p.Status = http.StatusUnprocessableEntity
 		return d, nil
 	}
-	list, err := w.Store.ListConflicts(ctx, a, models.ConflictFilter{From: from, To: to.AddDate(0, 0, 1), Organization: models.Ref(d.Filter.Organization), Severity: d.Filter.Severity})
-	var verr *models.ValidationError
-	if errors.As(err, &verr) {
-		for _, fe := range verr.Errors {
-			d.FieldError[fe.Field] = p.FieldMessage(fe)
+	cf := models.ConflictFilter{From: from, To: to.AddDate(0, 0, 1), Organization: models.Ref(d.Filter.Organization), Severity: d.Filter.Severity}
+	// Pages of the store's agenda until agendaPageSize clashes pass the
+	// page's own filters (rule, accepted) or the window ends.
+	cursor := d.Filter.After
+	for {
+		page, err := w.Store.ListConflictsPage(ctx, a, cf, models.ListOptions{Limit: agendaPageSize, Cursor: cursor})
+		var verr *models.ValidationError
+		if errors.As(err, &verr) && cursor != "" && verr.Errors[0].Field == "cursor" {
+			// A link to later clashes that this service did not make (cut
+			// short, or edited): say so and show the window from its start.
+			d.BadAfter, d.Filter.After, cursor = true, "", ""
+			d.Query = d.Filter.query()
+			continue
 		}
-		p.Status = http.StatusUnprocessableEntity
-		return d, nil
+		if errors.As(err, &verr) {
+			for _, fe := range verr.Errors {
+				d.FieldError[fe.Field] = p.FieldMessage(fe)
+			}
+			p.Status = http.StatusUnprocessableEntity
+			return d, nil
+		}
+		if err != nil {
+			return nil, err
+		}
+		if err := w.fileClashes(ctx, p, d, page.Items, ne); err != nil {
+			return nil, err
+		}
+		if cursor = page.NextCursor; cursor == "" || d.Total >= agendaPageSize {
+			break
+		}
 	}
-	if err != nil {
-		return nil, err
+	if cursor != "" {
+		next := d.Filter
+		next.After = cursor
+		d.NextQuery = template.URL(next.query()) // url.Values.Encode: escaped already
 	}
+	return d, nil
+}
+
+// fileClashes adds a page of the store's agenda to the page's weeks,
+// with their acceptances, less what the rule and accepted filters leave
+// out.
+func (w *Web) fileClashes(ctx context.Context, p *page, d *conflictsData, list []models.ListedConflict, ne *noteError) error {
 	keys := make([]models.ConflictKey, len(list))
 	for i, l := range list {
 		keys[i] = l.Key()
 	}
 	marks, err := w.Store.AcceptedConflicts(ctx, keys)
 	if err != nil {
-		return nil, err
+		return err
 	}
 	for i, l := range list {
 		if d.Filter.Rule != "" && l.Rule != d.Filter.Rule {
@@ -228,7 +278,7 @@ func (w *Web) conflictsData(c echo.Context, p *page, q url.Values, ne *noteError
 		d.Weeks[len(d.Weeks)-1].Items = append(d.Weeks[len(d.Weeks)-1].Items, item)
 		d.Total++
 	}
-	return d, nil
+	return nil
 }
 
 func contains(list []string, s string) bool {

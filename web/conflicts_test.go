@@ -2,8 +2,11 @@ package web_test
 
 import (
 	"context"
+	"fmt"
+	"html"
 	"net/http"
 	"net/url"
+	"regexp"
 	"strconv"
 	"strings"
 	"testing"
@@ -168,5 +171,56 @@ func TestConflictsAgendaBusy(t *testing.T) {
 	slots.Leave()
 	if r := eu.get("/conflicts?" + window); r.status != http.StatusOK || !strings.Contains(r.body, "PSC clash one") {
 		t.Fatalf("with the slot free: %d", r.status)
+	}
+}
+
+// TestConflictsAgendaPages: a window with more clashes than a page holds
+// shows the nearest first with a link to the later ones; following it
+// shows the rest, none twice and none lost; a link whose cursor was cut
+// short says so and shows the window from its start.
+func TestConflictsAgendaPages(t *testing.T) {
+	t.Parallel()
+	s := newSite(t)
+	ctx := context.Background()
+	day := time.Date(s.Today.Year(), s.Today.Month(), s.Today.Day(), 0, 0, 0, 0, time.UTC).AddDate(0, 0, 10)
+	for i := range 15 { // 15 PSC meetings at once: 105 clashes, two by two
+		if _, err := s.Store.CreateActivity(ctx, models.System(), models.ActivityInput{Kind: "meeting", Title: fmt.Sprintf("PSC crowd %d", i),
+			Start: day.Add(9 * time.Hour), End: day.Add(10 * time.Hour), LeadOrganization: "EU", TimeZone: "Europe/Brussels",
+			Participants: []models.ParticipantInput{{Type: "body", IDOrCode: "PSC"}}}, storage.WriteOptions{OverrideReason: "agenda paging test"}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	eu := s.signedIn(euPlannerEmail)
+	window := "/conflicts?from=" + day.AddDate(0, 0, -1).Format(time.DateOnly) + "&to=" + day.AddDate(0, 0, 1).Format(time.DateOnly)
+	anchor := regexp.MustCompile(`<li id="(clash-[^"]+)"`)
+	later := regexp.MustCompile(`<a href="(/conflicts\?[^"]+)" rel="next">Later clashes →</a>`)
+	seen := map[string]bool{}
+	path, pages := window, 0
+	for path != "" {
+		r := eu.get(path)
+		if r.status != http.StatusOK {
+			t.Fatalf("%s: %d", path, r.status)
+		}
+		pages++
+		for _, m := range anchor.FindAllStringSubmatch(r.body, -1) {
+			if seen[m[1]] {
+				t.Fatalf("page %d shows %s again", pages, m[1])
+			}
+			seen[m[1]] = true
+		}
+		path = ""
+		if m := later.FindStringSubmatch(r.body); m != nil {
+			if !strings.Contains(r.body, "Later clashes are on the next page.") {
+				t.Errorf("page %d links to later clashes without saying so", pages)
+			}
+			path = html.UnescapeString(m[1])
+		}
+	}
+	if pages != 2 || len(seen) != 105 {
+		t.Fatalf("%d clashes on %d pages, want 105 on 2", len(seen), pages)
+	}
+	r := eu.get(window + "&after=not-a-cursor")
+	if r.status != http.StatusOK || !strings.Contains(r.body, "The link to later clashes was not valid") || len(anchor.FindAllString(r.body, -1)) != 100 {
+		t.Fatalf("a bad cursor: %d, %d clashes shown", r.status, len(anchor.FindAllString(r.body, -1)))
 	}
 }
