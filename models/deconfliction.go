@@ -23,10 +23,13 @@ type ListedConflict struct {
 }
 
 // ConflictFilter selects the conflicts of the deconfliction report.
+// Kinds, when set, lists only clashes found from activities of those
+// kinds (the exercise programme asks for its exercises' alone).
 type ConflictFilter struct {
 	From, To     time.Time
 	Organization Ref
 	Severity     string
+	Kinds        []Kind
 }
 
 // ConflictPage is one page of the deconfliction agenda: its items in the

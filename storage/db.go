@@ -46,6 +46,8 @@ type Store struct {
 	// agendaGate bounds the conflicts agendas computed at once
 	// (Settings.AgendaComputes).
 	agendaGate *gate.Gate
+	// reportCap is maxReportActivities, lowered by tests.
+	reportCap int
 	// planning holds the expansion limits and rule settings the store
 	// applies on every write; reminders the outbox rules. Both are given
 	// to Open and fixed for the store's life.
@@ -119,7 +121,7 @@ func Open(dsn string, set models.Settings) (*Store, error) {
 		sqlDB.SetConnMaxIdleTime(5 * time.Minute)
 	}
 	s := &Store{db: db, dialect: dialect, now: func() time.Time { return time.Now().UTC() }, planning: set.Planning, reminders: set.Reminders, proposals: set.Proposals,
-		agendaGate: set.AgendaGate, tokens: newTokenCache()}
+		agendaGate: set.AgendaGate, tokens: newTokenCache(), reportCap: maxReportActivities}
 	if s.agendaGate == nil {
 		s.agendaGate = gate.New(set.AgendaComputes, set.AgendaWait)
 	}

@@ -23,7 +23,9 @@ func (s *Store) ActivityConflicts(ctx context.Context, a models.Actor, id int64)
 	return s.CheckActivity(ctx, a, id, cur.Input())
 }
 
-// maxReportActivities bounds the work of one deconfliction report.
+// maxReportActivities is the most activities the agenda of a whole
+// window covers (its work and its answer grow with them): a window
+// holding more is refused, and its agenda is asked a page at a time.
 const maxReportActivities = 5000
 
 // ListConflicts reports every conflict among stored activities with an
@@ -46,7 +48,7 @@ func (s *Store) listConflicts(ctx context.Context, a models.Actor, f models.Conf
 	defer s.agendaGate.Leave()
 	whole := agendaPart{from: f.From, to: f.To}
 	if shared {
-		views, err := s.agendaViews(ctx, a, f)
+		views, err := s.agendaViews(ctx, a, f, true)
 		if err != nil {
 			return nil, err
 		}
@@ -58,7 +60,7 @@ func (s *Store) listConflicts(ctx context.Context, a models.Actor, f models.Conf
 		return nil, err
 	}
 	views := page.Items
-	for page.NextCursor != "" && len(views) < maxReportActivities {
+	for page.NextCursor != "" && len(views) < s.reportCap {
 		page, err = s.ListActivities(ctx, a, models.ActivityFilter{From: f.From, To: f.To, Organization: f.Organization, ListOptions: models.ListOptions{Limit: models.MaxLimit, Cursor: page.NextCursor}})
 		if err != nil {
 			return nil, err

@@ -11,19 +11,30 @@ import (
 )
 
 // agendaViews lists the activities of the agenda's window the actor may
-// see, as the pages of ListActivities would (by id, whole pages of
-// MaxLimit until maxReportActivities are reached), with one query for
-// the ids instead of a count and a page query per page.
-func (s *Store) agendaViews(ctx context.Context, a models.Actor, f models.ConflictFilter) ([]models.ActivityView, error) {
+// see (of f.Kinds when set), by id, with one query for the ids instead of
+// a count and a page query per page. whole is a whole window's agenda,
+// which covers at most s.reportCap activities: a window holding more is
+// refused (a validation error naming to) rather than answered in part;
+// a page's parts are bounded by the occurrences they span instead.
+func (s *Store) agendaViews(ctx context.Context, a models.Actor, f models.ConflictFilter, whole bool) ([]models.ActivityView, error) {
 	db := s.db.WithContext(ctx)
 	q, none, err := filteredActivities(db, a, models.ActivityFilter{From: f.From, To: f.To, Organization: f.Organization, ListOptions: models.ListOptions{Limit: models.MaxLimit}})
 	if err != nil || none {
 		return []models.ActivityView{}, err
 	}
-	limit := (maxReportActivities + models.MaxLimit - 1) / models.MaxLimit * models.MaxLimit
+	if len(f.Kinds) > 0 {
+		q = q.Where("activities.kind IN ?", models.EnumNames(f.Kinds))
+	}
 	var ids []int64
-	if err := q.Order("activities.id").Limit(limit).Pluck("activities.id", &ids).Error; err != nil {
+	if whole {
+		q = q.Limit(s.reportCap + 1)
+	}
+	if err := q.Order("activities.id").Pluck("activities.id", &ids).Error; err != nil {
 		return nil, fmt.Errorf("list the window's activities: %w", err)
+	}
+	if whole && len(ids) > s.reportCap {
+		return nil, &models.ValidationError{Errors: []models.FieldError{{Field: "to", Message: fmt.Sprintf(
+			"the window holds more than %d activities: ask for its agenda a page at a time (limit), or for a shorter window", s.reportCap)}}}
 	}
 	views, err := loadViews(db, ids)
 	if err != nil {

@@ -163,7 +163,7 @@ func (s *Store) ListConflictsPage(ctx context.Context, a models.Actor, f models.
 		if !hi.IsZero() {
 			part.hi, part.to = hi, minTime(f.To, hi.Add(margin))
 		}
-		views, err := s.agendaViews(ctx, a, models.ConflictFilter{From: part.from, To: part.to, Organization: f.Organization, Severity: f.Severity})
+		views, err := s.agendaViews(ctx, a, models.ConflictFilter{From: part.from, To: part.to, Organization: f.Organization, Severity: f.Severity, Kinds: f.Kinds}, false)
 		if err != nil {
 			return page, err
 		}

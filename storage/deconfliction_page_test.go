@@ -114,3 +114,58 @@ func TestAgendaPagesMakeTheAgenda(t *testing.T) {
 		}
 	})
 }
+
+// TestAgendaWholeWindowBounded: the agenda of a whole window holding more
+// activities than it covers is refused with a validation error naming
+// to — never answered in part — while its pages still answer it all; and
+// the agenda of the exercises alone finds the whole agenda's planning
+// overlaps.
+func TestAgendaWholeWindowBounded(t *testing.T) {
+	storagetest.ForEach(t, func(t *testing.T, s *storage.Store) {
+		ctx, sys := context.Background(), models.System()
+		start, _ := crowdedAgendaWorld(t, s)
+		f := models.ConflictFilter{From: start.AddDate(0, 0, 9), To: start.AddDate(0, 0, 13)}
+		whole, err := s.ListConflicts(ctx, sys, f)
+		if err != nil {
+			t.Fatal(err)
+		}
+		// The exercises' agenda alone (the programme's) finds every
+		// planning overlap the whole agenda finds.
+		overlaps := func(list []models.ListedConflict) string {
+			var out []models.ListedConflict
+			for _, c := range list {
+				if c.Rule == "planning_overlap" {
+					out = append(out, c)
+				}
+			}
+			raw, _ := json.Marshal(out)
+			return string(raw)
+		}
+		exercises, err := s.ListConflicts(ctx, sys, models.ConflictFilter{From: f.From, To: f.To, Kinds: []models.Kind{models.KindExercise, models.KindExercisePhase}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got, want := overlaps(exercises), overlaps(whole); got != want || len(want) < 10 {
+			t.Fatalf("the exercises' agenda has other planning overlaps:\n got %.2000s\nwant %.2000s", got, want)
+		}
+		s.SetReportCap(40) // the window holds about 130 activities
+		var invalid *models.ValidationError
+		if _, err := s.ListConflicts(ctx, sys, f); !errors.As(err, &invalid) || invalid.Errors[0].Field != "to" {
+			t.Fatalf("a window over the cap: %v, want a validation error naming to", err)
+		}
+		var paged []models.ListedConflict
+		for cursor := "start"; cursor != ""; {
+			if cursor == "start" {
+				cursor = ""
+			}
+			page, err := s.ListConflictsPage(ctx, sys, f, models.ListOptions{Limit: 100, Cursor: cursor})
+			if err != nil {
+				t.Fatal(err)
+			}
+			paged, cursor = append(paged, page.Items...), page.NextCursor
+		}
+		if len(paged) != len(whole) || len(whole) < 100 {
+			t.Fatalf("the pages under the cap hold %d items, the whole agenda %d", len(paged), len(whole))
+		}
+	})
+}

@@ -14,6 +14,10 @@ func (s *Store) ListConflictsEach(ctx context.Context, a models.Actor, f models.
 	return s.listConflicts(ctx, a, f, false)
 }
 
+// SetReportCap lowers the most activities a whole window's agenda
+// covers, so that a test can pass it with a few.
+func (s *Store) SetReportCap(n int) { s.reportCap = n }
+
 // CountReads counts the read statements (queries and raw rows) fn runs
 // on s, to bound how many a path costs whatever the size of its data.
 func (s *Store) CountReads(t interface{ Fatal(...any) }, fn func()) int {

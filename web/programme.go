@@ -224,7 +224,10 @@ func (w *Web) loadProgramme(c echo.Context, p *page, d *programmeData) error {
 	if err != nil {
 		return err
 	}
-	clashes, err := w.Store.ListConflicts(c.Request().Context(), actor(c), models.ConflictFilter{From: d.From, To: d.To})
+	// Planning overlaps are among exercises and their phases: their
+	// agenda alone, not the whole window's (every meeting of a year).
+	clashes, err := w.Store.ListConflicts(c.Request().Context(), actor(c), models.ConflictFilter{From: d.From, To: d.To,
+		Kinds: []models.Kind{models.KindExercise, models.KindExercisePhase}})
 	if err != nil {
 		return err
 	}
