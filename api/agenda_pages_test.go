@@ -74,8 +74,10 @@ func TestConflictAgendaPages(t *testing.T) {
 			if string(ra) != string(rb) {
 				t.Fatalf("%s: item %d differs:\n page  %s\n whole %s", who, i, ra, rb)
 			}
-			if who == "nato_planner" && strings.Contains(string(ra), `"Meeting 0"`) {
-				t.Fatalf("NATO's page shows an EU-restricted meeting: %s", ra)
+			for _, secret := range []string{`"Meeting 0"`, `"Meeting 5"`, `"Meeting 10"`} {
+				if who == "nato_planner" && strings.Contains(string(ra), secret) {
+					t.Fatalf("NATO's page shows an EU-restricted meeting: %s", ra)
+				}
 			}
 		}
 	}

@@ -23,12 +23,15 @@ type ListedConflict struct {
 }
 
 // ConflictFilter selects the conflicts of the deconfliction report.
-// Kinds, when set, lists only clashes found from activities of those
-// kinds (the exercise programme asks for its exercises' alone).
+// Rule, when set, keeps only the items of that rule (the web agenda's
+// rule filter, which checks it against ConflictRules). Kinds, when set, lists only clashes found from
+// activities of those kinds (the exercise programme asks for its
+// exercises' alone).
 type ConflictFilter struct {
 	From, To     time.Time
 	Organization Ref
 	Severity     string
+	Rule         string
 	Kinds        []Kind
 }
 

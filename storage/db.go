@@ -46,8 +46,9 @@ type Store struct {
 	// agendaGate bounds the conflicts agendas computed at once
 	// (Settings.AgendaComputes).
 	agendaGate *gate.Gate
-	// reportCap is maxReportActivities, lowered by tests.
-	reportCap int
+	// reportCap is maxReportActivities and agendaSpan agendaPageStarts,
+	// lowered by tests.
+	reportCap, agendaSpan int
 	// planning holds the expansion limits and rule settings the store
 	// applies on every write; reminders the outbox rules. Both are given
 	// to Open and fixed for the store's life.
@@ -121,7 +122,7 @@ func Open(dsn string, set models.Settings) (*Store, error) {
 		sqlDB.SetConnMaxIdleTime(5 * time.Minute)
 	}
 	s := &Store{db: db, dialect: dialect, now: func() time.Time { return time.Now().UTC() }, planning: set.Planning, reminders: set.Reminders, proposals: set.Proposals,
-		agendaGate: set.AgendaGate, tokens: newTokenCache(), reportCap: maxReportActivities}
+		agendaGate: set.AgendaGate, tokens: newTokenCache(), reportCap: maxReportActivities, agendaSpan: agendaPageStarts}
 	if s.agendaGate == nil {
 		s.agendaGate = gate.New(set.AgendaComputes, set.AgendaWait)
 	}

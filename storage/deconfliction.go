@@ -131,7 +131,7 @@ func (s *Store) conflictsOf(db *gorm.DB, a models.Actor, f models.ConflictFilter
 		}
 		report := reports[i]
 		for _, c := range append(report.Conflicts, report.Warnings...) {
-			if f.Severity != "" && c.Severity != f.Severity {
+			if (f.Severity != "" && c.Severity != f.Severity) || (f.Rule != "" && c.Rule != f.Rule) {
 				continue
 			}
 			at := c.Overlap.Start
@@ -167,9 +167,24 @@ func (s *Store) conflictsOf(db *gorm.DB, a models.Actor, f models.ConflictFilter
 			return nil, err
 		}
 		for _, item := range agenda {
-			if part.holds(item.Overlap.Start) {
-				out = append(out, placed(item.Overlap.Start, item))
+			if !part.holds(item.Overlap.Start) || (f.Rule != "" && item.Rule != f.Rule) {
+				continue
 			}
+			// Two occurrences of one activity may share a span (an instance
+			// moved onto the next one's slot): one item for both, with
+			// every person of either, so that no two items share a place.
+			key := strings.Join([]string{"reply", item.Rule, strconv.FormatInt(item.Activity.ID, 10),
+				strconv.FormatInt(item.Overlap.Start.Unix(), 10), strconv.FormatInt(item.Overlap.End.Unix(), 10)}, "|")
+			if k, ok := seen[key]; ok {
+				for _, r := range item.Resources {
+					if !hasResource(out[k].item.Resources, r) {
+						out[k].item.Resources = append(out[k].item.Resources, r)
+					}
+				}
+				continue
+			}
+			seen[key] = len(out)
+			out = append(out, placed(item.Overlap.Start, item))
 		}
 	}
 	slices.SortFunc(out, comparePlaced)

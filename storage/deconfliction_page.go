@@ -66,13 +66,13 @@ func itemsOf(found []placedConflict) []models.ListedConflict {
 
 // agendaPart is the part of an agenda one computation answers: the
 // conflicts placed in [lo, hi) (a zero bound is open), found among the
-// occurrences that overlap [from, to). Every occurrence that can give a
-// conflict placed in [lo, hi) overlaps [lo - margin, hi + margin), margin
-// being the longest buffer a check applies (a buffer clash is placed at
-// the gap, up to a buffer before its occurrence): so a part computed over
-// that span, within the window, holds exactly the whole window's items
-// placed in [lo, hi), and the parts of a window, one after the other,
-// are its agenda.
+// occurrences that overlap [from, to). An item is placed within its
+// occurrence or, for a buffer clash, in the gap up to a buffer before it,
+// so every occurrence that can give an item placed in [lo, hi) overlaps
+// [lo - 1 s, hi + margin), margin being the longest buffer a check
+// applies: a part computed over that span, within the window, holds
+// exactly the whole window's items placed in [lo, hi), and the parts of a
+// window, one after the other, are its agenda.
 type agendaPart struct {
 	from, to time.Time
 	lo, hi   time.Time
@@ -87,14 +87,20 @@ func (p agendaPart) holds(at time.Time) bool {
 // weekend costs nothing, and a busy morning is not computed whole for a
 // page of ten. The first part of a page spans agendaStarts starts per
 // item asked for; a later one as many as the items still missing need at
-// the yield seen so far, with a quarter more, at least agendaMinStarts
-// and at most agendaGrowth times the part before, so that a sparse
-// window takes a few parts, not hundreds, and a page nearly full does
-// not compute a day for its last item.
+// the yield seen so far, with a quarter more, at least agendaMinStarts,
+// at most agendaGrowth times the part before and never more than
+// agendaMaxPartStarts, so that a sparse window takes a few parts, not
+// hundreds, and a page nearly full does not compute a day for its last
+// item. A page spans at most agendaPageStarts starts: one whose filter
+// matches little stops there with what it found and a cursor at the
+// edge of the last part, so that no page costs more than about a busy
+// month at 100,000 activities.
 const (
-	agendaStarts    = 2
-	agendaMinStarts = 16
-	agendaGrowth    = 4
+	agendaStarts        = 2
+	agendaMinStarts     = 16
+	agendaGrowth        = 4
+	agendaMaxPartStarts = 2048
+	agendaPageStarts    = 8192
 )
 
 // nextStarts sizes the next part of a page that still misses need items,
@@ -105,7 +111,7 @@ func nextStarts(need, found, spanned, last int) int {
 	if found > 0 {
 		n = min(n, need*spanned*5/(found*4)+1)
 	}
-	return max(n, agendaMinStarts)
+	return min(max(n, agendaMinStarts), agendaMaxPartStarts)
 }
 
 // ListConflictsPage answers the agenda of f's window one page at a time:
@@ -115,7 +121,9 @@ func nextStarts(need, found, spanned, last int) int {
 // computes it in parts from its start and stops once the page is full: at
 // 100,000 activities a month's agenda is thousands of items, and its first
 // page is what a planner waits for. The pages of a window, one after the
-// other, are ListConflicts' answer.
+// other, are ListConflicts' answer. A page may hold fewer than opts.Limit
+// items and still have a next one, when it spent its span
+// (agendaPageStarts) before it was full.
 func (s *Store) ListConflictsPage(ctx context.Context, a models.Actor, f models.ConflictFilter, opts models.ListOptions) (models.ConflictPage, error) {
 	var page models.ConflictPage
 	if err := checkConflictFilter(f); err != nil {
@@ -145,12 +153,16 @@ func (s *Store) ListConflictsPage(ctx context.Context, a models.Actor, f models.
 	if resume && after.at.After(f.From) {
 		lo = after.at
 	}
-	starts, spanned := agendaStarts*(limit+1), 0
+	starts, spanned := min(agendaStarts*(limit+1), agendaMaxPartStarts), 0
 	var found []placedConflict
 	for {
+		// Every occurrence that can give an item placed in [lo, hi) ends
+		// at or after lo (an item is placed within its occurrence or in
+		// the buffer before it): the part reaches back a second, not a
+		// margin.
 		part := agendaPart{from: f.From, to: f.To, lo: lo}
 		if !lo.IsZero() {
-			part.from = maxTime(f.From, lo.Add(-margin))
+			part.from = maxTime(f.From, lo.Add(-time.Second))
 		}
 		edge := lo
 		if edge.IsZero() {
@@ -186,7 +198,13 @@ func (s *Store) ListConflictsPage(ctx context.Context, a models.Actor, f models.
 			return page, nil
 		}
 		spanned += starts
-		lo, starts = part.hi, nextStarts(limit+1-len(found), len(found), spanned, starts)
+		lo = part.hi
+		if spanned >= s.agendaSpan {
+			page.Items = itemsOf(found)
+			page.NextCursor = agendaPlace{at: lo}.cursor() // before every item placed at lo
+			return page, nil
+		}
+		starts = nextStarts(limit+1-len(found), len(found), spanned, starts)
 	}
 }
 
@@ -216,7 +234,10 @@ func (s *Store) agendaMargin(db *gorm.DB) (time.Duration, error) {
 }
 
 // cursor is the opaque cursor of the page after p: its instant, activity
-// and tie, base64url-encoded.
+// and tie, base64url-encoded. A page that stopped at a part's edge has
+// activity 0 and no tie: before every item placed at that instant. It
+// names only what the page's viewer saw (the item's own activity, and
+// the other side only when it was not masked).
 func (p agendaPlace) cursor() string {
 	raw := strconv.FormatInt(p.at.UnixNano(), 10) + "|" + strconv.FormatInt(p.activity, 10) + "|" + p.tie
 	return base64.RawURLEncoding.EncodeToString([]byte(raw))
@@ -239,7 +260,7 @@ func decodeAgendaCursor(c string) (after agendaPlace, resume bool, err error) {
 	}
 	at, err1 := strconv.ParseInt(parts[0], 10, 64)
 	id, err2 := strconv.ParseInt(parts[1], 10, 64)
-	if err1 != nil || err2 != nil || id <= 0 {
+	if err1 != nil || err2 != nil || id < 0 {
 		return after, false, bad
 	}
 	return agendaPlace{at: time.Unix(0, at), activity: id, tie: parts[2]}, true, nil

@@ -18,6 +18,10 @@ func (s *Store) ListConflictsEach(ctx context.Context, a models.Actor, f models.
 // covers, so that a test can pass it with a few.
 func (s *Store) SetReportCap(n int) { s.reportCap = n }
 
+// SetAgendaSpan lowers how many occurrence starts one page of the
+// agenda spans, so that a test can see pages stop short.
+func (s *Store) SetAgendaSpan(n int) { s.agendaSpan = n }
+
 // CountReads counts the read statements (queries and raw rows) fn runs
 // on s, to bound how many a path costs whatever the size of its data.
 func (s *Store) CountReads(t interface{ Fatal(...any) }, fn func()) int {

@@ -24,8 +24,14 @@ type conflictsFilter struct {
 
 // agendaPageSize is how many clashes the agenda page shows at least
 // before it offers the later ones: a busy quarter holds thousands, and
-// what a planner reads first is the nearest.
-var agendaPageSize = 100
+// what a planner reads first is the nearest. agendaPageReads bounds the
+// store pages one page reads when the accepted filter hides most clashes
+// (or the store's pages come short): what was found is shown, with the
+// link to the rest.
+const (
+	agendaPageSize  = 100
+	agendaPageReads = 4
+)
 
 func readConflictsFilter(q url.Values, today time.Time) conflictsFilter {
 	f := conflictsFilter{From: q.Get("from"), To: q.Get("to"), Severity: q.Get("severity"), Rule: q.Get("rule"), Organization: q.Get("organization"), HideAccepted: q.Get("accepted") == "hide",
@@ -95,11 +101,12 @@ type conflictsData struct {
 	BadAfter bool
 }
 
-// conflictsPage is the deconfliction agenda: every clash among the
-// activities the person may see in a window (the store's ListConflicts,
-// as the API answers it), once each, grouped by week, with both sides —
-// the other side "busy (restricted)" when the person may not see it —
-// and what to do about it.
+// conflictsPage is the deconfliction agenda: the clashes among the
+// activities the person may see in a window (the store's agenda, as the
+// API answers it), nearest first, once each, grouped by week, with both
+// sides — the other side "busy (restricted)" when the person may not see
+// it — and what to do about it; agendaPageSize at a time, with a link to
+// the later ones.
 func (w *Web) conflictsPage(c echo.Context) error {
 	p, err := w.newPage(c, "conflicts", "")
 	if err != nil {
@@ -204,11 +211,11 @@ func (w *Web) conflictsData(c echo.Context, p *page, q url.Values, ne *noteError
 		p.Status = http.StatusUnprocessableEntity
 		return d, nil
 	}
-	cf := models.ConflictFilter{From: from, To: to.AddDate(0, 0, 1), Organization: models.Ref(d.Filter.Organization), Severity: d.Filter.Severity}
+	cf := models.ConflictFilter{From: from, To: to.AddDate(0, 0, 1), Organization: models.Ref(d.Filter.Organization), Severity: d.Filter.Severity, Rule: d.Filter.Rule}
 	// Pages of the store's agenda until agendaPageSize clashes pass the
-	// page's own filters (rule, accepted) or the window ends.
+	// accepted filter, the window ends, or agendaPageReads were read.
 	cursor := d.Filter.After
-	for {
+	for reads := 1; ; reads++ {
 		page, err := w.Store.ListConflictsPage(ctx, a, cf, models.ListOptions{Limit: agendaPageSize, Cursor: cursor})
 		var verr *models.ValidationError
 		if errors.As(err, &verr) && cursor != "" && verr.Errors[0].Field == "cursor" {
@@ -231,7 +238,7 @@ func (w *Web) conflictsData(c echo.Context, p *page, q url.Values, ne *noteError
 		if err := w.fileClashes(ctx, p, d, page.Items, ne); err != nil {
 			return nil, err
 		}
-		if cursor = page.NextCursor; cursor == "" || d.Total >= agendaPageSize {
+		if cursor = page.NextCursor; cursor == "" || d.Total >= agendaPageSize || reads == agendaPageReads {
 			break
 		}
 	}
@@ -244,8 +251,7 @@ func (w *Web) conflictsData(c echo.Context, p *page, q url.Values, ne *noteError
 }
 
 // fileClashes adds a page of the store's agenda to the page's weeks,
-// with their acceptances, less what the rule and accepted filters leave
-// out.
+// with their acceptances, less what the accepted filter leaves out.
 func (w *Web) fileClashes(ctx context.Context, p *page, d *conflictsData, list []models.ListedConflict, ne *noteError) error {
 	keys := make([]models.ConflictKey, len(list))
 	for i, l := range list {
@@ -256,9 +262,6 @@ func (w *Web) fileClashes(ctx context.Context, p *page, d *conflictsData, list [
 		return err
 	}
 	for i, l := range list {
-		if d.Filter.Rule != "" && l.Rule != d.Filter.Rule {
-			continue
-		}
 		item := conflictItem{ListedConflict: l, Key: keys[i]}
 		if m, ok := marks[keys[i]]; ok {
 			item.Accepted = &m
