@@ -14,8 +14,10 @@ import (
 )
 
 // BenchmarkFeedAfterChange: one activity of a large feed changes, then the
-// feed is fetched; run against a copy of a database made by
-// `jointcal demo --scale N` named by JOINTCAL_BENCH_DB. The copy is changed.
+// feed is fetched over loopback and read; run against a copy of a
+// database made by `jointcal demo --scale N` named by JOINTCAL_BENCH_DB
+// (the copy is changed). JOINTCAL_BENCH_ENCODING=gzip asks for gzip, as
+// calendar clients do.
 func BenchmarkFeedAfterChange(b *testing.B) {
 	store := storagetest.OpenBench(b, models.DefaultSettings())
 	s := testServer(b, store, nil)
