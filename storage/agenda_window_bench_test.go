@@ -1,0 +1,36 @@
+package storage_test
+
+import (
+	"context"
+	"os"
+	"testing"
+	"time"
+
+	"github.com/jointcal/jointcal/models"
+	"github.com/jointcal/jointcal/storage/storagetest"
+)
+
+// BenchmarkAgendaWindow computes the conflicts agenda of one window of
+// JOINTCAL_BENCH_WINDOW (a Go duration; 24h by default) starting at
+// 2027-03-03, as an administrator (models.System), each time, on the
+// database JOINTCAL_BENCH_DB names: a copy of a SQLite file, or a
+// PostgreSQL URL, filled by `jointcal demo --scale N` (docs/PERFORMANCE.md,
+// "The agenda's neighbourhood by resource"). It reports the agenda's items
+// so that runs of two versions can be seen to answer alike.
+func BenchmarkAgendaWindow(b *testing.B) {
+	length := 24 * time.Hour
+	if v, err := time.ParseDuration(os.Getenv("JOINTCAL_BENCH_WINDOW")); err == nil && v > 0 {
+		length = v
+	}
+	s := storagetest.OpenBench(b, models.DefaultSettings())
+	from := time.Date(2027, 3, 3, 0, 0, 0, 0, time.UTC)
+	n := 0
+	for b.Loop() {
+		items, err := s.ListConflicts(context.Background(), models.System(), models.ConflictFilter{From: from, To: from.Add(length)})
+		if err != nil {
+			b.Fatal(err)
+		}
+		n = len(items)
+	}
+	b.ReportMetric(float64(n), "items")
+}
