@@ -13,9 +13,12 @@ import (
 
 // BenchmarkAgendaWindow computes the conflicts agenda of one window of
 // JOINTCAL_BENCH_WINDOW (a Go duration; 24h by default) starting at
-// 2027-03-03, on the database named by JOINTCAL_BENCH_DB (a copy of one
-// made by `jointcal demo --scale N`), as an administrator, each time;
-// with JOINTCAL_BENCH_PAGE=n, only the first page of n items.
+// 2027-03-03, as an administrator (models.System), each time, on the
+// database JOINTCAL_BENCH_DB names: a copy of a SQLite file, or a
+// PostgreSQL URL, filled by `jointcal demo --scale N` (docs/PERFORMANCE.md,
+// "The agenda's neighbourhood by resource"); with JOINTCAL_BENCH_PAGE=n,
+// only the first page of n items. It reports the agenda's items so that
+// runs of two versions can be seen to answer alike.
 func BenchmarkAgendaWindow(b *testing.B) {
 	length := 24 * time.Hour
 	if v, err := time.ParseDuration(os.Getenv("JOINTCAL_BENCH_WINDOW")); err == nil && v > 0 {

@@ -2,7 +2,10 @@ package storage
 
 import (
 	"fmt"
+	"maps"
+	"slices"
 	"sort"
+	"strings"
 	"time"
 
 	"github.com/jointcal/jointcal/models"
@@ -41,14 +44,20 @@ func (n *neighbourhood) subscribed(claims []planning.Claim) bool {
 	return false
 }
 
-// loadNeighbourhood reads the occupancy every draft's check needs: rows
-// starting from the earliest draft span less the longest occurrence up to
-// the latest span end, without the organisation rows of non-exercises
-// (loadBusy never reads them). nil drafts are skipped.
+// loadNeighbourhood reads the occupancy every draft's check needs: the
+// rows of the resources the drafts claim, starting from the earliest draft
+// span less the longest occurrence up to the latest span end, without the
+// organisation rows of non-exercises (loadBusy never reads them). Only
+// the claimed resources are read: nearby asks the index about nothing
+// else, and reading every resource's rows in the span scanned the whole
+// occupancy table (no index leads with start_s), most of a short window's
+// agenda. nil and cancelled drafts are skipped, as their checks are.
 func (s *Store) loadNeighbourhood(db *gorm.DB, drafts []*draft) (*neighbourhood, error) {
 	n := &neighbourhood{index: newBusyIndex(), names: newNameCache(db), others: map[int64]*summary{}, summary: map[int64]bool{}}
 	var from, to time.Time
 	seen := false
+	claimed := map[string][]int64{}
+	have := map[planning.ResourceRef]bool{}
 	for _, d := range drafts {
 		if d == nil || models.Status(d.row.Status) == models.StatusCancelled {
 			continue
@@ -68,6 +77,15 @@ func (s *Store) loadNeighbourhood(db *gorm.DB, drafts []*draft) (*neighbourhood,
 			to = t
 		}
 		seen = true
+		exercise := planning.IsExerciseKind(d.row.Kind)
+		for _, c := range d.claims {
+			// busy looks at an organisation only for an exercise.
+			if have[c.Resource] || (c.Resource.Type == planning.ResourceOrganization && !exercise) {
+				continue
+			}
+			have[c.Resource] = true
+			claimed[string(c.Resource.Type)] = append(claimed[string(c.Resource.Type)], c.Resource.ID)
+		}
 	}
 	var cals []models.ExternalCalendar
 	if err := db.Select("id", "blocks_type", "blocks_id").Find(&cals).Error; err != nil {
@@ -85,22 +103,7 @@ func (s *Store) loadNeighbourhood(db *gorm.DB, drafts []*draft) (*neighbourhood,
 		if n.blackouts, err = windowBlackouts(db, from, to); err != nil {
 			return nil, err
 		}
-		rows, err := db.Raw("SELECT activity_id, kind, start_s, end_s, resource_type, resource_id, required, virtual, proposed FROM occupancy"+
-			" WHERE start_s >= ? AND start_s < ? AND end_s > ? AND (resource_type <> ? OR kind IN ?)",
-			from.Unix()-longest, to.Unix(), from.Unix(), string(planning.ResourceOrganization),
-			models.EnumNames([]models.Kind{models.KindExercise, models.KindExercisePhase})).Rows()
-		if err != nil {
-			return nil, fmt.Errorf("load the window's occupancy: %w", err)
-		}
-		defer rows.Close()
-		for rows.Next() {
-			var r occupancyRow
-			if err := rows.Scan(&r.ActivityID, &r.Kind, &r.StartS, &r.EndS, &r.ResourceType, &r.ResourceID, &r.Required, &r.Virtual, &r.Proposed); err != nil {
-				return nil, fmt.Errorf("load the window's occupancy: %w", err)
-			}
-			n.index.add(r)
-		}
-		if err := rows.Err(); err != nil {
+		if err := s.loadClaimedInto(db, n.index, claimed, from.Unix()-longest, to.Unix(), from.Unix()); err != nil {
 			return nil, fmt.Errorf("load the window's occupancy: %w", err)
 		}
 	}
@@ -108,6 +111,49 @@ func (s *Store) loadNeighbourhood(db *gorm.DB, drafts []*draft) (*neighbourhood,
 	// longest row read.
 	n.index.longest = longest
 	return n, nil
+}
+
+// loadClaimedInto files into ix the occupancy rows of the claimed
+// resources (ids by type) that start in [startFrom, startTo) and end after
+// endAfter, for organisations only their exercise rows, as loadBusy reads
+// them. It is one statement whatever the number of resources: a UNION ALL
+// of an arm per type, each passing its ids as one parameter (inIDs), so
+// that every arm is a range of occupancy_resource per resource and the
+// text stays short and the same for the same types.
+func (s *Store) loadClaimedInto(db *gorm.DB, ix *busyIndex, claimed map[string][]int64, startFrom, startTo, endAfter int64) error {
+	if len(claimed) == 0 {
+		return nil
+	}
+	var arms []string
+	var args []any
+	resources := 0
+	for _, typ := range slices.Sorted(maps.Keys(claimed)) {
+		resources += len(claimed[typ])
+		arm := "SELECT activity_id, kind, start_s, end_s, resource_type, resource_id, required, virtual, proposed FROM occupancy" +
+			" WHERE resource_type = ? AND " + s.inIDs("resource_id") + " AND start_s >= ? AND start_s < ? AND end_s > ?"
+		args = append(args, typ, s.idArray(claimed[typ]), startFrom, startTo, endAfter)
+		if typ == string(planning.ResourceOrganization) {
+			arm += " AND kind IN ?"
+			args = append(args, models.EnumNames([]models.Kind{models.KindExercise, models.KindExercisePhase}))
+		}
+		arms = append(arms, arm)
+	}
+	rows, err := db.Raw(strings.Join(arms, " UNION ALL "), args...).Rows()
+	if err != nil {
+		return fmt.Errorf("query %d claimed resources: %w", resources, err)
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var r occupancyRow
+		if err := rows.Scan(&r.ActivityID, &r.Kind, &r.StartS, &r.EndS, &r.ResourceType, &r.ResourceID, &r.Required, &r.Virtual, &r.Proposed); err != nil {
+			return fmt.Errorf("scan a claimed resource's row: %w", err)
+		}
+		ix.add(r)
+	}
+	if err := rows.Err(); err != nil {
+		return fmt.Errorf("read the claimed resources' rows: %w", err)
+	}
+	return nil
 }
 
 // nearby is loadBusy answered from the index: the rows of the claimed

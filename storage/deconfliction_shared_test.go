@@ -11,6 +11,7 @@ import (
 
 	"github.com/jointcal/jointcal/demo"
 	"github.com/jointcal/jointcal/models"
+	"github.com/jointcal/jointcal/planning"
 	"github.com/jointcal/jointcal/storage"
 	"github.com/jointcal/jointcal/storage/storagetest"
 )
@@ -196,4 +197,93 @@ func crowdedAgendaWorld(t *testing.T, s *storage.Store) (time.Time, []models.Act
 		actors = append(actors, models.Actor{Name: o.Code + " planner", Role: models.RolePlanner, OrganizationID: o.ID})
 	}
 	return start, actors
+}
+
+// TestAgendaNeighbourhoodByResource: the shared agenda reads the
+// occupancy of the resources its drafts claim only, type by type; it must
+// still find, for a draft straddling the window's start, the clashes on
+// each type of resource with activities outside the window (one of them
+// long, found through the longest-occurrence bound), the planning overlap
+// of two exercises of one organisation and none between an exercise and a
+// meeting of it, and skip a cancelled activity, exactly as checking each
+// activity alone does. A neighbourhood missing one type's rows (or an
+// exercise's organisation) loses one of the clashes asked for below.
+func TestAgendaNeighbourhoodByResource(t *testing.T) {
+	t.Parallel()
+	storagetest.ForEach(t, func(t *testing.T, s *storage.Store) {
+		ctx, sys := context.Background(), models.System()
+		world(t, s)
+		if _, err := s.CreateVenue(ctx, sys, models.VenueInput{Code: "HQ", Name: "Headquarters", TimeZone: "Europe/Brussels"}); err != nil {
+			t.Fatal(err)
+		}
+		day := time.Date(2031, 7, 1, 0, 0, 0, 0, time.UTC) // the window is this day
+		at := func(h float64) time.Time { return day.Add(time.Duration(h * float64(time.Hour))) }
+		part := func(typ string, ref models.Ref) models.ParticipantInput {
+			return models.ParticipantInput{Type: typ, IDOrCode: ref}
+		}
+		ids := map[string]int64{}
+		for _, in := range []models.ActivityInput{
+			// Outside the window, each holding one resource the straddling
+			// meeting claims; Ana's is long.
+			{Kind: "meeting", Title: "Ana outside", Start: at(-30), End: at(-1), LeadOrganization: "NATO", Participants: []models.ParticipantInput{part("person", "ana@eeas.example")}},
+			{Kind: "meeting", Title: "PSC outside", Start: at(-3), End: at(-0.5), LeadOrganization: "NATO", Participants: []models.ParticipantInput{part("body", "PSC")}},
+			{Kind: "meeting", Title: "HQ outside", Start: at(-4), End: at(-1.5), LeadOrganization: "NATO", Venue: "HQ"},
+			{Kind: string(models.KindExercise), Title: "Exercise outside", Start: at(-48), End: at(-1), LeadOrganization: "EU"},
+			{Kind: "meeting", Title: "EU meeting outside", Start: at(-3), End: at(-1), LeadOrganization: "EU"},
+			{Kind: "meeting", Title: "Ben outside", Start: at(-2), End: at(-0.25), LeadOrganization: "NATO", Participants: []models.ParticipantInput{part("person", "ben@nato.example")}},
+			// In the window.
+			{Kind: "meeting", Title: "Straddling", Start: at(-2), End: at(1), LeadOrganization: "NATO", Venue: "HQ",
+				Participants: []models.ParticipantInput{part("person", "ana@eeas.example"), part("body", "PSC")}},
+			{Kind: string(models.KindExercise), Title: "Exercise straddling", Start: at(-2), End: at(5), LeadOrganization: "EU"},
+			{Kind: "meeting", Title: "EU meeting straddling", Start: at(-2), End: at(2), LeadOrganization: "NATO",
+				Participants: []models.ParticipantInput{part("organization", "EU")}},
+			{Kind: "meeting", Title: "Cancelled", Start: at(-1), End: at(3), LeadOrganization: "NATO", Status: string(models.StatusCancelled),
+				Participants: []models.ParticipantInput{part("person", "ben@nato.example")}},
+		} {
+			in.TimeZone = "Europe/Brussels"
+			made, err := s.CreateActivity(ctx, sys, in, storage.WriteOptions{OverrideReason: "planned clash"})
+			if err != nil {
+				t.Fatalf("%s: %v", in.Title, err)
+			}
+			ids[in.Title] = made.Activity.ID
+		}
+		f := models.ConflictFilter{From: day, To: day.AddDate(0, 0, 1)}
+		want, err := s.ListConflictsEach(ctx, sys, f)
+		if err != nil {
+			t.Fatal(err)
+		}
+		got, err := s.ListConflicts(ctx, sys, f)
+		if err != nil {
+			t.Fatal(err)
+		}
+		wj, _ := json.Marshal(want)
+		gj, _ := json.Marshal(got)
+		if string(wj) != string(gj) {
+			t.Fatalf("shared agenda differs (%d items, want %d)\n got %s\nwant %s", len(got), len(want), gj, wj)
+		}
+		type clash struct{ self, rule, other string }
+		found := map[clash]bool{}
+		names := map[int64]string{}
+		for name, id := range ids {
+			names[id] = name
+		}
+		for _, c := range got {
+			found[clash{names[c.Activity.ID], c.Rule, names[c.Other.ActivityID]}] = true
+		}
+		for _, c := range []clash{
+			{"Straddling", planning.RulePersonDoubleBooked, "Ana outside"},
+			{"Straddling", planning.RuleBodyDoubleBooked, "PSC outside"},
+			{"Straddling", planning.RuleVenueDoubleBooked, "HQ outside"},
+			{"Exercise straddling", planning.RulePlanningOverlap, "Exercise outside"},
+		} {
+			if !found[c] {
+				t.Errorf("no %s of %q with %q in %v", c.rule, c.self, c.other, found)
+			}
+		}
+		for c := range found {
+			if c.self == "Cancelled" || c.other == "Cancelled" || c.other == "EU meeting outside" || c.self == "EU meeting straddling" && c.rule == planning.RulePlanningOverlap {
+				t.Errorf("unexpected clash %v", c)
+			}
+		}
+	})
 }

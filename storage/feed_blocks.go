@@ -8,7 +8,6 @@ import (
 	"errors"
 	"fmt"
 	"slices"
-	"strconv"
 
 	"github.com/jointcal/jointcal/models"
 	"gorm.io/gorm"
@@ -45,10 +44,12 @@ func (s *Store) StoredFeedBlocks(ctx context.Context, tag string, items []models
 		return nil, nil
 	}
 	listed := make(map[int64]int, len(items))
-	for _, it := range items {
+	ids := make([]int64, len(items))
+	for i, it := range items {
 		listed[it.ID] = it.Version
+		ids[i] = it.ID
 	}
-	rows, err := s.db.WithContext(ctx).Raw(s.storedBlocksQuery(), tag, s.idArray(items)).Rows()
+	rows, err := s.db.WithContext(ctx).Raw(s.storedBlocksQuery(), tag, s.idArray(ids)).Rows()
 	if err != nil {
 		return nil, fmt.Errorf("read %d stored feed blocks: %w", len(items), err)
 	}
@@ -74,34 +75,10 @@ func (s *Store) StoredFeedBlocks(ctx context.Context, tag string, items []models
 }
 
 // storedBlocksQuery reads the blocks of a list of activities passed as
-// one parameter (idArray): the statement text is the same for every
-// list, so SQLite keeps it compiled (an IN list of 1,000 placeholders is a
-// text too long for the statement cache, and was parsed and planned for
-// each chunk of a cold feed) and PostgreSQL plans a short statement
-// (planning 1,000 placeholders cost about 9 ms a chunk).
+// one parameter (inIDs): a cold feed reads them a chunk at a time, and an
+// IN list of placeholders was parsed and planned again for each chunk.
 func (s *Store) storedBlocksQuery() string {
-	if s.dialect == models.Postgres {
-		return "SELECT activity_id, version, data FROM feed_blocks WHERE tag = ? AND activity_id = ANY(CAST(? AS BIGINT[]))"
-	}
-	return "SELECT activity_id, version, data FROM feed_blocks WHERE tag = ? AND activity_id IN (SELECT value FROM json_each(?))"
-}
-
-// idArray is the items' ids as one parameter: a PostgreSQL array literal
-// or, on SQLite, a JSON array.
-func (s *Store) idArray(items []models.FeedItem) string {
-	open, end := byte('['), byte(']')
-	if s.dialect == models.Postgres {
-		open, end = '{', '}'
-	}
-	buf := make([]byte, 0, 8*len(items)+2)
-	buf = append(buf, open)
-	for i, it := range items {
-		if i > 0 {
-			buf = append(buf, ',')
-		}
-		buf = strconv.AppendInt(buf, it.ID, 10)
-	}
-	return string(append(buf, end))
+	return "SELECT activity_id, version, data FROM feed_blocks WHERE tag = ? AND " + s.inIDs("activity_id")
 }
 
 // SaveFeedBlocks keeps blocks, replacing each activity's stored block

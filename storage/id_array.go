@@ -1,0 +1,38 @@
+package storage
+
+import (
+	"strconv"
+
+	"github.com/jointcal/jointcal/models"
+)
+
+// inIDs is the condition that column is one of the ids passed as a single
+// parameter (idArray): the statement text is the same for every list, so
+// SQLite keeps it compiled (an IN list of 1,000 placeholders is a text too
+// long for its statement cache, parsed and planned again each time) and
+// PostgreSQL plans a short statement (planning 1,000 placeholders cost
+// about 9 ms). Both still look each id up in an index on column.
+func (s *Store) inIDs(column string) string {
+	if s.dialect == models.Postgres {
+		return column + " = ANY(CAST(? AS BIGINT[]))"
+	}
+	return column + " IN (SELECT value FROM json_each(?))"
+}
+
+// idArray is ids as the one parameter inIDs takes: a PostgreSQL array
+// literal or, on SQLite, a JSON array.
+func (s *Store) idArray(ids []int64) string {
+	open, end := byte('['), byte(']')
+	if s.dialect == models.Postgres {
+		open, end = '{', '}'
+	}
+	buf := make([]byte, 0, 8*len(ids)+2)
+	buf = append(buf, open)
+	for i, id := range ids {
+		if i > 0 {
+			buf = append(buf, ',')
+		}
+		buf = strconv.AppendInt(buf, id, 10)
+	}
+	return string(append(buf, end))
+}
