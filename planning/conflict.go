@@ -207,7 +207,16 @@ func Check(p Proposal, busy []Busy, blackouts []Blackout, cfg RuleConfig) []Conf
 			occs = append(occs, o)
 		}
 	}
-	slices.SortFunc(occs, func(a, b Occurrence) int { return a.Start.Compare(b.Start) })
+	// By start, then end: occurrences starting together (a moved instance
+	// on another's start) get one order whatever order they came in, so
+	// selfConflicts reports a pair from the same side for any subset of
+	// the occurrences (the agenda computes a window in parts).
+	slices.SortFunc(occs, func(a, b Occurrence) int {
+		if c := a.Start.Compare(b.Start); c != 0 {
+			return c
+		}
+		return a.End.Compare(b.End)
+	})
 
 	buffer := cfg.Buffer
 	for _, c := range claims {

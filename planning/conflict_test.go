@@ -3,6 +3,7 @@ package planning
 import (
 	"fmt"
 	"slices"
+	"strings"
 	"testing"
 	"time"
 )
@@ -288,5 +289,30 @@ func TestCheckWithExpandedOccurrences(t *testing.T) {
 	}, nil, RuleConfig{})
 	if len(got) != 1 || got[0].OtherActivityID != 7 || !got[0].Overlap.End.Equal(utc(t, "2025-03-30T22:00:00Z")) {
 		t.Fatalf("all-day on the DST day: %v", got)
+	}
+}
+
+// TestCheckSelfPairOrderless: two occurrences of one activity starting
+// together (an instance moved onto another's start) are reported from
+// the shorter one whatever order they are given in: the agenda checks
+// subsets of an activity's occurrences and must find the same clash.
+func TestCheckSelfPairOrderless(t *testing.T) {
+	t.Parallel()
+	long, short := occ(10, 12), occ(10, 11)
+	short.RecurrenceID = h(24 + 10)
+	var first []string
+	for i, occs := range [][]Occurrence{{long, short}, {short, long}} {
+		var got []string
+		for _, c := range Check(meeting(occs, req(alice)), nil, nil, RuleConfig{}) {
+			got = append(got, describe(c)+" to="+c.Occurrence.End.Format("15:04"))
+		}
+		if len(got) != 1 || !strings.HasSuffix(got[0], "to=11:00") {
+			t.Fatalf("order %d: %v, want the pair once, from the occurrence ending at 11:00", i, got)
+		}
+		if i == 0 {
+			first = got
+		} else if got[0] != first[0] {
+			t.Fatalf("the pair depends on the order: %v, then %v", first, got)
+		}
 	}
 }
