@@ -58,8 +58,10 @@ func (r AcceptedConflict) Key() ConflictKey {
 }
 
 // conflictRules are the rules a clash on the agenda can be under.
+// (A stale external calendar's warning is not a clash to accept: it
+// goes when the calendar syncs again.)
 var conflictRules = []string{planning.RulePersonDoubleBooked, planning.RuleBodyDoubleBooked, planning.RuleVenueDoubleBooked, planning.RuleOptionalBusy,
-	planning.RulePlanningOverlap, planning.RuleBlackout, planning.RuleBuffer, planning.RuleExternalBusy,
+	planning.RulePlanningOverlap, planning.RuleBlackout, planning.RuleBuffer, planning.RuleExternalBusy, planning.RuleProposalHold,
 	RuleRequiredDeclined, RuleRequiredNoReply}
 
 // ConflictRules lists the rules of the deconfliction agenda (a fresh

@@ -42,6 +42,10 @@ type ConflictFilter struct {
 type ConflictPage struct {
 	Items      []ListedConflict
 	NextCursor string
+	// Through is how far the page looked when there is a next one: every
+	// clash placed before it is on this page or an earlier one (a page
+	// that spent its span may hold none).
+	Through time.Time
 }
 
 // conflictPageJSON is how a page of the agenda travels: next_cursor

@@ -148,9 +148,10 @@ call GET "$API/audit?entity=activity"
 expect 200
 contains '"action":"create"'
 
-step "The deconfliction agenda from $YEAR_AGO to $IN_A_YEAR"
-call GET "$API/conflicts?from=${YEAR_AGO}T00:00:00Z&to=${IN_A_YEAR}T00:00:00Z&severity=soft"
+step "The deconfliction agenda from $YEAR_AGO to $IN_A_YEAR, its first 50 soft clashes (next_cursor for the rest)"
+call GET "$API/conflicts?from=${YEAR_AGO}T00:00:00Z&to=${IN_A_YEAR}T00:00:00Z&severity=soft&limit=50"
 expect 200
+contains '"next_cursor"'
 
 step "The first free two-hour slots of the PSC and the NAC, week of $NEXT_MONDAY, Brussels working hours"
 call GET "$API/availability?participants=body:PSC,body:NAC&duration=PT2H&from=${NEXT_MONDAY}T00:00:00Z&to=${NEXT_SATURDAY}T00:00:00Z&working_hours=09:00-18:00&days=MO,TU,WE,TH,FR&timezone=Europe/Brussels"

@@ -1,6 +1,7 @@
 package storage
 
 import (
+	"cmp"
 	"context"
 	"fmt"
 	"slices"
@@ -93,6 +94,55 @@ func checkConflictFilter(f models.ConflictFilter) error {
 // activity reads its own, as a single check does — the reference the
 // shared path is tested against.
 func (s *Store) conflictsOf(db *gorm.DB, a models.Actor, f models.ConflictFilter, part agendaPart, views []models.ActivityView, shared bool) ([]placedConflict, error) {
+	replyRule := f.Rule == models.RuleRequiredDeclined || f.Rule == models.RuleRequiredNoReply
+	out := []placedConflict{}
+	if !replyRule { // a reply rule asks for no check
+		var err error
+		if out, err = s.clashesOf(db, a, f, part, views, shared); err != nil {
+			return nil, err
+		}
+	}
+	if f.Severity != "hard" && (f.Rule == "" || replyRule) {
+		seen := map[string]int{} // reply key → index in out
+		agenda, err := s.replyItems(db, a, views, part.from, part.to, shared)
+		if err != nil {
+			return nil, err
+		}
+		for _, item := range agenda {
+			if !part.holds(item.Overlap.Start) || (f.Rule != "" && item.Rule != f.Rule) {
+				continue
+			}
+			// Two occurrences of one activity may share a span (an instance
+			// moved onto the next one's slot): one item for both, with
+			// every person of either in name order, so that no two items
+			// share a place and the item is the same whichever came first.
+			key := strings.Join([]string{item.Rule, strconv.FormatInt(item.Activity.ID, 10),
+				strconv.FormatInt(item.Overlap.Start.Unix(), 10), strconv.FormatInt(item.Overlap.End.Unix(), 10)}, "|")
+			if k, ok := seen[key]; ok {
+				merged := &out[k].item
+				for _, r := range item.Resources {
+					if !hasResource(merged.Resources, r) {
+						merged.Resources = append(merged.Resources, r)
+					}
+				}
+				slices.SortFunc(merged.Resources, func(a, b models.ResourceView) int {
+					return cmp.Or(strings.Compare(a.Name, b.Name), cmp.Compare(a.ID, b.ID))
+				})
+				merged.Resource = merged.Resources[0]
+				out[k] = placed(out[k].place.at, *merged)
+				continue
+			}
+			seen[key] = len(out)
+			out = append(out, placed(item.Overlap.Start, item))
+		}
+	}
+	slices.SortFunc(out, comparePlaced)
+	return out, nil
+}
+
+// clashesOf is conflictsOf's clashes: each view checked against
+// everything else booked, each clash once (pairKey), placed.
+func (s *Store) clashesOf(db *gorm.DB, a models.Actor, f models.ConflictFilter, part agendaPart, views []models.ActivityView, shared bool) ([]placedConflict, error) {
 	drafts, err := s.draftsOf(db, views, shared)
 	if err != nil {
 		return nil, err
@@ -161,33 +211,6 @@ func (s *Store) conflictsOf(db *gorm.DB, a models.Actor, f models.ConflictFilter
 			out = append(out, placed(at, models.ListedConflict{Activity: models.ActivityRef{ID: v.ID, Title: v.Title}, ConflictView: c, Resources: []models.ResourceView{c.Resource}}))
 		}
 	}
-	if f.Severity != "hard" {
-		agenda, err := s.replyItems(db, a, views, part.from, part.to, shared)
-		if err != nil {
-			return nil, err
-		}
-		for _, item := range agenda {
-			if !part.holds(item.Overlap.Start) || (f.Rule != "" && item.Rule != f.Rule) {
-				continue
-			}
-			// Two occurrences of one activity may share a span (an instance
-			// moved onto the next one's slot): one item for both, with
-			// every person of either, so that no two items share a place.
-			key := strings.Join([]string{"reply", item.Rule, strconv.FormatInt(item.Activity.ID, 10),
-				strconv.FormatInt(item.Overlap.Start.Unix(), 10), strconv.FormatInt(item.Overlap.End.Unix(), 10)}, "|")
-			if k, ok := seen[key]; ok {
-				for _, r := range item.Resources {
-					if !hasResource(out[k].item.Resources, r) {
-						out[k].item.Resources = append(out[k].item.Resources, r)
-					}
-				}
-				continue
-			}
-			seen[key] = len(out)
-			out = append(out, placed(item.Overlap.Start, item))
-		}
-	}
-	slices.SortFunc(out, comparePlaced)
 	return out, nil
 }
 

@@ -93,14 +93,15 @@ func (p agendaPart) holds(at time.Time) bool {
 // hundreds, and a page nearly full does not compute a day for its last
 // item. A page spans at most agendaPageStarts starts: one whose filter
 // matches little stops there with what it found and a cursor at the
-// edge of the last part, so that no page costs more than about a busy
-// month at 100,000 activities.
+// edge of the last part. At 100,000 activities that is half a busy
+// month, which in parts costs about what the whole month does at once
+// (parts overlap at their edges and each reads its own views).
 const (
 	agendaStarts        = 2
 	agendaMinStarts     = 16
 	agendaGrowth        = 4
 	agendaMaxPartStarts = 2048
-	agendaPageStarts    = 8192
+	agendaPageStarts    = 4096
 )
 
 // nextStarts sizes the next part of a page that still misses need items,
@@ -168,7 +169,7 @@ func (s *Store) ListConflictsPage(ctx context.Context, a models.Actor, f models.
 		if edge.IsZero() {
 			edge = f.From
 		}
-		hi, err := nthStartAfter(db, edge, f.To, starts)
+		hi, err := nthStartAfter(db, edge, f.To, starts, f.Kinds)
 		if err != nil {
 			return page, err
 		}
@@ -190,7 +191,7 @@ func (s *Store) ListConflictsPage(ctx context.Context, a models.Actor, f models.
 		}
 		if len(found) > limit {
 			page.Items = itemsOf(found[:limit])
-			page.NextCursor = found[limit-1].place.cursor()
+			page.NextCursor, page.Through = found[limit-1].place.cursor(), found[limit-1].place.at
 			return page, nil
 		}
 		if part.hi.IsZero() {
@@ -201,7 +202,7 @@ func (s *Store) ListConflictsPage(ctx context.Context, a models.Actor, f models.
 		lo = part.hi
 		if spanned >= s.agendaSpan {
 			page.Items = itemsOf(found)
-			page.NextCursor = agendaPlace{at: lo}.cursor() // before every item placed at lo
+			page.NextCursor, page.Through = agendaPlace{at: lo}.cursor(), lo // before every item placed at lo
 			return page, nil
 		}
 		starts = nextStarts(limit+1-len(found), len(found), spanned, starts)
@@ -209,12 +210,16 @@ func (s *Store) ListConflictsPage(ctx context.Context, a models.Actor, f models.
 }
 
 // nthStartAfter is the instant just after the n-th occurrence start in
-// [edge, to), read from the occurrences' start index; zero when fewer
-// than n start there (the part then runs to the window's end).
-func nthStartAfter(db *gorm.DB, edge, to time.Time, n int) (time.Time, error) {
+// [edge, to), of activities of kinds when set, read from the
+// occurrences' start index; zero when fewer than n start there (the part
+// then runs to the window's end).
+func nthStartAfter(db *gorm.DB, edge, to time.Time, n int, kinds []models.Kind) (time.Time, error) {
+	q := db.Table("occurrences").Where("occurrences.start_s >= ? AND occurrences.start_s < ?", edge.Unix(), to.Unix())
+	if len(kinds) > 0 {
+		q = q.Joins("JOIN activities ON activities.id = occurrences.activity_id").Where("activities.kind IN ?", models.EnumNames(kinds))
+	}
 	var starts []int64
-	if err := db.Raw("SELECT start_s FROM occurrences WHERE start_s >= ? AND start_s < ? ORDER BY start_s LIMIT 1 OFFSET ?",
-		edge.Unix(), to.Unix(), n-1).Scan(&starts).Error; err != nil {
+	if err := q.Order("occurrences.start_s").Offset(n-1).Limit(1).Pluck("occurrences.start_s", &starts).Error; err != nil {
 		return time.Time{}, fmt.Errorf("measure the agenda's next part: %w", err)
 	}
 	if len(starts) == 0 {

@@ -353,7 +353,7 @@ func (s *Store) replyAgenda(db *gorm.DB, a models.Actor, views []models.Activity
 		chunk := mine[:min(len(mine), viewChunk)]
 		mine = mine[len(chunk):]
 		var occs []occurrenceRow
-		if err := db.Where("activity_id IN ? AND start_s < ? AND end_s > ?", chunk, to.Unix(), from.Unix()).Order("activity_id, start_s").Find(&occs).Error; err != nil {
+		if err := db.Where("activity_id IN ? AND start_s < ? AND end_s > ?", chunk, to.Unix(), from.Unix()).Order("activity_id, start_s, recurrence_id").Find(&occs).Error; err != nil {
 			return nil, fmt.Errorf("load occurrences: %w", err)
 		}
 		byActivity := map[int64][]occurrenceRow{}

@@ -72,6 +72,10 @@ type conflictItem struct {
 	NoteError string
 }
 
+// Acceptable tells whether the clash may be accepted with a note: every
+// rule of the agenda but a stale external calendar's warning.
+func (i conflictItem) Acceptable() bool { return contains(models.ConflictRules(), i.Rule) }
+
 // Anchor is the clash's id in the page (the accept form's target).
 func (i conflictItem) Anchor() string {
 	return fmt.Sprintf("clash-%d-%d-%s-%d", i.Key.ActivityID, i.Key.OtherID, i.Key.Rule, i.Key.Occurrence.Unix())
@@ -99,6 +103,8 @@ type conflictsData struct {
 	// BadAfter says the link's cursor was refused and the window is shown
 	// from its start.
 	BadAfter bool
+	// Through is how far the page looked when later clashes may follow.
+	Through time.Time
 }
 
 // conflictsPage is the deconfliction agenda: the clashes among the
@@ -238,7 +244,12 @@ func (w *Web) conflictsData(c echo.Context, p *page, q url.Values, ne *noteError
 		if err := w.fileClashes(ctx, p, d, page.Items, ne); err != nil {
 			return nil, err
 		}
-		if cursor = page.NextCursor; cursor == "" || d.Total >= agendaPageSize || reads == agendaPageReads {
+		d.Through = page.Through
+		// A page short of its size with a next one spent its span: what
+		// the filters match is sparse, and reading on would cost more than
+		// the page is worth; the link goes on from there.
+		short := len(page.Items) < agendaPageSize
+		if cursor = page.NextCursor; cursor == "" || d.Total >= agendaPageSize || short || reads == agendaPageReads {
 			break
 		}
 	}

@@ -210,7 +210,7 @@ func TestConflictsAgendaPages(t *testing.T) {
 		}
 		path = ""
 		if m := later.FindStringSubmatch(r.body); m != nil {
-			if !strings.Contains(r.body, "Later clashes are on the next page.") {
+			if !strings.Contains(r.body, "More may follow on the next page.") {
 				t.Errorf("page %d links to later clashes without saying so", pages)
 			}
 			path = html.UnescapeString(m[1])
@@ -222,5 +222,57 @@ func TestConflictsAgendaPages(t *testing.T) {
 	r := eu.get(window + "&after=not-a-cursor")
 	if r.status != http.StatusOK || !strings.Contains(r.body, "The link to later clashes was not valid") || len(anchor.FindAllString(r.body, -1)) != 100 {
 		t.Fatalf("a bad cursor: %d, %d clashes shown", r.status, len(anchor.FindAllString(r.body, -1)))
+	}
+}
+
+// TestConflictsAgendaHiddenPage: when every clash a page reads is hidden
+// (accepted), the page does not say the window has none: it says how far
+// it looked and links on, and the link leads to the clash beyond.
+func TestConflictsAgendaHiddenPage(t *testing.T) {
+	t.Parallel()
+	s := newSite(t)
+	ctx := context.Background()
+	day := time.Date(s.Today.Year(), s.Today.Month(), s.Today.Day(), 0, 0, 0, 0, time.UTC).AddDate(0, 0, 10)
+	book := func(title string, at time.Time) {
+		t.Helper()
+		if _, err := s.Store.CreateActivity(ctx, models.System(), models.ActivityInput{Kind: "meeting", Title: title, Start: at, End: at.Add(time.Hour),
+			LeadOrganization: "EU", TimeZone: "Europe/Brussels", Participants: []models.ParticipantInput{{Type: "body", IDOrCode: "PSC"}}},
+			storage.WriteOptions{OverrideReason: "agenda paging test"}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	for i := range 29 { // 406 clashes, all to be accepted: more than the page reads
+		book(fmt.Sprintf("PSC crowd %d", i), day.Add(9*time.Hour))
+	}
+	all, err := s.Store.ListConflicts(ctx, models.System(), models.ConflictFilter{From: day, To: day.AddDate(0, 0, 1)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, c := range all {
+		if _, err := s.Store.AcceptConflict(ctx, models.System(), c.Key(), "agreed at the PSC"); err != nil {
+			t.Fatal(err)
+		}
+	}
+	book("Late clash one", day.AddDate(0, 0, 1).Add(9*time.Hour))
+	book("Late clash two", day.AddDate(0, 0, 1).Add(9*time.Hour))
+	eu := s.signedIn(euPlannerEmail)
+	r := eu.get("/conflicts?accepted=hide&from=" + day.AddDate(0, 0, -1).Format(time.DateOnly) + "&to=" + day.AddDate(0, 0, 2).Format(time.DateOnly))
+	if r.status != http.StatusOK || strings.Contains(r.body, "No clash in this window.") || !strings.Contains(r.body, "No clash matching the filters before") {
+		t.Fatalf("a page of hidden clashes: %d, says none: %v, says how far it looked: %v", r.status, strings.Contains(r.body, "No clash in this window."), strings.Contains(r.body, "No clash matching the filters before"))
+	}
+	m := regexp.MustCompile(`<a href="(/conflicts\?[^"]+)" rel="next">`).FindStringSubmatch(r.body)
+	if m == nil {
+		t.Fatal("no link to the later clashes")
+	}
+	for path := html.UnescapeString(m[1]); ; {
+		next := eu.get(path)
+		if strings.Contains(next.body, "Late clash one") {
+			break
+		}
+		m := regexp.MustCompile(`<a href="(/conflicts\?[^"]+)" rel="next">`).FindStringSubmatch(next.body)
+		if next.status != http.StatusOK || m == nil {
+			t.Fatalf("the later pages never show the late clash: %d", next.status)
+		}
+		path = html.UnescapeString(m[1])
 	}
 }

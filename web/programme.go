@@ -224,10 +224,7 @@ func (w *Web) loadProgramme(c echo.Context, p *page, d *programmeData) error {
 	if err != nil {
 		return err
 	}
-	// Planning overlaps are among exercises and their phases: their
-	// agenda alone, not the whole window's (every meeting of a year).
-	clashes, err := w.Store.ListConflicts(c.Request().Context(), actor(c), models.ConflictFilter{From: d.From, To: d.To,
-		Kinds: []models.Kind{models.KindExercise, models.KindExercisePhase}})
+	clashes, err := w.planningOverlaps(c, d.From, d.To)
 	if err != nil {
 		return err
 	}
@@ -341,4 +338,24 @@ func appendOnce(list []string, s string) []string {
 		}
 	}
 	return append(list, s)
+}
+
+// planningOverlaps lists the planning overlaps among the exercises and
+// phases of a window: the agenda of those kinds alone (not every meeting
+// of the years shown), under that rule, read a page at a time, as a
+// window of years holds more exercises than a whole-window agenda covers.
+func (w *Web) planningOverlaps(c echo.Context, from, to time.Time) ([]models.ListedConflict, error) {
+	f := models.ConflictFilter{From: from, To: to, Rule: planning.RulePlanningOverlap, Kinds: []models.Kind{models.KindExercise, models.KindExercisePhase}}
+	var out []models.ListedConflict
+	cursor := ""
+	for {
+		page, err := w.Store.ListConflictsPage(c.Request().Context(), actor(c), f, models.ListOptions{Limit: models.MaxLimit, Cursor: cursor})
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, page.Items...)
+		if cursor = page.NextCursor; cursor == "" {
+			return out, nil
+		}
+	}
 }
