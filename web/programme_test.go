@@ -2,10 +2,12 @@ package web_test
 
 import (
 	"context"
+	"fmt"
 	"net/http"
 	"strconv"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/jointcal/jointcal/models"
 	"github.com/jointcal/jointcal/storage"
@@ -57,5 +59,29 @@ func TestProgramme(t *testing.T) {
 		if r := c.get(path); r.status != http.StatusUnprocessableEntity || !strings.Contains(r.body, `class="error" role="alert"`) {
 			t.Errorf("%s: %d", path, r.status)
 		}
+	}
+}
+
+// TestProgrammeOverlapsBounded: a year holding more planning overlaps
+// than the programme reads (70 exercises of one organisation at once:
+// 2,415 pairs) marks those it read and says up to when, instead of
+// computing them all.
+func TestProgrammeOverlapsBounded(t *testing.T) {
+	t.Parallel()
+	s := newSite(t)
+	ctx := context.Background()
+	start := time.Date(s.Today.Year()+1, 3, 2, 8, 0, 0, 0, time.UTC)
+	for i := range 70 {
+		if _, err := s.Store.CreateActivity(ctx, models.System(), models.ActivityInput{Kind: "exercise", Title: fmt.Sprintf("Crowded exercise %d", i),
+			Start: start, End: start.AddDate(0, 0, 5), TimeZone: "Europe/Brussels", Status: "confirmed", Format: "in_person", LeadOrganization: "NATO", Series: "Crowd",
+			Participants: []models.ParticipantInput{{Type: "organization", IDOrCode: "NATO"}}}, storage.WriteOptions{OverrideReason: "test"}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	c := s.signedIn(natoPlannerEmail)
+	y := strconv.Itoa(start.Year())
+	r := c.get("/programme?zoom=year&from=" + y + "&to=" + y)
+	if r.status != http.StatusOK || !strings.Contains(r.body, "Planning overlaps are marked up to") || !strings.Contains(r.body, `class="bar exercise clashing"`) {
+		t.Fatalf("a crowded year: %d, says how far: %v, marks clashes: %v", r.status, strings.Contains(r.body, "Planning overlaps are marked up to"), strings.Contains(r.body, `class="bar exercise clashing"`))
 	}
 }
