@@ -157,24 +157,9 @@ func (s *Store) ListConflictsPage(ctx context.Context, a models.Actor, f models.
 	starts, spanned := min(agendaStarts*(limit+1), agendaMaxPartStarts), 0
 	var found []placedConflict
 	for {
-		// Every occurrence that can give an item placed in [lo, hi) ends
-		// at or after lo (an item is placed within its occurrence or in
-		// the buffer before it): the part reaches back a second, not a
-		// margin.
-		part := agendaPart{from: f.From, to: f.To, lo: lo}
-		if !lo.IsZero() {
-			part.from = maxTime(f.From, lo.Add(-time.Second))
-		}
-		edge := lo
-		if edge.IsZero() {
-			edge = f.From
-		}
-		hi, err := nthStartAfter(db, edge, f.To, starts, f.Kinds)
+		part, err := nextPart(db, f, lo, starts, margin)
 		if err != nil {
 			return page, err
-		}
-		if !hi.IsZero() {
-			part.hi, part.to = hi, minTime(f.To, hi.Add(margin))
 		}
 		views, err := s.agendaViews(ctx, a, models.ConflictFilter{From: part.from, To: part.to, Organization: f.Organization, Severity: f.Severity, Kinds: f.Kinds}, false)
 		if err != nil {
@@ -207,6 +192,28 @@ func (s *Store) ListConflictsPage(ctx context.Context, a models.Actor, f models.
 		}
 		starts = nextStarts(limit+1-len(found), len(found), spanned, starts)
 	}
+}
+
+// nextPart is the part of f's window from lo (zero: the window's start,
+// open below) spanning starts occurrence starts, or to the window's end
+// when fewer remain. Every occurrence that can give an item placed in
+// [lo, hi) ends at or after lo (an item is placed within its occurrence
+// or in the buffer before it), so the part reaches back a second, and
+// forward by margin.
+func nextPart(db *gorm.DB, f models.ConflictFilter, lo time.Time, starts int, margin time.Duration) (agendaPart, error) {
+	part := agendaPart{from: f.From, to: f.To, lo: lo}
+	edge := f.From
+	if !lo.IsZero() {
+		part.from, edge = maxTime(f.From, lo.Add(-time.Second)), lo
+	}
+	hi, err := nthStartAfter(db, edge, f.To, starts, f.Kinds)
+	if err != nil {
+		return part, err
+	}
+	if !hi.IsZero() {
+		part.hi, part.to = hi, minTime(f.To, hi.Add(margin))
+	}
+	return part, nil
 }
 
 // nthStartAfter is the instant just after the n-th occurrence start in
