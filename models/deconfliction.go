@@ -24,9 +24,9 @@ type ListedConflict struct {
 
 // ConflictFilter selects the conflicts of the deconfliction report.
 // Rule, when set, keeps only the items of that rule (the web agenda's
-// rule filter, which checks it against ConflictRules). Kinds, when set, lists only clashes found from
-// activities of those kinds (the exercise programme asks for its
-// exercises' alone).
+// rule filter, which checks it against ConflictRules). Kinds, when set,
+// lists only clashes found from activities of those kinds (the exercise
+// programme asks for its exercises' alone).
 type ConflictFilter struct {
 	From, To     time.Time
 	Organization Ref
