@@ -87,9 +87,10 @@ func checkConflictFilter(f models.ConflictFilter) error {
 	return nil
 }
 
-// conflictsOf checks each of the window's views against everything else
-// booked and pairs the clashes, for the part of the agenda of f's window
-// that part names. shared loads the neighbourhood once for all of them
+// conflictsOf is the part of the agenda of f's window that part names:
+// the clashes of its views with everything else booked (clashesOf) and
+// the reply agenda's items, each placed, under f's severity and rule, in
+// the agenda's order. shared loads the neighbourhood once for all views
 // (one occupancy read, one name and summary cache); without it each
 // activity reads its own, as a single check does — the reference the
 // shared path is tested against.
@@ -103,41 +104,48 @@ func (s *Store) conflictsOf(db *gorm.DB, a models.Actor, f models.ConflictFilter
 		}
 	}
 	if f.Severity != "hard" && (f.Rule == "" || replyRule) {
-		seen := map[string]int{} // reply key → index in out
 		agenda, err := s.replyItems(db, a, views, part.from, part.to, shared)
 		if err != nil {
 			return nil, err
 		}
-		for _, item := range agenda {
-			if !part.holds(item.Overlap.Start) || (f.Rule != "" && item.Rule != f.Rule) {
-				continue
-			}
-			// Two occurrences of one activity may share a span (an instance
-			// moved onto the next one's slot): one item for both, with
-			// every person of either in name order, so that no two items
-			// share a place and the item is the same whichever came first.
-			key := strings.Join([]string{item.Rule, strconv.FormatInt(item.Activity.ID, 10),
-				strconv.FormatInt(item.Overlap.Start.Unix(), 10), strconv.FormatInt(item.Overlap.End.Unix(), 10)}, "|")
-			if k, ok := seen[key]; ok {
-				merged := &out[k].item
-				for _, r := range item.Resources {
-					if !hasResource(merged.Resources, r) {
-						merged.Resources = append(merged.Resources, r)
-					}
-				}
-				slices.SortFunc(merged.Resources, func(a, b models.ResourceView) int {
-					return cmp.Or(strings.Compare(a.Name, b.Name), cmp.Compare(a.ID, b.ID))
-				})
-				merged.Resource = merged.Resources[0]
-				out[k] = placed(out[k].place.at, *merged)
-				continue
-			}
-			seen[key] = len(out)
-			out = append(out, placed(item.Overlap.Start, item))
-		}
+		out = placeReplies(out, agenda, part, f.Rule)
 	}
 	slices.SortFunc(out, comparePlaced)
 	return out, nil
+}
+
+// placeReplies adds to out the reply items the part holds (of rule, when
+// set). Two occurrences of one activity may share a span (an instance
+// moved onto the next one's slot): they make one item, with every person
+// of either in name order, so that no two items share a place and the
+// item is the same whichever occurrence came first.
+func placeReplies(out []placedConflict, agenda []models.ListedConflict, part agendaPart, rule string) []placedConflict {
+	seen := map[string]int{} // reply key → index in out
+	for _, item := range agenda {
+		if !part.holds(item.Overlap.Start) || (rule != "" && item.Rule != rule) {
+			continue
+		}
+		key := strings.Join([]string{item.Rule, strconv.FormatInt(item.Activity.ID, 10),
+			strconv.FormatInt(item.Overlap.Start.Unix(), 10), strconv.FormatInt(item.Overlap.End.Unix(), 10)}, "|")
+		k, ok := seen[key]
+		if !ok {
+			seen[key] = len(out)
+			out = append(out, placed(item.Overlap.Start, item))
+			continue
+		}
+		merged := out[k].item
+		for _, r := range item.Resources {
+			if !hasResource(merged.Resources, r) {
+				merged.Resources = append(merged.Resources, r)
+			}
+		}
+		slices.SortFunc(merged.Resources, func(a, b models.ResourceView) int {
+			return cmp.Or(strings.Compare(a.Name, b.Name), cmp.Compare(a.ID, b.ID))
+		})
+		merged.Resource = merged.Resources[0]
+		out[k] = placed(out[k].place.at, merged)
+	}
+	return out
 }
 
 // clashesOf is conflictsOf's clashes: each view checked against
