@@ -99,7 +99,65 @@ func planners(ctx context.Context, store *storage.Store) (map[string]models.Acto
 	return out, nil
 }
 
-// loadWorkflows adds the demo's proposals and briefing requests.
+// The demo's one answer: a required participant of the bi-weekly
+// EADRCC–ERCC call declines its next occurrence after the day of loading,
+// so that a planner opening the deconfliction agenda on any day finds
+// something to chase ("required participant declined").
+const (
+	declineActivity = "eadrcc-ercc-biweekly"
+	declinePerson   = "ayse.demir@nato.example"
+	declineComment  = "On the EADRCC consequence-management field exercise that week; please send me the notes."
+)
+
+// loadDecline records the demo's answer unless the person has declined
+// an occurrence of the call already (loading again adds nothing).
+func loadDecline(ctx context.Context, store *storage.Store, today time.Time, sum *Summary) error {
+	id, err := store.ActivityIDBySourceUID(ctx, "demo:"+declineActivity)
+	if err != nil {
+		return err
+	}
+	if id == 0 {
+		return fmt.Errorf("demo answer: no activity %s", declineActivity)
+	}
+	p, err := store.GetPerson(ctx, models.Ref(declinePerson))
+	if err != nil {
+		return fmt.Errorf("demo answer: %s: %w", declinePerson, err)
+	}
+	replies, err := store.ListReplies(ctx, models.System(), id, models.ListOptions{Limit: models.MaxLimit})
+	if err != nil {
+		return fmt.Errorf("demo answer: %w", err)
+	}
+	for _, r := range replies.Items {
+		for _, o := range r.Occurrences {
+			if r.Person.ID == p.ID && o.PartStat == string(models.RSVPDeclined) {
+				sum.Existing++
+				return nil
+			}
+		}
+	}
+	occs, err := store.ListOccurrences(ctx, models.System(), models.OccurrenceFilter{ActivityFilter: models.ActivityFilter{
+		From: today.AddDate(0, 0, 2), To: today.AddDate(0, 0, 45), Kind: string(models.KindStaffTalks), ListOptions: models.ListOptions{Limit: models.MaxLimit}}})
+	if err != nil {
+		return fmt.Errorf("demo answer: %w", err)
+	}
+	for _, o := range occs.Items {
+		if o.Activity.ID != id {
+			continue
+		}
+		original := o.Start // an occurrence not moved starts where the rule put it
+		if o.RecurrenceID != nil {
+			original = *o.RecurrenceID
+		}
+		if _, err := store.ReplyFor(ctx, p.ID, id, models.ReplyInput{PartStat: string(models.RSVPDeclined), Comment: declineComment, Occurrence: &original}, models.ChannelWeb); err != nil {
+			return fmt.Errorf("demo answer: %w", err)
+		}
+		sum.Created++
+		return nil
+	}
+	return fmt.Errorf("demo answer: no occurrence of %s in the weeks after %s", declineActivity, today.Format(time.DateOnly))
+}
+
+// loadWorkflows adds the demo's proposals, briefing requests and answer.
 func loadWorkflows(ctx context.Context, store *storage.Store, today time.Time, sum *Summary) error {
 	act, err := planners(ctx, store)
 	if err != nil {
@@ -183,5 +241,5 @@ func loadWorkflows(ctx context.Context, store *storage.Store, today time.Time, s
 		}
 		sum.Created++
 	}
-	return nil
+	return loadDecline(ctx, store, today, sum)
 }

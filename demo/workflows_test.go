@@ -66,3 +66,57 @@ func TestDemoWorkflows(t *testing.T) {
 		}
 	})
 }
+
+// TestDemoAgendaHasSomethingToChase: on the day of loading, a NATO
+// planner's deconfliction agenda for the page's default quarter holds the
+// demo's declined occurrence, with its reason; loading again, even a
+// week later, adds no second answer.
+func TestDemoAgendaHasSomethingToChase(t *testing.T) {
+	t.Parallel()
+	storagetest.ForEach(t, func(t *testing.T, s *storage.Store) {
+		today := todays[0]
+		s.SetClock(func() time.Time { return today })
+		ctx := context.Background()
+		if _, err := Load(ctx, s, today); err != nil {
+			t.Fatal(err)
+		}
+		act, err := planners(ctx, s)
+		if err != nil {
+			t.Fatal(err)
+		}
+		page, err := s.ListConflictsPage(ctx, act["NATO"], models.ConflictFilter{From: today, To: today.AddDate(0, 3, 0), Rule: models.RuleRequiredDeclined}, models.ListOptions{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(page.Items) != 1 || !strings.Contains(page.Items[0].Activity.Title, "EADRCC") || page.Items[0].Resource.Name != "Ayse Demir" {
+			t.Fatalf("the NATO planner's declined items: %+v", page.Items)
+		}
+		later := today.AddDate(0, 0, 7)
+		s.SetClock(func() time.Time { return later })
+		if _, err := Load(ctx, s, later); err != nil {
+			t.Fatal(err)
+		}
+		id, err := s.ActivityIDBySourceUID(ctx, "demo:"+declineActivity)
+		if err != nil {
+			t.Fatal(err)
+		}
+		replies, err := s.ListReplies(ctx, models.System(), id, models.ListOptions{Limit: models.MaxLimit})
+		if err != nil {
+			t.Fatal(err)
+		}
+		declined := 0
+		for _, r := range replies.Items {
+			for _, o := range r.Occurrences {
+				if o.PartStat == string(models.RSVPDeclined) {
+					declined++
+					if o.Comment != declineComment {
+						t.Errorf("the answer says %q", o.Comment)
+					}
+				}
+			}
+		}
+		if declined != 1 {
+			t.Fatalf("%d declined occurrences after loading twice, want 1", declined)
+		}
+	})
+}
