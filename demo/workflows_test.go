@@ -11,21 +11,30 @@ import (
 	"github.com/jointcal/jointcal/storage/storagetest"
 )
 
+// loadedOnFirstDay loads the demo on the first of the test days, the
+// store's clock standing on it, and returns that day with the demo
+// planners of each organisation.
+func loadedOnFirstDay(t *testing.T, s *storage.Store) (context.Context, time.Time, map[string]models.Actor) {
+	t.Helper()
+	today := todays[0]
+	s.SetClock(func() time.Time { return today })
+	ctx := context.Background()
+	if _, err := Load(ctx, s, today); err != nil {
+		t.Fatal(err)
+	}
+	act, err := planners(ctx, s)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return ctx, today, act
+}
+
 // TestDemoWorkflows: after loading, each organisation's proposal queue
 // and the cross-briefing requests show what a newcomer should find.
 func TestDemoWorkflows(t *testing.T) {
 	t.Parallel()
 	storagetest.ForEach(t, func(t *testing.T, s *storage.Store) {
-		today := todays[0]
-		s.SetClock(func() time.Time { return today })
-		ctx := context.Background()
-		if _, err := Load(ctx, s, today); err != nil {
-			t.Fatal(err)
-		}
-		act, err := planners(ctx, s)
-		if err != nil {
-			t.Fatal(err)
-		}
+		ctx, _, act := loadedOnFirstDay(t, s)
 		for org, want := range map[string]int64{"NATO": 2, "EU": 1} {
 			q, err := s.ListProposals(ctx, act[org], models.ProposalFilter{Awaiting: models.Ref(org)})
 			if err != nil || q.Total != want {
@@ -74,16 +83,7 @@ func TestDemoWorkflows(t *testing.T) {
 func TestDemoAgendaHasSomethingToChase(t *testing.T) {
 	t.Parallel()
 	storagetest.ForEach(t, func(t *testing.T, s *storage.Store) {
-		today := todays[0]
-		s.SetClock(func() time.Time { return today })
-		ctx := context.Background()
-		if _, err := Load(ctx, s, today); err != nil {
-			t.Fatal(err)
-		}
-		act, err := planners(ctx, s)
-		if err != nil {
-			t.Fatal(err)
-		}
+		ctx, today, act := loadedOnFirstDay(t, s)
 		page, err := s.ListConflictsPage(ctx, act["NATO"], models.ConflictFilter{From: today, To: today.AddDate(0, 3, 0), Rule: models.RuleRequiredDeclined}, models.ListOptions{})
 		if err != nil {
 			t.Fatal(err)
