@@ -2,10 +2,7 @@ package storage
 
 import (
 	"fmt"
-	"maps"
-	"slices"
 	"sort"
-	"strings"
 	"time"
 
 	"github.com/jointcal/jointcal/models"
@@ -111,49 +108,6 @@ func (s *Store) loadNeighbourhood(db *gorm.DB, drafts []*draft) (*neighbourhood,
 	// longest row read.
 	n.index.longest = longest
 	return n, nil
-}
-
-// loadClaimedInto files into ix the occupancy rows of the claimed
-// resources (ids by type) that start in [startFrom, startTo) and end after
-// endAfter, for organisations only their exercise rows, as loadBusy reads
-// them. It is one statement whatever the number of resources: a UNION ALL
-// of an arm per type, each passing its ids as one parameter (inIDs), so
-// that every arm is a range of occupancy_resource per resource and the
-// text stays short and the same for the same types.
-func (s *Store) loadClaimedInto(db *gorm.DB, ix *busyIndex, claimed map[string][]int64, startFrom, startTo, endAfter int64) error {
-	if len(claimed) == 0 {
-		return nil
-	}
-	var arms []string
-	var args []any
-	resources := 0
-	for _, typ := range slices.Sorted(maps.Keys(claimed)) {
-		resources += len(claimed[typ])
-		arm := "SELECT activity_id, kind, start_s, end_s, resource_type, resource_id, required, virtual, proposed FROM occupancy" +
-			" WHERE resource_type = ? AND " + s.inIDs("resource_id") + " AND start_s >= ? AND start_s < ? AND end_s > ?"
-		args = append(args, typ, s.idArray(claimed[typ]), startFrom, startTo, endAfter)
-		if typ == string(planning.ResourceOrganization) {
-			arm += " AND kind IN ?"
-			args = append(args, models.EnumNames([]models.Kind{models.KindExercise, models.KindExercisePhase}))
-		}
-		arms = append(arms, arm)
-	}
-	rows, err := db.Raw(strings.Join(arms, " UNION ALL "), args...).Rows()
-	if err != nil {
-		return fmt.Errorf("query %d claimed resources: %w", resources, err)
-	}
-	defer rows.Close()
-	for rows.Next() {
-		var r occupancyRow
-		if err := rows.Scan(&r.ActivityID, &r.Kind, &r.StartS, &r.EndS, &r.ResourceType, &r.ResourceID, &r.Required, &r.Virtual, &r.Proposed); err != nil {
-			return fmt.Errorf("scan a claimed resource's row: %w", err)
-		}
-		ix.add(r)
-	}
-	if err := rows.Err(); err != nil {
-		return fmt.Errorf("read the claimed resources' rows: %w", err)
-	}
-	return nil
 }
 
 // nearby is loadBusy answered from the index: the rows of the claimed

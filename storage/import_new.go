@@ -222,8 +222,8 @@ func (s *Store) importSurroundings(tx *gorm.DB, items []*bulkItem) (*importAroun
 		merged = append(merged, w)
 	}
 	for _, w := range merged {
-		if err := loadBusyInto(tx, around.index, types, claimed, w.from-longest, w.to, w.from); err != nil {
-			return nil, err
+		if err := s.loadClaimedInto(tx, around.index, claimed, w.from-longest, w.to, w.from); err != nil {
+			return nil, fmt.Errorf("load occupancy: %w", err)
 		}
 	}
 	var n int64
@@ -239,38 +239,6 @@ func (s *Store) importSurroundings(tx *gorm.DB, items []*bulkItem) (*importAroun
 		around.blackouts = len(bs) > 0
 	}
 	return around, nil
-}
-
-// loadBusyInto files into ix the occupancy rows of the claimed resources
-// that start in [startFrom, startTo) and end after endAfter: for
-// organisations only their exercise rows, as loadBusy reads them.
-func loadBusyInto(tx *gorm.DB, ix *busyIndex, types []string, claimed map[string][]int64, startFrom, startTo, endAfter int64) error {
-	for _, typ := range types {
-		ids := claimed[typ]
-		for start := 0; start < len(ids); start += viewChunk {
-			q := tx.Table("occupancy").Select("activity_id, kind, start_s, end_s, resource_type, resource_id, required, virtual, proposed").
-				Where("resource_type = ? AND resource_id IN ? AND start_s >= ? AND start_s < ? AND end_s > ?", typ, ids[start:min(len(ids), start+viewChunk)], startFrom, startTo, endAfter)
-			if typ == string(planning.ResourceOrganization) {
-				q = q.Where("kind IN ?", models.EnumNames([]models.Kind{models.KindExercise, models.KindExercisePhase}))
-			}
-			rows, err := q.Rows()
-			if err != nil {
-				return fmt.Errorf("load occupancy: %w", err)
-			}
-			for rows.Next() {
-				var r occupancyRow
-				if err := rows.Scan(&r.ActivityID, &r.Kind, &r.StartS, &r.EndS, &r.ResourceType, &r.ResourceID, &r.Required, &r.Virtual, &r.Proposed); err != nil {
-					rows.Close()
-					return fmt.Errorf("load occupancy: %w", err)
-				}
-				ix.add(r) // a stored row: no longer than ix.longest already
-			}
-			if err := rows.Close(); err != nil {
-				return fmt.Errorf("load occupancy: %w", err)
-			}
-		}
-	}
-	return nil
 }
 
 // nearby is loadBusy answered from the batch's index; external calendars
