@@ -74,10 +74,7 @@ func TestBookingStatements(t *testing.T) {
 	t.Parallel()
 	storagetest.ForEach(t, func(t *testing.T, s *storage.Store) {
 		ctx, sys := context.Background(), models.System()
-		world(t, s)
-		if _, err := s.CreateVenue(ctx, sys, models.VenueInput{Code: "HQ", Name: "Headquarters", TimeZone: "Europe/Brussels"}); err != nil {
-			t.Fatal(err)
-		}
+		worldWithHQ(t, s)
 		start := time.Date(2031, 6, 2, 9, 0, 0, 0, time.UTC)
 		in := models.ActivityInput{Kind: "meeting", Title: "Counted", Start: start, End: start.Add(time.Hour), TimeZone: "Europe/Brussels",
 			LeadOrganization: "EU", Venue: "HQ", Participants: []models.ParticipantInput{{Type: "person", IDOrCode: "ana@eeas.example"}, {Type: "person", IDOrCode: "ben@nato.example"}}}

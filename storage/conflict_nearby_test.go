@@ -81,10 +81,7 @@ func TestCheckStatements(t *testing.T) {
 	t.Parallel()
 	storagetest.ForEach(t, func(t *testing.T, s *storage.Store) {
 		ctx, sys := context.Background(), models.System()
-		world(t, s)
-		if _, err := s.CreateVenue(ctx, sys, models.VenueInput{Code: "HQ", Name: "Headquarters", TimeZone: "Europe/Brussels"}); err != nil {
-			t.Fatal(err)
-		}
+		worldWithHQ(t, s)
 		at := func(h int) time.Time { return time.Date(2031, 6, 2, h, 0, 0, 0, time.UTC) }
 		in := func(from, to int) models.ActivityInput {
 			return models.ActivityInput{Kind: "meeting", Title: "Counted", Start: at(from), End: at(to), TimeZone: "Europe/Brussels", Status: "confirmed",

@@ -212,10 +212,7 @@ func TestAgendaNeighbourhoodByResource(t *testing.T) {
 	t.Parallel()
 	storagetest.ForEach(t, func(t *testing.T, s *storage.Store) {
 		ctx, sys := context.Background(), models.System()
-		world(t, s)
-		if _, err := s.CreateVenue(ctx, sys, models.VenueInput{Code: "HQ", Name: "Headquarters", TimeZone: "Europe/Brussels"}); err != nil {
-			t.Fatal(err)
-		}
+		worldWithHQ(t, s)
 		day := time.Date(2031, 7, 1, 0, 0, 0, 0, time.UTC) // the window is this day
 		at := func(h float64) time.Time { return day.Add(time.Duration(h * float64(time.Hour))) }
 		part := func(typ string, ref models.Ref) models.ParticipantInput {

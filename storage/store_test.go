@@ -10,6 +10,17 @@ import (
 	"github.com/jointcal/jointcal/storage/storagetest"
 )
 
+// worldWithHQ is world with a venue, HQ (Headquarters, in Brussels, no
+// buffer), for the tests that count a booking's or a check's statements
+// with one.
+func worldWithHQ(t *testing.T, s *storage.Store) {
+	t.Helper()
+	world(t, s)
+	if _, err := s.CreateVenue(context.Background(), models.System(), models.VenueInput{Code: "HQ", Name: "Headquarters", TimeZone: "Europe/Brussels"}); err != nil {
+		t.Fatal(err)
+	}
+}
+
 // world makes two organisations and a few people and bodies.
 func world(t *testing.T, s *storage.Store) {
 	t.Helper()
