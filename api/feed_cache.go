@@ -5,6 +5,7 @@ import (
 	"time"
 
 	"github.com/jointcal/jointcal/calendar"
+	"github.com/jointcal/jointcal/gzipjoin"
 	"github.com/prometheus/client_golang/prometheus"
 )
 
@@ -17,8 +18,12 @@ const (
 	cachedBlock cacheKind = iota + 1
 	// cachedLayout is a feed version's calendar head and ordered blocks.
 	cachedLayout
-	// cachedGzip is a feed version's gzip-compressed body.
+	// cachedGzip is a feed version's gzip-compressed body, or one
+	// activity's calendar file's.
 	cachedGzip
+	// cachedPart is a part of a feed layout, compressed alone, keyed by
+	// the digest of its bytes (calendar.Part.Key).
+	cachedPart
 )
 
 // cacheKey identifies a cache entry; fields a kind does not use are zero.
@@ -26,7 +31,7 @@ type cacheKey struct {
 	kind    cacheKind
 	id      int64
 	version int
-	tag     string // reference fingerprint (blocks) or feed version (layouts, gzip)
+	tag     string // reference fingerprint (blocks), feed or activity version (layouts, gzip) or part digest
 }
 
 // cacheValue is one of a block, a layout or compressed bytes.
@@ -35,6 +40,7 @@ type cacheValue struct {
 	layout *calendar.Assembly
 	stamp  time.Time // a layout's DTSTAMP and Last-Modified
 	gz     []byte
+	part   gzipjoin.Part
 }
 
 // feedCache is a least-recently-used cache bounded by bytes, shared by
@@ -54,7 +60,13 @@ type feedCache struct {
 	// streamed counts answers sent while their layout was made, from a
 	// stored head (jointcal_feed_streamed_total).
 	streamed atomic.Int64
-	lru      *byteLRU[cacheKey, cacheValue]
+	// compressedParts counts the parts of feed layouts compressed because
+	// no compressed form of their bytes was cached
+	// (jointcal_feed_parts_compressed_total): after one change to a feed
+	// of thousands, served gzip-compressed, it should move by one (the
+	// changed event's chunk), or two when the head's time zones changed.
+	compressedParts atomic.Int64
+	lru             *byteLRU[cacheKey, cacheValue]
 }
 
 func newFeedCache(budget int64) *feedCache {
@@ -80,6 +92,8 @@ func (s *Server) registerFeedMetrics() {
 			func() float64 { return float64(s.feedCache.rendered.Load()) }),
 		prometheus.NewCounterFunc(prometheus.CounterOpts{Name: "jointcal_feed_events_loaded_total", Help: "Feed events whose rendering of their version was read from the database because it was not cached."},
 			func() float64 { return float64(s.feedCache.loaded.Load()) }),
+		prometheus.NewCounterFunc(prometheus.CounterOpts{Name: "jointcal_feed_parts_compressed_total", Help: "Parts of feeds (some 256 events each) gzip-compressed because no compressed form of their bytes was cached."},
+			func() float64 { return float64(s.feedCache.compressedParts.Load()) }),
 		prometheus.NewCounterFunc(prometheus.CounterOpts{Name: "jointcal_feed_streamed_total", Help: "Feed answers sent while their layout was made, from the head stored for their version."},
 			func() float64 { return float64(s.feedCache.streamed.Load()) }),
 		prometheus.NewCounterFunc(prometheus.CounterOpts{Name: "jointcal_feed_blocks_stored_total", Help: "Rendered feed events written to the database."},

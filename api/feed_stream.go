@@ -47,10 +47,11 @@ type feedStream struct {
 	c    echo.Context
 	etag string
 
-	head     storage.FeedHead // what begin sent the headers for
-	started  bool             // the 200 and its headers are out
-	answered bool             // a 304 was sent instead
-	ended    bool             // end ran
+	head     storage.FeedHead  // what begin sent the headers for
+	cal      calendar.Calendar // the stamps the events are written with
+	started  bool              // the 200 and its headers are out
+	answered bool              // a 304 was sent instead
+	ended    bool              // end ran
 
 	mu     sync.Mutex
 	queue  []queuedChunk
@@ -79,8 +80,8 @@ type queuedChunk struct {
 }
 
 // newFeedStream returns a stream for a request that may be streamed: a
-// GET without gzip (a gzip body is compressed whole, once per version,
-// and cached). Otherwise nil, which the layout ignores.
+// GET without gzip (a gzip body is joined from compressed parts once the
+// layout is made, gzipLayout). Otherwise nil, which the layout ignores.
 func (s *Server) newFeedStream(c echo.Context, etag string) *feedStream {
 	req := c.Request()
 	if req.Method != http.MethodGet || acceptsGzip(req.Header.Get("Accept-Encoding")) {
@@ -91,8 +92,9 @@ func (s *Server) newFeedStream(c echo.Context, etag string) *feedStream {
 
 // begin answers from a stored head: a 304 if the client's copy is
 // current (sent at once; the layout goes on for the cache), otherwise the
-// 200's headers and the head, and it starts the writer.
-func (st *feedStream) begin(s *Server, h storage.FeedHead) {
+// 200's headers and the head, and it starts the writer, which writes the
+// events with cal's stamps.
+func (st *feedStream) begin(s *Server, h storage.FeedHead, cal calendar.Calendar) {
 	if st == nil {
 		return
 	}
@@ -102,7 +104,7 @@ func (st *feedStream) begin(s *Server, h storage.FeedHead) {
 		_ = http.NewResponseController(st.c.Response().Writer).Flush()
 		return
 	}
-	st.head, st.started = h, true
+	st.head, st.cal, st.started = h, cal, true
 	s.feedCache.streamed.Add(1)
 	st.c.Response().Header().Set("Content-Length", strconv.FormatInt(h.Size, 10))
 	st.c.Response().WriteHeader(http.StatusOK)
@@ -159,7 +161,6 @@ func (st *feedStream) write() {
 	w := st.c.Response()
 	n, err := w.Write(st.head.Head)
 	st.sent, st.failed = int64(n), err
-	stamp := time.Unix(st.head.StampS, 0)
 	for {
 		st.mu.Lock()
 		for len(st.queue) == 0 && !st.closed {
@@ -175,7 +176,7 @@ func (st *feedStream) write() {
 		st.queue = st.queue[1:]
 		st.mu.Unlock()
 		if st.failed == nil && !st.abandon.Load() {
-			n, err := calendar.StreamBlocks(w, stamp, chunk.blocks)
+			n, err := calendar.StreamBlocks(w, st.cal, chunk.blocks)
 			st.sent += n
 			if st.failed = err; err != nil {
 				st.gone.Store(true) // the client left: the layout goes on, for the cache

@@ -102,7 +102,7 @@ func TestFeedStreamedFromStoredHead(t *testing.T) {
 				t.Fatalf("second fetch: %d, %v, %d streamed", again.StatusCode, err, s.feedCache.streamed.Load())
 			}
 
-			// gzip is compressed whole; HEAD is answered whole.
+			// gzip and HEAD are not streamed: each is answered once laid out.
 			gz := newStreamServer(t, w.store)
 			r := get(gz, w.eu, "Accept-Encoding", "gzip")
 			zr, err := gzip.NewReader(r.Body)

@@ -229,7 +229,14 @@ func (s *Server) layOut(ctx context.Context, f *models.Feed, contents storage.Fe
 		st = nil
 	}
 	ab := calendar.NewAssemblyBuilder(s.cfg.FeedCacheBytes / feedHoldShare)
-	// The feed changes when anything it shows changes, and only then.
+	// Each event's DTSTAMP is when its published form last changed: its
+	// own LAST-MODIFIED, or the latest change to the names events show,
+	// whichever is later (EventStamps). An event that did not change
+	// keeps its bytes from one version to the next, so that a feed
+	// served gzip-compressed is compressed again only where it changed.
+	cal := s.feedCalendar(f, contents)
+	// The feed changes when anything it shows changes, and only then: its
+	// Last-Modified is the latest of those stamps.
 	stamp := contents.RefStamp
 	items := s.inUIDOrder(contents.Items)
 	for len(items) > 0 {
@@ -250,7 +257,7 @@ func (s *Server) layOut(ctx context.Context, f *models.Feed, contents storage.Fe
 			if err := r.enter(); err != nil {
 				return nil, time.Time{}, err
 			}
-			st.begin(s, head)
+			st.begin(s, head, cal)
 		}
 		st.add(blocks)
 		for _, b := range blocks {
@@ -267,7 +274,7 @@ func (s *Server) layOut(ctx context.Context, f *models.Feed, contents storage.Fe
 		stamp = f.CreatedAt
 	}
 	stamp = stamp.UTC().Truncate(time.Second)
-	layout, err := ab.Assemble(calendar.Calendar{Name: f.Name, RefreshInterval: s.cfg.FeedRefresh, Stamp: stamp})
+	layout, err := ab.Assemble(cal)
 	if err != nil {
 		return nil, time.Time{}, fmt.Errorf("feed %d: assemble %d events: %w", f.ID, len(contents.Items), err)
 	}
@@ -276,6 +283,22 @@ func (s *Server) layOut(ctx context.Context, f *models.Feed, contents storage.Fe
 		s.keepHead(r, contents.Version, head, headFound, layout, stamp)
 	}
 	return layout, stamp, nil
+}
+
+// feedCalendar is the calendar a feed's events are assembled in, with
+// each event stamped with its own last change (see layOut). The stamp
+// beneath those is the latest change to reference data, or when there
+// was none the feed's creation: both are functions of what the feed
+// shows and of nothing else.
+func (s *Server) feedCalendar(f *models.Feed, contents storage.FeedContents) calendar.Calendar {
+	base := contents.RefStamp
+	if base.IsZero() {
+		base = f.CreatedAt
+	}
+	if base.IsZero() { // a feed not read from the database
+		base = time.Unix(0, 0)
+	}
+	return calendar.Calendar{Name: f.Name, RefreshInterval: s.cfg.FeedRefresh, Stamp: base.UTC().Truncate(time.Second), EventStamps: true}
 }
 
 // inUIDOrder returns a copy of items sorted by their events' UIDs, the
@@ -669,7 +692,8 @@ type calendarBody interface {
 
 // sendCalendar writes a calendar body (after notModified said no) with
 // HEAD and gzip: the plain body is streamed from its parts; the gzip form
-// is compressed once per version (inside the render gate) and cached.
+// is made inside the render gate, a feed's from its compressed parts
+// (gzipLayout), any other body's compressed once per gzKey and cached.
 func (s *Server) sendCalendar(c echo.Context, m calendarMeta, body calendarBody, gzKey cacheKey) error {
 	h := c.Response().Header()
 	req := c.Request()
@@ -696,7 +720,8 @@ func (s *Server) sendCalendar(c echo.Context, m calendarMeta, body calendarBody,
 	return nil
 }
 
-// gzipped compresses body once per key and caches the result.
+// gzipped compresses body once per key and caches the result; a feed's
+// layout is made of its compressed parts (gzipLayout).
 func (s *Server) gzipped(c echo.Context, body calendarBody, key cacheKey) ([]byte, error) {
 	if v, ok := s.feedCache.get(key); ok {
 		return v.gz, nil
@@ -705,7 +730,13 @@ func (s *Server) gzipped(c echo.Context, body calendarBody, key cacheKey) ([]byt
 		return nil, feedRetryLater(c, "feed-busy", feedBusyDetail)
 	}
 	defer s.feedGate.Leave()
-	gz, err := compressed(body)
+	var gz []byte
+	var err error
+	if layout, ok := body.(*calendar.Assembly); ok {
+		gz, err = s.gzipLayout(layout)
+	} else {
+		gz, err = compressed(body)
+	}
 	if err != nil {
 		return nil, fmt.Errorf("calendar: %w", err)
 	}

@@ -4,6 +4,7 @@ import (
 	"bufio"
 	"bytes"
 	"compress/flate"
+	"crypto/sha256"
 	"fmt"
 	"io"
 	"slices"
@@ -23,7 +24,7 @@ type Assembly struct {
 	head   []byte // calendar properties and VTIMEZONEs
 	blocks []*EventBlock
 	runs   []packedRun // after blocks, in UID order
-	stamp  []byte
+	st     stamper
 }
 
 // packedRun is consecutive blocks' bodies, DTSTAMP values cut out as in
@@ -32,6 +33,10 @@ type packedRun struct {
 	data   []byte // the bodies, deflated
 	raw    int64  // length of the bodies inflated
 	stamps []int  // offsets in the inflated bodies where a DTSTAMP value goes, ascending
+	// modified is, for each offset in stamps, the LastModified (Unix
+	// seconds) of the event it is in, from which its DTSTAMP may derive.
+	modified []int64
+	digest   [sha256.Size]byte // of data, naming the run's bodies in a gzip part's key
 }
 
 // packRunBytes is how many bytes of bodies a packed run holds before the
@@ -69,10 +74,11 @@ type AssemblyBuilder struct {
 	lastUID string
 	any     bool
 	// The run being packed: its compressed bytes, writer and offsets.
-	packed bytes.Buffer
-	zw     *flate.Writer
-	raw    int64
-	stamps []int
+	packed   bytes.Buffer
+	zw       *flate.Writer
+	raw      int64
+	stamps   []int
+	modified []int64
 }
 
 // NewAssemblyBuilder returns a builder that holds blocks as they are up to
@@ -134,6 +140,7 @@ func (ab *AssemblyBuilder) pack(b *EventBlock) error {
 	}
 	for _, off := range b.stamps {
 		ab.stamps = append(ab.stamps, int(ab.raw)+off)
+		ab.modified = append(ab.modified, b.modified.Unix())
 	}
 	if _, err := ab.zw.Write(b.body); err != nil {
 		return fmt.Errorf("calendar: compress event %q: %w", b.uid, err)
@@ -154,15 +161,17 @@ func (ab *AssemblyBuilder) closeRun() error {
 	if err := ab.zw.Close(); err != nil {
 		return fmt.Errorf("calendar: compress events: %w", err)
 	}
-	ab.runs = append(ab.runs, packedRun{data: bytes.Clone(ab.packed.Bytes()), raw: ab.raw, stamps: slices.Clip(ab.stamps)})
+	data := bytes.Clone(ab.packed.Bytes())
+	ab.runs = append(ab.runs, packedRun{data: data, raw: ab.raw, stamps: slices.Clip(ab.stamps), modified: slices.Clip(ab.modified), digest: sha256.Sum256(data)})
 	ab.packed.Reset()
 	ab.zw.Reset(&ab.packed)
-	ab.raw, ab.stamps = 0, nil
+	ab.raw, ab.stamps, ab.modified = 0, nil, nil
 	return nil
 }
 
 // Assemble finishes the calendar: the head with cal's properties and the
-// VTIMEZONEs the blocks need, and cal.Stamp as every DTSTAMP. The builder
+// VTIMEZONEs the blocks need, and cal.Stamp as every DTSTAMP (or, with
+// cal.EventStamps, as the earliest). The builder
 // must not be used afterwards.
 func (ab *AssemblyBuilder) Assemble(cal Calendar) (*Assembly, error) {
 	cal, err := cal.normalized()
@@ -190,17 +199,17 @@ func (ab *AssemblyBuilder) Assemble(cal Calendar) (*Assembly, error) {
 	if err := bw.Flush(); err != nil {
 		return nil, fmt.Errorf("calendar: writing the calendar head: %w", err)
 	}
-	return &Assembly{head: head.Bytes(), blocks: ab.blocks, runs: ab.runs, stamp: appendUTCDateTime(nil, cal.Stamp)}, nil
+	return &Assembly{head: head.Bytes(), blocks: ab.blocks, runs: ab.runs, st: newStamper(cal)}, nil
 }
 
 // Size is the exact number of bytes WriteTo writes.
 func (a *Assembly) Size() int64 {
 	n := int64(len(a.head) + len(calendarEnd))
 	for _, b := range a.blocks {
-		n += int64(len(b.body) + len(a.stamp)*len(b.stamps))
+		n += int64(len(b.body) + stampLen*len(b.stamps))
 	}
 	for _, r := range a.runs {
-		n += r.raw + int64(len(a.stamp)*len(r.stamps))
+		n += r.raw + int64(stampLen*len(r.stamps))
 	}
 	return n
 }
@@ -213,7 +222,7 @@ func (a *Assembly) Footprint() int64 {
 		n += int64(b.Size())
 	}
 	for _, r := range a.runs {
-		n += int64(len(r.data) + 8*len(r.stamps))
+		n += int64(len(r.data) + 16*len(r.stamps) + len(r.digest))
 	}
 	return n
 }
@@ -243,18 +252,18 @@ func (a *Assembly) WriteFrom(w io.Writer, offset int64) (int64, error) {
 		}
 		return true
 	}
-	stamp := int64(len(a.stamp))
 	if wanted(int64(len(a.head))) {
 		bw.Write(a.head)
 	}
+	scratch := make([]byte, 0, stampLen)
 	for _, b := range a.blocks {
-		if wanted(int64(len(b.body)) + stamp*int64(len(b.stamps))) {
-			writeStamped(bw, b.body, b.stamps, a.stamp)
+		if wanted(int64(len(b.body) + stampLen*len(b.stamps))) {
+			writeStamped(bw, b.body, b.stamps, a.st.ofBlock(b))
 		}
 	}
 	var zr io.ReadCloser
 	for _, r := range a.runs {
-		if !wanted(r.raw + stamp*int64(len(r.stamps))) {
+		if !wanted(r.raw + int64(stampLen*len(r.stamps))) {
 			continue
 		}
 		if zr == nil {
@@ -262,7 +271,7 @@ func (a *Assembly) WriteFrom(w io.Writer, offset int64) (int64, error) {
 		} else if err := zr.(flate.Resetter).Reset(bytes.NewReader(r.data), nil); err != nil {
 			return cw.n, fmt.Errorf("calendar: reading packed events: %w", err)
 		}
-		if err := a.writeRun(bw, zr, r); err != nil {
+		if err := a.writeRun(bw, zr, r, scratch); err != nil {
 			return cw.n, err
 		}
 	}
@@ -279,16 +288,17 @@ func (a *Assembly) WriteFrom(w io.Writer, offset int64) (int64, error) {
 // properties and the VTIMEZONEs. The caller must not change it.
 func (a *Assembly) Head() []byte { return a.head }
 
-// StreamBlocks writes blocks, in the order given, as an Assembly stamped
-// with stamp writes them: the events of a calendar sent while it is being
-// laid out, after a head known beforehand (Head of an earlier layout of
-// the same content). It returns the bytes written.
-func StreamBlocks(w io.Writer, stamp time.Time, blocks []*EventBlock) (int64, error) {
+// StreamBlocks writes blocks, in the order given, as an Assembly of cal
+// writes them (only cal's Stamp and EventStamps matter): the events of a
+// calendar sent while it is being laid out, after a head known beforehand
+// (Head of an earlier layout of the same content). It returns the bytes
+// written.
+func StreamBlocks(w io.Writer, cal Calendar, blocks []*EventBlock) (int64, error) {
 	cw := &countingWriter{w: w}
 	bw := bufio.NewWriterSize(cw, 64<<10)
-	st := appendUTCDateTime(nil, stamp.UTC())
+	st := newStamper(cal)
 	for _, b := range blocks {
-		writeStamped(bw, b.body, b.stamps, st)
+		writeStamped(bw, b.body, b.stamps, st.ofBlock(b))
 	}
 	if err := bw.Flush(); err != nil {
 		return cw.n, fmt.Errorf("calendar: writing events: %w", err)
@@ -307,14 +317,14 @@ func writeStamped(bw *bufio.Writer, body []byte, offsets []int, stamp []byte) {
 	bw.Write(body[prev:])
 }
 
-// writeRun inflates a packed run from zr into bw, splicing the stamp in.
-func (a *Assembly) writeRun(bw *bufio.Writer, zr io.Reader, r packedRun) error {
+// writeRun inflates a packed run from zr into bw, splicing the stamps in.
+func (a *Assembly) writeRun(bw *bufio.Writer, zr io.Reader, r packedRun, scratch []byte) error {
 	var prev int64
-	for _, off := range r.stamps {
+	for i, off := range r.stamps {
 		if _, err := io.CopyN(bw, zr, int64(off)-prev); err != nil {
 			return fmt.Errorf("calendar: writing packed events: %w", err)
 		}
-		bw.Write(a.stamp)
+		bw.Write(a.st.of(time.Unix(r.modified[i], 0), scratch))
 		prev = int64(off)
 	}
 	if _, err := io.CopyN(bw, zr, r.raw-prev); err != nil {

@@ -37,7 +37,7 @@ func TestStreamedCalendarMatchesAssembly(t *testing.T) {
 			a, want := buildChunked(t, cal, blocks, tc.hold, 400)
 			var got bytes.Buffer
 			got.Write(a.Head())
-			n, err := StreamBlocks(&got, cal.Stamp, sorted[:tc.streamed])
+			n, err := StreamBlocks(&got, cal, sorted[:tc.streamed])
 			if err != nil || n != int64(got.Len()-len(a.Head())) {
 				t.Fatalf("StreamBlocks wrote %d bytes (%v), buffer holds %d after the head", n, err, got.Len()-len(a.Head()))
 			}

@@ -75,7 +75,7 @@ func (c *BlockCodec) Decode(data []byte) (*EventBlock, error) {
 		return nil, errBlockFormat
 	}
 	b := &EventBlock{uid: string(d.bytes())}
-	b.modified = d.time()
+	b.setModified(d.time())
 	if name := string(d.bytes()); name != "" && d.err == nil {
 		z, err := c.zone(name)
 		if err != nil {

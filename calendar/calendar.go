@@ -33,6 +33,14 @@ type Calendar struct {
 	// Stamp is the DTSTAMP of every event. The caller passes it (typically
 	// the feed version's time) so that the same input renders the same bytes.
 	Stamp time.Time
+	// EventStamps makes each event's DTSTAMP the later of Stamp and the
+	// event's LastModified: for a published calendar, when the event's
+	// published form last changed, so an event that did not change keeps
+	// its bytes from one version of a feed to the next (what lets a feed
+	// served compressed be compressed again only where it changed). An
+	// iTIP message (REQUEST, CANCEL) leaves it false: its DTSTAMP is when
+	// the message was made (RFC 5546).
+	EventStamps bool
 }
 
 // isITIPMethod reports whether m is a METHOD that RFC 5546 defines; anything

@@ -63,9 +63,10 @@ func Render(w io.Writer, cal Calendar, events []Event) error {
 			return err
 		}
 	}
-	stamp := appendUTCDateTime(nil, cal.Stamp)
+	st := newStamper(cal)
+	scratch := make([]byte, 0, stampLen)
 	for i := range preps {
-		lw.writeEvent(&preps[i], stamp)
+		lw.writeEvent(&preps[i], st.of(preps[i].ev.LastModified, scratch))
 	}
 	lw.literal("END:VCALENDAR")
 	if err := bw.Flush(); err != nil {

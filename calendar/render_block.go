@@ -3,7 +3,10 @@ package calendar
 import (
 	"bufio"
 	"bytes"
+	"crypto/sha256"
+	"encoding/binary"
 	"fmt"
+	"sync"
 	"time"
 )
 
@@ -30,8 +33,39 @@ type EventBlock struct {
 	zone   *zone  // TZID the VTIMEZONE section must describe; nil for none
 	span   span   // instants that VTIMEZONE must cover for this event
 	// modified is the event's LastModified, from which a feed derives its
-	// own DTSTAMP and Last-Modified.
-	modified time.Time
+	// own DTSTAMP and Last-Modified; modifiedS and ownStamp are it to the
+	// second and as a DTSTAMP value, worked out once (setModified) since a
+	// feed of 10,000 events writes them on every answer.
+	modified  time.Time
+	modifiedS int64
+	ownStamp  [stampLen]byte
+	// digest names the body and stamp offsets in a gzip part's key; it is
+	// worked out the first time a feed holding the block is compressed.
+	digestOnce sync.Once
+	digest     [sha256.Size]byte
+}
+
+// setModified records the event's LastModified.
+func (b *EventBlock) setModified(t time.Time) {
+	b.modified = t.UTC()
+	b.modifiedS = b.modified.Unix()
+	appendUTCDateTime(b.ownStamp[:0], b.modified)
+}
+
+// contentDigest is a SHA-256 of the block's body and stamp offsets:
+// everything its bytes in a feed depend on but the DTSTAMP values.
+func (b *EventBlock) contentDigest() *[sha256.Size]byte {
+	b.digestOnce.Do(func() {
+		h := sha256.New()
+		var n [binary.MaxVarintLen64]byte
+		h.Write(n[:binary.PutUvarint(n[:], uint64(len(b.stamps)))])
+		for _, off := range b.stamps {
+			h.Write(n[:binary.PutUvarint(n[:], uint64(off))])
+		}
+		h.Write(b.body)
+		h.Sum(b.digest[:0])
+	})
+	return &b.digest
 }
 
 // LastModified is the event's LastModified (zero when it has none).
@@ -86,7 +120,8 @@ func RenderEvent(ev Event) (*EventBlock, error) {
 // by writeEvent, and records where they go.
 func newBlock(p *prepared, raw []byte) *EventBlock {
 	n := bytes.Count(raw, stampLine)
-	b := &EventBlock{uid: p.ev.UID, modified: p.ev.LastModified.UTC(), body: make([]byte, 0, len(raw)-n*stampLen), stamps: make([]int, 0, n)}
+	b := &EventBlock{uid: p.ev.UID, body: make([]byte, 0, len(raw)-n*stampLen), stamps: make([]int, 0, n)}
+	b.setModified(p.ev.LastModified)
 	// "BEGIN:VEVENT" opens the block, so each DTSTAMP line has a CRLF before it.
 	for {
 		i := bytes.Index(raw, stampLine)

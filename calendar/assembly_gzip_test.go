@@ -1,0 +1,177 @@
+package calendar
+
+import (
+	"bytes"
+	"regexp"
+	"testing"
+	"time"
+)
+
+// uidStamp matches each VEVENT's UID and DTSTAMP lines, written one after
+// the other by writeEventHead.
+var uidStamp = regexp.MustCompile(`UID:(\S+)\r\nDTSTAMP:(\S+)\r\n`)
+
+// TestEventStamps checks that with EventStamps each event's DTSTAMP is the
+// later of the calendar's Stamp and its LastModified, and that Render, an
+// assembly (blocks held, packed, or both) and StreamBlocks write the same
+// bytes.
+func TestEventStamps(t *testing.T) {
+	t.Parallel()
+	events := genEvents(t, 3000)
+	// genEvents' events were modified a minute apart from 2024-01-02
+	// 10:00; half of them after this stamp.
+	cal := Calendar{Name: "feed", Stamp: time.Date(2024, 1, 3, 10, 0, 0, 500, time.UTC), EventStamps: true}
+	var want bytes.Buffer
+	if err := Render(&want, cal, events); err != nil {
+		t.Fatal(err)
+	}
+	byUID := map[string]time.Time{}
+	for _, ev := range events {
+		byUID[ev.UID] = ev.LastModified
+	}
+	own, base := 0, 0
+	for _, m := range uidStamp.FindAllSubmatch(want.Bytes(), -1) {
+		wantStamp := cal.Stamp.Truncate(time.Second)
+		if lm := byUID[string(m[1])]; lm.After(wantStamp) {
+			wantStamp, own = lm, own+1
+		} else {
+			base++
+		}
+		if got := string(m[2]); got != wantStamp.UTC().Format("20060102T150405Z") {
+			t.Fatalf("%s: DTSTAMP %s, want %s", m[1], got, wantStamp)
+		}
+	}
+	if own == 0 || base == 0 {
+		t.Fatalf("fixture: %d events stamped with their own time, %d with the calendar's; want both", own, base)
+	}
+	blocks, err := RenderEvents(events)
+	if err != nil {
+		t.Fatal(err)
+	}
+	total := int64(0)
+	for _, b := range blocks {
+		total += int64(b.Size())
+	}
+	for name, hold := range map[string]int64{"held": -1, "packed": 0, "both": total / 2} {
+		a, got := buildChunked(t, cal, blocks, hold, 500)
+		if !bytes.Equal(got, want.Bytes()) {
+			t.Fatalf("%s: the assembly (%d bytes) differs from Render (%d bytes)", name, len(got), want.Len())
+		}
+		if a.Size() != int64(len(got)) {
+			t.Fatalf("%s: Size %d, wrote %d", name, a.Size(), len(got))
+		}
+		if name == "held" {
+			var streamed bytes.Buffer
+			streamed.Write(a.Head())
+			if _, err := StreamBlocks(&streamed, cal, a.blocks); err != nil {
+				t.Fatal(err)
+			}
+			streamed.WriteString(calendarEnd)
+			if !bytes.Equal(streamed.Bytes(), want.Bytes()) {
+				t.Fatal("StreamBlocks differs from Render")
+			}
+		}
+	}
+}
+
+// partsWritten writes an assembly's parts one after the other.
+func partsWritten(t *testing.T, a *Assembly) []byte {
+	t.Helper()
+	var b bytes.Buffer
+	for _, p := range a.Parts() {
+		if _, err := p.WriteTo(&b); err != nil {
+			t.Fatal(err)
+		}
+	}
+	return b.Bytes()
+}
+
+// TestPartsMakeTheCalendar checks that the parts, one after the other, are
+// the calendar, whether its blocks are held, packed or both.
+func TestPartsMakeTheCalendar(t *testing.T) {
+	t.Parallel()
+	blocks, err := RenderEvents(genEvents(t, 3000))
+	if err != nil {
+		t.Fatal(err)
+	}
+	total := int64(0)
+	for _, b := range blocks {
+		total += int64(b.Size())
+	}
+	for _, cal := range []Calendar{{Name: "feed", Stamp: fixtureStamp}, {Name: "feed", Stamp: time.Date(2024, 1, 3, 10, 0, 0, 0, time.UTC), EventStamps: true}} {
+		for name, hold := range map[string]int64{"held": -1, "packed": 0, "both": total / 2} {
+			a, whole := buildChunked(t, cal, blocks, hold, 500)
+			if got := partsWritten(t, a); !bytes.Equal(got, whole) {
+				t.Fatalf("%s, event stamps %v: the parts make %d bytes, the calendar is %d", name, cal.EventStamps, len(got), len(whole))
+			}
+			if n := len(a.Parts()); n < 2+len(a.runs)+len(a.blocks)/(4*partEvents) {
+				t.Errorf("%s: %d parts for %d held blocks and %d runs", name, n, len(a.blocks), len(a.runs))
+			}
+		}
+	}
+}
+
+// keys are an assembly's part keys.
+func keys(a *Assembly) [][32]byte {
+	var out [][32]byte
+	for _, p := range a.Parts() {
+		out = append(out, p.Key)
+	}
+	return out
+}
+
+// differing counts the keys of a not in b.
+func differing(a, b [][32]byte) int {
+	in := map[[32]byte]bool{}
+	for _, k := range b {
+		in[k] = true
+	}
+	n := 0
+	for _, k := range a {
+		if !in[k] {
+			n++
+		}
+	}
+	return n
+}
+
+// TestPartKeysFollowContent checks that part keys name the bytes: the
+// same events rendered again give the same keys, one event changed or
+// removed changes its chunk's key only, and a calendar stamp that every
+// event shows changes every chunk's.
+func TestPartKeysFollowContent(t *testing.T) {
+	t.Parallel()
+	events := genEvents(t, 4000)
+	cal := Calendar{Name: "feed", Stamp: time.Date(2024, 1, 2, 9, 0, 0, 0, time.UTC), EventStamps: true}
+	assemble := func(evs []Event, cal Calendar) *Assembly {
+		blocks, err := RenderEvents(evs)
+		if err != nil {
+			t.Fatal(err)
+		}
+		a, _ := buildChunked(t, cal, blocks, -1, 300)
+		return a
+	}
+	base := keys(assemble(events, cal))
+	if len(base) < 10 {
+		t.Fatalf("fixture: %d parts", len(base))
+	}
+	if again := keys(assemble(events, cal)); differing(again, base) != 0 {
+		t.Fatal("the same events rendered again give other keys")
+	}
+	changed := append([]Event(nil), events...)
+	changed[1777].Location += " (moved)"
+	changed[1777].LastModified = changed[1777].LastModified.Add(time.Hour)
+	if n := differing(keys(assemble(changed, cal)), base); n != 1 {
+		t.Fatalf("one event changed: %d parts differ, want 1", n)
+	}
+	removed := append(append([]Event(nil), events[:2500]...), events[2501:]...)
+	if n := differing(keys(assemble(removed, cal)), base); n != 1 {
+		t.Fatalf("one event removed: %d parts differ, want 1", n)
+	}
+	later := cal
+	later.Stamp, later.EventStamps = fixtureStamp, false
+	moved := keys(assemble(events, later))
+	if n := differing(moved, base); n != len(base)-2 {
+		t.Fatalf("every DTSTAMP changed: %d of %d parts differ, want all but the head and end", n, len(base))
+	}
+}
