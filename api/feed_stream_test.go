@@ -12,6 +12,7 @@ import (
 	"net/http/httptest"
 	"runtime"
 	"slices"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -255,6 +256,9 @@ func TestFeedStreamAbortedWhenChanged(t *testing.T) {
 		if s.feedCache.streamed.Load() != 1 || !errors.Is(err, io.ErrUnexpectedEOF) || int64(len(body)) >= resp.ContentLength {
 			t.Fatalf("fetch after the change: %d streamed, %d of %d bytes read (%v); want a stream cut short", s.feedCache.streamed.Load(), len(body), resp.ContentLength, err)
 		}
+		if n := metricValue(t, s, `jointcal_http_aborted_total{method="GET",route="/feeds/:token"}`); n != 1 {
+			t.Fatalf("the aborted answer is counted %v times in the metrics, want 1", n)
+		}
 		time.Sleep(feedStateTTL + 100*time.Millisecond)
 		if r, body, err := fetch(t, s, feed); err != nil || r.StatusCode != http.StatusOK || strings.Contains(string(body), secret) {
 			t.Fatalf("fetch once the listing is renewed: %d, %v", r.StatusCode, err)
@@ -352,4 +356,21 @@ func TestFeedHeadFollowsTheRefreshSetting(t *testing.T) {
 	if !bytes.Contains(body, []byte("REFRESH-INTERVAL;VALUE=DURATION:PT2H")) || !bytes.HasSuffix(body, []byte("END:VCALENDAR\r\n")) {
 		t.Fatalf("the feed lacks the new interval or its end:\n%s", body)
 	}
+}
+
+// metricValue is the value of one series (as the text format writes it,
+// name{labels}) in the server's /metrics; zero when it is absent.
+func metricValue(t *testing.T, s *Server, series string) float64 {
+	t.Helper()
+	r := get(s, "/metrics")
+	for _, line := range strings.Split(r.Body.String(), "\n") {
+		if v, ok := strings.CutPrefix(line, series+" "); ok {
+			f, err := strconv.ParseFloat(v, 64)
+			if err != nil {
+				t.Fatalf("%s: %v", line, err)
+			}
+			return f
+		}
+	}
+	return 0
 }

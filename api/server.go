@@ -38,6 +38,7 @@ type Server struct {
 	registry *prometheus.Registry
 	requests *prometheus.CounterVec
 	latency  *prometheus.HistogramVec
+	aborted  *prometheus.CounterVec // answers cut short after their headers (observe)
 	// feedCache holds rendered feed events and layouts within a byte
 	// budget; feedGate bounds concurrent renders; fetches batches the
 	// subscriber statistics.
@@ -145,7 +146,8 @@ func New(store *storage.Store, cfg config.Config, log *slog.Logger) *Server {
 	s.oidc = newOIDC(cfg)
 	s.requests = prometheus.NewCounterVec(prometheus.CounterOpts{Name: "jointcal_http_requests_total", Help: "HTTP requests by route, method and status."}, []string{"route", "method", "status"})
 	s.latency = prometheus.NewHistogramVec(prometheus.HistogramOpts{Name: "jointcal_http_request_duration_seconds", Help: "HTTP request latency by route.", Buckets: []float64{.0005, .001, .002, .005, .01, .025, .05, .1, .25, .5, 1, 2.5}}, []string{"route", "method"})
-	s.registry.MustRegister(s.requests, s.latency, collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
+	s.aborted = prometheus.NewCounterVec(prometheus.CounterOpts{Name: "jointcal_http_aborted_total", Help: "HTTP answers aborted after their status and headers were sent (the client sees a body cut short), by route and method."}, []string{"route", "method"})
+	s.registry.MustRegister(s.requests, s.latency, s.aborted, collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	s.registerFeedMetrics()
 	s.registerAgendaMetrics()
 	e.HTTPErrorHandler = s.errorHandler
@@ -313,6 +315,10 @@ type ctxKey int
 const loggerKey ctxKey = iota
 
 // observe logs every request with its request ID, counts it and times it.
+// An answer aborted after its status was sent (http.ErrAbortHandler: a
+// streamed feed whose layout failed) is counted too, under its route in
+// jointcal_http_aborted_total, and logged, before the panic goes on to
+// the HTTP server, which cuts the connection.
 func (s *Server) observe(next echo.HandlerFunc) echo.HandlerFunc {
 	return func(c echo.Context) error {
 		start := time.Now()
@@ -320,6 +326,17 @@ func (s *Server) observe(next echo.HandlerFunc) echo.HandlerFunc {
 		l := s.log.With("request_id", rid)
 		req := c.Request()
 		c.SetRequest(req.WithContext(context.WithValue(req.Context(), loggerKey, l)))
+		defer func() {
+			if v := recover(); v != nil {
+				if v == http.ErrAbortHandler {
+					route, elapsed := c.Path(), time.Since(start)
+					s.aborted.WithLabelValues(route, req.Method).Inc()
+					s.latency.WithLabelValues(route, req.Method).Observe(elapsed.Seconds())
+					l.Warn("request aborted", "method", req.Method, "path", redactPath(req.URL.Path), "route", route, "status", c.Response().Status, "duration_ms", float64(elapsed.Microseconds())/1000, "bytes", c.Response().Size)
+				}
+				panic(v)
+			}
+		}()
 		err := next(c)
 		if err != nil {
 			c.Error(err)
