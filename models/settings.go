@@ -1,6 +1,7 @@
 package models
 
 import (
+	"log/slog"
 	"time"
 
 	"github.com/jointcal/jointcal/gate"
@@ -38,6 +39,9 @@ type Settings struct {
 	// may share it, since the bound is the machine's (and a test holds a
 	// slot through it).
 	AgendaGate *gate.Gate
+	// Log receives what the store does in the background, where no
+	// caller sees it fail (SQLite's checkpoints); nil discards it.
+	Log *slog.Logger
 }
 
 // DefaultSettings are the documented defaults.

@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"log/slog"
 	"net"
 	"net/url"
 	"strconv"
@@ -133,7 +134,11 @@ func Open(dsn string, set models.Settings) (*Store, error) {
 		return nil, fmt.Errorf("connect to %s database: %w", dialect, err)
 	}
 	if dialect == models.SQLite {
-		s.startCheckpoints()
+		log := set.Log
+		if log == nil {
+			log = slog.New(slog.DiscardHandler)
+		}
+		s.startCheckpoints(log)
 	}
 	return s, nil
 }

@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"fmt"
+	"log/slog"
 	"time"
 )
 
@@ -41,26 +42,50 @@ type checkpointer struct {
 	done chan struct{}
 }
 
-// startCheckpoints starts the checkpoints of a SQLite store.
-func (s *Store) startCheckpoints() {
+// startCheckpoints starts the checkpoints of a SQLite store, logging
+// their failures to log.
+func (s *Store) startCheckpoints(log *slog.Logger) {
 	c := &checkpointer{stop: make(chan struct{}), done: make(chan struct{})}
 	s.checkpoints = c
 	go func() {
 		defer close(c.done)
 		tick := time.NewTicker(checkpointEvery)
 		defer tick.Stop()
+		failures := checkpointFailures{log: log}
 		for {
 			select {
 			case <-c.stop:
 				return
 			case <-tick.C:
-				// A failure (the file gone, a checkpoint of another
-				// process running) is left to the next tick or to
-				// SQLite's own threshold.
-				_ = s.checkpoint(context.Background())
+				// A failure (the file's directory unwritable, an I/O
+				// error) is left to the next tick or to SQLite's own
+				// threshold, and logged.
+				failures.record(s.checkpoint(context.Background()))
 			}
 		}
 	}()
+}
+
+// checkpointFailures logs checkpoints that fail: the first of a run of
+// failures (with its error) and the success that ends it (with how many
+// failed), not one line every 200 ms while the cause lasts. Meanwhile the
+// write-ahead log grows, up to SQLite's own checkpoint in a commit.
+type checkpointFailures struct {
+	log *slog.Logger
+	run int // failures since the last success
+}
+
+func (f *checkpointFailures) record(err error) {
+	switch {
+	case err != nil:
+		f.run++
+		if f.run == 1 {
+			f.log.Warn("SQLite checkpoint failed; the write-ahead log grows until one succeeds or SQLite checkpoints in a commit", "error", err, "commit_checkpoint_pages", walAutocheckpointPages)
+		}
+	case f.run > 0:
+		f.log.Info("SQLite checkpoints succeed again", "failed_checkpoints", f.run)
+		f.run = 0
+	}
 }
 
 // stopCheckpoints stops the checkpoints and waits for one in progress.

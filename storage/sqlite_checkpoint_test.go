@@ -1,7 +1,10 @@
 package storage
 
 import (
+	"bytes"
 	"context"
+	"errors"
+	"log/slog"
 	"os"
 	"path/filepath"
 	"strings"
@@ -130,5 +133,30 @@ func TestCheckpointRestartsTheLog(t *testing.T) {
 	}
 	if frames >= walRestartFrames {
 		t.Errorf("the log holds %d frames after a checkpoint and a write: it did not start again", frames)
+	}
+}
+
+// TestCheckpointFailuresLogged: a run of failed checkpoints is logged
+// once, with the first error, and its end once, with how many failed;
+// successes alone log nothing.
+func TestCheckpointFailuresLogged(t *testing.T) {
+	t.Parallel()
+	var out bytes.Buffer
+	f := checkpointFailures{log: slog.New(slog.NewTextHandler(&out, nil))}
+	disk := errors.New("disk I/O error")
+	for _, err := range []error{nil, nil, disk, disk, errors.New("later error"), nil, nil, disk} {
+		f.record(err)
+	}
+	lines := strings.Split(strings.TrimSpace(out.String()), "\n")
+	if len(lines) != 3 {
+		t.Fatalf("%d lines logged, want 3 (a run's start, its end, the next run's start):\n%s", len(lines), out.String())
+	}
+	for i, want := range []string{`level=WARN msg="SQLite checkpoint failed`, `level=INFO msg="SQLite checkpoints succeed again" failed_checkpoints=3`, `level=WARN msg="SQLite checkpoint failed`} {
+		if !strings.Contains(lines[i], want) {
+			t.Errorf("line %d is %q, want it to hold %q", i+1, lines[i], want)
+		}
+	}
+	if !strings.Contains(lines[0], `error="disk I/O error"`) || strings.Contains(out.String(), "later error") {
+		t.Errorf("the run should be logged with its first error only:\n%s", out.String())
 	}
 }

@@ -54,7 +54,7 @@ token valid for 24 hours; a restart revokes the previous demo token.`)
 	// Links the service hands out (feeds, sign-in) name the real port
 	// when JOINTCAL_LISTEN asks for :0; iCalendar UIDs do not depend on it.
 	cfg.Listen = ln.Addr().String()
-	store, err := openDatabase(cfg)
+	store, err := openDatabase(cfg, log)
 	if err != nil {
 		return err
 	}

@@ -31,8 +31,10 @@ func setup(env *environment) (config.Config, *slog.Logger, error) {
 
 // openDatabase connects to the configured database (which must answer)
 // and hands the store its settings; it does not migrate.
-func openDatabase(cfg config.Config) (*storage.Store, error) {
-	store, err := storage.Open(cfg.DatabaseURL, storeSettings(cfg))
+func openDatabase(cfg config.Config, log *slog.Logger) (*storage.Store, error) {
+	set := storeSettings(cfg)
+	set.Log = log
+	store, err := storage.Open(cfg.DatabaseURL, set)
 	if err != nil {
 		return nil, fmt.Errorf("JOINTCAL_DATABASE_URL (%s): %w", describeDatabase(cfg.DatabaseURL), err)
 	}
@@ -58,11 +60,11 @@ func storeSettings(cfg config.Config) models.Settings {
 // openStore loads the configuration, opens the database and applies
 // pending migrations: every command that touches data starts here.
 func openStore(ctx context.Context, env *environment) (config.Config, *storage.Store, error) {
-	cfg, _, err := setup(env)
+	cfg, log, err := setup(env)
 	if err != nil {
 		return cfg, nil, err
 	}
-	store, err := openDatabase(cfg)
+	store, err := openDatabase(cfg, log)
 	if err != nil {
 		return cfg, nil, err
 	}
@@ -139,11 +141,11 @@ this command lets an operator do it first, once, on purpose.`)
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
-	cfg, _, err := setup(env)
+	cfg, log, err := setup(env)
 	if err != nil {
 		return err
 	}
-	store, err := openDatabase(cfg)
+	store, err := openDatabase(cfg, log)
 	if err != nil {
 		return err
 	}
