@@ -37,12 +37,15 @@ const (
 	maxStreamedBytes    = 32 << 20
 )
 
-// feedStream is one request's streamed answer. begin, add and end are
-// called by the request's goroutine (the layout's); a goroutine of its own
-// writes to the client, so that a slow client never holds up the layout,
-// and the request's goroutine waits for it before the handler returns on
-// every way out, a panic included (end), so that it never writes to a
-// response the router has handed to another request.
+// feedStream is one request's streamed answer. begin and add are called
+// by the goroutine laying the feed out (the request's own, another
+// request's or the warm-up's, under the streamFanout's lock) while the
+// request's goroutine waits for that layout; end by the request's
+// goroutine once the layout is done. A goroutine of its own writes to the
+// client, so that a slow client never holds up the layout, and the
+// request's goroutine waits for it before the handler returns on every
+// way out, a panic included (end), so that it never writes to a response
+// the router has handed to another request.
 type feedStream struct {
 	c    echo.Context
 	etag string
@@ -109,12 +112,6 @@ func (st *feedStream) begin(s *Server, h storage.FeedHead, cal calendar.Calendar
 	st.c.Response().Header().Set("Content-Length", strconv.FormatInt(h.Size, 10))
 	st.c.Response().WriteHeader(http.StatusOK)
 	go st.write()
-}
-
-// pending reports a stream that waits for its layout's first chunk to
-// begin (neither a 200 nor a 304 sent yet); false for no stream.
-func (st *feedStream) pending() bool {
-	return st != nil && !st.started && !st.answered
 }
 
 // add hands a chunk's blocks, in UID order, to the writer, unless a bound

@@ -18,6 +18,7 @@ import (
 	"time"
 
 	"github.com/jointcal/jointcal/config"
+	"github.com/jointcal/jointcal/gate"
 	"github.com/jointcal/jointcal/models"
 	"github.com/jointcal/jointcal/storage"
 	"github.com/jointcal/jointcal/storage/storagetest"
@@ -373,4 +374,86 @@ func metricValue(t *testing.T, s *Server, series string) float64 {
 		}
 	}
 	return 0
+}
+
+// TestFeedStreamJoinsTheWarmUp: a request that arrives while the start-up
+// warm-up lays out the same version is streamed from the warm-up's
+// layout (it used to wait for all of it), with the same bytes, and the
+// layout is made once.
+func TestFeedStreamJoinsTheWarmUp(t *testing.T) {
+	t.Parallel()
+	const n = 30
+	w, _, fresh := headStoredWorld(t, storagetest.Backends()[0], n)
+	s := newStreamServer(t, w.store)
+	// The test holds the one render slot, so that the warm-up stops at
+	// its first read of stored blocks until the request has joined.
+	s.feedGate = gate.New(1, time.Minute)
+	ctx := context.Background()
+	if !s.feedGate.Enter(ctx) {
+		t.Fatal("could not take the render slot")
+	}
+	warmed := make(chan error, 1)
+	go func() {
+		n, err := s.WarmFeeds(ctx)
+		if err == nil && n != 1 {
+			err = fmt.Errorf("warmed %d feeds, want 1", n)
+		}
+		warmed <- err
+	}()
+	type answer struct {
+		status int
+		body   []byte
+		err    error
+	}
+	answered := make(chan answer, 1)
+	waitFor(t, "the warm-up to start its layout", func() bool { return joinedStreams(s) >= 0 })
+	hs := httptest.NewServer(s.Handler())
+	defer hs.Close()
+	go func() {
+		req, _ := http.NewRequest(http.MethodGet, hs.URL+w.eu, nil)
+		req.Header.Set("Accept-Encoding", "identity")
+		resp, err := hs.Client().Do(req)
+		if err != nil {
+			answered <- answer{err: err}
+			return
+		}
+		defer resp.Body.Close()
+		body, err := io.ReadAll(resp.Body)
+		answered <- answer{resp.StatusCode, body, err}
+	}()
+	waitFor(t, "the request to join the warm-up's layout", func() bool { return joinedStreams(s) == 1 })
+	s.feedGate.Leave()
+	a := <-answered
+	if err := <-warmed; err != nil {
+		t.Fatal(err)
+	}
+	if a.err != nil || a.status != http.StatusOK || !bytes.Equal(a.body, fresh) {
+		t.Fatalf("the request during the warm-up: %v, %d; same bytes as laid out: %v", a.err, a.status, bytes.Equal(a.body, fresh))
+	}
+	if s.feedCache.streamed.Load() != 1 || s.feedCache.loaded.Load() != n+1 {
+		t.Fatalf("%d answers streamed and %d events read; want the request streamed and the feed's %d events read once", s.feedCache.streamed.Load(), s.feedCache.loaded.Load(), n+1)
+	}
+}
+
+// joinedStreams is how many streams wait on or read from the one layout
+// in progress; -1 when none is.
+func joinedStreams(s *Server) int {
+	s.fanoutMu.Lock()
+	defer s.fanoutMu.Unlock()
+	for _, fo := range s.fanouts {
+		fo.mu.Lock()
+		defer fo.mu.Unlock()
+		return len(fo.streams)
+	}
+	return -1
+}
+
+// waitFor polls cond until it holds (failing after ten seconds).
+func waitFor(t *testing.T, what string, cond func() bool) {
+	t.Helper()
+	for deadline := time.Now().Add(10 * time.Second); !cond(); time.Sleep(time.Millisecond) {
+		if time.Now().After(deadline) {
+			t.Fatalf("timed out waiting for %s", what)
+		}
+	}
 }

@@ -166,20 +166,24 @@ const (
 // the render gate) only those that are missing. keepHead says the window
 // is the feed's default one, whose head is stored for the next cold
 // process; st, when not nil, is the answer to stream while laying out if
-// that head is stored (it is left alone when the layout is cached or
-// another request is making it).
+// that head is stored, whether this request or another (the warm-up's
+// included) makes the layout (it is left alone when the layout is
+// cached).
 func (s *Server) feedLayout(ctx context.Context, f *models.Feed, contents storage.FeedContents, keepHead bool, st *feedStream) (*calendar.Assembly, time.Time, error) {
 	layoutKey := cacheKey{kind: cachedLayout, tag: contents.Version}
 	if v, ok := s.feedCache.get(layoutKey); ok {
 		return v.layout, v.stamp, nil
 	}
 	// Requests for the same version while it is being laid out (a poll
-	// storm after a restart, a request during the warm-up) wait for that
+	// storm after a restart, a request during the warm-up) share that
 	// one computation instead of reading and rendering the same events
-	// again. It goes on if the first requester leaves: its result is
-	// cached for the others.
+	// again, and stream from it (streamFanout). It goes on if the first
+	// requester leaves: its result is cached for the others.
+	fo := s.fanoutFor(contents.Version)
+	defer s.releaseFanout(contents.Version, fo)
+	fo.join(s, st)
 	v, err, _ := s.layouts.Do(contents.Version, func() (any, error) {
-		layout, stamp, err := s.layOut(context.WithoutCancel(ctx), f, contents, layoutKey, keepHead, st)
+		layout, stamp, err := s.layOut(context.WithoutCancel(ctx), f, contents, layoutKey, keepHead, fo)
 		return laidOut{layout, stamp}, err
 	})
 	if err != nil {
@@ -215,18 +219,16 @@ const feedHoldShare = 4
 // layOut is feedLayout's computation: the feed's events in UID order, a
 // chunk at a time, from cached blocks or read and rendered, assembled and
 // cached under layoutKey. With keepHead, a head stored for this version
-// starts st once the first chunk is ready, each chunk is handed to it, and
-// the head is stored when the one kept differs.
-func (s *Server) layOut(ctx context.Context, f *models.Feed, contents storage.FeedContents, layoutKey cacheKey, keepHead bool, st *feedStream) (*calendar.Assembly, time.Time, error) {
+// starts the streams joined to fo once a chunk is ready, each chunk is
+// handed to them, and the head is stored when the one kept differs.
+func (s *Server) layOut(ctx context.Context, f *models.Feed, contents storage.FeedContents, layoutKey cacheKey, keepHead bool, fo *streamFanout) (*calendar.Assembly, time.Time, error) {
 	r := &feedRenderer{s: s, ctx: ctx, feed: f, refs: contents.Refs, storedTag: contents.Refs + "." + s.renderTag(), codec: calendar.NewBlockCodec()}
 	defer r.close()
+	defer fo.close()
 	var head storage.FeedHead
 	var headFound bool
 	if keepHead {
 		head, headFound = s.storedHead(r, contents.Version)
-	}
-	if !headFound {
-		st = nil
 	}
 	ab := calendar.NewAssemblyBuilder(s.cfg.FeedCacheBytes / feedHoldShare)
 	// Each event's DTSTAMP is when its published form last changed: its
@@ -235,31 +237,35 @@ func (s *Server) layOut(ctx context.Context, f *models.Feed, contents storage.Fe
 	// keeps its bytes from one version to the next, so that a feed
 	// served gzip-compressed is compressed again only where it changed.
 	cal := s.feedCalendar(f, contents)
+	if headFound {
+		fo.setHead(head, cal)
+	}
 	// The feed changes when anything it shows changes, and only then: its
 	// Last-Modified is the latest of those stamps.
 	stamp := contents.RefStamp
 	items := s.inUIDOrder(contents.Items)
 	for len(items) > 0 {
 		n := min(s.feedChunk, len(items))
-		if st.pending() {
-			// The answer starts once the first chunk is ready: a short
-			// one brings the first byte sooner.
+		if fo.awaiting() {
+			// The answers start once a chunk is ready: a short first one
+			// brings the first byte sooner.
 			n = min(max(s.feedChunk/feedFirstChunkShare, 1), len(items))
 		}
 		blocks, err := r.blocks(items[:n])
 		if err != nil {
 			return nil, time.Time{}, err
 		}
-		if st.pending() {
-			// With the render slot held (taken here if the first chunk
-			// was all in memory), the only failures left once the answer
-			// has started are the feed changing and a render error.
+		if fo.wantsStart() {
+			// With the render slot held (taken here if the chunks so far
+			// were all in memory), the only failures left once the
+			// answers have started are the feed changing and a render
+			// error.
 			if err := r.enter(); err != nil {
 				return nil, time.Time{}, err
 			}
-			st.begin(s, head, cal)
+			fo.start(s)
 		}
-		st.add(blocks)
+		fo.add(blocks)
 		for _, b := range blocks {
 			if m := b.LastModified(); m.After(stamp) {
 				stamp = m

@@ -60,6 +60,10 @@ type Server struct {
 	// layouts shares one computation among requests for the same feed
 	// version.
 	layouts singleflight.Group
+	// fanouts are the layouts in progress that answers may stream from,
+	// by feed version (feed_fanout.go).
+	fanoutMu sync.Mutex
+	fanouts  map[string]*streamFanout
 	// feedChunk is how many events a layout reads and renders at a time
 	// (feedChunkSize; tests lay out small feeds in several chunks).
 	feedChunk int
@@ -135,7 +139,7 @@ func (s *Server) SessionSettings() models.SessionSettings { return s.sessions }
 func New(store *storage.Store, cfg config.Config, log *slog.Logger) *Server {
 	e := echo.New()
 	e.HideBanner, e.HidePort = true, true
-	s := &Server{echo: e, store: store, cfg: cfg, log: log, registry: prometheus.NewRegistry(), feedCache: newFeedCache(cfg.FeedCacheBytes), agendaCache: newAgendaCache(cfg.AgendaCacheBytes), feedGate: gate.New(cfg.FeedRenders, feedQueueWait), feedMemo: feedMemo{entries: map[string]memoEntry{}}, feedChunk: feedChunkSize, streamQueue: maxStreamQueueBytes, streamBudget: maxStreamedBytes, fetches: newFetchRecorder(store, log, fetchFlushEvery), blocks: newBlockKeeper(store, log), renderTag: sync.OnceValue(func() string { return renderTag(cfg) })}
+	s := &Server{echo: e, store: store, cfg: cfg, log: log, registry: prometheus.NewRegistry(), feedCache: newFeedCache(cfg.FeedCacheBytes), agendaCache: newAgendaCache(cfg.AgendaCacheBytes), feedGate: gate.New(cfg.FeedRenders, feedQueueWait), feedMemo: feedMemo{entries: map[string]memoEntry{}}, fanouts: map[string]*streamFanout{}, feedChunk: feedChunkSize, streamQueue: maxStreamQueueBytes, streamBudget: maxStreamedBytes, fetches: newFetchRecorder(store, log, fetchFlushEvery), blocks: newBlockKeeper(store, log), renderTag: sync.OnceValue(func() string { return renderTag(cfg) })}
 	s.jobCtx, s.jobCancel = context.WithCancel(context.Background())
 	s.importSlots = make(chan struct{}, maxImportJobs)
 	s.sessions = models.DefaultSessionSettings()

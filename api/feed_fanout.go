@@ -1,0 +1,166 @@
+package api
+
+import (
+	"sync"
+
+	"github.com/jointcal/jointcal/calendar"
+	"github.com/jointcal/jointcal/storage"
+)
+
+// streamFanout hands one layout's chunks to every answer streamed from it:
+// the request that runs the layout and those that arrive while it runs
+// for the same version, the start-up warm-up's included, which would
+// otherwise wait for the whole layout (a poll storm after a restart comes
+// while the warm-up lays the same feeds out). A stream that joins once
+// chunks were handed out begins with the chunks kept so far; chunks are
+// kept while they add up to no more than the blocks the layout itself
+// holds as they are (feedHoldShare), so keeping them costs nothing the
+// layout does not hold anyway, and past that no stream joins any more:
+// those requests wait for the layout, as before.
+type streamFanout struct {
+	mu        sync.Mutex
+	refs      int  // feedLayout calls holding it (feedFanouts)
+	closed    bool // the layout ended: nothing joins any more
+	head      storage.FeedHead
+	headSet   bool // the stored head is known (found)
+	cal       calendar.Calendar
+	started   bool // streams were begun: those joining begin at once
+	streams   []*feedStream
+	kept      [][]*calendar.EventBlock // the chunks handed out so far
+	keptSize  int64
+	keepMax   int64 // bytes of chunks kept at most; past it, truncated
+	truncated bool
+}
+
+// fanoutFor returns the open fanout of a version's layout, or a new one
+// registered for it. The caller must release it.
+func (s *Server) fanoutFor(version string) *streamFanout {
+	s.fanoutMu.Lock()
+	defer s.fanoutMu.Unlock()
+	fo := s.fanouts[version]
+	if fo == nil || fo.isClosed() {
+		fo = &streamFanout{keepMax: s.cfg.FeedCacheBytes / feedHoldShare}
+		s.fanouts[version] = fo
+	}
+	fo.refs++
+	return fo
+}
+
+// releaseFanout gives back what fanoutFor returned; the last holder
+// unregisters it.
+func (s *Server) releaseFanout(version string, fo *streamFanout) {
+	s.fanoutMu.Lock()
+	defer s.fanoutMu.Unlock()
+	fo.refs--
+	if fo.refs == 0 && s.fanouts[version] == fo {
+		delete(s.fanouts, version)
+	}
+}
+
+func (fo *streamFanout) isClosed() bool {
+	fo.mu.Lock()
+	defer fo.mu.Unlock()
+	return fo.closed
+}
+
+// join adds a request's stream (nil: none): begun at once, with the
+// chunks kept so far, when streams were begun already; otherwise when
+// the layout starts them. A closed or truncated fanout leaves it alone.
+func (fo *streamFanout) join(s *Server, st *feedStream) {
+	if st == nil {
+		return
+	}
+	fo.mu.Lock()
+	defer fo.mu.Unlock()
+	if fo.closed || fo.truncated {
+		return
+	}
+	if fo.started {
+		if !fo.beginOne(s, st) {
+			return
+		}
+	}
+	fo.streams = append(fo.streams, st)
+}
+
+// setHead records the head stored for the version, from which streams
+// are begun.
+func (fo *streamFanout) setHead(h storage.FeedHead, cal calendar.Calendar) {
+	fo.mu.Lock()
+	defer fo.mu.Unlock()
+	fo.head, fo.cal, fo.headSet = h, cal, true
+}
+
+// awaiting reports a layout that may still begin streams: a head is
+// stored and none was begun. The layout then reads a short first chunk.
+func (fo *streamFanout) awaiting() bool {
+	fo.mu.Lock()
+	defer fo.mu.Unlock()
+	return fo.headSet && !fo.started && !fo.truncated
+}
+
+// wantsStart reports streams waiting to be begun from the stored head.
+func (fo *streamFanout) wantsStart() bool {
+	fo.mu.Lock()
+	defer fo.mu.Unlock()
+	return fo.headSet && !fo.started && !fo.truncated && len(fo.streams) > 0
+}
+
+// start begins every stream joined so far; those joining later begin at
+// once.
+func (fo *streamFanout) start(s *Server) {
+	fo.mu.Lock()
+	defer fo.mu.Unlock()
+	fo.started = true
+	joined := fo.streams[:0]
+	for _, st := range fo.streams {
+		if fo.beginOne(s, st) {
+			joined = append(joined, st)
+		}
+	}
+	fo.streams = joined
+}
+
+// beginOne begins st from the head and hands it the chunks kept; false
+// when it was answered 304 instead (nothing more to hand it).
+func (fo *streamFanout) beginOne(s *Server, st *feedStream) bool {
+	st.begin(s, fo.head, fo.cal)
+	if !st.started {
+		return false
+	}
+	for _, chunk := range fo.kept {
+		st.add(chunk)
+	}
+	return true
+}
+
+// add hands a chunk of blocks, in UID order, to the streams begun, and
+// keeps it for those that join later.
+func (fo *streamFanout) add(blocks []*calendar.EventBlock) {
+	fo.mu.Lock()
+	defer fo.mu.Unlock()
+	if fo.started {
+		for _, st := range fo.streams {
+			st.add(blocks)
+		}
+	}
+	if fo.truncated {
+		return
+	}
+	for _, b := range blocks {
+		fo.keptSize += int64(b.Size())
+	}
+	if fo.keptSize > fo.keepMax {
+		fo.kept, fo.truncated = nil, true
+		return
+	}
+	fo.kept = append(fo.kept, blocks)
+}
+
+// close ends the fanout with its layout: nothing joins any more, and the
+// chunks kept are let go.
+func (fo *streamFanout) close() {
+	fo.mu.Lock()
+	defer fo.mu.Unlock()
+	fo.closed, fo.kept, fo.streams = true, nil, nil
+}
