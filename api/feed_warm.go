@@ -6,6 +6,7 @@ import (
 	"sort"
 	"time"
 
+	"github.com/jointcal/jointcal/calendar"
 	"github.com/jointcal/jointcal/models"
 )
 
@@ -63,12 +64,33 @@ func (s *Server) WarmFeeds(ctx context.Context) (int, error) {
 			s.feedMemo.set(key, memoEntry{feed: &feeds[i], contents: contents, expires: time.Now(), generation: gen})
 		}
 		s.feedMemo.mu.Unlock()
-		if _, _, err := s.feedLayout(ctx, &feeds[i], contents, true, nil); err != nil && !errors.Is(err, errRenderBusy) {
+		layout, _, err := s.feedLayout(ctx, &feeds[i], contents, true, nil)
+		if err != nil && !errors.Is(err, errRenderBusy) {
 			return warmed, err
+		}
+		if err == nil {
+			s.warmGzip(ctx, layout, contents.Version)
 		}
 		warmed++
 	}
 	return warmed, nil
+}
+
+// warmGzip compresses a warmed layout as a gzip answer would, and caches
+// it under the key serveFeed looks up: calendar clients ask for gzip, so
+// the first poll after a restart then compresses nothing. A busy gate
+// or a failure leaves it to that poll.
+func (s *Server) warmGzip(ctx context.Context, layout *calendar.Assembly, version string) {
+	if !s.feedGate.Enter(ctx) {
+		return
+	}
+	defer s.feedGate.Leave()
+	gz, err := s.gzipLayout(layout)
+	if err != nil {
+		s.log.Warn("could not compress a warmed feed", "error", err)
+		return
+	}
+	s.feedCache.put(cacheKey{kind: cachedGzip, tag: version}, cacheValue{gz: gz}, int64(len(gz)))
 }
 
 // StartWarmingFeeds runs WarmFeeds in the background for the server's

@@ -46,6 +46,14 @@ func TestWarmFeedsServesTheFirstRequestFromTheCache(t *testing.T) {
 	if r, l := restarted.feedCache.rendered.Load(), restarted.feedCache.loaded.Load(); r != rendered || l != loaded {
 		t.Fatalf("the first fetch after warming rendered %d and read %d stored events", r-rendered, l-loaded)
 	}
+	// Calendar clients ask for gzip: the warm-up compressed the feed too.
+	parts := restarted.feedCache.compressedParts.Load()
+	if parts == 0 {
+		t.Fatal("warming compressed no part of the feed")
+	}
+	if r := get(restarted, path, "Accept-Encoding", "gzip"); r.Code != http.StatusOK || r.Header().Get("Content-Encoding") != "gzip" || restarted.feedCache.compressedParts.Load() != parts {
+		t.Fatalf("the first gzip fetch after warming: %d %v, compressed %d parts", r.Code, r.Header(), restarted.feedCache.compressedParts.Load()-parts)
+	}
 	// The idle feed was not laid out, though its events come from the
 	// blocks the warm feed left.
 	if _, ok := restarted.feedCache.get(cacheKey{kind: cachedLayout, tag: idleVersion(t, restarted, idle)}); ok {
