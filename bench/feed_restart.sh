@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # The first feed request after a restart: jointcal serves a feed, stops
 # (SIGTERM, which writes the fetch statistics and the rendered blocks),
-# starts again, and the feed is fetched once at once and once after the
-# "feeds warmed" log line. Last, the feed's fetch history is cleared, so
+# starts again, and the feed is fetched once at once and, after the
+# "feeds warmed" log line, once with gzip (as calendar clients ask) and
+# once without. Last, the feed's fetch history is cleared, so
 # that the warm-up leaves it alone, and it is fetched on a new process:
 # from the blocks stored in the database (feed_blocks), where a build
 # keeps them, otherwise read and rendered. Needs sqlite3.
@@ -29,6 +30,7 @@ start() {
 }
 stop() { kill "$JPID"; wait "$JPID" 2>/dev/null || true; JPID=; }
 tget() { curl -fs -o /dev/null -w "$1: first byte %{time_starttransfer}s, total %{time_total}s, %{size_download} bytes\n" "$2"; }
+tgetgz() { curl -fs -H 'Accept-Encoding: gzip' -o /dev/null -w "$1: first byte %{time_starttransfer}s, total %{time_total}s, %{size_download} bytes\n" "$2"; }
 
 start
 FEED=$(curl -fs -H "Authorization: Bearer $TOKEN" -H 'Content-Type: application/json' \
@@ -42,6 +44,7 @@ stop
 start
 for _ in $(seq 1 600); do grep -q '"feeds warmed"' "$WORK/serve.log" && break; sleep 0.1; done
 grep '"feeds warmed"' "$WORK/serve.log" | tail -1
+tgetgz "first gzip fetch after the warm-up" "$FEED"
 tget "first fetch after the warm-up" "$FEED"
 tget "second fetch" "$FEED"
 stop
