@@ -138,40 +138,44 @@ func differing(a, b [][32]byte) int {
 // TestPartKeysFollowContent checks that part keys name the bytes: the
 // same events rendered again give the same keys, one event changed or
 // removed changes its chunk's key only, and a calendar stamp that every
-// event shows changes every chunk's.
+// event shows changes every chunk's and every packed run's.
 func TestPartKeysFollowContent(t *testing.T) {
 	t.Parallel()
 	events := genEvents(t, 4000)
 	cal := Calendar{Name: "feed", Stamp: time.Date(2024, 1, 2, 9, 0, 0, 0, time.UTC), EventStamps: true}
-	assemble := func(evs []Event, cal Calendar) *Assembly {
+	assemble := func(evs []Event, cal Calendar, hold int64) *Assembly {
 		blocks, err := RenderEvents(evs)
 		if err != nil {
 			t.Fatal(err)
 		}
-		a, _ := buildChunked(t, cal, blocks, -1, 300)
+		a, _ := buildChunked(t, cal, blocks, hold, 300)
 		return a
-	}
-	base := keys(assemble(events, cal))
-	if len(base) < 10 {
-		t.Fatalf("fixture: %d parts", len(base))
-	}
-	if again := keys(assemble(events, cal)); differing(again, base) != 0 {
-		t.Fatal("the same events rendered again give other keys")
-	}
-	changed := append([]Event(nil), events...)
-	changed[1777].Location += " (moved)"
-	changed[1777].LastModified = changed[1777].LastModified.Add(time.Hour)
-	if n := differing(keys(assemble(changed, cal)), base); n != 1 {
-		t.Fatalf("one event changed: %d parts differ, want 1", n)
-	}
-	removed := append(append([]Event(nil), events[:2500]...), events[2501:]...)
-	if n := differing(keys(assemble(removed, cal)), base); n != 1 {
-		t.Fatalf("one event removed: %d parts differ, want 1", n)
 	}
 	later := cal
 	later.Stamp, later.EventStamps = fixtureStamp, false
-	moved := keys(assemble(events, later))
-	if n := differing(moved, base); n != len(base)-2 {
-		t.Fatalf("every DTSTAMP changed: %d of %d parts differ, want all but the head and end", n, len(base))
+	for _, hold := range []int64{-1, 0, 2 << 20} {
+		base := keys(assemble(events, cal, hold))
+		if len(base) < 5 {
+			t.Fatalf("hold %d: %d parts", hold, len(base))
+		}
+		if again := keys(assemble(events, cal, hold)); differing(again, base) != 0 {
+			t.Fatalf("hold %d: the same events rendered again give other keys", hold)
+		}
+		// Every DTSTAMP changed, nothing else: every part that holds
+		// events must be compressed again, held or packed.
+		if n := differing(keys(assemble(events, later, hold)), base); n != len(base)-2 {
+			t.Fatalf("hold %d: every DTSTAMP changed: %d of %d parts differ, want all but the head and end", hold, n, len(base))
+		}
+	}
+	base := keys(assemble(events, cal, -1))
+	changed := append([]Event(nil), events...)
+	changed[1777].Location += " (moved)"
+	changed[1777].LastModified = changed[1777].LastModified.Add(time.Hour)
+	if n := differing(keys(assemble(changed, cal, -1)), base); n != 1 {
+		t.Fatalf("one event changed: %d parts differ, want 1", n)
+	}
+	removed := append(append([]Event(nil), events[:2500]...), events[2501:]...)
+	if n := differing(keys(assemble(removed, cal, -1)), base); n != 1 {
+		t.Fatalf("one event removed: %d parts differ, want 1", n)
 	}
 }

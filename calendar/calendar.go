@@ -30,16 +30,19 @@ type Calendar struct {
 	// RefreshInterval is written as REFRESH-INTERVAL;VALUE=DURATION and
 	// X-PUBLISHED-TTL; DefaultRefreshInterval when zero.
 	RefreshInterval time.Duration
-	// Stamp is the DTSTAMP of every event. The caller passes it (typically
-	// the feed version's time) so that the same input renders the same bytes.
+	// Stamp is the DTSTAMP of every event (with EventStamps, of every
+	// event not modified later). The caller passes it (the message's time,
+	// or a time a feed version determines) so that the same input renders
+	// the same bytes.
 	Stamp time.Time
 	// EventStamps makes each event's DTSTAMP the later of Stamp and the
-	// event's LastModified: for a published calendar, when the event's
-	// published form last changed, so an event that did not change keeps
+	// event's LastModified: for a published feed, when the event's
+	// published form was last made, so an event that did not change keeps
 	// its bytes from one version of a feed to the next (what lets a feed
-	// served compressed be compressed again only where it changed). An
-	// iTIP message (REQUEST, CANCEL) leaves it false: its DTSTAMP is when
-	// the message was made (RFC 5546).
+	// served compressed be compressed again only where it changed), and
+	// RFC 5546's ordering (SEQUENCE, then DTSTAMP) still sees every change
+	// of it as newer. An iTIP message (REQUEST, CANCEL) leaves it false:
+	// its DTSTAMP is when the message was made.
 	EventStamps bool
 }
 

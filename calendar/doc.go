@@ -13,7 +13,8 @@
 // Like planning, it imports neither api nor models: callers map their
 // records to the plain structs [Calendar], [Event], [Override] and [Attendee]
 // and call [Render]. Output is deterministic for the same input (the caller
-// passes DTSTAMP in [Calendar.Stamp]), which is what lets the api package
+// passes the DTSTAMP in [Calendar.Stamp], or with [Calendar.EventStamps]
+// the stamp beneath the events' own), which is what lets the api package
 // cache a rendered feed by version and answer revalidations with 304.
 //
 // The data model is github.com/emersion/go-ical's: [VTimezone] returns an

@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"sync"
 	"time"
+	"unsafe"
 )
 
 // stampLen is the length of a UTC DATE-TIME value (YYYYMMDDTHHMMSSZ), the
@@ -21,10 +22,10 @@ var stampLine = []byte("\r\nDTSTAMP:")
 
 // EventBlock is one event rendered ahead of time: its master VEVENT and
 // override VEVENTs as the exact bytes Render would write, minus the DTSTAMP
-// values. The DTSTAMP is the feed's and changes whenever anything in the
-// feed changes, so it is spliced in by Assemble; everything else depends on
-// the event alone, which lets a feed cache blocks per event and re-render
-// only the events that changed. An EventBlock is immutable once made and
+// values. The DTSTAMP depends on the calendar (its Stamp, and EventStamps),
+// so it is spliced in by Assemble; everything else depends on the event
+// alone, which lets a feed cache blocks per event and re-render only the
+// events that changed. An EventBlock is immutable once made and
 // safe to share between goroutines and feeds.
 type EventBlock struct {
 	uid    string
@@ -74,9 +75,11 @@ func (b *EventBlock) LastModified() time.Time { return b.modified }
 // UID is the event's UID, by which Assemble orders blocks.
 func (b *EventBlock) UID() string { return b.uid }
 
-// Size is the number of bytes the block occupies in a feed, and roughly what
-// it costs to keep in memory.
-func (b *EventBlock) Size() int { return len(b.body) + stampLen*len(b.stamps) + len(b.uid) }
+// Size is roughly what the block costs to keep in memory: the bytes it
+// occupies in a feed, its UID and the block itself.
+func (b *EventBlock) Size() int {
+	return len(b.body) + stampLen*len(b.stamps) + len(b.uid) + int(unsafe.Sizeof(EventBlock{}))
+}
 
 // RenderEvents validates and renders events one block each, as Render
 // would write them inside a calendar. Zones and recurrence rules shared by

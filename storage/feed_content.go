@@ -35,8 +35,9 @@ type FeedContents struct {
 	listed time.Time
 	// Version is the fingerprint of everything the feed's bytes depend on:
 	// equal versions mean equal content, so it is the cache key and ETag.
-	// The feed's DTSTAMP and Last-Modified are the latest of RefStamp and
-	// its events' LAST-MODIFIED, a function of the same inputs.
+	// The feed's Last-Modified is the latest of RefStamp and its events'
+	// LAST-MODIFIED, and each event's DTSTAMP the later of RefStamp and its
+	// own: functions of the same inputs.
 	Version string
 }
 

@@ -12,9 +12,9 @@ import (
 )
 
 // FeedHead is what a feed's answer starts with, kept from its last layout
-// (migration 0054): the head bytes, the DTSTAMP (Unix seconds, also the
-// Last-Modified) and the whole answer's size, valid only for the feed
-// version and render tag it was laid out for.
+// (migration 0054): the head bytes, the Last-Modified (Unix seconds) and
+// the whole answer's size, valid only for the feed version and render tag
+// it was laid out for.
 type FeedHead struct {
 	FeedID  int64  `gorm:"column:feed_id;primaryKey"`
 	Version string `gorm:"column:version"`
