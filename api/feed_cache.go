@@ -38,7 +38,7 @@ type cacheKey struct {
 type cacheValue struct {
 	block  *calendar.EventBlock
 	layout *calendar.Assembly
-	stamp  time.Time // a layout's DTSTAMP and Last-Modified
+	stamp  time.Time // a layout's Last-Modified
 	gz     []byte
 	part   gzipjoin.Part
 }

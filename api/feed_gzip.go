@@ -21,6 +21,11 @@ func (s *Server) gzipLayout(layout *calendar.Assembly) ([]byte, error) {
 	parts := layout.Parts()
 	joined := make([]gzipjoin.Part, len(parts))
 	var zc *gzipjoin.Compressor
+	defer func() {
+		if zc != nil {
+			s.compressors.Put(zc)
+		}
+	}()
 	for i, p := range parts {
 		key := cacheKey{kind: cachedPart, tag: string(p.Key[:])}
 		if v, ok := s.feedCache.get(key); ok {
@@ -29,7 +34,7 @@ func (s *Server) gzipLayout(layout *calendar.Assembly) ([]byte, error) {
 		}
 		if zc == nil {
 			var err error
-			if zc, err = gzipjoin.NewCompressor(flate.BestSpeed); err != nil {
+			if zc, err = s.compressor(); err != nil {
 				return nil, err
 			}
 		}
@@ -42,4 +47,13 @@ func (s *Server) gzipLayout(layout *calendar.Assembly) ([]byte, error) {
 		joined[i] = part
 	}
 	return gzipjoin.Append(make([]byte, 0, gzipjoin.Size(joined)), joined), nil
+}
+
+// compressor returns a part compressor from the server's pool (its state
+// is about a megabyte, worth reusing from one version to the next).
+func (s *Server) compressor() (*gzipjoin.Compressor, error) {
+	if zc, ok := s.compressors.Get().(*gzipjoin.Compressor); ok {
+		return zc, nil
+	}
+	return gzipjoin.NewCompressor(flate.BestSpeed)
 }

@@ -10,6 +10,7 @@ import (
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
+	"regexp"
 	"runtime"
 	"slices"
 	"strconv"
@@ -73,10 +74,17 @@ func TestFeedStreamedFromStoredHead(t *testing.T) {
 			t.Parallel()
 			const n = 13
 			w := newStoredBlocksWorld(t, b, n)
+			// One event changed a second later than the reference data,
+			// so that its DTSTAMP is its own, not the stamp the others
+			// share: the streamed answer must write it as the layout does.
+			changeInALaterSecond(t, w.store, w.open[n/2])
 			first := newStreamServer(t, w.store)
 			resp, fresh, err := fetch(t, first, w.eu)
 			if err != nil || resp.StatusCode != http.StatusOK {
 				t.Fatalf("first fetch: %d, %v", resp.StatusCode, err)
+			}
+			if stamps := distinctStamps(fresh); stamps < 2 {
+				t.Fatalf("the feed holds %d distinct DTSTAMPs, want the changed event's own and the others'", stamps)
 			}
 			if first.feedCache.streamed.Load() != 0 {
 				t.Fatal("the first fetch ever was streamed, with no head stored")
@@ -243,6 +251,8 @@ func TestFeedStreamAbortedWhenChanged(t *testing.T) {
 		if _, err := other.UpdateActivity(ctx, sys, victim, restricted, storage.WriteOptions{}); err != nil {
 			t.Fatal(err)
 		}
+		const sent = `jointcal_http_requests_total{method="GET",route="/feeds/:token",status="200"}`
+		before := metricValue(t, s, sent)
 		resp, body, err := fetch(t, s, feed)
 		if strings.Contains(string(body), secret) {
 			t.Fatalf("the NATO feed shows an activity restricted to the EU:\n%s", body)
@@ -259,6 +269,9 @@ func TestFeedStreamAbortedWhenChanged(t *testing.T) {
 		}
 		if n := metricValue(t, s, `jointcal_http_aborted_total{method="GET",route="/feeds/:token"}`); n != 1 {
 			t.Fatalf("the aborted answer is counted %v times in the metrics, want 1", n)
+		}
+		if n := metricValue(t, s, sent) - before; n != 1 {
+			t.Fatalf("the aborted answer is counted %v times among the requests, want 1 (with the status it sent)", n)
 		}
 		time.Sleep(feedStateTTL + 100*time.Millisecond)
 		if r, body, err := fetch(t, s, feed); err != nil || r.StatusCode != http.StatusOK || strings.Contains(string(body), secret) {
@@ -456,4 +469,31 @@ func waitFor(t *testing.T, what string, cond func() bool) {
 			t.Fatalf("timed out waiting for %s", what)
 		}
 	}
+}
+
+// changeInALaterSecond retitles an activity once the second its data was
+// last written in has passed, so that its LAST-MODIFIED is later than
+// every other row's of a fixture written at once.
+func changeInALaterSecond(t *testing.T, store *storage.Store, id int64) {
+	t.Helper()
+	ctx, sys := context.Background(), models.System()
+	v, err := store.GetActivity(ctx, sys, id)
+	if err != nil {
+		t.Fatal(err)
+	}
+	time.Sleep(time.Until(v.UpdatedAt.Truncate(time.Second).Add(time.Second)))
+	in := v.Input()
+	in.Title += " (moved)"
+	if _, err := store.UpdateActivity(ctx, sys, id, in, storage.WriteOptions{}); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// distinctStamps counts the distinct DTSTAMP values of a calendar.
+func distinctStamps(cal []byte) int {
+	seen := map[string]bool{}
+	for _, m := range regexp.MustCompile(`DTSTAMP:(\S+)`).FindAllSubmatch(cal, -1) {
+		seen[string(m[1])] = true
+	}
+	return len(seen)
 }

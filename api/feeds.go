@@ -160,8 +160,8 @@ const (
 	feedRetryAfter = 5 * time.Second
 )
 
-// feedLayout returns the feed's calendar ready to write and its stamp
-// (DTSTAMP, Last-Modified): from the cache when this version was laid out
+// feedLayout returns the feed's calendar ready to write and its
+// Last-Modified: from the cache when this version was laid out
 // before, otherwise from cached event blocks, reading and rendering (inside
 // the render gate) only those that are missing. keepHead says the window
 // is the feed's default one, whose head is stored for the next cold
@@ -241,8 +241,9 @@ func (s *Server) layOut(ctx context.Context, f *models.Feed, contents storage.Fe
 		fo.setHead(head, cal)
 	}
 	// The feed changes when anything it shows changes, and only then: its
-	// Last-Modified is the latest of those stamps.
-	stamp := contents.RefStamp
+	// Last-Modified is the latest of those stamps (never earlier than a
+	// DTSTAMP it holds).
+	stamp := cal.Stamp
 	items := s.inUIDOrder(contents.Items)
 	for len(items) > 0 {
 		n := min(s.feedChunk, len(items))
@@ -275,9 +276,6 @@ func (s *Server) layOut(ctx context.Context, f *models.Feed, contents storage.Fe
 			return nil, time.Time{}, fmt.Errorf("feed %d: %w", f.ID, err)
 		}
 		items = items[n:]
-	}
-	if stamp.IsZero() {
-		stamp = f.CreatedAt
 	}
 	stamp = stamp.UTC().Truncate(time.Second)
 	layout, err := ab.Assemble(cal)
@@ -736,6 +734,10 @@ func (s *Server) gzipped(c echo.Context, body calendarBody, key cacheKey) ([]byt
 		return nil, feedRetryLater(c, "feed-busy", feedBusyDetail)
 	}
 	defer s.feedGate.Leave()
+	// Another request may have compressed it while this one waited.
+	if v, ok := s.feedCache.get(key); ok {
+		return v.gz, nil
+	}
 	var gz []byte
 	var err error
 	if layout, ok := body.(*calendar.Assembly); ok {

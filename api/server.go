@@ -64,6 +64,8 @@ type Server struct {
 	// by feed version (feed_fanout.go).
 	fanoutMu sync.Mutex
 	fanouts  map[string]*streamFanout
+	// compressors are gzip part compressors kept for reuse (gzipLayout).
+	compressors sync.Pool
 	// feedChunk is how many events a layout reads and renders at a time
 	// (feedChunkSize; tests lay out small feeds in several chunks).
 	feedChunk int
@@ -320,9 +322,9 @@ const loggerKey ctxKey = iota
 
 // observe logs every request with its request ID, counts it and times it.
 // An answer aborted after its status was sent (http.ErrAbortHandler: a
-// streamed feed whose layout failed) is counted too, under its route in
-// jointcal_http_aborted_total, and logged, before the panic goes on to
-// the HTTP server, which cuts the connection.
+// streamed feed whose layout failed) is counted too, with the status it
+// sent and in jointcal_http_aborted_total, and logged, before the panic
+// goes on to the HTTP server, which cuts the connection.
 func (s *Server) observe(next echo.HandlerFunc) echo.HandlerFunc {
 	return func(c echo.Context) error {
 		start := time.Now()
@@ -333,10 +335,11 @@ func (s *Server) observe(next echo.HandlerFunc) echo.HandlerFunc {
 		defer func() {
 			if v := recover(); v != nil {
 				if v == http.ErrAbortHandler {
-					route, elapsed := c.Path(), time.Since(start)
+					route, status, elapsed := routeOf(c), c.Response().Status, time.Since(start)
+					s.requests.WithLabelValues(route, req.Method, strconv.Itoa(status)).Inc()
 					s.aborted.WithLabelValues(route, req.Method).Inc()
 					s.latency.WithLabelValues(route, req.Method).Observe(elapsed.Seconds())
-					l.Warn("request aborted", "method", req.Method, "path", redactPath(req.URL.Path), "route", route, "status", c.Response().Status, "duration_ms", float64(elapsed.Microseconds())/1000, "bytes", c.Response().Size)
+					l.Warn("request aborted", "method", req.Method, "path", redactPath(req.URL.Path), "route", route, "status", status, "duration_ms", float64(elapsed.Microseconds())/1000, "bytes", c.Response().Size)
 				}
 				panic(v)
 			}
@@ -345,10 +348,7 @@ func (s *Server) observe(next echo.HandlerFunc) echo.HandlerFunc {
 		if err != nil {
 			c.Error(err)
 		}
-		route := c.Path()
-		if route == "" {
-			route = "unmatched"
-		}
+		route := routeOf(c)
 		status := c.Response().Status
 		elapsed := time.Since(start)
 		s.requests.WithLabelValues(route, req.Method, strconv.Itoa(status)).Inc()
@@ -356,6 +356,14 @@ func (s *Server) observe(next echo.HandlerFunc) echo.HandlerFunc {
 		l.Info("request", "method", req.Method, "path", redactPath(req.URL.Path), "route", route, "status", status, "duration_ms", float64(elapsed.Microseconds())/1000, "bytes", c.Response().Size)
 		return nil
 	}
+}
+
+// routeOf is the route a request matched, the label of its metrics.
+func routeOf(c echo.Context) string {
+	if route := c.Path(); route != "" {
+		return route
+	}
+	return "unmatched"
 }
 
 // logger returns the request's logger (with its request ID).
