@@ -1,7 +1,9 @@
 package api
 
 import (
+	"slices"
 	"sync"
+	"sync/atomic"
 
 	"github.com/jointcal/jointcal/calendar"
 	"github.com/jointcal/jointcal/storage"
@@ -19,8 +21,8 @@ import (
 // those requests wait for the layout, as before.
 type streamFanout struct {
 	mu        sync.Mutex
-	refs      int  // feedLayout calls holding it (feedFanouts)
-	closed    bool // the layout ended: nothing joins any more
+	refs      int         // feedLayout calls holding it (fanoutFor), under Server.fanoutMu
+	closed    atomic.Bool // the layout ended: nothing joins any more
 	head      storage.FeedHead
 	headSet   bool // the stored head is known (found)
 	cal       calendar.Calendar
@@ -38,7 +40,7 @@ func (s *Server) fanoutFor(version string) *streamFanout {
 	s.fanoutMu.Lock()
 	defer s.fanoutMu.Unlock()
 	fo := s.fanouts[version]
-	if fo == nil || fo.isClosed() {
+	if fo == nil || fo.closed.Load() {
 		fo = &streamFanout{keepMax: s.cfg.FeedCacheBytes / feedHoldShare}
 		s.fanouts[version] = fo
 	}
@@ -57,12 +59,6 @@ func (s *Server) releaseFanout(version string, fo *streamFanout) {
 	}
 }
 
-func (fo *streamFanout) isClosed() bool {
-	fo.mu.Lock()
-	defer fo.mu.Unlock()
-	return fo.closed
-}
-
 // join adds a request's stream (nil: none): begun at once, with the
 // chunks kept so far, when streams were begun already; otherwise when
 // the layout starts them. A closed or truncated fanout leaves it alone.
@@ -72,15 +68,27 @@ func (fo *streamFanout) join(s *Server, st *feedStream) {
 	}
 	fo.mu.Lock()
 	defer fo.mu.Unlock()
-	if fo.closed || fo.truncated {
+	if fo.closed.Load() || fo.truncated {
 		return
 	}
 	if fo.started {
-		if !fo.beginOne(s, st) {
-			return
-		}
+		fo.beginOne(s, st)
 	}
 	fo.streams = append(fo.streams, st)
+}
+
+// leave takes a request's stream out once its feedLayout call has its
+// layout: whichever layout the request shared, no other may begin the
+// stream or hand it chunks afterwards (the request finishes it from its
+// own layout, or answers without it), so that nothing writes to a
+// response after its handler returned.
+func (fo *streamFanout) leave(st *feedStream) {
+	if st == nil {
+		return
+	}
+	fo.mu.Lock()
+	defer fo.mu.Unlock()
+	fo.streams = slices.DeleteFunc(fo.streams, func(x *feedStream) bool { return x == st })
 }
 
 // setHead records the head stored for the version, from which streams
@@ -112,26 +120,17 @@ func (fo *streamFanout) start(s *Server) {
 	fo.mu.Lock()
 	defer fo.mu.Unlock()
 	fo.started = true
-	joined := fo.streams[:0]
 	for _, st := range fo.streams {
-		if fo.beginOne(s, st) {
-			joined = append(joined, st)
-		}
+		fo.beginOne(s, st)
 	}
-	fo.streams = joined
 }
 
-// beginOne begins st from the head and hands it the chunks kept; false
-// when it was answered 304 instead (nothing more to hand it).
-func (fo *streamFanout) beginOne(s *Server, st *feedStream) bool {
+// beginOne begins st from the head and hands it the chunks kept.
+func (fo *streamFanout) beginOne(s *Server, st *feedStream) {
 	st.begin(s, fo.head, fo.cal)
-	if !st.started {
-		return false
-	}
 	for _, chunk := range fo.kept {
 		st.add(chunk)
 	}
-	return true
 }
 
 // add hands a chunk of blocks, in UID order, to the streams begun, and
@@ -139,13 +138,16 @@ func (fo *streamFanout) beginOne(s *Server, st *feedStream) bool {
 func (fo *streamFanout) add(blocks []*calendar.EventBlock) {
 	fo.mu.Lock()
 	defer fo.mu.Unlock()
+	if fo.closed.Load() {
+		return
+	}
 	if fo.started {
 		for _, st := range fo.streams {
 			st.add(blocks)
 		}
 	}
-	if fo.truncated {
-		return
+	if fo.truncated || !fo.headSet {
+		return // no stream can begin from this layout
 	}
 	for _, b := range blocks {
 		fo.keptSize += int64(b.Size())
@@ -162,5 +164,6 @@ func (fo *streamFanout) add(blocks []*calendar.EventBlock) {
 func (fo *streamFanout) close() {
 	fo.mu.Lock()
 	defer fo.mu.Unlock()
-	fo.closed, fo.kept, fo.streams = true, nil, nil
+	fo.closed.Store(true)
+	fo.kept, fo.streams = nil, nil
 }

@@ -50,11 +50,10 @@ type feedStream struct {
 	c    echo.Context
 	etag string
 
-	head     storage.FeedHead  // what begin sent the headers for
-	cal      calendar.Calendar // the stamps the events are written with
-	started  bool              // the 200 and its headers are out
-	answered bool              // a 304 was sent instead
-	ended    bool              // end ran
+	head    storage.FeedHead  // what begin sent the headers for
+	cal     calendar.Calendar // the stamps the events are written with
+	started bool              // the 200 and its headers are out
+	ended   bool              // end ran
 
 	mu     sync.Mutex
 	queue  []queuedChunk
@@ -93,20 +92,16 @@ func (s *Server) newFeedStream(c echo.Context, etag string) *feedStream {
 	return &feedStream{c: c, etag: etag, limit: s.streamQueue, held: &s.streamHeld, budget: s.streamBudget, wake: make(chan struct{}, 1), done: make(chan struct{})}
 }
 
-// begin answers from a stored head: a 304 if the client's copy is
-// current (sent at once; the layout goes on for the cache), otherwise the
-// 200's headers and the head, and it starts the writer, which writes the
-// events with cal's stamps.
+// begin answers from a stored head: the 200's headers (only the ETag
+// decides a feed's 304, and serveFeed answered that before the layout),
+// then the head, and it starts the writer, which writes the events with
+// cal's stamps. It writes into buffers only, never waiting for the
+// client: it runs on the layout's goroutine, under the fanout's lock.
 func (st *feedStream) begin(s *Server, h storage.FeedHead, cal calendar.Calendar) {
 	if st == nil {
 		return
 	}
-	meta := calendarMeta{etag: st.etag, modified: time.Unix(h.StampS, 0).UTC()}
-	if s.notModified(st.c, meta) {
-		st.answered = true
-		_ = http.NewResponseController(st.c.Response().Writer).Flush()
-		return
-	}
+	s.calendarHeaders(st.c, calendarMeta{etag: st.etag, modified: time.Unix(h.StampS, 0).UTC()})
 	st.head, st.cal, st.started = h, cal, true
 	s.feedCache.streamed.Add(1)
 	st.c.Response().Header().Set("Content-Length", strconv.FormatInt(h.Size, 10))

@@ -118,9 +118,6 @@ func (s *Server) serveFeed(c echo.Context) error {
 	if st != nil && st.started {
 		return st.finish(layout, stamp, err)
 	}
-	if st != nil && st.answered {
-		return nil // 304 from the stored head's Last-Modified
-	}
 	if errors.Is(err, errRenderBusy) {
 		return feedRetryLater(c, "feed-busy", feedBusyDetail)
 	}
@@ -183,9 +180,14 @@ func (s *Server) feedLayout(ctx context.Context, f *models.Feed, contents storag
 	defer s.releaseFanout(contents.Version, fo)
 	fo.join(s, st)
 	v, err, _ := s.layouts.Do(contents.Version, func() (any, error) {
+		// A call that ended just before this one began has cached it.
+		if v, ok := s.feedCache.get(layoutKey); ok {
+			return laidOut{v.layout, v.stamp}, nil
+		}
 		layout, stamp, err := s.layOut(context.WithoutCancel(ctx), f, contents, layoutKey, keepHead, fo)
 		return laidOut{layout, stamp}, err
 	})
+	fo.leave(st)
 	if err != nil {
 		return nil, time.Time{}, err
 	}
@@ -656,6 +658,13 @@ func (s *Server) isDefaultWindow(w models.FeedWindow) bool {
 type calendarMeta struct {
 	etag     string
 	modified time.Time
+	// dated says the date decides, so that If-Modified-Since alone may
+	// answer 304: true for one activity's calendar, whose Last-Modified
+	// moves with every change. A feed's does not move when an event
+	// leaves it (restricted, filtered out, moved out of the window, its
+	// retention over), so only its ETag decides; an If-Modified-Since
+	// alone gets the feed.
+	dated bool
 }
 
 // notModified writes the validators and caching headers and, when the
@@ -668,7 +677,7 @@ func (s *Server) notModified(c echo.Context, m calendarMeta) bool {
 			_ = c.NoContent(http.StatusNotModified)
 			return true
 		}
-	} else if ims, err := http.ParseTime(req.Header.Get("If-Modified-Since")); err == nil && !m.modified.After(ims) {
+	} else if ims, err := http.ParseTime(req.Header.Get("If-Modified-Since")); err == nil && m.dated && !m.modified.After(ims) {
 		_ = c.NoContent(http.StatusNotModified)
 		return true
 	}
@@ -803,7 +812,7 @@ func (s *Server) activityICS(c echo.Context, id int64) error {
 	}
 	c.Response().Header().Set("Content-Disposition", `attachment; filename="activity-`+itoa(id)+`.ics"`)
 	version := "a" + itoa(id) + "-" + strconv.Itoa(v.Version)
-	meta := calendarMeta{etag: `"` + version + `"`, modified: v.UpdatedAt.Truncate(time.Second)}
+	meta := calendarMeta{etag: `"` + version + `"`, modified: v.UpdatedAt.Truncate(time.Second), dated: true}
 	if s.notModified(c, meta) {
 		return nil
 	}
