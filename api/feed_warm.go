@@ -81,7 +81,8 @@ func (s *Server) WarmFeeds(ctx context.Context) (int, error) {
 // the first poll after a restart then compresses nothing. A busy gate
 // or a failure leaves it to that poll.
 func (s *Server) warmGzip(ctx context.Context, layout *calendar.Assembly, version string) {
-	if !s.feedGate.Enter(ctx) {
+	key := cacheKey{kind: cachedGzip, tag: version}
+	if _, ok := s.feedCache.get(key); ok || ctx.Err() != nil || !s.feedGate.Enter(ctx) {
 		return
 	}
 	defer s.feedGate.Leave()
@@ -90,7 +91,7 @@ func (s *Server) warmGzip(ctx context.Context, layout *calendar.Assembly, versio
 		s.log.Warn("could not compress a warmed feed", "error", err)
 		return
 	}
-	s.feedCache.put(cacheKey{kind: cachedGzip, tag: version}, cacheValue{gz: gz}, int64(len(gz)))
+	s.feedCache.put(key, cacheValue{gz: gz}, int64(len(gz)))
 }
 
 // StartWarmingFeeds runs WarmFeeds in the background for the server's
