@@ -2,6 +2,7 @@ package storage
 
 import (
 	"context"
+	"strings"
 
 	"github.com/jointcal/jointcal/models"
 	"gorm.io/gorm"
@@ -61,4 +62,31 @@ func (s *Store) FeedItemsEachForm(ctx context.Context, f *models.Feed, w models.
 	}
 	form, err := s.listingForm(db, w)
 	return lists[0], lists[1], form == perActivity, err
+}
+
+// ListActivitiesPlan is SQLite's plan (EXPLAIN QUERY PLAN, one line a
+// step) for the statement of ListActivities' first page under f.
+func (s *Store) ListActivitiesPlan(ctx context.Context, a models.Actor, f models.ActivityFilter) (string, error) {
+	db := s.db.WithContext(ctx)
+	q, _, err := filteredActivities(db, a, f)
+	if err != nil {
+		return "", err
+	}
+	var ids []struct{ ID int64 }
+	dry := q.Session(&gorm.Session{DryRun: true}).Select("activities.id").Where("activities.id > ?", 0).Order("activities.id").Limit(11).Find(&ids)
+	rows, err := db.Raw("EXPLAIN QUERY PLAN "+dry.Statement.SQL.String(), dry.Statement.Vars...).Rows()
+	if err != nil {
+		return "", err
+	}
+	defer rows.Close()
+	var plan strings.Builder
+	for rows.Next() {
+		var id, parent, unused int64
+		var detail string
+		if err := rows.Scan(&id, &parent, &unused, &detail); err != nil {
+			return "", err
+		}
+		plan.WriteString(detail + "\n")
+	}
+	return plan.String(), rows.Err()
 }

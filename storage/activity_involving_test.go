@@ -1,0 +1,70 @@
+package storage_test
+
+import (
+	"context"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/jointcal/jointcal/models"
+	"github.com/jointcal/jointcal/storage"
+	"github.com/jointcal/jointcal/storage/storagetest"
+)
+
+// TestInvolvingListsThePersonsActivitiesFromTheirList: "my activities"
+// (the /me page, GET /api/v1/me/activities) holds the activities a person
+// takes part in directly or through a body, from today on, and on SQLite
+// the query is led by the person's participations (participants_ref), not
+// by a walk of every live activity in id order (activities_deleted),
+// which took a second at 100,000 activities.
+func TestInvolvingListsThePersonsActivitiesFromTheirList(t *testing.T) {
+	t.Parallel()
+	storagetest.ForEach(t, func(t *testing.T, s *storage.Store) {
+		ctx, sys := context.Background(), models.System()
+		if _, err := s.CreateOrganization(ctx, sys, models.OrganizationInput{Code: "EU", Name: "European Union"}); err != nil {
+			t.Fatal(err)
+		}
+		me, err := s.CreatePerson(ctx, sys, models.PersonInput{Name: "Me", Email: "me@eeas.example", TimeZone: "Europe/Brussels", Organization: "EU"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := s.CreatePerson(ctx, sys, models.PersonInput{Name: "Other", Email: "other@eeas.example", TimeZone: "Europe/Brussels", Organization: "EU"}); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := s.CreateBody(ctx, sys, models.BodyInput{Code: "PSC", Name: "Political and Security Committee", Organization: "EU", Members: []models.Ref{"me@eeas.example"}}); err != nil {
+			t.Fatal(err)
+		}
+		now := s.Now().Truncate(time.Hour)
+		book := func(title string, start time.Time, p models.ParticipantInput) int64 {
+			in := models.ActivityInput{Kind: "meeting", Title: title, Start: start, End: start.Add(time.Hour), TimeZone: "Europe/Brussels", Status: "confirmed", LeadOrganization: "EU",
+				Participants: []models.ParticipantInput{p}}
+			a, err := s.CreateActivity(ctx, sys, in, storage.WriteOptions{})
+			if err != nil {
+				t.Fatal(err)
+			}
+			return a.Activity.ID
+		}
+		direct := book("Mine", now.Add(48*time.Hour), models.ParticipantInput{Type: "person", IDOrCode: "me@eeas.example"})
+		viaBody := book("My committee's", now.Add(72*time.Hour), models.ParticipantInput{Type: "body", IDOrCode: "PSC"})
+		book("Someone else's", now.Add(96*time.Hour), models.ParticipantInput{Type: "person", IDOrCode: "other@eeas.example"})
+		book("Mine, past", now.Add(-96*time.Hour), models.ParticipantInput{Type: "person", IDOrCode: "me@eeas.example"})
+		f := models.ActivityFilter{Involving: me.ID, From: now, ListOptions: models.ListOptions{Limit: 10}}
+		page, err := s.ListActivities(ctx, sys, f)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(page.Items) != 2 || page.Items[0].ID != direct || page.Items[1].ID != viaBody || page.Total != 2 {
+			t.Fatalf("my activities: %+v (total %d), want %d and %d", page.Items, page.Total, direct, viaBody)
+		}
+		if s.Dialect() != models.SQLite {
+			return
+		}
+		plan, err := s.ListActivitiesPlan(ctx, sys, f)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !strings.Contains(plan, "participants_ref") || strings.Contains(plan, "activities_deleted") {
+			t.Fatalf("my activities are not led by the person's participations:\n%s", plan)
+		}
+	})
+}
