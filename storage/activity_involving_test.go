@@ -59,12 +59,10 @@ func TestInvolvingListsThePersonsActivitiesFromTheirList(t *testing.T) {
 		if s.Dialect() != models.SQLite {
 			return
 		}
-		plan, err := s.ListActivitiesPlan(ctx, sys, f)
-		if err != nil {
-			t.Fatal(err)
-		}
-		if !strings.Contains(plan, "participants_ref") || strings.Contains(plan, "activities_deleted") {
-			t.Fatalf("my activities are not led by the person's participations:\n%s", plan)
+		for _, plan := range s.PlansOf(t, func() { _, _ = s.ListActivities(ctx, sys, f) }) {
+			if strings.Contains(plan, "FROM `activities`") && strings.Contains(plan, "activities_deleted") {
+				t.Fatalf("my activities are not led by the person's participations:\n%s", plan)
+			}
 		}
 	})
 }

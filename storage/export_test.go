@@ -64,29 +64,47 @@ func (s *Store) FeedItemsEachForm(ctx context.Context, f *models.Feed, w models.
 	return lists[0], lists[1], form == perActivity, err
 }
 
-// ListActivitiesPlan is SQLite's plan (EXPLAIN QUERY PLAN, one line a
-// step) for the statement of ListActivities' first page under f.
-func (s *Store) ListActivitiesPlan(ctx context.Context, a models.Actor, f models.ActivityFilter) (string, error) {
-	db := s.db.WithContext(ctx)
-	q, _, err := filteredActivities(db, a, f)
-	if err != nil {
-		return "", err
+// PlansOf is SQLite's plan (EXPLAIN QUERY PLAN, one line a step) of
+// each read statement fn runs on s, one string a statement.
+func (s *Store) PlansOf(t interface{ Fatal(...any) }, fn func()) []string {
+	type stmt struct {
+		sql  string
+		vars []any
 	}
-	var ids []struct{ ID int64 }
-	dry := q.Session(&gorm.Session{DryRun: true}).Select("activities.id").Where("activities.id > ?", 0).Order("activities.id").Limit(11).Find(&ids)
-	rows, err := db.Raw("EXPLAIN QUERY PLAN "+dry.Statement.SQL.String(), dry.Statement.Vars...).Rows()
-	if err != nil {
-		return "", err
-	}
-	defer rows.Close()
-	var plan strings.Builder
-	for rows.Next() {
-		var id, parent, unused int64
-		var detail string
-		if err := rows.Scan(&id, &parent, &unused, &detail); err != nil {
-			return "", err
+	var seen []stmt
+	record := func(db *gorm.DB) {
+		if !db.DryRun { // not a subquery being written, nor a statement only built
+			seen = append(seen, stmt{db.Statement.SQL.String(), db.Statement.Vars})
 		}
-		plan.WriteString(detail + "\n")
 	}
-	return plan.String(), rows.Err()
+	name := "test:plans_of"
+	if err := s.db.Callback().Query().After("gorm:query").Register(name, record); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.db.Callback().Row().After("gorm:row").Register(name, record); err != nil {
+		t.Fatal(err)
+	}
+	fn()
+	_ = s.db.Callback().Query().Remove(name)
+	_ = s.db.Callback().Row().Remove(name)
+	var plans []string
+	for _, st := range seen {
+		rows, err := s.db.Raw("EXPLAIN QUERY PLAN "+st.sql, st.vars...).Rows()
+		if err != nil {
+			t.Fatal(err)
+		}
+		var plan strings.Builder
+		plan.WriteString(st.sql + "\n")
+		for rows.Next() {
+			var id, parent, unused int64
+			var detail string
+			if err := rows.Scan(&id, &parent, &unused, &detail); err != nil {
+				t.Fatal(err)
+			}
+			plan.WriteString("  " + detail + "\n")
+		}
+		rows.Close()
+		plans = append(plans, plan.String())
+	}
+	return plans
 }
