@@ -2,6 +2,7 @@ package storage_test
 
 import (
 	"context"
+	"fmt"
 	"strings"
 	"testing"
 	"time"
@@ -63,6 +64,50 @@ func TestInvolvingListsThePersonsActivitiesFromTheirList(t *testing.T) {
 			if strings.Contains(plan, "FROM `activities`") && strings.Contains(plan, "activities_deleted") {
 				t.Fatalf("my activities are not led by the person's participations:\n%s", plan)
 			}
+		}
+	})
+}
+
+// TestWideWindowTestsEachActivity: a list over a window covering most of
+// the time occurrences span (the programme's three years) finds the same
+// activities, and on SQLite tests each through its occurrences instead of
+// first collecting every occurrence of the window (occurrences_window).
+func TestWideWindowTestsEachActivity(t *testing.T) {
+	t.Parallel()
+	storagetest.ForEach(t, func(t *testing.T, s *storage.Store) {
+		ctx, sys := context.Background(), models.System()
+		if _, err := s.CreateOrganization(ctx, sys, models.OrganizationInput{Code: "EU", Name: "European Union"}); err != nil {
+			t.Fatal(err)
+		}
+		now := s.Now().Truncate(time.Hour)
+		var ids []int64
+		for i, at := range []time.Time{now.AddDate(0, 0, -40), now.AddDate(0, 0, 10), now.AddDate(0, 2, 0), now.AddDate(1, 0, 0)} {
+			in := models.ActivityInput{Kind: "exercise_phase", Title: fmt.Sprintf("Phase %d", i), Start: at, End: at.Add(time.Hour), TimeZone: "Europe/Brussels", Status: "confirmed", LeadOrganization: "EU"}
+			a, err := s.CreateActivity(ctx, sys, in, storage.WriteOptions{})
+			if err != nil {
+				t.Fatal(err)
+			}
+			ids = append(ids, a.Activity.ID)
+		}
+		f := models.ActivityFilter{From: now, To: now.AddDate(2, 0, 0), Kind: "exercise_phase", ListOptions: models.ListOptions{Limit: 10}}
+		var page models.Page[models.ActivityView]
+		list := func() {
+			var err error
+			if page, err = s.ListActivities(ctx, sys, f); err != nil {
+				t.Fatal(err)
+			}
+		}
+		if s.Dialect() != models.SQLite {
+			list()
+		} else {
+			for _, plan := range s.PlansOf(t, list) {
+				if strings.Contains(plan, "o.start_s >= ?") && strings.Contains(plan, "occurrences_window") {
+					t.Errorf("every occurrence of the window collected first:\n%s", plan)
+				}
+			}
+		}
+		if len(page.Items) != 3 || page.Total != 3 || page.Items[0].ID != ids[1] || page.Items[2].ID != ids[3] {
+			t.Fatalf("listed %+v (total %d), want %v", page.Items, page.Total, ids[1:])
 		}
 	})
 }

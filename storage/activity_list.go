@@ -2,6 +2,7 @@ package storage
 
 import (
 	"context"
+	"database/sql"
 	"errors"
 	"fmt"
 	"time"
@@ -78,7 +79,16 @@ func filteredActivities(db *gorm.DB, a models.Actor, f models.ActivityFilter) (q
 		}
 	} else if !f.From.IsZero() || !f.To.IsZero() {
 		from, to := windowBounds(f.From, f.To)
-		if q, err = occurringIn(db, q, from, to); err != nil {
+		wide, err := spansMostOccurrences(db, from, to)
+		if err != nil {
+			return nil, false, err
+		}
+		if wide {
+			q, err = eachOccurringIn(db, q, from, to)
+		} else {
+			q, err = occurringIn(db, q, from, to)
+		}
+		if err != nil {
 			return nil, false, fmt.Errorf("activities occurring in %s..%s: %w", from, to, err)
 		}
 	}
@@ -160,4 +170,25 @@ func eachOccurringIn(tx *gorm.DB, q *gorm.DB, from, to time.Time) (*gorm.DB, err
 	}
 	return q.Where("EXISTS (SELECT 1 FROM occurrences o WHERE o.activity_id = activities.id AND o.start_s >= ? AND o.start_s < ? AND o.end_s > ?)",
 		from.Unix()-longest, to.Unix(), from.Unix()), nil
+}
+
+// spansMostOccurrences reports, on SQLite, whether [from, to) covers more
+// than half the time that occurrences span (the rule of the feeds'
+// listingForm): a list over such a window (the programme's three years)
+// tests each activity through its occurrences (eachOccurringIn), where
+// occurringIn would first collect every occurrence of most of the table
+// into a temporary index, 280,000 of them at 100,000 activities.
+func spansMostOccurrences(db *gorm.DB, from, to time.Time) (bool, error) {
+	if db.Dialector.Name() != "sqlite" {
+		return false, nil
+	}
+	var first, last sql.NullInt64
+	if err := db.Raw("SELECT (SELECT MIN(start_s) FROM occurrences), (SELECT MAX(start_s) FROM occurrences)").Row().Scan(&first, &last); err != nil {
+		return false, fmt.Errorf("span of the occurrences: %w", err)
+	}
+	if !first.Valid || last.Int64 <= first.Int64 {
+		return false, nil
+	}
+	lo, hi := max(from.Unix(), first.Int64), min(to.Unix(), last.Int64)
+	return 2*(hi-lo) > last.Int64-first.Int64, nil
 }
