@@ -47,7 +47,7 @@ func BenchmarkPages100k(b *testing.B) {
 	gridStart := monthStart.AddDate(0, 0, -((int(monthStart.Weekday()) + 6) % 7))
 	events := "/calendar/events?" + url.Values{"start": {gridStart.Format("2006-01-02T15:04:05")}, "end": {gridStart.AddDate(0, 0, 42).Format("2006-01-02T15:04:05")}}.Encode()
 	pages := []string{"/", "/calendar", events, "/activities/" + id, "/activities/new", "/activities/" + id + "/edit",
-		"/reports", "/availability", "/availability?people=staff1%40scale.example%2C+staff2%40scale.example&duration=60", "/timeline", "/programme", "/proposals", "/briefings", "/templates", "/feeds", "/me", "/conflicts",
+		"/reports", "/availability", "/availability?people=staff1%40scale.example%2C+staff2%40scale.example&duration=60", "/timeline", "/programme", "/proposals", "/briefings", "/templates", "/feeds", "/programme?zoom=quarter", "/me", "/conflicts",
 		"/admin/people", "/admin/venues", "/admin/audit", "/admin/outbox", "/admin/jobs"}
 	only := os.Getenv("JOINTCAL_BENCH_PAGES")
 	for _, role := range []struct{ name, email string }{{"eu-planner", euPlannerEmail}, {"admin", adminEmail}} {
