@@ -46,7 +46,12 @@ func BenchmarkPages100k(b *testing.B) {
 	monthStart := time.Date(today.Year(), today.Month(), 1, 0, 0, 0, 0, time.UTC)
 	gridStart := monthStart.AddDate(0, 0, -((int(monthStart.Weekday()) + 6) % 7))
 	events := "/calendar/events?" + url.Values{"start": {gridStart.Format("2006-01-02T15:04:05")}, "end": {gridStart.AddDate(0, 0, 42).Format("2006-01-02T15:04:05")}}.Encode()
-	pages := []string{"/", "/calendar", events, "/activities/" + id, "/activities/new", "/activities/" + id + "/edit",
+	// The generated activities start today: the month two months ahead is
+	// a full one (about 6,000 occurrences in its six weeks).
+	full := monthStart.AddDate(0, 2, 0)
+	fullGrid := full.AddDate(0, 0, -((int(full.Weekday()) + 6) % 7))
+	fullEvents := "/calendar/events?" + url.Values{"start": {fullGrid.Format("2006-01-02T15:04:05")}, "end": {fullGrid.AddDate(0, 0, 42).Format("2006-01-02T15:04:05")}}.Encode()
+	pages := []string{"/", "/calendar", events, "/calendar?date=" + full.Format("2006-01-02"), fullEvents, "/activities/" + id, "/activities/new", "/activities/" + id + "/edit",
 		"/reports", "/availability", "/availability?people=staff1%40scale.example%2C+staff2%40scale.example&duration=60", "/timeline", "/programme", "/proposals", "/briefings", "/templates", "/feeds", "/programme?zoom=quarter", "/me", "/conflicts",
 		"/admin/people", "/admin/venues", "/admin/audit", "/admin/outbox", "/admin/jobs"}
 	only := os.Getenv("JOINTCAL_BENCH_PAGES")
