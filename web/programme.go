@@ -443,4 +443,4 @@ const programmeOverlapPages = 1
 
 // programmeOverlaps is how many planning overlaps a programme page asks
 // the agenda for.
-const programmeOverlaps = 100
+const programmeOverlaps = 50
