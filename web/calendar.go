@@ -301,23 +301,44 @@ func (w *Web) calendarPage(c echo.Context) error {
 }
 
 // filterOptions lists the organisations, bodies and venues to filter by
-// (reference data, which every signed-in person may read).
+// (reference data, which every signed-in person may read), every one of
+// them: the 100,000-activity data holds 516 bodies, and a list cut at one
+// page of 500 left 16 out of every filter and booking form.
 func (w *Web) filterOptions(c echo.Context) (filterOptions, error) {
 	ctx := c.Request().Context()
-	var o filterOptions
-	orgs, err := w.Store.ListOrganizations(ctx, models.OrganizationFilter{ListOptions: models.ListOptions{Limit: models.MaxLimit}})
-	if err != nil {
+	o := filterOptions{Kinds: models.Kinds()}
+	var err error
+	if o.Organizations, err = everyPage(func(opts models.ListOptions) (models.Page[models.Organization], error) {
+		return w.Store.ListOrganizations(ctx, models.OrganizationFilter{ListOptions: opts})
+	}); err != nil {
 		return o, err
 	}
-	bodies, err := w.Store.ListBodies(ctx, models.BodyFilter{ListOptions: models.ListOptions{Limit: models.MaxLimit}})
-	if err != nil {
+	if o.Bodies, err = everyPage(func(opts models.ListOptions) (models.Page[models.Body], error) {
+		return w.Store.ListBodies(ctx, models.BodyFilter{ListOptions: opts})
+	}); err != nil {
 		return o, err
 	}
-	venues, err := w.Store.ListVenues(ctx, models.VenueFilter{ListOptions: models.ListOptions{Limit: models.MaxLimit}})
-	if err != nil {
-		return o, err
+	o.Venues, err = everyPage(func(opts models.ListOptions) (models.Page[models.Venue], error) {
+		return w.Store.ListVenues(ctx, models.VenueFilter{ListOptions: opts})
+	})
+	return o, err
+}
+
+// everyPage is every item of a list, read a page of the most at a time.
+func everyPage[T any](list func(models.ListOptions) (models.Page[T], error)) ([]T, error) {
+	opts := models.ListOptions{Limit: models.MaxLimit}
+	var all []T
+	for {
+		page, err := list(opts)
+		if err != nil {
+			return nil, err
+		}
+		all = append(all, page.Items...)
+		if page.NextCursor == "" {
+			return all, nil
+		}
+		opts.Cursor = page.NextCursor
 	}
-	return filterOptions{Organizations: orgs.Items, Bodies: bodies.Items, Venues: venues.Items, Kinds: models.Kinds()}, nil
 }
 
 // calendarEvents answers the component's requests as it moves through

@@ -64,3 +64,20 @@ func TestCalendarSaysHowManyItLeavesOut(t *testing.T) {
 		t.Error("the French month does not say how many it leaves out")
 	}
 }
+
+// TestFiltersOfferEveryBody: a body beyond the first page of bodies (500)
+// is still a choice of the calendar's filter.
+func TestFiltersOfferEveryBody(t *testing.T) {
+	t.Parallel()
+	s := newSite(t)
+	ctx := context.Background()
+	for i := range 501 {
+		if _, err := s.Store.CreateBody(ctx, models.System(), models.BodyInput{Code: fmt.Sprintf("ZZ-%03d", i), Name: fmt.Sprintf("Working group %03d", i), Organization: "EU"}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	r := s.signedIn(euPlannerEmail).get("/calendar")
+	if r.status != http.StatusOK || !strings.Contains(r.body, `<option value="ZZ-500">`) {
+		t.Errorf("the calendar's filter lacks the 501st body created: %d", r.status)
+	}
+}
