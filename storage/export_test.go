@@ -2,6 +2,7 @@ package storage
 
 import (
 	"context"
+	"strings"
 
 	"github.com/jointcal/jointcal/models"
 	"gorm.io/gorm"
@@ -61,4 +62,56 @@ func (s *Store) FeedItemsEachForm(ctx context.Context, f *models.Feed, w models.
 	}
 	form, err := s.listingForm(db, w)
 	return lists[0], lists[1], form == perActivity, err
+}
+
+// PlansOf is SQLite's plan (EXPLAIN QUERY PLAN, one line a step) of
+// each read statement fn runs on s, one string a statement.
+func (s *Store) PlansOf(t interface{ Fatal(...any) }, fn func()) []string {
+	var plans []string
+	for _, st := range s.StatementsOf(t, fn) {
+		rows, err := s.db.Raw("EXPLAIN QUERY PLAN "+st.SQL, st.Vars...).Rows()
+		if err != nil {
+			t.Fatal(err)
+		}
+		var plan strings.Builder
+		plan.WriteString(st.SQL + "\n")
+		for rows.Next() {
+			var id, parent, unused int64
+			var detail string
+			if err := rows.Scan(&id, &parent, &unused, &detail); err != nil {
+				t.Fatal(err)
+			}
+			plan.WriteString("  " + detail + "\n")
+		}
+		rows.Close()
+		plans = append(plans, plan.String())
+	}
+	return plans
+}
+
+// Statement is a read statement as it ran: its SQL and arguments.
+type Statement struct {
+	SQL  string
+	Vars []any
+}
+
+// StatementsOf is each read statement fn runs on s.
+func (s *Store) StatementsOf(t interface{ Fatal(...any) }, fn func()) []Statement {
+	var seen []Statement
+	record := func(db *gorm.DB) {
+		if !db.DryRun { // not a subquery being written, nor a statement only built
+			seen = append(seen, Statement{db.Statement.SQL.String(), db.Statement.Vars})
+		}
+	}
+	name := "test:statements_of"
+	if err := s.db.Callback().Query().After("gorm:query").Register(name, record); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.db.Callback().Row().After("gorm:row").Register(name, record); err != nil {
+		t.Fatal(err)
+	}
+	fn()
+	_ = s.db.Callback().Query().Remove(name)
+	_ = s.db.Callback().Row().Remove(name)
+	return seen
 }

@@ -152,8 +152,7 @@ func (s *Store) ListPacePairs(ctx context.Context, a models.Actor, f models.Pace
 		// Both members visible and live, in SQL, so that counts and
 		// pages agree with what is shown.
 		for _, col := range []string{"first_activity_id", "second_activity_id"} {
-			sub := db.Table("activities").Select("activities.id").Scopes(visibleActivities(a.Viewer())).Where("activities.deleted_at IS NULL")
-			q = q.Where("pace_pairs."+col+" IN (?)", sub)
+			q = q.Where("EXISTS (?)", visibleLiveActivity(db, a.Viewer(), "pace_pairs."+col))
 		}
 	}
 	if f.Year != 0 {

@@ -98,8 +98,7 @@ func (s *Store) ListProposals(ctx context.Context, a models.Actor, f models.Prop
 	if err := v.OrNil(); err != nil {
 		return models.Page[models.ProposalView]{}, err
 	}
-	visible := db.Model(&models.Activity{}).Select("activities.id").Where("activities.deleted_at IS NULL").Scopes(visibleActivities(a.Viewer()))
-	q := db.Model(&proposalRow{}).Where("proposals.activity_id IN (?)", visible)
+	q := db.Model(&proposalRow{}).Where("EXISTS (?)", visibleLiveActivity(db, a.Viewer(), "proposals.activity_id"))
 	if awaiting != 0 {
 		q = q.Where("proposals.state = ? AND EXISTS (SELECT 1 FROM proposal_parties pp WHERE pp.activity_id = proposals.activity_id AND pp.organization_id = ? AND pp.state = ?)",
 			string(models.ProposalOpen), awaiting, string(models.PartyAwaiting))

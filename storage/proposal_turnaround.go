@@ -14,8 +14,8 @@ import (
 // activity reports include.
 func (s *Store) ProposalTurnaroundIn(ctx context.Context, a models.Actor, from, to time.Time) (models.ProposalTurnaround, error) {
 	db := s.db.WithContext(ctx)
-	visible := db.Model(&models.Activity{}).Select("activities.id").Where("activities.deleted_at IS NULL").Scopes(visibleActivities(a.Viewer()))
-	q := db.Model(&proposalRow{}).Where("state = ? AND closed_at IS NOT NULL AND activity_id IN (?)", string(models.ProposalAgreed), visible)
+	visible := visibleLiveActivity(db, a.Viewer(), "proposals.activity_id")
+	q := db.Model(&proposalRow{}).Where("state = ? AND closed_at IS NOT NULL AND EXISTS (?)", string(models.ProposalAgreed), visible)
 	if !from.IsZero() {
 		q = q.Where("closed_at >= ?", from.UTC())
 	}

@@ -50,3 +50,12 @@ func feedsOf(a models.Actor) func(*gorm.DB) *gorm.DB {
 		return db.Where("feeds.created_by_token_id = ? AND ? <> 0", a.TokenID, a.TokenID)
 	}
 }
+
+// visibleLiveActivity is the subquery of an EXISTS on another table whose
+// column names an activity: that activity, live and visible to v, found
+// through the activities' primary key for each row. `column IN (the
+// visible activities)` would list every visible activity first — 100,000
+// of them to keep four proposals or one PACE pair.
+func visibleLiveActivity(db *gorm.DB, v models.Viewer, column string) *gorm.DB {
+	return db.Table("activities").Select("1").Where("activities.id = " + column + " AND activities.deleted_at IS NULL").Scopes(visibleActivities(v))
+}

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"html/template"
 	"net/http"
+	"net/url"
 	"sort"
 	"strconv"
 	"strings"
@@ -109,7 +110,28 @@ type programmeData struct {
 	// OverlapsThrough is how far planning overlaps were looked for when
 	// the window holds more than a page can mark (zero: all of it).
 	OverlapsThrough time.Time
+	// Exercises and Phases say how many of the window's exercises and
+	// phases the page shows, of how many, and link the next ones.
+	Exercises, Phases programmeShare
+	// Paged is set on a page after the first; FirstQuery is the first's.
+	Paged      bool
+	FirstQuery template.URL
 }
+
+// programmeShare is what a programme page shows of one kind: Shown bars of
+// Total, and Next, the query of the page showing the following ones
+// (empty when none is left).
+type programmeShare struct {
+	Shown int
+	Total int64
+	Next  template.URL
+}
+
+// programmeBars bounds the exercises, and apart the phases, one programme
+// page draws: a window of three years at 100,000 activities holds 16,000
+// phases, a 10 MB page and seconds of work; 200 bars are a long screen. Beyond it the page says how
+// many there are and links the next ones (a cursor per kind).
+const programmeBars = 200
 
 // programmePage is the multi-year exercise programme: a row per series,
 // each exercise a bar with its phases and planning conferences (its
@@ -162,7 +184,8 @@ func (w *Web) programmePage(c echo.Context) error {
 		return w.render(c, "programme", p)
 	}
 	d.window(p)
-	if err := w.loadProgramme(c, p, d); err != nil {
+	cursors := programmeCursors{Exercises: c.QueryParam("exercises"), Phases: c.QueryParam("phases")}
+	if err := w.loadProgramme(c, p, d, cursors); err != nil {
 		var verr *models.ValidationError
 		if !errors.As(err, &verr) {
 			return w.agendaFailure(c, err)
@@ -197,6 +220,37 @@ func (d *programmeData) window(p *page) {
 	d.NextQuery = template.URL(fmt.Sprintf("zoom=year&from=%d&to=%d", d.FromYear+1, d.ToYear+1))
 }
 
+// query is the query of this window's first page.
+func (d *programmeData) query() url.Values {
+	if d.Zoom == ZoomQuarter {
+		return url.Values{"zoom": {string(ZoomQuarter)}, "from": {strconv.Itoa(d.FromYear)}, "quarter": {strconv.Itoa(d.Quarter)}}
+	}
+	return url.Values{"zoom": {string(ZoomYear)}, "from": {strconv.Itoa(d.FromYear)}, "to": {strconv.Itoa(d.ToYear)}}
+}
+
+// programmeCursors are where a programme page starts in each kind (the
+// list's cursors; empty: at the first).
+type programmeCursors struct{ Exercises, Phases string }
+
+// share reads one page of a kind's activities in the window from cursor
+// and says how many the window holds; next is the query of the page
+// after it, keeping the other kind where it is.
+func (w *Web) share(c echo.Context, d *programmeData, kind models.Kind, cursor string, next func(q url.Values, cursor string)) ([]models.ActivityView, programmeShare, error) {
+	f := models.ActivityFilter{From: d.From, To: d.To, Kind: string(kind)}
+	f.Limit, f.Cursor = programmeBars, cursor
+	page, err := w.Store.ListActivities(c.Request().Context(), actor(c), f)
+	if err != nil {
+		return nil, programmeShare{}, err
+	}
+	sh := programmeShare{Shown: len(page.Items), Total: page.Total}
+	if page.NextCursor != "" {
+		q := d.query()
+		next(q, page.NextCursor)
+		sh.Next = template.URL(q.Encode())
+	}
+	return page.Items, sh, nil
+}
+
 // pos is t's place on the window, in percent, clamped to it.
 func (d *programmeData) pos(t time.Time) float64 {
 	if t.Before(d.From) {
@@ -218,14 +272,29 @@ func (d *programmeData) bar(a models.ActivityView) programmeBar {
 // loadProgramme reads the exercises and their phases of the window and
 // the planning overlaps among them, each through the store as the API
 // reads them.
-func (w *Web) loadProgramme(c echo.Context, p *page, d *programmeData) error {
-	exercises, err := w.allActivities(c, models.ActivityFilter{From: d.From, To: d.To, Kind: string(models.KindExercise)})
+func (w *Web) loadProgramme(c echo.Context, p *page, d *programmeData, at programmeCursors) error {
+	keep := func(q url.Values, name, cursor string) {
+		if cursor != "" {
+			q.Set(name, cursor)
+		}
+	}
+	exercises, xs, err := w.share(c, d, models.KindExercise, at.Exercises, func(q url.Values, next string) {
+		q.Set("exercises", next)
+		keep(q, "phases", at.Phases)
+	})
 	if err != nil {
 		return err
 	}
-	phases, err := w.allActivities(c, models.ActivityFilter{From: d.From, To: d.To, Kind: string(models.KindExercisePhase)})
+	phases, ps, err := w.share(c, d, models.KindExercisePhase, at.Phases, func(q url.Values, next string) {
+		keep(q, "exercises", at.Exercises)
+		q.Set("phases", next)
+	})
 	if err != nil {
 		return err
+	}
+	d.Exercises, d.Phases = xs, ps
+	if d.Paged = at.Exercises != "" || at.Phases != ""; d.Paged {
+		d.FirstQuery = template.URL(d.query().Encode())
 	}
 	clashes, through, err := w.planningOverlaps(c, d.From, d.To)
 	if err != nil {
@@ -356,7 +425,7 @@ func (w *Web) planningOverlaps(c echo.Context, from, to time.Time) (list []model
 	f := models.ConflictFilter{From: from, To: to, Rule: planning.RulePlanningOverlap, Kinds: []models.Kind{models.KindExercise, models.KindExercisePhase}}
 	cursor := ""
 	for range programmeOverlapPages {
-		page, err := w.Store.ListConflictsPage(c.Request().Context(), actor(c), f, models.ListOptions{Limit: models.MaxLimit, Cursor: cursor})
+		page, err := w.Store.ListConflictsPage(c.Request().Context(), actor(c), f, models.ListOptions{Limit: programmeOverlaps, Cursor: cursor})
 		if err != nil {
 			return nil, time.Time{}, err
 		}
@@ -370,4 +439,8 @@ func (w *Web) planningOverlaps(c echo.Context, from, to time.Time) (list []model
 }
 
 // programmeOverlapPages bounds the agenda pages a programme reads.
-const programmeOverlapPages = 4
+const programmeOverlapPages = 1
+
+// programmeOverlaps is how many planning overlaps a programme page asks
+// the agenda for.
+const programmeOverlaps = 50

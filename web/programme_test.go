@@ -3,7 +3,9 @@ package web_test
 import (
 	"context"
 	"fmt"
+	"html"
 	"net/http"
+	"regexp"
 	"strconv"
 	"strings"
 	"testing"
@@ -83,5 +85,70 @@ func TestProgrammeOverlapsBounded(t *testing.T) {
 	r := c.get("/programme?zoom=year&from=" + y + "&to=" + y)
 	if r.status != http.StatusOK || !strings.Contains(r.body, "Planning overlaps are marked up to") || !strings.Contains(r.body, `class="bar exercise clashing"`) {
 		t.Fatalf("a crowded year: %d, says how far: %v, marks clashes: %v", r.status, strings.Contains(r.body, "Planning overlaps are marked up to"), strings.Contains(r.body, `class="bar exercise clashing"`))
+	}
+}
+
+// TestProgrammePaged: a window holding more phases than a page draws
+// shows the first ones, says how many there are, and links the next page,
+// which links back to the first; every phase is on one of the pages.
+func TestProgrammePaged(t *testing.T) {
+	t.Parallel()
+	s := newSite(t)
+	ctx := context.Background()
+	start := time.Date(s.Today.Year()+2, 3, 2, 8, 0, 0, 0, time.UTC)
+	const phases = 201
+	for i := range phases {
+		day := start.AddDate(0, 0, i)
+		if _, err := s.Store.CreateActivity(ctx, models.System(), models.ActivityInput{Kind: "exercise_phase", Title: fmt.Sprintf("Load phase %03d", i),
+			Start: day, End: day.Add(2 * time.Hour), TimeZone: "Europe/Brussels", Status: "confirmed", Format: "in_person", LeadOrganization: "NATO", Series: "Load"}, storage.WriteOptions{OverrideReason: "test"}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	c := s.signedIn(natoPlannerEmail)
+	y := strconv.Itoa(start.Year())
+	first := "/programme?zoom=year&from=" + y + "&to=" + y
+	r := c.get(first)
+	if r.status != http.StatusOK {
+		t.Fatalf("programme: %d", r.status)
+	}
+	total := regexp.MustCompile(`This page shows 200 of the (\d+) phases`).FindStringSubmatch(r.body)
+	if total == nil {
+		t.Fatal("the first page does not say how many phases it shows of how many")
+	}
+	if n, _ := strconv.Atoi(total[1]); n < phases {
+		t.Errorf("%d phases counted, want at least %d", n, phases)
+	}
+	seen := map[string]bool{}
+	next := regexp.MustCompile(`<a href="(/programme\?[^"]*phases=[^"]*)">Next phases`)
+	for page := 1; ; page++ {
+		for _, m := range regexp.MustCompile(`Load phase \d{3}`).FindAllString(r.body, -1) {
+			seen[m] = true
+		}
+		link := next.FindStringSubmatch(r.body)
+		if link == nil {
+			break
+		}
+		if page > 5 {
+			t.Fatal("more pages than phases")
+		}
+		r = c.get(html.UnescapeString(link[1]))
+		back := regexp.MustCompile(`<a href="(/programme\?[^"]*)">Back to the first page`).FindStringSubmatch(r.body)
+		if r.status != http.StatusOK || back == nil {
+			t.Fatalf("page %d: %d, links back to the first: %v", page+1, r.status, back != nil)
+		}
+		if b := c.get(html.UnescapeString(back[1])); !strings.Contains(b.body, "This page shows 200 of the") || strings.Contains(b.body, "Back to the first page") {
+			t.Errorf("the link back from page %d does not lead to the first", page+1)
+		}
+	}
+	if len(seen) != phases {
+		t.Errorf("%d of the %d phases shown across the pages", len(seen), phases)
+	}
+	fr := s.signedIn(natoPlannerEmail)
+	fr.lang = "fr"
+	if r := fr.get(first); !strings.Contains(r.body, "Cette page montre 200 des") || !strings.Contains(r.body, "Phases suivantes") {
+		t.Error("the French page does not say how many phases it shows")
+	}
+	if r := c.get(first + "&phases=nonsense"); r.status != http.StatusUnprocessableEntity && r.status != http.StatusBadRequest {
+		t.Errorf("a bad cursor: %d", r.status)
 	}
 }
