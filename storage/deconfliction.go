@@ -49,11 +49,11 @@ func (s *Store) listConflicts(ctx context.Context, a models.Actor, f models.Conf
 	defer s.agendaGate.Leave()
 	whole := agendaPart{from: f.From, to: f.To}
 	if shared {
-		views, err := s.agendaViews(ctx, a, f, true)
+		views, names, err := s.agendaViews(ctx, a, f, true)
 		if err != nil {
 			return nil, err
 		}
-		found, err := s.conflictsOf(s.db.WithContext(ctx), a, f, whole, views, shared)
+		found, err := s.conflictsOf(s.db.WithContext(ctx), a, f, whole, views, names)
 		return itemsOf(found), err
 	}
 	page, err := s.ListActivities(ctx, a, models.ActivityFilter{From: f.From, To: f.To, Organization: f.Organization, ListOptions: models.ListOptions{Limit: models.MaxLimit}})
@@ -68,7 +68,7 @@ func (s *Store) listConflicts(ctx context.Context, a models.Actor, f models.Conf
 		}
 		views = append(views, page.Items...)
 	}
-	found, err := s.conflictsOf(s.db.WithContext(ctx), a, f, whole, views, shared)
+	found, err := s.conflictsOf(s.db.WithContext(ctx), a, f, whole, views, nil)
 	return itemsOf(found), err
 }
 
@@ -90,16 +90,18 @@ func checkConflictFilter(f models.ConflictFilter) error {
 // conflictsOf is the part of the agenda of f's window that part names:
 // the clashes of its views with everything else booked (clashesOf) and
 // the reply agenda's items, each placed, under f's severity and rule, in
-// the agenda's order. shared loads the neighbourhood once for all views
-// (one occupancy read, one name and summary cache); without it each
+// the agenda's order. With names, the names the views were built with,
+// the neighbourhood is loaded once for all views (one occupancy read, one
+// name and summary cache, starting from names); without (nil) each
 // activity reads its own, as a single check does — the reference the
 // shared path is tested against.
-func (s *Store) conflictsOf(db *gorm.DB, a models.Actor, f models.ConflictFilter, part agendaPart, views []models.ActivityView, shared bool) ([]placedConflict, error) {
+func (s *Store) conflictsOf(db *gorm.DB, a models.Actor, f models.ConflictFilter, part agendaPart, views []models.ActivityView, names *nameCache) ([]placedConflict, error) {
+	shared := names != nil
 	replyRule := f.Rule == models.RuleRequiredDeclined || f.Rule == models.RuleRequiredNoReply
 	out := []placedConflict{}
 	if !replyRule { // a reply rule asks for no check
 		var err error
-		if out, err = s.clashesOf(db, a, f, part, views, shared); err != nil {
+		if out, err = s.clashesOf(db, a, f, part, views, names); err != nil {
 			return nil, err
 		}
 	}
@@ -150,8 +152,9 @@ func placeReplies(out []placedConflict, agenda []models.ListedConflict, part age
 
 // clashesOf is conflictsOf's clashes: each view checked against
 // everything else booked, each clash once (pairKey), placed.
-func (s *Store) clashesOf(db *gorm.DB, a models.Actor, f models.ConflictFilter, part agendaPart, views []models.ActivityView, shared bool) ([]placedConflict, error) {
-	drafts, err := s.draftsOf(db, views, shared)
+func (s *Store) clashesOf(db *gorm.DB, a models.Actor, f models.ConflictFilter, part agendaPart, views []models.ActivityView, names *nameCache) ([]placedConflict, error) {
+	shared := names != nil
+	drafts, err := s.draftsOf(db, views, names)
 	if err != nil {
 		return nil, err
 	}
@@ -169,7 +172,7 @@ func (s *Store) clashesOf(db *gorm.DB, a models.Actor, f models.ConflictFilter, 
 	}
 	var around *neighbourhood
 	if shared {
-		if around, err = s.loadNeighbourhood(db, drafts); err != nil {
+		if around, err = s.loadNeighbourhood(db, drafts, names); err != nil {
 			return nil, err
 		}
 		if err := around.preload(db, views, drafts); err != nil {
@@ -397,9 +400,9 @@ func within(occs []planning.Occurrence, from, to time.Time) []planning.Occurrenc
 // the shared agenda from one read of the window's references, parents and
 // answers, with the coordination of its exercises read once; otherwise
 // one buildDraft each, as a single check does.
-func (s *Store) draftsOf(db *gorm.DB, views []models.ActivityView, shared bool) ([]*draft, error) {
-	if shared {
-		drafts, err := s.agendaDrafts(db, views)
+func (s *Store) draftsOf(db *gorm.DB, views []models.ActivityView, names *nameCache) ([]*draft, error) {
+	if names != nil {
+		drafts, err := s.agendaDrafts(db, views, names)
 		if err != nil {
 			return nil, err
 		}
