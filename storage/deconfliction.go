@@ -270,13 +270,22 @@ func (s *Store) checkAll(db *gorm.DB, a models.Actor, views []models.ActivityVie
 }
 
 // replyItems lists the reply agenda's items, with the recipients and
-// answers of the window read once when shared.
+// answers of the window read once when shared, and then only for the
+// activities that may have an item (awaitingReplies).
 func (s *Store) replyItems(db *gorm.DB, a models.Actor, views []models.ActivityView, from, to time.Time, shared bool) ([]models.ListedConflict, error) {
 	pending := func(v *models.ActivityView, occs []occurrenceRow) ([]pendingOccurrence, error) {
 		return requiredPending(db, v, occs)
 	}
 	if shared {
-		book, err := loadRecipientBook(db, views)
+		if a.Role != models.RoleAdmin && a.Role != models.RolePlanner {
+			return nil, nil // replyAgenda lists nothing for them
+		}
+		awaiting, as, err := s.awaitingReplies(db, views, from, to)
+		if err != nil {
+			return nil, err
+		}
+		views = awaiting
+		book, err := loadRecipientBook(db, views, as)
 		if err != nil {
 			return nil, err
 		}
@@ -285,6 +294,48 @@ func (s *Store) replyItems(db *gorm.DB, a models.Actor, views []models.ActivityV
 		}
 	}
 	return s.replyAgenda(db, a, views, from, to, pending)
+}
+
+// awaitingReplies narrows views to those the reply agenda of [from, to)
+// may list, with their answers: an item is a required person's decline,
+// or a required person's silence about an occurrence starting within the
+// chase period. No occurrence overlapping the window can start within it
+// when the window ends by now or begins a longest occurrence after its
+// end; then only the activities with a declined answer can give an item,
+// and at 100,000 activities that is most windows and almost no activity.
+// The answers are read once, here, for the recipient book.
+func (s *Store) awaitingReplies(db *gorm.DB, views []models.ActivityView, from, to time.Time) ([]models.ActivityView, map[int64]answers, error) {
+	var ids []int64
+	for i := range views {
+		if replyCandidate(&views[i]) {
+			ids = append(ids, views[i].ID)
+		}
+	}
+	if len(ids) == 0 {
+		return nil, map[int64]answers{}, nil
+	}
+	as, err := loadAnswersOf(db, ids)
+	if err != nil {
+		return nil, nil, err
+	}
+	chasing := false
+	if now := s.now(); s.reminders.Chase > 0 && to.After(now) {
+		longest, err := longestOccurrence(db)
+		if err != nil {
+			return nil, nil, fmt.Errorf("longest occurrence: %w", err)
+		}
+		chasing = from.Before(now.Add(s.reminders.Chase).Add(time.Duration(longest) * time.Second))
+	}
+	if chasing {
+		return views, as, nil
+	}
+	var out []models.ActivityView
+	for i := range views {
+		if v := &views[i]; replyCandidate(v) && as[v.ID].anyDeclined() {
+			out = append(out, *v)
+		}
+	}
+	return out, as, nil
 }
 
 // pairKey identifies a clash independently of which side reports it and
