@@ -30,6 +30,29 @@ func Expand(r Recurrence, from, to, now time.Time, lim Limits) ([]Occurrence, er
 	if err != nil {
 		return nil, err
 	}
+	return s.expand(from, to, now, lim)
+}
+
+// ValidateAndExpand is Validate(r, now, lim) and, when that finds r valid,
+// Expand(r, r.Start, to, now, lim), with r parsed once (a booking and every
+// draft of the conflicts agenda ask both): invalid is Validate's error,
+// err Expand's.
+func ValidateAndExpand(r Recurrence, to, now time.Time, lim Limits) (occs []Occurrence, invalid, err error) {
+	lim = lim.withDefaults()
+	s, err := newSeries(r, lim)
+	if err != nil {
+		return nil, err, nil
+	}
+	if err := s.validate(now, lim); err != nil {
+		return nil, err, nil
+	}
+	occs, err = s.expand(r.Start, to, now, lim)
+	return occs, nil, err
+}
+
+// expand is Expand on a parsed series with its limits' defaults applied.
+func (s *series) expand(from, to, now time.Time, lim Limits) ([]Occurrence, error) {
+	s.overflow = false
 	if h := now.Add(lim.Horizon); h.Before(to) {
 		to = h
 	}

@@ -20,6 +20,12 @@ func Validate(r Recurrence, now time.Time, lim Limits) error {
 	if err != nil {
 		return err
 	}
+	return s.validate(now, lim)
+}
+
+// validate is Validate on a parsed series with its limits' defaults
+// applied.
+func (s *series) validate(now time.Time, lim Limits) error {
 	if s.rule != nil {
 		if err := s.checkRuleStart(); err != nil {
 			return err

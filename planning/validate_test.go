@@ -2,6 +2,8 @@ package planning
 
 import (
 	"errors"
+	"fmt"
+	"reflect"
 	"strings"
 	"testing"
 	"time"
@@ -101,6 +103,18 @@ func TestValidate(t *testing.T) {
 		t.Run(c.name, func(t *testing.T) {
 			t.Parallel()
 			err := Validate(c.r, now, c.lim)
+			// ValidateAndExpand answers what Validate, then Expand, do.
+			to := now.Add(DefaultHorizon)
+			occs, invalid, expandErr := ValidateAndExpand(c.r, to, now, c.lim)
+			if fmt.Sprint(invalid) != fmt.Sprint(err) {
+				t.Fatalf("ValidateAndExpand found %v invalid, Validate %v", invalid, err)
+			}
+			if err == nil {
+				want, wantErr := Expand(c.r, c.r.Start, to, now, c.lim)
+				if !reflect.DeepEqual(occs, want) || fmt.Sprint(expandErr) != fmt.Sprint(wantErr) {
+					t.Fatalf("ValidateAndExpand expands to %v, %v; Expand %v, %v", occs, expandErr, want, wantErr)
+				}
+			}
 			if c.wantField == "" {
 				if err != nil {
 					t.Fatalf("Validate: %v, want nil", err)

@@ -197,23 +197,23 @@ func (s *Store) draftSeries(tx *gorm.DB, in models.ActivityInput, id int64, v *m
 		rec.Overrides = ovs
 		d.overrides = ovs
 	}
-	if len(v.Errors) == 0 {
-		if err := planning.Validate(rec, maxTime(s.now(), rec.Start), s.planning.Limits); err != nil {
-			var fe *planning.FieldError
-			if errors.As(err, &fe) {
-				v.Add(fe.Field, "%s", fe.Message)
-			} else {
-				v.Add("rrule", "%v", err)
-			}
-		}
-	}
 	if err := v.OrNil(); err != nil {
 		return rec, err
 	}
 	// The horizon runs from now, or from the start of an activity that
-	// lies further ahead, so a far-future booking still occupies its slot.
+	// lies further ahead, so a far-future booking still occupies its slot;
+	// the series is validated from there too, and expanded only if valid.
 	anchor := maxTime(s.now(), rec.Start)
-	occs, err := planning.Expand(rec, rec.Start, anchor.Add(s.planning.Limits.Horizon), anchor, s.planning.Limits)
+	occs, invalid, err := planning.ValidateAndExpand(rec, anchor.Add(s.planning.Limits.Horizon), anchor, s.planning.Limits)
+	if invalid != nil {
+		var fe *planning.FieldError
+		if errors.As(invalid, &fe) {
+			v.Add(fe.Field, "%s", fe.Message)
+		} else {
+			v.Add("rrule", "%v", invalid)
+		}
+		return rec, v.OrNil()
+	}
 	if err != nil {
 		var fe *planning.FieldError
 		if errors.As(err, &fe) {

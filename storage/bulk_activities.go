@@ -113,7 +113,7 @@ func (w *BulkWriter) Prepare(ctx context.Context, items []models.BulkActivity) (
 	if err != nil {
 		return nil, fmt.Errorf("bulk write: look up source UIDs: %w", err)
 	}
-	refs, err := resolveBulkRefs(db, items)
+	refs, err := resolveBulkRefs(db, items, nil)
 	if err != nil {
 		return nil, fmt.Errorf("bulk write: resolve references: %w", err)
 	}
@@ -494,11 +494,17 @@ type bulkRefs struct {
 }
 
 // resolveBulkRefs resolves every reference of the items with one query
-// per table and chunk, as resolveMany does for one activity.
-func resolveBulkRefs(db *gorm.DB, items []models.BulkActivity) (*bulkRefs, error) {
+// per table and chunk, as resolveMany does for one activity. known (nil:
+// none) holds references resolved already, with their venues' rows: they
+// are not read again, and known is completed and returned.
+func resolveBulkRefs(db *gorm.DB, items []models.BulkActivity, known *bulkRefs) (*bulkRefs, error) {
+	out := known
+	if out == nil {
+		out = &bulkRefs{ids: map[string]map[models.Ref]int64{}, venues: map[int64]models.Venue{}}
+	}
 	want := map[string]map[models.Ref]bool{}
 	note := func(table string, r models.Ref) {
-		if r == "" {
+		if _, ok := out.ids[table][r]; ok || r == "" {
 			return
 		}
 		if want[table] == nil {
@@ -518,7 +524,6 @@ func resolveBulkRefs(db *gorm.DB, items []models.BulkActivity) (*bulkRefs, error
 			}
 		}
 	}
-	out := &bulkRefs{ids: map[string]map[models.Ref]int64{}, venues: map[int64]models.Venue{}}
 	for table, set := range want {
 		col := "code"
 		if table == "people" {
@@ -528,7 +533,9 @@ func resolveBulkRefs(db *gorm.DB, items []models.BulkActivity) (*bulkRefs, error
 		for r := range set {
 			refs = append(refs, r)
 		}
-		out.ids[table] = map[models.Ref]int64{}
+		if out.ids[table] == nil {
+			out.ids[table] = map[models.Ref]int64{}
+		}
 		for start := 0; start < len(refs); start += viewChunk {
 			m, err := resolveMany(db, table, col, refs[start:min(len(refs), start+viewChunk)])
 			if err != nil {
@@ -542,7 +549,7 @@ func resolveBulkRefs(db *gorm.DB, items []models.BulkActivity) (*bulkRefs, error
 	var vids []int64
 	seen := map[int64]bool{}
 	for _, id := range out.ids["venues"] {
-		if !seen[id] {
+		if _, ok := out.venues[id]; !ok && !seen[id] {
 			seen[id] = true
 			vids = append(vids, id)
 		}

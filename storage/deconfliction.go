@@ -49,11 +49,11 @@ func (s *Store) listConflicts(ctx context.Context, a models.Actor, f models.Conf
 	defer s.agendaGate.Leave()
 	whole := agendaPart{from: f.From, to: f.To}
 	if shared {
-		views, err := s.agendaViews(ctx, a, f, true)
+		views, names, err := s.agendaViews(ctx, a, f, true)
 		if err != nil {
 			return nil, err
 		}
-		found, err := s.conflictsOf(s.db.WithContext(ctx), a, f, whole, views, shared)
+		found, err := s.conflictsOf(s.db.WithContext(ctx), a, f, whole, views, names)
 		return itemsOf(found), err
 	}
 	page, err := s.ListActivities(ctx, a, models.ActivityFilter{From: f.From, To: f.To, Organization: f.Organization, ListOptions: models.ListOptions{Limit: models.MaxLimit}})
@@ -68,7 +68,7 @@ func (s *Store) listConflicts(ctx context.Context, a models.Actor, f models.Conf
 		}
 		views = append(views, page.Items...)
 	}
-	found, err := s.conflictsOf(s.db.WithContext(ctx), a, f, whole, views, shared)
+	found, err := s.conflictsOf(s.db.WithContext(ctx), a, f, whole, views, nil)
 	return itemsOf(found), err
 }
 
@@ -90,16 +90,18 @@ func checkConflictFilter(f models.ConflictFilter) error {
 // conflictsOf is the part of the agenda of f's window that part names:
 // the clashes of its views with everything else booked (clashesOf) and
 // the reply agenda's items, each placed, under f's severity and rule, in
-// the agenda's order. shared loads the neighbourhood once for all views
-// (one occupancy read, one name and summary cache); without it each
+// the agenda's order. With names, the names the views were built with,
+// the neighbourhood is loaded once for all views (one occupancy read, one
+// name and summary cache, starting from names); without (nil) each
 // activity reads its own, as a single check does — the reference the
 // shared path is tested against.
-func (s *Store) conflictsOf(db *gorm.DB, a models.Actor, f models.ConflictFilter, part agendaPart, views []models.ActivityView, shared bool) ([]placedConflict, error) {
+func (s *Store) conflictsOf(db *gorm.DB, a models.Actor, f models.ConflictFilter, part agendaPart, views []models.ActivityView, names *nameCache) ([]placedConflict, error) {
+	shared := names != nil
 	replyRule := f.Rule == models.RuleRequiredDeclined || f.Rule == models.RuleRequiredNoReply
 	out := []placedConflict{}
 	if !replyRule { // a reply rule asks for no check
 		var err error
-		if out, err = s.clashesOf(db, a, f, part, views, shared); err != nil {
+		if out, err = s.clashesOf(db, a, f, part, views, names); err != nil {
 			return nil, err
 		}
 	}
@@ -150,8 +152,9 @@ func placeReplies(out []placedConflict, agenda []models.ListedConflict, part age
 
 // clashesOf is conflictsOf's clashes: each view checked against
 // everything else booked, each clash once (pairKey), placed.
-func (s *Store) clashesOf(db *gorm.DB, a models.Actor, f models.ConflictFilter, part agendaPart, views []models.ActivityView, shared bool) ([]placedConflict, error) {
-	drafts, err := s.draftsOf(db, views, shared)
+func (s *Store) clashesOf(db *gorm.DB, a models.Actor, f models.ConflictFilter, part agendaPart, views []models.ActivityView, names *nameCache) ([]placedConflict, error) {
+	shared := names != nil
+	drafts, err := s.draftsOf(db, views, names)
 	if err != nil {
 		return nil, err
 	}
@@ -169,7 +172,7 @@ func (s *Store) clashesOf(db *gorm.DB, a models.Actor, f models.ConflictFilter, 
 	}
 	var around *neighbourhood
 	if shared {
-		if around, err = s.loadNeighbourhood(db, drafts); err != nil {
+		if around, err = s.loadNeighbourhood(db, drafts, names); err != nil {
 			return nil, err
 		}
 		if err := around.preload(db, views, drafts); err != nil {
@@ -267,13 +270,22 @@ func (s *Store) checkAll(db *gorm.DB, a models.Actor, views []models.ActivityVie
 }
 
 // replyItems lists the reply agenda's items, with the recipients and
-// answers of the window read once when shared.
+// answers of the window read once when shared, and then only for the
+// activities that may have an item (awaitingReplies).
 func (s *Store) replyItems(db *gorm.DB, a models.Actor, views []models.ActivityView, from, to time.Time, shared bool) ([]models.ListedConflict, error) {
 	pending := func(v *models.ActivityView, occs []occurrenceRow) ([]pendingOccurrence, error) {
 		return requiredPending(db, v, occs)
 	}
 	if shared {
-		book, err := loadRecipientBook(db, views)
+		if a.Role != models.RoleAdmin && a.Role != models.RolePlanner {
+			return nil, nil // replyAgenda lists nothing for them
+		}
+		awaiting, as, err := s.awaitingReplies(db, views, from, to)
+		if err != nil {
+			return nil, err
+		}
+		views = awaiting
+		book, err := loadRecipientBook(db, views, as)
 		if err != nil {
 			return nil, err
 		}
@@ -282,6 +294,48 @@ func (s *Store) replyItems(db *gorm.DB, a models.Actor, views []models.ActivityV
 		}
 	}
 	return s.replyAgenda(db, a, views, from, to, pending)
+}
+
+// awaitingReplies narrows views to those the reply agenda of [from, to)
+// may list, with their answers: an item is a required person's decline,
+// or a required person's silence about an occurrence starting within the
+// chase period. No occurrence overlapping the window can start within it
+// when the window ends by now or begins a longest occurrence after its
+// end; then only the activities with a declined answer can give an item,
+// and at 100,000 activities that is most windows and almost no activity.
+// The answers are read once, here, for the recipient book.
+func (s *Store) awaitingReplies(db *gorm.DB, views []models.ActivityView, from, to time.Time) ([]models.ActivityView, map[int64]answers, error) {
+	var ids []int64
+	for i := range views {
+		if replyCandidate(&views[i]) {
+			ids = append(ids, views[i].ID)
+		}
+	}
+	if len(ids) == 0 {
+		return nil, map[int64]answers{}, nil
+	}
+	as, err := loadAnswersOf(db, ids)
+	if err != nil {
+		return nil, nil, err
+	}
+	chasing := false
+	if now := s.now(); s.reminders.Chase > 0 && to.After(now) {
+		longest, err := longestOccurrence(db)
+		if err != nil {
+			return nil, nil, fmt.Errorf("longest occurrence: %w", err)
+		}
+		chasing = from.Before(now.Add(s.reminders.Chase).Add(time.Duration(longest) * time.Second))
+	}
+	if chasing {
+		return views, as, nil
+	}
+	var out []models.ActivityView
+	for i := range views {
+		if v := &views[i]; replyCandidate(v) && as[v.ID].anyDeclined() {
+			out = append(out, *v)
+		}
+	}
+	return out, as, nil
 }
 
 // pairKey identifies a clash independently of which side reports it and
@@ -397,9 +451,9 @@ func within(occs []planning.Occurrence, from, to time.Time) []planning.Occurrenc
 // the shared agenda from one read of the window's references, parents and
 // answers, with the coordination of its exercises read once; otherwise
 // one buildDraft each, as a single check does.
-func (s *Store) draftsOf(db *gorm.DB, views []models.ActivityView, shared bool) ([]*draft, error) {
-	if shared {
-		drafts, err := s.agendaDrafts(db, views)
+func (s *Store) draftsOf(db *gorm.DB, views []models.ActivityView, names *nameCache) ([]*draft, error) {
+	if names != nil {
+		drafts, err := s.agendaDrafts(db, views, names)
 		if err != nil {
 			return nil, err
 		}

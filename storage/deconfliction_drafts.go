@@ -15,12 +15,16 @@ import (
 // a count and a page query per page. whole is a whole window's agenda,
 // which covers at most s.reportCap activities: a window holding more is
 // refused (a validation error naming to) rather than answered in part;
-// a page's parts are bounded by the occurrences they span instead.
-func (s *Store) agendaViews(ctx context.Context, a models.Actor, f models.ConflictFilter, whole bool) ([]models.ActivityView, error) {
+// a page's parts are bounded by the occurrences they span instead. It
+// also returns the names the views were built with (lead organisations,
+// participants, visibility), for the drafts and the checks to take
+// instead of reading them again.
+func (s *Store) agendaViews(ctx context.Context, a models.Actor, f models.ConflictFilter, whole bool) ([]models.ActivityView, *nameCache, error) {
 	db := s.db.WithContext(ctx)
+	l := newViewLoader(db)
 	q, none, err := filteredActivities(db, a, models.ActivityFilter{From: f.From, To: f.To, Organization: f.Organization, ListOptions: models.ListOptions{Limit: models.MaxLimit}})
 	if err != nil || none {
-		return []models.ActivityView{}, err
+		return []models.ActivityView{}, l.names, err
 	}
 	if len(f.Kinds) > 0 {
 		q = q.Where("activities.kind IN ?", models.EnumNames(f.Kinds))
@@ -30,28 +34,29 @@ func (s *Store) agendaViews(ctx context.Context, a models.Actor, f models.Confli
 		q = q.Limit(s.reportCap + 1)
 	}
 	if err := q.Order("activities.id").Pluck("activities.id", &ids).Error; err != nil {
-		return nil, fmt.Errorf("list the window's activities: %w", err)
+		return nil, nil, fmt.Errorf("list the window's activities: %w", err)
 	}
 	if whole && len(ids) > s.reportCap {
-		return nil, &models.ValidationError{Errors: []models.FieldError{{Field: "to", Message: fmt.Sprintf(
+		return nil, nil, &models.ValidationError{Errors: []models.FieldError{{Field: "to", Message: fmt.Sprintf(
 			"the window holds more than %d activities: ask for its agenda a page at a time (limit), or for a shorter window", s.reportCap)}}}
 	}
-	views, err := loadViews(db, ids)
+	views, err := l.load(ids)
 	if err != nil {
-		return nil, fmt.Errorf("load the window's activities: %w", err)
+		return nil, nil, fmt.Errorf("load the window's activities: %w", err)
 	}
-	return views, nil
+	return views, l.names, nil
 }
 
 // agendaDrafts builds the drafts of the agenda's views (nil for cancelled
 // ones) as buildDraft does for the system, with what buildDraft reads for
 // each activity — its references, parent, overrides and answers — read
-// once for the whole window: the references with one query per table
-// (resolveBulkRefs), the parents and the answers in one query per chunk,
-// the overrides from the views. A view whose draft meets any problem is
-// built again by buildDraft, so that an invalid stored activity fails the
-// agenda with the very error the single path gives.
-func (s *Store) agendaDrafts(db *gorm.DB, views []models.ActivityView) ([]*draft, error) {
+// once for the whole window: the references from the views and the names
+// they were built with (refsOfViews), those missing with one query per
+// table (resolveBulkRefs), the parents and the answers in one query per
+// chunk, the overrides from the views. A view whose draft meets any
+// problem is built again by buildDraft, so that an invalid stored
+// activity fails the agenda with the very error the single path gives.
+func (s *Store) agendaDrafts(db *gorm.DB, views []models.ActivityView, names *nameCache) ([]*draft, error) {
 	items := make([]models.BulkActivity, 0, len(views))
 	var ids, parentIDs []int64
 	for i := range views {
@@ -65,7 +70,7 @@ func (s *Store) agendaDrafts(db *gorm.DB, views []models.ActivityView) ([]*draft
 			parentIDs = append(parentIDs, *v.Parent)
 		}
 	}
-	refs, err := resolveBulkRefs(db, items)
+	refs, err := resolveBulkRefs(db, items, refsOfViews(names, views))
 	if err != nil {
 		return nil, err
 	}
@@ -92,6 +97,38 @@ func (s *Store) agendaDrafts(db *gorm.DB, views []models.ActivityView) ([]*draft
 		drafts[i] = d
 	}
 	return drafts, nil
+}
+
+// refsOfViews is what the views and the names they were built with tell
+// of references: each code or address read stands for its row's id (both
+// are unique), each venue a view shows for its row. A code that reads as
+// a number is left out, since resolveMany looks such a reference up as an
+// id, as is a name not found (no code).
+func refsOfViews(names *nameCache, views []models.ActivityView) *bulkRefs {
+	out := &bulkRefs{ids: map[string]map[models.Ref]int64{}, venues: map[int64]models.Venue{}}
+	know := func(table string, code string, id int64) {
+		if _, number := models.Ref(code).ID(); code == "" || number {
+			return
+		}
+		if out.ids[table] == nil {
+			out.ids[table] = map[models.Ref]int64{}
+		}
+		out.ids[table][models.Ref(code)] = id
+	}
+	for _, r := range names.cache {
+		if t, ok := nameTables[r.Type]; ok {
+			know(t[0], r.Code, r.ID)
+		}
+	}
+	for i := range views {
+		if ven := views[i].VenueDetail; ven != nil && ven.ID != 0 {
+			know("venues", ven.Code, ven.ID)
+			if _, number := models.Ref(ven.Code).ID(); ven.Code != "" && !number {
+				out.venues[ven.ID] = *ven
+			}
+		}
+	}
+	return out
 }
 
 // agendaDraft is buildDraft for a stored activity with its references

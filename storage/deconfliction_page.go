@@ -161,11 +161,11 @@ func (s *Store) ListConflictsPage(ctx context.Context, a models.Actor, f models.
 		if err != nil {
 			return page, err
 		}
-		views, err := s.agendaViews(ctx, a, models.ConflictFilter{From: part.from, To: part.to, Organization: f.Organization, Severity: f.Severity, Kinds: f.Kinds}, false)
+		views, names, err := s.agendaViews(ctx, a, models.ConflictFilter{From: part.from, To: part.to, Organization: f.Organization, Severity: f.Severity, Kinds: f.Kinds}, false)
 		if err != nil {
 			return page, err
 		}
-		got, err := s.conflictsOf(db, a, f, part, views, true)
+		got, err := s.conflictsOf(db, a, f, part, views, names)
 		if err != nil {
 			return page, err
 		}

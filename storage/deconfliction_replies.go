@@ -23,14 +23,21 @@ type recipientBook struct {
 	answers map[int64]answers
 }
 
+// replyCandidate tells whether the reply agenda may list an activity:
+// not cancelled, not proposed, not deleted, with a required participant.
+func replyCandidate(v *models.ActivityView) bool {
+	return models.Status(v.Status) != models.StatusCancelled && models.Status(v.Status) != models.StatusProposed && v.DeletedAt == nil && hasRequired(v)
+}
+
 // loadRecipientBook reads the book for the views the reply agenda may
-// list (not cancelled, not proposed, with a required participant).
-func loadRecipientBook(db *gorm.DB, views []models.ActivityView) (*recipientBook, error) {
+// list (replyCandidate), with their answers as given (every candidate's,
+// read by loadAnswersOf) or read here when nil.
+func loadRecipientBook(db *gorm.DB, views []models.ActivityView, as map[int64]answers) (*recipientBook, error) {
 	b := &recipientBook{members: map[int64][]int64{}, people: map[int64]models.Person{}, orgs: map[int64]models.Organization{}, owners: map[string]models.Person{}}
 	var ids, people, bodies, orgs []int64
 	for i := range views {
 		v := &views[i]
-		if models.Status(v.Status) == models.StatusCancelled || models.Status(v.Status) == models.StatusProposed || v.DeletedAt != nil || !hasRequired(v) {
+		if !replyCandidate(v) {
 			continue
 		}
 		ids = append(ids, v.ID)
@@ -78,9 +85,11 @@ func loadRecipientBook(db *gorm.DB, views []models.ActivityView) (*recipientBook
 			b.owners[strings.ToLower(p.Email)] = p
 		}
 	}
-	var err error
-	if b.answers, err = loadAnswersOf(db, ids); err != nil {
-		return nil, err
+	if b.answers = as; as == nil {
+		var err error
+		if b.answers, err = loadAnswersOf(db, ids); err != nil {
+			return nil, err
+		}
 	}
 	return b, nil
 }

@@ -48,9 +48,11 @@ func (n *neighbourhood) subscribed(claims []planning.Claim) bool {
 // the claimed resources are read: nearby asks the index about nothing
 // else, and reading every resource's rows in the span scanned the whole
 // occupancy table (no index leads with start_s), most of a short window's
-// agenda. nil and cancelled drafts are skipped, as their checks are.
-func (s *Store) loadNeighbourhood(db *gorm.DB, drafts []*draft) (*neighbourhood, error) {
-	n := &neighbourhood{index: newBusyIndex(), names: newNameCache(db), others: map[int64]*summary{}, summary: map[int64]bool{}}
+// agenda. nil and cancelled drafts are skipped, as their checks are. Its
+// name cache is names, the one the window's views were built with, so
+// that the names they read are not read again.
+func (s *Store) loadNeighbourhood(db *gorm.DB, drafts []*draft, names *nameCache) (*neighbourhood, error) {
+	n := &neighbourhood{index: newBusyIndex(), names: names, others: map[int64]*summary{}, summary: map[int64]bool{}}
 	var from, to time.Time
 	seen := false
 	claimed := map[string][]int64{}

@@ -43,6 +43,26 @@ func (s *Store) CountReads(t interface{ Fatal(...any) }, fn func()) int {
 	return n
 }
 
+// ReadStatements returns the text of every read statement (queries and
+// raw rows) fn runs on s, to tell which tables a path reads and how often.
+func (s *Store) ReadStatements(t interface{ Fatal(...any) }, fn func()) []string {
+	var out []string
+	keep := func(db *gorm.DB) { out = append(out, db.Statement.SQL.String()) }
+	name := "test:read_statements"
+	if err := s.db.Callback().Query().After("gorm:query").Register(name, keep); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.db.Callback().Row().After("gorm:row").Register(name, keep); err != nil {
+		t.Fatal(err)
+	}
+	defer func() {
+		_ = s.db.Callback().Query().Remove(name)
+		_ = s.db.Callback().Row().Remove(name)
+	}()
+	fn()
+	return out
+}
+
 // FeedItemsEachForm lists a feed in full with each way of finding the
 // activities occurring in its window, and reports the form listingForm
 // chooses.

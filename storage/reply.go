@@ -209,6 +209,19 @@ func rewritePersonOccupancy(tx *gorm.DB, act *models.ActivityView, personID int6
 // occurrence (0 for the whole activity).
 type answers map[int64]map[int64]string
 
+// anyDeclined tells whether any answer, to an occurrence or to the whole
+// activity, declines.
+func (as answers) anyDeclined() bool {
+	for _, byOccurrence := range as {
+		for _, state := range byOccurrence {
+			if models.RSVP(state) == models.RSVPDeclined {
+				return true
+			}
+		}
+	}
+	return false
+}
+
 func loadAnswers(tx *gorm.DB, activityID int64) (answers, error) {
 	out := answers{}
 	if activityID == 0 {

@@ -324,7 +324,7 @@ func (s *Store) replyAgenda(db *gorm.DB, a models.Actor, views []models.Activity
 	var ids []int64
 	for i := range views {
 		v := &views[i]
-		if models.Status(v.Status) == models.StatusCancelled || models.Status(v.Status) == models.StatusProposed || v.DeletedAt != nil || !hasRequired(v) {
+		if !replyCandidate(v) {
 			continue
 		}
 		byID[v.ID] = v
