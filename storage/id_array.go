@@ -12,8 +12,12 @@ import (
 // long for its statement cache, parsed and planned again each time) and
 // PostgreSQL plans a short statement (planning 1,000 placeholders cost
 // about 9 ms). Both still look each id up in an index on column.
-func (s *Store) inIDs(column string) string {
-	if s.dialect == models.Postgres {
+func (s *Store) inIDs(column string) string { return inIDsOf(s.dialect, column) }
+
+// inIDsOf is inIDs for a dialect, for code that holds a transaction
+// rather than the store.
+func inIDsOf(dialect models.Dialect, column string) string {
+	if dialect == models.Postgres {
 		return column + " = ANY(CAST(? AS BIGINT[]))"
 	}
 	return column + " IN (SELECT value FROM json_each(?))"
@@ -21,9 +25,12 @@ func (s *Store) inIDs(column string) string {
 
 // idArray is ids as the one parameter inIDs takes: a PostgreSQL array
 // literal or, on SQLite, a JSON array.
-func (s *Store) idArray(ids []int64) string {
+func (s *Store) idArray(ids []int64) string { return idArrayOf(s.dialect, ids) }
+
+// idArrayOf is idArray for a dialect.
+func idArrayOf(dialect models.Dialect, ids []int64) string {
 	open, end := byte('['), byte(']')
-	if s.dialect == models.Postgres {
+	if dialect == models.Postgres {
 		open, end = '{', '}'
 	}
 	buf := make([]byte, 0, 8*len(ids)+2)

@@ -37,18 +37,36 @@ func (n *nameCache) prefetch(refs []planning.ResourceRef) error {
 		if !ok {
 			continue
 		}
-		var rows []struct {
-			ID         int64
-			Code, Name string
-		}
-		if err := n.tx.Table(t[0]).Select("id, "+t[1]+" AS code, name").Where("id IN ?", ids).Scan(&rows).Error; err != nil {
-			return fmt.Errorf("prefetch: %w", err)
-		}
-		for _, r := range rows {
-			n.cache[typ+":"+strconv.FormatInt(r.ID, 10)] = models.ResourceView{Type: typ, ID: r.ID, Code: r.Code, Name: r.Name}
+		if err := n.prefetchTable(typ, t[0], t[1], ids); err != nil {
+			return fmt.Errorf("prefetch %s names: %w", typ, err)
 		}
 	}
 	return nil
+}
+
+// prefetchTable reads the codes and names of ids from one table, the ids
+// passed as one array parameter (idArray): the statement's text is the
+// same for any number of ids, so it stays compiled, where an IN list of
+// hundreds of placeholders was parsed and planned again on every agenda
+// page.
+func (n *nameCache) prefetchTable(typ, table, codeColumn string, ids []int64) error {
+	dialect := models.SQLite
+	if n.tx.Dialector.Name() == "postgres" {
+		dialect = models.Postgres
+	}
+	rows, err := n.tx.Raw("SELECT id, "+codeColumn+", name FROM "+table+" WHERE "+inIDsOf(dialect, "id"), idArrayOf(dialect, ids)).Rows()
+	if err != nil {
+		return err
+	}
+	defer rows.Close()
+	for rows.Next() {
+		r := models.ResourceView{Type: typ}
+		if err := rows.Scan(&r.ID, &r.Code, &r.Name); err != nil {
+			return err
+		}
+		n.cache[typ+":"+strconv.FormatInt(r.ID, 10)] = r
+	}
+	return rows.Err()
 }
 
 // add caches resources already read (a draft's named ones).
