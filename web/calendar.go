@@ -155,9 +155,16 @@ func isMidnight(t time.Time) bool { return t.Hour() == 0 && t.Minute() == 0 && t
 // show "+N more" on every day, and the page says how many it left out.
 const maxCalendarOccurrences = 1000
 
+// maxEventsFeedOccurrences bounds /calendar/events, from which the
+// calendar component loads the periods a planner moves to, and which has
+// no notice to give: it keeps the bound views had before the page's own
+// was lowered (maxCalendarOccurrences), so that moving to the next month
+// loses nothing it used to show.
+const maxEventsFeedOccurrences = 2000
+
 // occurrences pages through the visible occurrences of a window, up to
-// maxCalendarOccurrences, and says how many the window holds.
-func (w *Web) occurrences(c echo.Context, f models.ActivityFilter) ([]models.OccurrenceView, int64, error) {
+// limit, and says how many the window holds.
+func (w *Web) occurrences(c echo.Context, f models.ActivityFilter, limit int) ([]models.OccurrenceView, int64, error) {
 	var all []models.OccurrenceView
 	var total int64
 	f.Limit = models.MaxLimit
@@ -170,7 +177,7 @@ func (w *Web) occurrences(c echo.Context, f models.ActivityFilter) ([]models.Occ
 			total = page.Total
 		}
 		all = append(all, page.Items...)
-		if page.NextCursor == "" || len(all) >= maxCalendarOccurrences {
+		if page.NextCursor == "" || len(all) >= limit {
 			return all, max(total, int64(len(all))), nil
 		}
 		f.Cursor = page.NextCursor
@@ -184,7 +191,7 @@ type calendarData struct {
 	Day        time.Time
 	From, To   time.Time
 	Filters    calendarFilters
-	Query      string
+	Query      template.URL // the filters, encoded (url.Values.Encode), for links
 	Days       []agendaDay
 	EventsJSON template.JS
 	Legend     []legendEntry
@@ -237,8 +244,8 @@ func (w *Web) calendarPage(c echo.Context) error {
 		}
 	}
 	d.From, d.To = calendarWindow(d.View, d.Day, p.Zone)
-	d.Query = d.Filters.query().Encode()
-	occ, total, err := w.occurrences(c, d.Filters.activityFilter(d.From, d.To))
+	d.Query = template.URL(d.Filters.query().Encode())
+	occ, total, err := w.occurrences(c, d.Filters.activityFilter(d.From, d.To), maxCalendarOccurrences)
 	d.Shown, d.Total = len(occ), total
 	if len(occ) > 0 && int64(len(occ)) < total {
 		d.ShownThrough = occ[len(occ)-1].Start.In(p.Zone)
@@ -354,7 +361,7 @@ func (w *Web) calendarEvents(c echo.Context) error {
 	if ferr != nil || terr != nil || !to.After(from) || to.Sub(from) > 62*24*time.Hour {
 		return w.fail(c, http.StatusBadRequest, "error.bad_window")
 	}
-	occ, _, err := w.occurrences(c, readFilters(c.QueryParams()).activityFilter(from, to))
+	occ, _, err := w.occurrences(c, readFilters(c.QueryParams()).activityFilter(from, to), maxEventsFeedOccurrences)
 	if err != nil {
 		return err
 	}

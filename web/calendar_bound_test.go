@@ -63,6 +63,20 @@ func TestCalendarSaysHowManyItLeavesOut(t *testing.T) {
 	if r := fr.get("/calendar?date=" + month.Format("2006-01-02")); !strings.Contains(r.body, "le calendrier montre les 1000 premières") {
 		t.Error("the French month does not say how many it leaves out")
 	}
+
+	// The calendar component loads the periods a planner moves to from
+	// /calendar/events, which has no notice to give: it keeps the
+	// larger bound, and the six weeks' 1,050 come whole.
+	events := c.get("/calendar/events?start=" + grid.Format(time.DateOnly) + "&end=" + grid.AddDate(0, 0, 42).Format(time.DateOnly))
+	if n := strings.Count(events.body, "Daily webinar"); events.status != http.StatusOK || n < 1050 {
+		t.Errorf("/calendar/events over the six weeks: %d, %d of the 1,050 occurrences", events.status, n)
+	}
+	// The link to the day keeps the calendar's filters, as query
+	// parameters of their own.
+	filtered := c.get("/calendar?date=" + month.Format("2006-01-02") + "&kind=webinar&organization=EU")
+	if !strings.Contains(filtered.body, "&amp;kind=webinar&amp;organization=EU\">Open the day of") {
+		t.Error("the link to the day the filtered month stops at loses its filters")
+	}
 }
 
 // TestFiltersOfferEveryBody: a body beyond the first page of bodies (500)

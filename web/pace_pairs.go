@@ -104,7 +104,7 @@ func (w *Web) renderPairs(c echo.Context, d *pairsData, status int) error {
 		}
 		opts.Cursor = page.NextCursor
 	}
-	exercises, err := w.allActivities(c, models.ActivityFilter{Kind: string(models.KindExercise)})
+	exercises, err := w.allActivities(c, models.ActivityFilter{Kind: string(models.KindExercise)}, maxPaceExercises)
 	if err != nil {
 		return err
 	}
@@ -341,3 +341,8 @@ func (w *Web) paceMarks(c echo.Context, p *page) (map[int64][]string, error) {
 		opts.Cursor = page.NextCursor
 	}
 }
+
+// maxPaceExercises bounds the exercises the PACE pairs page offers, as
+// views were bounded before the calendar's own bound was lowered: it is
+// not the calendar's (a page of pairs is not a calendar view).
+const maxPaceExercises = 2000

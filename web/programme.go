@@ -387,8 +387,8 @@ func (w *Web) loadProgramme(c echo.Context, p *page, d *programmeData, at progra
 }
 
 // allActivities pages through the visible activities of a filter, up to
-// the bound of a view.
-func (w *Web) allActivities(c echo.Context, f models.ActivityFilter) ([]models.ActivityView, error) {
+// limit.
+func (w *Web) allActivities(c echo.Context, f models.ActivityFilter, limit int) ([]models.ActivityView, error) {
 	f.Limit = models.MaxLimit
 	var all []models.ActivityView
 	for {
@@ -397,7 +397,7 @@ func (w *Web) allActivities(c echo.Context, f models.ActivityFilter) ([]models.A
 			return nil, err
 		}
 		all = append(all, page.Items...)
-		if page.NextCursor == "" || len(all) >= maxCalendarOccurrences {
+		if page.NextCursor == "" || len(all) >= limit {
 			return all, nil
 		}
 		f.Cursor = page.NextCursor
@@ -442,5 +442,8 @@ func (w *Web) planningOverlaps(c echo.Context, from, to time.Time) (list []model
 const programmeOverlapPages = 1
 
 // programmeOverlaps is how many planning overlaps a programme page asks
-// the agenda for.
-const programmeOverlaps = 50
+// the agenda for: every one of a plan of ordinary size (a year of the
+// seed's cooperation holds a handful), and at 100,000 generated
+// activities a page of them, the page saying up to which day they are
+// marked.
+const programmeOverlaps = 500

@@ -2,8 +2,10 @@ package web
 
 import (
 	"errors"
+	"fmt"
 	"net/http"
 	"net/url"
+	"runtime/debug"
 	"sort"
 	"strconv"
 	"time"
@@ -113,9 +115,9 @@ func (w *Web) fillReports(c echo.Context, p *page, d *reportsData, from, to time
 	var byArea, byQuarter *models.ActivityReport
 	var briefings *models.CrossBriefingReport
 	g, ctx := errgroup.WithContext(c.Request().Context())
-	g.Go(func() (err error) { byArea, err = w.Store.ReportActivities(ctx, a, areaF); return err })
-	g.Go(func() (err error) { byQuarter, err = w.Store.ReportActivities(ctx, a, quarterF); return err })
-	g.Go(func() (err error) { briefings, err = w.Store.ReportCrossBriefings(ctx, a, f); return err })
+	g.Go(recovered(func() (err error) { byArea, err = w.Store.ReportActivities(ctx, a, areaF); return err }))
+	g.Go(recovered(func() (err error) { byQuarter, err = w.Store.ReportActivities(ctx, a, quarterF); return err }))
+	g.Go(recovered(func() (err error) { briefings, err = w.Store.ReportCrossBriefings(ctx, a, f); return err }))
 	if err := g.Wait(); err != nil {
 		return err
 	}
@@ -184,4 +186,18 @@ func (w *Web) fillReports(c echo.Context, p *page, d *reportsData, from, to time
 	q.Del("group_by")
 	d.CSV["cross_briefings"] = "/api/v1/reports/cross-briefings?" + q.Encode()
 	return nil
+}
+
+// recovered runs f on a goroutine of the request's own making: a panic
+// there would escape the router's recovery and end the process, so it
+// becomes the request's error (with its stack, for the log) instead.
+func recovered(f func() error) func() error {
+	return func() (err error) {
+		defer func() {
+			if v := recover(); v != nil {
+				err = fmt.Errorf("panic: %v\n%s", v, debug.Stack())
+			}
+		}()
+		return f()
+	}
 }
