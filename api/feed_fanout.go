@@ -99,14 +99,6 @@ func (fo *streamFanout) setHead(h storage.FeedHead, cal calendar.Calendar) {
 	fo.head, fo.cal, fo.headSet = h, cal, true
 }
 
-// awaiting reports a layout that may still begin streams: a head is
-// stored and none was begun. The layout then reads a short first chunk.
-func (fo *streamFanout) awaiting() bool {
-	fo.mu.Lock()
-	defer fo.mu.Unlock()
-	return fo.headSet && !fo.started && !fo.truncated
-}
-
 // wantsStart reports streams waiting to be begun from the stored head.
 func (fo *streamFanout) wantsStart() bool {
 	fo.mu.Lock()

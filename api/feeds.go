@@ -247,9 +247,9 @@ func (s *Server) layOut(ctx context.Context, f *models.Feed, contents storage.Fe
 	// DTSTAMP it holds).
 	stamp := cal.Stamp
 	items := s.inUIDOrder(contents.Items)
-	for len(items) > 0 {
+	for first := true; len(items) > 0; first = false {
 		n := min(s.feedChunk, len(items))
-		if fo.awaiting() {
+		if first && fo.wantsStart() {
 			// The answers start once a chunk is ready: a short first one
 			// brings the first byte sooner.
 			n = min(max(s.feedChunk/feedFirstChunkShare, 1), len(items))
