@@ -335,27 +335,32 @@ func (s *Server) observe(next echo.HandlerFunc) echo.HandlerFunc {
 		defer func() {
 			if v := recover(); v != nil {
 				if v == http.ErrAbortHandler {
-					route, status, elapsed := routeOf(c), c.Response().Status, time.Since(start)
-					s.requests.WithLabelValues(route, req.Method, strconv.Itoa(status)).Inc()
-					s.aborted.WithLabelValues(route, req.Method).Inc()
-					s.latency.WithLabelValues(route, req.Method).Observe(elapsed.Seconds())
-					l.Warn("request aborted", "method", req.Method, "path", redactPath(req.URL.Path), "route", route, "status", status, "duration_ms", float64(elapsed.Microseconds())/1000, "bytes", c.Response().Size)
+					s.record(c, l, start, true)
 				}
 				panic(v)
 			}
 		}()
-		err := next(c)
-		if err != nil {
+		if err := next(c); err != nil {
 			c.Error(err)
 		}
-		route := routeOf(c)
-		status := c.Response().Status
-		elapsed := time.Since(start)
-		s.requests.WithLabelValues(route, req.Method, strconv.Itoa(status)).Inc()
-		s.latency.WithLabelValues(route, req.Method).Observe(elapsed.Seconds())
-		l.Info("request", "method", req.Method, "path", redactPath(req.URL.Path), "route", route, "status", status, "duration_ms", float64(elapsed.Microseconds())/1000, "bytes", c.Response().Size)
+		s.record(c, l, start, false)
 		return nil
 	}
+}
+
+// record counts, times and logs a request once it is answered, or
+// aborted after its status was sent.
+func (s *Server) record(c echo.Context, l *slog.Logger, start time.Time, aborted bool) {
+	req := c.Request()
+	route, status, elapsed := routeOf(c), c.Response().Status, time.Since(start)
+	s.requests.WithLabelValues(route, req.Method, strconv.Itoa(status)).Inc()
+	s.latency.WithLabelValues(route, req.Method).Observe(elapsed.Seconds())
+	level, msg := slog.LevelInfo, "request"
+	if aborted {
+		s.aborted.WithLabelValues(route, req.Method).Inc()
+		level, msg = slog.LevelWarn, "request aborted"
+	}
+	l.Log(req.Context(), level, msg, "method", req.Method, "path", redactPath(req.URL.Path), "route", route, "status", status, "duration_ms", float64(elapsed.Microseconds())/1000, "bytes", c.Response().Size)
 }
 
 // routeOf is the route a request matched, the label of its metrics.
