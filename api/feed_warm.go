@@ -76,22 +76,17 @@ func (s *Server) WarmFeeds(ctx context.Context) (int, error) {
 	return warmed, nil
 }
 
-// warmGzip compresses a warmed layout as a gzip answer would, and caches
-// it under the key serveFeed looks up: calendar clients ask for gzip, so
-// the first poll after a restart then compresses nothing. A busy gate
-// or a failure leaves it to that poll.
+// warmGzip compresses a warmed layout as a gzip answer would, under the
+// key serveFeed looks up: calendar clients ask for gzip, so the first
+// poll after a restart then compresses nothing. A busy gate or a failure
+// leaves it to that poll.
 func (s *Server) warmGzip(ctx context.Context, layout *calendar.Assembly, version string) {
-	key := cacheKey{kind: cachedGzip, tag: version}
-	if _, ok := s.feedCache.get(key); ok || ctx.Err() != nil || !s.feedGate.Enter(ctx) {
+	if ctx.Err() != nil {
 		return
 	}
-	defer s.feedGate.Leave()
-	gz, err := s.gzipLayout(layout)
-	if err != nil {
+	if _, err := s.cachedGzipBody(ctx, layout, feedGzipKey(version)); err != nil && !errors.Is(err, errRenderBusy) {
 		s.log.Warn("could not compress a warmed feed", "error", err)
-		return
 	}
-	s.feedCache.put(key, cacheValue{gz: gz}, int64(len(gz)))
 }
 
 // StartWarmingFeeds runs WarmFeeds in the background for the server's

@@ -132,7 +132,7 @@ func (s *Server) serveFeed(c echo.Context) error {
 	if s.notModified(c, meta) {
 		return nil
 	}
-	return s.sendCalendar(c, meta, layout, cacheKey{kind: cachedGzip, tag: contents.Version})
+	return s.sendCalendar(c, meta, layout, feedGzipKey(contents.Version))
 }
 
 // feedRetryLater is the answer when every render slot stayed taken, or when
@@ -733,14 +733,26 @@ func (s *Server) sendCalendar(c echo.Context, m calendarMeta, body calendarBody,
 	return nil
 }
 
-// gzipped compresses body once per key and caches the result; a feed's
-// layout is made of its compressed parts (gzipLayout).
+// gzipped is body gzip-compressed, once per key (cachedGzipBody); a
+// request that finds every render slot taken is answered 503.
 func (s *Server) gzipped(c echo.Context, body calendarBody, key cacheKey) ([]byte, error) {
+	gz, err := s.cachedGzipBody(c.Request().Context(), body, key)
+	if errors.Is(err, errRenderBusy) {
+		return nil, feedRetryLater(c, "feed-busy", feedBusyDetail)
+	}
+	return gz, err
+}
+
+// cachedGzipBody compresses body once per key, inside the render gate
+// (errRenderBusy when no slot frees in time), and caches the result; a
+// feed's layout is made of its compressed parts (gzipLayout). The
+// start-up warm-up calls it too, so that the first poll finds it.
+func (s *Server) cachedGzipBody(ctx context.Context, body calendarBody, key cacheKey) ([]byte, error) {
 	if v, ok := s.feedCache.get(key); ok {
 		return v.gz, nil
 	}
-	if !s.feedGate.Enter(c.Request().Context()) {
-		return nil, feedRetryLater(c, "feed-busy", feedBusyDetail)
+	if !s.feedGate.Enter(ctx) {
+		return nil, errRenderBusy
 	}
 	defer s.feedGate.Leave()
 	// Another request may have compressed it while this one waited.
@@ -818,6 +830,9 @@ func (s *Server) activityICS(c echo.Context, id int64) error {
 	}
 	return s.sendCalendar(c, meta, bytesBody(buf.Bytes()), cacheKey{kind: cachedGzip, tag: version + "|" + itoa(int64(buf.Len()))})
 }
+
+// feedGzipKey is where a feed version's gzip answer is cached.
+func feedGzipKey(version string) cacheKey { return cacheKey{kind: cachedGzip, tag: version} }
 
 // bytesBody is a calendar already rendered whole.
 type bytesBody []byte
