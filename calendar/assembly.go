@@ -39,6 +39,9 @@ type packedRun struct {
 	digest   [sha256.Size]byte // of data, naming the run's bodies in a gzip part's key
 }
 
+// written is how many bytes the run's events occupy in a calendar.
+func (r *packedRun) written() int64 { return r.raw + int64(stampLen*len(r.stamps)) }
+
 // packRunBytes is how many bytes of bodies a packed run holds before the
 // next starts: large enough to compress well, small enough that writing
 // one costs little transient memory.
@@ -206,10 +209,10 @@ func (ab *AssemblyBuilder) Assemble(cal Calendar) (*Assembly, error) {
 func (a *Assembly) Size() int64 {
 	n := int64(len(a.head) + len(calendarEnd))
 	for _, b := range a.blocks {
-		n += int64(len(b.body) + stampLen*len(b.stamps))
+		n += b.written()
 	}
 	for _, r := range a.runs {
-		n += r.raw + int64(stampLen*len(r.stamps))
+		n += r.written()
 	}
 	return n
 }
@@ -257,13 +260,13 @@ func (a *Assembly) WriteFrom(w io.Writer, offset int64) (int64, error) {
 	}
 	scratch := make([]byte, 0, stampLen)
 	for _, b := range a.blocks {
-		if wanted(int64(len(b.body) + stampLen*len(b.stamps))) {
+		if wanted(b.written()) {
 			writeStamped(bw, b.body, b.stamps, a.st.ofBlock(b))
 		}
 	}
 	var zr io.ReadCloser
 	for _, r := range a.runs {
-		if !wanted(r.raw + int64(stampLen*len(r.stamps))) {
+		if !wanted(r.written()) {
 			continue
 		}
 		if zr == nil {

@@ -46,6 +46,10 @@ type EventBlock struct {
 	digest     [sha256.Size]byte
 }
 
+// written is how many bytes the block occupies in a calendar, its
+// DTSTAMP values spliced in.
+func (b *EventBlock) written() int64 { return int64(len(b.body) + stampLen*len(b.stamps)) }
+
 // setModified records the event's LastModified.
 func (b *EventBlock) setModified(t time.Time) {
 	b.modified = t.UTC()
@@ -78,7 +82,7 @@ func (b *EventBlock) UID() string { return b.uid }
 // Size is roughly what the block costs to keep in memory: the bytes it
 // occupies in a feed, its UID and the block itself.
 func (b *EventBlock) Size() int {
-	return len(b.body) + stampLen*len(b.stamps) + len(b.uid) + int(unsafe.Sizeof(EventBlock{}))
+	return int(b.written()) + len(b.uid) + int(unsafe.Sizeof(EventBlock{}))
 }
 
 // RenderEvents validates and renders events one block each, as Render
