@@ -61,34 +61,34 @@ func endsChunk(b *EventBlock) bool {
 // Parts cuts the calendar into the parts it is compressed in.
 func (a *Assembly) Parts() []Part {
 	parts := make([]Part, 0, 2+len(a.blocks)/partEvents*2+len(a.runs))
-	head := Part{a: a, kind: partHead}
 	h := sha256.New()
-	h.Write([]byte("head\x00"))
+	// keyed starts a part's key: a label for its kind, so that no two
+	// kinds of part share one.
+	keyed := func(kind string) { h.Reset(); h.Write([]byte(kind + "\x00")) }
+	head := Part{a: a, kind: partHead}
+	keyed("head")
 	h.Write(a.head)
 	h.Sum(head.Key[:0])
 	parts = append(parts, head)
 
-	scratch := make([]byte, 0, stampLen)
-	from, size := 0, 0
-	h.Reset()
-	h.Write([]byte("events\x00"))
+	from, size := 0, int64(0)
+	keyed("events")
 	for i, b := range a.blocks {
 		h.Write(b.contentDigest()[:])
 		h.Write(a.st.ofBlock(b))
-		size += b.Size()
+		size += b.written()
 		if endsChunk(b) || size >= partMaxBytes || i == len(a.blocks)-1 {
 			p := Part{a: a, kind: partChunk, from: from, to: i + 1}
 			h.Sum(p.Key[:0])
 			parts = append(parts, p)
 			from, size = i+1, 0
-			h.Reset()
-			h.Write([]byte("events\x00"))
+			keyed("events")
 		}
 	}
+	scratch := make([]byte, 0, stampLen)
 	for i, r := range a.runs {
 		p := Part{a: a, kind: partRun, from: i}
-		h.Reset()
-		h.Write([]byte("run\x00"))
+		keyed("run")
 		h.Write(r.digest[:])
 		for _, m := range r.modified {
 			h.Write(a.st.of(time.Unix(m, 0), scratch))
