@@ -51,7 +51,7 @@ func (s *Server) listConflicts(c echo.Context) error {
 			if a, ok := s.agendaCache.get(key, version, time.Now()); ok {
 				return a, nil
 			}
-			return s.computeAgenda(context.WithoutCancel(ctx), key, f, opts, version)
+			return s.computeAgenda(context.WithoutCancel(ctx), key, f, version)
 		})
 		if err != nil {
 			return err
@@ -62,12 +62,12 @@ func (s *Server) listConflicts(c echo.Context) error {
 }
 
 // computeAgenda computes, encodes and caches the agenda of key at
-// version: the whole window ({items, total}) or, paged, the page opts
+// version: the whole window ({items, total}) or, paged, the page the key
 // asks for ({items, next_cursor}).
-func (s *Server) computeAgenda(ctx context.Context, key agendaKey, f models.ConflictFilter, opts models.ListOptions, version string) (*agendaAnswer, error) {
+func (s *Server) computeAgenda(ctx context.Context, key agendaKey, f models.ConflictFilter, version string) (*agendaAnswer, error) {
 	var answer any
 	if key.paged {
-		page, err := s.store.ListConflictsPage(ctx, key.actor, f, opts)
+		page, err := s.store.ListConflictsPage(ctx, key.actor, f, models.ListOptions{Limit: key.limit, Cursor: key.cursor})
 		if err != nil {
 			return nil, err
 		}

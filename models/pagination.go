@@ -72,3 +72,31 @@ func (o ListOptions) Normalise() (limit int, after int64, err error) {
 	}
 	return limit, after, nil
 }
+
+// PagesUpTo reads a paginated list from its first page, MaxLimit items a
+// page, until it is read whole or holds at least max items (max ≤ 0: no
+// bound), and gives the first page's Total: how the pages and the CLI
+// read lists the API hands out a page at a time.
+func PagesUpTo[T any](list func(ListOptions) (Page[T], error), max int) (items []T, total int64, err error) {
+	opts := ListOptions{Limit: MaxLimit}
+	for {
+		page, err := list(opts)
+		if err != nil {
+			return nil, 0, err
+		}
+		if opts.Cursor == "" {
+			total = page.Total
+		}
+		items = append(items, page.Items...)
+		if page.NextCursor == "" || (max > 0 && len(items) >= max) {
+			return items, total, nil
+		}
+		opts.Cursor = page.NextCursor
+	}
+}
+
+// AllPages is every item of a paginated list (PagesUpTo without a bound).
+func AllPages[T any](list func(ListOptions) (Page[T], error)) ([]T, error) {
+	items, _, err := PagesUpTo(list, 0)
+	return items, err
+}

@@ -165,23 +165,11 @@ const maxEventsFeedOccurrences = 2000
 // occurrences pages through the visible occurrences of a window, up to
 // limit, and says how many the window holds.
 func (w *Web) occurrences(c echo.Context, f models.ActivityFilter, limit int) ([]models.OccurrenceView, int64, error) {
-	var all []models.OccurrenceView
-	var total int64
-	f.Limit = models.MaxLimit
-	for {
-		page, err := w.Store.ListOccurrences(c.Request().Context(), actor(c), models.OccurrenceFilter{ActivityFilter: f})
-		if err != nil {
-			return nil, 0, err
-		}
-		if f.Cursor == "" {
-			total = page.Total
-		}
-		all = append(all, page.Items...)
-		if page.NextCursor == "" || len(all) >= limit {
-			return all, max(total, int64(len(all))), nil
-		}
-		f.Cursor = page.NextCursor
-	}
+	all, total, err := models.PagesUpTo(func(opts models.ListOptions) (models.Page[models.OccurrenceView], error) {
+		f.Limit, f.Cursor = opts.Limit, opts.Cursor
+		return w.Store.ListOccurrences(c.Request().Context(), actor(c), models.OccurrenceFilter{ActivityFilter: f})
+	}, limit)
+	return all, max(total, int64(len(all))), err
 }
 
 // calendarData is the calendar page's data.
@@ -315,37 +303,20 @@ func (w *Web) filterOptions(c echo.Context) (filterOptions, error) {
 	ctx := c.Request().Context()
 	o := filterOptions{Kinds: models.Kinds()}
 	var err error
-	if o.Organizations, err = everyPage(func(opts models.ListOptions) (models.Page[models.Organization], error) {
+	if o.Organizations, err = models.AllPages(func(opts models.ListOptions) (models.Page[models.Organization], error) {
 		return w.Store.ListOrganizations(ctx, models.OrganizationFilter{ListOptions: opts})
 	}); err != nil {
 		return o, err
 	}
-	if o.Bodies, err = everyPage(func(opts models.ListOptions) (models.Page[models.Body], error) {
+	if o.Bodies, err = models.AllPages(func(opts models.ListOptions) (models.Page[models.Body], error) {
 		return w.Store.ListBodies(ctx, models.BodyFilter{ListOptions: opts})
 	}); err != nil {
 		return o, err
 	}
-	o.Venues, err = everyPage(func(opts models.ListOptions) (models.Page[models.Venue], error) {
+	o.Venues, err = models.AllPages(func(opts models.ListOptions) (models.Page[models.Venue], error) {
 		return w.Store.ListVenues(ctx, models.VenueFilter{ListOptions: opts})
 	})
 	return o, err
-}
-
-// everyPage is every item of a list, read a page of the most at a time.
-func everyPage[T any](list func(models.ListOptions) (models.Page[T], error)) ([]T, error) {
-	opts := models.ListOptions{Limit: models.MaxLimit}
-	var all []T
-	for {
-		page, err := list(opts)
-		if err != nil {
-			return nil, err
-		}
-		all = append(all, page.Items...)
-		if page.NextCursor == "" {
-			return all, nil
-		}
-		opts.Cursor = page.NextCursor
-	}
 }
 
 // calendarEvents answers the component's requests as it moves through

@@ -198,8 +198,12 @@ func (w *Web) conflictsData(c echo.Context, p *page, q url.Values, ne *noteError
 	ctx, a := c.Request().Context(), actor(c)
 	d := &conflictsData{Filter: readConflictsFilter(q, w.now().In(p.Zone)), Rules: models.ConflictRules(), FieldError: map[string]string{}}
 	d.Query = d.Filter.query()
+	// The agenda filters by organisation only: bodies and venues (two
+	// pages and more at 100,000 activities) are not read.
 	var err error
-	if d.Options, err = w.filterOptions(c); err != nil {
+	if d.Options.Organizations, err = models.AllPages(func(opts models.ListOptions) (models.Page[models.Organization], error) {
+		return w.Store.ListOrganizations(ctx, models.OrganizationFilter{ListOptions: opts})
+	}); err != nil {
 		return nil, err
 	}
 	from, ferr := time.ParseInLocation(time.DateOnly, d.Filter.From, p.Zone)

@@ -302,10 +302,7 @@ func (w *Web) loadProgramme(c echo.Context, p *page, d *programmeData, at progra
 	}
 	d.OverlapsThrough = through
 	with := map[int64][]string{}
-	for _, cl := range clashes {
-		if cl.Rule != planning.RulePlanningOverlap {
-			continue
-		}
+	for _, cl := range clashes { // the store filters by the rule
 		other := p.T("calendar.busy_restricted")
 		if !cl.Other.Restricted && cl.Other.Title != "" {
 			other = cl.Other.Title
@@ -389,19 +386,11 @@ func (w *Web) loadProgramme(c echo.Context, p *page, d *programmeData, at progra
 // allActivities pages through the visible activities of a filter, up to
 // limit.
 func (w *Web) allActivities(c echo.Context, f models.ActivityFilter, limit int) ([]models.ActivityView, error) {
-	f.Limit = models.MaxLimit
-	var all []models.ActivityView
-	for {
-		page, err := w.Store.ListActivities(c.Request().Context(), actor(c), f)
-		if err != nil {
-			return nil, err
-		}
-		all = append(all, page.Items...)
-		if page.NextCursor == "" || len(all) >= limit {
-			return all, nil
-		}
-		f.Cursor = page.NextCursor
-	}
+	all, _, err := models.PagesUpTo(func(opts models.ListOptions) (models.Page[models.ActivityView], error) {
+		f.Limit, f.Cursor = opts.Limit, opts.Cursor
+		return w.Store.ListActivities(c.Request().Context(), actor(c), f)
+	}, limit)
+	return all, err
 }
 
 func appendOnce(list []string, s string) []string {
@@ -415,31 +404,18 @@ func appendOnce(list []string, s string) []string {
 
 // planningOverlaps lists the planning overlaps among the exercises and
 // phases of a window: the agenda of those kinds alone (not every meeting
-// of the years shown), under that rule, read a page at a time, as a
-// window of years holds more exercises than a whole-window agenda covers.
-// It reads at most programmeOverlapPages pages and then says how far it
-// looked (through; zero when it read the whole window): a year of the
-// 100,000 generated activities holds 5,000 phases and 19,000 overlaps,
-// ten seconds of computing, where a quarter is a fraction of that.
-func (w *Web) planningOverlaps(c echo.Context, from, to time.Time) (list []models.ListedConflict, through time.Time, err error) {
+// of the years shown), under that rule, one page of programmeOverlaps,
+// and how far that page looked (through; zero when it covers the whole
+// window): a year of the 100,000 generated activities holds 5,000 phases
+// and 19,000 overlaps, ten seconds of computing.
+func (w *Web) planningOverlaps(c echo.Context, from, to time.Time) ([]models.ListedConflict, time.Time, error) {
 	f := models.ConflictFilter{From: from, To: to, Rule: planning.RulePlanningOverlap, Kinds: []models.Kind{models.KindExercise, models.KindExercisePhase}}
-	cursor := ""
-	for range programmeOverlapPages {
-		page, err := w.Store.ListConflictsPage(c.Request().Context(), actor(c), f, models.ListOptions{Limit: programmeOverlaps, Cursor: cursor})
-		if err != nil {
-			return nil, time.Time{}, err
-		}
-		list = append(list, page.Items...)
-		if cursor = page.NextCursor; cursor == "" {
-			return list, time.Time{}, nil
-		}
-		through = page.Through
+	page, err := w.Store.ListConflictsPage(c.Request().Context(), actor(c), f, models.ListOptions{Limit: programmeOverlaps})
+	if err != nil {
+		return nil, time.Time{}, err
 	}
-	return list, through, nil
+	return page.Items, page.Through, nil
 }
-
-// programmeOverlapPages bounds the agenda pages a programme reads.
-const programmeOverlapPages = 1
 
 // programmeOverlaps is how many planning overlaps a programme page asks
 // the agenda for: every one of a plan of ordinary size (a year of the

@@ -56,13 +56,14 @@ func orgList(ctx context.Context, env *environment, args []string) error {
 	defer store.Close()
 	w := tabwriter.NewWriter(env.stdout, 0, 4, 2, ' ', 0)
 	fmt.Fprintln(w, "ID\tCODE\tNAME\tCONTACT")
-	err = eachPage(func(opts models.ListOptions) (models.Page[models.Organization], error) {
+	orgs, err := models.AllPages(func(opts models.ListOptions) (models.Page[models.Organization], error) {
 		return store.ListOrganizations(ctx, models.OrganizationFilter{ListOptions: opts})
-	}, func(o models.Organization) {
-		fmt.Fprintf(w, "%d\t%s\t%s\t%s\n", o.ID, o.Code, o.Name, o.ContactEmail)
 	})
 	if err != nil {
 		return fmt.Errorf("org list: %w", err)
+	}
+	for _, o := range orgs {
+		fmt.Fprintf(w, "%d\t%s\t%s\t%s\n", o.ID, o.Code, o.Name, o.ContactEmail)
 	}
 	return w.Flush()
 }

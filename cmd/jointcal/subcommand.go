@@ -5,8 +5,6 @@ import (
 	"fmt"
 	"sort"
 	"strings"
-
-	"github.com/jointcal/jointcal/models"
 )
 
 // subcommand is one verb of a command with verbs (token create, user
@@ -33,21 +31,4 @@ func runSubcommand(ctx context.Context, env *environment, name, usage string, ve
 		return run(ctx, env, args[1:])
 	}
 	return fmt.Errorf("%s: unknown subcommand %q (want %s)", name, args[0], strings.Join(names, ", "))
-}
-
-// eachPage calls each for every item of a paginated list, page by page.
-func eachPage[T any](list func(models.ListOptions) (models.Page[T], error), each func(T)) error {
-	for opts := (models.ListOptions{Limit: models.MaxLimit}); ; {
-		page, err := list(opts)
-		if err != nil {
-			return err
-		}
-		for _, item := range page.Items {
-			each(item)
-		}
-		if page.NextCursor == "" {
-			return nil
-		}
-		opts.Cursor = page.NextCursor
-	}
 }

@@ -90,16 +90,17 @@ func userList(ctx context.Context, env *environment, args []string) error {
 	defer store.Close()
 	w := tabwriter.NewWriter(env.stdout, 0, 4, 2, ' ', 0)
 	fmt.Fprintln(w, "PERSON\tROLE\tORGANISATION\tSINCE")
-	err = eachPage(func(opts models.ListOptions) (models.Page[models.Grant], error) {
+	grants, err := models.AllPages(func(opts models.ListOptions) (models.Page[models.Grant], error) {
 		return store.ListGrants(ctx, models.System(), models.Ref(*email), opts)
-	}, func(g models.Grant) {
-		fmt.Fprintf(w, "%s\t%s\t%s\t%s\n", g.Person, g.Role, g.OrganizationCode, g.CreatedAt.Format("2006-01-02"))
 	})
 	if errors.Is(err, models.ErrNotFound) {
 		return fmt.Errorf("user list: no person with e-mail %q", *email)
 	}
 	if err != nil {
 		return fmt.Errorf("user list: %w", err)
+	}
+	for _, g := range grants {
+		fmt.Fprintf(w, "%s\t%s\t%s\t%s\n", g.Person, g.Role, g.OrganizationCode, g.CreatedAt.Format("2006-01-02"))
 	}
 	return w.Flush()
 }
