@@ -277,7 +277,7 @@ func (s *Store) replyItems(db *gorm.DB, a models.Actor, views []models.ActivityV
 		return requiredPending(db, v, occs)
 	}
 	if shared {
-		if a.Role != models.RoleAdmin && a.Role != models.RolePlanner {
+		if !a.MayBook() {
 			return nil, nil // replyAgenda lists nothing for them
 		}
 		awaiting, as, err := s.awaitingReplies(db, views, from, to)

@@ -4,6 +4,7 @@ import (
 	"strconv"
 
 	"github.com/jointcal/jointcal/models"
+	"gorm.io/gorm"
 )
 
 // inIDs is the condition that column is one of the ids passed as a single
@@ -42,4 +43,13 @@ func idArrayOf(dialect models.Dialect, ids []int64) string {
 		buf = strconv.AppendInt(buf, id, 10)
 	}
 	return string(append(buf, end))
+}
+
+// dialectOf is the dialect of a session, for code that holds a
+// transaction rather than the store.
+func dialectOf(db *gorm.DB) models.Dialect {
+	if db.Dialector.Name() == "postgres" {
+		return models.Postgres
+	}
+	return models.SQLite
 }

@@ -50,11 +50,8 @@ func (n *nameCache) prefetch(refs []planning.ResourceRef) error {
 // hundreds of placeholders was parsed and planned again on every agenda
 // page.
 func (n *nameCache) prefetchTable(typ, table, codeColumn string, ids []int64) error {
-	dialect := models.SQLite
-	if n.tx.Dialector.Name() == "postgres" {
-		dialect = models.Postgres
-	}
-	rows, err := n.tx.Raw("SELECT id, "+codeColumn+", name FROM "+table+" WHERE "+inIDsOf(dialect, "id"), idArrayOf(dialect, ids)).Rows()
+	dialect := dialectOf(n.tx)
+	rows, err := n.tx.Raw("SELECT id, "+codeColumn+" AS code, name FROM "+table+" WHERE "+inIDsOf(dialect, "id"), idArrayOf(dialect, ids)).Rows()
 	if err != nil {
 		return err
 	}

@@ -317,7 +317,7 @@ func (s *Store) ReplyNotice(ctx context.Context, r models.Reminder) (*models.Rep
 // by their answers (requiredPending, or the same from a window's reads).
 func (s *Store) replyAgenda(db *gorm.DB, a models.Actor, views []models.ActivityView, from, to time.Time,
 	pending func(*models.ActivityView, []occurrenceRow) ([]pendingOccurrence, error)) ([]models.ListedConflict, error) {
-	if a.Role != models.RoleAdmin && a.Role != models.RolePlanner {
+	if !a.MayBook() {
 		return nil, nil
 	}
 	byID := map[int64]*models.ActivityView{}
@@ -330,20 +330,9 @@ func (s *Store) replyAgenda(db *gorm.DB, a models.Actor, views []models.Activity
 		byID[v.ID] = v
 		ids = append(ids, v.ID)
 	}
-	type leadRow struct{ ID, LeadOrganizationID int64 }
-	var mine []int64
-	for len(ids) > 0 {
-		chunk := ids[:min(len(ids), viewChunk)]
-		ids = ids[len(chunk):]
-		var leads []leadRow
-		if err := db.Table("activities").Select("id, lead_organization_id").Where("id IN ?", chunk).Scan(&leads).Error; err != nil {
-			return nil, fmt.Errorf("load lead organisations: %w", err)
-		}
-		for _, l := range leads {
-			if a.CanWriteActivity(l.LeadOrganizationID) == nil {
-				mine = append(mine, l.ID)
-			}
-		}
+	mine, err := s.writableOf(db, a, ids)
+	if err != nil {
+		return nil, err
 	}
 	sort.Slice(mine, func(i, j int) bool { return mine[i] < mine[j] })
 	now := s.now()
