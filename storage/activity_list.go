@@ -173,8 +173,8 @@ func eachOccurringIn(tx *gorm.DB, q *gorm.DB, from, to time.Time) (*gorm.DB, err
 }
 
 // spansMostOccurrences reports, on SQLite, whether [from, to) covers more
-// than half the time that occurrences span (the rule of the feeds'
-// listingForm): a list over such a window (the programme's three years)
+// than half the time that occurrences span (the feeds' listingForm asks
+// it too): a list over such a window (the programme's three years)
 // tests each activity through its occurrences (eachOccurringIn), where
 // occurringIn would first collect every occurrence of most of the table
 // into a temporary index, 280,000 of them at 100,000 activities.
@@ -183,6 +183,8 @@ func spansMostOccurrences(db *gorm.DB, from, to time.Time) (bool, error) {
 		return false, nil
 	}
 	var first, last sql.NullInt64
+	// Two subqueries: SQLite reads one end of an index for a lone MIN or
+	// MAX, but scans it for both in one SELECT.
 	if err := db.Raw("SELECT (SELECT MIN(start_s) FROM occurrences), (SELECT MAX(start_s) FROM occurrences)").Row().Scan(&first, &last); err != nil {
 		return false, fmt.Errorf("span of the occurrences: %w", err)
 	}

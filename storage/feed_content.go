@@ -230,23 +230,10 @@ const (
 // byRange otherwise, and on PostgreSQL, whose plans were not measured
 // with the other form. The span is two ends of the start index.
 func (s *Store) listingForm(db *gorm.DB, w models.FeedWindow) (occurrenceForm, error) {
-	if s.dialect != models.SQLite {
-		return byRange, nil
+	if wide, err := spansMostOccurrences(db, w.From, w.To); err != nil || !wide {
+		return byRange, err
 	}
-	var first, last sql.NullInt64
-	// Two subqueries: SQLite reads one end of an index for a lone MIN or
-	// MAX, but scans it for both in one SELECT.
-	if err := db.Raw("SELECT (SELECT MIN(start_s) FROM occurrences), (SELECT MAX(start_s) FROM occurrences)").Row().Scan(&first, &last); err != nil {
-		return byRange, fmt.Errorf("span of the occurrences: %w", err)
-	}
-	if !first.Valid || last.Int64 <= first.Int64 {
-		return byRange, nil
-	}
-	from, to := max(w.From.Unix(), first.Int64), min(w.To.Unix(), last.Int64)
-	if 2*(to-from) > last.Int64-first.Int64 {
-		return perActivity, nil
-	}
-	return byRange, nil
+	return perActivity, nil
 }
 
 // feedQuery selects what a feed publishes: the activities its owner may
