@@ -1,6 +1,7 @@
 package models
 
 import (
+	"slices"
 	"time"
 
 	"github.com/jointcal/jointcal/planning"
@@ -67,3 +68,8 @@ var conflictRules = []string{planning.RulePersonDoubleBooked, planning.RuleBodyD
 // ConflictRules lists the rules of the deconfliction agenda (a fresh
 // copy: filters offer them).
 func ConflictRules() []string { return append([]string(nil), conflictRules...) }
+
+// Acceptable tells whether a listed clash may be accepted with a note
+// (AcceptConflict refuses the others): every rule of the agenda but a
+// stale external calendar's warning.
+func (l ListedConflict) Acceptable() bool { return slices.Contains(conflictRules, l.Rule) }

@@ -73,7 +73,7 @@ func (s *Store) listConflicts(ctx context.Context, a models.Actor, f models.Conf
 }
 
 // checkConflictFilter refuses an agenda window that is missing, reversed
-// or longer than three years, and an unknown severity.
+// or longer than three years, an unknown severity and an unknown rule.
 func checkConflictFilter(f models.ConflictFilter) error {
 	if f.From.IsZero() || f.To.IsZero() || !f.To.After(f.From) {
 		return &models.ValidationError{Errors: []models.FieldError{{Field: "from", Message: "from and to are required, to after from"}}}
@@ -83,6 +83,11 @@ func checkConflictFilter(f models.ConflictFilter) error {
 	}
 	if f.Severity != "" && f.Severity != "hard" && f.Severity != "soft" {
 		return &models.ValidationError{Errors: []models.FieldError{{Field: "severity", Message: "want hard or soft"}}}
+	}
+	if f.Rule != "" {
+		v := &models.ValidationError{}
+		models.CheckEnum(v, "rule", f.Rule, models.ConflictRules()...)
+		return v.OrNil()
 	}
 	return nil
 }

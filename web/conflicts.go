@@ -72,10 +72,6 @@ type conflictItem struct {
 	NoteError string
 }
 
-// Acceptable tells whether the clash may be accepted with a note: every
-// rule of the agenda but a stale external calendar's warning.
-func (i conflictItem) Acceptable() bool { return contains(models.ConflictRules(), i.Rule) }
-
 // Anchor is the clash's id in the page (the accept form's target).
 func (i conflictItem) Anchor() string {
 	return fmt.Sprintf("clash-%d-%d-%s-%d", i.Key.ActivityID, i.Key.OtherID, i.Key.Rule, i.Key.Occurrence.Unix())

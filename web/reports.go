@@ -2,10 +2,8 @@ package web
 
 import (
 	"errors"
-	"fmt"
 	"net/http"
 	"net/url"
-	"runtime/debug"
 	"sort"
 	"strconv"
 	"time"
@@ -186,18 +184,4 @@ func (w *Web) fillReports(c echo.Context, p *page, d *reportsData, from, to time
 	q.Del("group_by")
 	d.CSV["cross_briefings"] = "/api/v1/reports/cross-briefings?" + q.Encode()
 	return nil
-}
-
-// recovered runs f on a goroutine of the request's own making: a panic
-// there would escape the router's recovery and end the process, so it
-// becomes the request's error (with its stack, for the log) instead.
-func recovered(f func() error) func() error {
-	return func() (err error) {
-		defer func() {
-			if v := recover(); v != nil {
-				err = fmt.Errorf("panic: %v\n%s", v, debug.Stack())
-			}
-		}()
-		return f()
-	}
 }
