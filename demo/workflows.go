@@ -136,18 +136,12 @@ func loadDecline(ctx context.Context, store *storage.Store, today time.Time, sum
 		}
 	}
 	occs, err := store.ListOccurrences(ctx, models.System(), models.OccurrenceFilter{ActivityFilter: models.ActivityFilter{
-		From: today.AddDate(0, 0, 2), To: today.AddDate(0, 0, 45), Kind: string(models.KindStaffTalks), ListOptions: models.ListOptions{Limit: models.MaxLimit}}})
+		ID: id, From: today.AddDate(0, 0, 2), To: today.AddDate(0, 0, 45), ListOptions: models.ListOptions{Limit: 1}}})
 	if err != nil {
 		return fmt.Errorf("demo answer: %w", err)
 	}
-	for _, o := range occs.Items {
-		if o.Activity.ID != id {
-			continue
-		}
-		original := o.Start // an occurrence not moved starts where the rule put it
-		if o.RecurrenceID != nil {
-			original = *o.RecurrenceID
-		}
+	if len(occs.Items) > 0 { // the first after the day of loading
+		original := occs.Items[0].OriginalStart()
 		if _, err := store.ReplyFor(ctx, p.ID, id, models.ReplyInput{PartStat: string(models.RSVPDeclined), Comment: declineComment, Occurrence: &original}, models.ChannelWeb); err != nil {
 			return fmt.Errorf("demo answer: %w", err)
 		}

@@ -30,3 +30,12 @@ type OccurrenceView struct {
 	End          time.Time     `json:"end"`
 	RecurrenceID *time.Time    `json:"recurrence_id,omitempty"`
 }
+
+// OriginalStart is the start the activity's rule gave the occurrence,
+// before any move: what names it in a move, a cancellation or a reply.
+func (o OccurrenceView) OriginalStart() time.Time {
+	if o.RecurrenceID != nil {
+		return *o.RecurrenceID
+	}
+	return o.Start
+}

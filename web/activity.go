@@ -42,10 +42,7 @@ type activityData struct {
 // OriginalStart names an occurrence for a change: its start before any
 // move.
 func (d activityData) OriginalStart(o models.OccurrenceView) string {
-	if o.RecurrenceID != nil {
-		return o.RecurrenceID.UTC().Format(time.RFC3339)
-	}
-	return o.Start.UTC().Format(time.RFC3339)
+	return o.OriginalStart().UTC().Format(time.RFC3339)
 }
 
 // WallStart is an occurrence's start as the move field takes it: a wall

@@ -129,11 +129,7 @@ func clashFor(p *page, cv models.ConflictView) moveClash {
 func editableEvent(ev calendarEvent, o models.OccurrenceView, access models.WriteAccess) calendarEvent {
 	ev.Editable = access.LedBy(o.Activity.LeadOrganization) && o.Activity.Status != string(models.StatusCancelled)
 	ev.StartEditable, ev.DurationEditable = ev.Editable, ev.Editable
-	rid := o.Start
-	if o.RecurrenceID != nil {
-		rid = *o.RecurrenceID
-	}
 	ev.Props["activity"] = strconv.FormatInt(o.Activity.ID, 10)
-	ev.Props["occurrence"] = rid.UTC().Format(time.RFC3339)
+	ev.Props["occurrence"] = o.OriginalStart().UTC().Format(time.RFC3339)
 	return ev
 }
