@@ -12,8 +12,8 @@ import (
 )
 
 // involvingPerson keeps the activities a person takes part in, directly
-// or through a body they belong to (twice the person's id): "my
-// activities", and the weekly digest's.
+// or through a body they belong to (twice the person's id): the weekly
+// digest's ("my activities" use involvedIDs).
 const involvingPerson = `EXISTS (SELECT 1 FROM participants pp WHERE pp.activity_id = activities.id AND (
 	(pp.type = 'person' AND pp.ref_id = ?) OR
 	(pp.type = 'body' AND pp.ref_id IN (SELECT body_id FROM body_members WHERE person_id = ?))))`
@@ -67,23 +67,21 @@ func filteredActivities(db *gorm.DB, a models.Actor, f models.ActivityFilter) (q
 	}
 	q = db.Table("activities").Where(live).Scopes(visibleActivities(a.Viewer()))
 	if f.Involving != 0 {
-		// The person's activities first: the window is then tested on each
-		// of them rather than listing every occurrence of a window that
-		// runs from today to the end of time.
 		q = q.Where(involvedIDs, f.Involving, f.Involving)
-		if !f.From.IsZero() || !f.To.IsZero() {
-			from, to := windowBounds(f.From, f.To)
-			if q, err = eachOccurringIn(db, q, from, to); err != nil {
-				return nil, false, fmt.Errorf("activities occurring in %s..%s: %w", from, to, err)
+	}
+	if !f.From.IsZero() || !f.To.IsZero() {
+		from, to := windowBounds(f.From, f.To)
+		// A person's activities, or a window over most of the
+		// occurrences' span, are tested each through its occurrences,
+		// rather than by listing every occurrence of the window first
+		// (for "my activities", from today to the end of time).
+		each := f.Involving != 0
+		if !each {
+			if each, err = spansMostOccurrences(db, from, to); err != nil {
+				return nil, false, err
 			}
 		}
-	} else if !f.From.IsZero() || !f.To.IsZero() {
-		from, to := windowBounds(f.From, f.To)
-		wide, err := spansMostOccurrences(db, from, to)
-		if err != nil {
-			return nil, false, err
-		}
-		if wide {
+		if each {
 			q, err = eachOccurringIn(db, q, from, to)
 		} else {
 			q, err = occurringIn(db, q, from, to)

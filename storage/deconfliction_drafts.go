@@ -106,14 +106,16 @@ func (s *Store) agendaDrafts(db *gorm.DB, views []models.ActivityView, names *na
 // id, as is a name not found (no code).
 func refsOfViews(names *nameCache, views []models.ActivityView) *bulkRefs {
 	out := &bulkRefs{ids: map[string]map[models.Ref]int64{}, venues: map[int64]models.Venue{}}
-	know := func(table string, code string, id int64) {
+	// know records a code for its id, and reports whether it did.
+	know := func(table string, code string, id int64) bool {
 		if _, number := models.Ref(code).ID(); code == "" || number {
-			return
+			return false
 		}
 		if out.ids[table] == nil {
 			out.ids[table] = map[models.Ref]int64{}
 		}
 		out.ids[table][models.Ref(code)] = id
+		return true
 	}
 	for _, r := range names.cache {
 		if t, ok := nameTables[r.Type]; ok {
@@ -122,8 +124,7 @@ func refsOfViews(names *nameCache, views []models.ActivityView) *bulkRefs {
 	}
 	for i := range views {
 		if ven := views[i].VenueDetail; ven != nil && ven.ID != 0 {
-			know("venues", ven.Code, ven.ID)
-			if _, number := models.Ref(ven.Code).ID(); ven.Code != "" && !number {
+			if know("venues", ven.Code, ven.ID) {
 				out.venues[ven.ID] = *ven
 			}
 		}
