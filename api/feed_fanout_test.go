@@ -20,7 +20,7 @@ func TestFanoutLeave(t *testing.T) {
 	stream := func() (*feedStream, *httptest.ResponseRecorder) {
 		rec := httptest.NewRecorder()
 		c := s.echo.NewContext(httptest.NewRequest(http.MethodGet, "/feeds/x.ics", nil), rec)
-		return s.newFeedStream(c, `"v"`), rec
+		return s.newFeedStream(c, "v"), rec
 	}
 	left, leftRec := stream()
 	stayed, _ := stream()

@@ -21,32 +21,47 @@ func (s *Server) gzipLayout(layout *calendar.Assembly) ([]byte, error) {
 	parts := layout.Parts()
 	joined := make([]gzipjoin.Part, len(parts))
 	var zc *gzipjoin.Compressor
-	defer func() {
-		if zc != nil {
-			s.compressors.Put(zc)
-		}
-	}()
+	defer func() { s.releaseCompressor(zc) }()
 	for i, p := range parts {
-		key := cacheKey{kind: cachedPart, tag: string(p.Key[:])}
-		if v, ok := s.feedCache.get(key); ok {
-			joined[i] = v.part
-			continue
+		var err error
+		if joined[i], err = s.compressedPart(p, &zc); err != nil {
+			return nil, err
 		}
-		if zc == nil {
+	}
+	return gzipjoin.Append(make([]byte, 0, gzipjoin.Size(joined)), joined), nil
+}
+
+// compressedPart returns a feed part compressed: from the cache, or
+// compressed with *zc (taken from the pool when nil; the caller gives it
+// back, releaseCompressor) and cached. Answers compressing the same part
+// at once (streams from one layout) share one compression.
+func (s *Server) compressedPart(p calendar.Part, zc **gzipjoin.Compressor) (gzipjoin.Part, error) {
+	key := cacheKey{kind: cachedPart, tag: string(p.Key[:])}
+	if v, ok := s.feedCache.get(key); ok {
+		return v.part, nil
+	}
+	v, err, _ := s.partFlights.Do(key.tag, func() (any, error) {
+		if v, ok := s.feedCache.get(key); ok {
+			return v.part, nil
+		}
+		if *zc == nil {
 			var err error
-			if zc, err = s.compressor(); err != nil {
+			if *zc, err = s.compressor(); err != nil {
 				return nil, err
 			}
 		}
-		part, err := zc.Compress(func(w io.Writer) error { _, err := p.WriteTo(w); return err })
+		part, err := (*zc).Compress(func(w io.Writer) error { _, err := p.WriteTo(w); return err })
 		if err != nil {
 			return nil, fmt.Errorf("feed: %w", err)
 		}
 		s.feedCache.put(key, cacheValue{part: part}, part.Footprint())
 		s.feedCache.compressedParts.Add(1)
-		joined[i] = part
+		return part, nil
+	})
+	if err != nil {
+		return gzipjoin.Part{}, err
 	}
-	return gzipjoin.Append(make([]byte, 0, gzipjoin.Size(joined)), joined), nil
+	return v.(gzipjoin.Part), nil
 }
 
 // compressor returns a part compressor from the server's pool (its state
@@ -56,4 +71,12 @@ func (s *Server) compressor() (*gzipjoin.Compressor, error) {
 		return zc, nil
 	}
 	return gzipjoin.NewCompressor(flate.BestSpeed)
+}
+
+// releaseCompressor gives a compressor back to the pool (nil: none was
+// taken).
+func (s *Server) releaseCompressor(zc *gzipjoin.Compressor) {
+	if zc != nil {
+		s.compressors.Put(zc)
+	}
 }

@@ -3,6 +3,8 @@ package api
 import (
 	"bytes"
 	"errors"
+	"fmt"
+	"io"
 	"log/slog"
 	"net/http"
 	"strconv"
@@ -11,6 +13,7 @@ import (
 	"time"
 
 	"github.com/jointcal/jointcal/calendar"
+	"github.com/jointcal/jointcal/gzipjoin"
 	"github.com/jointcal/jointcal/storage"
 	"github.com/labstack/echo/v4"
 )
@@ -25,6 +28,13 @@ import (
 // written from it only when they match. A failure once the headers are
 // out cannot become a 503: the connection is aborted, so the client sees
 // a body shorter than its Content-Length, keeps its copy and retries.
+//
+// An answer gzip-compressed is streamed too, in the parts a finished
+// layout is compressed in (calendar.PartCutter, gzipjoin.Writer): each
+// is sent once its last event is laid out, from the cache or compressed
+// then, and cached. It has no Content-Length (its compressed size is not
+// known beforehand); an aborted one ends without the chunked encoding's
+// last chunk and the gzip trailer, which the client sees as well.
 
 // maxStreamQueueBytes bounds the blocks one streamed answer holds while
 // the client is slower than the layout, and maxStreamedBytes those of all
@@ -47,8 +57,12 @@ const (
 // way out, a panic included (end), so that it never writes to a response
 // the router has handed to another request.
 type feedStream struct {
+	s    *Server
 	c    echo.Context
 	etag string
+	gz   bool // the answer is gzip-compressed
+	// gzKey is where the gzip answer is cached once whole.
+	gzKey cacheKey
 
 	head    storage.FeedHead  // what begin sent the headers for
 	cal     calendar.Calendar // the stamps the events are written with
@@ -70,9 +84,17 @@ type feedStream struct {
 	gone atomic.Bool
 	wake chan struct{}
 	done chan struct{} // the writer ended
-	// sent and failed are the writer's, read once done is closed.
+	// sent and failed are the writer's, read once done is closed: sent
+	// counts the calendar's bytes, before any compression.
 	sent   int64
 	failed error
+	// The writer's, for a gzip answer: the parts' writer, the parts
+	// written, the cutter of the events into parts, and a compressor
+	// (taken when first needed).
+	jw     *gzipjoin.Writer
+	zparts []gzipjoin.Part
+	cutter *calendar.PartCutter
+	zc     *gzipjoin.Compressor
 }
 
 // queuedChunk is a chunk of blocks waiting for the writer, with its size.
@@ -82,14 +104,14 @@ type queuedChunk struct {
 }
 
 // newFeedStream returns a stream for a request that may be streamed: a
-// GET without gzip (a gzip body is joined from compressed parts once the
-// layout is made, gzipLayout). Otherwise nil, which the layout ignores.
-func (s *Server) newFeedStream(c echo.Context, etag string) *feedStream {
+// GET, plain or gzip. Otherwise nil, which the layout ignores.
+func (s *Server) newFeedStream(c echo.Context, version string) *feedStream {
 	req := c.Request()
-	if req.Method != http.MethodGet || acceptsGzip(req.Header.Get("Accept-Encoding")) {
+	if req.Method != http.MethodGet {
 		return nil
 	}
-	return &feedStream{c: c, etag: etag, limit: s.streamQueue, held: &s.streamHeld, budget: s.streamBudget, wake: make(chan struct{}, 1), done: make(chan struct{})}
+	return &feedStream{s: s, c: c, etag: `"` + version + `"`, gzKey: feedGzipKey(version), gz: acceptsGzip(req.Header.Get("Accept-Encoding")),
+		limit: s.streamQueue, held: &s.streamHeld, budget: s.streamBudget, wake: make(chan struct{}, 1), done: make(chan struct{})}
 }
 
 // begin answers from a stored head: the 200's headers (only the ETag
@@ -104,7 +126,12 @@ func (st *feedStream) begin(s *Server, h storage.FeedHead, cal calendar.Calendar
 	s.calendarHeaders(st.c, calendarMeta{etag: st.etag, modified: time.Unix(h.StampS, 0).UTC()})
 	st.head, st.cal, st.started = h, cal, true
 	s.feedCache.streamed.Add(1)
-	st.c.Response().Header().Set("Content-Length", strconv.FormatInt(h.Size, 10))
+	if st.gz {
+		st.c.Response().Header().Set("Content-Encoding", "gzip")
+		st.cutter = calendar.NewPartCutter(cal)
+	} else {
+		st.c.Response().Header().Set("Content-Length", strconv.FormatInt(h.Size, 10))
+	}
 	st.c.Response().WriteHeader(http.StatusOK)
 	go st.write()
 }
@@ -150,9 +177,15 @@ func (st *feedStream) signal() {
 // dropped, when the answer is abandoned or the client is gone).
 func (st *feedStream) write() {
 	defer close(st.done)
+	defer func() { st.s.releaseCompressor(st.zc) }()
 	w := st.c.Response()
-	n, err := w.Write(st.head.Head)
-	st.sent, st.failed = int64(n), err
+	if st.gz {
+		st.jw = gzipjoin.NewWriter(w)
+		st.failed = st.writePart(calendar.HeadPart(st.head.Head))
+	} else {
+		n, err := w.Write(st.head.Head)
+		st.sent, st.failed = int64(n), err
+	}
 	for {
 		st.mu.Lock()
 		for len(st.queue) == 0 && !st.closed {
@@ -168,9 +201,8 @@ func (st *feedStream) write() {
 		st.queue = st.queue[1:]
 		st.mu.Unlock()
 		if st.failed == nil && !st.abandon.Load() {
-			n, err := calendar.StreamBlocks(w, st.cal, chunk.blocks)
-			st.sent += n
-			if st.failed = err; err != nil {
+			st.failed = st.writeBlocks(chunk.blocks)
+			if st.failed != nil {
 				st.gone.Store(true) // the client left: the layout goes on, for the cache
 			}
 		}
@@ -179,6 +211,39 @@ func (st *feedStream) write() {
 		st.mu.Unlock()
 		st.held.Add(-chunk.size)
 	}
+}
+
+// writeBlocks writes events to the client: as they are, or, for a gzip
+// answer, the parts they end (the events after the last part's end wait
+// for the next blocks, or for finish).
+func (st *feedStream) writeBlocks(blocks []*calendar.EventBlock) error {
+	if !st.gz {
+		n, err := calendar.StreamBlocks(st.c.Response(), st.cal, blocks)
+		st.sent += n
+		return err
+	}
+	for _, b := range blocks {
+		if p, ok := st.cutter.Add(b); ok {
+			if err := st.writePart(p); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
+}
+
+// writePart sends a part of a gzip answer, compressed (compressedPart).
+func (st *feedStream) writePart(p calendar.Part) error {
+	zp, err := st.s.compressedPart(p, &st.zc)
+	if err != nil {
+		return err
+	}
+	if err := st.jw.WritePart(zp); err != nil {
+		return err
+	}
+	st.zparts = append(st.zparts, zp)
+	st.sent += p.Size()
+	return nil
 }
 
 // end stops the writer and waits for it: after it has written what is
@@ -229,14 +294,59 @@ func (st *feedStream) finish(layout *calendar.Assembly, stamp time.Time, err err
 	}
 	st.end(true)
 	if st.failed == nil {
-		var n int64
-		n, st.failed = layout.WriteFrom(st.c.Response(), st.sent)
-		st.sent += n
+		st.failed = st.writeRest(layout)
 	}
 	if st.failed != nil {
 		log.Warn("feed write stopped", "sent_bytes", st.sent, "error", st.failed)
 	}
 	return nil
+}
+
+// writeRest writes what the writer did not, from the finished layout:
+// for a gzip answer, the layout's parts after those sent, then the gzip
+// trailer.
+func (st *feedStream) writeRest(layout *calendar.Assembly) error {
+	if !st.gz {
+		n, err := layout.WriteFrom(st.c.Response(), st.sent)
+		st.sent += n
+		return err
+	}
+	defer func() { st.s.releaseCompressor(st.zc) }()
+	st.zc = nil
+	parts := layout.Parts()
+	i, at := 0, int64(0)
+	for ; i < len(parts) && at < st.sent; i++ {
+		at += parts[i].Size()
+	}
+	if at == st.sent {
+		for _, p := range parts[i:] {
+			if err := st.writePart(p); err != nil {
+				return err
+			}
+		}
+		// The answer is the layout's parts joined, as gzipLayout would
+		// join them: cached for the next gzip answer of this version.
+		body := gzipjoin.Append(make([]byte, 0, gzipjoin.Size(st.zparts)), st.zparts)
+		st.s.feedCache.put(st.gzKey, cacheValue{gz: body}, int64(len(body)))
+		return st.jw.Close()
+	}
+	// The parts sent end inside one of the layout's: its later events
+	// were packed into runs, which are cut otherwise. The rest is
+	// compressed as one part, not cached.
+	zc, err := st.s.compressor()
+	if err != nil {
+		return err
+	}
+	st.zc = zc
+	rest, err := zc.Compress(func(w io.Writer) error { _, err := layout.WriteFrom(w, st.sent); return err })
+	if err != nil {
+		return fmt.Errorf("feed: %w", err)
+	}
+	if err := st.jw.WritePart(rest); err != nil {
+		return err
+	}
+	st.sent += rest.Size
+	return st.jw.Close()
 }
 
 // headTag is what a head is stored under: the blocks' tag and the

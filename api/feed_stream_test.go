@@ -66,8 +66,8 @@ func fetch(t *testing.T, s *Server, path string, headers ...string) (*http.Respo
 // TestFeedStreamedFromStoredHead, on both databases: after a restart, a
 // feed whose head was stored by the previous process is streamed, and its
 // bytes and validators are exactly those of the feed laid out first;
-// gzip and HEAD are answered whole, If-Modified-Since alone gets the
-// feed, streamed, and the layout is cached for the next request.
+// gzip is streamed too, HEAD is answered whole, If-Modified-Since alone
+// gets the feed, streamed, and the layout is cached for the next request.
 func TestFeedStreamedFromStoredHead(t *testing.T) {
 	t.Parallel()
 	for _, b := range storagetest.Backends() {
@@ -113,16 +113,37 @@ func TestFeedStreamedFromStoredHead(t *testing.T) {
 				t.Fatalf("second fetch: %d, %v, %d streamed", again.StatusCode, err, s.feedCache.streamed.Load())
 			}
 
-			// gzip and HEAD are not streamed: each is answered once laid out.
+			// gzip is streamed too, in the parts the layout is compressed
+			// in, under the weak form of the ETag and without a length
+			// (net/http adds one when the whole answer fits its buffer);
+			// it is cached whole, the parts it joined being those of the
+			// layout, so the next gzip answer is the same bytes,
+			// compressing nothing again.
 			gz := newStreamServer(t, w.store)
-			r := get(gz, w.eu, "Accept-Encoding", "gzip")
-			zr, err := gzip.NewReader(r.Body)
-			if err != nil {
-				t.Fatal(err)
+			r, zipped, err := fetch(t, gz, w.eu, "Accept-Encoding", "gzip")
+			if err != nil || r.StatusCode != http.StatusOK || gz.feedCache.streamed.Load() != 1 {
+				t.Fatalf("gzip after a restart: %d, %v, %d streamed", r.StatusCode, err, gz.feedCache.streamed.Load())
 			}
-			if plain, err := io.ReadAll(zr); err != nil || !bytes.Equal(plain, fresh) || gz.feedCache.streamed.Load() != 0 {
-				t.Fatalf("gzip after a restart: %v, %d streamed; same bytes: %v", err, gz.feedCache.streamed.Load(), bytes.Equal(plain, fresh))
+			if plain := gunzip(t, zipped); !bytes.Equal(plain, fresh) {
+				t.Fatalf("the streamed gzip answer differs from the feed laid out first:\n%s\n---\n%s", plain, fresh)
 			}
+			if r.Header.Get("Content-Encoding") != "gzip" || r.Header.Get("ETag") != "W/"+resp.Header.Get("ETag") || (r.ContentLength != -1 && r.ContentLength != int64(len(zipped))) {
+				t.Fatalf("streamed gzip headers: encoding %q, ETag %q (plain %q), length %d", r.Header.Get("Content-Encoding"), r.Header.Get("ETag"), resp.Header.Get("ETag"), r.ContentLength)
+			}
+			if v, ok := gz.feedCache.get(feedGzipKey(strings.Trim(resp.Header.Get("ETag"), `"`))); !ok || !bytes.Equal(v.gz, zipped) {
+				t.Fatalf("the streamed gzip answer is not cached whole (%v)", ok)
+			}
+			compressed := gz.feedCache.compressedParts.Load()
+			if again, body, err := fetch(t, gz, w.eu, "Accept-Encoding", "gzip"); err != nil || !bytes.Equal(body, zipped) || gz.feedCache.compressedParts.Load() != compressed || again.Header.Get("Content-Length") != strconv.Itoa(len(zipped)) {
+				t.Fatalf("gzip again: %v, same bytes %v, %d parts compressed (%d before), length %q", err, bytes.Equal(body, zipped), gz.feedCache.compressedParts.Load(), compressed, again.Header.Get("Content-Length"))
+			}
+			// A client holding either form of the ETag gets a 304.
+			for _, etag := range []string{r.Header.Get("ETag"), resp.Header.Get("ETag")} {
+				if nm := get(gz, w.eu, "Accept-Encoding", "gzip", "If-None-Match", etag); nm.Code != http.StatusNotModified || nm.Header().Get("ETag") != r.Header.Get("ETag") {
+					t.Fatalf("If-None-Match %s with gzip: %d, ETag %q", etag, nm.Code, nm.Header().Get("ETag"))
+				}
+			}
+			// HEAD is not streamed: it is answered once laid out.
 			head := newStreamServer(t, w.store)
 			req := httptest.NewRequest(http.MethodHead, w.eu, nil)
 			rec := httptest.NewRecorder()
@@ -152,6 +173,48 @@ func lastInUIDOrder(s *Server, ids []int64) int64 {
 	return s.inUIDOrder(items)[len(items)-1].ID
 }
 
+// gunzip is a gzip body's content; the test fails on a body that is not
+// one whole gzip member.
+func gunzip(t *testing.T, body []byte) []byte {
+	t.Helper()
+	zr, err := gzip.NewReader(bytes.NewReader(body))
+	if err != nil {
+		t.Fatalf("not gzip: %v", err)
+	}
+	zr.Multistream(false)
+	plain, err := io.ReadAll(zr)
+	if err != nil {
+		t.Fatalf("gzip body: %v", err)
+	}
+	return plain
+}
+
+// TestFeedStreamGzipOverPackedRuns: when a feed is larger than the share
+// of the cache a layout holds as it is, its later events are packed in
+// runs, which are cut into other parts than the events streamed; the
+// streamed gzip answer's rest is then compressed as one part, and it
+// still reads as the feed.
+func TestFeedStreamGzipOverPackedRuns(t *testing.T) {
+	t.Parallel()
+	w, _, fresh := headStoredWorld(t, storagetest.Backends()[0], 11)
+	s := newStreamServer(t, w.store)
+	s.cfg.FeedCacheBytes = 4 * 2000 // holds a couple of events; the rest are packed
+	resp, body, err := fetch(t, s, w.eu, "Accept-Encoding", "gzip")
+	if err != nil || resp.StatusCode != http.StatusOK || s.feedCache.streamed.Load() != 1 {
+		t.Fatalf("%d, %v, %d streamed", resp.StatusCode, err, s.feedCache.streamed.Load())
+	}
+	if plain := gunzip(t, body); !bytes.Equal(plain, fresh) {
+		t.Fatalf("the gzip answer differs from the feed:\n%s\n---\n%s", plain, fresh)
+	}
+	// A layout packed in runs keeps less than it writes (a block held as
+	// it is keeps more).
+	version := strings.Trim(strings.TrimPrefix(resp.Header.Get("ETag"), "W/"), `"`)
+	v, ok := s.feedCache.get(cacheKey{kind: cachedLayout, tag: version})
+	if !ok || v.layout.Footprint() >= v.layout.Size() {
+		t.Fatalf("layout cached %v; no packed run was made, so the fallback was not exercised", ok)
+	}
+}
+
 // headStoredWorld is a world of n open activities and a restricted one
 // whose EU feed a first process has laid out and closed, storing its
 // blocks and head; fresh is that feed as laid out.
@@ -178,6 +241,19 @@ func TestFeedStreamAbortedOnMismatch(t *testing.T) {
 	w, _, fresh := headStoredWorld(t, b, 9)
 	// Same length, other bytes: as if time zone data changed under the
 	// same build.
+	storagetest.ReadRows(t, b.Name, w.dsn, "UPDATE feed_heads SET head = REPLACE(head, 'VERSION:2.0', 'VERSION:2.1') RETURNING feed_id")
+
+	// A gzip answer is cut short: no trailer, no last chunk.
+	gz := newStreamServer(t, w.store)
+	if resp, body, err := fetch(t, gz, w.eu, "Accept-Encoding", "gzip"); gz.feedCache.streamed.Load() != 1 || resp.StatusCode != http.StatusOK || !errors.Is(err, io.ErrUnexpectedEOF) {
+		t.Fatalf("gzip: %d streamed, status %d, %d bytes read (%v); want the stream started and cut short\n%q", gz.feedCache.streamed.Load(), resp.StatusCode, len(body), err, body)
+	} else if zr, err := gzip.NewReader(bytes.NewReader(body)); err == nil {
+		if _, err := io.ReadAll(zr); err == nil {
+			t.Fatal("the gzip answer cut short reads as a whole gzip member")
+		}
+	}
+	// That process stored the right head: the wrong one is put back.
+	gz.Close()
 	storagetest.ReadRows(t, b.Name, w.dsn, "UPDATE feed_heads SET head = REPLACE(head, 'VERSION:2.0', 'VERSION:2.1') RETURNING feed_id")
 
 	s := newStreamServer(t, w.store)
@@ -289,19 +365,27 @@ func TestFeedStreamAbortedWhenChanged(t *testing.T) {
 // the queue of blocks is full — the stream's own bound or the server's
 // for all streams — the layout stops handing blocks over (it never waits
 // for the client) and the rest of the answer comes from the finished
-// layout, the same bytes; every byte held is given back at the end.
+// layout, the same bytes, plain or gzip; every byte held is given back
+// at the end.
 func TestFeedStreamOverflow(t *testing.T) {
 	t.Parallel()
 	w, _, fresh := headStoredWorld(t, storagetest.Backends()[0], 11)
-	for _, tc := range []struct{ queue, budget int64 }{
-		{1, maxStreamedBytes}, {3000, maxStreamedBytes}, // nothing queued; one chunk or so
-		{maxStreamQueueBytes, 1}, {maxStreamQueueBytes, 3000}, // the same by the server's bound
+	for _, tc := range []struct {
+		queue, budget int64
+		encoding      string
+	}{
+		{1, maxStreamedBytes, "identity"}, {3000, maxStreamedBytes, "identity"}, // nothing queued; one chunk or so
+		{maxStreamQueueBytes, 1, "identity"}, {maxStreamQueueBytes, 3000, "identity"}, // the same by the server's bound
+		{1, maxStreamedBytes, "gzip"}, {3000, maxStreamedBytes, "gzip"}, {maxStreamQueueBytes, 3000, "gzip"},
 	} {
 		s := newStreamServer(t, w.store)
 		s.streamQueue, s.streamBudget = tc.queue, tc.budget
-		resp, body, err := fetch(t, s, w.eu)
+		resp, body, err := fetch(t, s, w.eu, "Accept-Encoding", tc.encoding)
 		if err != nil || resp.StatusCode != http.StatusOK || s.feedCache.streamed.Load() != 1 {
 			t.Fatalf("bounds %+v: %d, %v, %d streamed", tc, resp.StatusCode, err, s.feedCache.streamed.Load())
+		}
+		if tc.encoding == "gzip" {
+			body = gunzip(t, body)
 		}
 		if !bytes.Equal(body, fresh) {
 			t.Fatalf("bounds %+v: the answer differs from the laid-out feed:\n%s\n---\n%s", tc, body, fresh)

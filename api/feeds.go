@@ -110,7 +110,7 @@ func (s *Server) serveFeed(c echo.Context) error {
 	}
 	// The default window's head is kept in the database, so that a cold
 	// process can stream that feed (feed_stream.go).
-	st := s.newFeedStream(c, etag)
+	st := s.newFeedStream(c, contents.Version)
 	// Whatever happens, a panic included, the stream's writer is done
 	// before the handler returns (a no-op once finish has ended it).
 	defer st.end(false)
@@ -685,10 +685,20 @@ func (s *Server) notModified(c echo.Context, m calendarMeta) bool {
 }
 
 // calendarHeaders sets the validators (Last-Modified when known) and the
-// caching headers of a calendar answer.
+// caching headers of a calendar answer. A gzip-compressed answer's ETag is
+// the weak form of the plain one's: a strong validator names one
+// sequence of bytes (RFC 9110 §8.8.1), and the compressed bytes of one
+// version differ between a plain and a compressed answer, and may between
+// a streamed and a joined one. Both forms name the version, so either
+// answers 304 to a client holding the other (If-None-Match compares
+// weakly).
 func (s *Server) calendarHeaders(c echo.Context, m calendarMeta) {
 	h := c.Response().Header()
-	h.Set("ETag", m.etag)
+	if acceptsGzip(c.Request().Header.Get("Accept-Encoding")) {
+		h.Set("ETag", "W/"+m.etag)
+	} else {
+		h.Set("ETag", m.etag)
+	}
 	if !m.modified.IsZero() {
 		h.Set("Last-Modified", m.modified.Format(http.TimeFormat))
 	}

@@ -66,6 +66,9 @@ type Server struct {
 	fanouts  map[string]*streamFanout
 	// compressors are gzip part compressors kept for reuse (gzipLayout).
 	compressors sync.Pool
+	// partFlights shares the compression of one feed part among the
+	// answers that need it at once (compressedPart).
+	partFlights singleflight.Group
 	// feedChunk is how many events a layout reads and renders at a time
 	// (feedChunkSize; tests lay out small feeds in several chunks).
 	feedChunk int

@@ -4,9 +4,10 @@
 # starts again, and the feed is fetched once at once and, after the
 # "feeds warmed" log line, once with gzip (as calendar clients ask) and
 # once without. Last, the feed's fetch history is cleared, so
-# that the warm-up leaves it alone, and it is fetched on a new process:
-# from the blocks stored in the database (feed_blocks), where a build
-# keeps them, otherwise read and rendered. Needs sqlite3.
+# that the warm-up leaves it alone, and it is fetched on a new process,
+# plain and then, on another, gzip: from the blocks stored in the
+# database (feed_blocks), where a build keeps them, otherwise read and
+# rendered. Needs sqlite3 and gzip.
 # Usage: BENCH_DB=/path/to/10k.db bench/feed_restart.sh
 # (BENCH_DB: a SQLite file filled by `jointcal demo --scale 10000`; it is
 # copied, not changed.) JOINTCAL_BIN: a built jointcal (default: build).
@@ -30,7 +31,10 @@ start() {
 }
 stop() { kill "$JPID"; wait "$JPID" 2>/dev/null || true; JPID=; }
 tget() { curl -fs -o /dev/null -w "$1: first byte %{time_starttransfer}s, total %{time_total}s, %{size_download} bytes\n" "$2"; }
-tgetgz() { curl -fs -H 'Accept-Encoding: gzip' -o /dev/null -w "$1: first byte %{time_starttransfer}s, total %{time_total}s, %{size_download} bytes\n" "$2"; }
+tgetgz() { # the body is checked with gzip -t
+  curl -fs -H 'Accept-Encoding: gzip' -o "$WORK/body.gz" -w "$1: first byte %{time_starttransfer}s, total %{time_total}s, %{size_download} bytes" "$2"
+  if gzip -t "$WORK/body.gz"; then echo " (gzip -t: ok)"; else echo " (gzip -t: NOT a whole gzip file)"; fi
+}
 
 start
 FEED=$(curl -fs -H "Authorization: Bearer $TOKEN" -H 'Content-Type: application/json' \
@@ -52,6 +56,11 @@ sqlite3 "$WORK/bench.db" 'UPDATE feeds SET last_fetched_at = NULL'
 start
 tget "first fetch on a new process, no warm-up (fetch history cleared)" "$FEED"
 tget "second fetch" "$FEED"
+stop
+sqlite3 "$WORK/bench.db" 'UPDATE feeds SET last_fetched_at = NULL'
+start
+tgetgz "first gzip fetch on a new process, no warm-up (fetch history cleared)" "$FEED"
+tgetgz "second gzip fetch" "$FEED"
 stop
 if [ -n "$(sqlite3 "$WORK/bench.db" "SELECT name FROM sqlite_master WHERE name = 'feed_blocks'")" ]; then
   echo "feed_blocks (blocks|bytes of data): $(sqlite3 "$WORK/bench.db" 'SELECT COUNT(*), SUM(LENGTH(data)) FROM feed_blocks'); database file $(stat -c %s "$WORK/bench.db") bytes, copied from $(stat -c %s "$BENCH_DB")"

@@ -274,7 +274,7 @@ func (a *Assembly) WriteFrom(w io.Writer, offset int64) (int64, error) {
 		} else if err := zr.(flate.Resetter).Reset(bytes.NewReader(r.data), nil); err != nil {
 			return cw.n, fmt.Errorf("calendar: reading packed events: %w", err)
 		}
-		if err := a.writeRun(bw, zr, r, scratch); err != nil {
+		if err := writeRun(bw, zr, r, &a.st, scratch); err != nil {
 			return cw.n, err
 		}
 	}
@@ -320,14 +320,15 @@ func writeStamped(bw *bufio.Writer, body []byte, offsets []int, stamp []byte) {
 	bw.Write(body[prev:])
 }
 
-// writeRun inflates a packed run from zr into bw, splicing the stamps in.
-func (a *Assembly) writeRun(bw *bufio.Writer, zr io.Reader, r packedRun, scratch []byte) error {
+// writeRun inflates a packed run from zr into bw, splicing in the stamps
+// st gives.
+func writeRun(bw *bufio.Writer, zr io.Reader, r packedRun, st *stamper, scratch []byte) error {
 	var prev int64
 	for i, off := range r.stamps {
 		if _, err := io.CopyN(bw, zr, int64(off)-prev); err != nil {
 			return fmt.Errorf("calendar: writing packed events: %w", err)
 		}
-		bw.Write(a.st.of(time.Unix(r.modified[i], 0), scratch))
+		bw.Write(st.of(time.Unix(r.modified[i], 0), scratch))
 		prev = int64(off)
 	}
 	if _, err := io.CopyN(bw, zr, r.raw-prev); err != nil {

@@ -6,6 +6,7 @@ import (
 	"compress/flate"
 	"crypto/sha256"
 	"fmt"
+	"hash"
 	"io"
 	"time"
 )
@@ -19,11 +20,13 @@ import (
 // compressed again. Parts, written one after the other, are exactly what
 // WriteTo writes.
 type Part struct {
-	Key  [sha256.Size]byte
-	a    *Assembly
-	kind partKind
-	from int // the first block of a chunk, or the run
-	to   int // after a chunk's last block
+	Key    [sha256.Size]byte
+	kind   partKind
+	st     *stamper
+	head   []byte        // partHead
+	blocks []*EventBlock // partChunk
+	run    *packedRun    // partRun
+	size   int64         // the bytes WriteTo writes
 }
 
 type partKind uint8
@@ -58,37 +61,97 @@ func endsChunk(b *EventBlock) bool {
 	return h%partEvents == 0
 }
 
+// partKey starts a part's key with a label for its kind, so that no two
+// kinds of part share one.
+func partKey(h hash.Hash, kind string) {
+	h.Reset()
+	h.Write([]byte(kind + "\x00"))
+}
+
+// HeadPart is the part of a calendar whose head (Assembly.Head) is head.
+func HeadPart(head []byte) Part {
+	p := Part{kind: partHead, head: head, size: int64(len(head))}
+	h := sha256.New()
+	partKey(h, "head")
+	h.Write(head)
+	h.Sum(p.Key[:0])
+	return p
+}
+
+// EndPart is the part that ends every calendar.
+func EndPart() Part {
+	return Part{Key: sha256.Sum256([]byte("end\x00" + calendarEnd)), kind: partEnd, size: int64(len(calendarEnd))}
+}
+
+// A PartCutter cuts events, handed to it in a calendar's order, into the
+// chunk parts Parts cuts an Assembly's events into, with the same keys: a
+// calendar sent gzip-compressed while it is being laid out is compressed
+// in the parts its finished layout would be, and shares their cache. A
+// PartCutter is not safe for concurrent use.
+type PartCutter struct {
+	st      *stamper
+	h       hash.Hash
+	pending []*EventBlock
+	size    int64
+}
+
+// NewPartCutter returns a cutter for events written with cal's stamps
+// (only Stamp and EventStamps matter, as in StreamBlocks).
+func NewPartCutter(cal Calendar) *PartCutter {
+	st := newStamper(cal)
+	return newPartCutter(&st)
+}
+
+func newPartCutter(st *stamper) *PartCutter {
+	pc := &PartCutter{st: st, h: sha256.New()}
+	partKey(pc.h, "events")
+	return pc
+}
+
+// Add adds the next event and returns the chunk it ends, if it ends one.
+func (pc *PartCutter) Add(b *EventBlock) (Part, bool) {
+	pc.h.Write(b.contentDigest()[:])
+	pc.h.Write(pc.st.ofBlock(b))
+	pc.pending = append(pc.pending, b)
+	pc.size += b.written()
+	if endsChunk(b) || pc.size >= partMaxBytes {
+		return pc.Flush()
+	}
+	return Part{}, false
+}
+
+// Flush returns the chunk of the events added since the last chunk, if
+// there are any: the calendar's last chunk of events.
+func (pc *PartCutter) Flush() (Part, bool) {
+	if len(pc.pending) == 0 {
+		return Part{}, false
+	}
+	p := Part{kind: partChunk, st: pc.st, blocks: pc.pending, size: pc.size}
+	pc.h.Sum(p.Key[:0])
+	pc.pending, pc.size = nil, 0
+	partKey(pc.h, "events")
+	return p, true
+}
+
 // Parts cuts the calendar into the parts it is compressed in.
 func (a *Assembly) Parts() []Part {
 	parts := make([]Part, 0, 2+len(a.blocks)/partEvents*2+len(a.runs))
-	h := sha256.New()
-	// keyed starts a part's key: a label for its kind, so that no two
-	// kinds of part share one.
-	keyed := func(kind string) { h.Reset(); h.Write([]byte(kind + "\x00")) }
-	head := Part{a: a, kind: partHead}
-	keyed("head")
-	h.Write(a.head)
-	h.Sum(head.Key[:0])
-	parts = append(parts, head)
-
-	from, size := 0, int64(0)
-	keyed("events")
-	for i, b := range a.blocks {
-		h.Write(b.contentDigest()[:])
-		h.Write(a.st.ofBlock(b))
-		size += b.written()
-		if endsChunk(b) || size >= partMaxBytes || i == len(a.blocks)-1 {
-			p := Part{a: a, kind: partChunk, from: from, to: i + 1}
-			h.Sum(p.Key[:0])
+	parts = append(parts, HeadPart(a.head))
+	pc := newPartCutter(&a.st)
+	for _, b := range a.blocks {
+		if p, ok := pc.Add(b); ok {
 			parts = append(parts, p)
-			from, size = i+1, 0
-			keyed("events")
 		}
 	}
+	if p, ok := pc.Flush(); ok {
+		parts = append(parts, p)
+	}
+	h := sha256.New()
 	scratch := make([]byte, 0, stampLen)
-	for i, r := range a.runs {
-		p := Part{a: a, kind: partRun, from: i}
-		keyed("run")
+	for i := range a.runs {
+		r := &a.runs[i]
+		p := Part{kind: partRun, st: &a.st, run: r, size: r.written()}
+		partKey(h, "run")
 		h.Write(r.digest[:])
 		for _, m := range r.modified {
 			h.Write(a.st.of(time.Unix(m, 0), scratch))
@@ -96,10 +159,11 @@ func (a *Assembly) Parts() []Part {
 		h.Sum(p.Key[:0])
 		parts = append(parts, p)
 	}
-	end := Part{a: a, kind: partEnd}
-	end.Key = sha256.Sum256([]byte("end\x00" + calendarEnd))
-	return append(parts, end)
+	return append(parts, EndPart())
 }
+
+// Size is the number of bytes the part writes.
+func (p Part) Size() int64 { return p.size }
 
 // WriteTo writes the part's bytes.
 func (p Part) WriteTo(w io.Writer) (int64, error) {
@@ -107,16 +171,15 @@ func (p Part) WriteTo(w io.Writer) (int64, error) {
 	bw := bufio.NewWriterSize(cw, 64<<10)
 	switch p.kind {
 	case partHead:
-		bw.Write(p.a.head)
+		bw.Write(p.head)
 	case partChunk:
-		for _, b := range p.a.blocks[p.from:p.to] {
-			writeStamped(bw, b.body, b.stamps, p.a.st.ofBlock(b))
+		for _, b := range p.blocks {
+			writeStamped(bw, b.body, b.stamps, p.st.ofBlock(b))
 		}
 	case partRun:
-		r := p.a.runs[p.from]
-		zr := flate.NewReader(bytes.NewReader(r.data))
+		zr := flate.NewReader(bytes.NewReader(p.run.data))
 		defer zr.Close()
-		if err := p.a.writeRun(bw, zr, r, make([]byte, 0, stampLen)); err != nil {
+		if err := writeRun(bw, zr, *p.run, p.st, make([]byte, 0, stampLen)); err != nil {
 			return cw.n, err
 		}
 	case partEnd:

@@ -74,13 +74,18 @@ func TestEventStamps(t *testing.T) {
 	}
 }
 
-// partsWritten writes an assembly's parts one after the other.
+// partsWritten writes an assembly's parts one after the other, checking
+// that each writes its Size.
 func partsWritten(t *testing.T, a *Assembly) []byte {
 	t.Helper()
 	var b bytes.Buffer
 	for _, p := range a.Parts() {
-		if _, err := p.WriteTo(&b); err != nil {
+		n, err := p.WriteTo(&b)
+		if err != nil {
 			t.Fatal(err)
+		}
+		if n != p.Size() {
+			t.Fatalf("a part of kind %d wrote %d bytes, its Size is %d", p.kind, n, p.Size())
 		}
 	}
 	return b.Bytes()
@@ -177,5 +182,57 @@ func TestPartKeysFollowContent(t *testing.T) {
 	removed := append(append([]Event(nil), events[:2500]...), events[2501:]...)
 	if n := differing(keys(assemble(removed, cal, -1)), base); n != 1 {
 		t.Fatalf("one event removed: %d parts differ, want 1", n)
+	}
+}
+
+// TestPartCutterCutsAsParts checks that events handed to a PartCutter in
+// the calendar's order, in handovers of any size, are cut into the chunk
+// parts of the held assembly's Parts, with the same keys, sizes and bytes
+// (a streamed gzip answer shares the parts a finished layout's is joined
+// from), and that HeadPart and EndPart are its first and last.
+func TestPartCutterCutsAsParts(t *testing.T) {
+	t.Parallel()
+	blocks, err := RenderEvents(genEvents(t, 3000))
+	if err != nil {
+		t.Fatal(err)
+	}
+	cal := Calendar{Name: "feed", Stamp: time.Date(2024, 1, 3, 10, 0, 0, 0, time.UTC), EventStamps: true}
+	a, _ := buildChunked(t, cal, blocks, -1, 500)
+	want := a.Parts()
+	if len(want) < 6 {
+		t.Fatalf("fixture: %d parts, want several chunks", len(want))
+	}
+	for _, handover := range []int{1, 7, 100, len(a.blocks)} {
+		pc := NewPartCutter(cal)
+		got := []Part{HeadPart(a.Head())}
+		for from := 0; from < len(a.blocks); from += handover {
+			for _, b := range a.blocks[from:min(from+handover, len(a.blocks))] {
+				if p, ok := pc.Add(b); ok {
+					got = append(got, p)
+				}
+			}
+		}
+		if p, ok := pc.Flush(); ok {
+			got = append(got, p)
+		}
+		if _, ok := pc.Flush(); ok {
+			t.Fatal("a second Flush returned a part")
+		}
+		got = append(got, EndPart())
+		if len(got) != len(want) {
+			t.Fatalf("handovers of %d: %d parts, want %d", handover, len(got), len(want))
+		}
+		for i := range want {
+			var gb, wb bytes.Buffer
+			if _, err := got[i].WriteTo(&gb); err != nil {
+				t.Fatal(err)
+			}
+			if _, err := want[i].WriteTo(&wb); err != nil {
+				t.Fatal(err)
+			}
+			if got[i].Key != want[i].Key || got[i].Size() != want[i].Size() || int64(gb.Len()) != got[i].Size() || !bytes.Equal(gb.Bytes(), wb.Bytes()) {
+				t.Fatalf("handovers of %d, part %d: key equal %v, size %d (wrote %d), want %d", handover, i, got[i].Key == want[i].Key, got[i].Size(), gb.Len(), want[i].Size())
+			}
+		}
 	}
 }

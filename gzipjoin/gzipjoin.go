@@ -102,15 +102,85 @@ func Size(parts []Part) int64 {
 // parts' in order.
 func Append(dst []byte, parts []Part) []byte {
 	dst = append(dst, header[:]...)
-	var crc uint32
-	var size int64
+	var t trailer
 	for _, p := range parts {
 		dst = append(dst, p.Deflated...)
-		crc = crc32Combine(crc, p.CRC, p.Size)
-		size += p.Size
+		t.add(p)
 	}
+	return t.append(dst)
+}
+
+// trailer is what ends a member: the parts' combined CRC-32 and length.
+type trailer struct {
+	crc  uint32
+	size int64
+}
+
+func (t *trailer) add(p Part) {
+	t.crc = crc32Combine(t.crc, p.CRC, p.Size)
+	t.size += p.Size
+}
+
+// append appends the empty final block and the gzip trailer.
+func (t *trailer) append(dst []byte) []byte {
 	dst = append(dst, finalBlock[:]...)
-	dst = binary.LittleEndian.AppendUint32(dst, crc)
+	dst = binary.LittleEndian.AppendUint32(dst, t.crc)
 	// ISIZE is the length modulo 2³² (RFC 1952 §2.3.1).
-	return binary.LittleEndian.AppendUint32(dst, uint32(size))
+	return binary.LittleEndian.AppendUint32(dst, uint32(t.size))
+}
+
+// Writer writes one gzip member part by part, as the parts become
+// known: a body whose parts are compressed while it is being made is
+// sent before its last part exists. Its bytes are Append's for the same
+// parts.
+type Writer struct {
+	w       io.Writer
+	t       trailer
+	started bool
+	n       int64 // bytes written to w
+}
+
+// NewWriter returns a Writer writing to w.
+func NewWriter(w io.Writer) *Writer { return &Writer{w: w} }
+
+// WritePart writes the next part (the member's header first).
+func (jw *Writer) WritePart(p Part) error {
+	if !jw.started {
+		jw.started = true
+		if err := jw.write(header[:]); err != nil {
+			return err
+		}
+	}
+	if err := jw.write(p.Deflated); err != nil {
+		return err
+	}
+	jw.t.add(p)
+	return nil
+}
+
+// Close ends the member: its final block and trailer (and its header,
+// when no part was written). It does not close the underlying writer.
+func (jw *Writer) Close() error {
+	var buf [len(header) + len(finalBlock) + 8]byte
+	out := buf[:0]
+	if !jw.started {
+		jw.started = true
+		out = append(out, header[:]...)
+	}
+	return jw.write(jw.t.append(out))
+}
+
+// Written is how many compressed bytes were written so far.
+func (jw *Writer) Written() int64 { return jw.n }
+
+// Uncompressed is how many uncompressed bytes the parts written hold.
+func (jw *Writer) Uncompressed() int64 { return jw.t.size }
+
+func (jw *Writer) write(b []byte) error {
+	n, err := jw.w.Write(b)
+	jw.n += int64(n)
+	if err != nil {
+		return fmt.Errorf("gzipjoin: write: %w", err)
+	}
+	return nil
 }

@@ -61,6 +61,22 @@ func joined(t *testing.T, level int, pieces ...[]byte) []byte {
 	if int64(len(out)) != Size(parts) {
 		t.Fatalf("Append wrote %d bytes, Size says %d", len(out), Size(parts))
 	}
+	// A Writer sends the same member part by part.
+	var streamed bytes.Buffer
+	jw := NewWriter(&streamed)
+	var size int64
+	for _, p := range parts {
+		if err := jw.WritePart(p); err != nil {
+			t.Fatal(err)
+		}
+		size += p.Size
+	}
+	if err := jw.Close(); err != nil {
+		t.Fatal(err)
+	}
+	if !bytes.Equal(streamed.Bytes(), out) || jw.Written() != int64(len(out)) || jw.Uncompressed() != size {
+		t.Fatalf("the Writer wrote %d bytes (counted %d, %d uncompressed), unlike Append's %d (%d uncompressed)", streamed.Len(), jw.Written(), jw.Uncompressed(), len(out), size)
+	}
 	return out
 }
 
