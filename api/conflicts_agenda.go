@@ -33,8 +33,10 @@ func (s *Server) listConflicts(c echo.Context) error {
 	q := c.QueryParams()
 	ctx := c.Request().Context()
 	who := actor(c)
-	f := models.ConflictFilter{From: from, To: to, Organization: models.Ref(c.QueryParam("organization")), Severity: c.QueryParam("severity")}
-	key := agendaKey{actor: who, from: from.Format(time.RFC3339Nano), to: to.Format(time.RFC3339Nano), organization: string(f.Organization), severity: f.Severity,
+	// rule keeps the clashes of one rule, as the conflicts page's filter
+	// does; the store refuses a rule it does not know (422 naming rule).
+	f := models.ConflictFilter{From: from, To: to, Organization: models.Ref(c.QueryParam("organization")), Severity: c.QueryParam("severity"), Rule: c.QueryParam("rule")}
+	key := agendaKey{actor: who, from: from.Format(time.RFC3339Nano), to: to.Format(time.RFC3339Nano), organization: string(f.Organization), severity: f.Severity, rule: f.Rule,
 		paged: q.Has("limit") || q.Has("cursor"), limit: opts.Limit, cursor: opts.Cursor}
 	version, err := s.store.DataVersion(ctx)
 	if err != nil {
