@@ -24,6 +24,7 @@ type agendaKey struct {
 	actor                        models.Actor
 	from, to                     string
 	organization, severity, rule string
+	hideAccepted                 bool
 	paged                        bool
 	limit                        int
 	cursor                       string
