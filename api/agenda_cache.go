@@ -21,12 +21,13 @@ const agendaMaxAge = time.Minute
 // viewers never share an answer) and the request's window and filters as
 // sent (the window with its offset); paged with the page asked for.
 type agendaKey struct {
-	actor                  models.Actor
-	from, to               string
-	organization, severity string
-	paged                  bool
-	limit                  int
-	cursor                 string
+	actor                        models.Actor
+	from, to                     string
+	organization, severity, rule string
+	hideAccepted                 bool
+	paged                        bool
+	limit                        int
+	cursor                       string
 }
 
 // agendaAnswer is one computed agenda, encoded.
@@ -43,7 +44,7 @@ type agendaAnswer struct {
 // size is what the answer is charged against the cache's budget.
 func (a *agendaAnswer) size(k agendaKey) int64 {
 	const overhead = 256 // list element, map entry, struct headers
-	return int64(len(a.body) + len(a.gz) + len(a.version) + len(a.etag) + len(k.from) + len(k.to) + len(k.organization) + len(k.severity) + len(k.cursor) + len(k.actor.Name) + overhead)
+	return int64(len(a.body) + len(a.gz) + len(a.version) + len(a.etag) + len(k.from) + len(k.to) + len(k.organization) + len(k.severity) + len(k.rule) + len(k.cursor) + len(k.actor.Name) + overhead)
 }
 
 // agendaCache keeps computed agendas, least recently used first out,

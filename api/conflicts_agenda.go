@@ -33,8 +33,20 @@ func (s *Server) listConflicts(c echo.Context) error {
 	q := c.QueryParams()
 	ctx := c.Request().Context()
 	who := actor(c)
-	f := models.ConflictFilter{From: from, To: to, Organization: models.Ref(c.QueryParam("organization")), Severity: c.QueryParam("severity")}
-	key := agendaKey{actor: who, from: from.Format(time.RFC3339Nano), to: to.Format(time.RFC3339Nano), organization: string(f.Organization), severity: f.Severity,
+	// rule keeps the clashes of one rule, as the conflicts page's filter
+	// does; the store refuses a rule it does not know (422 naming rule).
+	f := models.ConflictFilter{From: from, To: to, Organization: models.Ref(c.QueryParam("organization")), Severity: c.QueryParam("severity"), Rule: c.QueryParam("rule")}
+	// accepted=hide leaves out the clashes accepted with a note, as the
+	// conflicts page's parameter; the store drops them before it fills a
+	// page, so a page of limit N holds N still to settle.
+	switch c.QueryParam("accepted") {
+	case "", "show":
+	case "hide":
+		f.HideAccepted = true
+	default:
+		return unprocessable("accepted", "want show or hide")
+	}
+	key := agendaKey{actor: who, from: from.Format(time.RFC3339Nano), to: to.Format(time.RFC3339Nano), organization: string(f.Organization), severity: f.Severity, rule: f.Rule, hideAccepted: f.HideAccepted,
 		paged: q.Has("limit") || q.Has("cursor"), limit: opts.Limit, cursor: opts.Cursor}
 	version, err := s.store.DataVersion(ctx)
 	if err != nil {

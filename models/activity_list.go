@@ -23,6 +23,12 @@ type ActivityFilter struct {
 	Involving int64
 	// ID keeps one activity (its occurrences, on its page).
 	ID int64
+	// LatestFirst orders the activity list by start, latest first (then
+	// by id, highest first), instead of by id, so that a list read up to
+	// a bound keeps the newest activities, not the oldest created. Its
+	// cursors are its own (they carry the start); ListOptions.Descending
+	// has no effect with it.
+	LatestFirst bool
 	ListOptions
 }
 

@@ -26,13 +26,17 @@ type ListedConflict struct {
 // Rule, when set, keeps only the items of that rule (the web agenda's
 // rule filter, which checks it against ConflictRules). Kinds, when set,
 // lists only clashes found from activities of those kinds (the exercise
-// programme asks for its exercises' alone).
+// programme asks for its exercises' alone). HideAccepted leaves out the
+// clashes accepted with a note (AcceptConflict): the store drops them
+// before it fills a page, so that a page of N holds N clashes still to
+// settle and its cursor goes on from the last of them.
 type ConflictFilter struct {
 	From, To     time.Time
 	Organization Ref
 	Severity     string
 	Rule         string
 	Kinds        []Kind
+	HideAccepted bool
 }
 
 // ConflictPage is one page of the deconfliction agenda: its items in the

@@ -78,6 +78,31 @@ func (s *Store) AcceptConflict(ctx context.Context, a models.Actor, k models.Con
 // AcceptedConflicts returns which of the clashes keys were accepted (the
 // agenda's marks), in one query per chunk of activities.
 func (s *Store) AcceptedConflicts(ctx context.Context, keys []models.ConflictKey) (map[models.ConflictKey]models.AcceptedConflict, error) {
+	return acceptedAmong(s.db.WithContext(ctx), keys)
+}
+
+// unaccepted is found without the clashes accepted with a note
+// (ConflictFilter.HideAccepted), in its order.
+func unaccepted(db *gorm.DB, found []placedConflict) ([]placedConflict, error) {
+	keys := make([]models.ConflictKey, len(found))
+	for i, p := range found {
+		keys[i] = p.item.Key()
+	}
+	marks, err := acceptedAmong(db, keys)
+	if err != nil || len(marks) == 0 {
+		return found, err
+	}
+	out := found[:0]
+	for i, p := range found {
+		if _, ok := marks[keys[i]]; !ok {
+			out = append(out, p)
+		}
+	}
+	return out, nil
+}
+
+// acceptedAmong is AcceptedConflicts on db.
+func acceptedAmong(db *gorm.DB, keys []models.ConflictKey) (map[models.ConflictKey]models.AcceptedConflict, error) {
 	out := map[models.ConflictKey]models.AcceptedConflict{}
 	want := map[models.ConflictKey]bool{}
 	var ids []int64
@@ -88,7 +113,6 @@ func (s *Store) AcceptedConflicts(ctx context.Context, keys []models.ConflictKey
 			ids = append(ids, k.ActivityID)
 		}
 	}
-	db := s.db.WithContext(ctx)
 	for len(ids) > 0 {
 		chunk := ids[:min(len(ids), viewChunk)]
 		ids = ids[len(chunk):]

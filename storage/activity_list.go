@@ -3,8 +3,11 @@ package storage
 import (
 	"context"
 	"database/sql"
+	"encoding/base64"
 	"errors"
 	"fmt"
+	"strconv"
+	"strings"
 	"time"
 
 	"github.com/jointcal/jointcal/models"
@@ -35,19 +38,86 @@ func (s *Store) ListActivities(ctx context.Context, a models.Actor, f models.Act
 	}
 	type idRow struct{ ID int64 }
 	total := func(q *gorm.DB) (int64, error) { return s.countTotal(ctx, q) }
-	page, err := paginateCounted(q.Select("activities.id"), "activities.id", f.ListOptions, func(r idRow) int64 { return r.ID }, total)
+	var ids []int64
+	var page models.Page[idRow]
+	if f.LatestFirst {
+		ids, page.NextCursor, page.Total, err = latestFirst(q, f.ListOptions, total)
+	} else {
+		page, err = paginateCounted(q.Select("activities.id"), "activities.id", f.ListOptions, func(r idRow) int64 { return r.ID }, total)
+		for _, r := range page.Items {
+			ids = append(ids, r.ID)
+		}
+	}
 	if err != nil {
 		return empty, fmt.Errorf("list activities: %w", err)
-	}
-	ids := make([]int64, len(page.Items))
-	for i, r := range page.Items {
-		ids[i] = r.ID
 	}
 	views, err := loadViews(db, ids)
 	if err != nil {
 		return empty, fmt.Errorf("load listed activities: %w", err)
 	}
 	return models.Page[models.ActivityView]{Items: views, NextCursor: page.NextCursor, Total: page.Total}, nil
+}
+
+// latestFirst reads one page of the activities q matches ordered by start,
+// latest first, then by id, highest first (ActivityFilter.LatestFirst):
+// their ids, and the page's cursor and total. The cursor is the last
+// row's start and id, so that the next page starts strictly after it in
+// that order whatever is added in between.
+func latestFirst(q *gorm.DB, opts models.ListOptions, count func(*gorm.DB) (int64, error)) (ids []int64, next string, total int64, err error) {
+	limit, _, err := models.ListOptions{Limit: opts.Limit}.Normalise()
+	if err != nil {
+		return nil, "", 0, err
+	}
+	if total, err = count(q); err != nil {
+		return nil, "", 0, fmt.Errorf("count total: %w", err)
+	}
+	if opts.Cursor != "" {
+		start, id, ok := decodeStartCursor(opts.Cursor)
+		if !ok {
+			return nil, "", 0, &models.ValidationError{Errors: []models.FieldError{{Field: "cursor", Message: "not a cursor this service issued"}}}
+		}
+		q = q.Where("(activities.start_at < ? OR (activities.start_at = ? AND activities.id < ?))", start, start, id)
+	}
+	var rows []struct {
+		ID      int64
+		StartAt time.Time
+	}
+	if err := q.Select("activities.id, activities.start_at").Order("activities.start_at DESC, activities.id DESC").Limit(limit + 1).Find(&rows).Error; err != nil {
+		return nil, "", 0, fmt.Errorf("latest first: %w", err)
+	}
+	if len(rows) > limit {
+		rows = rows[:limit]
+		next = encodeStartCursor(rows[limit-1].StartAt, rows[limit-1].ID)
+	}
+	ids = make([]int64, len(rows))
+	for i, r := range rows {
+		ids[i] = r.ID
+	}
+	return ids, next, total, nil
+}
+
+// encodeStartCursor is the cursor of a latest-first page ending at the
+// activity id starting at start.
+func encodeStartCursor(start time.Time, id int64) string {
+	return base64.RawURLEncoding.EncodeToString([]byte(strconv.FormatInt(start.UnixNano(), 10) + "." + strconv.FormatInt(id, 10)))
+}
+
+// decodeStartCursor reads encodeStartCursor's cursor back.
+func decodeStartCursor(cursor string) (time.Time, int64, bool) {
+	raw, err := base64.RawURLEncoding.DecodeString(cursor)
+	if err != nil {
+		return time.Time{}, 0, false
+	}
+	ns, id, ok := strings.Cut(string(raw), ".")
+	if !ok {
+		return time.Time{}, 0, false
+	}
+	n, err1 := strconv.ParseInt(ns, 10, 64)
+	i, err2 := strconv.ParseInt(id, 10, 64)
+	if err1 != nil || err2 != nil || i <= 0 {
+		return time.Time{}, 0, false
+	}
+	return time.Unix(0, n).UTC(), i, true
 }
 
 // filteredActivities is the query of the activities the actor may see

@@ -116,6 +116,33 @@ func (s *Store) ListBodies(ctx context.Context, f models.BodyFilter) (models.Pag
 	return page, fillBodies(db, ptrs(page.Items))
 }
 
+// BodyAndOrganizationCodes says which of codes are a body's code and which
+// an organisation's, reading only those rows (one statement): a form that
+// takes a bare code ("PSC", "NATO") needs to know what it names, and
+// reading every body to find out grows with the bodies (the demo at scale
+// has more than a page of them). A string that parses as an id is no code
+// (a code starts with a letter) and is left out.
+func (s *Store) BodyAndOrganizationCodes(ctx context.Context, codes []string) (bodies, orgs map[string]bool, err error) {
+	bodies, orgs = map[string]bool{}, map[string]bool{}
+	var refs []models.Ref
+	for _, c := range codes {
+		if _, isID := models.Ref(c).ID(); !isID && c != "" {
+			refs = append(refs, models.Ref(c))
+		}
+	}
+	found, err := lookupNames(s.db.WithContext(ctx), map[string][]models.Ref{"bodies": refs, "organizations": refs})
+	if err != nil {
+		return nil, nil, fmt.Errorf("body and organisation codes: %w", err)
+	}
+	for code := range found.byCode["bodies"] {
+		bodies[code] = true
+	}
+	for code := range found.byCode["organizations"] {
+		orgs[code] = true
+	}
+	return bodies, orgs, nil
+}
+
 func setMembers(tx *gorm.DB, bodyID int64, members []int64) error {
 	if err := tx.Where("body_id = ?", bodyID).Delete(&bodyMember{}).Error; err != nil {
 		return fmt.Errorf("delete body member: %w", err)

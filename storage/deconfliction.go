@@ -94,8 +94,8 @@ func checkConflictFilter(f models.ConflictFilter) error {
 
 // conflictsOf is the part of the agenda of f's window that part names:
 // the clashes of its views with everything else booked (clashesOf) and
-// the reply agenda's items, each placed, under f's severity and rule, in
-// the agenda's order. With names, the names the views were built with,
+// the reply agenda's items, each placed, under f's severity and rule (less
+// the accepted clashes when f hides them), in the agenda's order. With names, the names the views were built with,
 // the neighbourhood is loaded once for all views (one occupancy read, one
 // name and summary cache, starting from names); without (nil) each
 // activity reads its own, as a single check does — the reference the
@@ -116,6 +116,14 @@ func (s *Store) conflictsOf(db *gorm.DB, a models.Actor, f models.ConflictFilter
 			return nil, err
 		}
 		out = placeReplies(out, agenda, part, f.Rule)
+	}
+	if f.HideAccepted {
+		// Here, before a page takes its items, so that a page is full of
+		// clashes still to settle and its cursor goes on from them.
+		var err error
+		if out, err = unaccepted(db, out); err != nil {
+			return nil, err
+		}
 	}
 	slices.SortFunc(out, comparePlaced)
 	return out, nil

@@ -93,11 +93,12 @@ func (w *Web) newActivityPage(c echo.Context) error {
 	if !p.IsPlanner() {
 		return w.fail(c, http.StatusForbidden, "booking.err.may_not_book")
 	}
-	k, err := w.refKinds(c)
+	q := c.QueryParams()
+	k, err := w.refKinds(c, prefillRefs(q))
 	if err != nil {
 		return err
 	}
-	f := w.prefill(c.QueryParams(), p, k)
+	f := w.prefill(q, p, k)
 	return w.bookingForm(c, p, f, formErrors{}, http.StatusOK, func(d *bookingData) {})
 }
 
@@ -123,10 +124,7 @@ func (w *Web) prefill(q url.Values, p *page, k refKinds) *activityForm {
 			*dst = t.In(loc).Format(wallLayout)
 		}
 	}
-	for _, ref := range strings.Split(q.Get("participants"), ",") {
-		if ref = strings.TrimSpace(ref); ref == "" {
-			continue
-		}
+	for _, ref := range prefillRefs(q) {
 		if typ, code, ok := k.participantRef(ref); ok {
 			ref = typ + ":" + string(code)
 		}
@@ -197,7 +195,7 @@ func (w *Web) saveActivity(c echo.Context) error {
 		f.withBlankRows(1)
 		return w.bookingForm(c, p, f, formErrors{}, http.StatusOK, func(d *bookingData) {})
 	}
-	k, err := w.refKinds(c)
+	k, err := w.refKinds(c, f.participantRefs())
 	if err != nil {
 		return err
 	}
@@ -433,7 +431,7 @@ func (w *Web) checkPartial(c echo.Context) error {
 	}
 	d := &checkData{}
 	p.Data = &bookingData{Check: d}
-	k, err := w.refKinds(c)
+	k, err := w.refKinds(c, f.participantRefs())
 	if err != nil {
 		return err
 	}
@@ -553,26 +551,16 @@ func (w *Web) pickPartial(c echo.Context) error {
 	return c.HTMLBlob(http.StatusOK, buf.Bytes())
 }
 
-// refKinds loads the body and organisation codes a bare participant
-// reference may name.
-func (w *Web) refKinds(c echo.Context) (refKinds, error) {
-	ctx := c.Request().Context()
-	k := refKinds{bodies: map[string]bool{}, orgs: map[string]bool{}}
-	bodies, err := w.Store.ListBodies(ctx, models.BodyFilter{ListOptions: models.ListOptions{Limit: models.MaxLimit}})
+// refKinds asks the store which of refs (the participant references a
+// form names) are the code of a body or of an organisation, so that a bare
+// reference is read as one: only the codes named, for there may be more
+// bodies than a page holds.
+func (w *Web) refKinds(c echo.Context, refs []string) (refKinds, error) {
+	bodies, orgs, err := w.Store.BodyAndOrganizationCodes(c.Request().Context(), refs)
 	if err != nil {
-		return k, err
+		return refKinds{}, err
 	}
-	for _, b := range bodies.Items {
-		k.bodies[b.Code] = true
-	}
-	orgs, err := w.Store.ListOrganizations(ctx, models.OrganizationFilter{ListOptions: models.ListOptions{Limit: models.MaxLimit}})
-	if err != nil {
-		return k, err
-	}
-	for _, o := range orgs.Items {
-		k.orgs[o.Code] = true
-	}
-	return k, nil
+	return refKinds{bodies: bodies, orgs: orgs}, nil
 }
 
 // renderBlock writes one named template of a page alone: the partials

@@ -149,6 +149,30 @@ func (e formErrors) add(field, msg string) {
 // prefill contract ("participants=PSC,claire@…,NATO").
 type refKinds struct{ bodies, orgs map[string]bool }
 
+// participantRefs are the references the form's participant rows name,
+// for refKinds.
+func (f *activityForm) participantRefs() []string {
+	refs := make([]string, 0, len(f.Participants))
+	for _, p := range f.Participants {
+		if p.Ref != "" {
+			refs = append(refs, p.Ref)
+		}
+	}
+	return refs
+}
+
+// prefillRefs are the references of the prefill contract's participants
+// parameter, comma-separated.
+func prefillRefs(q url.Values) []string {
+	var refs []string
+	for _, ref := range strings.Split(q.Get("participants"), ",") {
+		if ref = strings.TrimSpace(ref); ref != "" {
+			refs = append(refs, ref)
+		}
+	}
+	return refs
+}
+
 // participantRef splits a participant line into a type and a reference:
 // "body:PSC", or a bare e-mail (a person), body code or organisation code.
 func (k refKinds) participantRef(s string) (string, models.Ref, bool) {

@@ -2,6 +2,7 @@ package web_test
 
 import (
 	"context"
+	"fmt"
 	"net/http"
 	"net/url"
 	"strconv"
@@ -254,5 +255,39 @@ func TestStaleEditShowsWhatChanged(t *testing.T) {
 	}
 	if n := countTitled(t, s, "Edited second"); n != 1 {
 		t.Errorf("%d activities with the re-applied title", n)
+	}
+}
+
+// TestBookingReadsABareCodeOfABodyBeyondTheFirstPage: a bare participant
+// reference naming a body past the first page of bodies (500) is read as
+// that body, in a booking and in a prefill link.
+func TestBookingReadsABareCodeOfABodyBeyondTheFirstPage(t *testing.T) {
+	t.Parallel()
+	s := newSite(t)
+	ctx := context.Background()
+	for i := range models.MaxLimit + 1 {
+		if _, err := s.Store.CreateBody(ctx, models.System(), models.BodyInput{Code: fmt.Sprintf("ZZ-%03d", i), Name: fmt.Sprintf("Working group %03d", i), Organization: "EU"}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	last := fmt.Sprintf("ZZ-%03d", models.MaxLimit)
+	c := s.signedIn(euPlannerEmail)
+	if r := c.get("/activities/new?participants=" + last); r.status != http.StatusOK || !strings.Contains(r.body, `value="body:`+last+`"`) {
+		t.Errorf("the prefill link does not read %s as a body: %d", last, r.status)
+	}
+	const title = "Briefing of the last working group"
+	form := crossBriefing(c, title, time.Now().AddDate(0, 2, 0))
+	form.Set("p.2.ref", last)
+	r := c.post("/activities/new", form)
+	if r.status != http.StatusSeeOther {
+		t.Fatalf("booking with the bare reference %s: %d", last, r.status)
+	}
+	booked := findExact(t, s, title)
+	var found bool
+	for _, p := range booked.Participants {
+		found = found || (p.Type == string(models.ResourceBody) && p.IDOrCode == last)
+	}
+	if !found {
+		t.Errorf("the booking's participants lack body %s: %+v", last, booked.Participants)
 	}
 }

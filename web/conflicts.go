@@ -22,16 +22,12 @@ type conflictsFilter struct {
 	After                                  string
 }
 
-// agendaPageSize is how many clashes the agenda page shows at least
-// before it offers the later ones: a busy quarter holds thousands, and
-// what a planner reads first is the nearest. agendaPageReads bounds the
-// store pages one page reads when the accepted filter hides most clashes
-// (or the store's pages come short): what was found is shown, with the
-// link to the rest.
-const (
-	agendaPageSize  = 100
-	agendaPageReads = 4
-)
+// agendaPageSize is how many clashes the agenda page shows before it
+// offers the later ones: a busy quarter holds thousands, and what a
+// planner reads first is the nearest. It is one page of the store's
+// agenda, which leaves out the accepted clashes itself when they are
+// hidden (ConflictFilter.HideAccepted).
+const agendaPageSize = 100
 
 func readConflictsFilter(q url.Values, today time.Time) conflictsFilter {
 	f := conflictsFilter{From: q.Get("from"), To: q.Get("to"), Severity: q.Get("severity"), Rule: q.Get("rule"), Organization: q.Get("organization"), HideAccepted: q.Get("accepted") == "hide",
@@ -217,52 +213,44 @@ func (w *Web) conflictsData(c echo.Context, p *page, q url.Values, ne *noteError
 		p.Status = http.StatusUnprocessableEntity
 		return d, nil
 	}
-	cf := models.ConflictFilter{From: from, To: to.AddDate(0, 0, 1), Organization: models.Ref(d.Filter.Organization), Severity: d.Filter.Severity, Rule: d.Filter.Rule}
-	// Pages of the store's agenda until agendaPageSize clashes pass the
-	// accepted filter, the window ends, or agendaPageReads were read.
-	cursor := d.Filter.After
-	for reads := 1; ; reads++ {
-		page, err := w.Store.ListConflictsPage(ctx, a, cf, models.ListOptions{Limit: agendaPageSize, Cursor: cursor})
-		var verr *models.ValidationError
-		if errors.As(err, &verr) && cursor != "" && verr.Errors[0].Field == "cursor" {
-			// A link to later clashes that this service did not make (cut
-			// short, or edited): say so and show the window from its start.
-			d.BadAfter, d.Filter.After, cursor = true, "", ""
-			d.Query = d.Filter.query()
-			continue
-		}
-		if errors.As(err, &verr) {
-			for _, fe := range verr.Errors {
-				d.FieldError[fe.Field] = p.FieldMessage(fe)
-			}
-			p.Status = http.StatusUnprocessableEntity
-			return d, nil
-		}
-		if err != nil {
-			return nil, err
-		}
-		if err := w.fileClashes(ctx, p, d, page.Items, ne); err != nil {
-			return nil, err
-		}
-		d.Through = page.Through
-		// A page short of its size with a next one spent its span: what
-		// the filters match is sparse, and reading on would cost more than
-		// the page is worth; the link goes on from there.
-		short := len(page.Items) < agendaPageSize
-		if cursor = page.NextCursor; cursor == "" || d.Total >= agendaPageSize || short || reads == agendaPageReads {
-			break
-		}
+	cf := models.ConflictFilter{From: from, To: to.AddDate(0, 0, 1), Organization: models.Ref(d.Filter.Organization), Severity: d.Filter.Severity, Rule: d.Filter.Rule,
+		HideAccepted: d.Filter.HideAccepted}
+	page, err := w.Store.ListConflictsPage(ctx, a, cf, models.ListOptions{Limit: agendaPageSize, Cursor: d.Filter.After})
+	var verr *models.ValidationError
+	if errors.As(err, &verr) && d.Filter.After != "" && verr.Errors[0].Field == "cursor" {
+		// A link to later clashes that this service did not make (cut
+		// short, or edited): say so and show the window from its start.
+		d.BadAfter, d.Filter.After = true, ""
+		d.Query = d.Filter.query()
+		page, err = w.Store.ListConflictsPage(ctx, a, cf, models.ListOptions{Limit: agendaPageSize})
 	}
-	if cursor != "" {
+	if errors.As(err, &verr) {
+		for _, fe := range verr.Errors {
+			d.FieldError[fe.Field] = p.FieldMessage(fe)
+		}
+		p.Status = http.StatusUnprocessableEntity
+		return d, nil
+	}
+	if err != nil {
+		return nil, err
+	}
+	if err := w.fileClashes(ctx, p, d, page.Items, ne); err != nil {
+		return nil, err
+	}
+	// A page short of its size with a next one spent its span: what the
+	// filters match is sparse; Through says how far it looked, and the
+	// link goes on from there.
+	d.Through = page.Through
+	if page.NextCursor != "" {
 		next := d.Filter
-		next.After = cursor
+		next.After = page.NextCursor
 		d.NextQuery = template.URL(next.query()) // url.Values.Encode: escaped already
 	}
 	return d, nil
 }
 
 // fileClashes adds a page of the store's agenda to the page's weeks,
-// with their acceptances, less what the accepted filter leaves out.
+// with their acceptances (none when the store hid the accepted ones).
 func (w *Web) fileClashes(ctx context.Context, p *page, d *conflictsData, list []models.ListedConflict, ne *noteError) error {
 	keys := make([]models.ConflictKey, len(list))
 	for i, l := range list {
@@ -277,9 +265,6 @@ func (w *Web) fileClashes(ctx context.Context, p *page, d *conflictsData, list [
 		if m, ok := marks[keys[i]]; ok {
 			item.Accepted = &m
 			d.Accepted++
-			if d.Filter.HideAccepted {
-				continue
-			}
 		}
 		if ne != nil && ne.key == keys[i] {
 			item.Note, item.NoteError = ne.note, ne.message

@@ -145,10 +145,7 @@ func (f *templateForm) input(k refKinds, t func(string, ...any) string) (in mode
 		}
 		e := models.TemplateEntry{Kind: r.Kind, Title: r.Title, Offset: isoPeriod(r.Offset), Duration: isoPeriod(r.Duration), LeadOrganization: models.Ref(r.Lead), Participants: []models.ParticipantInput{}}
 		for _, item := range splitList(r.Participants) {
-			ref, role := item, ""
-			if open := strings.LastIndex(item, "("); open > 0 && strings.HasSuffix(item, ")") {
-				ref, role = strings.TrimSpace(item[:open]), strings.TrimSpace(item[open+1:len(item)-1])
-			}
+			ref, role := entryParticipant(item)
 			typ, code, ok := k.participantRef(ref)
 			if !ok {
 				errs.add(fmt.Sprintf("e.%d.participants", i), t("templates.err.participant", item))
@@ -160,6 +157,28 @@ func (f *templateForm) input(k refKinds, t func(string, ...any) string) (in mode
 		rows = append(rows, i)
 	}
 	return in, rows, errs
+}
+
+// entryParticipant splits an entry's participant item, "PSC (audience)",
+// into its reference and its role (empty when the item names none).
+func entryParticipant(item string) (ref, role string) {
+	if open := strings.LastIndex(item, "("); open > 0 && strings.HasSuffix(item, ")") {
+		return strings.TrimSpace(item[:open]), strings.TrimSpace(item[open+1 : len(item)-1])
+	}
+	return item, ""
+}
+
+// participantRefs are the references the editor's entries name, for
+// refKinds.
+func (f *templateForm) participantRefs() []string {
+	var refs []string
+	for _, r := range f.Entries {
+		for _, item := range splitList(r.Participants) {
+			ref, _ := entryParticipant(item)
+			refs = append(refs, ref)
+		}
+	}
+	return refs
 }
 
 // entryFieldPattern is a store field of a template entry:
@@ -305,7 +324,7 @@ func (w *Web) saveTemplate(c echo.Context) error {
 		}
 		return w.renderTemplateForm(c, p, f, formErrors{}, http.StatusOK, nil)
 	}
-	k, err := w.refKinds(c)
+	k, err := w.refKinds(c, f.participantRefs())
 	if err != nil {
 		return err
 	}

@@ -91,25 +91,22 @@ func (w *Web) renderPairs(c echo.Context, d *pairsData, status int) error {
 		return err
 	}
 	ctx, a := c.Request().Context(), actor(c)
-	var pairs []models.PacePair
-	opts := models.ListOptions{Limit: models.MaxLimit}
-	for {
-		page, err := w.Store.ListPacePairs(ctx, a, models.PacePairFilter{ListOptions: opts})
-		if err != nil {
-			return err
-		}
-		pairs = append(pairs, page.Items...)
-		if page.NextCursor == "" {
-			break
-		}
-		opts.Cursor = page.NextCursor
-	}
-	exercises, err := w.allActivities(c, models.ActivityFilter{Kind: string(models.KindExercise)}, maxPaceExercises)
+	pairs, err := models.AllPages(func(opts models.ListOptions) (models.Page[models.PacePair], error) {
+		return w.Store.ListPacePairs(ctx, a, models.PacePairFilter{ListOptions: opts})
+	})
 	if err != nil {
 		return err
 	}
+	// The latest exercises by start are those a planner pairs: the store
+	// lists them first, so the bound leaves out the oldest.
+	exercises, err := w.allActivities(c, models.ActivityFilter{Kind: string(models.KindExercise), LatestFirst: true}, maxPaceExercises)
+	if err != nil {
+		return err
+	}
+	if len(exercises) > maxPaceExercises {
+		exercises = exercises[:maxPaceExercises]
+	}
 	lead := map[int64]string{}
-	sort.Slice(exercises, func(i, j int) bool { return exercises[i].Start.After(exercises[j].Start) })
 	d.Exercises = []option{{Value: "", Label: "—"}}
 	for _, x := range exercises {
 		lead[x.ID] = x.LeadOrganization
@@ -322,27 +319,24 @@ func (w *Web) addPairMeeting(c echo.Context) error {
 // paceMarks describes, by exercise id, the PACE pairs the person may see
 // (the programme marks their members as overlapping on purpose).
 func (w *Web) paceMarks(c echo.Context, p *page) (map[int64][]string, error) {
-	out := map[int64][]string{}
-	opts := models.ListOptions{Limit: models.MaxLimit}
-	for {
-		page, err := w.Store.ListPacePairs(c.Request().Context(), actor(c), models.PacePairFilter{ListOptions: opts})
-		if err != nil {
-			return nil, err
-		}
-		for _, pr := range page.Items {
-			for i, x := range pr.Exercises {
-				partner := pr.Exercises[1-i]
-				out[x.ID] = append(out[x.ID], p.T("programme.pace_with", partner.Title, pr.Year, pr.LeadOrganization))
-			}
-		}
-		if page.NextCursor == "" {
-			return out, nil
-		}
-		opts.Cursor = page.NextCursor
+	pairs, err := models.AllPages(func(opts models.ListOptions) (models.Page[models.PacePair], error) {
+		return w.Store.ListPacePairs(c.Request().Context(), actor(c), models.PacePairFilter{ListOptions: opts})
+	})
+	if err != nil {
+		return nil, err
 	}
+	out := map[int64][]string{}
+	for _, pr := range pairs {
+		for i, x := range pr.Exercises {
+			partner := pr.Exercises[1-i]
+			out[x.ID] = append(out[x.ID], p.T("programme.pace_with", partner.Title, pr.Year, pr.LeadOrganization))
+		}
+	}
+	return out, nil
 }
 
 // maxPaceExercises bounds the exercises the PACE pairs page offers, as
 // views were bounded before the calendar's own bound was lowered: it is
-// not the calendar's (a page of pairs is not a calendar view).
-const maxPaceExercises = 2000
+// not the calendar's (a page of pairs is not a calendar view). A variable
+// so that a test may lower it rather than create thousands.
+var maxPaceExercises = 2000
