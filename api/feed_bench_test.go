@@ -70,3 +70,46 @@ func BenchmarkFeedAfterChange(b *testing.B) {
 		}
 	}
 }
+
+// BenchmarkFeedNeverRendered: the first fetch of a large feed none of
+// whose events any process rendered before (no stored blocks, no stored
+// head, a new process's empty cache): read, render and lay out every
+// event, then send it. Run against a copy of a database made by `jointcal
+// demo --scale N` named by JOINTCAL_BENCH_DB (SQLite; the copy's stored
+// blocks and heads are deleted before each fetch).
+func BenchmarkFeedNeverRendered(b *testing.B) {
+	store := storagetest.OpenBench(b, models.DefaultSettings())
+	dsn := os.Getenv("JOINTCAL_BENCH_DB")
+	_, token, err := store.CreateFeed(context.Background(), models.System(), models.FeedInput{Name: "bench", Owner: models.FeedOwner{Type: "organization", IDOrCode: "EU"}}, 1000)
+	if err != nil {
+		b.Fatal(err)
+	}
+	path := "/feeds/" + token + ".ics"
+	encoding := os.Getenv("JOINTCAL_BENCH_ENCODING")
+	for b.Loop() {
+		b.StopTimer()
+		storagetest.ReadRows(b, "sqlite", dsn, "DELETE FROM feed_blocks")
+		storagetest.ReadRows(b, "sqlite", dsn, "DELETE FROM feed_heads")
+		s := testServer(b, store, nil)
+		srv := httptest.NewServer(s.Handler())
+		b.StartTimer()
+		req, err := http.NewRequest(http.MethodGet, srv.URL+path, nil)
+		if err != nil {
+			b.Fatal(err)
+		}
+		req.Header.Set("Accept-Encoding", encoding)
+		res, err := srv.Client().Do(req)
+		if err != nil {
+			b.Fatal(err)
+		}
+		n, err := io.Copy(io.Discard, res.Body)
+		res.Body.Close()
+		if err != nil || res.StatusCode != http.StatusOK || n < 1000 {
+			b.Fatalf("%d, %d bytes, %v", res.StatusCode, n, err)
+		}
+		b.StopTimer()
+		srv.Close()
+		s.Close()
+		b.StartTimer()
+	}
+}

@@ -264,4 +264,9 @@ func TestConflictsAgendaHiddenPage(t *testing.T) {
 	if strings.Contains(r.body, "PSC crowd") || strings.Contains(r.body, `class="accepted-tag"`) {
 		t.Error("the page hiding accepted clashes shows an accepted one")
 	}
+	// The summary says the accepted ones are hidden, not that there are
+	// none.
+	if !strings.Contains(r.body, "clashes shown; accepted clashes are hidden.") || strings.Contains(r.body, "0 accepted") {
+		t.Error("the summary of a page hiding accepted clashes does not say they are hidden")
+	}
 }
