@@ -121,7 +121,7 @@ func encodeAgenda(version string, answer any) (*agendaAnswer, error) {
 // (private) and must be revalidated before each use (no-cache).
 func sendAgenda(c echo.Context, a *agendaAnswer) error {
 	h := c.Response().Header()
-	h.Set("ETag", a.etag)
+	h.Set("ETag", encodedETag(c, a.etag))
 	h.Set("Cache-Control", "private, no-cache")
 	h.Set("Vary", "Accept-Encoding")
 	req := c.Request()

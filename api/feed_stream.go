@@ -31,10 +31,15 @@ import (
 //
 // An answer gzip-compressed is streamed too, in the parts a finished
 // layout is compressed in (calendar.PartCutter, gzipjoin.Writer): each
-// is sent once its last event is laid out, from the cache or compressed
-// then, and cached. It has no Content-Length (its compressed size is not
-// known beforehand); an aborted one ends without the chunked encoding's
-// last chunk and the gzip trailer, which the client sees as well.
+// is sent (and flushed) once its last event is laid out, from the cache
+// or compressed then by the stream's writer, and cached; answers needing
+// one part at once share its compression (compressedPart), so that a poll
+// storm compresses each part once, and an answer compresses at most one
+// part that is not shared (writeRest). This work runs beside the layout,
+// which holds the render slot, not inside the gate. A gzip answer has no
+// Content-Length (its compressed size is not known beforehand); a failed
+// one is aborted, without the chunked encoding's last chunk and the gzip
+// trailer, which the client sees as a cut.
 
 // maxStreamQueueBytes bounds the blocks one streamed answer holds while
 // the client is slower than the layout, and maxStreamedBytes those of all
@@ -178,6 +183,15 @@ func (st *feedStream) signal() {
 func (st *feedStream) write() {
 	defer close(st.done)
 	defer func() { st.s.releaseCompressor(st.zc) }()
+	// A panic here (compressing a part, say) must not end the process:
+	// the answer fails, and finish aborts it.
+	defer func() {
+		if r := recover(); r != nil {
+			st.failed = fmt.Errorf("feed stream writer: panic: %v", r)
+			st.gone.Store(true)
+			st.drop()
+		}
+	}()
 	w := st.c.Response()
 	if st.gz {
 		st.jw = gzipjoin.NewWriter(w)
@@ -213,6 +227,18 @@ func (st *feedStream) write() {
 	}
 }
 
+// drop gives back the bytes of the chunks still queued, once the writer
+// stops early (a panic), so that nothing stays counted against the bounds.
+func (st *feedStream) drop() {
+	st.mu.Lock()
+	defer st.mu.Unlock()
+	for _, chunk := range st.queue {
+		st.queued -= chunk.size
+		st.held.Add(-chunk.size)
+	}
+	st.queue = nil
+}
+
 // writeBlocks writes events to the client: as they are, or, for a gzip
 // answer, the parts they end (the events after the last part's end wait
 // for the next blocks, or for finish).
@@ -243,6 +269,12 @@ func (st *feedStream) writePart(p calendar.Part) error {
 	}
 	st.zparts = append(st.zparts, zp)
 	st.sent += p.Size()
+	// Out at once: a part is the unit the client can inflate, and the
+	// head's few hundred bytes would otherwise wait in the connection's
+	// buffer for the first chunk of events.
+	if err := http.NewResponseController(st.c.Response().Writer).Flush(); err != nil && !errors.Is(err, http.ErrNotSupported) {
+		return err
+	}
 	return nil
 }
 
@@ -298,13 +330,23 @@ func (st *feedStream) finish(layout *calendar.Assembly, stamp time.Time, err err
 	}
 	if st.failed != nil {
 		log.Warn("feed write stopped", "sent_bytes", st.sent, "error", st.failed)
+		if st.gz {
+			// Without a Content-Length, only an aborted connection tells
+			// the client the body is short (a plain answer's length
+			// does).
+			panic(http.ErrAbortHandler)
+		}
 	}
 	return nil
 }
 
 // writeRest writes what the writer did not, from the finished layout:
 // for a gzip answer, the layout's parts after those sent, then the gzip
-// trailer.
+// trailer. The parts sent end where one of the layout's does, unless the
+// layout packed its later events into runs, which are cut otherwise: the
+// rest of the layout's part the last one sent ends in is then compressed
+// alone, not cached, and the layout's parts after it are sent as they
+// are, so that an answer compresses at most one part of its own.
 func (st *feedStream) writeRest(layout *calendar.Assembly) error {
 	if !st.gz {
 		n, err := layout.WriteFrom(st.c.Response(), st.sent)
@@ -314,38 +356,46 @@ func (st *feedStream) writeRest(layout *calendar.Assembly) error {
 	defer func() { st.s.releaseCompressor(st.zc) }()
 	st.zc = nil
 	parts := layout.Parts()
-	i, at := 0, int64(0)
-	for ; i < len(parts) && at < st.sent; i++ {
+	i, at := 0, int64(0) // parts[i] starts at byte at
+	for i < len(parts) && at+parts[i].Size() <= st.sent {
 		at += parts[i].Size()
+		i++
 	}
-	if at == st.sent {
-		for _, p := range parts[i:] {
-			if err := st.writePart(p); err != nil {
+	joined := true
+	if at < st.sent && i < len(parts) {
+		// The rest of parts[i], compressed alone.
+		if st.zc == nil {
+			zc, err := st.s.compressor()
+			if err != nil {
 				return err
 			}
+			st.zc = zc
 		}
-		// The answer is the layout's parts joined, as gzipLayout would
-		// join them: cached for the next gzip answer of this version.
+		p, skip := parts[i], st.sent-at
+		rest, err := st.zc.Compress(func(w io.Writer) error { _, err := p.WriteFrom(w, skip); return err })
+		if err != nil {
+			return fmt.Errorf("feed: %w", err)
+		}
+		if err := st.jw.WritePart(rest); err != nil {
+			return err
+		}
+		st.sent += rest.Size
+		i, joined = i+1, false
+	}
+	for _, p := range parts[i:] {
+		if err := st.writePart(p); err != nil {
+			return err
+		}
+	}
+	if joined {
+		// Every part sent is cached: the answer is cached whole for the
+		// next gzip answer of this version (the layout's own parts, or,
+		// where the events sent were packed in the layout, the stream's
+		// cut of them, which reads the same).
 		body := gzipjoin.Append(make([]byte, 0, gzipjoin.Size(st.zparts)), st.zparts)
 		st.s.feedCache.put(st.gzKey, cacheValue{gz: body}, int64(len(body)))
-		return st.jw.Close()
 	}
-	// The parts sent end inside one of the layout's: its later events
-	// were packed into runs, which are cut otherwise. The rest is
-	// compressed as one part, not cached.
-	zc, err := st.s.compressor()
-	if err != nil {
-		return err
-	}
-	st.zc = zc
-	rest, err := zc.Compress(func(w io.Writer) error { _, err := layout.WriteFrom(w, st.sent); return err })
-	if err != nil {
-		return fmt.Errorf("feed: %w", err)
-	}
-	if err := st.jw.WritePart(rest); err != nil {
-		return err
-	}
-	st.sent += rest.Size
+	st.zparts = nil
 	return st.jw.Close()
 }
 

@@ -16,6 +16,7 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -189,29 +190,173 @@ func gunzip(t *testing.T, body []byte) []byte {
 	return plain
 }
 
-// TestFeedStreamGzipOverPackedRuns: when a feed is larger than the share
-// of the cache a layout holds as it is, its later events are packed in
-// runs, which are cut into other parts than the events streamed; the
-// streamed gzip answer's rest is then compressed as one part, and it
-// still reads as the feed.
-func TestFeedStreamGzipOverPackedRuns(t *testing.T) {
+// TestFeedStreamGzipParts: a gzip answer streamed from a feed of several
+// parts reads as the feed whatever the layout holds and whatever the
+// client's pace: its events held as they are (the whole answer is then
+// cached, the bytes sent), packed in runs (cut otherwise than the parts
+// streamed: the rest of one part is compressed alone, and the answer is
+// not cached), with the queue overflowing midway, and several clients at
+// once, plain and gzip. Streamed gzip answers have no Content-Length.
+func TestFeedStreamGzipParts(t *testing.T) {
 	t.Parallel()
-	w, _, fresh := headStoredWorld(t, storagetest.Backends()[0], 11)
+	w, _, fresh := headStoredWorld(t, storagetest.Backends()[0], 900)
+	for _, tc := range []struct {
+		name  string
+		cache int64 // FeedCacheBytes, whose quarter a layout holds as it is (0: the default)
+		queue int64
+		// cached: whether the answer is cached whole ("either": the
+		// client's pace decides whether what was sent ends where a part
+		// of the layout does).
+		cached  string
+		clients int
+	}{
+		{"held", 0, maxStreamQueueBytes, "yes", 1},
+		{"packed", 40_000, maxStreamQueueBytes, "no", 1},
+		{"overflowing", 0, 200_000, "yes", 1},
+		{"packed and overflowing", 40_000, 200_000, "either", 1},
+		// Clients that come once the layout is done get it whole.
+		{"six clients", 0, maxStreamQueueBytes, "either", 6},
+	} {
+		s := newStreamServer(t, w.store)
+		s.feedChunk = 100
+		if tc.cache != 0 {
+			s.cfg.FeedCacheBytes = tc.cache
+		}
+		s.streamQueue = tc.queue
+		hs := httptest.NewServer(s.Handler())
+		var wg sync.WaitGroup
+		for i := range tc.clients {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				encoding := "gzip"
+				if i%3 == 2 {
+					encoding = "identity"
+				}
+				req, _ := http.NewRequest(http.MethodGet, hs.URL+w.eu, nil)
+				req.Header.Set("Accept-Encoding", encoding)
+				resp, err := hs.Client().Do(req)
+				if err != nil {
+					t.Errorf("%s, client %d: %v", tc.name, i, err)
+					return
+				}
+				defer resp.Body.Close()
+				body, err := io.ReadAll(resp.Body)
+				if err != nil || resp.StatusCode != http.StatusOK {
+					t.Errorf("%s, client %d: %d, %v", tc.name, i, resp.StatusCode, err)
+					return
+				}
+				if encoding == "gzip" {
+					if tc.clients == 1 && resp.ContentLength != -1 {
+						t.Errorf("%s: a streamed gzip answer with a Content-Length (%d)", tc.name, resp.ContentLength)
+					}
+					version := strings.Trim(strings.TrimPrefix(resp.Header.Get("ETag"), "W/"), `"`)
+					v, cached := s.feedCache.get(feedGzipKey(version))
+					if cached && !bytes.Equal(v.gz, body) {
+						t.Errorf("%s: the answer cached whole is not the bytes sent", tc.name)
+					}
+					if tc.cached != "either" && cached != (tc.cached == "yes") {
+						t.Errorf("%s: the answer cached whole: %v, want %s", tc.name, cached, tc.cached)
+					}
+					body = gunzip(t, body)
+				}
+				if !bytes.Equal(body, fresh) {
+					t.Errorf("%s, client %d (%s): %d bytes differ from the feed's %d", tc.name, i, encoding, len(body), len(fresh))
+				}
+			}()
+		}
+		wg.Wait()
+		hs.Close()
+		if n := s.feedCache.streamed.Load(); n < 1 || (tc.clients == 1 && n != 1) {
+			t.Errorf("%s: %d answers streamed", tc.name, n)
+		}
+		if held := s.streamHeld.Load(); held != 0 {
+			t.Errorf("%s: %d bytes still held", tc.name, held)
+		}
+	}
+}
+
+// TestFeedStreamGzipSendsPartsWhileLaidOut: a gzip answer sends its head
+// at once and each part of events as soon as it is complete, while the
+// layout goes on: with the layout held after its first 30 events, the
+// client has the headers; held after 630 of its 901, it reads events.
+func TestFeedStreamGzipSendsPartsWhileLaidOut(t *testing.T) {
+	t.Parallel()
+	w, _, fresh := headStoredWorld(t, storagetest.Backends()[0], 900)
 	s := newStreamServer(t, w.store)
-	s.cfg.FeedCacheBytes = 4 * 2000 // holds a couple of events; the rest are packed
-	resp, body, err := fetch(t, s, w.eu, "Accept-Encoding", "gzip")
-	if err != nil || resp.StatusCode != http.StatusOK || s.feedCache.streamed.Load() != 1 {
-		t.Fatalf("%d, %v, %d streamed", resp.StatusCode, err, s.feedCache.streamed.Load())
+	s.feedChunk = 300 // 30 events first, then 300 at a time
+	// The layout waits after its first chunk, and after its third.
+	release := map[int32]chan struct{}{1: make(chan struct{}), 3: make(chan struct{})}
+	var chunks atomic.Int32
+	s.chunkLaidOut = func() {
+		if ch, ok := release[chunks.Add(1)]; ok {
+			<-ch
+		}
 	}
-	if plain := gunzip(t, body); !bytes.Equal(plain, fresh) {
-		t.Fatalf("the gzip answer differs from the feed:\n%s\n---\n%s", plain, fresh)
+	hs := httptest.NewServer(s.Handler())
+	defer hs.Close()
+	released := map[int32]bool{}
+	let := func(chunk int32) {
+		if !released[chunk] {
+			released[chunk] = true
+			close(release[chunk])
+		}
 	}
-	// A layout packed in runs keeps less than it writes (a block held as
-	// it is keeps more).
-	version := strings.Trim(strings.TrimPrefix(resp.Header.Get("ETag"), "W/"), `"`)
-	v, ok := s.feedCache.get(cacheKey{kind: cachedLayout, tag: version})
-	if !ok || v.layout.Footprint() >= v.layout.Size() {
-		t.Fatalf("layout cached %v; no packed run was made, so the fallback was not exercised", ok)
+	defer func() { let(1); let(3) }()
+	req, _ := http.NewRequest(http.MethodGet, hs.URL+w.eu, nil)
+	req.Header.Set("Accept-Encoding", "gzip")
+	type answer struct {
+		resp *http.Response
+		err  error
+	}
+	answered := make(chan answer, 1)
+	go func() {
+		resp, err := hs.Client().Do(req)
+		answered <- answer{resp, err}
+	}()
+	var resp *http.Response
+	select {
+	case a := <-answered:
+		if a.err != nil || a.resp.StatusCode != http.StatusOK {
+			t.Fatalf("%v, %v", a.err, a.resp)
+		}
+		resp = a.resp
+	case <-time.After(10 * time.Second):
+		t.Fatal("no headers while the layout is held after its first chunk: the answer's start was not sent")
+	}
+	defer resp.Body.Close()
+	zr, err := gzip.NewReader(resp.Body)
+	if err != nil {
+		t.Fatal(err)
+	}
+	let(1)
+	read := make(chan []byte, 1)
+	go func() {
+		var got []byte
+		buf := make([]byte, 4096)
+		for !bytes.Contains(got, []byte("BEGIN:VEVENT")) {
+			n, err := zr.Read(buf)
+			got = append(got, buf[:n]...)
+			if err != nil {
+				break
+			}
+		}
+		read <- got
+	}()
+	var first []byte
+	select {
+	case first = <-read:
+	case <-time.After(10 * time.Second):
+		t.Fatal("no event read while the layout is held: no part was sent before the layout's end")
+	}
+	// Read before let(3): the layout had not gone past its third chunk.
+	let(3)
+	rest, err := io.ReadAll(zr)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if all := append(first, rest...); !bytes.Equal(all, fresh) {
+		t.Fatalf("the answer (%d bytes) differs from the feed (%d)", len(all), len(fresh))
 	}
 }
 

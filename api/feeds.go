@@ -269,6 +269,9 @@ func (s *Server) layOut(ctx context.Context, f *models.Feed, contents storage.Fe
 			fo.start(s)
 		}
 		fo.add(blocks)
+		if s.chunkLaidOut != nil {
+			s.chunkLaidOut()
+		}
 		for _, b := range blocks {
 			if m := b.LastModified(); m.After(stamp) {
 				stamp = m
@@ -685,20 +688,10 @@ func (s *Server) notModified(c echo.Context, m calendarMeta) bool {
 }
 
 // calendarHeaders sets the validators (Last-Modified when known) and the
-// caching headers of a calendar answer. A gzip-compressed answer's ETag is
-// the weak form of the plain one's: a strong validator names one
-// sequence of bytes (RFC 9110 §8.8.1), and the compressed bytes of one
-// version differ between a plain and a compressed answer, and may between
-// a streamed and a joined one. Both forms name the version, so either
-// answers 304 to a client holding the other (If-None-Match compares
-// weakly).
+// caching headers of a calendar answer.
 func (s *Server) calendarHeaders(c echo.Context, m calendarMeta) {
 	h := c.Response().Header()
-	if acceptsGzip(c.Request().Header.Get("Accept-Encoding")) {
-		h.Set("ETag", "W/"+m.etag)
-	} else {
-		h.Set("ETag", m.etag)
-	}
+	h.Set("ETag", encodedETag(c, m.etag))
 	if !m.modified.IsZero() {
 		h.Set("Last-Modified", m.modified.Format(http.TimeFormat))
 	}
@@ -799,6 +792,19 @@ func compressed(src io.WriterTo) ([]byte, error) {
 		return nil, fmt.Errorf("compress: %w", err)
 	}
 	return b.Bytes(), nil
+}
+
+// encodedETag is the ETag of the answer a request gets: etag, or its weak
+// form when the answer is gzip-compressed. A strong validator names one
+// sequence of bytes (RFC 9110 §8.8.1), and the compressed bytes differ
+// from the plain ones (and, for a feed, may differ between a streamed and
+// a joined answer). Both forms name the same content, so either answers
+// 304 to a client holding the other (If-None-Match compares weakly).
+func encodedETag(c echo.Context, etag string) string {
+	if acceptsGzip(c.Request().Header.Get("Accept-Encoding")) {
+		return "W/" + etag
+	}
+	return etag
 }
 
 func etagMatches(header, etag string) bool {

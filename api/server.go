@@ -79,6 +79,10 @@ type Server struct {
 	// client, bounded by streamBudget (maxStreamedBytes).
 	streamHeld   atomic.Int64
 	streamBudget int64
+	// chunkLaidOut, when not nil (tests), is called by a layout after it
+	// handed each chunk of events to its streams: a test holds a layout
+	// there to see what its answers sent meanwhile.
+	chunkLaidOut func()
 	fetches      *fetchRecorder
 	// syncExternal fetches a subscription on demand (set by the wiring).
 	syncExternal ExternalSyncer

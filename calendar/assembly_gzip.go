@@ -166,9 +166,13 @@ func (a *Assembly) Parts() []Part {
 func (p Part) Size() int64 { return p.size }
 
 // WriteTo writes the part's bytes.
-func (p Part) WriteTo(w io.Writer) (int64, error) {
+func (p Part) WriteTo(w io.Writer) (int64, error) { return p.WriteFrom(w, 0) }
+
+// WriteFrom writes the part's bytes from offset on: the rest of a part
+// whose start was sent as part of another cut of the same calendar.
+func (p Part) WriteFrom(w io.Writer, offset int64) (int64, error) {
 	cw := &countingWriter{w: w}
-	bw := bufio.NewWriterSize(cw, 64<<10)
+	bw := bufio.NewWriterSize(&skippingWriter{w: cw, skip: offset}, 64<<10)
 	switch p.kind {
 	case partHead:
 		bw.Write(p.head)
