@@ -87,3 +87,28 @@ func twoProcesses(t *testing.T) (store, other *storage.Store, path string) {
 	}
 	return store, other, path
 }
+
+// TestFeedUnmovedByANewPerson: a person added to the service (as a first
+// sign-in adds one) shows in no event, so every feed keeps its version —
+// a client holding it gets a 304 — and nothing is rendered again. Before,
+// the feeds' reference fingerprint took in every change to the people
+// table, and each new person re-rendered and re-sent every feed.
+func TestFeedUnmovedByANewPerson(t *testing.T) {
+	t.Parallel()
+	s, path := feedFixture(t, 5, nil)
+	first := get(s, path)
+	if first.Code != http.StatusOK {
+		t.Fatalf("first fetch: %d", first.Code)
+	}
+	rendered := s.feedCache.rendered.Load()
+	if _, err := s.store.CreatePerson(context.Background(), models.System(), models.PersonInput{Name: "Cleo", Email: "cleo@eeas.example", TimeZone: "Europe/Brussels", Organization: "EU"}); err != nil {
+		t.Fatal(err)
+	}
+	time.Sleep(feedStateTTL + 100*time.Millisecond) // the listing is read again
+	if r := get(s, path, "If-None-Match", first.Header().Get("ETag")); r.Code != http.StatusNotModified {
+		t.Fatalf("after a new person: %d, ETag %q, was %q; want 304", r.Code, r.Header().Get("ETag"), first.Header().Get("ETag"))
+	}
+	if r := get(s, path); r.Code != http.StatusOK || s.feedCache.rendered.Load() != rendered {
+		t.Fatalf("after a new person: %d, %d events rendered, %d before", r.Code, s.feedCache.rendered.Load(), rendered)
+	}
+}

@@ -23,16 +23,21 @@ type FeedContents struct {
 	// window and the cancelled or deleted ones still retained, by id.
 	Items []models.FeedItem
 	// Refs fingerprints the reference data events show (names of people,
-	// bodies, venues and organisations). Reference data is never restricted
-	// to an organisation, so it may come from whole tables.
+	// bodies, venues and organisations): it moves when such a name
+	// changes, not when a row is added or a person's own settings change.
+	// Reference data is never restricted to an organisation, so it may
+	// come from whole tables.
 	Refs string
-	// RefStamp is the latest change to reference data.
+	// RefStamp is the latest change to what events show of reference data.
 	RefStamp time.Time
-	// feed identifies the feed and window listed; mark is the newest
-	// activity change when listed; listed is when the last full listing ran.
-	feed   string
-	mark   string
-	listed time.Time
+	// feed identifies the feed and window listed; listedRefs fingerprints
+	// every change to reference data, which may change what the feed lists;
+	// mark is the newest activity change when listed; listed is when the
+	// last full listing ran.
+	feed       string
+	listedRefs string
+	mark       string
+	listed     time.Time
 	// Version is the fingerprint of everything the feed's bytes depend on:
 	// equal versions mean equal content, so it is the cache key and ETag.
 	// The feed's Last-Modified is the latest of RefStamp and its events'
@@ -67,30 +72,46 @@ const feedChangeMargin = 5 * time.Second
 func (s *Store) FeedContents(ctx context.Context, f *models.Feed, w models.FeedWindow, prev *FeedContents) (FeedContents, error) {
 	db := s.db.WithContext(ctx)
 	c := FeedContents{feed: feedIdentity(f, w)}
-	var parts [5]sql.NullString
+	// What events show of reference data changes with shown_at (names and
+	// codes: see migration 0055); anything else about it, which may change
+	// what a feed lists (a person's organisation, a body's members), with
+	// updated_at.
+	var parts [9]sql.NullString
 	row := db.Raw(`SELECT
+		(SELECT MAX(shown_at) FROM people),
+		(SELECT MAX(shown_at) FROM bodies),
+		(SELECT MAX(shown_at) FROM venues),
+		(SELECT MAX(shown_at) FROM organizations),
 		(SELECT MAX(updated_at) FROM people),
 		(SELECT MAX(updated_at) FROM bodies),
 		(SELECT MAX(updated_at) FROM venues),
 		(SELECT MAX(updated_at) FROM organizations),
 		(SELECT MAX(updated_at) FROM activities)`).Row()
-	if err := row.Scan(&parts[0], &parts[1], &parts[2], &parts[3], &parts[4]); err != nil {
+	dst := make([]any, len(parts))
+	for i := range parts {
+		dst[i] = &parts[i]
+	}
+	if err := row.Scan(dst...); err != nil {
 		return c, fmt.Errorf("feed %d: data versions: %w", f.ID, err)
 	}
-	refs := sha256.New()
+	refs, listedRefs := sha256.New(), sha256.New()
 	for _, p := range parts[:4] {
 		fmt.Fprintf(refs, "%s|", p.String)
 		if t, ok := parseDBTime(p.String); ok && t.After(c.RefStamp) {
 			c.RefStamp = t
 		}
 	}
+	for _, p := range parts[4:8] {
+		fmt.Fprintf(listedRefs, "%s|", p.String)
+	}
 	c.Refs = hex.EncodeToString(refs.Sum(nil)[:8])
-	c.mark = parts[4].String
+	c.listedRefs = hex.EncodeToString(listedRefs.Sum(nil)[:8])
+	c.mark = parts[8].String
 	now := s.now()
 
 	// Reference data is compared too: a person owning the feed may have
 	// moved to another organisation, which changes what it sees.
-	incremental := prev != nil && prev.feed == c.feed && prev.Refs == c.Refs && now.Sub(prev.listed) < feedRelist
+	incremental := prev != nil && prev.feed == c.feed && prev.listedRefs == c.listedRefs && now.Sub(prev.listed) < feedRelist
 	form := perActivity
 	if !incremental {
 		var err error

@@ -14,6 +14,7 @@ import (
 func organizationKind() refKind[models.Organization, models.OrganizationInput] {
 	return refKind[models.Organization, models.OrganizationInput]{
 		entity: "organization",
+		shown:  true,
 		row:    func(o *models.Organization) refRow { return refRow{&o.ID, &o.Version, &o.CreatedAt, &o.UpdatedAt} },
 		may:    models.Actor.RequireAdmin,
 		check:  (*models.OrganizationInput).Validate,

@@ -2,6 +2,7 @@ package storage
 
 import (
 	"context"
+	"fmt"
 	"time"
 
 	"github.com/jointcal/jointcal/models"
@@ -16,6 +17,10 @@ import (
 type refKind[R, In any] struct {
 	// entity names the kind in the audit trail.
 	entity string
+	// shown says calendar events show rows of the kind (names, codes): an
+	// update sets the row's shown_at, from which the feeds' reference
+	// fingerprint is taken (FeedContents).
+	shown bool
 	// row points at the fields every reference row carries.
 	row func(r *R) refRow
 	// may authorises the actor before the transaction, for kinds whose
@@ -120,6 +125,12 @@ func updateRef[R, In any](ctx context.Context, s *Store, k refKind[R, In], a mod
 		*m.UpdatedAt = s.now()
 		if err := tx.Save(&r).Error; err != nil {
 			return k.saveErr(err, in)
+		}
+		if k.shown {
+			// Any field may be one an event shows: every update counts.
+			if err := tx.Model(&r).UpdateColumn("shown_at", *m.UpdatedAt).Error; err != nil {
+				return fmt.Errorf("mark %s %d as changed in events: %w", k.entity, *m.ID, err)
+			}
 		}
 		if err := k.after(tx, &r, res); err != nil {
 			return err

@@ -11,6 +11,7 @@ import (
 func venueKind() refKind[models.Venue, models.VenueInput] {
 	return refKind[models.Venue, models.VenueInput]{
 		entity: "venue",
+		shown:  true,
 		row:    func(v *models.Venue) refRow { return refRow{&v.ID, &v.Version, &v.CreatedAt, &v.UpdatedAt} },
 		may:    func(a models.Actor) error { return a.CanWriteReference(0) },
 		check:  func(in *models.VenueInput) error { return in.Validate() },
