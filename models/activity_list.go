@@ -27,7 +27,9 @@ type ActivityFilter struct {
 	// by id, highest first), instead of by id, so that a list read up to
 	// a bound keeps the newest activities, not the oldest created. Its
 	// cursors are its own (they carry the start); ListOptions.Descending
-	// has no effect with it.
+	// has no effect with it. No index serves the order: each page sorts
+	// what the other filters leave (a kind's activities, for the PACE
+	// pairs page), so it is not for unfiltered lists at scale.
 	LatestFirst bool
 	ListOptions
 }

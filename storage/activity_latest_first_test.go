@@ -3,6 +3,7 @@ package storage_test
 import (
 	"context"
 	"errors"
+	"slices"
 	"testing"
 	"time"
 
@@ -21,48 +22,49 @@ func TestListActivitiesLatestFirst(t *testing.T) {
 		world(t, s)
 		ctx := context.Background()
 		base := mustTime(t, "2031-04-01T09:00:00Z")
-		// Days from base, in the order of creation: two share a start.
-		days := []int{3, -40, 12, 3, 0, 90, -1}
+		// Starts in the order of creation: two share one (a tie that
+		// falls on a page's edge at limits 1 and 3), and one is past 2262,
+		// beyond what nanoseconds since 1970 hold.
+		starts := []time.Time{base.AddDate(0, 0, 3), base.AddDate(0, 0, -40), base.AddDate(0, 0, 12), base.AddDate(0, 0, 3), base,
+			base.AddDate(0, 0, 90), base.AddDate(0, 0, -1), mustTime(t, "2300-01-01T09:00:00Z")}
 		var ids []int64
-		for _, d := range days {
-			start := base.AddDate(0, 0, d)
+		for _, start := range starts {
 			a, err := s.CreateActivity(ctx, models.System(), models.ActivityInput{Kind: "exercise", Title: "Exercise", Start: start, End: start.Add(time.Hour), TimeZone: "UTC", LeadOrganization: "EU"}, storage.WriteOptions{OverrideReason: "test"})
 			if err != nil {
 				t.Fatal(err)
 			}
 			ids = append(ids, a.Activity.ID)
 		}
-		// By start, latest first; the two on day 3 by id, highest first.
-		want := []int64{ids[5], ids[2], ids[3], ids[0], ids[4], ids[6], ids[1]}
-		f := models.ActivityFilter{Kind: "exercise", LatestFirst: true, ListOptions: models.ListOptions{Limit: 2}}
-		var got []int64
-		for pages := 0; ; pages++ {
-			if pages > len(days) {
-				t.Fatal("the pages do not end")
+		// By start, latest first; the two of day 3 by id, highest first.
+		want := []int64{ids[7], ids[5], ids[2], ids[3], ids[0], ids[4], ids[6], ids[1]}
+		var f models.ActivityFilter
+		for _, limit := range []int{1, 2, 3, 50} {
+			f = models.ActivityFilter{Kind: "exercise", LatestFirst: true, ListOptions: models.ListOptions{Limit: limit}}
+			var got []int64
+			for pages := 0; ; pages++ {
+				if pages > len(starts) {
+					t.Fatalf("limit %d: the pages do not end", limit)
+				}
+				page, err := s.ListActivities(ctx, models.System(), f)
+				if err != nil {
+					t.Fatal(err)
+				}
+				if page.Total != int64(len(starts)) {
+					t.Errorf("limit %d: total %d, want %d", limit, page.Total, len(starts))
+				}
+				for _, a := range page.Items {
+					got = append(got, a.ID)
+				}
+				if page.NextCursor == "" {
+					break
+				}
+				f.Cursor = page.NextCursor
 			}
-			page, err := s.ListActivities(ctx, models.System(), f)
-			if err != nil {
-				t.Fatal(err)
-			}
-			if page.Total != int64(len(days)) {
-				t.Errorf("total %d, want %d", page.Total, len(days))
-			}
-			for _, a := range page.Items {
-				got = append(got, a.ID)
-			}
-			if page.NextCursor == "" {
-				break
-			}
-			f.Cursor = page.NextCursor
-		}
-		if len(got) != len(want) {
-			t.Fatalf("listed %v, want %v", got, want)
-		}
-		for i := range want {
-			if got[i] != want[i] {
-				t.Fatalf("listed %v, want %v", got, want)
+			if !slices.Equal(got, want) {
+				t.Fatalf("limit %d: listed %v, want %v", limit, got, want)
 			}
 		}
+		f.Limit = 2
 		// A cursor of the list by id is no cursor of this order.
 		byID, err := s.ListActivities(ctx, models.System(), models.ActivityFilter{Kind: "exercise", ListOptions: models.ListOptions{Limit: 2}})
 		if err != nil {

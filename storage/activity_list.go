@@ -97,9 +97,11 @@ func latestFirst(q *gorm.DB, opts models.ListOptions, count func(*gorm.DB) (int6
 }
 
 // encodeStartCursor is the cursor of a latest-first page ending at the
-// activity id starting at start.
+// activity id starting at start: its Unix seconds and nanoseconds apart
+// (UnixNano alone overflows outside the years 1678–2262, which a start
+// may be in).
 func encodeStartCursor(start time.Time, id int64) string {
-	return base64.RawURLEncoding.EncodeToString([]byte(strconv.FormatInt(start.UnixNano(), 10) + "." + strconv.FormatInt(id, 10)))
+	return base64.RawURLEncoding.EncodeToString([]byte(strconv.FormatInt(start.Unix(), 10) + "." + strconv.Itoa(start.Nanosecond()) + "." + strconv.FormatInt(id, 10)))
 }
 
 // decodeStartCursor reads encodeStartCursor's cursor back.
@@ -108,16 +110,17 @@ func decodeStartCursor(cursor string) (time.Time, int64, bool) {
 	if err != nil {
 		return time.Time{}, 0, false
 	}
-	ns, id, ok := strings.Cut(string(raw), ".")
-	if !ok {
+	f := strings.Split(string(raw), ".")
+	if len(f) != 3 {
 		return time.Time{}, 0, false
 	}
-	n, err1 := strconv.ParseInt(ns, 10, 64)
-	i, err2 := strconv.ParseInt(id, 10, 64)
-	if err1 != nil || err2 != nil || i <= 0 {
+	sec, err1 := strconv.ParseInt(f[0], 10, 64)
+	ns, err2 := strconv.ParseInt(f[1], 10, 64)
+	id, err3 := strconv.ParseInt(f[2], 10, 64)
+	if err1 != nil || err2 != nil || err3 != nil || ns < 0 || ns >= 1e9 || id <= 0 {
 		return time.Time{}, 0, false
 	}
-	return time.Unix(0, n).UTC(), i, true
+	return time.Unix(sec, ns).UTC(), id, true
 }
 
 // filteredActivities is the query of the activities the actor may see

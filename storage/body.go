@@ -125,24 +125,36 @@ func (s *Store) ListBodies(ctx context.Context, f models.BodyFilter) (models.Pag
 // (a code starts with a letter) and is left out.
 func (s *Store) BodyAndOrganizationCodes(ctx context.Context, codes []string) (bodies, orgs map[string]bool, err error) {
 	bodies, orgs = map[string]bool{}, map[string]bool{}
+	seen := map[string]bool{}
 	var refs []models.Ref
 	for _, c := range codes {
-		if _, isID := models.Ref(c).ID(); !isID && c != "" {
+		if _, isID := models.Ref(c).ID(); !isID && c != "" && !seen[c] {
+			seen[c] = true
 			refs = append(refs, models.Ref(c))
 		}
 	}
-	found, err := lookupNames(s.db.WithContext(ctx), map[string][]models.Ref{"bodies": refs, "organizations": refs})
-	if err != nil {
-		return nil, nil, fmt.Errorf("body and organisation codes: %w", err)
-	}
-	for code := range found.byCode["bodies"] {
-		bodies[code] = true
-	}
-	for code := range found.byCode["organizations"] {
-		orgs[code] = true
+	// A chunk at a time, each code bound twice: any number of codes stays
+	// within the databases' bound parameters.
+	for len(refs) > 0 {
+		n := min(len(refs), codeLookupChunk)
+		found, err := lookupNames(s.db.WithContext(ctx), map[string][]models.Ref{"bodies": refs[:n], "organizations": refs[:n]})
+		if err != nil {
+			return nil, nil, fmt.Errorf("body and organisation codes: %w", err)
+		}
+		for code := range found.byCode["bodies"] {
+			bodies[code] = true
+		}
+		for code := range found.byCode["organizations"] {
+			orgs[code] = true
+		}
+		refs = refs[n:]
 	}
 	return bodies, orgs, nil
 }
+
+// codeLookupChunk is how many codes BodyAndOrganizationCodes looks up in
+// one statement.
+const codeLookupChunk = 1000
 
 func setMembers(tx *gorm.DB, bodyID int64, members []int64) error {
 	if err := tx.Where("body_id = ?", bodyID).Delete(&bodyMember{}).Error; err != nil {

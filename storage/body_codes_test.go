@@ -2,6 +2,7 @@ package storage_test
 
 import (
 	"context"
+	"fmt"
 	"maps"
 	"slices"
 	"testing"
@@ -25,6 +26,10 @@ func TestBodyAndOrganizationCodes(t *testing.T) {
 			{"none asked", nil, nil, nil},
 			{"bodies and organisations", []string{"PSC", "NATO", "NAC", "EU"}, []string{"NAC", "PSC"}, []string{"EU", "NATO"}},
 			{"others are nothing", []string{"UNKNOWN", "ana@eeas.example", "1", "body:PSC"}, nil, nil},
+			// More codes than one statement may bind (SQLite 32,766,
+			// PostgreSQL 65,535, each code bound twice), the known ones
+			// last and repeated.
+			{"forty thousand", append(manyCodes(40_000), "NAC", "EU", "NAC"), []string{"NAC"}, []string{"EU"}},
 		}
 		for _, tc := range cases {
 			bodies, orgs, err := s.BodyAndOrganizationCodes(context.Background(), tc.codes)
@@ -39,4 +44,13 @@ func TestBodyAndOrganizationCodes(t *testing.T) {
 			}
 		}
 	})
+}
+
+// manyCodes is n codes that name nothing.
+func manyCodes(n int) []string {
+	out := make([]string, n)
+	for i := range out {
+		out[i] = fmt.Sprintf("X%05d", i)
+	}
+	return out
 }

@@ -256,9 +256,12 @@ func (w *Web) fileClashes(ctx context.Context, p *page, d *conflictsData, list [
 	for i, l := range list {
 		keys[i] = l.Key()
 	}
-	marks, err := w.Store.AcceptedConflicts(ctx, keys)
-	if err != nil {
-		return err
+	marks := map[models.ConflictKey]models.AcceptedConflict{}
+	if !d.Filter.HideAccepted { // the store left the accepted ones out
+		var err error
+		if marks, err = w.Store.AcceptedConflicts(ctx, keys); err != nil {
+			return err
+		}
 	}
 	for i, l := range list {
 		item := conflictItem{ListedConflict: l, Key: keys[i]}
