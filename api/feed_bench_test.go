@@ -6,7 +6,9 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"os"
+	"strconv"
 	"testing"
+	"time"
 
 	"github.com/jointcal/jointcal/models"
 	"github.com/jointcal/jointcal/storage"
@@ -105,5 +107,50 @@ func fetchFeed(b *testing.B, srv *httptest.Server, path, encoding string) {
 	res.Body.Close()
 	if err != nil || res.StatusCode != http.StatusOK || n < 1000 {
 		b.Fatalf("%d, %d bytes, %v", res.StatusCode, n, err)
+	}
+}
+
+// BenchmarkFeedAfterNewPerson: a person is added to the service (as a
+// first sign-in adds one), then a calendar client polls the 10,000-event
+// feed with the ETag it holds. Nothing the feed shows changed, so the
+// answer should be a 304. Run against a copy of a database made by
+// `jointcal demo --scale N` named by JOINTCAL_BENCH_DB (people are added
+// to it).
+func BenchmarkFeedAfterNewPerson(b *testing.B) {
+	store := storagetest.OpenBench(b, models.DefaultSettings())
+	s := testServer(b, store, nil)
+	ctx := context.Background()
+	_, token, err := store.CreateFeed(ctx, models.System(), models.FeedInput{Name: "bench", Owner: models.FeedOwner{Type: "organization", IDOrCode: "EU"}}, 1000)
+	if err != nil {
+		b.Fatal(err)
+	}
+	srv := httptest.NewServer(s.Handler())
+	defer srv.Close()
+	path := "/feeds/" + token + ".ics"
+	encoding := os.Getenv("JOINTCAL_BENCH_ENCODING")
+	for i := 0; b.Loop(); i++ {
+		b.StopTimer()
+		first := get(s, path, "Accept-Encoding", encoding)
+		if first.Code != http.StatusOK {
+			b.Fatalf("%d", first.Code)
+		}
+		email := "bench.person." + strconv.Itoa(i) + "." + strconv.FormatInt(time.Now().UnixNano(), 36) + "@eeas.example"
+		if _, err := store.CreatePerson(ctx, models.System(), models.PersonInput{Name: "Bench Person", Email: email, TimeZone: "Europe/Brussels", Organization: "EU"}); err != nil {
+			b.Fatal(err)
+		}
+		b.StartTimer()
+		req, err := http.NewRequest(http.MethodGet, srv.URL+path, nil)
+		if err != nil {
+			b.Fatal(err)
+		}
+		req.Header.Set("Accept-Encoding", encoding)
+		req.Header.Set("If-None-Match", first.Header().Get("ETag"))
+		res, err := srv.Client().Do(req)
+		if err != nil {
+			b.Fatal(err)
+		}
+		n, _ := io.Copy(io.Discard, res.Body)
+		res.Body.Close()
+		b.ReportMetric(float64(n), "bytes/op")
 	}
 }
