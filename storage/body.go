@@ -39,10 +39,11 @@ func (bodyMember) TableName() string { return "body_members" }
 // the row; unique by code.
 func bodyKind() refKind[models.Body, models.BodyInput] {
 	return refKind[models.Body, models.BodyInput]{
-		entity:    "body",
-		shown:     true,
-		row:       func(b *models.Body) refRow { return refRow{&b.ID, &b.Version, &b.CreatedAt, &b.UpdatedAt} },
-		mayChange: func(_ *gorm.DB, a models.Actor, b *models.Body) error { return a.CanWriteReference(b.OrganizationID) },
+		entity:      "body",
+		shown:       true,
+		participant: "body",
+		row:         func(b *models.Body) refRow { return refRow{&b.ID, &b.Version, &b.CreatedAt, &b.UpdatedAt} },
+		mayChange:   func(_ *gorm.DB, a models.Actor, b *models.Body) error { return a.CanWriteReference(b.OrganizationID) },
 		resolve: func(tx *gorm.DB, a models.Actor, in *models.BodyInput, _ *models.Body) (refResolved, error) {
 			orgID, members, err := validateBodyInput(*in, tx)
 			if err != nil {

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"gorm.io/gorm"
 	"time"
 
 	"github.com/jointcal/jointcal/models"
@@ -13,15 +14,19 @@ import (
 // administrators only, unique by code.
 func organizationKind() refKind[models.Organization, models.OrganizationInput] {
 	return refKind[models.Organization, models.OrganizationInput]{
-		entity: "organization",
-		shown:  true,
-		row:    func(o *models.Organization) refRow { return refRow{&o.ID, &o.Version, &o.CreatedAt, &o.UpdatedAt} },
-		may:    models.Actor.RequireAdmin,
-		check:  (*models.OrganizationInput).Validate,
+		entity:      "organization",
+		shown:       true,
+		participant: "organization",
+		row:         func(o *models.Organization) refRow { return refRow{&o.ID, &o.Version, &o.CreatedAt, &o.UpdatedAt} },
+		may:         models.Actor.RequireAdmin,
+		check:       (*models.OrganizationInput).Validate,
 		apply: func(o *models.Organization, in models.OrganizationInput, _ refResolved) {
 			o.Code, o.Name, o.ContactEmail, o.TimeZone = in.Code, in.Name, in.ContactEmail, in.TimeZone
 		},
 		unique: func(in models.OrganizationInput) (string, string) { return "code", in.Code },
+		refuseDelete: func(tx *gorm.DB, o *models.Organization) error {
+			return refuseIfParticipating(tx, "organization", o.ID, "organization "+o.Code)
+		},
 		inUse: func(o *models.Organization) (string, string) {
 			return "organization " + o.Code, "people, bodies, activities or tokens"
 		},

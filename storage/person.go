@@ -33,10 +33,11 @@ func validatePersonInput(in *models.PersonInput, tx *gorm.DB) (orgID int64, err 
 // credentials, read at now); unique by e-mail address.
 func personKind(now func() time.Time) refKind[models.Person, models.PersonInput] {
 	return refKind[models.Person, models.PersonInput]{
-		entity:    "person",
-		shown:     true,
-		row:       func(p *models.Person) refRow { return refRow{&p.ID, &p.Version, &p.CreatedAt, &p.UpdatedAt} },
-		mayChange: canWritePerson,
+		entity:      "person",
+		shown:       true,
+		participant: "person",
+		row:         func(p *models.Person) refRow { return refRow{&p.ID, &p.Version, &p.CreatedAt, &p.UpdatedAt} },
+		mayChange:   canWritePerson,
 		resolve: func(tx *gorm.DB, a models.Actor, in *models.PersonInput, old *models.Person) (refResolved, error) {
 			orgID, err := validatePersonInput(in, tx)
 			if err != nil {

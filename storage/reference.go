@@ -21,6 +21,12 @@ type refKind[R, In any] struct {
 	// update sets the row's shown_at, from which the feeds' reference
 	// fingerprint is taken (FeedContents).
 	shown bool
+	// participant is the participant type naming rows of the kind
+	// ("person", "body", "organization"; "" for none). refuseDelete keeps
+	// a row live activities name; the deleted activities naming it (kept
+	// in feeds until their retention ends) lose it when it is deleted,
+	// with their version moved so that their events are rendered again.
+	participant string
 	// row points at the fields every reference row carries.
 	row func(r *R) refRow
 	// may authorises the actor before the transaction, for kinds whose
@@ -158,6 +164,11 @@ func deleteRef[R, In any](ctx context.Context, s *Store, k refKind[R, In], a mod
 				return err
 			}
 		}
+		if k.participant != "" {
+			if err := dropFromDeletedActivities(tx, k.participant, id, s.now()); err != nil {
+				return err
+			}
+		}
 		if err := tx.Delete(&r).Error; err != nil {
 			if k.inUse == nil {
 				return err
@@ -167,6 +178,24 @@ func deleteRef[R, In any](ctx context.Context, s *Store, k refKind[R, In], a mod
 		}
 		return s.audit(tx, a, "delete", k.entity, *k.row(&r).ID, r, nil, "")
 	})
+}
+
+// dropFromDeletedActivities takes a row about to be deleted out of the
+// deleted activities that name it as a participant (no live one does:
+// refuseIfParticipating), moving their version and updated_at: their
+// events, kept in feeds until their retention ends, are rendered again
+// without it, instead of a stored rendering showing a name the service
+// no longer holds under an unchanged version.
+func dropFromDeletedActivities(tx *gorm.DB, typ string, id int64, now time.Time) error {
+	named := tx.Table("participants").Select("activity_id").Where("type = ? AND ref_id = ?", typ, id)
+	if err := tx.Table("activities").Where("id IN (?)", named).
+		UpdateColumns(map[string]any{"version": gorm.Expr("version + 1"), "updated_at": now}).Error; err != nil {
+		return fmt.Errorf("move the deleted activities naming %s %d: %w", typ, id, err)
+	}
+	if err := tx.Where("type = ? AND ref_id = ?", typ, id).Delete(&models.Participant{}).Error; err != nil {
+		return fmt.Errorf("take %s %d out of deleted activities: %w", typ, id, err)
+	}
+	return nil
 }
 
 // before runs the checks that precede the transaction.
