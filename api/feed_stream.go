@@ -200,6 +200,9 @@ func (st *feedStream) write() {
 		n, err := w.Write(st.head.Head)
 		st.sent, st.failed = int64(n), err
 	}
+	if st.failed != nil {
+		st.gone.Store(true) // nothing more is queued
+	}
 	for {
 		st.mu.Lock()
 		for len(st.queue) == 0 && !st.closed {
@@ -214,29 +217,41 @@ func (st *feedStream) write() {
 		chunk := st.queue[0]
 		st.queue = st.queue[1:]
 		st.mu.Unlock()
-		if st.failed == nil && !st.abandon.Load() {
-			st.failed = st.writeBlocks(chunk.blocks)
-			if st.failed != nil {
-				st.gone.Store(true) // the client left: the layout goes on, for the cache
-			}
-		}
-		st.mu.Lock()
-		st.queued -= chunk.size
-		st.mu.Unlock()
-		st.held.Add(-chunk.size)
+		st.writeChunk(chunk)
 	}
+}
+
+// writeChunk writes a chunk taken off the queue, unless the answer failed
+// or is abandoned, and gives its bytes back to the bounds, a panic
+// included.
+func (st *feedStream) writeChunk(chunk queuedChunk) {
+	defer st.release(chunk.size)
+	if st.failed == nil && !st.abandon.Load() {
+		st.failed = st.writeBlocks(chunk.blocks)
+		if st.failed != nil {
+			st.gone.Store(true) // the client left: the layout goes on, for the cache
+		}
+	}
+}
+
+// release gives back size bytes of this stream's to the bounds.
+func (st *feedStream) release(size int64) {
+	st.mu.Lock()
+	st.queued -= size
+	st.mu.Unlock()
+	st.held.Add(-size)
 }
 
 // drop gives back the bytes of the chunks still queued, once the writer
 // stops early (a panic), so that nothing stays counted against the bounds.
 func (st *feedStream) drop() {
 	st.mu.Lock()
-	defer st.mu.Unlock()
-	for _, chunk := range st.queue {
-		st.queued -= chunk.size
-		st.held.Add(-chunk.size)
-	}
+	queue := st.queue
 	st.queue = nil
+	st.mu.Unlock()
+	for _, chunk := range queue {
+		st.release(chunk.size)
+	}
 }
 
 // writeBlocks writes events to the client: as they are, or, for a gzip

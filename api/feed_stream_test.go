@@ -20,6 +20,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/jointcal/jointcal/calendar"
 	"github.com/jointcal/jointcal/config"
 	"github.com/jointcal/jointcal/gate"
 	"github.com/jointcal/jointcal/models"
@@ -731,4 +732,41 @@ func distinctStamps(cal []byte) int {
 		seen[string(m[1])] = true
 	}
 	return len(seen)
+}
+
+// panicWriter is a response writer whose writes after the first panic: a
+// fault inside a stream's writer goroutine.
+type panicWriter struct {
+	http.ResponseWriter
+	n int
+}
+
+func (w *panicWriter) Write(p []byte) (int, error) {
+	if w.n++; w.n > 1 {
+		panic("injected fault in a write")
+	}
+	return w.ResponseWriter.Write(p)
+}
+
+// TestFeedStreamWriterPanicGivesBackItsBytes: a panic in a stream's
+// writer fails the answer without ending the process, and every byte it
+// held, the chunk being written included, is given back to the server's
+// bound for all streams.
+func TestFeedStreamWriterPanicGivesBackItsBytes(t *testing.T) {
+	t.Parallel()
+	s, _ := feedFixture(t, 1, nil)
+	start := time.Date(2027, 5, 3, 9, 0, 0, 0, time.UTC)
+	blocks, err := calendar.RenderEvents([]calendar.Event{{UID: "1@x", Title: "x", Start: start, End: start.Add(time.Hour), TimeZone: "UTC"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	c := s.echo.NewContext(httptest.NewRequest(http.MethodGet, "/feeds/x.ics", nil), &panicWriter{ResponseWriter: httptest.NewRecorder()})
+	st := s.newFeedStream(c, "v1")
+	st.begin(s, storage.FeedHead{Head: []byte("BEGIN:VCALENDAR\r\n"), Size: 1000, StampS: start.Unix()}, calendar.Calendar{Stamp: start})
+	st.add(blocks)
+	st.add(blocks)
+	st.end(true) // waits for the writer
+	if st.failed == nil || s.streamHeld.Load() != 0 || st.queued != 0 {
+		t.Fatalf("after a panic in the writer: failed %v, %d bytes held by the server, %d by the stream", st.failed, s.streamHeld.Load(), st.queued)
+	}
 }
