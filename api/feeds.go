@@ -839,7 +839,13 @@ func (s *Server) activityICS(c echo.Context, id int64) error {
 		return err
 	}
 	c.Response().Header().Set("Content-Disposition", `attachment; filename="activity-`+itoa(id)+`.ics"`)
-	version := "a" + itoa(id) + "-" + strconv.Itoa(v.Version)
+	// The activity's version does not move when a name it shows changes:
+	// the names' fingerprint is part of the ETag and of the gzip key.
+	refs, err := s.store.ShownReferences(c.Request().Context())
+	if err != nil {
+		return err
+	}
+	version := "a" + itoa(id) + "-" + strconv.Itoa(v.Version) + "-" + refs
 	meta := calendarMeta{etag: `"` + version + `"`, modified: v.UpdatedAt.Truncate(time.Second), dated: true}
 	if s.notModified(c, meta) {
 		return nil

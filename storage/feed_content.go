@@ -46,6 +46,38 @@ type FeedContents struct {
 	Version string
 }
 
+// fingerprint is a short digest of the latest changes of tables, and the
+// latest of them.
+func fingerprint(latest []sql.NullString) (string, time.Time) {
+	h := sha256.New()
+	var stamp time.Time
+	for _, p := range latest {
+		fmt.Fprintf(h, "%s|", p.String)
+		if t, ok := parseDBTime(p.String); ok && t.After(stamp) {
+			stamp = t
+		}
+	}
+	return hex.EncodeToString(h.Sum(nil)[:8]), stamp
+}
+
+// ShownReferences fingerprints what calendar events show of reference
+// data, as a feed's Refs does: one activity's calendar file, whose
+// version does not move when a name it shows changes, adds it to its
+// ETag.
+func (s *Store) ShownReferences(ctx context.Context) (string, error) {
+	var parts [4]sql.NullString
+	row := s.db.WithContext(ctx).Raw(`SELECT
+		(SELECT MAX(shown_at) FROM people),
+		(SELECT MAX(shown_at) FROM bodies),
+		(SELECT MAX(shown_at) FROM venues),
+		(SELECT MAX(shown_at) FROM organizations)`).Row()
+	if err := row.Scan(&parts[0], &parts[1], &parts[2], &parts[3]); err != nil {
+		return "", fmt.Errorf("reference data shown in events: %w", err)
+	}
+	refs, _ := fingerprint(parts[:])
+	return refs, nil
+}
+
 // feedRelist is how long a listing may be kept up to date incrementally
 // before it is listed in full again. The full listing is the ground truth:
 // it drops tombstones whose retention ended (time passing changes no row)
@@ -94,18 +126,8 @@ func (s *Store) FeedContents(ctx context.Context, f *models.Feed, w models.FeedW
 	if err := row.Scan(dst...); err != nil {
 		return c, fmt.Errorf("feed %d: data versions: %w", f.ID, err)
 	}
-	refs, listedRefs := sha256.New(), sha256.New()
-	for _, p := range parts[:4] {
-		fmt.Fprintf(refs, "%s|", p.String)
-		if t, ok := parseDBTime(p.String); ok && t.After(c.RefStamp) {
-			c.RefStamp = t
-		}
-	}
-	for _, p := range parts[4:8] {
-		fmt.Fprintf(listedRefs, "%s|", p.String)
-	}
-	c.Refs = hex.EncodeToString(refs.Sum(nil)[:8])
-	c.listedRefs = hex.EncodeToString(listedRefs.Sum(nil)[:8])
+	c.Refs, c.RefStamp = fingerprint(parts[:4])
+	c.listedRefs, _ = fingerprint(parts[4:8])
 	c.mark = parts[8].String
 	now := s.now()
 
