@@ -817,10 +817,24 @@ func etagMatches(header, etag string) bool {
 	return false
 }
 
+// acceptsGzip reports whether an Accept-Encoding header accepts gzip: it
+// names it with a weight above zero (RFC 9110 §12.5.3: "q=0", "q=0.0",
+// "Q=0.000" all refuse it).
 func acceptsGzip(h string) bool {
 	for _, part := range strings.Split(h, ",") {
 		name, params, _ := strings.Cut(strings.TrimSpace(part), ";")
-		if strings.EqualFold(strings.TrimSpace(name), "gzip") && strings.ReplaceAll(strings.TrimSpace(params), " ", "") != "q=0" {
+		if !strings.EqualFold(strings.TrimSpace(name), "gzip") {
+			continue
+		}
+		refused := false
+		for _, p := range strings.Split(params, ";") {
+			k, v, _ := strings.Cut(strings.TrimSpace(p), "=")
+			if strings.EqualFold(strings.TrimSpace(k), "q") {
+				w, err := strconv.ParseFloat(strings.TrimSpace(v), 64)
+				refused = err != nil || w <= 0
+			}
+		}
+		if !refused {
 			return true
 		}
 	}
