@@ -60,17 +60,20 @@ func fingerprint(latest []sql.NullString) (string, time.Time) {
 	return hex.EncodeToString(h.Sum(nil)[:8]), stamp
 }
 
+// shownLatest selects the latest change to what events show of each
+// kind of reference data (shown_at), the columns Refs is taken from.
+const shownLatest = `(SELECT MAX(shown_at) FROM people),
+		(SELECT MAX(shown_at) FROM bodies),
+		(SELECT MAX(shown_at) FROM venues),
+		(SELECT MAX(shown_at) FROM organizations)`
+
 // ShownReferences fingerprints what calendar events show of reference
 // data, as a feed's Refs does: one activity's calendar file, whose
 // version does not move when a name it shows changes, adds it to its
 // ETag.
 func (s *Store) ShownReferences(ctx context.Context) (string, error) {
 	var parts [4]sql.NullString
-	row := s.db.WithContext(ctx).Raw(`SELECT
-		(SELECT MAX(shown_at) FROM people),
-		(SELECT MAX(shown_at) FROM bodies),
-		(SELECT MAX(shown_at) FROM venues),
-		(SELECT MAX(shown_at) FROM organizations)`).Row()
+	row := s.db.WithContext(ctx).Raw("SELECT " + shownLatest).Row()
 	if err := row.Scan(&parts[0], &parts[1], &parts[2], &parts[3]); err != nil {
 		return "", fmt.Errorf("reference data shown in events: %w", err)
 	}
@@ -109,11 +112,7 @@ func (s *Store) FeedContents(ctx context.Context, f *models.Feed, w models.FeedW
 	// what a feed lists (a person's organisation, a body's members), with
 	// updated_at.
 	var parts [9]sql.NullString
-	row := db.Raw(`SELECT
-		(SELECT MAX(shown_at) FROM people),
-		(SELECT MAX(shown_at) FROM bodies),
-		(SELECT MAX(shown_at) FROM venues),
-		(SELECT MAX(shown_at) FROM organizations),
+	row := db.Raw("SELECT " + shownLatest + `,
 		(SELECT MAX(updated_at) FROM people),
 		(SELECT MAX(updated_at) FROM bodies),
 		(SELECT MAX(updated_at) FROM venues),
